@@ -1,0 +1,59 @@
+#include "framelock/image.h"
+
+#include <cstring>
+
+namespace fl {
+
+Image::Image(const Rect& bounds) : bounds_(bounds) {
+  if (!bounds.empty()) {
+    // Uninitialised on purpose: a 4K RGBA float frame is 132 MB and every producer overwrites it.
+    pixels_ = std::make_shared_for_overwrite<float[]>(float_count());
+  }
+}
+
+Image Image::clone() const {
+  Image out(bounds_);
+  if (!empty()) std::memcpy(out.data(), data(), bytes());
+  return out;
+}
+
+void Image::copy_from(const Image& src) {
+  Rect overlap = bounds_.intersect(src.bounds());
+  if (overlap.empty()) return;
+  for (int y = overlap.y; y < overlap.bottom(); ++y) {
+    std::memcpy(at(overlap.x, y), src.at(overlap.x, y), size_t(overlap.w) * kChannels * sizeof(float));
+  }
+}
+
+Image Image::crop_clamped(const Rect& region) const {
+  Image out(region);
+  if (empty() || region.empty()) return out;
+  for (int y = region.y; y < region.bottom(); ++y) {
+    int sy = std::clamp(y, bounds_.y, bounds_.bottom() - 1);
+    float* dst = out.row(y);
+    const float* src_row = row(sy);
+    int inner_l = std::max(region.x, bounds_.x), inner_r = std::min(region.right(), bounds_.right());
+    for (int x = region.x; x < region.right(); ++x) {
+      if (x == inner_l && inner_r > inner_l) {
+        std::memcpy(dst, src_row + size_t(inner_l - bounds_.x) * kChannels,
+                    size_t(inner_r - inner_l) * kChannels * sizeof(float));
+        dst += size_t(inner_r - inner_l) * kChannels;
+        x = inner_r - 1;
+        continue;
+      }
+      int sx = std::clamp(x, bounds_.x, bounds_.right() - 1);
+      std::memcpy(dst, src_row + size_t(sx - bounds_.x) * kChannels, kChannels * sizeof(float));
+      dst += kChannels;
+    }
+  }
+  return out;
+}
+
+void Image::fill(float r, float g, float b, float a) {
+  float* p = data();
+  for (size_t i = 0, n = pixel_count(); i < n; ++i, p += 4) {
+    p[0] = r, p[1] = g, p[2] = b, p[3] = a;
+  }
+}
+
+}  // namespace fl

@@ -1,0 +1,53 @@
+// Where frames go: an encoded clip, an image sequence or nowhere (`null`, for benchmarks).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "colour/transfer.h"
+#include "framelock/image.h"
+#include "framelock/media.h"
+#include "framelock/status.h"
+
+namespace fl::io {
+
+struct SinkOptions {
+  int width = 0;
+  int height = 0;
+  Rational frame_rate{24, 1};
+  // What the frames came from: picks a lossless/quality-keeping default codec and pixel format
+  // (FFV1 at the source bit depth for .mkv, ProRes 4444 vs 422 HQ for .mov) and carries the
+  // timecode and colour tags over.
+  MediaInfo source;
+  colour::Transfer transfer = colour::Transfer::kBt709;  // applied to the linear frames
+  std::string codec;         // override: "prores_ks", "dnxhd", "libx264", "libx265", "ffv1"...
+  std::string pixel_format;  // override: FFmpeg name, e.g. "yuv422p10le"
+  std::map<std::string, std::string> codec_options;  // passed to the encoder (e.g. crf=12)
+  // Copy this file's first audio stream when output frames map 1:1 to its frames from
+  // `audio_first_frame` on. Empty: no audio.
+  std::string audio_source;
+  int64_t audio_first_frame = 0;
+};
+
+class FrameSink {
+ public:
+  virtual ~FrameSink() = default;
+  // Frames are linear float RGBA of exactly width x height (origin 0,0).
+  virtual Status write(const Image& frame) = 0;
+  // Flushes and renames the temporary file onto the final path.
+  virtual Status finish() = 0;
+  // Removes the temporary file; also what the destructor does when finish() was not reached.
+  virtual void abort() = 0;
+  // The path frames are being written to before finish() (for tests of the temp+rename rule).
+  virtual std::string temp_path() const = 0;
+};
+
+// `path` "null" discards frames. The codec follows the extension unless options override it.
+// Fails early (no file created) when the directory is not writable or the codec is unknown.
+Result<std::unique_ptr<FrameSink>> open_sink(const std::string& path, const SinkOptions& options);
+
+// Temp name beside the final one, so the rename stays on one filesystem (atomic).
+std::string temp_path_for(const std::string& final_path);
+
+}  // namespace fl::io

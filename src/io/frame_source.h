@@ -1,0 +1,39 @@
+// Where frames come from: a decoded clip or image sequence, as linear float RGBA.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "colour/transfer.h"
+#include "framelock/image.h"
+#include "framelock/media.h"
+#include "framelock/status.h"
+
+namespace fl::io {
+
+struct SourceOptions {
+  // Overrides the transfer function read from the media's tags ("srgb", "rec709", "linear"...).
+  std::string transfer;
+};
+
+class FrameSource {
+ public:
+  virtual ~FrameSource() = default;
+  virtual const MediaInfo& info() const = 0;
+  // The transfer function that was undone to make linear light; sinks re-apply it by default.
+  virtual colour::Transfer transfer() const = 0;
+  // Frame n (0-based index; for sequences the n-th file) at full resolution, linear float RGBA.
+  // Reading n+1 after n continues decoding; any other jump seeks to the keyframe at or before n
+  // and decodes forward, so the frame is exact. Not thread-safe: one caller at a time.
+  virtual Result<Image> read_frame(int64_t n) = 0;
+};
+
+// Opens a clip (anything FFmpeg reads) or an image/sequence (OIIO: .exr .dpx .tif .png .jpg,
+// `shot.%04d.exr` patterns). Missing, unreadable, damaged and unsupported files fail here with a
+// message that names the file.
+Result<std::unique_ptr<FrameSource>> open_source(const std::string& path,
+                                                 const SourceOptions& options = {});
+Result<MediaInfo> probe(const std::string& path);
+
+}  // namespace fl::io
