@@ -1,0 +1,276 @@
+// 3D LUT on 4K 16-bit RGB: framelock's rgb48 kernel against FFmpeg's lut3d filter, measured in
+// the same run on the same frames and the same .cube file.
+//
+//   bench_lut3d [--frames N] [--size WxH] [--lut-size N] [--source megamind|testsrc2]
+//               [--repeat N] [--dir DIR] [--json FILE] [--keep]
+//
+// FFmpeg side: the whole command with the filter and the same command without it (raw in, raw
+// out), so the filter's own cost is the difference; plus ffmpeg's own -benchmark line. Our side:
+// the kernel alone over frames in memory (oneTBB parallel_for over row blocks, all cores, as
+// FFmpeg's slice threads use all cores), and a whole-command equivalent that reads raw frames,
+// applies the LUT and writes raw frames. Every figure is the best of --repeat runs.
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "../tests/unit/colour/grade_fixture.h"
+#include "colour/cube_file.h"
+#include "colour/lut_rgb48.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+
+struct Options {
+  int frames = 12, width = 3840, height = 2160, lut_size = 33, repeat = 2;
+  std::string source = "megamind", dir, json;
+  bool keep = false;
+};
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+// Runs a shell command, returns (exit status, wall seconds) and its combined output.
+int run(const std::string& cmd, double& wall, std::string* output = nullptr) {
+  auto t0 = Clock::now();
+  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
+  if (!p) return -1;
+  std::string out;
+  char buf[4096];
+  while (size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  int rc = ::pclose(p);
+  wall = seconds_since(t0);
+  if (output) *output = out;
+  if (rc != 0) std::fprintf(stderr, "command failed (%d): %s\n%s\n", rc, cmd.c_str(), out.c_str());
+  return rc;
+}
+
+std::string bench_line(const std::string& out) {
+  size_t at = out.rfind("bench: utime=");
+  if (at == std::string::npos) return "";
+  size_t end = out.find('\n', at);
+  return out.substr(at, end == std::string::npos ? std::string::npos : end - at);
+}
+
+void apply_frame(const fl::colour::PreparedLut3D& lut, const uint16_t* in, uint16_t* out, int width, int height) {
+  const size_t row = size_t(width) * 3;
+  // 16-row blocks: ~370 KB of input, enough work per task to amortise scheduling.
+  tbb::parallel_for(tbb::blocked_range<int>(0, height, 16), [&](const tbb::blocked_range<int>& r) {
+    size_t first = size_t(r.begin()) * row;
+    fl::colour::apply_lut3d_rgb48(lut, in + first, out + first, size_t(r.end() - r.begin()) * size_t(width));
+  });
+}
+
+bool parse_args(int argc, char** argv, Options& o) {
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto next = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
+    const char* v = nullptr;
+    if (a == "--keep") {
+      o.keep = true;
+      continue;
+    }
+    if (!(v = next())) return false;
+    if (a == "--frames") o.frames = std::atoi(v);
+    else if (a == "--lut-size") o.lut_size = std::atoi(v);
+    else if (a == "--repeat") o.repeat = std::max(1, std::atoi(v));
+    else if (a == "--source") o.source = v;
+    else if (a == "--dir") o.dir = v;
+    else if (a == "--json") o.json = v;
+    else if (a == "--size") {
+      if (std::sscanf(v, "%dx%d", &o.width, &o.height) != 2) return false;
+    } else {
+      return false;
+    }
+  }
+  return o.frames > 0 && o.width > 0 && o.height > 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  if (!parse_args(argc, argv, o)) {
+    std::fprintf(stderr,
+                 "usage: bench_lut3d [--frames N] [--size WxH] [--lut-size N] [--source megamind|testsrc2]\n"
+                 "                   [--repeat N] [--dir DIR] [--json FILE] [--keep]\n");
+    return 2;
+  }
+  std::string tmpl = (fs::temp_directory_path() / "bench_lut3d-XXXXXX").string();
+  if (o.dir.empty()) {
+    if (!::mkdtemp(tmpl.data())) return 1;
+    o.dir = tmpl;
+  }
+  fs::create_directories(o.dir);
+  const std::string in_raw = o.dir + "/in.raw", ff_raw = o.dir + "/ffmpeg.raw", copy_raw = o.dir + "/copy.raw",
+                    ours_raw = o.dir + "/ours.raw", cube_path = o.dir + "/grade.cube";
+  const std::string size = std::to_string(o.width) + "x" + std::to_string(o.height);
+  const size_t frame_values = size_t(o.width) * size_t(o.height) * 3;
+  const size_t frame_bytes = frame_values * 2;
+  const double megapixels = double(o.width) * o.height / 1e6;
+  double wall = 0;
+
+  // Input frames.
+  const char* megamind = "/usr/share/doc/opencv-doc/examples/data/Megamind.avi";
+  std::string make_input;
+  if (o.source == "megamind" && fs::exists(megamind)) {
+    make_input = std::string("ffmpeg -nostdin -y -hide_banner -loglevel error -i ") + megamind +
+                 " -vf scale=" + std::to_string(o.width) + ":" + std::to_string(o.height) +
+                 ":flags=bicubic,format=rgb48le -frames:v " + std::to_string(o.frames) +
+                 " -pix_fmt rgb48le -f rawvideo " + in_raw;
+  } else {
+    o.source = "testsrc2";
+    make_input = "ffmpeg -nostdin -y -hide_banner -loglevel error -f lavfi -i testsrc2=size=" + size +
+                 " -frames:v " + std::to_string(o.frames) + " -pix_fmt rgb48le -f rawvideo " + in_raw;
+  }
+  if (run(make_input, wall) != 0) return 1;
+  if (fs::file_size(in_raw) != frame_bytes * size_t(o.frames)) {
+    std::fprintf(stderr, "input has %zu bytes, expected %zu\n", size_t(fs::file_size(in_raw)),
+                 frame_bytes * size_t(o.frames));
+    return 1;
+  }
+
+  fl::colour::CubeFile cube;
+  cube.title = "bench strong grade";
+  cube.lut3d = fl::colour::fixture::strong_grade_lut(o.lut_size);
+  if (auto st = fl::colour::write_cube(cube_path, cube); !st.ok()) {
+    std::fprintf(stderr, "%s\n", st.to_string().c_str());
+    return 1;
+  }
+  auto read_back = fl::colour::read_cube_file(cube_path);
+  auto prepared = read_back.ok() ? fl::colour::prepare_lut3d(*read_back->lut3d, fl::colour::Interp::kTetrahedral)
+                                 : fl::colour::Result<fl::colour::PreparedLut3D>(read_back.status());
+  if (!prepared.ok()) {
+    std::fprintf(stderr, "%s\n", prepared.status().to_string().c_str());
+    return 1;
+  }
+
+  // FFmpeg: with and without the filter. The baseline goes first so the input is in the page
+  // cache for both.
+  const std::string ff_in = "ffmpeg -nostdin -y -hide_banner -loglevel error -benchmark -f rawvideo -pix_fmt rgb48le -s " +
+                            size + " -i " + in_raw;
+  const std::string ff_copy = ff_in + " -f rawvideo " + copy_raw;
+  const std::string ff_lut = ff_in + " -vf lut3d=file=" + cube_path + ":interp=tetrahedral -f rawvideo " + ff_raw;
+  double ff_copy_s = 1e30, ff_lut_s = 1e30;
+  std::string copy_bench, lut_bench, out;
+  for (int r = 0; r < o.repeat; ++r) {
+    if (run(ff_copy, wall, &out) != 0) return 1;
+    if (wall < ff_copy_s) ff_copy_s = wall, copy_bench = bench_line(out);
+    if (run(ff_lut, wall, &out) != 0) return 1;
+    if (wall < ff_lut_s) ff_lut_s = wall, lut_bench = bench_line(out);
+  }
+  fs::remove(copy_raw);
+  const double ff_filter_s = std::max(ff_lut_s - ff_copy_s, 1e-9);
+
+  // Ours, whole command: read raw frame, apply, write raw frame (temp file + rename, like our sinks).
+  const unsigned threads = unsigned(tbb::this_task_arena::max_concurrency());
+  std::vector<uint16_t> frame_in(frame_values), frame_out(frame_values);
+  double whole_s = 1e30;
+  for (int r = 0; r < o.repeat; ++r) {
+    auto t0 = Clock::now();
+    FILE* fi = std::fopen(in_raw.c_str(), "rb");
+    std::string tmp = ours_raw + ".tmp";
+    FILE* fo = std::fopen(tmp.c_str(), "wb");
+    if (!fi || !fo) return 1;
+    for (int f = 0; f < o.frames; ++f) {
+      if (std::fread(frame_in.data(), 1, frame_bytes, fi) != frame_bytes) return 1;
+      apply_frame(*prepared, frame_in.data(), frame_out.data(), o.width, o.height);
+      if (std::fwrite(frame_out.data(), 1, frame_bytes, fo) != frame_bytes) return 1;
+    }
+    std::fclose(fi);
+    if (std::fclose(fo) != 0) return 1;
+    fs::rename(tmp, ours_raw);
+    whole_s = std::min(whole_s, seconds_since(t0));
+  }
+
+  // Ours, kernel only: all frames in memory.
+  std::vector<uint16_t> all_in(frame_values * size_t(o.frames)), all_out(all_in.size());
+  {
+    std::ifstream f(in_raw, std::ios::binary);
+    f.read(reinterpret_cast<char*>(all_in.data()), std::streamsize(all_in.size() * 2));
+  }
+  double kernel_s = 1e30, kernel_1t_s = 1e30;
+  for (int r = 0; r < o.repeat; ++r) {
+    auto t0 = Clock::now();
+    for (int f = 0; f < o.frames; ++f) {
+      size_t at = frame_values * size_t(f);
+      apply_frame(*prepared, all_in.data() + at, all_out.data() + at, o.width, o.height);
+    }
+    kernel_s = std::min(kernel_s, seconds_since(t0));
+    // One thread, for reference (per-core efficiency).
+    tbb::task_arena one(1);
+    t0 = Clock::now();
+    one.execute([&] {
+      for (int f = 0; f < o.frames; ++f) {
+        size_t at = frame_values * size_t(f);
+        apply_frame(*prepared, all_in.data() + at, all_out.data() + at, o.width, o.height);
+      }
+    });
+    kernel_1t_s = std::min(kernel_1t_s, seconds_since(t0));
+  }
+
+  // Accuracy against FFmpeg's output.
+  int max_err = 0;
+  double sum_err = 0;
+  {
+    std::ifstream f(ff_raw, std::ios::binary);
+    std::vector<uint16_t> ref(frame_values);
+    for (int fr = 0; fr < o.frames; ++fr) {
+      f.read(reinterpret_cast<char*>(ref.data()), std::streamsize(frame_bytes));
+      if (!f) {
+        std::fprintf(stderr, "ffmpeg output is short\n");
+        return 1;
+      }
+      const uint16_t* ours = all_out.data() + frame_values * size_t(fr);
+      for (size_t i = 0; i < frame_values; ++i) {
+        int d = std::abs(int(ours[i]) - int(ref[i]));
+        max_err = std::max(max_err, d);
+        sum_err += d;
+      }
+    }
+  }
+  const double mean_err = sum_err / (double(frame_values) * o.frames);
+
+  const double n = o.frames;
+  auto row = [&](const char* name, double s, double vs) {
+    std::printf("%-44s %9.1f %10.2f %9.1f", name, n / s, 1000.0 * s / n, megapixels * n / s);
+    if (vs > 0) std::printf(" %8.2fx", vs / s);
+    std::printf("\n");
+  };
+  std::printf("bench_lut3d: %d frames %s rgb48le (%s), %d^3 LUT tetrahedral, %u threads, best of %d\n", o.frames,
+              size.c_str(), o.source.c_str(), o.lut_size, threads, o.repeat);
+  std::printf("%-44s %9s %10s %9s %9s\n", "", "frames/s", "ms/frame", "Mpx/s", "speedup");
+  row("ffmpeg whole command, no filter (I/O base)", ff_copy_s, 0);
+  row("ffmpeg whole command, lut3d", ff_lut_s, 0);
+  row("ffmpeg lut3d filter only (difference)", ff_filter_s, 0);
+  row("framelock whole command (read,apply,write)", whole_s, ff_lut_s);
+  row("framelock kernel only", kernel_s, ff_filter_s);
+  row("framelock kernel only, 1 thread", kernel_1t_s, ff_filter_s);
+  std::printf("speedup: kernel vs ffmpeg filter %.2fx; whole command %.2fx\n", ff_filter_s / kernel_s, ff_lut_s / whole_s);
+  std::printf("max error vs ffmpeg: %d/65535 (mean %.3f code values)\n", max_err, mean_err);
+  std::printf("ffmpeg -benchmark (no filter): %s\nffmpeg -benchmark (lut3d):     %s\n", copy_bench.c_str(),
+              lut_bench.c_str());
+
+  if (!o.json.empty()) {
+    std::ofstream j(o.json);
+    j << "{\"frames\":" << o.frames << ",\"size\":\"" << size << "\",\"source\":\"" << o.source
+      << "\",\"lut_size\":" << o.lut_size << ",\"threads\":" << threads << ",\"ffmpeg_copy_s\":" << ff_copy_s
+      << ",\"ffmpeg_lut3d_s\":" << ff_lut_s << ",\"ffmpeg_filter_s\":" << ff_filter_s
+      << ",\"framelock_whole_s\":" << whole_s << ",\"framelock_kernel_s\":" << kernel_s
+      << ",\"framelock_kernel_1t_s\":" << kernel_1t_s << ",\"speedup_kernel\":" << ff_filter_s / kernel_s
+      << ",\"speedup_whole\":" << ff_lut_s / whole_s << ",\"max_error\":" << max_err
+      << ",\"mean_error\":" << mean_err << "}\n";
+  }
+  if (!o.keep) fs::remove_all(o.dir);
+  return max_err <= 16 ? 0 : 3;
+}

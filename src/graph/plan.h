@@ -1,0 +1,73 @@
+// The compiled, immutable plan: ops resolved and prepared, params typed, pointwise runs fused,
+// no-ops removed, every node keyed by content. Compile once, render many (OpenColorIO's model).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/hash.h"
+#include "framelock/media.h"
+#include "graph/graph.h"
+#include "graph/op.h"
+#include "graph/registry.h"
+
+namespace fl::graph {
+
+struct PlanNode {
+  std::string id;  // graph id; a fused node carries the id of the last op in its run
+  bool is_source = false;
+
+  // Sources.
+  std::string path;
+  std::string transfer;       // empty: from the media's tags
+  int64_t first_frame = 0;    // media frame of node frame 0
+  MediaInfo media;
+
+  // Operators.
+  const OpDef* def = nullptr;
+  std::shared_ptr<const Op> op;
+  std::vector<std::string> fused_ids;  // graph ids folded into this node, in order
+  std::vector<int> inputs;             // plan node indices, -1 for an absent optional input
+  TemporalWindow window;
+  bool pointwise = false;
+  bool tileable = true;
+
+  FrameGeometry geometry;
+  ContentKey key;
+};
+
+struct PlanOutput {
+  int node = -1;
+  OutputDecl decl;
+  int64_t first = 0;  // node frames to render, inclusive
+  int64_t last = 0;
+};
+
+class Plan {
+ public:
+  std::vector<PlanNode> nodes;  // inputs always come before their consumers
+  std::vector<PlanOutput> outputs;
+  ContentKey key;
+
+  int find(std::string_view id) const;  // also finds ids folded into a fused node
+};
+
+using ProbeFn = std::function<Result<MediaInfo>(const std::string& path)>;
+
+struct CompileOptions {
+  ProbeFn probe;       // required: how sources learn their size, rate and length
+  bool fuse = true;    // fold pointwise runs and drop no-ops
+};
+
+// Validates everything and prepares every op. Errors name the node and the field
+// ("node 'grade': params.slope = -1 is out of range [0, 100]", field "nodes.grade.params.slope").
+Result<std::shared_ptr<const Plan>> compile(const Graph& graph, const Registry& registry,
+                                            const CompileOptions& options);
+
+// Drops pointwise no-ops and folds runs of pointwise ops (single consumer, not an output) into
+// one node; runs of affine ops become one matrix. Part of compile(); exposed for tests.
+void fuse_plan(Plan& plan);
+
+}  // namespace fl::graph

@@ -1,0 +1,59 @@
+// Picks the reader/writer for a path: OpenImageIO for stills and sequences, FFmpeg for clips.
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+
+#include "io/ffmpeg/ffmpeg_io.h"
+#include "io/oiio/oiio_io.h"
+
+namespace fl::io {
+
+namespace {
+
+class NullSink final : public FrameSink {
+ public:
+  NullSink(int w, int h) : width_(w), height_(h) {}
+  Status write(const Image& frame) override {
+    if (frame.width() != width_ || frame.height() != height_)
+      return invalid_argument("null sink: frame size changed");
+    return ok_status();
+  }
+  Status finish() override { return ok_status(); }
+  void abort() override {}
+  std::string temp_path() const override { return {}; }
+
+ private:
+  int width_, height_;
+};
+
+}  // namespace
+
+std::string temp_path_for(const std::string& final_path) {
+  static std::atomic<int> counter{0};
+  std::filesystem::path p(final_path);
+  std::string name = "." + p.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
+                     std::to_string(counter++) + p.extension().string();
+  return (p.parent_path() / name).string();
+}
+
+Result<MediaInfo> probe(const std::string& path) {
+  if (is_image_path(path)) return probe_image(path);
+  return probe_ffmpeg(path);
+}
+
+Result<std::unique_ptr<FrameSource>> open_source(const std::string& path,
+                                                 const SourceOptions& options) {
+  if (is_image_path(path)) return open_image_source(path, options);
+  return open_ffmpeg_source(path, options);
+}
+
+Result<std::unique_ptr<FrameSink>> open_sink(const std::string& path, const SinkOptions& options) {
+  if (path == "null" || path == "-null") {
+    return std::unique_ptr<FrameSink>(std::make_unique<NullSink>(options.width, options.height));
+  }
+  if (is_image_path(path)) return open_image_sink(path, options);
+  return open_ffmpeg_sink(path, options);
+}
+
+}  // namespace fl::io

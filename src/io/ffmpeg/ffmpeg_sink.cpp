@@ -1,0 +1,347 @@
+// FfmpegSink: linear float frames -> an encoded clip, written to a hidden temp file beside the
+// final one and renamed on finish(), so a reader never sees a half-written clip.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+extern "C" {
+#include <libavutil/opt.h>
+#include <libavutil/timecode.h>
+}
+
+#include "io/ffmpeg/ffmpeg_common.h"
+#include "io/ffmpeg/ffmpeg_convert.h"
+#include "io/ffmpeg/ffmpeg_encoder_choice.h"
+#include "io/ffmpeg/ffmpeg_io.h"
+
+namespace fl::io {
+namespace ff {
+namespace {
+
+struct OutputDeleter {
+  void operator()(AVFormatContext* c) const {
+    if (c->pb && !(c->oformat->flags & AVFMT_NOFILE)) avio_closep(&c->pb);
+    avformat_free_context(c);
+  }
+};
+using OutputPtr = std::unique_ptr<AVFormatContext, OutputDeleter>;
+
+// `<dir>/.<name>.tmp-<pid>-<n><ext>`: hidden, unique per process and sink, same filesystem as the
+// final path (so rename() is atomic), and still ending in the real extension for humans and tools.
+std::string make_temp_path(const std::string& final_path) {
+  static std::atomic<unsigned> counter{0};
+  std::filesystem::path p(final_path);
+  std::string name = "." + p.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
+                     std::to_string(counter.fetch_add(1)) + p.extension().string();
+  return (p.parent_path() / name).string();
+}
+
+Status check_output_dir(const std::string& path) {
+  std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  std::string d = dir.empty() ? "." : dir.string();
+  struct stat st {};
+  if (::stat(d.c_str(), &st) != 0) {
+    if (errno == EACCES) return permission_denied("cannot write to directory '" + d + "'");
+    return not_found("output directory '" + d + "' does not exist (for '" + path + "')");
+  }
+  if (!S_ISDIR(st.st_mode)) return invalid_argument("'" + d + "' is not a directory");
+  if (::access(d.c_str(), W_OK | X_OK) != 0)
+    return permission_denied("cannot write to directory '" + d + "': " + std::strerror(errno));
+  return ok_status();
+}
+
+class FfmpegSink final : public FrameSink {
+ public:
+  FfmpegSink(std::string path, SinkOptions options)
+      : final_path_(std::move(path)), temp_path_(make_temp_path(final_path_)),
+        options_(std::move(options)) {}
+  ~FfmpegSink() override { abort(); }
+
+  Status open();
+  Status write(const Image& frame) override;
+  Status finish() override;
+  void abort() override;
+  std::string temp_path() const override { return temp_path_; }
+
+ private:
+  std::string where() const { return "'" + final_path_ + "': "; }
+  Status open_video(const EncoderChoice& choice);
+  Status open_audio();
+  Status encode(const AVFrame* frame);
+  // Copies audio packets that start before `end_seconds` (output time).
+  Status copy_audio_until(double end_seconds);
+  Status fail(Status s) {
+    failed_ = s;
+    abort();
+    return s;
+  }
+
+  std::string final_path_;
+  std::string temp_path_;
+  SinkOptions options_;
+  OutputPtr out_;
+  CodecContextPtr enc_;
+  AVStream* video_ = nullptr;
+  PacketPtr pkt_;
+  std::unique_ptr<ImageToFrame> converter_;
+  int64_t frames_ = 0;
+  bool file_created_ = false;
+  bool finished_ = false;
+  Status failed_;
+
+  InputPtr audio_in_;
+  int audio_index_ = -1;
+  AVStream* audio_out_ = nullptr;
+  int64_t audio_start_ = 0;  // in the input audio stream's time base
+  PacketPtr audio_pkt_;      // read ahead, not yet written
+  bool audio_eof_ = false;
+};
+
+Status FfmpegSink::open() {
+  init_ffmpeg();
+  if (options_.width <= 0 || options_.height <= 0)
+    return invalid_argument(where() + "frame size " + std::to_string(options_.width) + "x" +
+                            std::to_string(options_.height) + " is not valid");
+  if (options_.frame_rate.num <= 0 || options_.frame_rate.den <= 0)
+    return invalid_argument(where() + "frame rate must be positive", "frame_rate");
+  FL_RETURN_IF_ERROR(check_output_dir(final_path_));
+  FL_ASSIGN_OR_RETURN(EncoderChoice choice, choose_encoder(final_path_, options_));
+
+  // The muxer follows the final name; the temp name only decides where bytes go.
+  AVFormatContext* raw = nullptr;
+  int err = avformat_alloc_output_context2(&raw, nullptr, nullptr, final_path_.c_str());
+  if (err < 0 || !raw) return unsupported(where() + "no container format for this file name");
+  out_.reset(raw);
+  if (avformat_query_codec(out_->oformat, choice.codec->id, FF_COMPLIANCE_NORMAL) == 0)
+    return unsupported(where() + "container '" + out_->oformat->name + "' cannot hold codec '" +
+                       choice.codec->name + "'");
+  pkt_.reset(av_packet_alloc());
+  if (!pkt_) return internal_error(where() + "out of memory");
+
+  FL_RETURN_IF_ERROR(open_video(choice));
+  FL_RETURN_IF_ERROR(open_audio());
+
+  err = avio_open(&out_->pb, temp_path_.c_str(), AVIO_FLAG_WRITE);
+  if (err < 0) {
+    Status s = av_status(err, where() + "cannot create '" + temp_path_ + "'");
+    return s;
+  }
+  file_created_ = true;
+  err = avformat_write_header(out_.get(), nullptr);
+  if (err < 0) return fail(av_status(err, where() + "cannot write the container header"));
+  return ok_status();
+}
+
+Status FfmpegSink::open_video(const EncoderChoice& choice) {
+  video_ = avformat_new_stream(out_.get(), nullptr);
+  enc_.reset(avcodec_alloc_context3(choice.codec));
+  if (!video_ || !enc_) return internal_error(where() + "out of memory");
+
+  AVRational rate{options_.frame_rate.num, options_.frame_rate.den};
+  enc_->width = options_.width;
+  enc_->height = options_.height;
+  enc_->pix_fmt = choice.pixel_format;
+  enc_->time_base = av_inv_q(rate);
+  enc_->framerate = rate;
+  enc_->sample_aspect_ratio = AVRational{1, 1};
+  enc_->thread_count = 0;
+  ColourTags tags = choose_colour_tags(options_, choice);
+  enc_->color_primaries = tags.primaries;
+  enc_->color_trc = tags.transfer;
+  enc_->colorspace = tags.matrix;
+  enc_->color_range = tags.range;
+  if (out_->oformat->flags & AVFMT_GLOBALHEADER) enc_->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+
+  AVDictionary* raw_opts = nullptr;
+  for (const auto& [k, v] : choice.options) av_dict_set(&raw_opts, k.c_str(), v.c_str(), 0);
+  std::unique_ptr<AVDictionary, DictionaryDeleter> opts(raw_opts);
+  int err = avcodec_open2(enc_.get(), choice.codec, &raw_opts);
+  opts.release();
+  opts.reset(raw_opts);  // avcodec_open2 replaced it with the entries it did not use
+  if (err < 0)
+    return invalid_argument(where() + "cannot open encoder '" + choice.codec->name + "' (" +
+                            av_get_pix_fmt_name(choice.pixel_format) + ", " +
+                            std::to_string(options_.width) + "x" + std::to_string(options_.height) +
+                            "): " + av_error_text(err));
+  if (const AVDictionaryEntry* e = av_dict_get(opts.get(), "", nullptr, AV_DICT_IGNORE_SUFFIX))
+    return invalid_argument(where() + "encoder '" + choice.codec->name + "' has no option '" +
+                                e->key + "'",
+                            "codec_options." + std::string(e->key));
+
+  err = avcodec_parameters_from_context(video_->codecpar, enc_.get());
+  if (err < 0) return av_status(err, where() + "stream parameters");
+  video_->time_base = enc_->time_base;
+  video_->avg_frame_rate = rate;
+  video_->r_frame_rate = rate;
+
+  if (!options_.source.timecode.empty()) {
+    AVTimecode tc;
+    const std::string& s = options_.source.timecode;
+    if (av_timecode_init_from_string(&tc, rate, s.c_str(), out_.get()) < 0)
+      return invalid_argument(where() + "timecode '" + s + "' is not valid at " +
+                              std::to_string(rate.num) + "/" + std::to_string(rate.den) + " fps");
+    // Both places: mov/mp4 build their tmcd track from either, mxf and mkv read one or the other.
+    av_dict_set(&out_->metadata, "timecode", s.c_str(), 0);
+    av_dict_set(&video_->metadata, "timecode", s.c_str(), 0);
+  }
+
+  converter_ = std::make_unique<ImageToFrame>(options_.width, options_.height, enc_->pix_fmt,
+                                              enc_->colorspace,
+                                              enc_->color_range == AVCOL_RANGE_JPEG, options_.transfer);
+  return converter_->init().with_context(where());
+}
+
+Status FfmpegSink::open_audio() {
+  if (options_.audio_source.empty()) return ok_status();
+  int video = -1;
+  const std::string& src = options_.audio_source;
+  auto in = open_input(src, &video);
+  if (!in.ok()) return in.status().with_context("audio source: ");
+  audio_in_ = std::move(in).value();
+  audio_index_ = av_find_best_stream(audio_in_.get(), AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0);
+  if (audio_index_ < 0) return invalid_argument("audio source '" + src + "' has no audio stream");
+  AVStream* ain = audio_in_->streams[audio_index_];
+  if (avformat_query_codec(out_->oformat, ain->codecpar->codec_id, FF_COMPLIANCE_NORMAL) == 0)
+    return unsupported(where() + "container '" + out_->oformat->name + "' cannot carry '" +
+                       avcodec_get_name(ain->codecpar->codec_id) + "' audio from '" + src + "'");
+
+  audio_out_ = avformat_new_stream(out_.get(), nullptr);
+  audio_pkt_.reset(av_packet_alloc());
+  if (!audio_out_ || !audio_pkt_) return internal_error(where() + "out of memory");
+  int err = avcodec_parameters_copy(audio_out_->codecpar, ain->codecpar);
+  if (err < 0) return av_status(err, where() + "audio parameters");
+  audio_out_->codecpar->codec_tag = 0;  // the input container's tag may mean nothing here
+  audio_out_->time_base = ain->time_base;
+
+  // Output frame 0 is source frame audio_first_frame: measure from the source's video start.
+  AVStream* vin = audio_in_->streams[video];
+  int64_t origin = vin->start_time != AV_NOPTS_VALUE
+                       ? av_rescale_q(vin->start_time, vin->time_base, ain->time_base)
+                       : 0;
+  AVRational frame_dur = av_inv_q(AVRational{options_.frame_rate.num, options_.frame_rate.den});
+  audio_start_ = origin + av_rescale_q(options_.audio_first_frame, frame_dur, ain->time_base);
+  if (options_.audio_first_frame > 0)
+    av_seek_frame(audio_in_.get(), audio_index_, audio_start_, AVSEEK_FLAG_BACKWARD);
+  return ok_status();
+}
+
+Status FfmpegSink::copy_audio_until(double end_seconds) {
+  if (!audio_in_ || audio_eof_) return ok_status();
+  AVStream* ain = audio_in_->streams[audio_index_];
+  for (;;) {
+    if (!audio_pkt_->data) {
+      int err = av_read_frame(audio_in_.get(), audio_pkt_.get());
+      if (err < 0) {
+        audio_eof_ = true;  // the audio ends before the video: fine, the rest is silence
+        return ok_status();
+      }
+      if (audio_pkt_->stream_index != audio_index_) {
+        av_packet_unref(audio_pkt_.get());
+        continue;
+      }
+    }
+    int64_t ts = audio_pkt_->pts != AV_NOPTS_VALUE ? audio_pkt_->pts : audio_pkt_->dts;
+    if (ts == AV_NOPTS_VALUE || ts < audio_start_) {  // before the cut (or untimed): drop
+      av_packet_unref(audio_pkt_.get());
+      continue;
+    }
+    if (double(ts - audio_start_) * av_q2d(ain->time_base) >= end_seconds) return ok_status();
+
+    AVPacket* p = audio_pkt_.get();
+    if (p->pts != AV_NOPTS_VALUE) p->pts -= audio_start_;
+    if (p->dts != AV_NOPTS_VALUE) p->dts -= audio_start_;
+    av_packet_rescale_ts(p, ain->time_base, audio_out_->time_base);
+    p->stream_index = audio_out_->index;
+    p->pos = -1;
+    int err = av_interleaved_write_frame(out_.get(), p);  // takes the packet's reference
+    if (err < 0) return av_status(err, where() + "cannot write audio");
+  }
+}
+
+Status FfmpegSink::encode(const AVFrame* frame) {
+  int err = avcodec_send_frame(enc_.get(), frame);
+  if (err < 0) return av_status(err, where() + "encoder rejected frame " + std::to_string(frames_));
+  for (;;) {
+    err = avcodec_receive_packet(enc_.get(), pkt_.get());
+    if (err == AVERROR(EAGAIN) || err == AVERROR_EOF) return ok_status();
+    if (err < 0) return av_status(err, where() + "encoding failed");
+    // Every frame lasts one frame period; muxers that derive the duration from the last
+    // packet's end (NUT, Matroska) need it to count the last frame.
+    if (pkt_->duration <= 0) pkt_->duration = 1;
+    av_packet_rescale_ts(pkt_.get(), enc_->time_base, video_->time_base);
+    pkt_->stream_index = video_->index;
+    err = av_interleaved_write_frame(out_.get(), pkt_.get());
+    if (err < 0) return av_status(err, where() + "cannot write video");
+  }
+}
+
+Status FfmpegSink::write(const Image& image) {
+  if (!failed_.ok()) return failed_;
+  if (finished_ || !file_created_) return invalid_argument(where() + "write after finish() or abort()");
+  if (image.width() != options_.width || image.height() != options_.height)
+    return invalid_argument(where() + "frame " + std::to_string(frames_) + " is " +
+                            std::to_string(image.width()) + "x" + std::to_string(image.height()) +
+                            ", expected " + std::to_string(options_.width) + "x" +
+                            std::to_string(options_.height));
+  // A fresh frame each time: the encoder may still hold references to the previous one.
+  FramePtr frame(av_frame_alloc());
+  if (!frame) return fail(internal_error(where() + "out of memory"));
+  frame->width = options_.width;
+  frame->height = options_.height;
+  frame->format = enc_->pix_fmt;
+  frame->color_primaries = enc_->color_primaries;
+  frame->color_trc = enc_->color_trc;
+  frame->colorspace = enc_->colorspace;
+  frame->color_range = enc_->color_range;
+  int err = av_frame_get_buffer(frame.get(), 0);
+  if (err < 0) return fail(av_status(err, where() + "frame buffer"));
+  if (Status s = converter_->convert(image, frame.get()); !s.ok()) return fail(s.with_context(where()));
+  frame->pts = frames_;
+  if (Status s = encode(frame.get()); !s.ok()) return fail(s);
+  ++frames_;
+  Status s = copy_audio_until(double(frames_) * options_.frame_rate.den / options_.frame_rate.num);
+  return s.ok() ? s : fail(s);
+}
+
+Status FfmpegSink::finish() {
+  if (!failed_.ok()) return failed_;
+  if (finished_) return ok_status();
+  if (!file_created_) return invalid_argument(where() + "finish() after abort()");
+  if (Status s = encode(nullptr); !s.ok()) return fail(s);  // drain delayed frames
+  double duration = double(frames_) * options_.frame_rate.den / options_.frame_rate.num;
+  if (Status s = copy_audio_until(duration); !s.ok()) return fail(s);
+  int err = av_write_trailer(out_.get());
+  if (err < 0) return fail(av_status(err, where() + "cannot finish the container"));
+  err = avio_closep(&out_->pb);
+  if (err < 0) return fail(av_status(err, where() + "cannot close '" + temp_path_ + "'"));
+  if (std::rename(temp_path_.c_str(), final_path_.c_str()) != 0)
+    return fail(io_error(where() + "cannot rename '" + temp_path_ + "' into place: " +
+                         std::strerror(errno)));
+  finished_ = true;
+  file_created_ = false;
+  return ok_status();
+}
+
+void FfmpegSink::abort() {
+  if (finished_ || !file_created_) return;
+  if (out_ && out_->pb) avio_closep(&out_->pb);
+  std::remove(temp_path_.c_str());
+  file_created_ = false;
+}
+
+}  // namespace
+}  // namespace ff
+
+Result<std::unique_ptr<FrameSink>> open_ffmpeg_sink(const std::string& path,
+                                                    const SinkOptions& options) {
+  auto sink = std::make_unique<ff::FfmpegSink>(path, options);
+  if (Status s = sink->open(); !s.ok()) return s;  // the destructor removes any temp file
+  return std::unique_ptr<FrameSink>(std::move(sink));
+}
+
+}  // namespace fl::io

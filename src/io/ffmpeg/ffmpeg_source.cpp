@@ -1,0 +1,368 @@
+// FfmpegSource: frame-accurate random access over anything libavformat demuxes.
+//
+// Frames are numbered by presentation time: index = (best_effort_timestamp - origin) * fps, where
+// origin is the timestamp of the first frame decoded from the start of the stream. Measuring
+// from the first *decoded* frame rather than the stream's start_time absorbs the decoder delay
+// that AVI's dts-only timestamps carry (packed B-frames label frame 0 with dts 1). Frames without
+// any timestamp are counted from the previous one; when even that is unknown (just after a seek)
+// we rewind to the start and count, which is slow but exact.
+#include <algorithm>
+
+#include "io/ffmpeg/ffmpeg_common.h"
+#include "io/ffmpeg/ffmpeg_convert.h"
+#include "io/ffmpeg/ffmpeg_io.h"
+
+namespace fl::io {
+namespace ff {
+namespace {
+
+// Forward jumps this short decode through instead of seeking: a seek lands on the keyframe before
+// the target and decodes up to it anyway, so for short hops it can only cost more.
+constexpr int64_t kMaxForwardDecode = 8;
+// How far before the target successive seek attempts aim when the demuxer's seek lands past it
+// (imprecise indexes, open GOPs). After the last one we rewind to the start.
+constexpr int64_t kSeekBackoff[] = {0, 16, 64, 256};
+
+class FfmpegSource final : public FrameSource {
+ public:
+  FfmpegSource(std::string path, InputPtr fmt, int video, MediaInfo info,
+               colour::Transfer transfer)
+      : path_(std::move(path)),
+        info_(std::move(info)),
+        transfer_(transfer),
+        converter_(transfer),
+        fmt_(std::move(fmt)),
+        video_(video) {}
+
+  Status open() {
+    st_ = fmt_->streams[video_];
+    rate_ = video_frame_rate(fmt_.get(), st_);
+    start_ts_ = st_->start_time != AV_NOPTS_VALUE ? st_->start_time : 0;
+
+    const AVCodec* codec = avcodec_find_decoder(st_->codecpar->codec_id);
+    if (!codec) return unsupported(where() + "unsupported codec '" + info_.codec + "'");
+    dec_.reset(avcodec_alloc_context3(codec));
+    pkt_.reset(av_packet_alloc());
+    if (!dec_ || !pkt_) return internal_error(where() + "out of memory");
+    int err = avcodec_parameters_to_context(dec_.get(), st_->codecpar);
+    if (err < 0) return av_status(err, where() + "decoder parameters");
+    dec_->pkt_timebase = st_->time_base;
+    // libavcodec's own threads: the renderer's pool never runs inside the decoder.
+    dec_->thread_count = 0;
+    dec_->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
+    err = avcodec_open2(dec_.get(), codec, nullptr);
+    if (err < 0)
+      return unsupported(where() + "cannot open decoder for codec '" + info_.codec + "': " +
+                         av_error_text(err));
+
+    // Decode frame 0 now: it pins the timestamp origin and fails damaged clips at open.
+    next_index_ = 0;
+    FramePtr first;
+    int64_t index = -1;
+    FL_ASSIGN_OR_RETURN(bool got, decode_next(first, &index, /*at_open=*/true));
+    if (!got) return corrupt_data(where() + "no decodable video frame");
+    origin_ts_ = first->best_effort_timestamp;
+    if (st_->nb_frames <= 0) {
+      measure_frame_count();  // moves the demuxer; the first read seeks back
+      return ok_status();
+    }
+    pending_ = std::move(first);
+    pending_index_ = 0;
+    position_ = 0;
+    return ok_status();
+  }
+
+  const MediaInfo& info() const override { return info_; }
+  colour::Transfer transfer() const override { return transfer_; }
+
+  Result<Image> read_frame(int64_t n) override {
+    if (n < 0 || (info_.frame_count > 0 && n >= info_.frame_count))
+      return invalid_argument(where() + "frame " + std::to_string(n) + " is out of range (clip has " +
+                              std::to_string(info_.frame_count) + " frames)");
+    if (n == last_index_) return last_image_;
+
+    Result<Image> out = locate(n);
+    if (!out.ok()) {
+      forget_position();  // whatever state decoding was left in, the next read re-seeks
+      return out;
+    }
+    last_image_ = *out;
+    last_index_ = n;
+    return out;
+  }
+
+ private:
+  std::string where() const { return "'" + path_ + "': "; }
+  std::string where(int64_t n) const { return where() + "frame " + std::to_string(n) + ": "; }
+
+  bool can_decode_forward_to(int64_t n) const {
+    if (pending_) return pending_index_ <= n;
+    return position_ >= 0 && !decoder_eof_ && n > position_ && n - position_ <= kMaxForwardDecode;
+  }
+
+  Result<Image> locate(int64_t n) {
+    if (can_decode_forward_to(n)) {
+      FL_ASSIGN_OR_RETURN(auto found, decode_forward(n));
+      if (found.first) return deliver(found.first.get(), n);
+    }
+    for (int64_t backoff : kSeekBackoff) {
+      if (n - backoff <= 0) break;
+      if (!seek_near(n - backoff)) break;  // the demuxer cannot seek: rewind instead
+      FL_ASSIGN_OR_RETURN(auto found, decode_forward(n));
+      if (found.first) return deliver(found.first.get(), n);
+      if (!found.second) break;  // timestamps unknown after the seek: count from the start
+    }
+    FL_RETURN_IF_ERROR(rewind(false));
+    FL_ASSIGN_OR_RETURN(auto found, decode_forward(n));
+    if (found.first) return deliver(found.first.get(), n);
+    if (found.second) {
+      // Decoding "from the start" began past n: the demuxer's seek missed the first keyframe
+      // (MPEG-TS seeks by dts). Reopening is slower but certain.
+      FL_RETURN_IF_ERROR(rewind(true));
+      FL_ASSIGN_OR_RETURN(found, decode_forward(n));
+      if (found.first) return deliver(found.first.get(), n);
+    }
+    return corrupt_data(where(n) + "cannot be located in the stream (broken timestamps?)");
+  }
+
+  Result<Image> deliver(const AVFrame* frame, int64_t n) {
+    if (frame->decode_error_flags || (frame->flags & AV_FRAME_FLAG_CORRUPT))
+      return corrupt_data(where(n) + "decoded with errors (damaged data)");
+    auto image = converter_.convert(frame);
+    if (!image.ok()) return image.status().with_context(where(n));
+    return image;
+  }
+
+  // Decodes from the current position up to frame n. Returns {frame n, true} when found;
+  // {null, true} when decoding started past n (seek further back); {null, false} when the
+  // position is unknown (no timestamps) and only a rewind can help. Errors end the stream.
+  Result<std::pair<FramePtr, bool>> decode_forward(int64_t n) {
+    FramePtr prev;
+    int64_t prev_index = -1;
+    for (;;) {
+      FramePtr frame;
+      int64_t index = -1;
+      if (pending_) {
+        frame = std::move(pending_);
+        index = pending_index_;
+      } else {
+        FL_ASSIGN_OR_RETURN(bool got, decode_next(frame, &index, false));
+        if (!got) {
+          // Nothing at all after a seek: the demuxer landed at the very end; seek earlier.
+          if (!prev && position_ < 0 && !at_start_) return std::pair<FramePtr, bool>{nullptr, true};
+          if (info_.frame_count > 0)
+            return corrupt_data(where(n) + "stream ended after frame " + std::to_string(position_) +
+                                " of " + std::to_string(info_.frame_count) +
+                                " (truncated or damaged file)");
+          return invalid_argument(where() + "frame " + std::to_string(n) +
+                                  " is out of range (clip has " + std::to_string(position_ + 1) +
+                                  " frames)");
+        }
+      }
+      if (getenv("FL_DEBUG")) fprintf(stderr, "target %ld got %ld ts %ld\n", long(n), long(index), long(frame->best_effort_timestamp));
+      if (index < 0) return std::pair<FramePtr, bool>{nullptr, false};
+      position_ = index;
+      if (index == n) return std::pair<FramePtr, bool>{std::move(frame), true};
+      if (index > n) {
+        if (!prev) {
+          // Started past the target: give this frame back and let the caller seek earlier.
+          pending_ = std::move(frame);
+          pending_index_ = index;
+          return std::pair<FramePtr, bool>{nullptr, true};
+        }
+        // A gap in the timestamps (variable frame rate, dropped frame): the frame on screen at
+        // n is the previous one, as a player (or ffmpeg -vsync cfr) would show it.
+        pending_ = std::move(frame);
+        pending_index_ = index;
+        position_ = prev_index;
+        return std::pair<FramePtr, bool>{std::move(prev), true};
+      }
+      prev = std::move(frame);
+      prev_index = index;
+    }
+  }
+
+  // The next frame in presentation order. false at the end of the stream.
+  Result<bool> decode_next(FramePtr& out, int64_t* index, bool at_open) {
+    out.reset(av_frame_alloc());
+    if (!out) return internal_error(where() + "out of memory");
+    for (;;) {
+      int err = avcodec_receive_frame(dec_.get(), out.get());
+      if (err == 0) break;
+      if (err == AVERROR_EOF) {
+        decoder_eof_ = true;
+        return false;
+      }
+      if (err != AVERROR(EAGAIN)) return decode_error(err, at_open);
+      if (demux_eof_) return false;  // drained; receive_frame should have said EOF
+
+      err = av_read_frame(fmt_.get(), pkt_.get());
+      if (err == AVERROR_EOF || (err < 0 && fmt_->pb && avio_feof(fmt_->pb))) {
+        // The end (or a read error at the end of a truncated file): drain the decoder. A clip
+        // that ends early is reported by the caller, which knows how many frames to expect.
+        demux_eof_ = true;
+        avcodec_send_packet(dec_.get(), nullptr);
+        continue;
+      }
+      if (err < 0) {
+        return corrupt_data((at_open ? where() : where(next_index_)) +
+                            "cannot read packet: " + av_error_text(err));
+      }
+      if (pkt_->stream_index != video_) {
+        av_packet_unref(pkt_.get());
+        continue;
+      }
+      err = avcodec_send_packet(dec_.get(), pkt_.get());
+      av_packet_unref(pkt_.get());
+      if (err < 0 && err != AVERROR(EAGAIN)) return decode_error(err, at_open);
+    }
+
+    int64_t ts = out->best_effort_timestamp;
+    int64_t i = -1;
+    if (ts != AV_NOPTS_VALUE && origin_ts_ != AV_NOPTS_VALUE) {
+      i = av_rescale_q_rnd(ts - origin_ts_, st_->time_base, av_inv_q(rate_),
+                           AVRounding(AV_ROUND_NEAR_INF | AV_ROUND_PASS_MINMAX));
+      // Timestamps that step backwards are damage; keep counting rather than repeat frames.
+      if (next_index_ > 0 && i < next_index_ && last_from_ts_) i = std::max(i, next_index_);
+    } else if (next_index_ >= 0) {
+      i = next_index_;
+    }
+    last_from_ts_ = ts != AV_NOPTS_VALUE;
+    *index = i;
+    next_index_ = i >= 0 ? i + 1 : -1;
+    return true;
+  }
+
+  Status decode_error(int err, bool at_open) {
+    std::string at = at_open ? where() : where(next_index_ >= 0 ? next_index_ : position_ + 1);
+    return corrupt_data(at + "decode error: " + av_error_text(err));
+  }
+
+  // Positions the demuxer at the keyframe at or before frame `target`. false: cannot seek.
+  bool seek_near(int64_t target) {
+    int64_t ts = start_ts_ + av_rescale_q(target, av_inv_q(rate_), st_->time_base);
+    if (av_seek_frame(fmt_.get(), video_, ts, AVSEEK_FLAG_BACKWARD) < 0) return false;
+    reset_decoder();
+    at_start_ = false;
+    next_index_ = -1;  // unknown until a frame with a timestamp arrives
+    return true;
+  }
+
+  Status rewind(bool reopen) {
+    int err = -1;
+    if (!reopen) {
+      // Byte 0 is exactly the start for formats without a header index (MPEG-TS/PS), whose
+      // timestamp seeks are approximate.
+      if ((fmt_->iformat->flags & AVFMT_TS_DISCONT) && !(fmt_->iformat->flags & AVFMT_NO_BYTE_SEEK))
+        err = av_seek_frame(fmt_.get(), -1, 0, AVSEEK_FLAG_BYTE);
+      if (err < 0) err = av_seek_frame(fmt_.get(), video_, start_ts_, AVSEEK_FLAG_BACKWARD);
+    }
+    if (err < 0) {
+      // Not seekable (or the seek cannot be trusted): reopening is the only sure way to frame 0.
+      int video = -1;
+      FL_ASSIGN_OR_RETURN(fmt_, open_input(path_, &video));
+      if (video != video_) return corrupt_data(where() + "video stream changed on reopen");
+      st_ = fmt_->streams[video_];
+    }
+    reset_decoder();
+    at_start_ = true;
+    next_index_ = 0;  // from the start, counting is exact
+    return ok_status();
+  }
+
+  // Replaces a frame count estimated from the duration (containers without a frame count, like
+  // Matroska and NUT, round the duration or leave out the last frame's) with the index of the
+  // last frame, found by decoding the last GOP. A clip that ends well short of its header's
+  // duration is damaged: keep the estimate so that reading the missing frames reports that.
+  void measure_frame_count() {
+    const int64_t estimate = info_.frame_count;
+    if (estimate <= 0 || st_->nb_frames > 0 || origin_ts_ == AV_NOPTS_VALUE) return;
+    int64_t last = -1;
+    for (int64_t backoff : kSeekBackoff) {
+      int64_t target = estimate - 2 - backoff;
+      bool positioned = target > 0 ? seek_near(target) : rewind(false).ok();
+      if (!positioned) break;
+      bool known = true;
+      for (;;) {
+        FramePtr frame;
+        int64_t index = -1;
+        auto got = decode_next(frame, &index, true);
+        if (!got.ok() || !*got) break;
+        if (index < 0) {
+          known = false;
+          break;
+        }
+        last = std::max(last, index);
+      }
+      if (!known || last >= 0 || target <= 0) break;
+    }
+    forget_position();
+    if (last >= 0 && last + 1 >= estimate - 1) info_.frame_count = last + 1;
+  }
+
+  void reset_decoder() {
+    avcodec_flush_buffers(dec_.get());
+    demux_eof_ = decoder_eof_ = false;
+    pending_.reset();
+    pending_index_ = -1;
+    position_ = -1;
+    last_from_ts_ = false;
+  }
+
+  void forget_position() {
+    pending_.reset();
+    position_ = -1;
+  }
+
+  std::string path_;
+  MediaInfo info_;
+  colour::Transfer transfer_;
+  FrameToImage converter_;
+
+  InputPtr fmt_;
+  CodecContextPtr dec_;
+  PacketPtr pkt_;
+  int video_ = -1;
+  AVStream* st_ = nullptr;
+  AVRational rate_{24, 1};
+  int64_t start_ts_ = 0;
+  int64_t origin_ts_ = AV_NOPTS_VALUE;
+
+  bool demux_eof_ = false;
+  bool decoder_eof_ = false;
+  bool last_from_ts_ = false;
+  bool at_start_ = true;     // decoding began at the start of the stream (not after a seek)
+  int64_t next_index_ = -1;  // index the next decoded frame gets if it has no timestamp
+  int64_t position_ = -1;    // index of the last frame taken from the decoder; -1 unknown
+  FramePtr pending_;         // decoded but not yet consumed (found past a gap or a seek target)
+  int64_t pending_index_ = -1;
+
+  Image last_image_;
+  int64_t last_index_ = -1;
+};
+
+}  // namespace
+}  // namespace ff
+
+Result<std::unique_ptr<FrameSource>> open_ffmpeg_source(const std::string& path,
+                                                        const SourceOptions& options) {
+  int video = -1;
+  FL_ASSIGN_OR_RETURN(ff::InputPtr fmt, ff::open_input(path, &video));
+  MediaInfo info = ff::describe_media(fmt.get(), video, path);
+  colour::Transfer transfer;
+  if (!options.transfer.empty()) {
+    auto parsed = colour::parse_transfer(options.transfer);
+    if (!parsed.ok()) return parsed.status().with_field("transfer");
+    transfer = *parsed;
+  } else {
+    const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(AVPixelFormat(fmt->streams[video]->codecpar->format));
+    bool float_format = d && (d->flags & AV_PIX_FMT_FLAG_FLOAT);
+    transfer = colour::transfer_for_media(info.color_transfer, float_format, false);
+  }
+  auto source = std::make_unique<ff::FfmpegSource>(path, std::move(fmt), video, std::move(info),
+                                                   transfer);
+  FL_RETURN_IF_ERROR(source->open());
+  return std::unique_ptr<FrameSource>(std::move(source));
+}
+
+}  // namespace fl::io

@@ -1,0 +1,304 @@
+#include "render/renderer.h"
+
+#include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/parallel_pipeline.h>
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+
+namespace fl::render {
+
+using graph::CancelToken;
+using graph::Plan;
+using graph::PlanNode;
+
+Image downsample_half(const Image& src) {
+  const Rect& b = src.bounds();
+  Image out(Rect{b.x / 2, b.y / 2, (b.w + 1) / 2, (b.h + 1) / 2});
+  const int w = out.width(), h = out.height();
+  tbb::parallel_for(tbb::blocked_range<int>(0, h, 16), [&](const tbb::blocked_range<int>& rows) {
+    for (int y = rows.begin(); y < rows.end(); ++y) {
+      int y0 = b.y + std::min(2 * y, b.h - 1), y1 = b.y + std::min(2 * y + 1, b.h - 1);
+      const float* r0 = src.row(y0);
+      const float* r1 = src.row(y1);
+      float* d = out.row(out.bounds().y + y);
+      for (int x = 0; x < w; ++x, d += 4) {
+        int x0 = std::min(2 * x, b.w - 1) * 4, x1 = std::min(2 * x + 1, b.w - 1) * 4;
+        for (int c = 0; c < 4; ++c) d[c] = 0.25f * (r0[x0 + c] + r0[x1 + c] + r1[x0 + c] + r1[x1 + c]);
+      }
+    }
+  });
+  return out;
+}
+
+Renderer::Renderer(RendererOptions options) : options_(options), cache_(options.cache_bytes) {}
+Renderer::~Renderer() = default;
+
+std::shared_ptr<CancelToken> Renderer::register_render(const std::string& id) {
+  auto token = std::make_shared<CancelToken>();
+  std::lock_guard lock(ids_mu_);
+  ids_[id] = token;
+  return token;
+}
+
+void Renderer::unregister_render(const std::string& id) {
+  std::lock_guard lock(ids_mu_);
+  ids_.erase(id);
+}
+
+bool Renderer::cancel(const std::string& id) {
+  std::lock_guard lock(ids_mu_);
+  auto it = ids_.find(id);
+  if (it == ids_.end()) return false;
+  auto token = it->second.lock();
+  if (!token) return false;
+  token->cancel();
+  return true;
+}
+
+Result<std::shared_ptr<const Image>> Renderer::source_frame(const PlanNode& src, int64_t frame,
+                                                            double scale) {
+  ContentKey key = Hasher().add("source-frame").add(src.key).add(frame).add(scale).finish();
+  if (auto hit = cache_.get(key)) return hit;
+  std::shared_ptr<const Image> result;
+  if (scale >= 1.0) {
+    OpenSource* open = nullptr;
+    {
+      std::lock_guard lock(sources_mu_);
+      auto& slot = sources_[src.path + "\n" + src.transfer];
+      if (!slot) slot = std::make_unique<OpenSource>();
+      open = slot.get();
+    }
+    std::lock_guard lock(open->mu);
+    if (!open->source) {
+      FL_ASSIGN_OR_RETURN(open->source, io::open_source(src.path, {src.transfer}));
+    }
+    FL_ASSIGN_OR_RETURN(Image img, open->source->read_frame(src.first_frame + frame));
+    result = std::make_shared<const Image>(std::move(img));
+  } else {
+    FL_ASSIGN_OR_RETURN(auto parent, source_frame(src, frame, scale * 2));
+    result = std::make_shared<const Image>(downsample_half(*parent));
+  }
+  cache_.put(key, result);
+  return result;
+}
+
+Result<std::shared_ptr<const Image>> Renderer::eval(const Plan& plan, int index, int64_t frame,
+                                                    const Rect& region, const RenderRequest& req) {
+  const PlanNode& node = plan.nodes[size_t(index)];
+  if (req.cancel && req.cancel->cancelled()) return cancelled("render cancelled");
+  ContentKey key = Hasher()
+                       .add("node")
+                       .add(node.key)
+                       .add(frame)
+                       .add(req.scale)
+                       .add(int64_t(req.quality))
+                       .add_raw(&region, sizeof region)
+                       .finish();
+  if (auto hit = cache_.get(key)) return hit;
+
+  std::shared_ptr<const Image> result;
+  const Rect bounds = node.geometry.bounds_at(req.scale);
+  if (node.is_source) {
+    FL_ASSIGN_OR_RETURN(auto full, source_frame(node, frame, req.scale));
+    result = region == full->bounds() ? full : std::make_shared<const Image>(full->crop_clamped(region));
+  } else {
+    // Outside the frame is edge-replicated from the nearest pixels inside it.
+    Rect inner = region.intersect(bounds);
+    if (inner.empty()) {
+      int x = std::clamp(region.x, 0, bounds.w - 1), y = std::clamp(region.y, 0, bounds.h - 1);
+      inner = {x, y, 1, 1};
+    }
+    std::vector<graph::FrameGeometry> in_geom;
+    for (int in : node.inputs) in_geom.push_back(in < 0 ? graph::FrameGeometry{} : plan.nodes[size_t(in)].geometry);
+    graph::RenderCtx ctx{frame, req.scale, req.quality, req.cancel.get(), node.geometry, in_geom};
+
+    graph::Inputs inputs(node.window, node.inputs.size());
+    for (size_t i = 0; i < node.inputs.size(); ++i) {
+      int in = node.inputs[i];
+      if (in < 0) continue;
+      const auto& in_node = plan.nodes[size_t(in)];
+      Rect need = node.op->input_region(int(i), inner, ctx);
+      std::vector<std::shared_ptr<const Image>> frames;
+      for (int dt = -node.window.before; dt <= node.window.after; ++dt) {
+        int64_t f = std::clamp<int64_t>(frame + dt, 0, in_node.geometry.frame_count - 1);
+        RenderRequest sub = req;
+        FL_ASSIGN_OR_RETURN(auto img, eval(plan, in, f, need, sub));
+        frames.push_back(std::move(img));
+      }
+      inputs.set(int(i), std::move(frames));
+    }
+
+    auto out = std::make_shared<Image>(inner);
+    const int ts = req.tile_size > 0 ? req.tile_size : options_.tile_size;
+    std::vector<Rect> tiles;
+    if (node.tileable) {
+      for (int y = inner.y; y < inner.bottom(); y += ts)
+        for (int x = inner.x; x < inner.right(); x += ts)
+          tiles.push_back(Rect{x, y, ts, ts}.intersect(inner));
+    } else {
+      tiles.push_back(inner);
+    }
+    std::mutex err_mu;
+    Status first_error;
+    tbb::parallel_for(size_t(0), tiles.size(), [&](size_t t) {
+      if (ctx.cancelled()) return;  // checked per tile
+      Status s;
+      try {
+        s = node.op->render(ctx, inputs, *out, tiles[t]);
+      } catch (const std::exception& e) {  // never let an exception cross a task
+        s = internal_error(std::string("exception in operator: ") + e.what());
+      }
+      if (!s.ok()) {
+        std::lock_guard lock(err_mu);
+        if (first_error.ok()) first_error = s;
+      }
+    });
+    if (ctx.cancelled()) return cancelled("render cancelled");
+    if (!first_error.ok()) return first_error.with_context("node '" + node.id + "': ");
+    result = inner == region ? std::shared_ptr<const Image>(out)
+                             : std::make_shared<const Image>(out->crop_clamped(region));
+  }
+  if (req.cache_intermediates) cache_.put(key, result);
+  return result;
+}
+
+Result<std::shared_ptr<const Image>> Renderer::render(const Plan& plan, int node,
+                                                      const RenderRequest& request) {
+  if (node < 0 || size_t(node) >= plan.nodes.size()) return invalid_argument("no such plan node");
+  const auto& geom = plan.nodes[size_t(node)].geometry;
+  if (request.frame < 0 || request.frame >= geom.frame_count)
+    return invalid_argument("frame " + std::to_string(request.frame) + " is out of range (node '" +
+                            plan.nodes[size_t(node)].id + "' has " +
+                            std::to_string(geom.frame_count) + " frames)");
+  if (!(request.scale == 1.0 || request.scale == 0.5 || request.scale == 0.25 || request.scale == 0.125))
+    return invalid_argument("scale must be 1, 0.5, 0.25 or 0.125");
+  Rect region = request.region.value_or(geom.bounds_at(request.scale));
+  try {
+    return eval(plan, node, request.frame, region, request);
+  } catch (const std::exception& e) {
+    return internal_error(std::string("render failed: ") + e.what());
+  }
+}
+
+namespace {
+
+// Source frames (plan index, frame) that rendering `frame` of `node` will read.
+void collect_sources(const Plan& plan, int node, int64_t frame, std::set<std::pair<int, int64_t>>& out) {
+  const PlanNode& n = plan.nodes[size_t(node)];
+  if (n.is_source) {
+    out.insert({node, frame});
+    return;
+  }
+  for (int in : n.inputs) {
+    if (in < 0) continue;
+    int64_t count = plan.nodes[size_t(in)].geometry.frame_count;
+    for (int dt = -n.window.before; dt <= n.window.after; ++dt)
+      collect_sources(plan, in, std::clamp<int64_t>(frame + dt, 0, count - 1), out);
+  }
+}
+
+}  // namespace
+
+Status Renderer::render_output(const Plan& plan, const graph::PlanOutput& output,
+                               io::FrameSink& sink, const OutputOptions& options) {
+  int64_t first = output.first, last = output.last;
+  if (options.frames) {
+    first = options.frames->first;
+    if (options.frames->last >= 0) last = options.frames->last;
+  }
+  const auto& geom = plan.nodes[size_t(output.node)].geometry;
+  if (first < 0 || last >= geom.frame_count || last < first)
+    return invalid_argument("frames " + std::to_string(first) + "-" + std::to_string(last) +
+                            " are out of range (0-" + std::to_string(geom.frame_count - 1) + ")");
+  auto cancel = options.cancel ? options.cancel : std::make_shared<CancelToken>();
+
+  struct Token {
+    int64_t frame = 0;
+    std::vector<std::shared_ptr<const Image>> pinned;  // decoded sources kept alive in flight
+    std::shared_ptr<const Image> image;
+    Status status;
+  };
+  std::mutex err_mu;
+  Status error;
+  auto fail = [&](Status s) {
+    std::lock_guard lock(err_mu);
+    if (error.ok()) error = std::move(s);
+    cancel->cancel();
+  };
+  int64_t next = first;
+  const auto start = std::chrono::steady_clock::now();
+  int64_t done = 0;
+
+  try {
+    tbb::parallel_pipeline(
+        size_t(std::max(1, options.frames_in_flight)),
+        // Decoding is sequential by nature: do it in order so the decoder never seeks backwards.
+        tbb::make_filter<void, std::shared_ptr<Token>>(
+            tbb::filter_mode::serial_in_order,
+            [&](tbb::flow_control& fc) -> std::shared_ptr<Token> {
+              if (next > last || cancel->cancelled()) {
+                fc.stop();
+                return nullptr;
+              }
+              auto t = std::make_shared<Token>();
+              t->frame = next++;
+              std::set<std::pair<int, int64_t>> needed;
+              collect_sources(plan, output.node, t->frame, needed);
+              for (const auto& [src, f] : needed) {
+                auto img = source_frame(plan.nodes[size_t(src)], f, options.scale);
+                if (!img.ok()) {
+                  t->status = img.status();
+                  break;
+                }
+                t->pinned.push_back(*img);
+              }
+              return t;
+            }) &
+            tbb::make_filter<std::shared_ptr<Token>, std::shared_ptr<Token>>(
+                tbb::filter_mode::parallel,
+                [&](std::shared_ptr<Token> t) {
+                  if (!t->status.ok() || cancel->cancelled()) return t;
+                  RenderRequest req;
+                  req.frame = t->frame;
+                  req.scale = options.scale;
+                  req.cancel = cancel;
+                  req.cache_intermediates = false;
+                  auto img = render(plan, output.node, req);
+                  if (img.ok()) t->image = *img;
+                  else t->status = img.status();
+                  t->pinned.clear();
+                  return t;
+                }) &
+            tbb::make_filter<std::shared_ptr<Token>, void>(
+                tbb::filter_mode::serial_in_order, [&](std::shared_ptr<Token> t) {
+                  if (cancel->cancelled()) return;
+                  if (!t->status.ok()) return fail(t->status.with_context(
+                      "frame " + std::to_string(t->frame) + ": "));
+                  if (Status s = sink.write(*t->image); !s.ok()) return fail(s);
+                  ++done;
+                  if (options.progress) {
+                    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+                    double fps = secs > 0 ? done / secs : 0;
+                    int64_t total = last - first + 1;
+                    options.progress({done, total, secs, fps, fps > 0 ? (total - done) / fps : 0});
+                  }
+                }));
+  } catch (const std::exception& e) {
+    fail(internal_error(std::string("render pipeline failed: ") + e.what()));
+  }
+  if (!error.ok()) {
+    sink.abort();
+    return error;
+  }
+  if (cancel->cancelled()) {
+    sink.abort();
+    return cancelled("render cancelled");
+  }
+  Status fin = sink.finish();
+  if (!fin.ok()) sink.abort();
+  return fin;
+}
+
+}  // namespace fl::render

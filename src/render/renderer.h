@@ -1,0 +1,95 @@
+// The one renderer: demand-driven, tiled, progressive, cancellable, cached. It owns every thread
+// (oneTBB), tile, cache and cancellation token; ops only compute.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "graph/plan.h"
+#include "io/frame_sink.h"
+#include "io/frame_source.h"
+#include "render/cache.h"
+
+namespace fl::render {
+
+struct RendererOptions {
+  size_t cache_bytes = size_t(2) << 30;
+  int tile_size = 256;
+};
+
+struct RenderRequest {
+  int64_t frame = 0;
+  double scale = 1.0;             // 1, 1/2, 1/4, 1/8
+  int quality = 2;                // 0 draft, 1 preview, 2 final
+  std::optional<Rect> region;     // pixels at `scale`; whole frame when empty
+  std::shared_ptr<graph::CancelToken> cancel;
+  int tile_size = 0;              // 0: the renderer's default; tests vary it
+  bool cache_intermediates = true;  // previews reuse upstream results when a param changes
+};
+
+struct Progress {
+  int64_t frames_done = 0;
+  int64_t frames_total = 0;
+  double seconds = 0;
+  double fps = 0;
+  double eta_seconds = 0;
+};
+using ProgressFn = std::function<void(const Progress&)>;
+
+struct OutputOptions {
+  std::shared_ptr<graph::CancelToken> cancel;
+  ProgressFn progress;
+  int frames_in_flight = 3;  // bounds memory: peak depends on this, never on clip length
+  std::optional<graph::FrameRange> frames;  // overrides the output's range
+  double scale = 1.0;        // render the output smaller (proxies, previews)
+};
+
+class Renderer {
+ public:
+  explicit Renderer(RendererOptions options = {});
+  ~Renderer();
+
+  // One frame of `node` (a plan index) at a scale; the image lies in frame coordinates.
+  Result<std::shared_ptr<const Image>> render(const graph::Plan& plan, int node,
+                                              const RenderRequest& request);
+  // Streams the output's frames through the sink: decode, render and encode overlap, in order.
+  Status render_output(const graph::Plan& plan, const graph::PlanOutput& output,
+                       io::FrameSink& sink, const OutputOptions& options);
+
+  // Cancellation by id: a render registered under an id can be cancelled from any thread.
+  std::shared_ptr<graph::CancelToken> register_render(const std::string& id);
+  void unregister_render(const std::string& id);
+  bool cancel(const std::string& id);
+
+  CacheStats cache_stats() const { return cache_.stats(); }
+  void clear_cache() { cache_.clear(); }
+
+  // The decoded (and downscaled) source frame, through the cache.
+  Result<std::shared_ptr<const Image>> source_frame(const graph::PlanNode& source, int64_t frame,
+                                                    double scale);
+
+ private:
+  struct Eval;
+  Result<std::shared_ptr<const Image>> eval(const graph::Plan& plan, int node, int64_t frame,
+                                            const Rect& region, const RenderRequest& req);
+
+  RendererOptions options_;
+  ImageCache cache_;
+  struct OpenSource {
+    std::mutex mu;
+    std::unique_ptr<io::FrameSource> source;
+  };
+  std::mutex sources_mu_;
+  std::map<std::string, std::unique_ptr<OpenSource>> sources_;  // by path + transfer
+  std::mutex ids_mu_;
+  std::map<std::string, std::weak_ptr<graph::CancelToken>> ids_;
+};
+
+// 2x2 box downsample in linear light (the preview pyramid's step); odd edges replicate.
+Image downsample_half(const Image& src);
+
+}  // namespace fl::render

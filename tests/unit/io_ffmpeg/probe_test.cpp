@@ -1,0 +1,73 @@
+#include <gtest/gtest.h>
+
+#include "io/ffmpeg/ffmpeg_io.h"
+#include "test_support.h"
+
+namespace fl::io {
+namespace {
+
+TEST(ProbeFfmpeg, Megamind) {
+  auto info = probe_ffmpeg(test::opencv_data("Megamind.avi"));
+  ASSERT_TRUE(info.ok()) << info.status().to_string();
+  EXPECT_EQ(info->container, "avi");
+  EXPECT_EQ(info->codec, "mpeg4");
+  EXPECT_EQ(info->pixel_format, "yuv420p");
+  EXPECT_EQ(info->width, 720);
+  EXPECT_EQ(info->height, 528);
+  EXPECT_NEAR(info->frame_rate.to_double(), 23.976, 0.01);
+  EXPECT_EQ(info->frame_count, 270);
+  EXPECT_NEAR(info->duration_seconds, 11.26, 0.05);
+  EXPECT_EQ(info->bit_depth, 8);
+  EXPECT_FALSE(info->has_alpha);
+  EXPECT_EQ(info->color_transfer, "unknown");
+  EXPECT_TRUE(info->has_audio);
+  EXPECT_EQ(info->audio_codec, "ac3");
+  EXPECT_EQ(info->audio_channels, 2);
+  EXPECT_EQ(info->audio_sample_rate, 48000);
+}
+
+TEST(ProbeFfmpeg, Vtest) {
+  auto info = probe_ffmpeg(test::opencv_data("vtest.avi"));
+  ASSERT_TRUE(info.ok()) << info.status().to_string();
+  EXPECT_EQ(info->codec, "msmpeg4v3");
+  EXPECT_EQ(info->width, 768);
+  EXPECT_EQ(info->height, 576);
+  EXPECT_EQ(info->frame_rate, (Rational{10, 1}));
+  EXPECT_EQ(info->frame_count, 795);
+  EXPECT_FALSE(info->has_audio);
+}
+
+TEST(ProbeFfmpeg, TaggedClipWithTimecode) {
+  test::TempDir dir;
+  std::string clip = dir.file("tagged.mov");
+  ASSERT_EQ(test::ffmpeg("-f lavfi -i testsrc2=size=1280x720:rate=25 -frames:v 10 -vf "
+                         "setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv "
+                         "-c:v prores_ks -pix_fmt yuv422p10le -timecode 01:00:00:00 " + clip), 0);
+  auto info = probe_ffmpeg(clip);
+  ASSERT_TRUE(info.ok()) << info.status().to_string();
+  EXPECT_EQ(info->codec, "prores");
+  EXPECT_EQ(info->pixel_format, "yuv422p10le");
+  EXPECT_EQ(info->bit_depth, 10);
+  EXPECT_FALSE(info->has_alpha);
+  EXPECT_EQ(info->frame_count, 10);
+  EXPECT_EQ(info->frame_rate, (Rational{25, 1}));
+  EXPECT_EQ(info->timecode, "01:00:00:00");
+  EXPECT_EQ(info->color_primaries, "bt709");
+  EXPECT_EQ(info->color_transfer, "bt709");
+  EXPECT_EQ(info->color_matrix, "bt709");
+  EXPECT_EQ(info->color_range, "tv");
+  EXPECT_FALSE(info->has_audio);
+}
+
+TEST(ProbeFfmpeg, FrameCountFromDurationInMkv) {
+  test::TempDir dir;
+  std::string clip = dir.file("count.mkv");
+  ASSERT_EQ(test::ffmpeg("-f lavfi -i testsrc2=size=160x120:rate=24 -frames:v 30 -c:v ffv1 " + clip), 0);
+  auto info = probe_ffmpeg(clip);
+  ASSERT_TRUE(info.ok()) << info.status().to_string();
+  EXPECT_EQ(info->container, "matroska,webm");
+  EXPECT_EQ(info->frame_count, 30);
+}
+
+}  // namespace
+}  // namespace fl::io
