@@ -9,6 +9,7 @@
 // the kernel alone over frames in memory (oneTBB parallel_for over row blocks, all cores, as
 // FFmpeg's slice threads use all cores), and a whole-command equivalent that reads raw frames,
 // applies the LUT and writes raw frames. Every figure is the best of --repeat runs.
+#include <sys/resource.h>
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
@@ -40,9 +41,18 @@ struct Options {
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-// Runs a shell command, returns (exit status, wall seconds) and its combined output.
-int run(const std::string& cmd, double& wall, std::string* output = nullptr) {
+// User + system CPU seconds of this process or of its waited-for children. On a shared machine
+// wall time includes other people's work; CPU time is what each side itself spent.
+double cpu_seconds(int who) {
+  rusage r{};
+  ::getrusage(who, &r);
+  return double(r.ru_utime.tv_sec + r.ru_stime.tv_sec) + 1e-6 * double(r.ru_utime.tv_usec + r.ru_stime.tv_usec);
+}
+
+// Runs a shell command, returns its exit status, wall and CPU seconds and its combined output.
+int run(const std::string& cmd, double& wall, std::string* output = nullptr, double* cpu = nullptr) {
   auto t0 = Clock::now();
+  const double c0 = cpu_seconds(RUSAGE_CHILDREN);
   FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
   if (!p) return -1;
   std::string out;
@@ -50,6 +60,7 @@ int run(const std::string& cmd, double& wall, std::string* output = nullptr) {
   while (size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
   int rc = ::pclose(p);
   wall = seconds_since(t0);
+  if (cpu) *cpu = cpu_seconds(RUSAGE_CHILDREN) - c0;
   if (output) *output = out;
   if (rc != 0) std::fprintf(stderr, "command failed (%d): %s\n%s\n", rc, cmd.c_str(), out.c_str());
   return rc;
@@ -149,7 +160,7 @@ int main(int argc, char** argv) {
   }
   auto read_back = fl::colour::read_cube_file(cube_path);
   auto prepared = read_back.ok() ? fl::colour::prepare_lut3d(*read_back->lut3d, fl::colour::Interp::kTetrahedral)
-                                 : fl::colour::Result<fl::colour::PreparedLut3D>(read_back.status());
+                                 : fl::Result<fl::colour::PreparedLut3D>(read_back.status());
   if (!prepared.ok()) {
     std::fprintf(stderr, "%s\n", prepared.status().to_string().c_str());
     return 1;
@@ -157,27 +168,31 @@ int main(int argc, char** argv) {
 
   // FFmpeg: with and without the filter. The baseline goes first so the input is in the page
   // cache for both.
-  const std::string ff_in = "ffmpeg -nostdin -y -hide_banner -loglevel error -benchmark -f rawvideo -pix_fmt rgb48le -s " +
+  const std::string ff_in = "ffmpeg -nostdin -y -hide_banner -loglevel info -nostats -benchmark -f rawvideo -pix_fmt rgb48le -s " +
                             size + " -i " + in_raw;
   const std::string ff_copy = ff_in + " -f rawvideo " + copy_raw;
   const std::string ff_lut = ff_in + " -vf lut3d=file=" + cube_path + ":interp=tetrahedral -f rawvideo " + ff_raw;
-  double ff_copy_s = 1e30, ff_lut_s = 1e30;
+  double ff_copy_s = 1e30, ff_lut_s = 1e30, ff_copy_cpu = 1e30, ff_lut_cpu = 1e30, cpu = 0;
   std::string copy_bench, lut_bench, out;
   for (int r = 0; r < o.repeat; ++r) {
-    if (run(ff_copy, wall, &out) != 0) return 1;
+    if (run(ff_copy, wall, &out, &cpu) != 0) return 1;
     if (wall < ff_copy_s) ff_copy_s = wall, copy_bench = bench_line(out);
-    if (run(ff_lut, wall, &out) != 0) return 1;
+    ff_copy_cpu = std::min(ff_copy_cpu, cpu);
+    if (run(ff_lut, wall, &out, &cpu) != 0) return 1;
     if (wall < ff_lut_s) ff_lut_s = wall, lut_bench = bench_line(out);
+    ff_lut_cpu = std::min(ff_lut_cpu, cpu);
   }
   fs::remove(copy_raw);
   const double ff_filter_s = std::max(ff_lut_s - ff_copy_s, 1e-9);
+  const double ff_filter_cpu = std::max(ff_lut_cpu - ff_copy_cpu, 1e-9);
 
   // Ours, whole command: read raw frame, apply, write raw frame (temp file + rename, like our sinks).
   const unsigned threads = unsigned(tbb::this_task_arena::max_concurrency());
   std::vector<uint16_t> frame_in(frame_values), frame_out(frame_values);
-  double whole_s = 1e30;
+  double whole_s = 1e30, whole_cpu = 1e30;
   for (int r = 0; r < o.repeat; ++r) {
     auto t0 = Clock::now();
+    const double c0 = cpu_seconds(RUSAGE_SELF);
     FILE* fi = std::fopen(in_raw.c_str(), "rb");
     std::string tmp = ours_raw + ".tmp";
     FILE* fo = std::fopen(tmp.c_str(), "wb");
@@ -191,22 +206,26 @@ int main(int argc, char** argv) {
     if (std::fclose(fo) != 0) return 1;
     fs::rename(tmp, ours_raw);
     whole_s = std::min(whole_s, seconds_since(t0));
+    whole_cpu = std::min(whole_cpu, cpu_seconds(RUSAGE_SELF) - c0);
   }
 
   // Ours, kernel only: all frames in memory.
-  std::vector<uint16_t> all_in(frame_values * size_t(o.frames)), all_out(all_in.size());
+  // Both buffers are written before timing so that first-touch page faults are not counted.
+  std::vector<uint16_t> all_in(frame_values * size_t(o.frames)), all_out(all_in.size(), 0);
   {
     std::ifstream f(in_raw, std::ios::binary);
     f.read(reinterpret_cast<char*>(all_in.data()), std::streamsize(all_in.size() * 2));
   }
-  double kernel_s = 1e30, kernel_1t_s = 1e30;
+  double kernel_s = 1e30, kernel_1t_s = 1e30, kernel_cpu = 1e30;
   for (int r = 0; r < o.repeat; ++r) {
     auto t0 = Clock::now();
+    const double c0 = cpu_seconds(RUSAGE_SELF);
     for (int f = 0; f < o.frames; ++f) {
       size_t at = frame_values * size_t(f);
       apply_frame(*prepared, all_in.data() + at, all_out.data() + at, o.width, o.height);
     }
     kernel_s = std::min(kernel_s, seconds_since(t0));
+    kernel_cpu = std::min(kernel_cpu, cpu_seconds(RUSAGE_SELF) - c0);
     // One thread, for reference (per-core efficiency).
     tbb::task_arena one(1);
     t0 = Clock::now();
@@ -242,24 +261,30 @@ int main(int argc, char** argv) {
   const double mean_err = sum_err / (double(frame_values) * o.frames);
 
   const double n = o.frames;
-  auto row = [&](const char* name, double s, double vs) {
-    std::printf("%-44s %9.1f %10.2f %9.1f", name, n / s, 1000.0 * s / n, megapixels * n / s);
-    if (vs > 0) std::printf(" %8.2fx", vs / s);
+  auto row = [&](const char* name, double s, double c, double vs_s, double vs_c) {
+    std::printf("%-44s %9.2f %10.1f %9.1f %11.1f", name, n / s, 1000.0 * s / n, megapixels * n / s, 1000.0 * c / n);
+    if (vs_s > 0) std::printf(" %8.2fx %8.2fx", vs_s / s, vs_c / c);
     std::printf("\n");
   };
   std::printf("bench_lut3d: %d frames %s rgb48le (%s), %d^3 LUT tetrahedral, %u threads, best of %d\n", o.frames,
               size.c_str(), o.source.c_str(), o.lut_size, threads, o.repeat);
-  std::printf("%-44s %9s %10s %9s %9s\n", "", "frames/s", "ms/frame", "Mpx/s", "speedup");
-  row("ffmpeg whole command, no filter (I/O base)", ff_copy_s, 0);
-  row("ffmpeg whole command, lut3d", ff_lut_s, 0);
-  row("ffmpeg lut3d filter only (difference)", ff_filter_s, 0);
-  row("framelock whole command (read,apply,write)", whole_s, ff_lut_s);
-  row("framelock kernel only", kernel_s, ff_filter_s);
-  row("framelock kernel only, 1 thread", kernel_1t_s, ff_filter_s);
-  std::printf("speedup: kernel vs ffmpeg filter %.2fx; whole command %.2fx\n", ff_filter_s / kernel_s, ff_lut_s / whole_s);
+  std::printf("%-44s %9s %10s %9s %11s %9s %9s\n", "", "frames/s", "ms/frame", "Mpx/s", "cpu ms/fr",
+              "speedup", "cpu spdup");
+  row("ffmpeg whole command, no filter (I/O base)", ff_copy_s, ff_copy_cpu, 0, 0);
+  row("ffmpeg whole command, lut3d", ff_lut_s, ff_lut_cpu, 0, 0);
+  row("ffmpeg lut3d filter only (difference)", ff_filter_s, ff_filter_cpu, 0, 0);
+  row("framelock whole command (read,apply,write)", whole_s, whole_cpu, ff_lut_s, ff_lut_cpu);
+  row("framelock kernel only", kernel_s, kernel_cpu, ff_filter_s, ff_filter_cpu);
+  row("framelock kernel only, 1 thread", kernel_1t_s, kernel_1t_s, ff_filter_s, ff_filter_cpu);
+  std::printf("speedup (wall): kernel vs ffmpeg filter %.2fx, whole command %.2fx\n", ff_filter_s / kernel_s,
+              ff_lut_s / whole_s);
+  std::printf("speedup (cpu):  kernel vs ffmpeg filter %.2fx, whole command %.2fx\n", ff_filter_cpu / kernel_cpu,
+              ff_lut_cpu / whole_cpu);
   std::printf("max error vs ffmpeg: %d/65535 (mean %.3f code values)\n", max_err, mean_err);
   std::printf("ffmpeg -benchmark (no filter): %s\nffmpeg -benchmark (lut3d):     %s\n", copy_bench.c_str(),
               lut_bench.c_str());
+  double load[3] = {};
+  if (::getloadavg(load, 3) > 0) std::printf("load average at end: %.2f (other work on the machine skews wall times)\n", load[0]);
 
   if (!o.json.empty()) {
     std::ofstream j(o.json);
@@ -267,7 +292,9 @@ int main(int argc, char** argv) {
       << "\",\"lut_size\":" << o.lut_size << ",\"threads\":" << threads << ",\"ffmpeg_copy_s\":" << ff_copy_s
       << ",\"ffmpeg_lut3d_s\":" << ff_lut_s << ",\"ffmpeg_filter_s\":" << ff_filter_s
       << ",\"framelock_whole_s\":" << whole_s << ",\"framelock_kernel_s\":" << kernel_s
-      << ",\"framelock_kernel_1t_s\":" << kernel_1t_s << ",\"speedup_kernel\":" << ff_filter_s / kernel_s
+      << ",\"framelock_kernel_1t_s\":" << kernel_1t_s << ",\"ffmpeg_copy_cpu_s\":" << ff_copy_cpu
+      << ",\"ffmpeg_lut3d_cpu_s\":" << ff_lut_cpu << ",\"framelock_whole_cpu_s\":" << whole_cpu
+      << ",\"framelock_kernel_cpu_s\":" << kernel_cpu << ",\"speedup_kernel\":" << ff_filter_s / kernel_s
       << ",\"speedup_whole\":" << ff_lut_s / whole_s << ",\"max_error\":" << max_err
       << ",\"mean_error\":" << mean_err << "}\n";
   }

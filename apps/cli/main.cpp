@@ -1,1 +1,37 @@
-int main() { return 0; }
+#include <cstdio>
+
+#include "cli.h"
+
+namespace fl::cli {
+
+int report(const Status& status) {
+  if (status.ok()) return 0;
+  std::fprintf(stderr, "framelock: error: %s\n", status.message().c_str());
+  switch (status.code()) {
+    case ErrorCode::kInvalidArgument: return 2;
+    case ErrorCode::kNotFound: return 3;
+    case ErrorCode::kPermissionDenied: return 4;
+    case ErrorCode::kCorruptData: return 5;
+    case ErrorCode::kUnsupported: return 6;
+    case ErrorCode::kCancelled: return 130;
+    default: return 1;
+  }
+}
+
+}  // namespace fl::cli
+
+int main(int argc, char** argv) {
+  CLI::App app{"framelock: AI-assisted editing engine for film and TV footage"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "framelock 0.1.0");
+  fl::Status result;
+  fl::cli::add_probe_command(app, &result);
+  fl::cli::add_ops_command(app, &result);
+  fl::cli::add_render_commands(app, &result);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  return fl::cli::report(result);
+}

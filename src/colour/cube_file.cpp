@@ -196,6 +196,12 @@ class Parser {
     return ok_status();
   }
 
+  Status data_error(const Status& st) const {
+    if (st.ok()) return st;
+    return corrupt_data(std::string(name_) + ":" + std::to_string(domain_line_ ? domain_line_ : line_no_) + ": " +
+                        st.message());
+  }
+
   std::string expected_detail() const {
     if (n1_ && n3_) {
       return " (" + std::to_string(n1_) + " for the 1D LUT + " + std::to_string(n3_) + " for the 3D LUT)";
@@ -212,14 +218,14 @@ class Parser {
       return error("too few entries: expected " + std::to_string(n1_ + n3_) + expected_detail() +
                    ", found " + std::to_string(entries_));
     }
-    if (size1_) {
-      lut1_.size = size1_;
-      out_.lut1d = std::move(lut1_);
-    }
-    if (size3_) {
-      lut3_.size = size3_;
-      out_.lut3d = std::move(lut3_);
-    }
+    // Catches what the per-line checks cannot see, such as a domain so narrow that its
+    // lattice scale overflows.
+    lut1_.size = size1_;
+    lut3_.size = size3_;
+    if (size1_) FL_RETURN_IF_ERROR(data_error(validate_lut(lut1_)));
+    if (size3_) FL_RETURN_IF_ERROR(data_error(validate_lut(lut3_)));
+    if (size1_) out_.lut1d = std::move(lut1_);
+    if (size3_) out_.lut3d = std::move(lut3_);
     return std::move(out_);
   }
 

@@ -52,10 +52,13 @@ Status validate_common(const Lut& lut, const char* kind, int max_size, size_t en
     }
   }
   for (size_t c = 0; c < 3; ++c) {
-    if (!std::isfinite(lut.domain_min[c]) || !std::isfinite(lut.domain_max[c]) ||
-        !(lut.domain_max[c] > lut.domain_min[c])) {
+    // The width and the lattice scale must be finite too, or inputs would map to NaN or to
+    // a single cell.
+    const float width = lut.domain_max[c] - lut.domain_min[c];
+    if (!std::isfinite(lut.domain_min[c]) || !std::isfinite(lut.domain_max[c]) || !(width > 0) ||
+        !std::isfinite(width) || !std::isfinite(float(lut.size - 1) / width)) {
       return invalid_argument(std::string(kind) + " LUT domain for channel " + "RGB"[c] +
-                              " is empty or not finite (min " + std::to_string(lut.domain_min[c]) +
+                              " is empty, too narrow or not finite (min " + std::to_string(lut.domain_min[c]) +
                               ", max " + std::to_string(lut.domain_max[c]) + ")");
     }
   }

@@ -37,6 +37,26 @@ std::string temp_path_for(const std::string& final_path) {
   return (p.parent_path() / name).string();
 }
 
+bool is_float_format(const MediaInfo& m) {
+  const std::string& f = m.pixel_format;
+  return f.find("half") != std::string::npos || f.find("float") != std::string::npos ||
+         f.find("f32") != std::string::npos || f.find("f16") != std::string::npos;
+}
+
+bool is_still_format(const MediaInfo& m) {
+  return m.container == "image_sequence" || m.codec == "openexr" || m.codec == "dpx" ||
+         m.codec == "tiff" || m.codec == "png" || m.codec == "jpeg";
+}
+
+colour::Transfer source_transfer(const MediaInfo& media, const std::string& override) {
+  if (!override.empty()) {
+    auto t = colour::parse_transfer(override);
+    if (t.ok()) return *t;
+  }
+  return colour::transfer_for_media(media.color_transfer, is_float_format(media),
+                                    is_still_format(media));
+}
+
 Result<MediaInfo> probe(const std::string& path) {
   if (is_image_path(path)) return probe_image(path);
   return probe_ffmpeg(path);

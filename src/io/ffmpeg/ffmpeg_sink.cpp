@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
@@ -90,6 +91,8 @@ class FfmpegSink final : public FrameSink {
   PacketPtr pkt_;
   std::unique_ptr<ImageToFrame> converter_;
   int64_t frames_ = 0;
+  bool repair_dts_ = false;
+  int64_t last_dts_ = AV_NOPTS_VALUE;
   bool file_created_ = false;
   bool finished_ = false;
   Status failed_;
@@ -173,6 +176,7 @@ Status FfmpegSink::open_video(const EncoderChoice& choice) {
                                 e->key + "'",
                             "codec_options." + std::string(e->key));
 
+  repair_dts_ = std::string(choice.codec->name) == "libx265";
   err = avcodec_parameters_from_context(video_->codecpar, enc_.get());
   if (err < 0) return av_status(err, where() + "stream parameters");
   video_->time_base = enc_->time_base;
@@ -273,6 +277,20 @@ Status FfmpegSink::encode(const AVFrame* frame) {
     // Every frame lasts one frame period; muxers that derive the duration from the last
     // packet's end (NUT, Matroska) need it to count the last frame.
     if (pkt_->duration <= 0) pkt_->duration = 1;
+    if (repair_dts_) {
+      // libx265 in FFmpeg 5.1 hands out an uninitialised dts now and then (seen with x265 3.5).
+      // A dts is believable when it is after the last one, not after its pts and not absurdly
+      // early; otherwise the next one in line is the right value for a reorder depth we trust.
+      int64_t dts = pkt_->dts;
+      bool believable = dts != AV_NOPTS_VALUE && pkt_->pts != AV_NOPTS_VALUE && dts <= pkt_->pts &&
+                        dts > last_dts_ && dts >= pkt_->pts - 64;
+      if (!believable) {
+        dts = last_dts_ != AV_NOPTS_VALUE ? last_dts_ + 1 : pkt_->pts - enc_->has_b_frames;
+        if (pkt_->pts != AV_NOPTS_VALUE) dts = std::min(dts, pkt_->pts);
+        pkt_->dts = dts;
+      }
+      last_dts_ = pkt_->dts;
+    }
     av_packet_rescale_ts(pkt_.get(), enc_->time_base, video_->time_base);
     pkt_->stream_index = video_->index;
     err = av_interleaved_write_frame(out_.get(), pkt_.get());

@@ -159,7 +159,6 @@ class FfmpegSource final : public FrameSource {
                                   " frames)");
         }
       }
-      if (getenv("FL_DEBUG")) fprintf(stderr, "target %ld got %ld ts %ld\n", long(n), long(index), long(frame->best_effort_timestamp));
       if (index < 0) return std::pair<FramePtr, bool>{nullptr, false};
       position_ = index;
       if (index == n) return std::pair<FramePtr, bool>{std::move(frame), true};

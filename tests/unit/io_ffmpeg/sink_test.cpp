@@ -29,21 +29,19 @@ std::vector<Image> patterns(int count, int w = kW, int h = kH) {
   return out;
 }
 
-// Camera-like content for the lossy codecs' quality checks (make_pattern's per-pixel chroma noise
-// is exactly what 4:2:0 throws away): testsrc2 frames, decoded from a lossless 16-bit clip.
+// Camera footage for the lossy codecs' quality checks: synthetic patterns are all hard
+// saturated edges or per-pixel chroma noise, exactly what 4:2:0 / 4:2:2 throw away.
 std::vector<Image> footage(int count, int w = kW, int h = kH) {
-  test::TempDir dir;
-  std::string clip = dir.file("footage.nut");
   std::vector<Image> out;
-  EXPECT_EQ(test::ffmpeg("-f lavfi -i testsrc2=size=" + std::to_string(w) + "x" +
-                         std::to_string(h) + ":rate=24 -frames:v " + std::to_string(count) +
-                         " -c:v rawvideo -pix_fmt rgb48le " + clip), 0);
-  auto src = open_ffmpeg_source(clip, {});
+  auto src = open_ffmpeg_source(test::opencv_data("Megamind.avi"), {});
   EXPECT_TRUE(src.ok()) << src.status().to_string();
   for (int i = 0; src.ok() && i < count; ++i) {
-    auto f = (*src)->read_frame(i);
+    auto f = (*src)->read_frame(40 + i);
     EXPECT_TRUE(f.ok()) << f.status().to_string();
-    if (f.ok()) out.push_back(*f);
+    if (!f.ok()) continue;
+    Image crop = f->crop_clamped(Rect{(720 - w) / 2, (528 - h) / 2, w, h});
+    crop.set_origin(0, 0);
+    out.push_back(crop);
   }
   return out;
 }
@@ -98,7 +96,9 @@ TEST_P(SinkRoundTrip, WritesReadsBackAndPicksTheDefaultFormat) {
   EXPECT_EQ(info->width, kW);
   EXPECT_EQ(info->height, kH);
   EXPECT_EQ(info->frame_rate, (Rational{24, 1}));
-  EXPECT_EQ(info->frame_count, 6);
+  // probe estimates from the duration where the container has no count (NUT leaves out the
+  // last frame's); the source measures it, so read_all must still find all six.
+  EXPECT_NEAR(double(info->frame_count), 6, 1);
 
   auto back = read_all(path, o.transfer);
   ASSERT_EQ(back.size(), frames.size());
@@ -114,7 +114,7 @@ INSTANTIATE_TEST_SUITE_P(
                       RoundTrip{"a.nut", "", "rawvideo", "rgb48le", 80},
                       RoundTrip{"a.avi", "", "mjpeg", "yuvj422p", 34},
                       RoundTrip{"b.mp4", "libx265", "hevc", "yuv420p", 38},
-                      RoundTrip{"b.mkv", "libx265", "hevc", "yuv420p10le", 38}),
+                      RoundTrip{"b.mkv", "libx265", "hevc", "yuv420p", 38}),
     [](const auto& info) {
       std::string n = std::string(info.param.file) + "_" + info.param.expect_codec;
       for (char& c : n) if (c == '.') c = '_';

@@ -1,0 +1,58 @@
+#include "render/output.h"
+
+namespace fl::render {
+
+int primary_source(const graph::Plan& plan, int node) {
+  while (node >= 0 && !plan.nodes[size_t(node)].is_source) {
+    const auto& n = plan.nodes[size_t(node)];
+    node = n.inputs.empty() ? -1 : n.inputs[0];
+  }
+  return node;
+}
+
+Result<io::SinkOptions> sink_options_for(const graph::Plan& plan, const graph::PlanOutput& output,
+                                         double scale) {
+  const auto& node = plan.nodes[size_t(output.node)];
+  io::SinkOptions o;
+  Rect b = node.geometry.bounds_at(scale);
+  o.width = b.w;
+  o.height = b.h;
+  o.frame_rate = node.geometry.frame_rate;
+  o.codec = output.decl.codec;
+  o.pixel_format = output.decl.pixel_format;
+  o.codec_options = output.decl.options;
+  int src = primary_source(plan, output.node);
+  if (src >= 0) {
+    const auto& s = plan.nodes[size_t(src)];
+    o.source = s.media;
+    o.transfer = io::source_transfer(s.media, s.transfer);
+    // Every op so far maps frames 1:1, so the source's sound lines up with the output.
+    if (s.media.has_audio && s.geometry.frame_rate == node.geometry.frame_rate) {
+      o.audio_source = s.path;
+      o.audio_first_frame = s.first_frame + output.first;
+    }
+  }
+  return o;
+}
+
+Status render_to_file(Renderer& renderer, const graph::Plan& plan, const graph::PlanOutput& output,
+                      const OutputOptions& options, const std::string& path_override) {
+  std::string path = path_override.empty() ? output.decl.path : path_override;
+  if (path.empty()) return invalid_argument("output has no path (give one, or 'null')");
+  FL_ASSIGN_OR_RETURN(io::SinkOptions sink_options, sink_options_for(plan, output, options.scale));
+  graph::PlanOutput out = output;
+  if (options.frames) {
+    out.first = options.frames->first;
+    if (options.frames->last >= 0) out.last = options.frames->last;
+  }
+  if (!sink_options.audio_source.empty()) {
+    int src = primary_source(plan, output.node);
+    sink_options.audio_first_frame = plan.nodes[size_t(src)].first_frame + out.first;
+  }
+  FL_ASSIGN_OR_RETURN(auto sink, io::open_sink(path, sink_options));
+  OutputOptions opts = options;
+  opts.frames = graph::FrameRange{out.first, out.last};
+  return renderer.render_output(plan, out, *sink, opts);
+}
+
+}  // namespace fl::render

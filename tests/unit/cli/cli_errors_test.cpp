@@ -1,0 +1,172 @@
+// The command line on bad input: a one-line message naming the problem, a non-zero exit, and
+// nothing half-written.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "test_support.h"
+
+namespace fl {
+namespace {
+
+using ::testing::HasSubstr;
+
+struct Outcome {
+  int code = 0;
+  std::string err;
+  std::string out;
+};
+
+class Cli : public ::testing::Test {
+ protected:
+  Outcome run(const std::string& args) {
+    std::string out = dir_.file("stdout.txt"), err = dir_.file("stderr.txt");
+    Outcome o;
+    o.code = test::run("cd " + dir_.path().string() + " && " + FL_FRAMELOCK_BIN + " " + args + " >" + out + " 2>" + err);
+    o.out = slurp(out);
+    o.err = slurp(err);
+    std::filesystem::remove(out);
+    std::filesystem::remove(err);
+    return o;
+  }
+  static std::string slurp(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+  void write(const std::string& name, const std::string& text) { std::ofstream(dir_.file(name)) << text; }
+  // Only the files the test made itself: no output, no temp file.
+  void expect_only(std::set<std::string> names) {
+    for (const auto& e : std::filesystem::directory_iterator(dir_.path()))
+      EXPECT_TRUE(names.count(e.path().filename().string())) << "left behind: " << e.path();
+  }
+  test::TempDir dir_;
+  const std::string mega_ = test::opencv_data("Megamind.avi");
+};
+
+TEST_F(Cli, MissingInputFile) {
+  auto o = run("apply nope.mov out.mov exposure stops=1");
+  EXPECT_EQ(o.code, 3);
+  EXPECT_THAT(o.err, HasSubstr("nope.mov"));
+  expect_only({});
+}
+
+TEST_F(Cli, UnknownOperator) {
+  auto o = run("apply " + mega_ + " out.mov blurr");
+  EXPECT_EQ(o.code, 2);
+  EXPECT_THAT(o.err, HasSubstr("unknown operator 'blurr'"));
+  expect_only({});
+}
+
+TEST_F(Cli, BadParameter) {
+  auto o = run("apply " + mega_ + " out.mov exposure stops=99");
+  EXPECT_EQ(o.code, 2);
+  EXPECT_THAT(o.err, HasSubstr("params.stops = 99 is out of range"));
+  o = run("apply " + mega_ + " out.mov exposure stopz=1");
+  EXPECT_THAT(o.err, HasSubstr("unknown parameter 'stopz'"));
+  o = run("apply " + mega_ + " out.mov cdl slope=1,x,1");
+  EXPECT_THAT(o.err, HasSubstr("params.slope"));
+  expect_only({});
+}
+
+TEST_F(Cli, BadGraphJson) {
+  write("g.json", "{\"nodes\": {\"a\": }");
+  auto o = run("render g.json");
+  EXPECT_EQ(o.code, 2);
+  EXPECT_THAT(o.err, HasSubstr("g.json: invalid JSON at line 1"));
+  write("g2.json", R"({"sources":{"s":")" + mega_ + R"("},"nodes":{"n":{"op":"cdl","inputs":["s"],"params":{"slope":[1,1]}}},"outputs":[{"node":"n","path":"o.mov"}]})");
+  o = run("render g2.json");
+  EXPECT_THAT(o.err, HasSubstr("node 'n': params.slope must be three numbers"));
+  expect_only({"g.json", "g2.json"});
+}
+
+TEST_F(Cli, MalformedCubeAndCdl) {
+  write("bad.cube", "LUT_3D_SIZE 2\n0 0 0\n1 1\n");
+  auto o = run("apply " + mega_ + " out.mov lut3d file=bad.cube");
+  EXPECT_NE(o.code, 0);
+  EXPECT_THAT(o.err, HasSubstr("bad.cube"));
+  write("bad.cdl", "<ColorDecisionList><ColorDecision><ColorCorrection><SOPNode><Slope>1 1</Slope></SOPNode></ColorCorrection></ColorDecision></ColorDecisionList>");
+  o = run("apply " + mega_ + " out.mov cdl file=bad.cdl");
+  EXPECT_NE(o.code, 0);
+  EXPECT_THAT(o.err, HasSubstr("bad.cdl"));
+  expect_only({"bad.cube", "bad.cdl"});
+}
+
+TEST_F(Cli, DamagedMedia) {
+  // Truncated mid-stream, and a header that is not media at all.
+  ASSERT_EQ(test::run("head -c 300000 " + mega_ + " > " + dir_.file("cut.avi")), 0);
+  auto o = run("apply cut.avi out.mkv exposure stops=1");
+  EXPECT_NE(o.code, 0);
+  EXPECT_THAT(o.err, HasSubstr("cut.avi"));
+  write("text.mp4", "this is not a movie\n");
+  o = run("apply text.mp4 out.mkv exposure stops=1");
+  EXPECT_NE(o.code, 0);
+  EXPECT_THAT(o.err, HasSubstr("text.mp4"));
+  expect_only({"cut.avi", "text.mp4"});
+}
+
+TEST_F(Cli, FlippedBytesDoNotCrash) {
+  ASSERT_EQ(test::run("cp " + mega_ + " " + dir_.file("flip.avi")), 0);
+  {
+    std::fstream f(dir_.file("flip.avi"), std::ios::in | std::ios::out | std::ios::binary);
+    for (long off = 400000; off < 700000; off += 997) {
+      f.seekp(off);
+      f.put(char(0x5a));
+    }
+  }
+  auto o = run("apply flip.avi null exposure stops=1 --frames 0-120");
+  // Either decoded with concealment or a clean error naming the file; never a crash.
+  EXPECT_TRUE(o.code == 0 || o.err.find("flip.avi") != std::string::npos) << o.err;
+  EXPECT_LT(o.code, 128) << "crashed: " << o.err;
+}
+
+TEST_F(Cli, UnwritableOutput) {
+  if (::geteuid() == 0) {
+    // Root writes anywhere; a missing directory still must fail cleanly.
+    auto o = run("apply " + mega_ + " no/such/dir/out.mov exposure stops=1 --frames 0-1");
+    EXPECT_NE(o.code, 0);
+    EXPECT_THAT(o.err, HasSubstr("no/such/dir"));
+    return;
+  }
+  std::filesystem::create_directory(dir_.file("ro"));
+  std::filesystem::permissions(dir_.file("ro"), std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
+  auto o = run("apply " + mega_ + " ro/out.mov exposure stops=1 --frames 0-1");
+  EXPECT_EQ(o.code, 4);
+}
+
+TEST_F(Cli, ProbeAndOpsJson) {
+  auto o = run("probe --json " + mega_);
+  ASSERT_EQ(o.code, 0) << o.err;
+  auto j = nlohmann::json::parse(o.out);
+  EXPECT_EQ(j["width"], 720);
+  EXPECT_EQ(j["has_audio"], true);
+  o = run("ops --json");
+  ASSERT_EQ(o.code, 0);
+  auto ops = nlohmann::json::parse(o.out);
+  EXPECT_GE(ops.size(), 9u);
+}
+
+TEST_F(Cli, ApplyWritesOutputWithJsonProgress) {
+  auto o = run("apply " + mega_ + " out.mkv exposure stops=0.5 --frames 10-14 --json");
+  ASSERT_EQ(o.code, 0) << o.err;
+  EXPECT_THAT(o.out, HasSubstr("\"event\":\"progress\""));
+  EXPECT_THAT(o.out, HasSubstr("\"event\":\"done\""));
+  o = run("probe --json out.mkv");
+  ASSERT_EQ(o.code, 0) << o.err;
+  EXPECT_EQ(nlohmann::json::parse(o.out)["frame_count"], 5);
+  o = run("apply " + mega_ + " small.png exposure stops=0.5 --frames 10-10 --preview-scale 0.25");
+  ASSERT_EQ(o.code, 0) << o.err;
+  o = run("probe --json small.png");
+  EXPECT_EQ(nlohmann::json::parse(o.out)["width"], 180);
+}
+
+}  // namespace
+}  // namespace fl
