@@ -4,6 +4,8 @@
 #include <cmath>
 #include <string>
 
+#include "colour/file_util.h"
+
 namespace fl::colour {
 namespace {
 
@@ -33,6 +35,12 @@ std::array<AxisMap, 3> axis_maps(const Lut& lut) {
   return m;
 }
 
+std::string number(float v) {
+  std::string s;
+  detail::append_number(s, v);
+  return s;
+}
+
 template <class Lut>
 Status validate_common(const Lut& lut, const char* kind, int max_size, size_t entries) {
   if (lut.size < kMinLutSize || lut.size > max_size) {
@@ -58,8 +66,8 @@ Status validate_common(const Lut& lut, const char* kind, int max_size, size_t en
     if (!std::isfinite(lut.domain_min[c]) || !std::isfinite(lut.domain_max[c]) || !(width > 0) ||
         !std::isfinite(width) || !std::isfinite(float(lut.size - 1) / width)) {
       return invalid_argument(std::string(kind) + " LUT domain for channel " + "RGB"[c] +
-                              " is empty, too narrow or not finite (min " + std::to_string(lut.domain_min[c]) +
-                              ", max " + std::to_string(lut.domain_max[c]) + ")");
+                              " is empty, too narrow or not finite (min " + number(lut.domain_min[c]) +
+                              ", max " + number(lut.domain_max[c]) + ")");
     }
   }
   return ok_status();

@@ -1,6 +1,9 @@
 #include "colour/lut_rgb48.h"
 
+#if defined(__x86_64__)
 #include <immintrin.h>
+#define FL_HAVE_X86_SIMD 1
+#endif
 
 #include <algorithm>
 #include <array>
@@ -152,6 +155,7 @@ void apply_lut3d_rgb48_scalar(const PreparedLut3D& lut, const uint16_t* in, uint
   }
 }
 
+#if FL_HAVE_X86_SIMD
 namespace {
 
 #define FL_AVX2 __attribute__((target("avx2,fma")))
@@ -264,6 +268,8 @@ bool overlaps(const uint16_t* in, const uint16_t* out, size_t pixels) {
 
 }  // namespace
 
+#undef FL_AVX2
+
 bool apply_lut3d_rgb48_avx2(const PreparedLut3D& lut, const uint16_t* in, uint16_t* out, size_t pixels) {
   if (!cpu_has_avx2_fma()) return false;
   if (lut.empty()) {
@@ -284,6 +290,12 @@ bool apply_lut3d_rgb48_avx2(const PreparedLut3D& lut, const uint16_t* in, uint16
   }
   return true;
 }
+
+#else   // not x86-64: the portable loop only
+
+bool apply_lut3d_rgb48_avx2(const PreparedLut3D&, const uint16_t*, uint16_t*, size_t) { return false; }
+
+#endif  // FL_HAVE_X86_SIMD
 
 }  // namespace detail
 

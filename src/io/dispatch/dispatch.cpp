@@ -59,7 +59,10 @@ colour::Transfer source_transfer(const MediaInfo& media, const std::string& over
 
 Result<MediaInfo> probe(const std::string& path) {
   if (is_image_path(path)) return probe_image(path);
-  return probe_ffmpeg(path);
+  // Opening the source measures the exact frame count (containers such as NUT and MKV only
+  // give an estimate), and plans must agree with what the renderer will decode.
+  FL_ASSIGN_OR_RETURN(auto source, open_ffmpeg_source(path, {}));
+  return source->info();
 }
 
 Result<std::unique_ptr<FrameSource>> open_source(const std::string& path,

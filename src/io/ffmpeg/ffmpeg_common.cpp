@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 
@@ -16,8 +17,12 @@ namespace fl::io::ff {
 void init_ffmpeg() {
   static std::once_flag once;
   std::call_once(once, [] {
+    // Our errors already name the file and frame; libav's own lines would break the one-line
+    // message rule. FL_AV_LOGLEVEL=<libav level number> brings them back for debugging.
     // AV_LOG_INFO is libav's default; anything else means the host application chose a level.
-    if (av_log_get_level() == AV_LOG_INFO) av_log_set_level(AV_LOG_ERROR);
+    if (av_log_get_level() != AV_LOG_INFO) return;
+    const char* env = std::getenv("FL_AV_LOGLEVEL");
+    av_log_set_level(env && *env ? std::atoi(env) : AV_LOG_QUIET);
   });
 }
 

@@ -120,6 +120,8 @@ Status FfmpegSink::open() {
   int err = avformat_alloc_output_context2(&raw, nullptr, nullptr, final_path_.c_str());
   if (err < 0 || !raw) return unsupported(where() + "no container format for this file name");
   out_.reset(raw);
+  // Same graph + same media -> same bytes: no random UIDs or wall-clock dates in the container.
+  out_->flags |= AVFMT_FLAG_BITEXACT;
   if (avformat_query_codec(out_->oformat, choice.codec->id, FF_COMPLIANCE_NORMAL) == 0)
     return unsupported(where() + "container '" + out_->oformat->name + "' cannot hold codec '" +
                        choice.codec->name + "'");
@@ -159,6 +161,7 @@ Status FfmpegSink::open_video(const EncoderChoice& choice) {
   enc_->colorspace = tags.matrix;
   enc_->color_range = tags.range;
   if (out_->oformat->flags & AVFMT_GLOBALHEADER) enc_->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+  enc_->flags |= AV_CODEC_FLAG_BITEXACT;
 
   AVDictionary* raw_opts = nullptr;
   for (const auto& [k, v] : choice.options) av_dict_set(&raw_opts, k.c_str(), v.c_str(), 0);

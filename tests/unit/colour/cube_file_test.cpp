@@ -121,7 +121,7 @@ TEST(CubeParseErrors, ReportFileAndLine) {
   expect_error("LUT_3D_SIZE 2\nDOMAIN_MIN 1 0 0\nDOMAIN_MAX 1 1 1\n" + id2, 3, "greater than DOMAIN_MIN");
   expect_error("LUT_3D_SIZE 2\nLUT_3D_INPUT_RANGE 1 0\n", 2, "max must be greater");
   expect_error("LUT_3D_SIZE 2\nDOMAIN_MIN -3e38 0 0\nDOMAIN_MAX 3e38 1 1\n" + id2, 3, "too narrow or not finite");
-  expect_error("LUT_3D_SIZE 2\nDOMAIN_MIN 0 0 0\nDOMAIN_MAX 1e-39 1 1\n" + id2, 3, "DOMAIN_MAX");
+  expect_error("LUT_3D_SIZE 2\nDOMAIN_MIN 0 0 0\nDOMAIN_MAX 1e-39 1 1\n" + id2, 3, "too narrow or not finite (min 0, max 1e-39)");
   expect_error("LUT_3D_SIZE 2\n0 0 0\nTITLE \"late\"\n", 3, "unexpected 'TITLE' in the LUT data");
   expect_error("TITLE \"unterminated\nLUT_3D_SIZE 2\n", 1, "closing quote");
 }

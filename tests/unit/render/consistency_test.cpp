@@ -76,6 +76,7 @@ std::vector<OpCase> cases(const Fixture& f) {
       {"reformat", {{"width", 200}, {"height", 200}, {"fit", "fit"}}, {"s"}, 25},
       {"resize", {{"width", 300}, {"filter", "lanczos3"}}, {"s"}, 25},
       {"saturation", {{"saturation", 1.6}}, {"s"}, 30},
+      {"wipe", {{"position", 0.4}, {"line", 0}}, {"s", "m"}, 30},
   };
 }
 
@@ -153,9 +154,9 @@ TEST_P(OpConsistency, TiledRegionPreviewFusedDeterministic) {
 }
 
 constexpr const char* kCaseNames[] = {"cdl",  "crop",     "exposure", "lut3d",     "mix",
-                                     "ocio", "reformat", "resize",   "saturation"};
+                                     "ocio", "reformat", "resize",   "saturation", "wipe"};
 std::string case_name(const ::testing::TestParamInfo<int>& info) { return kCaseNames[info.param]; }
-INSTANTIATE_TEST_SUITE_P(AllOps, OpConsistency, ::testing::Range(0, 9), case_name);
+INSTANTIATE_TEST_SUITE_P(AllOps, OpConsistency, ::testing::Range(0, 10), case_name);
 
 }  // namespace
 }  // namespace fl
