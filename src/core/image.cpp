@@ -2,12 +2,15 @@
 
 #include <cstring>
 
+#include "core/buffer_pool.h"
+
 namespace fl {
 
 Image::Image(const Rect& bounds) : bounds_(bounds) {
   if (!bounds.empty()) {
     // Uninitialised on purpose: a 4K RGBA float frame is 132 MB and every producer overwrites it.
-    pixels_ = std::make_shared_for_overwrite<float[]>(float_count());
+    // Large buffers are recycled (core/buffer_pool.h) rather than mmapped afresh per frame.
+    pixels_ = core::make_pixel_buffer(float_count());
   }
 }
 

@@ -12,6 +12,7 @@ int Plan::find(std::string_view id) const {
     for (const auto& f : nodes[i].fused_ids)
       if (f == id) return int(i);
   }
+  if (auto it = aliases.find(id); it != aliases.end()) return it->second;
   return -1;
 }
 

@@ -52,6 +52,7 @@ void fuse_plan(Plan& plan) {
   };
 
   std::vector<std::vector<std::shared_ptr<const Op>>> chains(count);
+  std::vector<std::pair<std::string, int>> noops;
   for (size_t i = 0; i < count; ++i) {
     PlanNode& n = plan.nodes[i];
     for (int& in : n.inputs) in = target(in);
@@ -60,6 +61,7 @@ void fuse_plan(Plan& plan) {
     chains[i] = {n.op};
     if (!fusable(n)) continue;
     if (n.op->is_identity()) {  // a no-op: consumers read its input instead
+      noops.emplace_back(n.id, int(i));
       removed[i] = true;
       forward[i] = n.inputs[0];
       consumers[size_t(n.inputs[0])] += consumers[i] - 1;
@@ -96,6 +98,11 @@ void fuse_plan(Plan& plan) {
     for (int& in : n.inputs)
       if (in >= 0) in = new_index[size_t(target(in))];
   for (auto& o : plan.outputs) o.node = new_index[size_t(o.node)];
+  // Dropped no-ops keep answering to their id; fused ones are found through fused_ids.
+  for (const auto& [id, i] : noops) {
+    int t = target(i);
+    if (t >= 0 && new_index[size_t(t)] >= 0) plan.aliases[id] = new_index[size_t(t)];
+  }
   plan.nodes = std::move(kept);
 }
 

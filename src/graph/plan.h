@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -50,8 +51,11 @@ class Plan {
   std::vector<PlanNode> nodes;  // inputs always come before their consumers
   std::vector<PlanOutput> outputs;
   ContentKey key;
+  // Ids of no-ops dropped by fusion, resolved to the node that now produces their picture.
+  std::map<std::string, int, std::less<>> aliases;
 
-  int find(std::string_view id) const;  // also finds ids folded into a fused node
+  // Also finds ids folded into a fused node and dropped no-ops.
+  int find(std::string_view id) const;
 };
 
 using ProbeFn = std::function<Result<MediaInfo>(const std::string& path)>;

@@ -57,19 +57,29 @@ bool Renderer::cancel(const std::string& id) {
   return true;
 }
 
+Renderer::OpenSource* Renderer::open_slot(const std::string& path, const std::string& transfer) {
+  std::lock_guard lock(sources_mu_);
+  auto& slot = sources_[path + "\n" + transfer];
+  if (!slot) slot = std::make_unique<OpenSource>();
+  return slot.get();
+}
+
+Result<MediaInfo> Renderer::probe(const std::string& path) {
+  OpenSource* open = open_slot(path, "");
+  std::lock_guard lock(open->mu);
+  if (!open->source) {
+    FL_ASSIGN_OR_RETURN(open->source, io::open_source(path, {}));
+  }
+  return open->source->info();
+}
+
 Result<std::shared_ptr<const Image>> Renderer::source_frame(const PlanNode& src, int64_t frame,
                                                             double scale) {
   ContentKey key = Hasher().add("source-frame").add(src.key).add(frame).add(scale).finish();
   if (auto hit = cache_.get(key)) return hit;
   std::shared_ptr<const Image> result;
   if (scale >= 1.0) {
-    OpenSource* open = nullptr;
-    {
-      std::lock_guard lock(sources_mu_);
-      auto& slot = sources_[src.path + "\n" + src.transfer];
-      if (!slot) slot = std::make_unique<OpenSource>();
-      open = slot.get();
-    }
+    OpenSource* open = open_slot(src.path, src.transfer);
     std::lock_guard lock(open->mu);
     if (!open->source) {
       FL_ASSIGN_OR_RETURN(open->source, io::open_source(src.path, {src.transfer}));

@@ -68,6 +68,13 @@ class Renderer {
   CacheStats cache_stats() const { return cache_.stats(); }
   void clear_cache() { cache_.clear(); }
 
+  // Media info through the renderer's open sources: a live session recompiles its graph on
+  // every parameter change, and must not reopen (and re-measure) the clip each time.
+  Result<MediaInfo> probe(const std::string& path);
+  graph::ProbeFn prober() {
+    return [this](const std::string& path) { return probe(path); };
+  }
+
   // The decoded (and downscaled) source frame, through the cache.
   Result<std::shared_ptr<const Image>> source_frame(const graph::PlanNode& source, int64_t frame,
                                                     double scale);
@@ -83,6 +90,7 @@ class Renderer {
     std::mutex mu;
     std::unique_ptr<io::FrameSource> source;
   };
+  OpenSource* open_slot(const std::string& path, const std::string& transfer);
   std::mutex sources_mu_;
   std::map<std::string, std::unique_ptr<OpenSource>> sources_;  // by path + transfer
   std::mutex ids_mu_;

@@ -1,14 +1,21 @@
 #include "io/ffmpeg/ffmpeg_convert.h"
 
+#include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/task_arena.h>
+
 #include <algorithm>
 #include <cstring>
+#include <mutex>
 
 namespace fl::io::ff {
 namespace {
 
 // Bicubic chroma upsampling, full-resolution chroma in and out, accurate rounding: quality over
-// speed at the I/O edge, where a few ms per frame are noise next to decoding.
+// speed at the I/O edge.
 constexpr int kSwsFlags = SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT | SWS_FULL_CHR_H_INP;
+// Bands shorter than this are not worth a context of their own.
+constexpr int kMinBandRows = 64;
+constexpr int kMaxBands = 16;
 
 // Rows padded to 64 bytes so swscale's SIMD paths stay aligned.
 int padded_stride_u16(int width) { return ((width * 4 * 2 + 63) / 64) * 64 / 2; }
@@ -30,10 +37,122 @@ uint16_t quantise(float v) {
   return uint16_t(v * 65535.f + 0.5f);
 }
 
+std::string rows_error(int band_rows, int got) {
+  return "swscale converted " + std::to_string(got) + " of " + std::to_string(band_rows) + " rows";
+}
+
+// Runs body(b) for every band, in parallel, and returns the first failure.
+template <typename Body>
+Status for_each_band(int bands, Body&& body) {
+  if (bands == 1) return body(0);
+  std::mutex mu;
+  Status first;
+  tbb::parallel_for(0, bands, [&](int b) {
+    Status s;
+    try {
+      s = body(b);
+    } catch (const std::exception& e) {  // never let an exception cross a task
+      s = internal_error(std::string("pixel conversion failed: ") + e.what());
+    }
+    if (!s.ok()) {
+      std::lock_guard lock(mu);
+      if (first.ok()) first = s;
+    }
+  });
+  return first;
+}
+
 }  // namespace
 
-FrameToImage::FrameToImage(colour::Transfer transfer)
-    : to_linear_(colour::TransferCurve::get(transfer).u16_to_linear_table()) {}
+Rgba64Buffer::~Rgba64Buffer() = default;
+
+Status Rgba64Buffer::resize(int width, int height) {
+  frame_.reset(av_frame_alloc());
+  if (!frame_) return internal_error("out of memory");
+  stride_ = padded_stride_u16(width);
+  const size_t bytes = size_t(stride_) * 2 * size_t(height);
+  frame_->buf[0] = av_buffer_allocz(bytes);
+  if (!frame_->buf[0]) return internal_error("out of memory");
+  data_ = reinterpret_cast<uint16_t*>(frame_->buf[0]->data);
+  frame_->data[0] = frame_->buf[0]->data;
+  frame_->linesize[0] = stride_ * 2;
+  frame_->width = width;
+  frame_->height = height;
+  frame_->format = AV_PIX_FMT_RGBA64;
+  return ok_status();
+}
+
+Status BandedSws::init(int src_w, int src_h, AVPixelFormat src_fmt, int dst_w, int dst_h,
+                       AVPixelFormat dst_fmt, int flags, int bands,
+                       void (*setup)(SwsContext*, const void*), const void* setup_arg) {
+  ctx_.clear();
+  starts_.clear();
+  auto make = [&]() -> SwsContext* {
+    SwsContext* c = sws_getContext(src_w, src_h, src_fmt, dst_w, dst_h, dst_fmt, flags, nullptr,
+                                   nullptr, nullptr);
+    if (c && setup) setup(c, setup_arg);
+    return c;
+  };
+  SwsPtr first(make());
+  if (!first) return unsupported("swscale cannot convert this pixel format");
+
+  if (bands <= 0) bands = tbb::this_task_arena::max_concurrency();
+  bands = std::clamp(std::min(bands, dst_h / kMinBandRows), 1, kMaxBands);
+  const int align = int(std::max(1u, sws_receive_slice_alignment(first.get())));
+  // Band starts are multiples of the alignment; only the last band may have an odd height.
+  bands = std::max(1, std::min(bands, dst_h / align));
+  starts_.push_back(0);
+  for (int b = 1; b < bands; ++b) {
+    int y = int(int64_t(dst_h) * b / bands) / align * align;
+    if (y > starts_.back()) starts_.push_back(y);
+  }
+  starts_.push_back(dst_h);
+  ctx_.push_back(std::move(first));
+  while (ctx_.size() + 1 < starts_.size()) {
+    SwsPtr c(make());
+    if (!c) return internal_error("cannot create a swscale context");
+    ctx_.push_back(std::move(c));
+  }
+  return ok_status();
+}
+
+Status BandedSws::convert_band(int b, AVFrame* dst, const AVFrame* src) {
+  SwsContext* c = ctx_[size_t(b)].get();
+  const int y0 = band_begin(b), h = band_end(b) - y0;
+  int err = sws_frame_start(c, dst, src);
+  if (err < 0) return av_status(err, "swscale");
+  err = sws_send_slice(c, 0, unsigned(src->height));
+  if (err >= 0) err = sws_receive_slice(c, unsigned(y0), unsigned(h));
+  sws_frame_end(c);
+  if (err < 0) return av_status(err, "swscale: " + rows_error(h, 0));
+  return ok_status();
+}
+
+FrameToImage::FrameToImage(colour::Transfer transfer, int bands)
+    : to_linear_(colour::TransferCurve::get(transfer).u16_to_linear_table()), bands_(bands) {}
+
+namespace {
+struct DecodeSetup {
+  bool yuv;
+  int colorspace, full_range;
+};
+void setup_decode(SwsContext* c, const void* arg) {
+  auto* s = static_cast<const DecodeSetup*>(arg);
+  if (s->yuv)
+    sws_setColorspaceDetails(c, sws_getCoefficients(s->colorspace), s->full_range,
+                             sws_getCoefficients(SWS_CS_DEFAULT), 1, 0, 1 << 16, 1 << 16);
+}
+struct EncodeSetup {
+  bool yuv;
+  int colorspace, full_range;
+};
+void setup_encode(SwsContext* c, const void* arg) {
+  auto* s = static_cast<const EncodeSetup*>(arg);
+  if (s->yuv)
+    sws_setColorspaceDetails(c, sws_getCoefficients(SWS_CS_DEFAULT), 1,
+                             sws_getCoefficients(s->colorspace), s->full_range, 0, 1 << 16, 1 << 16);
+}
+}  // namespace
 
 Result<Image> FrameToImage::convert(const AVFrame* frame) {
   auto fmt = AVPixelFormat(frame->format);
@@ -45,66 +164,58 @@ Result<Image> FrameToImage::convert(const AVFrame* frame) {
   Key key{frame->width, frame->height, frame->format,
           yuv ? sws_colorspace(frame->colorspace, frame->height) : -1,
           yuv ? int(frame->color_range == AVCOL_RANGE_JPEG || is_jpeg_range_format(fmt)) : -1};
-  if (!sws_ || !(key == key_)) {
-    sws_.reset(sws_getContext(key.width, key.height, fmt, key.width, key.height, AV_PIX_FMT_RGBA64,
-                              kSwsFlags, nullptr, nullptr, nullptr));
-    if (!sws_)
+  if (!sws_.ready() || !(key == key_)) {
+    DecodeSetup setup{yuv, key.colorspace, key.full_range};
+    Status s = sws_.init(key.width, key.height, fmt, key.width, key.height, AV_PIX_FMT_RGBA64,
+                         kSwsFlags, bands_, setup_decode, &setup);
+    if (!s.ok()) {
+      sws_.reset();
       return unsupported(std::string("cannot convert pixel format '") + desc->name + "' to RGB");
-    if (yuv) {
-      sws_setColorspaceDetails(sws_.get(), sws_getCoefficients(key.colorspace), key.full_range,
-                               sws_getCoefficients(SWS_CS_DEFAULT), 1, 0, 1 << 16, 1 << 16);
     }
+    FL_RETURN_IF_ERROR(rgba64_.resize(key.width, key.height));
     key_ = key;
-    stride_ = padded_stride_u16(key.width);
-    rgba64_.assign(size_t(stride_) * key.height, 0);
   }
 
-  uint8_t* dst[4] = {reinterpret_cast<uint8_t*>(rgba64_.data()), nullptr, nullptr, nullptr};
-  int dst_stride[4] = {stride_ * 2, 0, 0, 0};
-  int rows = sws_scale(sws_.get(), frame->data, frame->linesize, 0, frame->height, dst, dst_stride);
-  if (rows != frame->height) return internal_error("swscale converted " + std::to_string(rows) +
-                                                   " of " + std::to_string(frame->height) + " rows");
-
-  bool alpha = (desc->flags & AV_PIX_FMT_FLAG_ALPHA) != 0;
-  Image image(frame->width, frame->height);
-  for (int y = 0; y < frame->height; ++y) {
-    const uint16_t* s = rgba64_.data() + size_t(y) * stride_;
-    float* d = image.row(y);
-    for (int x = 0; x < frame->width; ++x, s += 4, d += 4) {
-      d[0] = to_linear_[s[0]];
-      d[1] = to_linear_[s[1]];
-      d[2] = to_linear_[s[2]];
-      // Alpha is coverage, not light: no transfer curve.
-      d[3] = alpha ? s[3] * (1.0f / 65535.0f) : 1.0f;
+  const bool alpha = (desc->flags & AV_PIX_FMT_FLAG_ALPHA) != 0;
+  const int width = frame->width;
+  Image image(width, frame->height);
+  FL_RETURN_IF_ERROR(for_each_band(sws_.band_count(), [&](int b) -> Status {
+    FL_RETURN_IF_ERROR(sws_.convert_band(b, rgba64_.frame(), frame));
+    for (int y = sws_.band_begin(b); y < sws_.band_end(b); ++y) {
+      const uint16_t* s = rgba64_.row(y);
+      float* d = image.row(y);
+      for (int x = 0; x < width; ++x, s += 4, d += 4) {
+        d[0] = to_linear_[s[0]];
+        d[1] = to_linear_[s[1]];
+        d[2] = to_linear_[s[2]];
+        // Alpha is coverage, not light: no transfer curve.
+        d[3] = alpha ? s[3] * (1.0f / 65535.0f) : 1.0f;
+      }
     }
-  }
+    return ok_status();
+  }));
   return image;
 }
 
 ImageToFrame::ImageToFrame(int width, int height, AVPixelFormat format, AVColorSpace colorspace,
-                           bool full_range, colour::Transfer transfer)
+                           bool full_range, colour::Transfer transfer, int bands)
     : width_(width),
       height_(height),
       format_(format),
       colorspace_(colorspace),
       full_range_(full_range),
-      curve_(colour::TransferCurve::get(transfer)) {}
+      curve_(colour::TransferCurve::get(transfer)),
+      bands_(bands) {}
 
 Status ImageToFrame::init() {
-  sws_.reset(sws_getContext(width_, height_, AV_PIX_FMT_RGBA64, width_, height_, format_, kSwsFlags,
-                            nullptr, nullptr, nullptr));
-  if (!sws_)
+  EncodeSetup setup{is_yuv_format(format_), sws_colorspace(colorspace_, height_),
+                    full_range_ ? 1 : 0};
+  Status s = sws_.init(width_, height_, AV_PIX_FMT_RGBA64, width_, height_, format_, kSwsFlags,
+                       bands_, setup_encode, &setup);
+  if (!s.ok())
     return unsupported(std::string("cannot convert RGB to pixel format '") +
                        av_get_pix_fmt_name(format_) + "'");
-  if (is_yuv_format(format_)) {
-    sws_setColorspaceDetails(sws_.get(), sws_getCoefficients(SWS_CS_DEFAULT), 1,
-                             sws_getCoefficients(sws_colorspace(colorspace_, height_)),
-                             full_range_ ? 1 : 0, 0, 1 << 16, 1 << 16);
-  }
-  stride_ = padded_stride_u16(width_);
-  rgba64_.assign(size_t(stride_) * height_, 0);
-  scratch_.assign(size_t(width_) * 4, 0.f);
-  return ok_status();
+  return rgba64_.resize(width_, height_);
 }
 
 Status ImageToFrame::convert(const Image& image, AVFrame* frame) {
@@ -113,19 +224,21 @@ Status ImageToFrame::convert(const Image& image, AVFrame* frame) {
                             std::to_string(image.height()) + ", the output was opened for " +
                             std::to_string(width_) + "x" + std::to_string(height_));
   const int top = image.bounds().y;
-  for (int y = 0; y < height_; ++y) {
-    std::memcpy(scratch_.data(), image.row(top + y), scratch_.size() * sizeof(float));
-    curve_.rgba_to_encoded(scratch_.data(), size_t(width_));
-    uint16_t* d = rgba64_.data() + size_t(y) * stride_;
-    for (size_t i = 0; i < scratch_.size(); ++i) d[i] = quantise(scratch_[i]);
-  }
-  const uint8_t* src[4] = {reinterpret_cast<const uint8_t*>(rgba64_.data()), nullptr, nullptr,
-                           nullptr};
-  int src_stride[4] = {stride_ * 2, 0, 0, 0};
-  int rows = sws_scale(sws_.get(), src, src_stride, 0, height_, frame->data, frame->linesize);
-  if (rows != height_) return internal_error("swscale converted " + std::to_string(rows) + " of " +
-                                             std::to_string(height_) + " rows");
-  return ok_status();
+  const size_t row_floats = size_t(width_) * 4;
+  // Two passes: a band's output rows may read 16-bit rows of its neighbours (vertical chroma
+  // filters of 4:2:0 outputs), so all of them are written before any band is scaled.
+  FL_RETURN_IF_ERROR(for_each_band(sws_.band_count(), [&](int b) -> Status {
+    std::vector<float> scratch(row_floats);  // one row, so the caller's image is never modified
+    for (int y = sws_.band_begin(b); y < sws_.band_end(b); ++y) {
+      std::memcpy(scratch.data(), image.row(top + y), row_floats * sizeof(float));
+      curve_.rgba_to_encoded(scratch.data(), size_t(width_));
+      uint16_t* d = rgba64_.row(y);
+      for (size_t i = 0; i < row_floats; ++i) d[i] = quantise(scratch[i]);
+    }
+    return ok_status();
+  }));
+  return for_each_band(sws_.band_count(),
+                       [&](int b) { return sws_.convert_band(b, frame, rgba64_.frame()); });
 }
 
 }  // namespace fl::io::ff

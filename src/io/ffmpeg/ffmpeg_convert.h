@@ -1,6 +1,12 @@
 // Internal to src/io/ffmpeg: pixel conversion between libav frames and framelock Images.
 // Both directions go through 16-bit RGBA (AV_PIX_FMT_RGBA64) so that swscale does the matrix,
 // range and chroma work and the transfer curve is one table lookup per channel.
+//
+// A 4K frame is split into horizontal bands converted in parallel (tbb::parallel_for, so the
+// work runs in the renderer's arena; no threads of our own). Each band has its own SwsContext
+// and asks it for its output rows only (sws_receive_slice) with the whole input available, so
+// every output row is computed from exactly the same input rows and coefficients as a
+// single-context conversion: the result is bit-identical whatever the band count.
 #pragma once
 
 #include <cstdint>
@@ -12,10 +18,49 @@
 
 namespace fl::io::ff {
 
+// A 16-bit RGBA frame buffer that swscale's frame API can reference (it must be refcounted).
+class Rgba64Buffer {
+ public:
+  Rgba64Buffer() = default;
+  Rgba64Buffer(const Rgba64Buffer&) = delete;
+  Rgba64Buffer& operator=(const Rgba64Buffer&) = delete;
+  ~Rgba64Buffer();
+  Status resize(int width, int height);
+  uint16_t* row(int y) { return data_ + size_t(y) * stride_; }
+  AVFrame* frame() { return frame_.get(); }
+
+ private:
+  FramePtr frame_;
+  uint16_t* data_ = nullptr;
+  int stride_ = 0;  // in uint16_t
+};
+
+// One SwsContext per band; `bands` 0 picks one per worker the current arena has.
+class BandedSws {
+ public:
+  Status init(int src_w, int src_h, AVPixelFormat src_fmt, int dst_w, int dst_h,
+              AVPixelFormat dst_fmt, int flags, int bands,
+              // Called on each new context (colourspace details).
+              void (*setup)(SwsContext*, const void*), const void* setup_arg);
+  bool ready() const { return !ctx_.empty(); }
+  void reset() { ctx_.clear(); }
+  int band_count() const { return int(ctx_.size()); }
+  // Output rows [y0, y1) of band b.
+  int band_begin(int b) const { return starts_[size_t(b)]; }
+  int band_end(int b) const { return starts_[size_t(b) + 1]; }
+  // Converts the rows of band b from `src` into `dst` (both refcounted frames).
+  Status convert_band(int b, AVFrame* dst, const AVFrame* src);
+
+ private:
+  std::vector<SwsPtr> ctx_;
+  std::vector<int> starts_;
+};
+
 // Decoded frames (any size or format, which may change mid-stream) -> linear float RGBA.
 class FrameToImage {
  public:
-  explicit FrameToImage(colour::Transfer transfer);
+  // `bands` 0: one band per worker (tests force other counts to check band independence).
+  explicit FrameToImage(colour::Transfer transfer, int bands = 0);
   Result<Image> convert(const AVFrame* frame);
 
  private:
@@ -24,10 +69,10 @@ class FrameToImage {
     bool operator==(const Key&) const = default;
   };
   const float* to_linear_;  // 65536 entries, owned by the shared TransferCurve
+  int bands_;
   Key key_;
-  SwsPtr sws_;
-  std::vector<uint16_t> rgba64_;
-  int stride_ = 0;  // in uint16_t
+  BandedSws sws_;
+  Rgba64Buffer rgba64_;
 };
 
 // Linear float RGBA -> frames in an encoder's pixel format, colour matrix and range.
@@ -35,9 +80,10 @@ class ImageToFrame {
  public:
   // `colorspace` is the matrix to encode YUV with (ignored for RGB formats).
   ImageToFrame(int width, int height, AVPixelFormat format, AVColorSpace colorspace,
-               bool full_range, colour::Transfer transfer);
+               bool full_range, colour::Transfer transfer, int bands = 0);
   Status init();
-  // `frame` must already have width, height and format set and its buffers allocated.
+  // `frame` must already have width, height and format set and its buffers allocated
+  // (refcounted, as av_frame_get_buffer makes them).
   Status convert(const Image& image, AVFrame* frame);
 
  private:
@@ -46,10 +92,9 @@ class ImageToFrame {
   AVColorSpace colorspace_;
   bool full_range_;
   const colour::TransferCurve& curve_;
-  SwsPtr sws_;
-  std::vector<uint16_t> rgba64_;
-  std::vector<float> scratch_;  // one row, so the caller's image is never modified
-  int stride_ = 0;              // in uint16_t
+  int bands_;
+  BandedSws sws_;
+  Rgba64Buffer rgba64_;
 };
 
 }  // namespace fl::io::ff

@@ -90,6 +90,7 @@ class FfmpegSink final : public FrameSink {
   AVStream* video_ = nullptr;
   PacketPtr pkt_;
   std::unique_ptr<ImageToFrame> converter_;
+  FramePtr frame_;  // last frame sent to the encoder, reused when it is writable again
   int64_t frames_ = 0;
   bool repair_dts_ = false;
   int64_t last_dts_ = AV_NOPTS_VALUE;
@@ -309,21 +310,30 @@ Status FfmpegSink::write(const Image& image) {
                             std::to_string(image.width()) + "x" + std::to_string(image.height()) +
                             ", expected " + std::to_string(options_.width) + "x" +
                             std::to_string(options_.height));
-  // A fresh frame each time: the encoder may still hold references to the previous one.
-  FramePtr frame(av_frame_alloc());
-  if (!frame) return fail(internal_error(where() + "out of memory"));
-  frame->width = options_.width;
-  frame->height = options_.height;
-  frame->format = enc_->pix_fmt;
-  frame->color_primaries = enc_->color_primaries;
-  frame->color_trc = enc_->color_trc;
-  frame->colorspace = enc_->colorspace;
-  frame->color_range = enc_->color_range;
-  int err = av_frame_get_buffer(frame.get(), 0);
-  if (err < 0) return fail(av_status(err, where() + "frame buffer"));
-  if (Status s = converter_->convert(image, frame.get()); !s.ok()) return fail(s.with_context(where()));
+  // The previous frame's buffers are reused when the encoder let go of them (intra encoders
+  // such as ProRes do, once its packet is out); otherwise a fresh frame: the encoder may still
+  // hold references. At 4K a fresh 10-bit frame is a 33 MB mmap and its page faults.
+  if (!frame_ || !av_frame_is_writable(frame_.get())) {
+    frame_.reset(av_frame_alloc());
+    if (!frame_) return fail(internal_error(where() + "out of memory"));
+    AVFrame* frame = frame_.get();
+    frame->width = options_.width;
+    frame->height = options_.height;
+    frame->format = enc_->pix_fmt;
+    frame->color_primaries = enc_->color_primaries;
+    frame->color_trc = enc_->color_trc;
+    frame->colorspace = enc_->colorspace;
+    frame->color_range = enc_->color_range;
+    int err = av_frame_get_buffer(frame, 0);
+    if (err < 0) {
+      frame_.reset();
+      return fail(av_status(err, where() + "frame buffer"));
+    }
+  }
+  AVFrame* frame = frame_.get();
+  if (Status s = converter_->convert(image, frame); !s.ok()) return fail(s.with_context(where()));
   frame->pts = frames_;
-  if (Status s = encode(frame.get()); !s.ok()) return fail(s);
+  if (Status s = encode(frame); !s.ok()) return fail(s);
   ++frames_;
   Status s = copy_audio_until(double(frames_) * options_.frame_rate.den / options_.frame_rate.num);
   return s.ok() ? s : fail(s);

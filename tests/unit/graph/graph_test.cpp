@@ -242,3 +242,17 @@ TEST(Geometry, PyramidLevelsRoundUp) {
 
 }  // namespace
 }  // namespace fl::graph
+
+namespace fl::graph {
+namespace {
+
+TEST(Compile, DroppedNoOpStillAnswersToItsId) {
+  auto plan = compile_text(R"({"sources":{"s":"a.mov"},"nodes":{
+      "a":{"op":"gain","inputs":["s"],"params":{"gain":1}}}})");
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ((*plan)->nodes.size(), 1u);
+  EXPECT_EQ((*plan)->find("a"), 0);  // renders the source itself
+}
+
+}  // namespace
+}  // namespace fl::graph

@@ -1,0 +1,57 @@
+#include "render/preview.h"
+
+#include <chrono>
+
+namespace fl::render {
+
+PreviewSession::PreviewSession(Renderer& renderer, PreviewCallbacks callbacks)
+    : renderer_(renderer), callbacks_(std::move(callbacks)) {}
+
+PreviewSession::~PreviewSession() {
+  cancel();
+  group_.wait();
+}
+
+void PreviewSession::cancel() {
+  std::lock_guard lock(mu_);
+  if (current_) current_->cancel();
+}
+
+void PreviewSession::wait() { group_.wait(); }
+
+uint64_t PreviewSession::request(std::shared_ptr<const graph::Plan> plan, int node, int64_t frame,
+                                 std::vector<double> scales) {
+  auto token = std::make_shared<graph::CancelToken>();
+  uint64_t id;
+  {
+    std::lock_guard lock(mu_);
+    if (current_) current_->cancel();
+    current_ = token;
+    id = ++latest_;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  group_.run([this, plan = std::move(plan), node, frame, scales = std::move(scales), token, id, start] {
+    for (size_t i = 0; i < scales.size(); ++i) {
+      if (token->cancelled()) return;
+      RenderRequest req;
+      req.frame = frame;
+      req.scale = scales[i];
+      req.cancel = token;
+      req.quality = i + 1 == scales.size() ? 2 : 1;
+      auto img = renderer_.render(*plan, node, req);
+      if (!img.ok()) {
+        if (img.status().code() != ErrorCode::kCancelled && callbacks_.error && !token->cancelled())
+          callbacks_.error(id, img.status());
+        return;
+      }
+      // Checked under the lock so a newer request() can never be followed by this frame.
+      std::lock_guard lock(mu_);
+      if (token->cancelled()) return;
+      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      if (callbacks_.frame) callbacks_.frame({id, scales[i], *img, secs, i + 1 == scales.size()});
+    }
+  });
+  return id;
+}
+
+}  // namespace fl::render
