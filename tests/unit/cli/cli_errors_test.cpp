@@ -170,3 +170,27 @@ TEST_F(Cli, ApplyWritesOutputWithJsonProgress) {
 
 }  // namespace
 }  // namespace fl
+
+namespace fl {
+namespace {
+
+TEST_F(Cli, OperatorDocsAreGeneratedFromSchemas) {
+  auto o = run("ops --markdown");
+  ASSERT_EQ(o.code, 0);
+  std::string committed = slurp(std::string(FL_TEST_DATA_DIR) + "/../../docs/operators.md");
+  EXPECT_EQ(o.out, committed) << "docs/operators.md is stale: regenerate with `framelock ops --markdown`";
+}
+
+TEST_F(Cli, SequenceRoundTrip) {
+  auto o = run("apply " + mega_ + " plate.%04d.exr resize width=180 --frames 3-5");
+  ASSERT_EQ(o.code, 0) << o.err;
+  o = run("probe --json plate.%04d.exr");
+  ASSERT_EQ(o.code, 0) << o.err;
+  auto j = nlohmann::json::parse(o.out);
+  EXPECT_EQ(j["frame_count"], 3);
+  EXPECT_EQ(j["width"], 180);
+  EXPECT_EQ(j["color_transfer"], "linear");
+}
+
+}  // namespace
+}  // namespace fl
