@@ -116,25 +116,34 @@ const TransferCurve& TransferCurve::get(Transfer t) {
   return *curves[i];
 }
 
-float TransferCurve::lookup(const float* table, float x) {
+namespace {
+
+// The body of TransferCurve::lookup, forced inline into the per-pixel loops below (a call per
+// channel was 11% of a 4K ProRes render's profile). Same operations, same results.
+[[gnu::always_inline]] inline float lookup_inline(const float* table, float x) {
   uint32_t bits = std::bit_cast<uint32_t>(x);
   uint32_t hi = bits >> 16;
-  float t = float(bits & 0xffffu) * (1.0f / 65536.0f);
-  float a = table[hi], b = table[hi + 1];
   // Non-finite inputs land on NaN/Inf patterns whose entries were built from 0; pass them on.
-  if ((hi & 0x7f80u) == 0x7f80u) return x;
+  if ((hi & 0x7f80u) == 0x7f80u) [[unlikely]] return x;
+  float a = table[hi];
   // The entry after the most negative/positive boundary belongs to the other sign; stay inside.
-  if ((hi & 0x7fffu) == 0x7fffu) return a;
+  if ((hi & 0x7fffu) == 0x7fffu) [[unlikely]] return a;
+  float t = float(bits & 0xffffu) * (1.0f / 65536.0f);
+  float b = table[hi + 1];
   return a + (b - a) * t;
 }
+
+}  // namespace
+
+float TransferCurve::lookup(const float* table, float x) { return lookup_inline(table, x); }
 
 void TransferCurve::rgba_to_linear(float* rgba, size_t pixels) const {
   if (is_linear()) return;
   const float* table = to_linear_.get();
   for (size_t i = 0; i < pixels; ++i, rgba += 4) {
-    rgba[0] = lookup(table, rgba[0]);
-    rgba[1] = lookup(table, rgba[1]);
-    rgba[2] = lookup(table, rgba[2]);
+    rgba[0] = lookup_inline(table, rgba[0]);
+    rgba[1] = lookup_inline(table, rgba[1]);
+    rgba[2] = lookup_inline(table, rgba[2]);
   }
 }
 
@@ -142,9 +151,9 @@ void TransferCurve::rgba_to_encoded(float* rgba, size_t pixels) const {
   if (is_linear()) return;
   const float* table = to_encoded_.get();
   for (size_t i = 0; i < pixels; ++i, rgba += 4) {
-    rgba[0] = lookup(table, rgba[0]);
-    rgba[1] = lookup(table, rgba[1]);
-    rgba[2] = lookup(table, rgba[2]);
+    rgba[0] = lookup_inline(table, rgba[0]);
+    rgba[1] = lookup_inline(table, rgba[1]);
+    rgba[2] = lookup_inline(table, rgba[2]);
   }
 }
 

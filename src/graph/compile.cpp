@@ -51,13 +51,17 @@ struct Builder {
       std::string where = "node '" + n.id + "': ";
       std::string field = "nodes." + n.id;
       const OpDef* def = registry.find(n.op);
-      if (!def)
+      auto upgraded = registry.upgrade(n.op, n.params);
+      if (!def || !upgraded.ok()) {
+        if (def || n.op.find('.') != std::string::npos)
+          return upgraded.status().with_context(where).with_field(field + ".op");
         return invalid_argument(where + "unknown operator '" + n.op + "' (known: " +
                                     known_ops(registry) + ")",
                                 field + ".op");
+      }
       defs[i] = def;
       const OpSchema& schema = def->schema;
-      auto validated = validate_params(schema, n.params);
+      auto validated = validate_params(schema, *upgraded);
       if (!validated.ok())
         return validated.status().with_context(where).with_field(field + "." +
                                                                  validated.status().field());

@@ -156,6 +156,13 @@ Status FfmpegSink::open_video(const EncoderChoice& choice) {
   enc_->framerate = rate;
   enc_->sample_aspect_ratio = AVRational{1, 1};
   enc_->thread_count = 0;
+  // Intra-only encoders that can split a frame into slices (ProRes, FFV1, DNxHD) get slice
+  // threads: no frame delay, the encoder lets go of each input frame once its packet is out (so
+  // write() can reuse it), and at 4K there are plenty of slices for every core.
+  const AVCodecDescriptor* desc = avcodec_descriptor_get(choice.codec->id);
+  if (desc && (desc->props & AV_CODEC_PROP_INTRA_ONLY) &&
+      (choice.codec->capabilities & AV_CODEC_CAP_SLICE_THREADS))
+    enc_->thread_type = FF_THREAD_SLICE;
   ColourTags tags = choose_colour_tags(options_, choice);
   enc_->color_primaries = tags.primaries;
   enc_->color_trc = tags.transfer;

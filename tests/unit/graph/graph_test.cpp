@@ -256,3 +256,80 @@ TEST(Compile, DroppedNoOpStillAnswersToItsId) {
 
 }  // namespace
 }  // namespace fl::graph
+
+namespace fl::graph {
+namespace {
+
+TEST(Registry, OldGraphsAreUpgradedNewerOnesRefused) {
+  Registry r;
+  // Version 2 of "gain" renamed its parameter from "amount" to "gain".
+  r.add(OpBuilder("gain", 2).input("in").param_float("gain", 1.0, 0, 10, "").pointwise().build(),
+        [](const Params& p, const PrepareCtx&) { return make_op<GainOp>(float(p.get_float("gain"))); });
+  r.add_upgrader("gain", 1, [](const nlohmann::json& p) -> Result<nlohmann::json> {
+    nlohmann::json out = p;
+    if (out.contains("amount")) out["gain"] = out["amount"], out.erase("amount");
+    return out;
+  });
+  CompileOptions o = fake_probe();
+  auto old = parse_graph(R"({"sources":{"s":"a.mov"},"nodes":{"g":{"op":"gain.1","inputs":["s"],"params":{"amount":2}}}})");
+  ASSERT_TRUE(old.ok());
+  auto plan = compile(*old, r, o);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  float px[4] = {0.25f, 0.25f, 0.25f, 1.0f};
+  (*plan)->nodes[1].op->apply_pointwise(px, 1);
+  EXPECT_FLOAT_EQ(px[0], 0.5f);
+
+  auto future = parse_graph(R"({"sources":{"s":"a.mov"},"nodes":{"g":{"op":"gain.3","inputs":["s"]}}})");
+  auto refused = compile(*future, r, o);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_THAT(refused.status().message(), HasSubstr("newer than this framelock"));
+  EXPECT_EQ(refused.status().field(), "nodes.g.op");
+}
+
+}  // namespace
+}  // namespace fl::graph
+
+#include <filesystem>
+#include <fstream>
+
+#include "graph/plan_cache.h"
+
+namespace fl::graph {
+namespace {
+
+TEST(PlanCache, SameGraphSamePlanUntilAFileChanges) {
+  auto dir = std::filesystem::temp_directory_path() / "framelock-plan-cache-test";
+  std::filesystem::create_directories(dir);
+  std::string lut = (dir / "look.cube").string();
+  std::ofstream(lut) << "LUT_3D_SIZE 2\n";
+  Registry r = test_registry();
+  CompileOptions o = fake_probe();
+  std::string text = R"({"sources":{"s":"a.mov"},"nodes":{"g":{"op":"gain","inputs":["s"],"params":{"gain":2}},
+      "b":{"op":"blend","inputs":["s","g"],"params":{"count":1,"mode":"over"}}}})";
+  auto g = parse_graph(text);
+  ASSERT_TRUE(g.ok());
+  auto node = [&](const char* id) -> NodeDecl& {
+    for (auto& n : g->nodes)
+      if (n.id == id) return n;
+    throw std::runtime_error("no node");
+  };
+  node("b").params["note"] = lut;  // a file-valued parameter, as lut3d's "file" is
+  PlanCache cache;
+  EXPECT_EQ(PlanCache::key_for(*g), PlanCache::key_for(*g));
+  ContentKey before = PlanCache::key_for(*g);
+  std::filesystem::last_write_time(lut, std::filesystem::last_write_time(lut) + std::chrono::seconds(5));
+  EXPECT_NE(PlanCache::key_for(*g), before) << "an edited .cube must not reuse the old plan";
+  node("b").params.erase("note");
+  auto a = cache.get_or_compile(*g, r, o), b = cache.get_or_compile(*g, r, o);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->get(), b->get());
+  node("g").params["gain"] = 3;
+  auto c = cache.get_or_compile(*g, r, o);
+  ASSERT_TRUE(c.ok());
+  EXPECT_NE(a->get(), c->get());
+  EXPECT_EQ(cache.size(), 2u);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace fl::graph

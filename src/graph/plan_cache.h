@@ -1,0 +1,31 @@
+// Plans cached by content: the graph's canonical JSON plus the identity (size, mtime) of every
+// file it reads. A live session recompiles on every change; unchanged graphs come back at once.
+#pragma once
+
+#include <list>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+#include "graph/plan.h"
+
+namespace fl::graph {
+
+class PlanCache {
+ public:
+  explicit PlanCache(size_t max_plans = 64) : max_plans_(max_plans) {}
+
+  Result<std::shared_ptr<const Plan>> get_or_compile(const Graph& graph, const Registry& registry,
+                                                     const CompileOptions& options);
+  static ContentKey key_for(const Graph& graph);
+  size_t size() const;
+
+ private:
+  using Entry = std::pair<ContentKey, std::shared_ptr<const Plan>>;
+  mutable std::mutex mu_;
+  size_t max_plans_;
+  std::list<Entry> lru_;
+  std::unordered_map<ContentKey, std::list<Entry>::iterator, ContentKeyHash> index_;
+};
+
+}  // namespace fl::graph
