@@ -10,6 +10,6 @@ for target in cube cdl graph; do
   echo "== fuzz $target for ${SECONDS_PER_TARGET}s"
   work="build-fuzz/corpus-$target"
   mkdir -p "$work"
-  ASAN_OPTIONS=detect_leaks=1 ./build-fuzz/tests/${target}_fuzz -max_total_time="$SECONDS_PER_TARGET" \
+  ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(pwd)/scripts/lsan.supp ./build-fuzz/tests/${target}_fuzz -max_total_time="$SECONDS_PER_TARGET" \
     -max_len=65536 -print_final_stats=1 "$work" "tests/fuzz/corpus/$target" 2>&1 | tail -4
 done

@@ -10,7 +10,8 @@
 namespace fl::core {
 namespace {
 
-constexpr size_t kAlign = size_t(2) << 20;  // 2 MiB: lets the kernel back big frames with huge pages
+constexpr size_t kAlign = size_t(2)
+                          << 20;  // 2 MiB: lets the kernel back big frames with huge pages
 
 struct Idle {
   void* ptr;

@@ -26,8 +26,10 @@ bool is_jpeg_range_format(int fmt) {
     case AV_PIX_FMT_YUVJ422P:
     case AV_PIX_FMT_YUVJ444P:
     case AV_PIX_FMT_YUVJ440P:
-    case AV_PIX_FMT_YUVJ411P: return true;
-    default: return false;
+    case AV_PIX_FMT_YUVJ411P:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -37,27 +39,27 @@ uint16_t quantise(float v) {
   return uint16_t(v * 65535.f + 0.5f);
 }
 
-std::string rows_error(int band_rows, int got) {
-  return "swscale converted " + std::to_string(got) + " of " + std::to_string(band_rows) + " rows";
-}
-
 // Runs body(b) for every band, in parallel, and returns the first failure.
 template <typename Body>
 Status for_each_band(int bands, Body&& body) {
   if (bands == 1) return body(0);
   std::mutex mu;
   Status first;
-  tbb::parallel_for(0, bands, [&](int b) {
-    Status s;
-    try {
-      s = body(b);
-    } catch (const std::exception& e) {  // never let an exception cross a task
-      s = internal_error(std::string("pixel conversion failed: ") + e.what());
-    }
-    if (!s.ok()) {
-      std::lock_guard lock(mu);
-      if (first.ok()) first = s;
-    }
+  // Isolated: callers hold locks (the renderer's per-source mutex), and a thread waiting here
+  // must not pick up an unrelated task that could ask for the same lock.
+  tbb::this_task_arena::isolate([&] {
+    tbb::parallel_for(0, bands, [&](int b) {
+      Status s;
+      try {
+        s = body(b);
+      } catch (const std::exception& e) {  // never let an exception cross a task
+        s = internal_error(std::string("pixel conversion failed: ") + e.what());
+      }
+      if (!s.ok()) {
+        std::lock_guard lock(mu);
+        if (first.ok()) first = s;
+      }
+    });
   });
   return first;
 }
@@ -124,7 +126,8 @@ Status BandedSws::convert_band(int b, AVFrame* dst, const AVFrame* src) {
   err = sws_send_slice(c, 0, unsigned(src->height));
   if (err >= 0) err = sws_receive_slice(c, unsigned(y0), unsigned(h));
   sws_frame_end(c);
-  if (err < 0) return av_status(err, "swscale: " + rows_error(h, 0));
+  if (err < 0)
+    return av_status(err, "swscale (rows " + std::to_string(y0) + "-" + std::to_string(y0 + h) + ")");
   return ok_status();
 }
 
@@ -150,7 +153,8 @@ void setup_encode(SwsContext* c, const void* arg) {
   auto* s = static_cast<const EncodeSetup*>(arg);
   if (s->yuv)
     sws_setColorspaceDetails(c, sws_getCoefficients(SWS_CS_DEFAULT), 1,
-                             sws_getCoefficients(s->colorspace), s->full_range, 0, 1 << 16, 1 << 16);
+                             sws_getCoefficients(s->colorspace), s->full_range, 0, 1 << 16,
+                             1 << 16);
 }
 }  // namespace
 

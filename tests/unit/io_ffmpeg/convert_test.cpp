@@ -36,7 +36,9 @@ FramePtr random_frame(const Case& c, uint32_t seed) {
   const int depth = d->comp[0].depth;
   std::mt19937 rng(seed);
   for (int p = 0; p < 4 && f->data[p]; ++p) {
-    int rows = p > 0 && p < 3 && !(d->flags & AV_PIX_FMT_FLAG_RGB) ? AV_CEIL_RSHIFT(c.h, d->log2_chroma_h) : c.h;
+    int rows = p > 0 && p < 3 && !(d->flags & AV_PIX_FMT_FLAG_RGB)
+                   ? AV_CEIL_RSHIFT(c.h, d->log2_chroma_h)
+                   : c.h;
     for (int y = 0; y < rows; ++y) {
       uint8_t* row = f->data[p] + size_t(y) * f->linesize[p];
       if (depth > 8) {
@@ -93,7 +95,9 @@ TEST(ConvertTest, EncodeBandsAreBitIdentical) {
     for (int bands : {2, 3, 7}) {
       FramePtr got = run(bands);
       for (int p = 0; p < 4 && ref->data[p]; ++p) {
-        int rows = p > 0 && p < 3 && !(d->flags & AV_PIX_FMT_FLAG_RGB) ? AV_CEIL_RSHIFT(c.h, d->log2_chroma_h) : c.h;
+        int rows = p > 0 && p < 3 && !(d->flags & AV_PIX_FMT_FLAG_RGB)
+                       ? AV_CEIL_RSHIFT(c.h, d->log2_chroma_h)
+                       : c.h;
         ASSERT_EQ(ref->linesize[p], got->linesize[p]);
         ASSERT_EQ(std::memcmp(ref->data[p], got->data[p], size_t(ref->linesize[p]) * rows), 0)
             << bands << " bands, plane " << p;
@@ -117,7 +121,8 @@ TEST(BufferPoolTest, RecyclesLargeBuffersAndCapsIdleBytes) {
   EXPECT_EQ(core::pixel_pool_stats().idle_buffers, 0u);
   {
     std::vector<std::shared_ptr<float[]>> many;
-    for (size_t i = 0; i < core::kPoolIdleCapBuffers + 4; ++i) many.push_back(core::make_pixel_buffer(n));
+    for (size_t i = 0; i < core::kPoolIdleCapBuffers + 4; ++i)
+      many.push_back(core::make_pixel_buffer(n));
   }
   EXPECT_LE(core::pixel_pool_stats().idle_buffers, core::kPoolIdleCapBuffers);
   EXPECT_LE(core::pixel_pool_stats().idle_bytes, core::kPoolIdleCapBytes);
