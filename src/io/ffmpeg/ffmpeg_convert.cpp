@@ -1,11 +1,13 @@
 #include "io/ffmpeg/ffmpeg_convert.h"
 
+#include <oneapi/tbb/blocked_range.h>
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/task_arena.h>
 
 #include <algorithm>
 #include <cstring>
 #include <mutex>
+#include <numeric>
 
 namespace fl::io::ff {
 namespace {
@@ -100,7 +102,9 @@ Status BandedSws::init(int src_w, int src_h, AVPixelFormat src_fmt, int dst_w, i
 
   if (bands <= 0) bands = tbb::this_task_arena::max_concurrency();
   bands = std::clamp(std::min(bands, dst_h / kMinBandRows), 1, kMaxBands);
-  const int align = int(std::max(1u, sws_receive_slice_alignment(first.get())));
+  // Multiples of 16 rows keep every band on the same phase of swscale's 8x8 ordered dither
+  // (8-bit outputs), besides the alignment swscale itself asks for.
+  const int align = std::lcm(16, int(std::max(1u, sws_receive_slice_alignment(first.get()))));
   // Band starts are multiples of the alignment; only the last band may have an odd height.
   bands = std::max(1, std::min(bands, dst_h / align));
   starts_.push_back(0);
@@ -127,7 +131,8 @@ Status BandedSws::convert_band(int b, AVFrame* dst, const AVFrame* src) {
   if (err >= 0) err = sws_receive_slice(c, unsigned(y0), unsigned(h));
   sws_frame_end(c);
   if (err < 0)
-    return av_status(err, "swscale (rows " + std::to_string(y0) + "-" + std::to_string(y0 + h) + ")");
+    return av_status(err,
+                     "swscale (rows " + std::to_string(y0) + "-" + std::to_string(y0 + h) + ")");
   return ok_status();
 }
 
@@ -214,8 +219,12 @@ ImageToFrame::ImageToFrame(int width, int height, AVPixelFormat format, AVColorS
 Status ImageToFrame::init() {
   EncodeSetup setup{is_yuv_format(format_), sws_colorspace(colorspace_, height_),
                     full_range_ ? 1 : 0};
+  // swscale (FFmpeg 5.1) gets output slices of vertically subsampled formats (4:2:0, NV12)
+  // wrong (tests/unit/io_ffmpeg/convert_test.cpp catches it): those scale as one band.
+  const AVPixFmtDescriptor* desc = av_pix_fmt_desc_get(format_);
+  const int bands = desc && desc->log2_chroma_h > 0 ? 1 : bands_;
   Status s = sws_.init(width_, height_, AV_PIX_FMT_RGBA64, width_, height_, format_, kSwsFlags,
-                       bands_, setup_encode, &setup);
+                       bands, setup_encode, &setup);
   if (!s.ok())
     return unsupported(std::string("cannot convert RGB to pixel format '") +
                        av_get_pix_fmt_name(format_) + "'");
@@ -231,16 +240,20 @@ Status ImageToFrame::convert(const Image& image, AVFrame* frame) {
   const size_t row_floats = size_t(width_) * 4;
   // Two passes: a band's output rows may read 16-bit rows of its neighbours (vertical chroma
   // filters of 4:2:0 outputs), so all of them are written before any band is scaled.
-  FL_RETURN_IF_ERROR(for_each_band(sws_.band_count(), [&](int b) -> Status {
-    std::vector<float> scratch(row_floats);  // one row, so the caller's image is never modified
-    for (int y = sws_.band_begin(b); y < sws_.band_end(b); ++y) {
-      std::memcpy(scratch.data(), image.row(top + y), row_floats * sizeof(float));
-      curve_.rgba_to_encoded(scratch.data(), size_t(width_));
-      uint16_t* d = rgba64_.row(y);
-      for (size_t i = 0; i < row_floats; ++i) d[i] = quantise(scratch[i]);
-    }
-    return ok_status();
-  }));
+  tbb::this_task_arena::isolate([&] {  // see for_each_band
+    tbb::parallel_for(tbb::blocked_range<int>(0, height_, kMinBandRows),
+                      [&](const tbb::blocked_range<int>& rows) {
+                        // One row, so the caller's image is never modified.
+                        std::vector<float> scratch(row_floats);
+                        for (int y = rows.begin(); y < rows.end(); ++y) {
+                          std::memcpy(scratch.data(), image.row(top + y),
+                                      row_floats * sizeof(float));
+                          curve_.rgba_to_encoded(scratch.data(), size_t(width_));
+                          uint16_t* d = rgba64_.row(y);
+                          for (size_t i = 0; i < row_floats; ++i) d[i] = quantise(scratch[i]);
+                        }
+                      });
+  });
   return for_each_band(sws_.band_count(),
                        [&](int b) { return sws_.convert_band(b, frame, rgba64_.frame()); });
 }

@@ -99,7 +99,14 @@ TEST(ConvertTest, EncodeBandsAreBitIdentical) {
                        ? AV_CEIL_RSHIFT(c.h, d->log2_chroma_h)
                        : c.h;
         ASSERT_EQ(ref->linesize[p], got->linesize[p]);
-        ASSERT_EQ(std::memcmp(ref->data[p], got->data[p], size_t(ref->linesize[p]) * rows), 0)
+        for (size_t i = 0; i < size_t(ref->linesize[p]) * rows; ++i)
+          if (ref->data[p][i] != got->data[p][i]) {
+            ADD_FAILURE() << "first difference at row " << i / ref->linesize[p] << " byte "
+                          << i % ref->linesize[p] << ": " << int(ref->data[p][i]) << " vs "
+                          << int(got->data[p][i]);
+            break;
+          }
+        EXPECT_EQ(std::memcmp(ref->data[p], got->data[p], size_t(ref->linesize[p]) * rows), 0)
             << bands << " bands, plane " << p;
       }
     }

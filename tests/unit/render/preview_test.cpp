@@ -22,19 +22,33 @@ std::shared_ptr<const graph::Plan> make_plan(const std::string& clip, double sto
   return *plan;
 }
 
+// Gathers the delivered levels; callbacks arrive on renderer threads.
+struct Collector {
+  std::mutex mu;
+  std::vector<render::PreviewFrame> frames;
+  render::PreviewCallbacks callbacks() {
+    return {[this](const render::PreviewFrame& f) {
+              std::lock_guard lock(mu);
+              frames.push_back(f);
+            },
+            nullptr};
+  }
+  size_t size() const { return frames.size(); }
+  const render::PreviewFrame& operator[](size_t i) const { return frames[i]; }
+  const render::PreviewFrame& back() const { return frames.back(); }
+  bool empty() const { return frames.empty(); }
+  auto begin() const { return frames.begin(); }
+  auto end() const { return frames.end(); }
+};
+
 TEST(Preview, CoarseFirstThenRefined) {
   test::TempDir dir;
   std::string clip = dir.file("c.mkv");
   ASSERT_EQ(test::ffmpeg("-f lavfi -i testsrc2=size=640x360:rate=24 -frames:v 3 -c:v ffv1 " + clip), 0);
   auto plan = make_plan(clip, 1.0);
   render::Renderer renderer;
-  std::mutex mu;
-  std::vector<render::PreviewFrame> got;
-  render::PreviewSession session(renderer, {[&](const render::PreviewFrame& f) {
-                                              std::lock_guard lock(mu);
-                                              got.push_back(f);
-                                            },
-                                            nullptr});
+  Collector got;
+  render::PreviewSession session(renderer, got.callbacks());
   session.request(plan, plan->find("e"), 1);
   session.wait();
   ASSERT_EQ(got.size(), 3u);
@@ -55,13 +69,8 @@ TEST(Preview, NewerRequestCancelsOlder) {
   ASSERT_EQ(test::ffmpeg("-f lavfi -i testsrc2=size=1920x1080:rate=24 -frames:v 3 -c:v ffv1 " + clip), 0);
   auto slow = make_plan(clip, 1.0), fast = make_plan(clip, 2.0);
   render::Renderer renderer;
-  std::mutex mu;
-  std::vector<render::PreviewFrame> got;
-  render::PreviewSession session(renderer, {[&](const render::PreviewFrame& f) {
-                                              std::lock_guard lock(mu);
-                                              got.push_back(f);
-                                            },
-                                            nullptr});
+  Collector got;
+  render::PreviewSession session(renderer, got.callbacks());
   uint64_t first = session.request(slow, slow->find("e"), 0);
   uint64_t second = session.request(fast, fast->find("e"), 2);
   session.wait();
