@@ -124,10 +124,12 @@ namespace {
   uint32_t bits = std::bit_cast<uint32_t>(x);
   uint32_t hi = bits >> 16;
   // Non-finite inputs land on NaN/Inf patterns whose entries were built from 0; pass them on.
-  if ((hi & 0x7f80u) == 0x7f80u) [[unlikely]] return x;
+  if ((hi & 0x7f80u) == 0x7f80u) [[unlikely]]
+    return x;
   float a = table[hi];
   // The entry after the most negative/positive boundary belongs to the other sign; stay inside.
-  if ((hi & 0x7fffu) == 0x7fffu) [[unlikely]] return a;
+  if ((hi & 0x7fffu) == 0x7fffu) [[unlikely]]
+    return a;
   float t = float(bits & 0xffffu) * (1.0f / 65536.0f);
   float b = table[hi + 1];
   return a + (b - a) * t;
