@@ -43,18 +43,22 @@ struct Options {
   bool keep = false;
 };
 
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 // User + system CPU seconds of this process or of its waited-for children. On a shared machine
 // wall time includes other people's work; CPU time is what each side itself spent.
 double cpu_seconds(int who) {
   rusage r{};
   ::getrusage(who, &r);
-  return double(r.ru_utime.tv_sec + r.ru_stime.tv_sec) + 1e-6 * double(r.ru_utime.tv_usec + r.ru_stime.tv_usec);
+  return double(r.ru_utime.tv_sec + r.ru_stime.tv_sec) +
+         1e-6 * double(r.ru_utime.tv_usec + r.ru_stime.tv_usec);
 }
 
 // Runs a shell command, returns its exit status, wall and CPU seconds and its combined output.
-int run(const std::string& cmd, double& wall, std::string* output = nullptr, double* cpu = nullptr) {
+int run(const std::string& cmd, double& wall, std::string* output = nullptr,
+        double* cpu = nullptr) {
   auto t0 = Clock::now();
   const double c0 = cpu_seconds(RUSAGE_CHILDREN);
   FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
@@ -77,12 +81,14 @@ std::string bench_line(const std::string& out) {
   return out.substr(at, end == std::string::npos ? std::string::npos : end - at);
 }
 
-void apply_frame(const fl::colour::PreparedLut3D& lut, const uint16_t* in, uint16_t* out, int width, int height) {
+void apply_frame(const fl::colour::PreparedLut3D& lut, const uint16_t* in, uint16_t* out, int width,
+                 int height) {
   const size_t row = size_t(width) * 3;
   // 16-row blocks: ~370 KB of input, enough work per task to amortise scheduling.
   tbb::parallel_for(tbb::blocked_range<int>(0, height, 16), [&](const tbb::blocked_range<int>& r) {
     size_t first = size_t(r.begin()) * row;
-    fl::colour::apply_lut3d_rgb48(lut, in + first, out + first, size_t(r.end() - r.begin()) * size_t(width));
+    fl::colour::apply_lut3d_rgb48(lut, in + first, out + first,
+                                  size_t(r.end() - r.begin()) * size_t(width));
   });
 }
 
@@ -96,12 +102,18 @@ bool parse_args(int argc, char** argv, Options& o) {
       continue;
     }
     if (!(v = next())) return false;
-    if (a == "--frames") o.frames = std::atoi(v);
-    else if (a == "--lut-size") o.lut_size = std::atoi(v);
-    else if (a == "--repeat") o.repeat = std::max(1, std::atoi(v));
-    else if (a == "--source") o.source = v;
-    else if (a == "--dir") o.dir = v;
-    else if (a == "--json") o.json = v;
+    if (a == "--frames")
+      o.frames = std::atoi(v);
+    else if (a == "--lut-size")
+      o.lut_size = std::atoi(v);
+    else if (a == "--repeat")
+      o.repeat = std::max(1, std::atoi(v));
+    else if (a == "--source")
+      o.source = v;
+    else if (a == "--dir")
+      o.dir = v;
+    else if (a == "--json")
+      o.json = v;
     else if (a == "--size") {
       if (std::sscanf(v, "%dx%d", &o.width, &o.height) != 2) return false;
     } else {
@@ -116,24 +128,27 @@ bool parse_args(int argc, char** argv, Options& o) {
 int main(int argc, char** argv) {
   Options o;
   if (!parse_args(argc, argv, o)) {
-    std::fprintf(stderr,
-                 "usage: bench_lut3d [--frames N] [--size WxH] [--lut-size N] [--source megamind|testsrc2]\n"
-                 "                   [--repeat N] [--dir DIR] [--json FILE] [--keep]\n");
+    std::fprintf(
+        stderr,
+        "usage: bench_lut3d [--frames N] [--size WxH] [--lut-size N] [--source megamind|testsrc2]\n"
+        "                   [--repeat N] [--dir DIR] [--json FILE] [--keep]\n");
     return 2;
   }
   // tmpfs when there is one: both sides then pay for moving bytes through the page cache but
   // not for disk write-back, whose throttling depends on what ran just before.
   std::error_code ec;
-  const fs::path base = fs::space("/dev/shm", ec).available > (size_t(8) << 30) ? fs::path("/dev/shm")
-                                                                                  : fs::temp_directory_path();
+  const fs::path base = fs::space("/dev/shm", ec).available > (size_t(8) << 30)
+                            ? fs::path("/dev/shm")
+                            : fs::temp_directory_path();
   std::string tmpl = (base / "bench_lut3d-XXXXXX").string();
   if (o.dir.empty()) {
     if (!::mkdtemp(tmpl.data())) return 1;
     o.dir = tmpl;
   }
   fs::create_directories(o.dir);
-  const std::string in_raw = o.dir + "/in.raw", ff_raw = o.dir + "/ffmpeg.raw", copy_raw = o.dir + "/copy.raw",
-                    ours_raw = o.dir + "/ours.raw", cube_path = o.dir + "/grade.cube";
+  const std::string in_raw = o.dir + "/in.raw", ff_raw = o.dir + "/ffmpeg.raw",
+                    copy_raw = o.dir + "/copy.raw", ours_raw = o.dir + "/ours.raw",
+                    cube_path = o.dir + "/grade.cube";
   const std::string size = std::to_string(o.width) + "x" + std::to_string(o.height);
   const size_t frame_values = size_t(o.width) * size_t(o.height) * 3;
   const size_t frame_bytes = frame_values * 2;
@@ -150,8 +165,9 @@ int main(int argc, char** argv) {
                  " -pix_fmt rgb48le -f rawvideo " + in_raw;
   } else {
     o.source = "testsrc2";
-    make_input = "ffmpeg -nostdin -y -hide_banner -loglevel error -f lavfi -i testsrc2=size=" + size +
-                 " -frames:v " + std::to_string(o.frames) + " -pix_fmt rgb48le -f rawvideo " + in_raw;
+    make_input =
+        "ffmpeg -nostdin -y -hide_banner -loglevel error -f lavfi -i testsrc2=size=" + size +
+        " -frames:v " + std::to_string(o.frames) + " -pix_fmt rgb48le -f rawvideo " + in_raw;
   }
   if (run(make_input, wall) != 0) return 1;
   if (fs::file_size(in_raw) != frame_bytes * size_t(o.frames)) {
@@ -168,7 +184,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto read_back = fl::colour::read_cube_file(cube_path);
-  auto prepared = read_back.ok() ? fl::colour::prepare_lut3d(*read_back->lut3d, fl::colour::Interp::kTetrahedral)
+  auto prepared = read_back.ok() ? fl::colour::prepare_lut3d(*read_back->lut3d,
+                                                             fl::colour::Interp::kTetrahedral)
                                  : fl::Result<fl::colour::PreparedLut3D>(read_back.status());
   if (!prepared.ok()) {
     std::fprintf(stderr, "%s\n", prepared.status().to_string().c_str());
@@ -177,10 +194,13 @@ int main(int argc, char** argv) {
 
   // FFmpeg: with and without the filter. The baseline goes first so the input is in the page
   // cache for both.
-  const std::string ff_in = "ffmpeg -nostdin -y -hide_banner -loglevel info -nostats -benchmark -f rawvideo -pix_fmt rgb48le -s " +
-                            size + " -i " + in_raw;
+  const std::string ff_in =
+      "ffmpeg -nostdin -y -hide_banner -loglevel info -nostats -benchmark -f rawvideo -pix_fmt "
+      "rgb48le -s " +
+      size + " -i " + in_raw;
   const std::string ff_copy = ff_in + " -f rawvideo " + copy_raw;
-  const std::string ff_lut = ff_in + " -vf lut3d=file=" + cube_path + ":interp=tetrahedral -f rawvideo " + ff_raw;
+  const std::string ff_lut =
+      ff_in + " -vf lut3d=file=" + cube_path + ":interp=tetrahedral -f rawvideo " + ff_raw;
   double ff_copy_s = 1e30, ff_lut_s = 1e30, ff_copy_cpu = 1e30, ff_lut_cpu = 1e30, cpu = 0;
   std::string copy_bench, lut_bench, out;
   for (int r = 0; r < o.repeat; ++r) {
@@ -217,21 +237,22 @@ int main(int argc, char** argv) {
     bool io_ok = true;
     tbb::parallel_pipeline(
         kInFlight,
-        tbb::make_filter<void, Slot*>(tbb::filter_mode::serial_in_order,
-                                      [&](tbb::flow_control& fc) -> Slot* {
-                                        Slot* s = &slots[size_t(next % kInFlight)];
-                                        if (next == o.frames ||
-                                            std::fread(s->in.data(), 1, frame_bytes, fi) != frame_bytes) {
-                                          io_ok = io_ok && next == o.frames;
-                                          fc.stop();
-                                          return nullptr;
-                                        }
-                                        ++next;
-                                        return s;
-                                      }) &
+        tbb::make_filter<void, Slot*>(
+            tbb::filter_mode::serial_in_order,
+            [&](tbb::flow_control& fc) -> Slot* {
+              Slot* s = &slots[size_t(next % kInFlight)];
+              if (next == o.frames || std::fread(s->in.data(), 1, frame_bytes, fi) != frame_bytes) {
+                io_ok = io_ok && next == o.frames;
+                fc.stop();
+                return nullptr;
+              }
+              ++next;
+              return s;
+            }) &
             tbb::make_filter<Slot*, Slot*>(tbb::filter_mode::parallel,
                                            [&](Slot* s) {
-                                             apply_frame(*prepared, s->in.data(), s->out.data(), o.width, o.height);
+                                             apply_frame(*prepared, s->in.data(), s->out.data(),
+                                                         o.width, o.height);
                                              return s;
                                            }) &
             tbb::make_filter<Slot*, void>(tbb::filter_mode::serial_in_order, [&](Slot* s) {
@@ -298,12 +319,14 @@ int main(int argc, char** argv) {
 
   const double n = o.frames;
   auto row = [&](const char* name, double s, double c, double vs_s, double vs_c) {
-    std::printf("%-44s %9.2f %10.1f %9.1f %11.1f", name, n / s, 1000.0 * s / n, megapixels * n / s, 1000.0 * c / n);
+    std::printf("%-44s %9.2f %10.1f %9.1f %11.1f", name, n / s, 1000.0 * s / n, megapixels * n / s,
+                1000.0 * c / n);
     if (vs_s > 0) std::printf(" %8.2fx %8.2fx", vs_s / s, vs_c / c);
     std::printf("\n");
   };
-  std::printf("bench_lut3d: %d frames %s rgb48le (%s), %d^3 LUT tetrahedral, %u threads, best of %d\n", o.frames,
-              size.c_str(), o.source.c_str(), o.lut_size, threads, o.repeat);
+  std::printf(
+      "bench_lut3d: %d frames %s rgb48le (%s), %d^3 LUT tetrahedral, %u threads, best of %d\n",
+      o.frames, size.c_str(), o.source.c_str(), o.lut_size, threads, o.repeat);
   std::printf("%-44s %9s %10s %9s %11s %9s %9s\n", "", "frames/s", "ms/frame", "Mpx/s", "cpu ms/fr",
               "speedup", "cpu spdup");
   row("ffmpeg whole command, no filter (I/O base)", ff_copy_s, ff_copy_cpu, 0, 0);
@@ -312,25 +335,28 @@ int main(int argc, char** argv) {
   row("framelock whole command (read,apply,write)", whole_s, whole_cpu, ff_lut_s, ff_lut_cpu);
   row("framelock kernel only", kernel_s, kernel_cpu, ff_filter_s, ff_filter_cpu);
   row("framelock kernel only, 1 thread", kernel_1t_s, kernel_1t_s, ff_filter_s, ff_filter_cpu);
-  std::printf("speedup (wall): kernel vs ffmpeg filter %.2fx, whole command %.2fx\n", ff_filter_s / kernel_s,
-              ff_lut_s / whole_s);
-  std::printf("speedup (cpu):  kernel vs ffmpeg filter %.2fx, whole command %.2fx\n", ff_filter_cpu / kernel_cpu,
-              ff_lut_cpu / whole_cpu);
+  std::printf("speedup (wall): kernel vs ffmpeg filter %.2fx, whole command %.2fx\n",
+              ff_filter_s / kernel_s, ff_lut_s / whole_s);
+  std::printf("speedup (cpu):  kernel vs ffmpeg filter %.2fx, whole command %.2fx\n",
+              ff_filter_cpu / kernel_cpu, ff_lut_cpu / whole_cpu);
   std::printf("max error vs ffmpeg: %d/65535 (mean %.3f code values)\n", max_err, mean_err);
-  std::printf("ffmpeg -benchmark (no filter): %s\nffmpeg -benchmark (lut3d):     %s\n", copy_bench.c_str(),
-              lut_bench.c_str());
+  std::printf("ffmpeg -benchmark (no filter): %s\nffmpeg -benchmark (lut3d):     %s\n",
+              copy_bench.c_str(), lut_bench.c_str());
   double load[3] = {};
-  if (::getloadavg(load, 3) > 0) std::printf("load average at end: %.2f (other work on the machine skews wall times)\n", load[0]);
+  if (::getloadavg(load, 3) > 0)
+    std::printf("load average at end: %.2f (other work on the machine skews wall times)\n",
+                load[0]);
 
   if (!o.json.empty()) {
     std::ofstream j(o.json);
     j << "{\"frames\":" << o.frames << ",\"size\":\"" << size << "\",\"source\":\"" << o.source
-      << "\",\"lut_size\":" << o.lut_size << ",\"threads\":" << threads << ",\"ffmpeg_copy_s\":" << ff_copy_s
-      << ",\"ffmpeg_lut3d_s\":" << ff_lut_s << ",\"ffmpeg_filter_s\":" << ff_filter_s
-      << ",\"framelock_whole_s\":" << whole_s << ",\"framelock_kernel_s\":" << kernel_s
-      << ",\"framelock_kernel_1t_s\":" << kernel_1t_s << ",\"ffmpeg_copy_cpu_s\":" << ff_copy_cpu
-      << ",\"ffmpeg_lut3d_cpu_s\":" << ff_lut_cpu << ",\"framelock_whole_cpu_s\":" << whole_cpu
-      << ",\"framelock_kernel_cpu_s\":" << kernel_cpu << ",\"speedup_kernel\":" << ff_filter_s / kernel_s
+      << "\",\"lut_size\":" << o.lut_size << ",\"threads\":" << threads
+      << ",\"ffmpeg_copy_s\":" << ff_copy_s << ",\"ffmpeg_lut3d_s\":" << ff_lut_s
+      << ",\"ffmpeg_filter_s\":" << ff_filter_s << ",\"framelock_whole_s\":" << whole_s
+      << ",\"framelock_kernel_s\":" << kernel_s << ",\"framelock_kernel_1t_s\":" << kernel_1t_s
+      << ",\"ffmpeg_copy_cpu_s\":" << ff_copy_cpu << ",\"ffmpeg_lut3d_cpu_s\":" << ff_lut_cpu
+      << ",\"framelock_whole_cpu_s\":" << whole_cpu << ",\"framelock_kernel_cpu_s\":" << kernel_cpu
+      << ",\"speedup_kernel\":" << ff_filter_s / kernel_s
       << ",\"speedup_whole\":" << ff_lut_s / whole_s << ",\"max_error\":" << max_err
       << ",\"mean_error\":" << mean_err << "}\n";
   }

@@ -48,7 +48,7 @@ std::string graph_for(const Case& c, const std::string& clip, int i) {
 }
 
 fl::Result<std::shared_ptr<const fl::graph::Plan>> compile(const std::string& text,
-                                                            fl::render::Renderer& renderer) {
+                                                           fl::render::Renderer& renderer) {
   FL_ASSIGN_OR_RETURN(auto g, fl::graph::parse_graph(text, "bench"));
   fl::graph::CompileOptions o;
   o.probe = renderer.prober();
@@ -62,16 +62,22 @@ int main(int argc, char** argv) {
   int iterations = 40;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
-    if (a == "--work") work = argv[i + 1];
-    else if (a == "--iterations") iterations = std::atoi(argv[i + 1]);
-    else if (a == "--json") json_out = argv[i + 1];
+    if (a == "--work")
+      work = argv[i + 1];
+    else if (a == "--iterations")
+      iterations = std::atoi(argv[i + 1]);
+    else if (a == "--json")
+      json_out = argv[i + 1];
   }
   std::filesystem::create_directories(work);
   const std::string clip = work + "/preview_src_4k.mov";
   if (!std::filesystem::exists(clip)) {
-    std::string cmd = "ffmpeg -nostdin -y -loglevel error -i /usr/share/doc/opencv-doc/examples/data/Megamind.avi "
-                      "-an -ss 4 -frames:v 3 -vf scale=3840:2160:flags=lanczos -c:v prores_ks -profile:v 3 "
-                      "-pix_fmt yuv422p10le " + clip;
+    std::string cmd =
+        "ffmpeg -nostdin -y -loglevel error -i "
+        "/usr/share/doc/opencv-doc/examples/data/Megamind.avi "
+        "-an -ss 4 -frames:v 3 -vf scale=3840:2160:flags=lanczos -c:v prores_ks -profile:v 3 "
+        "-pix_fmt yuv422p10le " +
+        clip;
     if (std::system(cmd.c_str()) != 0) return 1;
   }
   const std::string root = std::filesystem::path(__FILE__).parent_path().parent_path().string();
@@ -80,21 +86,67 @@ int main(int argc, char** argv) {
   // Every iteration gets a value not seen before, so nothing downstream of the source is cached.
   auto f = [](double base, double step) { return [=](int i) { return base + step * i; }; };
   std::vector<Case> cases = {
-      {"exposure", {"s"}, [=](int i) { return json{{"stops", f(0.1, 0.01)(i)}}; }},
-      {"saturation", {"s"}, [=](int i) { return json{{"saturation", f(0.5, 0.01)(i)}}; }},
-      {"cdl", {"s"}, [=](int i) { return json{{"slope", {f(1.0, 0.002)(i), 1.0, 0.9}}, {"power", {1.1, 1, 0.95}}, {"saturation", 1.2}}; }},
-      {"lut3d", {"s"}, [=](int i) { return json{{"file", cube}, {"space", i % 2 ? "rec709" : "srgb"}, {"interp", i % 4 < 2 ? "trilinear" : "tetrahedral"}}; }},
-      {"ocio", {"s"}, [=](int i) { return json{{"config", ocio}, {"src", "linear"}, {"dst", i % 2 ? "log2_shot" : "srgb_display"}}; }},
-      {"crop", {"s"}, [=](int i) { return json{{"x", 4 * i}, {"y", 0}, {"width", 3000}, {"height", 1600}}; }},
-      {"resize", {"s"}, [=](int i) { return json{{"width", 1920 + 8 * i}}; }},
-      {"reformat", {"s"}, [=](int i) { return json{{"width", 2048}, {"height", 858 + 2 * i}, {"fit", "fit"}}; }},
-      {"mix", {"s", "s"}, [=](int i) { return json{{"amount", f(0.2, 0.005)(i)}}; }},
-      {"wipe", {"s", "s"}, [=](int i) { return json{{"position", f(0.2, 0.005)(i)}}; }},
+      {"exposure",
+       {"s"},
+       [=](int i) {
+         return json{{"stops", f(0.1, 0.01)(i)}};
+       }},
+      {"saturation",
+       {"s"},
+       [=](int i) {
+         return json{{"saturation", f(0.5, 0.01)(i)}};
+       }},
+      {"cdl",
+       {"s"},
+       [=](int i) {
+         return json{{"slope", {f(1.0, 0.002)(i), 1.0, 0.9}},
+                     {"power", {1.1, 1, 0.95}},
+                     {"saturation", 1.2}};
+       }},
+      {"lut3d",
+       {"s"},
+       [=](int i) {
+         return json{{"file", cube},
+                     {"space", i % 2 ? "rec709" : "srgb"},
+                     {"interp", i % 4 < 2 ? "trilinear" : "tetrahedral"}};
+       }},
+      {"ocio",
+       {"s"},
+       [=](int i) {
+         return json{
+             {"config", ocio}, {"src", "linear"}, {"dst", i % 2 ? "log2_shot" : "srgb_display"}};
+       }},
+      {"crop",
+       {"s"},
+       [=](int i) {
+         return json{{"x", 4 * i}, {"y", 0}, {"width", 3000}, {"height", 1600}};
+       }},
+      {"resize",
+       {"s"},
+       [=](int i) {
+         return json{{"width", 1920 + 8 * i}};
+       }},
+      {"reformat",
+       {"s"},
+       [=](int i) {
+         return json{{"width", 2048}, {"height", 858 + 2 * i}, {"fit", "fit"}};
+       }},
+      {"mix",
+       {"s", "s"},
+       [=](int i) {
+         return json{{"amount", f(0.2, 0.005)(i)}};
+       }},
+      {"wipe",
+       {"s", "s"},
+       [=](int i) {
+         return json{{"position", f(0.2, 0.005)(i)}};
+       }},
   };
 
   json results = json::array();
   std::printf("4K (3840x2160) ProRes 422 HQ source, first coarse image at 1/8 scale (480x270)\n");
-  std::printf("%-11s %9s %9s %9s %11s %11s\n", "op", "warm p50", "warm p95", "warm max", "cold p50", "full-res");
+  std::printf("%-11s %9s %9s %9s %11s %11s\n", "op", "warm p50", "warm p95", "warm max", "cold p50",
+              "full-res");
   for (const auto& c : cases) {
     fl::render::Renderer renderer;
     // Warm-up: the source frame is decoded and its pyramid cached, as in a live session.
@@ -135,8 +187,9 @@ int main(int argc, char** argv) {
     auto plan = compile(graph_for(c, clip, 7), renderer);
     (void)renderer.render(**plan, (*plan)->find("x"), full_req);
     double full = ms_since(t);
-    std::printf("%-11s %7.1fms %7.1fms %7.1fms %9.1fms %9.1fms\n", c.op.c_str(), percentile(warm, 0.5),
-                percentile(warm, 0.95), *std::max_element(warm.begin(), warm.end()), percentile(cold, 0.5), full);
+    std::printf("%-11s %7.1fms %7.1fms %7.1fms %9.1fms %9.1fms\n", c.op.c_str(),
+                percentile(warm, 0.5), percentile(warm, 0.95),
+                *std::max_element(warm.begin(), warm.end()), percentile(cold, 0.5), full);
     results.push_back({{"op", c.op},
                        {"warm_p50_ms", percentile(warm, 0.5)},
                        {"warm_p95_ms", percentile(warm, 0.95)},

@@ -11,7 +11,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 runs=3
 frames=24
 work=/tmp/framelock-bench
-fl="$here/build-perf/bin/framelock"
+fl="$here/build/bin/framelock"
 lut="$here/examples/looks/filmic_warm.cube"
 footage=/usr/share/doc/opencv-doc/examples/data/Megamind.avi
 
@@ -25,7 +25,7 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-[[ -x $fl ]] || { echo "framelock binary not found: $fl (build build-perf first)" >&2; exit 1; }
+[[ -x $fl ]] || { echo "framelock binary not found: $fl (run scripts/build.sh first)" >&2; exit 1; }
 command -v ffmpeg >/dev/null || { echo "ffmpeg not found" >&2; exit 1; }
 mkdir -p "$work"
 src="$work/src4k_${frames}f.mov"

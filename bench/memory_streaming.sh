@@ -12,7 +12,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 work=/tmp/framelock-bench
-fl="$here/build-perf/bin/framelock"
+fl="$here/build/bin/framelock"
 long=1000
 while [[ $# -gt 0 ]]; do
   case $1 in

@@ -8,13 +8,20 @@ int report(const Status& status) {
   if (status.ok()) return 0;
   std::fprintf(stderr, "framelock: error: %s\n", status.message().c_str());
   switch (status.code()) {
-    case ErrorCode::kInvalidArgument: return 2;
-    case ErrorCode::kNotFound: return 3;
-    case ErrorCode::kPermissionDenied: return 4;
-    case ErrorCode::kCorruptData: return 5;
-    case ErrorCode::kUnsupported: return 6;
-    case ErrorCode::kCancelled: return 130;
-    default: return 1;
+    case ErrorCode::kInvalidArgument:
+      return 2;
+    case ErrorCode::kNotFound:
+      return 3;
+    case ErrorCode::kPermissionDenied:
+      return 4;
+    case ErrorCode::kCorruptData:
+      return 5;
+    case ErrorCode::kUnsupported:
+      return 6;
+    case ErrorCode::kCancelled:
+      return 130;
+    default:
+      return 1;
   }
 }
 

@@ -9,9 +9,7 @@ namespace fl::cli {
 
 namespace {
 
-std::string value_text(const graph::ParamValue& v) {
-  return graph::param_value_to_json(v).dump();
-}
+std::string value_text(const graph::ParamValue& v) { return graph::param_value_to_json(v).dump(); }
 
 // docs/operators.md is generated from the schemas by `framelock ops --markdown`.
 std::string markdown(const graph::Registry& registry) {
@@ -76,7 +74,8 @@ void add_ops_command(CLI::App& app, Status* result) {
         for (const auto& p : s.params)
           std::printf("    %-14s %-7s %s%s\n", p.name.c_str(),
                       std::string(graph::param_type_name(p.type)).c_str(),
-                      p.default_value ? ("= " + value_text(*p.default_value) + "  ").c_str() : "(required) ",
+                      p.default_value ? ("= " + value_text(*p.default_value) + "  ").c_str()
+                                      : "(required) ",
                       p.doc.c_str());
       }
     }

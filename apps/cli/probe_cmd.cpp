@@ -52,8 +52,9 @@ void add_probe_command(CLI::App& app, Status* result) {
     std::printf("%s\n", m.path.c_str());
     std::printf("  container   %s\n  codec       %s (%s, %d-bit%s)\n", m.container.c_str(),
                 m.codec.c_str(), m.pixel_format.c_str(), m.bit_depth, m.has_alpha ? ", alpha" : "");
-    std::printf("  size        %dx%d\n  frames      %lld at %d/%d fps (%.3f s)\n", m.width, m.height,
-                (long long)m.frame_count, m.frame_rate.num, m.frame_rate.den, m.duration_seconds);
+    std::printf("  size        %dx%d\n  frames      %lld at %d/%d fps (%.3f s)\n", m.width,
+                m.height, (long long)m.frame_count, m.frame_rate.num, m.frame_rate.den,
+                m.duration_seconds);
     if (!m.timecode.empty()) std::printf("  timecode    %s\n", m.timecode.c_str());
     std::printf("  colour      primaries %s, transfer %s, matrix %s, range %s\n",
                 m.color_primaries.c_str(), m.color_transfer.c_str(), m.color_matrix.c_str(),

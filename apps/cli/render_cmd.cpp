@@ -27,7 +27,8 @@ Result<std::optional<graph::FrameRange>> parse_frames(const std::string& text) {
   if (text.empty()) return std::optional<graph::FrameRange>{};
   long long a = 0, b = 0;
   char dash = 0;
-  if (std::sscanf(text.c_str(), "%lld%c%lld", &a, &dash, &b) == 3 && dash == '-' && a >= 0 && b >= a)
+  if (std::sscanf(text.c_str(), "%lld%c%lld", &a, &dash, &b) == 3 && dash == '-' && a >= 0 &&
+      b >= a)
     return std::optional<graph::FrameRange>(graph::FrameRange{a, b});
   if (std::sscanf(text.c_str(), "%lld", &a) == 1 && a >= 0 && text.find('-') == std::string::npos)
     return std::optional<graph::FrameRange>(graph::FrameRange{a, a});
@@ -46,16 +47,17 @@ render::ProgressFn progress_printer(bool json) {
   return [json, tty](const render::Progress& p) {
     if (json) {
       std::printf("%s\n", nlohmann::json{{"event", "progress"},
-                                          {"frames_done", p.frames_done},
-                                          {"frames_total", p.frames_total},
-                                          {"fps", p.fps},
-                                          {"eta_seconds", p.eta_seconds}}
+                                         {"frames_done", p.frames_done},
+                                         {"frames_total", p.frames_total},
+                                         {"fps", p.fps},
+                                         {"eta_seconds", p.eta_seconds}}
                               .dump()
                               .c_str());
       std::fflush(stdout);
     } else if (tty) {
       int width = 30, filled = int(width * p.frames_done / std::max<int64_t>(1, p.frames_total));
-      std::fprintf(stderr, "\r[%s%s] %lld/%lld  %.1f fps  ETA %.1fs ", std::string(size_t(filled), '#').c_str(),
+      std::fprintf(stderr, "\r[%s%s] %lld/%lld  %.1f fps  ETA %.1fs ",
+                   std::string(size_t(filled), '#').c_str(),
                    std::string(size_t(width - filled), ' ').c_str(), (long long)p.frames_done,
                    (long long)p.frames_total, p.fps, p.eta_seconds);
       if (p.frames_done == p.frames_total) std::fprintf(stderr, "\n");
@@ -83,7 +85,9 @@ Status run_graph(const graph::Graph& g, const std::string& out_override, const R
     std::string written = path.empty() ? plan->outputs[i].decl.path : path;
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (flags.json)
-      std::printf("%s\n", nlohmann::json{{"event", "done"}, {"output", written}, {"seconds", secs}}.dump().c_str());
+      std::printf(
+          "%s\n",
+          nlohmann::json{{"event", "done"}, {"output", written}, {"seconds", secs}}.dump().c_str());
     else
       std::fprintf(stderr, "wrote %s (%.2f s)\n", written.c_str(), secs);
   }
@@ -94,7 +98,8 @@ Status run_graph(const graph::Graph& g, const std::string& out_override, const R
 
 void add_render_commands(CLI::App& app, Status* result) {
   {
-    auto* cmd = app.add_subcommand("apply", "Apply one operator: framelock apply IN OUT OP [key=value ...]");
+    auto* cmd = app.add_subcommand("apply",
+                                   "Apply one operator: framelock apply IN OUT OP [key=value ...]");
     struct Args {
       std::string in, out, op;
       std::vector<std::string> params;
@@ -109,7 +114,8 @@ void add_render_commands(CLI::App& app, Status* result) {
     cmd->add_option("--preview-scale", a->flags.preview_scale, "Render at 1, 0.5, 0.25 or 0.125");
     cmd->add_option("--codec", a->flags.codec, "Encoder (prores_ks, ffv1, libx264, ...)");
     cmd->add_option("--pix-fmt", a->flags.pixel_format, "Output pixel format (FFmpeg name)");
-    cmd->add_option("--transfer", a->flags.transfer, "Input transfer function (srgb, rec709, linear...)");
+    cmd->add_option("--transfer", a->flags.transfer,
+                    "Input transfer function (srgb, rec709, linear...)");
     cmd->add_flag("--json", a->flags.json, "JSON progress lines on stdout");
     cmd->callback([a, result] {
       const auto* def = ops::builtin_registry().find(a->op);
@@ -128,7 +134,8 @@ void add_render_commands(CLI::App& app, Status* result) {
       g.base_dir = std::filesystem::current_path().string();
       g.sources.push_back({"in", a->in, a->flags.transfer, std::nullopt});
       graph::NodeDecl node{"op", a->op, *params, {}, true};
-      for (size_t i = 0; i < def->schema.inputs.size() && i < 1; ++i) node.inputs.emplace_back("", "in");
+      for (size_t i = 0; i < def->schema.inputs.size() && i < 1; ++i)
+        node.inputs.emplace_back("", "in");
       g.nodes.push_back(node);
       g.outputs.push_back({"op", a->out, a->flags.codec, a->flags.pixel_format, {}, std::nullopt});
       *result = run_graph(g, {}, a->flags);

@@ -30,7 +30,9 @@ struct Rect {
     int r = std::max(right(), o.right()), b = std::max(bottom(), o.bottom());
     return {l, t, r - l, b - t};
   }
-  Rect expanded(int margin) const { return {x - margin, y - margin, w + 2 * margin, h + 2 * margin}; }
+  Rect expanded(int margin) const {
+    return {x - margin, y - margin, w + 2 * margin, h + 2 * margin};
+  }
   bool operator==(const Rect&) const = default;
 };
 

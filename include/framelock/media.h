@@ -15,16 +15,16 @@ struct Rational {
 
 struct MediaInfo {
   std::string path;
-  std::string container;      // "avi", "mov,mp4,m4a,3gp,3g2,mj2", "image_sequence", "png"...
-  std::string codec;          // "mjpeg", "prores", "ffv1", "openexr"...
-  std::string pixel_format;   // FFmpeg name ("yuv420p10le") or "rgba_half" for images
+  std::string container;     // "avi", "mov,mp4,m4a,3gp,3g2,mj2", "image_sequence", "png"...
+  std::string codec;         // "mjpeg", "prores", "ffv1", "openexr"...
+  std::string pixel_format;  // FFmpeg name ("yuv420p10le") or "rgba_half" for images
   int width = 0;
   int height = 0;
   Rational frame_rate{24, 1};
   int64_t frame_count = 0;
-  int64_t first_frame = 0;    // first frame number of an image sequence, else 0
+  int64_t first_frame = 0;  // first frame number of an image sequence, else 0
   double duration_seconds = 0;
-  std::string timecode;       // "01:00:00:00" or empty
+  std::string timecode;  // "01:00:00:00" or empty
   int bit_depth = 8;
   bool has_alpha = false;
   // Colour metadata, FFmpeg's names ("bt709", "iec61966-2-1", "tv"...); "unknown" when untagged.

@@ -52,17 +52,21 @@ inline Status invalid_argument(std::string m, std::string f = {}) {
 inline Status not_found(std::string m, std::string f = {}) {
   return {ErrorCode::kNotFound, std::move(m), std::move(f)};
 }
-inline Status permission_denied(std::string m) { return {ErrorCode::kPermissionDenied, std::move(m)}; }
+inline Status permission_denied(std::string m) {
+  return {ErrorCode::kPermissionDenied, std::move(m)};
+}
 inline Status corrupt_data(std::string m) { return {ErrorCode::kCorruptData, std::move(m)}; }
 inline Status unsupported(std::string m) { return {ErrorCode::kUnsupported, std::move(m)}; }
-inline Status cancelled(std::string m = "cancelled") { return {ErrorCode::kCancelled, std::move(m)}; }
+inline Status cancelled(std::string m = "cancelled") {
+  return {ErrorCode::kCancelled, std::move(m)};
+}
 inline Status io_error(std::string m) { return {ErrorCode::kIo, std::move(m)}; }
 inline Status internal_error(std::string m) { return {ErrorCode::kInternal, std::move(m)}; }
 
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {}  // NOLINT
 
   bool ok() const { return v_.index() == 0; }
@@ -87,8 +91,8 @@ class [[nodiscard]] Result {
 #define FL_CONCAT_INNER(a, b) a##b
 #define FL_CONCAT(a, b) FL_CONCAT_INNER(a, b)
 
-#define FL_RETURN_IF_ERROR(expr)              \
-  do {                                        \
+#define FL_RETURN_IF_ERROR(expr)                                               \
+  do {                                                                         \
     if (::fl::Status fl_status_ = (expr); !fl_status_.ok()) return fl_status_; \
   } while (0)
 

@@ -13,13 +13,15 @@ Status validate_cdl(const Cdl& cdl) {
   static constexpr const char* kChannel[3] = {"red", "green", "blue"};
   for (size_t c = 0; c < 3; ++c) {
     if (!std::isfinite(cdl.slope[c]) || cdl.slope[c] < 0) {
-      return invalid_argument(std::string("slope (") + kChannel[c] + ") must be a finite number >= 0", "slope");
+      return invalid_argument(
+          std::string("slope (") + kChannel[c] + ") must be a finite number >= 0", "slope");
     }
     if (!std::isfinite(cdl.offset[c])) {
       return invalid_argument(std::string("offset (") + kChannel[c] + ") must be finite", "offset");
     }
     if (!std::isfinite(cdl.power[c]) || cdl.power[c] < 0) {
-      return invalid_argument(std::string("power (") + kChannel[c] + ") must be a finite number >= 0", "power");
+      return invalid_argument(
+          std::string("power (") + kChannel[c] + ") must be a finite number >= 0", "power");
     }
   }
   if (!std::isfinite(cdl.saturation) || cdl.saturation < 0) {

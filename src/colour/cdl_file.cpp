@@ -45,7 +45,8 @@ class Reader {
     pugi::xml_parse_result r =
         doc.load_buffer(text_.data(), text_.size(), pugi::parse_default, pugi::encoding_auto);
     if (!r) {
-      return corrupt_data(where(size_t(std::max<ptrdiff_t>(r.offset, 0))) + "XML error: " + r.description());
+      return corrupt_data(where(size_t(std::max<ptrdiff_t>(r.offset, 0))) +
+                          "XML error: " + r.description());
     }
     pugi::xml_node root = doc.document_element();
     std::string_view kind = local_name(root);
@@ -72,12 +73,14 @@ class Reader {
           return ref_error(c);
         }
       }
-      if (out.empty()) return corrupt_data(where(root) + std::string(kind) + " has no ColorCorrection");
+      if (out.empty())
+        return corrupt_data(where(root) + std::string(kind) + " has no ColorCorrection");
     } else if (!root) {
       return corrupt_data(std::string(name_) + ": no XML element (empty document)");
     } else {
-      return corrupt_data(where(root) + "root element '" + std::string(root.name()) +
-                          "' is not ColorCorrection, ColorCorrectionCollection or ColorDecisionList");
+      return corrupt_data(
+          where(root) + "root element '" + std::string(root.name()) +
+          "' is not ColorCorrection, ColorCorrectionCollection or ColorDecisionList");
     }
     return out;
   }
@@ -86,7 +89,9 @@ class Reader {
   std::string where(size_t offset) const {
     return std::string(name_) + ":" + std::to_string(detail::line_of_offset(text_, offset)) + ": ";
   }
-  std::string where(const pugi::xml_node& n) const { return where(size_t(std::max<ptrdiff_t>(n.offset_debug(), 0))); }
+  std::string where(const pugi::xml_node& n) const {
+    return where(size_t(std::max<ptrdiff_t>(n.offset_debug(), 0)));
+  }
 
   Status ref_error(const pugi::xml_node& n) const {
     return unsupported(where(n) + "ColorCorrectionRef '" + std::string(n.attribute("ref").value()) +
@@ -96,7 +101,8 @@ class Reader {
   Status correction(const pugi::xml_node& cc, std::vector<Cdl>& out) {
     Cdl cdl;
     cdl.id = cc.attribute("id").value();
-    const std::string ctx = "ColorCorrection" + (cdl.id.empty() ? std::string() : " '" + cdl.id + "'") + ": ";
+    const std::string ctx =
+        "ColorCorrection" + (cdl.id.empty() ? std::string() : " '" + cdl.id + "'") + ": ";
     if (pugi::xml_node d = child(cc, "Description")) cdl.description = trim(d.child_value());
     if (pugi::xml_node sop = child(cc, "SOPNode", "ASC_SOP")) {
       const std::string sctx = ctx + std::string(local_name(sop)) + ": ";
@@ -110,7 +116,8 @@ class Reader {
       for (const Field& f : fields) {
         pugi::xml_node e = child(sop, f.name);
         if (!e) return corrupt_data(where(sop) + sctx + "missing " + f.name);
-        FL_RETURN_IF_ERROR(numbers(e, sctx, f.name, f.dst->data(), 3, std::strcmp(f.name, "Offset") != 0));
+        FL_RETURN_IF_ERROR(
+            numbers(e, sctx, f.name, f.dst->data(), 3, std::strcmp(f.name, "Offset") != 0));
       }
     }
     if (pugi::xml_node sat = child(cc, "SatNode", "ASC_SAT")) {
@@ -123,8 +130,8 @@ class Reader {
     return ok_status();
   }
 
-  Status numbers(const pugi::xml_node& e, const std::string& ctx, const char* what, double* dst, size_t want,
-                 bool non_negative) const {
+  Status numbers(const pugi::xml_node& e, const std::string& ctx, const char* what, double* dst,
+                 size_t want, bool non_negative) const {
     std::string_view s = e.child_value();
     size_t found = 0, i = 0;
     while (i < s.size()) {
@@ -137,8 +144,8 @@ class Reader {
       double v = 0;
       auto r = std::from_chars(tok.data(), tok.data() + tok.size(), v);
       if (r.ec != std::errc() || r.ptr != tok.data() + tok.size() || !std::isfinite(v)) {
-        return corrupt_data(where(e) + ctx + what + " value '" + std::string(s.substr(start, i - start)) +
-                            "' is not a finite number");
+        return corrupt_data(where(e) + ctx + what + " value '" +
+                            std::string(s.substr(start, i - start)) + "' is not a finite number");
       }
       if (non_negative && v < 0) {
         return corrupt_data(where(e) + ctx + what + " value " + std::string(tok) + " is negative");
@@ -148,7 +155,8 @@ class Reader {
     }
     if (found != want) {
       return corrupt_data(where(e) + ctx + what + " needs " + std::to_string(want) +
-                          (want == 1 ? " number" : " numbers") + ", found " + std::to_string(found));
+                          (want == 1 ? " number" : " numbers") + ", found " +
+                          std::to_string(found));
     }
     return ok_status();
   }
@@ -205,11 +213,12 @@ Result<CdlFormat> cdl_format_for_path(std::string_view path) {
 
 Result<std::string> format_cdl_xml(std::span<const Cdl> cdls, CdlFormat format) {
   for (size_t i = 0; i < cdls.size(); ++i) {
-    FL_RETURN_IF_ERROR(validate_cdl(cdls[i]).with_context("CDL " + std::to_string(i) +
-                                                         (cdls[i].id.empty() ? "" : " '" + cdls[i].id + "'") + ": "));
+    FL_RETURN_IF_ERROR(validate_cdl(cdls[i]).with_context(
+        "CDL " + std::to_string(i) + (cdls[i].id.empty() ? "" : " '" + cdls[i].id + "'") + ": "));
   }
   if (format == CdlFormat::kCc && cdls.size() != 1) {
-    return invalid_argument("a .cc file holds exactly one ColorCorrection, got " + std::to_string(cdls.size()));
+    return invalid_argument("a .cc file holds exactly one ColorCorrection, got " +
+                            std::to_string(cdls.size()));
   }
   pugi::xml_document doc;
   pugi::xml_node decl = doc.append_child(pugi::node_declaration);

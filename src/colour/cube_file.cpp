@@ -101,7 +101,9 @@ class Parser {
       bool is3d = key[4] == '3';
       int& size = is3d ? size3_ : size1_;
       if (size != 0) return error("duplicate " + std::string(key));
-      if (n != 2) return error(std::string(key) + " needs one integer, found " + std::to_string(n - 1) + " values");
+      if (n != 2)
+        return error(std::string(key) + " needs one integer, found " + std::to_string(n - 1) +
+                     " values");
       int v = 0;
       auto r = std::from_chars(tok[1].data(), tok[1].data() + tok[1].size(), v);
       if (r.ec != std::errc() || r.ptr != tok[1].data() + tok[1].size()) {
@@ -127,7 +129,8 @@ class Parser {
     if (key == "LUT_1D_INPUT_RANGE" || key == "LUT_3D_INPUT_RANGE") {
       auto& dst = key[4] == '3' ? range3_ : range1_;
       FL_RETURN_IF_ERROR(numbers(key, tok + 1, n - 1, 2, dst.emplace().data()));
-      if (!((*dst)[1] > (*dst)[0])) return error(std::string(key) + " max must be greater than min");
+      if (!((*dst)[1] > (*dst)[0]))
+        return error(std::string(key) + " max must be greater than min");
       return ok_status();
     }
     // Unknown keywords (LUT_3D_ORDER, vendor extensions) carry nothing we can honour; the
@@ -135,9 +138,11 @@ class Parser {
     return ok_status();
   }
 
-  Status numbers(std::string_view what, const std::string_view* tok, size_t n, size_t want, float* out) {
+  Status numbers(std::string_view what, const std::string_view* tok, size_t n, size_t want,
+                 float* out) {
     if (n != want) {
-      return error(std::string(what) + " needs " + std::to_string(want) + " numbers, found " + std::to_string(n));
+      return error(std::string(what) + " needs " + std::to_string(want) + " numbers, found " +
+                   std::to_string(n));
     }
     for (size_t i = 0; i < n; ++i) {
       NumberError e = parse_float(tok[i], out[i]);
@@ -168,7 +173,10 @@ class Parser {
         if (domain_min_) lut.domain_min = *domain_min_;
         if (domain_max_) lut.domain_max = *domain_max_;
       };
-      if (first1) set(lut1_); else set(lut3_);
+      if (first1)
+        set(lut1_);
+      else
+        set(lut3_);
     }
     if (range1_) lut1_.domain_min.fill((*range1_)[0]), lut1_.domain_max.fill((*range1_)[1]);
     if (range3_) lut3_.domain_min.fill((*range3_)[0]), lut3_.domain_max.fill((*range3_)[1]);
@@ -198,13 +206,15 @@ class Parser {
 
   Status data_error(const Status& st) const {
     if (st.ok()) return st;
-    return corrupt_data(std::string(name_) + ":" + std::to_string(domain_line_ ? domain_line_ : line_no_) + ": " +
+    return corrupt_data(std::string(name_) + ":" +
+                        std::to_string(domain_line_ ? domain_line_ : line_no_) + ": " +
                         st.message());
   }
 
   std::string expected_detail() const {
     if (n1_ && n3_) {
-      return " (" + std::to_string(n1_) + " for the 1D LUT + " + std::to_string(n3_) + " for the 3D LUT)";
+      return " (" + std::to_string(n1_) + " for the 1D LUT + " + std::to_string(n3_) +
+             " for the 3D LUT)";
     }
     return "";
   }
@@ -255,7 +265,8 @@ void append_triplet(std::string& out, const float* v) {
 
 template <class Lut>
 bool default_domain(const Lut& lut) {
-  return lut.domain_min == std::array<float, 3>{0, 0, 0} && lut.domain_max == std::array<float, 3>{1, 1, 1};
+  return lut.domain_min == std::array<float, 3>{0, 0, 0} &&
+         lut.domain_max == std::array<float, 3>{1, 1, 1};
 }
 
 template <class Lut>
@@ -296,8 +307,8 @@ Result<std::string> format_cube(const CubeFile& cube) {
     return invalid_argument("a .cube with a shaper cannot hold a per-channel 3D LUT domain");
   }
   std::string out;
-  size_t entries = (cube.lut1d ? size_t(cube.lut1d->size) : 0) +
-                   (cube.lut3d ? cube.lut3d->rgb.size() / 3 : 0);
+  size_t entries =
+      (cube.lut1d ? size_t(cube.lut1d->size) : 0) + (cube.lut3d ? cube.lut3d->rgb.size() / 3 : 0);
   out.reserve(256 + entries * 30);
   if (!cube.title.empty()) {
     std::string title = cube.title;
@@ -328,7 +339,10 @@ Result<std::string> format_cube(const CubeFile& cube) {
     }
     if (!default_domain(*cube.lut3d)) append_range(out, "LUT_3D_INPUT_RANGE", *cube.lut3d);
   } else if (cube.lut1d ? !default_domain(*cube.lut1d) : !default_domain(*cube.lut3d)) {
-    if (cube.lut1d) append_domain(out, *cube.lut1d); else append_domain(out, *cube.lut3d);
+    if (cube.lut1d)
+      append_domain(out, *cube.lut1d);
+    else
+      append_domain(out, *cube.lut3d);
   }
   out += '\n';
   if (cube.lut1d) {

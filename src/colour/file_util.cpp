@@ -51,7 +51,8 @@ Result<std::string> read_text_file(const std::string& path, size_t max_bytes) {
     }
     if (n == 0) break;
     if (data.size() + size_t(n) > max_bytes) {
-      return unsupported("'" + path + "' is too large (over " + std::to_string(max_bytes) + " bytes)");
+      return unsupported("'" + path + "' is too large (over " + std::to_string(max_bytes) +
+                         " bytes)");
     }
     data.append(buf, size_t(n));
   }
@@ -89,7 +90,8 @@ Status write_file_atomic(const std::string& path, std::string_view contents) {
   int fd = f.fd;
   f.fd = -1;
   if (::close(fd) != 0) return fail(errno, "cannot close");
-  if (::rename(tmpl.c_str(), path.c_str()) != 0) return fail(errno, "cannot rename temporary file to");
+  if (::rename(tmpl.c_str(), path.c_str()) != 0)
+    return fail(errno, "cannot rename temporary file to");
   return ok_status();
 }
 

@@ -29,8 +29,9 @@ std::array<AxisMap, 3> axis_maps(const Lut& lut) {
   std::array<AxisMap, 3> m{};
   float top = float(lut.size - 1);
   for (int c = 0; c < 3; ++c) {
-    m[size_t(c)] = {lut.domain_min[size_t(c)], top / (lut.domain_max[size_t(c)] - lut.domain_min[size_t(c)]),
-                    top, lut.size - 2};
+    m[size_t(c)] = {lut.domain_min[size_t(c)],
+                    top / (lut.domain_max[size_t(c)] - lut.domain_min[size_t(c)]), top,
+                    lut.size - 2};
   }
   return m;
 }
@@ -49,8 +50,8 @@ Status validate_common(const Lut& lut, const char* kind, int max_size, size_t en
                             std::to_string(max_size));
   }
   if (lut.rgb.size() != entries * 3) {
-    return invalid_argument(std::string(kind) + " LUT of size " + std::to_string(lut.size) + " needs " +
-                            std::to_string(entries * 3) + " values, has " +
+    return invalid_argument(std::string(kind) + " LUT of size " + std::to_string(lut.size) +
+                            " needs " + std::to_string(entries * 3) + " values, has " +
                             std::to_string(lut.rgb.size()));
   }
   for (size_t i = 0; i < lut.rgb.size(); ++i) {
@@ -66,8 +67,9 @@ Status validate_common(const Lut& lut, const char* kind, int max_size, size_t en
     if (!std::isfinite(lut.domain_min[c]) || !std::isfinite(lut.domain_max[c]) || !(width > 0) ||
         !std::isfinite(width) || !std::isfinite(float(lut.size - 1) / width)) {
       return invalid_argument(std::string(kind) + " LUT domain for channel " + "RGB"[c] +
-                              " is empty, too narrow or not finite (min " + number(lut.domain_min[c]) +
-                              ", max " + number(lut.domain_max[c]) + ")");
+                              " is empty, too narrow or not finite (min " +
+                              number(lut.domain_min[c]) + ", max " + number(lut.domain_max[c]) +
+                              ")");
     }
   }
   return ok_status();
@@ -75,7 +77,8 @@ Status validate_common(const Lut& lut, const char* kind, int max_size, size_t en
 
 template <class Lut>
 bool identity_domain(const Lut& lut) {
-  return lut.domain_min == std::array<float, 3>{0, 0, 0} && lut.domain_max == std::array<float, 3>{1, 1, 1};
+  return lut.domain_min == std::array<float, 3>{0, 0, 0} &&
+         lut.domain_max == std::array<float, 3>{1, 1, 1};
 }
 
 }  // namespace
@@ -155,8 +158,8 @@ namespace {
 // Same arithmetic as FFmpeg's interp_tetrahedral (Truelight paper): pick the tetrahedron by
 // ordering the fractions, then weight its 4 vertices, so results agree with `lut3d` to float
 // rounding.
-inline void tetrahedral(const float* lut, const size_t stride[3], const size_t base, const float f[3],
-                        float* out) {
+inline void tetrahedral(const float* lut, const size_t stride[3], const size_t base,
+                        const float f[3], float* out) {
   int hi, mid, lo;
   if (f[0] > f[1]) {
     if (f[1] > f[2]) {
@@ -208,7 +211,8 @@ void apply_lut3d(const Lut3D& lut, Interp interp, float* rgba, size_t pixels) {
     int cell[3];
     float f[3];
     for (int c = 0; c < 3; ++c) maps[size_t(c)].locate(rgba[c], cell[c], f[c]);
-    size_t base = size_t(cell[0]) * stride[0] + size_t(cell[1]) * stride[1] + size_t(cell[2]) * stride[2];
+    size_t base =
+        size_t(cell[0]) * stride[0] + size_t(cell[1]) * stride[1] + size_t(cell[2]) * stride[2];
     if (interp == Interp::kTetrahedral) {
       tetrahedral(t, stride, base, f, rgba);
     } else {

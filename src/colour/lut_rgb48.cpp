@@ -88,7 +88,8 @@ Result<PreparedLut3D> prepare_lut3d(const Lut3D& lut, Interp interp) {
     // Clamped far outside the output range so that the float->int32 conversion of any
     // interpolated value cannot overflow; a vertex at +-1e6 (15 times full scale) already
     // clamps every pixel it touches.
-    for (size_t c = 0; c < 3; ++c) d->lattice[4 * i + c] = std::clamp(lut.rgb[3 * i + c] * 65535.0f, -1e6f, 1e6f);
+    for (size_t c = 0; c < 3; ++c)
+      d->lattice[4 * i + c] = std::clamp(lut.rgb[3 * i + c] * 65535.0f, -1e6f, 1e6f);
     d->lattice[4 * i + 3] = 0.0f;
   }
   d->axis.resize(3 * 65536);
@@ -119,7 +120,8 @@ Result<PreparedLut3D> prepare_lut3d(const Lut3D& lut, Interp interp) {
 
 namespace detail {
 
-void apply_lut3d_rgb48_scalar(const PreparedLut3D& lut, const uint16_t* in, uint16_t* out, size_t pixels) {
+void apply_lut3d_rgb48_scalar(const PreparedLut3D& lut, const uint16_t* in, uint16_t* out,
+                              size_t pixels) {
   if (lut.empty()) {
     if (in != out) std::memmove(out, in, pixels * 3 * sizeof(uint16_t));
     return;
@@ -139,7 +141,8 @@ void apply_lut3d_rgb48_scalar(const PreparedLut3D& lut, const uint16_t* in, uint
       const float* c1 = p + t.d1;
       const float* c2 = p + t.d2;
       const float* c3 = p + d.far;
-      const float w0 = 1.0f - f[t.hi], w1 = f[t.hi] - f[t.mid], w2 = f[t.mid] - f[t.lo], w3 = f[t.lo];
+      const float w0 = 1.0f - f[t.hi], w1 = f[t.hi] - f[t.mid], w2 = f[t.mid] - f[t.lo],
+                  w3 = f[t.lo];
       for (int c = 0; c < 3; ++c) o[c] = w0 * p[c] + w1 * c1[c] + w2 * c2[c] + w3 * c3[c];
     } else {
       const uint32_t sr = d.stride[0], sg = d.stride[1], sb = d.stride[2];
@@ -183,7 +186,8 @@ FL_AVX2 inline __m128 tetra_one(const PreparedLut3D::Data& d, const uint16_t* in
   const float* p = d.lattice.data() + (er.offset + eg.offset + eb.offset);
   __m128 f = _mm_setr_ps(er.frac, eg.frac, eb.frac, 0.0f);
   f = _mm_permutevar_ps(f, _mm_load_si128(reinterpret_cast<const __m128i*>(t.perm)));
-  const __m128 fhi = _mm_permute_ps(f, 0x00), fmid = _mm_permute_ps(f, 0x55), flo = _mm_permute_ps(f, 0xAA);
+  const __m128 fhi = _mm_permute_ps(f, 0x00), fmid = _mm_permute_ps(f, 0x55),
+               flo = _mm_permute_ps(f, 0xAA);
   __m128 acc = _mm_mul_ps(_mm_sub_ps(_mm_set1_ps(1.0f), fhi), _mm_loadu_ps(p));
   acc = _mm_fmadd_ps(_mm_sub_ps(fhi, fmid), _mm_loadu_ps(p + t.d1), acc);
   acc = _mm_fmadd_ps(_mm_sub_ps(fmid, flo), _mm_loadu_ps(p + t.d2), acc);
@@ -194,7 +198,8 @@ FL_AVX2 inline __m128 tetra_one(const PreparedLut3D::Data& d, const uint16_t* in
 // packusdw) then do both pixels' tetrahedron choice, weights and conversion at once. `in` and
 // `out` must not overlap (the caller bounces in-place work through a buffer): each pixel is
 // stored as 8 bytes whose last 2 land on the next pixel's red, written just after.
-FL_AVX2 void tetrahedral_avx2(const PreparedLut3D::Data& d, const uint16_t* in, uint16_t* out, size_t pixels) {
+FL_AVX2 void tetrahedral_avx2(const PreparedLut3D::Data& d, const uint16_t* in, uint16_t* out,
+                              size_t pixels) {
   const float* L = d.lattice.data();
   const AxisEntry* ar = d.axis.data();
   const AxisEntry* ag = ar + 65536;
@@ -208,9 +213,10 @@ FL_AVX2 void tetrahedral_avx2(const PreparedLut3D::Data& d, const uint16_t* in, 
   for (; i + 2 < pixels; i += 2, in += 6, out += 6) {
     const AxisEntry r0 = ar[in[0]], g0 = ag[in[1]], b0 = ab[in[2]];
     const AxisEntry r1 = ar[in[3]], g1 = ag[in[4]], b1 = ab[in[5]];
-    const __m256 f = _mm256_setr_ps(r0.frac, g0.frac, b0.frac, 0.0f, r1.frac, g1.frac, b1.frac, 0.0f);
-    const int m = _mm256_movemask_ps(
-        _mm256_cmp_ps(_mm256_permutevar_ps(f, pick_a), _mm256_permutevar_ps(f, pick_b), _CMP_GT_OQ));
+    const __m256 f =
+        _mm256_setr_ps(r0.frac, g0.frac, b0.frac, 0.0f, r1.frac, g1.frac, b1.frac, 0.0f);
+    const int m = _mm256_movemask_ps(_mm256_cmp_ps(_mm256_permutevar_ps(f, pick_a),
+                                                   _mm256_permutevar_ps(f, pick_b), _CMP_GT_OQ));
     const Tetra& t0 = tetra[m & 7];
     const Tetra& t1 = tetra[m >> 4];
     const float* p0 = L + (r0.offset + g0.offset + b0.offset);
@@ -221,8 +227,10 @@ FL_AVX2 void tetrahedral_avx2(const PreparedLut3D::Data& d, const uint16_t* in, 
     const __m256 fhi = _mm256_permute_ps(fs, 0x00), fmid = _mm256_permute_ps(fs, 0x55),
                  flo = _mm256_permute_ps(fs, 0xAA);
     __m256 acc = _mm256_mul_ps(_mm256_sub_ps(one, fhi), _mm256_loadu2_m128(p1, p0));
-    acc = _mm256_fmadd_ps(_mm256_sub_ps(fhi, fmid), _mm256_loadu2_m128(p1 + t1.d1, p0 + t0.d1), acc);
-    acc = _mm256_fmadd_ps(_mm256_sub_ps(fmid, flo), _mm256_loadu2_m128(p1 + t1.d2, p0 + t0.d2), acc);
+    acc =
+        _mm256_fmadd_ps(_mm256_sub_ps(fhi, fmid), _mm256_loadu2_m128(p1 + t1.d1, p0 + t0.d1), acc);
+    acc =
+        _mm256_fmadd_ps(_mm256_sub_ps(fmid, flo), _mm256_loadu2_m128(p1 + t1.d2, p0 + t0.d2), acc);
     acc = _mm256_fmadd_ps(flo, _mm256_loadu2_m128(p1 + far, p0 + far), acc);
     acc = _mm256_min_ps(acc, top);
     const __m256i q = _mm256_packus_epi32(_mm256_cvtps_epi32(acc), _mm256_setzero_si256());
@@ -233,13 +241,15 @@ FL_AVX2 void tetrahedral_avx2(const PreparedLut3D::Data& d, const uint16_t* in, 
   for (; i < pixels; ++i, in += 3, out += 3) store6(pack_u16(tetra_one(d, in)), out);
 }
 
-FL_AVX2 void trilinear_avx2(const PreparedLut3D::Data& d, const uint16_t* in, uint16_t* out, size_t pixels) {
+FL_AVX2 void trilinear_avx2(const PreparedLut3D::Data& d, const uint16_t* in, uint16_t* out,
+                            size_t pixels) {
   const float* L = d.lattice.data();
   const AxisEntry* ar = d.axis.data();
   const AxisEntry* ag = ar + 65536;
   const AxisEntry* ab = ag + 65536;
   const uint32_t sr = d.stride[0], sg = d.stride[1], sb = d.stride[2];
-  auto lerp = [](__m128 a, __m128 b, __m128 t) FL_AVX2 { return _mm_fmadd_ps(_mm_sub_ps(b, a), t, a); };
+  auto lerp = [](__m128 a, __m128 b, __m128 t)
+                  FL_AVX2 { return _mm_fmadd_ps(_mm_sub_ps(b, a), t, a); };
   for (size_t i = 0; i < pixels; ++i, in += 3, out += 3) {
     const AxisEntry er = ar[in[0]], eg = ag[in[1]], eb = ab[in[2]];
     const float* p = L + (er.offset + eg.offset + eb.offset);
@@ -270,7 +280,8 @@ bool overlaps(const uint16_t* in, const uint16_t* out, size_t pixels) {
 
 #undef FL_AVX2
 
-bool apply_lut3d_rgb48_avx2(const PreparedLut3D& lut, const uint16_t* in, uint16_t* out, size_t pixels) {
+bool apply_lut3d_rgb48_avx2(const PreparedLut3D& lut, const uint16_t* in, uint16_t* out,
+                            size_t pixels) {
   if (!cpu_has_avx2_fma()) return false;
   if (lut.empty()) {
     if (in != out) std::memmove(out, in, pixels * 3 * sizeof(uint16_t));
@@ -291,9 +302,11 @@ bool apply_lut3d_rgb48_avx2(const PreparedLut3D& lut, const uint16_t* in, uint16
   return true;
 }
 
-#else   // not x86-64: the portable loop only
+#else  // not x86-64: the portable loop only
 
-bool apply_lut3d_rgb48_avx2(const PreparedLut3D&, const uint16_t*, uint16_t*, size_t) { return false; }
+bool apply_lut3d_rgb48_avx2(const PreparedLut3D&, const uint16_t*, uint16_t*, size_t) {
+  return false;
+}
 
 #endif  // FL_HAVE_X86_SIMD
 

@@ -45,9 +45,11 @@ void apply_lut3d_rgb48(const PreparedLut3D& lut, const uint16_t* in, uint16_t* o
 
 namespace detail {
 // The two implementations behind apply_lut3d_rgb48, exposed so tests can compare them.
-void apply_lut3d_rgb48_scalar(const PreparedLut3D& lut, const uint16_t* in, uint16_t* out, size_t pixels);
+void apply_lut3d_rgb48_scalar(const PreparedLut3D& lut, const uint16_t* in, uint16_t* out,
+                              size_t pixels);
 // False (and does nothing) when the CPU lacks AVX2 or FMA.
-bool apply_lut3d_rgb48_avx2(const PreparedLut3D& lut, const uint16_t* in, uint16_t* out, size_t pixels);
+bool apply_lut3d_rgb48_avx2(const PreparedLut3D& lut, const uint16_t* in, uint16_t* out,
+                            size_t pixels);
 }  // namespace detail
 
 }  // namespace fl::colour

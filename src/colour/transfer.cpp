@@ -13,12 +13,18 @@ namespace fl::colour {
 
 std::string_view transfer_name(Transfer t) {
   switch (t) {
-    case Transfer::kLinear: return "linear";
-    case Transfer::kSrgb: return "srgb";
-    case Transfer::kBt709: return "rec709";
-    case Transfer::kGamma22: return "gamma22";
-    case Transfer::kGamma24: return "gamma24";
-    case Transfer::kGamma28: return "gamma28";
+    case Transfer::kLinear:
+      return "linear";
+    case Transfer::kSrgb:
+      return "srgb";
+    case Transfer::kBt709:
+      return "rec709";
+    case Transfer::kGamma22:
+      return "gamma22";
+    case Transfer::kGamma24:
+      return "gamma24";
+    case Transfer::kGamma28:
+      return "gamma28";
   }
   return "unknown";
 }
@@ -74,7 +80,8 @@ OCIO::ConstCPUProcessorRcPtr make_processor(Transfer t, OCIO::TransformDirection
 // Applies `proc` to single values through an RGB packed buffer.
 void apply_scalar(const OCIO::ConstCPUProcessorRcPtr& proc, std::vector<float>& values) {
   std::vector<float> rgb(values.size() * 3);
-  for (size_t i = 0; i < values.size(); ++i) rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = values[i];
+  for (size_t i = 0; i < values.size(); ++i)
+    rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = values[i];
   OCIO::PackedImageDesc desc(rgb.data(), long(values.size()), 1, 3);
   proc->apply(desc);
   for (size_t i = 0; i < values.size(); ++i) values[i] = rgb[3 * i];

@@ -24,7 +24,8 @@ void Image::copy_from(const Image& src) {
   Rect overlap = bounds_.intersect(src.bounds());
   if (overlap.empty()) return;
   for (int y = overlap.y; y < overlap.bottom(); ++y) {
-    std::memcpy(at(overlap.x, y), src.at(overlap.x, y), size_t(overlap.w) * kChannels * sizeof(float));
+    std::memcpy(at(overlap.x, y), src.at(overlap.x, y),
+                size_t(overlap.w) * kChannels * sizeof(float));
   }
 }
 
@@ -35,7 +36,8 @@ Image Image::crop_clamped(const Rect& region) const {
     int sy = std::clamp(y, bounds_.y, bounds_.bottom() - 1);
     float* dst = out.row(y);
     const float* src_row = row(sy);
-    int inner_l = std::max(region.x, bounds_.x), inner_r = std::min(region.right(), bounds_.right());
+    int inner_l = std::max(region.x, bounds_.x),
+        inner_r = std::min(region.right(), bounds_.right());
     for (int x = region.x; x < region.right(); ++x) {
       if (x == inner_l && inner_r > inner_l) {
         std::memcpy(dst, src_row + size_t(inner_l - bounds_.x) * kChannels,

@@ -55,9 +55,9 @@ struct Builder {
       if (!def || !upgraded.ok()) {
         if (def || n.op.find('.') != std::string::npos)
           return upgraded.status().with_context(where).with_field(field + ".op");
-        return invalid_argument(where + "unknown operator '" + n.op + "' (known: " +
-                                    known_ops(registry) + ")",
-                                field + ".op");
+        return invalid_argument(
+            where + "unknown operator '" + n.op + "' (known: " + known_ops(registry) + ")",
+            field + ".op");
       }
       defs[i] = def;
       const OpSchema& schema = def->schema;
@@ -76,10 +76,11 @@ struct Builder {
       for (size_t k = 0; k < n.inputs.size(); ++k) {
         const auto& [name, upstream] = n.inputs[k];
         int slot = n.positional_inputs ? int(k) : schema.input_index(name);
-        std::string in_field = field + ".inputs." + (n.positional_inputs ? std::to_string(k) : name);
+        std::string in_field =
+            field + ".inputs." + (n.positional_inputs ? std::to_string(k) : name);
         if (slot < 0)
-          return invalid_argument(where + "operator '" + schema.name + "' has no input '" + name + "'",
-                                  in_field);
+          return invalid_argument(
+              where + "operator '" + schema.name + "' has no input '" + name + "'", in_field);
         if (!source_index.count(upstream) && !node_index.count(upstream))
           return invalid_argument(where + "input '" + schema.inputs[size_t(slot)].name +
                                       "' refers to '" + upstream +
@@ -132,7 +133,10 @@ Result<PlanNode> make_source_node(const SourceDecl& s, const CompileOptions& opt
   node.path = s.path;
   node.transfer = s.transfer;
   auto info = options.probe(s.path);
-  if (!info.ok()) return info.status().with_context("source '" + s.id + "': ").with_field("sources." + s.id + ".path");
+  if (!info.ok())
+    return info.status()
+        .with_context("source '" + s.id + "': ")
+        .with_field("sources." + s.id + ".path");
   node.media = *info;
   int64_t count = node.media.frame_count;
   int64_t first = 0, last = count - 1;
@@ -214,17 +218,18 @@ Result<std::shared_ptr<const Plan>> compile(const Graph& graph, const Registry& 
     std::string field = "outputs[" + std::to_string(i) + "]";
     auto it = plan_index.find(o.node);
     if (it == plan_index.end())
-      return invalid_argument(field + ".node refers to '" + o.node + "', which is neither a source nor a node",
-                              field + ".node");
+      return invalid_argument(
+          field + ".node refers to '" + o.node + "', which is neither a source nor a node",
+          field + ".node");
     PlanOutput out{it->second, o, 0, plan->nodes[size_t(it->second)].geometry.frame_count - 1};
     if (o.frames) {
       out.first = o.frames->first;
       if (o.frames->last >= 0) out.last = o.frames->last;
       if (out.last >= plan->nodes[size_t(it->second)].geometry.frame_count)
-        return invalid_argument(field + ".frames run past the end of '" + o.node + "' (" +
-                                    std::to_string(plan->nodes[size_t(it->second)].geometry.frame_count) +
-                                    " frames)",
-                                field + ".frames");
+        return invalid_argument(
+            field + ".frames run past the end of '" + o.node + "' (" +
+                std::to_string(plan->nodes[size_t(it->second)].geometry.frame_count) + " frames)",
+            field + ".frames");
     }
     plan->outputs.push_back(out);
   }
@@ -232,7 +237,8 @@ Result<std::shared_ptr<const Plan>> compile(const Graph& graph, const Registry& 
   if (options.fuse) fuse_plan(*plan);
   Hasher pk;
   for (const auto& n : plan->nodes) pk.add(n.key);
-  for (const auto& o : plan->outputs) pk.add(int64_t(o.node)).add(o.decl.path).add(o.first).add(o.last);
+  for (const auto& o : plan->outputs)
+    pk.add(int64_t(o.node)).add(o.decl.path).add(o.first).add(o.last);
   plan->key = pk.finish();
   return std::shared_ptr<const Plan>(std::move(plan));
 }

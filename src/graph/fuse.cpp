@@ -69,7 +69,8 @@ void fuse_plan(Plan& plan) {
     }
     int up = n.inputs[0];
     PlanNode& m = plan.nodes[size_t(up)];
-    if (fusable(m) && !removed[size_t(up)] && consumers[size_t(up)] == 1 && !is_output[size_t(up)]) {
+    if (fusable(m) && !removed[size_t(up)] && consumers[size_t(up)] == 1 &&
+        !is_output[size_t(up)]) {
       std::vector<std::shared_ptr<const Op>> merged = chains[size_t(up)];
       merged.insert(merged.end(), chains[i].begin(), chains[i].end());
       chains[i] = std::move(merged);

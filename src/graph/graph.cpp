@@ -13,8 +13,10 @@ namespace {
 std::string line_col(std::string_view text, size_t byte) {
   size_t line = 1, col = 1;
   for (size_t i = 0; i < byte && i < text.size(); ++i) {
-    if (text[i] == '\n') ++line, col = 1;
-    else ++col;
+    if (text[i] == '\n')
+      ++line, col = 1;
+    else
+      ++col;
   }
   return "line " + std::to_string(line) + ", column " + std::to_string(col);
 }
@@ -100,7 +102,8 @@ Result<Graph> parse_graph(std::string_view text, std::string_view name, std::str
     if (!n.is_object()) return invalid_argument(field + " must be an object", field);
     for (const auto& [key, _] : n.items()) {
       if (key != "op" && key != "inputs" && key != "params")
-        return invalid_argument("node '" + id + "': unknown field '" + key + "'", field + "." + key);
+        return invalid_argument("node '" + id + "': unknown field '" + key + "'",
+                                field + "." + key);
     }
     NodeDecl d;
     d.id = id;
@@ -121,8 +124,9 @@ Result<Graph> parse_graph(std::string_view text, std::string_view name, std::str
       } else if (in.is_object()) {
         for (const auto& [name, v] : in.items()) {
           if (!v.is_string())
-            return invalid_argument("node '" + id + "': input '" + name + "' must name a source or node",
-                                    field + ".inputs." + name);
+            return invalid_argument(
+                "node '" + id + "': input '" + name + "' must name a source or node",
+                field + ".inputs." + name);
           d.inputs.emplace_back(name, v.get<std::string>());
         }
       } else if (in.is_string()) {
@@ -172,7 +176,9 @@ Result<Graph> read_graph_file(const std::string& path) {
 }
 
 json graph_to_json(const Graph& g) {
-  json root = {{"framelock", 1}, {"sources", json::object()}, {"nodes", json::object()},
+  json root = {{"framelock", 1},
+               {"sources", json::object()},
+               {"nodes", json::object()},
                {"outputs", json::array()}};
   for (const auto& s : g.sources) {
     json j = {{"path", s.path}};

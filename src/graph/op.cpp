@@ -22,9 +22,11 @@ Affine Affine::then(const Affine& n) const {
   Affine r;
   for (int i = 0; i < 3; ++i) {
     for (int j = 0; j < 3; ++j) {
-      r.m[4 * i + j] = n.m[4 * i + 0] * m[0 + j] + n.m[4 * i + 1] * m[4 + j] + n.m[4 * i + 2] * m[8 + j];
+      r.m[4 * i + j] =
+          n.m[4 * i + 0] * m[0 + j] + n.m[4 * i + 1] * m[4 + j] + n.m[4 * i + 2] * m[8 + j];
     }
-    r.m[4 * i + 3] = n.m[4 * i + 0] * m[3] + n.m[4 * i + 1] * m[7] + n.m[4 * i + 2] * m[11] + n.m[4 * i + 3];
+    r.m[4 * i + 3] =
+        n.m[4 * i + 0] * m[3] + n.m[4 * i + 1] * m[7] + n.m[4 * i + 2] * m[11] + n.m[4 * i + 3];
   }
   return r;
 }

@@ -38,9 +38,9 @@ struct FrameGeometry {
 int scaled_extent(int full, double scale);
 
 struct RenderCtx {
-  int64_t frame = 0;      // output frame number of the node
-  double scale = 1.0;     // 1, 1/2, 1/4 or 1/8 of full resolution
-  int quality = 2;        // 0 draft, 1 preview, 2 final
+  int64_t frame = 0;   // output frame number of the node
+  double scale = 1.0;  // 1, 1/2, 1/4 or 1/8 of full resolution
+  int quality = 2;     // 0 draft, 1 preview, 2 final
   const CancelToken* cancel = nullptr;
   FrameGeometry output;                  // this node's geometry
   std::span<const FrameGeometry> input;  // one per declared input (width 0 when absent)

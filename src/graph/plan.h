@@ -22,8 +22,8 @@ struct PlanNode {
 
   // Sources.
   std::string path;
-  std::string transfer;       // empty: from the media's tags
-  int64_t first_frame = 0;    // media frame of node frame 0
+  std::string transfer;     // empty: from the media's tags
+  int64_t first_frame = 0;  // media frame of node frame 0
   MediaInfo media;
 
   // Operators.
@@ -61,8 +61,8 @@ class Plan {
 using ProbeFn = std::function<Result<MediaInfo>(const std::string& path)>;
 
 struct CompileOptions {
-  ProbeFn probe;       // required: how sources learn their size, rate and length
-  bool fuse = true;    // fold pointwise runs and drop no-ops
+  ProbeFn probe;     // required: how sources learn their size, rate and length
+  bool fuse = true;  // fold pointwise runs and drop no-ops
 };
 
 // Validates everything and prepares every op. Errors name the node and the field

@@ -15,7 +15,8 @@ ContentKey PlanCache::key_for(const Graph& graph) {
       if (!value.is_string()) continue;
       std::string path = ctx.resolve(value.get<std::string>());
       std::error_code ec;
-      if (!path.empty() && std::filesystem::is_regular_file(path, ec)) h.add(hash_file_identity(path));
+      if (!path.empty() && std::filesystem::is_regular_file(path, ec))
+        h.add(hash_file_identity(path));
     }
   }
   return h.finish();

@@ -46,8 +46,8 @@ Result<nlohmann::json> Registry::upgrade(std::string_view op, const nlohmann::js
   if (!def) return invalid_argument("unknown operator '" + std::string(op) + "'");
   if (version == 0 || version == def->schema.version) return params;
   if (version > def->schema.version)
-    return unsupported("operator '" + std::string(op) + "' is newer than this framelock (which has " +
-                       def->schema.id() + ")");
+    return unsupported("operator '" + std::string(op) +
+                       "' is newer than this framelock (which has " + def->schema.id() + ")");
   nlohmann::json p = params;
   for (int v = version; v < def->schema.version; ++v) {
     auto it = def->upgraders.find(v);

@@ -10,13 +10,20 @@ using json = nlohmann::json;
 
 std::string_view param_type_name(ParamType t) {
   switch (t) {
-    case ParamType::kFloat: return "float";
-    case ParamType::kInt: return "int";
-    case ParamType::kBool: return "bool";
-    case ParamType::kString: return "string";
-    case ParamType::kVec3: return "vec3";
-    case ParamType::kEnum: return "enum";
-    case ParamType::kPath: return "path";
+    case ParamType::kFloat:
+      return "float";
+    case ParamType::kInt:
+      return "int";
+    case ParamType::kBool:
+      return "bool";
+    case ParamType::kString:
+      return "string";
+    case ParamType::kVec3:
+      return "vec3";
+    case ParamType::kEnum:
+      return "enum";
+    case ParamType::kPath:
+      return "path";
   }
   return "unknown";
 }
@@ -52,7 +59,9 @@ json OpSchema::to_json() const {
     j["inputs"].push_back({{"name", in.name}, {"optional", in.optional}, {"doc", in.doc}});
   j["params"] = json::array();
   for (const auto& p : params) {
-    json pj = {{"name", p.name}, {"type", param_type_name(p.type)}, {"doc", p.doc},
+    json pj = {{"name", p.name},
+               {"type", param_type_name(p.type)},
+               {"doc", p.doc},
                {"required", p.required()}};
     if (p.default_value) pj["default"] = param_value_to_json(*p.default_value);
     if (p.min) pj["min"] = *p.min;
@@ -195,9 +204,12 @@ Result<json> params_from_strings(const OpSchema& schema, const std::vector<std::
         out[key] = spec->type == ParamType::kInt && std::floor(d) == d ? json(int64_t(d)) : json(d);
         break;
       case ParamType::kBool:
-        if (text == "true" || text == "1" || text == "yes") out[key] = true;
-        else if (text == "false" || text == "0" || text == "no") out[key] = false;
-        else return invalid_argument("params." + key + " must be true or false", "params." + key);
+        if (text == "true" || text == "1" || text == "yes")
+          out[key] = true;
+        else if (text == "false" || text == "0" || text == "no")
+          out[key] = false;
+        else
+          return invalid_argument("params." + key + " must be true or false", "params." + key);
         break;
       case ParamType::kVec3: {
         // "1.1,1,0.9" or "1.1"
@@ -242,8 +254,14 @@ OpBuilder::OpBuilder(std::string name, int version) {
   schema_.name = std::move(name);
   schema_.version = version;
 }
-OpBuilder& OpBuilder::doc(std::string d) { schema_.doc = std::move(d); return *this; }
-OpBuilder& OpBuilder::category(std::string c) { schema_.category = std::move(c); return *this; }
+OpBuilder& OpBuilder::doc(std::string d) {
+  schema_.doc = std::move(d);
+  return *this;
+}
+OpBuilder& OpBuilder::category(std::string c) {
+  schema_.category = std::move(c);
+  return *this;
+}
 OpBuilder& OpBuilder::input(std::string name, std::string doc, bool optional) {
   schema_.inputs.push_back({std::move(name), optional, std::move(doc)});
   return *this;
@@ -304,7 +322,13 @@ OpBuilder& OpBuilder::window(int before, int after) {
   schema_.window = {before, after};
   return *this;
 }
-OpBuilder& OpBuilder::pointwise() { schema_.pointwise = true; return *this; }
-OpBuilder& OpBuilder::not_tileable() { schema_.tileable = false; return *this; }
+OpBuilder& OpBuilder::pointwise() {
+  schema_.pointwise = true;
+  return *this;
+}
+OpBuilder& OpBuilder::not_tileable() {
+  schema_.tileable = false;
+  return *this;
+}
 
 }  // namespace fl::graph

@@ -47,6 +47,11 @@ class FrameSink {
 // Fails early (no file created) when the directory is not writable or the codec is unknown.
 Result<std::unique_ptr<FrameSink>> open_sink(const std::string& path, const SinkOptions& options);
 
+// SMPTE timecode `timecode` ("hh:mm:ss:ff", ';' for drop-frame) advanced by `frames` at `rate`;
+// empty if it does not parse. An output starting at source frame k starts at the source's
+// timecode + k.
+std::string add_timecode_frames(const std::string& timecode, int64_t frames, Rational rate);
+
 // Temp name beside the final one, so the rename stays on one filesystem (atomic).
 std::string temp_path_for(const std::string& final_path);
 

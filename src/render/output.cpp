@@ -45,9 +45,15 @@ Status render_to_file(Renderer& renderer, const graph::Plan& plan, const graph::
     out.first = options.frames->first;
     if (options.frames->last >= 0) out.last = options.frames->last;
   }
-  if (!sink_options.audio_source.empty()) {
-    int src = primary_source(plan, output.node);
-    sink_options.audio_first_frame = plan.nodes[size_t(src)].first_frame + out.first;
+  if (int src = primary_source(plan, output.node); src >= 0) {
+    const auto& s = plan.nodes[size_t(src)];
+    if (!sink_options.audio_source.empty())
+      sink_options.audio_first_frame = s.first_frame + out.first;
+    // The output's first frame is source frame first_frame + out.first: so is its timecode.
+    if (!s.media.timecode.empty()) {
+      sink_options.source.timecode =
+          io::add_timecode_frames(s.media.timecode, s.first_frame + out.first, s.media.frame_rate);
+    }
   }
   FL_ASSIGN_OR_RETURN(auto sink, io::open_sink(path, sink_options));
   OutputOptions opts = options;

@@ -30,7 +30,8 @@ uint64_t PreviewSession::request(std::shared_ptr<const graph::Plan> plan, int no
     id = ++latest_;
   }
   const auto start = std::chrono::steady_clock::now();
-  group_.run([this, plan = std::move(plan), node, frame, scales = std::move(scales), token, id, start] {
+  group_.run([this, plan = std::move(plan), node, frame, scales = std::move(scales), token, id,
+              start] {
     for (size_t i = 0; i < scales.size(); ++i) {
       if (token->cancelled()) return;
       RenderRequest req;

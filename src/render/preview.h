@@ -15,11 +15,11 @@
 namespace fl::render {
 
 struct PreviewFrame {
-  uint64_t request = 0;   // which request this answers
+  uint64_t request = 0;  // which request this answers
   double scale = 1.0;
   std::shared_ptr<const Image> image;
-  double seconds = 0;     // since the request was made
-  bool final = false;     // the last level of the request
+  double seconds = 0;  // since the request was made
+  bool final = false;  // the last level of the request
 };
 
 // Called on a renderer thread for each level, coarse to fine; never after a newer request

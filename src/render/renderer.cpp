@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <climits>
 #include <set>
 
 namespace fl::render {
@@ -25,7 +26,8 @@ Image downsample_half(const Image& src) {
       float* d = out.row(out.bounds().y + y);
       for (int x = 0; x < w; ++x, d += 4) {
         int x0 = std::min(2 * x, b.w - 1) * 4, x1 = std::min(2 * x + 1, b.w - 1) * 4;
-        for (int c = 0; c < 4; ++c) d[c] = 0.25f * (r0[x0 + c] + r0[x1 + c] + r1[x0 + c] + r1[x1 + c]);
+        for (int c = 0; c < 4; ++c)
+          d[c] = 0.25f * (r0[x0 + c] + r0[x1 + c] + r1[x0 + c] + r1[x1 + c]);
       }
     }
   });
@@ -74,7 +76,7 @@ Result<MediaInfo> Renderer::probe(const std::string& path) {
 }
 
 Result<std::shared_ptr<const Image>> Renderer::source_frame(const PlanNode& src, int64_t frame,
-                                                            double scale) {
+                                                            double scale, bool keep) {
   ContentKey key = Hasher().add("source-frame").add(src.key).add(frame).add(scale).finish();
   if (auto hit = cache_.get(key)) return hit;
   std::shared_ptr<const Image> result;
@@ -87,10 +89,10 @@ Result<std::shared_ptr<const Image>> Renderer::source_frame(const PlanNode& src,
     FL_ASSIGN_OR_RETURN(Image img, open->source->read_frame(src.first_frame + frame));
     result = std::make_shared<const Image>(std::move(img));
   } else {
-    FL_ASSIGN_OR_RETURN(auto parent, source_frame(src, frame, scale * 2));
+    FL_ASSIGN_OR_RETURN(auto parent, source_frame(src, frame, scale * 2, keep));
     result = std::make_shared<const Image>(downsample_half(*parent));
   }
-  cache_.put(key, result);
+  if (keep) cache_.put(key, result);
   return result;
 }
 
@@ -111,8 +113,15 @@ Result<std::shared_ptr<const Image>> Renderer::eval(const Plan& plan, int index,
   std::shared_ptr<const Image> result;
   const Rect bounds = node.geometry.bounds_at(req.scale);
   if (node.is_source) {
-    FL_ASSIGN_OR_RETURN(auto full, source_frame(node, frame, req.scale));
-    result = region == full->bounds() ? full : std::make_shared<const Image>(full->crop_clamped(region));
+    std::shared_ptr<const Image> full;
+    if (req.pinned) {
+      if (auto it = req.pinned->find({index, frame}); it != req.pinned->end()) full = it->second;
+    }
+    if (!full) {
+      FL_ASSIGN_OR_RETURN(full, source_frame(node, frame, req.scale));
+    }
+    result =
+        region == full->bounds() ? full : std::make_shared<const Image>(full->crop_clamped(region));
   } else {
     // Outside the frame is edge-replicated from the nearest pixels inside it.
     Rect inner = region.intersect(bounds);
@@ -121,7 +130,8 @@ Result<std::shared_ptr<const Image>> Renderer::eval(const Plan& plan, int index,
       inner = {x, y, 1, 1};
     }
     std::vector<graph::FrameGeometry> in_geom;
-    for (int in : node.inputs) in_geom.push_back(in < 0 ? graph::FrameGeometry{} : plan.nodes[size_t(in)].geometry);
+    for (int in : node.inputs)
+      in_geom.push_back(in < 0 ? graph::FrameGeometry{} : plan.nodes[size_t(in)].geometry);
     graph::RenderCtx ctx{frame, req.scale, req.quality, req.cancel.get(), node.geometry, in_geom};
 
     graph::Inputs inputs(node.window, node.inputs.size());
@@ -182,7 +192,8 @@ Result<std::shared_ptr<const Image>> Renderer::render(const Plan& plan, int node
     return invalid_argument("frame " + std::to_string(request.frame) + " is out of range (node '" +
                             plan.nodes[size_t(node)].id + "' has " +
                             std::to_string(geom.frame_count) + " frames)");
-  if (!(request.scale == 1.0 || request.scale == 0.5 || request.scale == 0.25 || request.scale == 0.125))
+  if (!(request.scale == 1.0 || request.scale == 0.5 || request.scale == 0.25 ||
+        request.scale == 0.125))
     return invalid_argument("scale must be 1, 0.5, 0.25 or 0.125");
   Rect region = request.region.value_or(geom.bounds_at(request.scale));
   try {
@@ -195,7 +206,8 @@ Result<std::shared_ptr<const Image>> Renderer::render(const Plan& plan, int node
 namespace {
 
 // Source frames (plan index, frame) that rendering `frame` of `node` will read.
-void collect_sources(const Plan& plan, int node, int64_t frame, std::set<std::pair<int, int64_t>>& out) {
+void collect_sources(const Plan& plan, int node, int64_t frame,
+                     std::set<std::pair<int, int64_t>>& out) {
   const PlanNode& n = plan.nodes[size_t(node)];
   if (n.is_source) {
     out.insert({node, frame});
@@ -226,7 +238,7 @@ Status Renderer::render_output(const Plan& plan, const graph::PlanOutput& output
 
   struct Token {
     int64_t frame = 0;
-    std::vector<std::shared_ptr<const Image>> pinned;  // decoded sources kept alive in flight
+    PinnedFrames pinned;  // the decoded source frames this frame reads
     std::shared_ptr<const Image> image;
     Status status;
   };
@@ -238,6 +250,7 @@ Status Renderer::render_output(const Plan& plan, const graph::PlanOutput& output
     cancel->cancel();
   };
   int64_t next = first;
+  PinnedFrames window;  // touched only by the serial decode stage
   const auto start = std::chrono::steady_clock::now();
   int64_t done = 0;
 
@@ -256,13 +269,25 @@ Status Renderer::render_output(const Plan& plan, const graph::PlanOutput& output
               t->frame = next++;
               std::set<std::pair<int, int64_t>> needed;
               collect_sources(plan, output.node, t->frame, needed);
-              for (const auto& [src, f] : needed) {
-                auto img = source_frame(plan.nodes[size_t(src)], f, options.scale);
-                if (!img.ok()) {
-                  t->status = img.status();
-                  break;
+              // Frames shared by neighbouring outputs' temporal windows are decoded once; the
+              // window slides, so memory follows the window, never the clip length.
+              std::erase_if(window, [&](const auto& e) {
+                auto first = needed.lower_bound({e.first.first, INT64_MIN});
+                return first == needed.end() || first->first != e.first.first ||
+                       e.first.second < first->second;
+              });
+              for (const auto& key : needed) {
+                auto it = window.find(key);
+                if (it == window.end()) {
+                  auto img = source_frame(plan.nodes[size_t(key.first)], key.second, options.scale,
+                                          /*keep=*/false);
+                  if (!img.ok()) {
+                    t->status = img.status();
+                    break;
+                  }
+                  it = window.emplace(key, *img).first;
                 }
-                t->pinned.push_back(*img);
+                t->pinned.emplace(key, it->second);
               }
               return t;
             }) &
@@ -275,21 +300,26 @@ Status Renderer::render_output(const Plan& plan, const graph::PlanOutput& output
                   req.scale = options.scale;
                   req.cancel = cancel;
                   req.cache_intermediates = false;
+                  req.pinned = &t->pinned;
                   auto img = render(plan, output.node, req);
-                  if (img.ok()) t->image = *img;
-                  else t->status = img.status();
+                  if (img.ok())
+                    t->image = *img;
+                  else
+                    t->status = img.status();
                   t->pinned.clear();
                   return t;
                 }) &
             tbb::make_filter<std::shared_ptr<Token>, void>(
                 tbb::filter_mode::serial_in_order, [&](std::shared_ptr<Token> t) {
                   if (cancel->cancelled()) return;
-                  if (!t->status.ok()) return fail(t->status.with_context(
-                      "frame " + std::to_string(t->frame) + ": "));
+                  if (!t->status.ok())
+                    return fail(t->status.with_context("frame " + std::to_string(t->frame) + ": "));
                   if (Status s = sink.write(*t->image); !s.ok()) return fail(s);
                   ++done;
                   if (options.progress) {
-                    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+                    double secs =
+                        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+                            .count();
                     double fps = secs > 0 ? done / secs : 0;
                     int64_t total = last - first + 1;
                     options.progress({done, total, secs, fps, fps > 0 ? (total - done) / fps : 0});

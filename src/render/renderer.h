@@ -21,14 +21,18 @@ struct RendererOptions {
   int tile_size = 256;
 };
 
+// Decoded source frames a render already holds: (plan node, node frame) at the request's scale.
+using PinnedFrames = std::map<std::pair<int, int64_t>, std::shared_ptr<const Image>>;
+
 struct RenderRequest {
   int64_t frame = 0;
-  double scale = 1.0;             // 1, 1/2, 1/4, 1/8
-  int quality = 2;                // 0 draft, 1 preview, 2 final
-  std::optional<Rect> region;     // pixels at `scale`; whole frame when empty
+  double scale = 1.0;          // 1, 1/2, 1/4, 1/8
+  int quality = 2;             // 0 draft, 1 preview, 2 final
+  std::optional<Rect> region;  // pixels at `scale`; whole frame when empty
   std::shared_ptr<graph::CancelToken> cancel;
-  int tile_size = 0;              // 0: the renderer's default; tests vary it
-  bool cache_intermediates = true;  // previews reuse upstream results when a param changes
+  int tile_size = 0;                     // 0: the renderer's default; tests vary it
+  bool cache_intermediates = true;       // previews reuse upstream results when a param changes
+  const PinnedFrames* pinned = nullptr;  // streaming renders hand their decoded frames here
 };
 
 struct Progress {
@@ -45,7 +49,7 @@ struct OutputOptions {
   ProgressFn progress;
   int frames_in_flight = 3;  // bounds memory: peak depends on this, never on clip length
   std::optional<graph::FrameRange> frames;  // overrides the output's range
-  double scale = 1.0;        // render the output smaller (proxies, previews)
+  double scale = 1.0;                       // render the output smaller (proxies, previews)
 };
 
 class Renderer {
@@ -76,8 +80,10 @@ class Renderer {
   }
 
   // The decoded (and downscaled) source frame, through the cache.
+  // Streaming renders pass keep=false: a frame outside every temporal window is never read
+  // again, and keeping it would only push useful entries out and hold fresh memory.
   Result<std::shared_ptr<const Image>> source_frame(const graph::PlanNode& source, int64_t frame,
-                                                    double scale);
+                                                    double scale, bool keep = true);
 
  private:
   struct Eval;

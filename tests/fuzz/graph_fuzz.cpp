@@ -10,7 +10,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace fl;
-  auto g = graph::parse_graph(std::string_view(reinterpret_cast<const char*>(data), size), "fuzz.json");
+  auto g =
+      graph::parse_graph(std::string_view(reinterpret_cast<const char*>(data), size), "fuzz.json");
   if (!g.ok()) {
     if (g.status().message().empty()) std::abort();  // every error must say something
     return 0;

@@ -21,8 +21,12 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-std::string opencv_data(const std::string& name) { return std::string(FL_OPENCV_DATA_DIR) + "/" + name; }
-std::string test_data(const std::string& name) { return std::string(FL_TEST_DATA_DIR) + "/" + name; }
+std::string opencv_data(const std::string& name) {
+  return std::string(FL_OPENCV_DATA_DIR) + "/" + name;
+}
+std::string test_data(const std::string& name) {
+  return std::string(FL_TEST_DATA_DIR) + "/" + name;
+}
 
 int run(const std::string& command) {
   int rc = std::system(command.c_str());
@@ -52,7 +56,8 @@ double psnr(const Image& a, const Image& b) {
 double max_abs_diff(const Image& a, const Image& b) {
   if (a.bounds() != b.bounds()) return std::numeric_limits<double>::infinity();
   double m = 0;
-  for (size_t i = 0; i < a.float_count(); ++i) m = std::max(m, double(std::fabs(a.data()[i] - b.data()[i])));
+  for (size_t i = 0; i < a.float_count(); ++i)
+    m = std::max(m, double(std::fabs(a.data()[i] - b.data()[i])));
   return m;
 }
 

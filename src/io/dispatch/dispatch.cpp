@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "io/ffmpeg/ffmpeg_io.h"
+#include "io/oiio/image_metadata.h"
 #include "io/oiio/oiio_io.h"
 
 namespace fl::io {
@@ -28,6 +29,10 @@ class NullSink final : public FrameSink {
 };
 
 }  // namespace
+
+std::string add_timecode_frames(const std::string& timecode, int64_t frames, Rational rate) {
+  return image_metadata::add_frames(timecode, frames, rate);
+}
 
 std::string temp_path_for(const std::string& final_path) {
   static std::atomic<int> counter{0};

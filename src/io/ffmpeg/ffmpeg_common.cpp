@@ -35,20 +35,27 @@ std::string av_error_text(int err) {
 Status av_status(int err, const std::string& what) {
   std::string msg = what + ": " + av_error_text(err);
   switch (err) {
-    case AVERROR(ENOENT): return not_found(msg);
+    case AVERROR(ENOENT):
+      return not_found(msg);
     case AVERROR(EACCES):
-    case AVERROR(EPERM): return permission_denied(msg);
-    case AVERROR(ENOMEM): return internal_error(msg);
-    case AVERROR(EINVAL): return invalid_argument(msg);
+    case AVERROR(EPERM):
+      return permission_denied(msg);
+    case AVERROR(ENOMEM):
+      return internal_error(msg);
+    case AVERROR(EINVAL):
+      return invalid_argument(msg);
     case AVERROR_INVALIDDATA:
-    case AVERROR_EOF: return corrupt_data(msg);
+    case AVERROR_EOF:
+      return corrupt_data(msg);
     case AVERROR_DECODER_NOT_FOUND:
     case AVERROR_ENCODER_NOT_FOUND:
     case AVERROR_DEMUXER_NOT_FOUND:
     case AVERROR_MUXER_NOT_FOUND:
     case AVERROR_PATCHWELCOME:
-    case AVERROR(ENOSYS): return unsupported(msg);
-    default: return io_error(msg);
+    case AVERROR(ENOSYS):
+      return unsupported(msg);
+    default:
+      return io_error(msg);
   }
 }
 
@@ -84,7 +91,8 @@ Result<InputPtr> open_input(const std::string& path, int* video) {
   }
   InputPtr fmt(raw);
   err = avformat_find_stream_info(fmt.get(), nullptr);
-  if (err < 0) return corrupt_data("'" + path + "': cannot read stream info: " + av_error_text(err));
+  if (err < 0)
+    return corrupt_data("'" + path + "': cannot read stream info: " + av_error_text(err));
 
   const AVCodec* decoder = nullptr;
   int index = av_find_best_stream(fmt.get(), AVMEDIA_TYPE_VIDEO, -1, -1, &decoder, 0);
@@ -94,8 +102,8 @@ Result<InputPtr> open_input(const std::string& path, int* video) {
     for (unsigned i = 0; i < fmt->nb_streams; ++i) {
       const AVCodecParameters* par = fmt->streams[i]->codecpar;
       if (par->codec_type == AVMEDIA_TYPE_VIDEO)
-        return unsupported("'" + path + "': unsupported codec '" +
-                           avcodec_get_name(par->codec_id) + "'");
+        return unsupported("'" + path + "': unsupported codec '" + avcodec_get_name(par->codec_id) +
+                           "'");
     }
     return unsupported("'" + path + "': no decodable video stream");
   }
@@ -121,13 +129,18 @@ AVRational video_frame_rate(AVFormatContext* fmt, AVStream* st) {
 
 int sws_colorspace(AVColorSpace space, int height) {
   switch (space) {
-    case AVCOL_SPC_BT709: return SWS_CS_ITU709;
-    case AVCOL_SPC_FCC: return SWS_CS_FCC;
+    case AVCOL_SPC_BT709:
+      return SWS_CS_ITU709;
+    case AVCOL_SPC_FCC:
+      return SWS_CS_FCC;
     case AVCOL_SPC_BT470BG:
-    case AVCOL_SPC_SMPTE170M: return SWS_CS_ITU601;
-    case AVCOL_SPC_SMPTE240M: return SWS_CS_SMPTE240M;
+    case AVCOL_SPC_SMPTE170M:
+      return SWS_CS_ITU601;
+    case AVCOL_SPC_SMPTE240M:
+      return SWS_CS_SMPTE240M;
     case AVCOL_SPC_BT2020_NCL:
-    case AVCOL_SPC_BT2020_CL: return SWS_CS_BT2020;
+    case AVCOL_SPC_BT2020_CL:
+      return SWS_CS_BT2020;
     default:
       // Untagged: what players assume (HD is Rec.709, SD is Rec.601).
       return height >= 720 ? SWS_CS_ITU709 : SWS_CS_ITU601;

@@ -10,7 +10,8 @@ namespace {
 
 std::string lower_extension(const std::string& path) {
   std::string ext = std::filesystem::path(path).extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return ext;
 }
 
@@ -23,7 +24,8 @@ int source_depth(const MediaInfo& source, bool lossless) {
 std::string default_codec_for(const std::string& ext, const MediaInfo& source) {
   if (ext == ".mkv") return "ffv1";
   if (ext == ".mov") return "prores_ks";
-  if (ext == ".mp4" || ext == ".m4v") return source_depth(source, false) > 8 ? "libx265" : "libx264";
+  if (ext == ".mp4" || ext == ".m4v")
+    return source_depth(source, false) > 8 ? "libx265" : "libx264";
   if (ext == ".nut") return "rawvideo";
   if (ext == ".mxf") return "dnxhd";
   if (ext == ".avi") return "mjpeg";
@@ -47,14 +49,15 @@ AVPixelFormat first_supported(const AVCodec* codec, std::initializer_list<const 
 }
 
 // Our house defaults per encoder: quality-keeping formats at the source's depth.
-AVPixelFormat default_pixel_format(const std::string& codec, const AVCodec* enc, const MediaInfo& src,
-                                   std::map<std::string, std::string>& opts) {
+AVPixelFormat default_pixel_format(const std::string& codec, const AVCodec* enc,
+                                   const MediaInfo& src, std::map<std::string, std::string>& opts) {
   const int depth = source_depth(src, codec == "ffv1" || codec == "rawvideo");
   const bool alpha = src.has_alpha;
   if (codec == "ffv1") {
     opts = {{"level", "3"}, {"slicecrc", "1"}, {"g", "1"}};
-    if (alpha) return depth > 8 ? first_supported(enc, {"gbrap16le", "yuva444p16le"})
-                                : first_supported(enc, {"gbrap", "bgra", "gbrap16le"});
+    if (alpha)
+      return depth > 8 ? first_supported(enc, {"gbrap16le", "yuva444p16le"})
+                       : first_supported(enc, {"gbrap", "bgra", "gbrap16le"});
     // FFV1 takes 8-bit RGB packed only (bgr0); both are lossless for RGB frames.
     if (depth <= 8) return first_supported(enc, {"gbrp", "bgr0", "gbrp16le"});
     if (depth <= 10) return first_supported(enc, {"gbrp10le", "gbrp16le"});
@@ -71,11 +74,13 @@ AVPixelFormat default_pixel_format(const std::string& codec, const AVCodec* enc,
   }
   if (codec == "libx264") {
     opts = {{"crf", "12"}, {"preset", "medium"}};
-    return depth > 8 ? first_supported(enc, {"yuv420p10le", "yuv420p"}) : first_supported(enc, {"yuv420p"});
+    return depth > 8 ? first_supported(enc, {"yuv420p10le", "yuv420p"})
+                     : first_supported(enc, {"yuv420p"});
   }
   if (codec == "libx265") {
     opts = {{"crf", "12"}, {"preset", "medium"}, {"x265-params", "log-level=error"}};
-    return depth > 8 ? first_supported(enc, {"yuv420p10le", "yuv420p"}) : first_supported(enc, {"yuv420p"});
+    return depth > 8 ? first_supported(enc, {"yuv420p10le", "yuv420p"})
+                     : first_supported(enc, {"yuv420p"});
   }
   if (codec == "rawvideo") return first_supported(enc, {alpha ? "rgba64le" : "rgb48le"});
   if (codec == "dnxhd") {
@@ -101,12 +106,18 @@ std::string supported_list(const AVCodec* codec) {
 
 AVColorTransferCharacteristic trc_for(colour::Transfer t) {
   switch (t) {
-    case colour::Transfer::kLinear: return AVCOL_TRC_LINEAR;
-    case colour::Transfer::kSrgb: return AVCOL_TRC_IEC61966_2_1;
-    case colour::Transfer::kBt709: return AVCOL_TRC_BT709;
-    case colour::Transfer::kGamma22: return AVCOL_TRC_GAMMA22;
-    case colour::Transfer::kGamma28: return AVCOL_TRC_GAMMA28;
-    case colour::Transfer::kGamma24: return AVCOL_TRC_UNSPECIFIED;  // no such tag in ISO 23001-8
+    case colour::Transfer::kLinear:
+      return AVCOL_TRC_LINEAR;
+    case colour::Transfer::kSrgb:
+      return AVCOL_TRC_IEC61966_2_1;
+    case colour::Transfer::kBt709:
+      return AVCOL_TRC_BT709;
+    case colour::Transfer::kGamma22:
+      return AVCOL_TRC_GAMMA22;
+    case colour::Transfer::kGamma28:
+      return AVCOL_TRC_GAMMA28;
+    case colour::Transfer::kGamma24:
+      return AVCOL_TRC_UNSPECIFIED;  // no such tag in ISO 23001-8
   }
   return AVCOL_TRC_UNSPECIFIED;
 }

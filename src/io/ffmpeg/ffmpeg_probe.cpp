@@ -49,7 +49,8 @@ MediaInfo describe_media(AVFormatContext* fmt, int video, const std::string& pat
   } else if (info.duration_seconds > 0) {
     info.frame_count = std::llround(info.duration_seconds * fps);
   }
-  if (info.duration_seconds <= 0 && info.frame_count > 0) info.duration_seconds = info.frame_count / fps;
+  if (info.duration_seconds <= 0 && info.frame_count > 0)
+    info.duration_seconds = info.frame_count / fps;
 
   info.timecode = find_timecode(fmt, video);
 

@@ -59,7 +59,8 @@ Status check_output_dir(const std::string& path) {
 class FfmpegSink final : public FrameSink {
  public:
   FfmpegSink(std::string path, SinkOptions options)
-      : final_path_(std::move(path)), temp_path_(make_temp_path(final_path_)),
+      : final_path_(std::move(path)),
+        temp_path_(make_temp_path(final_path_)),
         options_(std::move(options)) {}
   ~FfmpegSink() override { abort(); }
 
@@ -183,9 +184,9 @@ Status FfmpegSink::open_video(const EncoderChoice& choice) {
                             std::to_string(options_.width) + "x" + std::to_string(options_.height) +
                             "): " + av_error_text(err));
   if (const AVDictionaryEntry* e = av_dict_get(opts.get(), "", nullptr, AV_DICT_IGNORE_SUFFIX))
-    return invalid_argument(where() + "encoder '" + choice.codec->name + "' has no option '" +
-                                e->key + "'",
-                            "codec_options." + std::string(e->key));
+    return invalid_argument(
+        where() + "encoder '" + choice.codec->name + "' has no option '" + e->key + "'",
+        "codec_options." + std::string(e->key));
 
   repair_dts_ = std::string(choice.codec->name) == "libx265";
   err = avcodec_parameters_from_context(video_->codecpar, enc_.get());
@@ -205,9 +206,9 @@ Status FfmpegSink::open_video(const EncoderChoice& choice) {
     av_dict_set(&video_->metadata, "timecode", s.c_str(), 0);
   }
 
-  converter_ = std::make_unique<ImageToFrame>(options_.width, options_.height, enc_->pix_fmt,
-                                              enc_->colorspace,
-                                              enc_->color_range == AVCOL_RANGE_JPEG, options_.transfer);
+  converter_ = std::make_unique<ImageToFrame>(
+      options_.width, options_.height, enc_->pix_fmt, enc_->colorspace,
+      enc_->color_range == AVCOL_RANGE_JPEG, options_.transfer);
   return converter_->init().with_context(where());
 }
 
@@ -311,7 +312,8 @@ Status FfmpegSink::encode(const AVFrame* frame) {
 
 Status FfmpegSink::write(const Image& image) {
   if (!failed_.ok()) return failed_;
-  if (finished_ || !file_created_) return invalid_argument(where() + "write after finish() or abort()");
+  if (finished_ || !file_created_)
+    return invalid_argument(where() + "write after finish() or abort()");
   if (image.width() != options_.width || image.height() != options_.height)
     return invalid_argument(where() + "frame " + std::to_string(frames_) + " is " +
                             std::to_string(image.width()) + "x" + std::to_string(image.height()) +
@@ -358,8 +360,8 @@ Status FfmpegSink::finish() {
   err = avio_closep(&out_->pb);
   if (err < 0) return fail(av_status(err, where() + "cannot close '" + temp_path_ + "'"));
   if (std::rename(temp_path_.c_str(), final_path_.c_str()) != 0)
-    return fail(io_error(where() + "cannot rename '" + temp_path_ + "' into place: " +
-                         std::strerror(errno)));
+    return fail(io_error(where() + "cannot rename '" + temp_path_ +
+                         "' into place: " + std::strerror(errno)));
   finished_ = true;
   file_created_ = false;
   return ok_status();

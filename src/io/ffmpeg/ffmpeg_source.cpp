@@ -25,8 +25,7 @@ constexpr int64_t kSeekBackoff[] = {0, 16, 64, 256};
 
 class FfmpegSource final : public FrameSource {
  public:
-  FfmpegSource(std::string path, InputPtr fmt, int video, MediaInfo info,
-               colour::Transfer transfer)
+  FfmpegSource(std::string path, InputPtr fmt, int video, MediaInfo info, colour::Transfer transfer)
       : path_(std::move(path)),
         info_(std::move(info)),
         transfer_(transfer),
@@ -52,8 +51,8 @@ class FfmpegSource final : public FrameSource {
     dec_->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
     err = avcodec_open2(dec_.get(), codec, nullptr);
     if (err < 0)
-      return unsupported(where() + "cannot open decoder for codec '" + info_.codec + "': " +
-                         av_error_text(err));
+      return unsupported(where() + "cannot open decoder for codec '" + info_.codec +
+                         "': " + av_error_text(err));
 
     // Decode frame 0 now: it pins the timestamp origin and fails damaged clips at open.
     next_index_ = 0;
@@ -77,8 +76,9 @@ class FfmpegSource final : public FrameSource {
 
   Result<Image> read_frame(int64_t n) override {
     if (n < 0 || (info_.frame_count > 0 && n >= info_.frame_count))
-      return invalid_argument(where() + "frame " + std::to_string(n) + " is out of range (clip has " +
-                              std::to_string(info_.frame_count) + " frames)");
+      return invalid_argument(where() + "frame " + std::to_string(n) +
+                              " is out of range (clip has " + std::to_string(info_.frame_count) +
+                              " frames)");
     if (n == last_index_) return last_image_;
 
     Result<Image> out = locate(n);
@@ -354,12 +354,13 @@ Result<std::unique_ptr<FrameSource>> open_ffmpeg_source(const std::string& path,
     if (!parsed.ok()) return parsed.status().with_field("transfer");
     transfer = *parsed;
   } else {
-    const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(AVPixelFormat(fmt->streams[video]->codecpar->format));
+    const AVPixFmtDescriptor* d =
+        av_pix_fmt_desc_get(AVPixelFormat(fmt->streams[video]->codecpar->format));
     bool float_format = d && (d->flags & AV_PIX_FMT_FLAG_FLOAT);
     transfer = colour::transfer_for_media(info.color_transfer, float_format, false);
   }
-  auto source = std::make_unique<ff::FfmpegSource>(path, std::move(fmt), video, std::move(info),
-                                                   transfer);
+  auto source =
+      std::make_unique<ff::FfmpegSource>(path, std::move(fmt), video, std::move(info), transfer);
   FL_RETURN_IF_ERROR(source->open());
   return std::unique_ptr<FrameSource>(std::move(source));
 }

@@ -20,12 +20,14 @@ class CdlOp final : public graph::Op {
   std::optional<graph::Affine> affine() const override {
     if (!curve_.is_linear() || cdl_.power != std::array<double, 3>{1, 1, 1}) return std::nullopt;
     graph::Affine sop;
-    for (int c = 0; c < 3; ++c) sop.m[5 * c] = float(cdl_.slope[c]), sop.m[4 * c + 3] = float(cdl_.offset[c]);
+    for (int c = 0; c < 3; ++c)
+      sop.m[5 * c] = float(cdl_.slope[c]), sop.m[4 * c + 3] = float(cdl_.offset[c]);
     constexpr float kLuma[3] = {0.2126f, 0.7152f, 0.0722f};
     graph::Affine sat;
     float s = float(cdl_.saturation);
     for (int row = 0; row < 3; ++row)
-      for (int col = 0; col < 3; ++col) sat.m[4 * row + col] = (1 - s) * kLuma[col] + (row == col ? s : 0.0f);
+      for (int col = 0; col < 3; ++col)
+        sat.m[4 * row + col] = (1 - s) * kLuma[col] + (row == col ? s : 0.0f);
     return sop.then(sat);
   }
   bool is_identity() const override { return cdl_.is_identity(); }
@@ -35,7 +37,8 @@ class CdlOp final : public graph::Op {
   const colour::TransferCurve& curve_;
 };
 
-Result<std::shared_ptr<const graph::Op>> make_cdl(const graph::Params& p, const graph::PrepareCtx& ctx) {
+Result<std::shared_ptr<const graph::Op>> make_cdl(const graph::Params& p,
+                                                  const graph::PrepareCtx& ctx) {
   colour::Cdl cdl;
   if (!p.get_string("file").empty()) {
     auto list = colour::read_cdl_file(ctx.resolve(p.get_string("file")));
@@ -43,11 +46,17 @@ Result<std::shared_ptr<const graph::Op>> make_cdl(const graph::Params& p, const 
     const std::string& id = p.get_string("id");
     const colour::Cdl* pick = nullptr;
     for (const auto& c : *list)
-      if (id.empty() || c.id == id) { pick = &c; break; }
-    if (!pick) return invalid_argument("no correction with id '" + id + "' in " + p.get_string("file"), "params.id");
+      if (id.empty() || c.id == id) {
+        pick = &c;
+        break;
+      }
+    if (!pick)
+      return invalid_argument("no correction with id '" + id + "' in " + p.get_string("file"),
+                              "params.id");
     if (id.empty() && list->size() > 1)
       return invalid_argument(p.get_string("file") + " holds " + std::to_string(list->size()) +
-                                  " corrections; choose one with id", "params.id");
+                                  " corrections; choose one with id",
+                              "params.id");
     cdl = *pick;
   } else {
     cdl.slope = p.get_vec3("slope");
@@ -63,21 +72,24 @@ Result<std::shared_ptr<const graph::Op>> make_cdl(const graph::Params& p, const 
 }  // namespace
 
 void register_cdl(graph::Registry& r) {
-  r.add(graph::OpBuilder("cdl", 1)
-            .doc("ASC CDL v1.2: out = (in * slope + offset) ^ power, then saturation (Rec.709 luma), "
-                 "on code values in `space`. Values come from the parameters or a .cdl/.cc/.ccc file.")
-            .input("in")
-            .param_vec3("slope", graph::Vec3{1, 1, 1}, 0, 100, "Slope (gain) per channel.")
-            .param_vec3("offset", graph::Vec3{0, 0, 0}, -10, 10, "Offset per channel.")
-            .param_vec3("power", graph::Vec3{1, 1, 1}, 0.01, 100, "Power (gamma) per channel.")
-            .param_float("saturation", 1.0, 0, 10, "Saturation after SOP.")
-            .param_path("file", "", "A .cdl, .cc or .ccc file; overrides slope/offset/power/saturation.")
-            .param_string("id", "", "Which correction of a .ccc/.cdl to use (by id).")
-            .param_enum("space", "rec709", {"rec709", "srgb", "gamma22", "gamma24", "linear"},
-                        "Encoding the CDL is applied in.")
-            .pointwise()
-            .build(),
-        make_cdl);
+  r.add(
+      graph::OpBuilder("cdl", 1)
+          .doc(
+              "ASC CDL v1.2: out = (in * slope + offset) ^ power, then saturation (Rec.709 luma), "
+              "on code values in `space`. Values come from the parameters or a .cdl/.cc/.ccc file.")
+          .input("in")
+          .param_vec3("slope", graph::Vec3{1, 1, 1}, 0, 100, "Slope (gain) per channel.")
+          .param_vec3("offset", graph::Vec3{0, 0, 0}, -10, 10, "Offset per channel.")
+          .param_vec3("power", graph::Vec3{1, 1, 1}, 0.01, 100, "Power (gamma) per channel.")
+          .param_float("saturation", 1.0, 0, 10, "Saturation after SOP.")
+          .param_path("file", "",
+                      "A .cdl, .cc or .ccc file; overrides slope/offset/power/saturation.")
+          .param_string("id", "", "Which correction of a .ccc/.cdl to use (by id).")
+          .param_enum("space", "rec709", {"rec709", "srgb", "gamma22", "gamma24", "linear"},
+                      "Encoding the CDL is applied in.")
+          .pointwise()
+          .build(),
+      make_cdl);
 }
 
 }  // namespace fl::ops

@@ -11,7 +11,8 @@ class CropOp final : public graph::Op {
  public:
   CropOp(int x, int y, int w, int h) : x_(x), y_(y), w_(w), h_(h) {}
 
-  Result<graph::FrameGeometry> output_geometry(std::span<const graph::FrameGeometry> in) const override {
+  Result<graph::FrameGeometry> output_geometry(
+      std::span<const graph::FrameGeometry> in) const override {
     if (x_ + w_ > in[0].width || y_ + h_ > in[0].height)
       return invalid_argument("crop " + std::to_string(w_) + "x" + std::to_string(h_) + "+" +
                                   std::to_string(x_) + "+" + std::to_string(y_) +
@@ -33,7 +34,8 @@ class CropOp final : public graph::Op {
     const Image* src = in.get(0);
     int ox = dx(ctx.scale), oy = dy(ctx.scale);
     for (int y = tile.y; y < tile.bottom(); ++y)
-      std::memcpy(out.at(tile.x, y), src->at(tile.x + ox, y + oy), size_t(tile.w) * 4 * sizeof(float));
+      std::memcpy(out.at(tile.x, y), src->at(tile.x + ox, y + oy),
+                  size_t(tile.w) * 4 * sizeof(float));
     return ok_status();
   }
 
@@ -44,19 +46,21 @@ class CropOp final : public graph::Op {
 }  // namespace
 
 void register_crop(graph::Registry& r) {
-  r.add(graph::OpBuilder("crop", 1)
-            .doc("Keeps a rectangle of the frame, given in full-resolution pixels from the top left.")
-            .category("geometry")
-            .input("in")
-            .param_int("x", 0, 0, 65535, "Left edge.")
-            .param_int("y", 0, 0, 65535, "Top edge.")
-            .param_int("width", std::nullopt, 1, 65535, "Width of the kept rectangle.")
-            .param_int("height", std::nullopt, 1, 65535, "Height of the kept rectangle.")
-            .build(),
-        [](const graph::Params& p, const graph::PrepareCtx&) -> Result<std::shared_ptr<const graph::Op>> {
-          return graph::make_op<CropOp>(int(p.get_int("x")), int(p.get_int("y")),
-                                          int(p.get_int("width")), int(p.get_int("height")));
-        });
+  r.add(
+      graph::OpBuilder("crop", 1)
+          .doc("Keeps a rectangle of the frame, given in full-resolution pixels from the top left.")
+          .category("geometry")
+          .input("in")
+          .param_int("x", 0, 0, 65535, "Left edge.")
+          .param_int("y", 0, 0, 65535, "Top edge.")
+          .param_int("width", std::nullopt, 1, 65535, "Width of the kept rectangle.")
+          .param_int("height", std::nullopt, 1, 65535, "Height of the kept rectangle.")
+          .build(),
+      [](const graph::Params& p,
+         const graph::PrepareCtx&) -> Result<std::shared_ptr<const graph::Op>> {
+        return graph::make_op<CropOp>(int(p.get_int("x")), int(p.get_int("y")),
+                                      int(p.get_int("width")), int(p.get_int("height")));
+      });
 }
 
 }  // namespace fl::ops

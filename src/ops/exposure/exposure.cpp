@@ -32,7 +32,8 @@ void register_exposure(graph::Registry& r) {
             .param_float("stops", 0.0, -20, 20, "Exposure change in stops (+1 = twice as bright).")
             .pointwise()
             .build(),
-        [](const graph::Params& p, const graph::PrepareCtx&) -> Result<std::shared_ptr<const graph::Op>> {
+        [](const graph::Params& p,
+           const graph::PrepareCtx&) -> Result<std::shared_ptr<const graph::Op>> {
           return graph::make_op<ExposureOp>(p.get_float("stops"));
         });
 }

@@ -40,10 +40,12 @@ void register_lut3d(graph::Registry& r) {
                         "Encoding the LUT expects its input in.")
             .pointwise()
             .build(),
-        [](const graph::Params& p, const graph::PrepareCtx& ctx) -> Result<std::shared_ptr<const graph::Op>> {
+        [](const graph::Params& p,
+           const graph::PrepareCtx& ctx) -> Result<std::shared_ptr<const graph::Op>> {
           auto cube = colour::read_cube_file(ctx.resolve(p.get_string("file")));
           if (!cube.ok()) return cube.status().with_field("params.file");
-          FL_ASSIGN_OR_RETURN(colour::Transfer space, colour::parse_transfer(p.get_string("space")));
+          FL_ASSIGN_OR_RETURN(colour::Transfer space,
+                              colour::parse_transfer(p.get_string("space")));
           auto interp = p.get_string("interp") == "trilinear" ? colour::Interp::kTrilinear
                                                               : colour::Interp::kTetrahedral;
           return graph::make_op<Lut3dOp>(std::move(cube).value(), interp, space);

@@ -8,7 +8,8 @@ enum class MaskChannel { kAlpha, kLuma, kRed };
 
 class MixOp final : public graph::Op {
  public:
-  MixOp(float amount, MaskChannel ch, bool invert) : amount_(amount), channel_(ch), invert_(invert) {}
+  MixOp(float amount, MaskChannel ch, bool invert)
+      : amount_(amount), channel_(ch), invert_(invert) {}
 
   Status render(const graph::RenderCtx& ctx, const graph::Inputs& in, Image& out,
                 const Rect& tile) const override {
@@ -24,8 +25,9 @@ class MixOp final : public graph::Op {
         float k = amount_;
         if (pm) {
           float mv = channel_ == MaskChannel::kAlpha ? pm[3]
-                     : channel_ == MaskChannel::kRed ? pm[0]
-                     : 0.2126f * pm[0] + 0.7152f * pm[1] + 0.0722f * pm[2];
+                     : channel_ == MaskChannel::kRed
+                         ? pm[0]
+                         : 0.2126f * pm[0] + 0.7152f * pm[1] + 0.0722f * pm[2];
           mv = std::clamp(mv, 0.0f, 1.0f);
           k *= invert_ ? 1.0f - mv : mv;
           pm += 4;
@@ -45,22 +47,27 @@ class MixOp final : public graph::Op {
 }  // namespace
 
 void register_mix(graph::Registry& r) {
-  r.add(graph::OpBuilder("mix", 1)
-            .doc("Blends `b` over `a`: out = a + (b - a) * amount * mask. Inputs of other sizes are "
-                 "sampled in a's pixel grid (edges extend).")
-            .category("composite")
-            .input("a", "Background")
-            .input("b", "Foreground")
-            .input("mask", "Where to blend (optional; everywhere when absent)", true)
-            .param_float("amount", 1.0, 0, 1, "Blend amount.")
-            .param_enum("mask_channel", "alpha", {"alpha", "luma", "red"}, "Which channel of the mask to use.")
-            .param_bool("invert_mask", false, "Blend where the mask is 0 instead of 1.")
-            .build(),
-        [](const graph::Params& p, const graph::PrepareCtx&) -> Result<std::shared_ptr<const graph::Op>> {
-          const std::string& ch = p.get_string("mask_channel");
-          MaskChannel c = ch == "alpha" ? MaskChannel::kAlpha : ch == "red" ? MaskChannel::kRed : MaskChannel::kLuma;
-          return graph::make_op<MixOp>(float(p.get_float("amount")), c, p.get_bool("invert_mask"));
-        });
+  r.add(
+      graph::OpBuilder("mix", 1)
+          .doc("Blends `b` over `a`: out = a + (b - a) * amount * mask. Inputs of other sizes are "
+               "sampled in a's pixel grid (edges extend).")
+          .category("composite")
+          .input("a", "Background")
+          .input("b", "Foreground")
+          .input("mask", "Where to blend (optional; everywhere when absent)", true)
+          .param_float("amount", 1.0, 0, 1, "Blend amount.")
+          .param_enum("mask_channel", "alpha", {"alpha", "luma", "red"},
+                      "Which channel of the mask to use.")
+          .param_bool("invert_mask", false, "Blend where the mask is 0 instead of 1.")
+          .build(),
+      [](const graph::Params& p,
+         const graph::PrepareCtx&) -> Result<std::shared_ptr<const graph::Op>> {
+        const std::string& ch = p.get_string("mask_channel");
+        MaskChannel c = ch == "alpha" ? MaskChannel::kAlpha
+                        : ch == "red" ? MaskChannel::kRed
+                                      : MaskChannel::kLuma;
+        return graph::make_op<MixOp>(float(p.get_float("amount")), c, p.get_bool("invert_mask"));
+      });
 }
 
 }  // namespace fl::ops

@@ -13,7 +13,8 @@ namespace {
 
 class OcioOp final : public graph::Op {
  public:
-  explicit OcioOp(OCIO::ConstCPUProcessorRcPtr cpu, bool noop) : cpu_(std::move(cpu)), noop_(noop) {}
+  explicit OcioOp(OCIO::ConstCPUProcessorRcPtr cpu, bool noop)
+      : cpu_(std::move(cpu)), noop_(noop) {}
   void apply_pointwise(float* rgba, size_t n) const override {
     OCIO::PackedImageDesc desc(rgba, long(n), 1, 4);
     cpu_->apply(desc);
@@ -25,11 +26,13 @@ class OcioOp final : public graph::Op {
   bool noop_;
 };
 
-Result<std::shared_ptr<const graph::Op>> make_ocio(const graph::Params& p, const graph::PrepareCtx& ctx) {
+Result<std::shared_ptr<const graph::Op>> make_ocio(const graph::Params& p,
+                                                   const graph::PrepareCtx& ctx) {
   std::string config_path = ctx.resolve(p.get_string("config"));
   if (config_path.empty()) {
     const char* env = std::getenv("OCIO");
-    if (!env || !*env) return invalid_argument("no OCIO config: set params.config or $OCIO", "params.config");
+    if (!env || !*env)
+      return invalid_argument("no OCIO config: set params.config or $OCIO", "params.config");
     config_path = env;
   }
   if (!std::filesystem::exists(config_path))
@@ -52,16 +55,18 @@ Result<std::shared_ptr<const graph::Op>> make_ocio(const graph::Params& p, const
 }  // namespace
 
 void register_ocio(graph::Registry& r) {
-  r.add(graph::OpBuilder("ocio", 1)
-            .doc("Converts between two colour spaces of an OpenColorIO config. framelock's working "
-                 "space is scene-linear with the source's primaries; name it as `src` in your config.")
-            .input("in")
-            .param_path("config", "", "OCIO config file (empty: $OCIO).")
-            .param_string("src", std::nullopt, "Colour space the pixels are in.")
-            .param_string("dst", std::nullopt, "Colour space to convert to.")
-            .pointwise()
-            .build(),
-        make_ocio);
+  r.add(
+      graph::OpBuilder("ocio", 1)
+          .doc(
+              "Converts between two colour spaces of an OpenColorIO config. framelock's working "
+              "space is scene-linear with the source's primaries; name it as `src` in your config.")
+          .input("in")
+          .param_path("config", "", "OCIO config file (empty: $OCIO).")
+          .param_string("src", std::nullopt, "Colour space the pixels are in.")
+          .param_string("dst", std::nullopt, "Colour space to convert to.")
+          .pointwise()
+          .build(),
+      make_ocio);
 }
 
 }  // namespace fl::ops

@@ -9,9 +9,11 @@ namespace {
 
 class ReformatOp final : public graph::Op {
  public:
-  ReformatOp(int w, int h, std::string fit, Filter f) : w_(w), h_(h), fit_(std::move(fit)), filter_(f) {}
+  ReformatOp(int w, int h, std::string fit, Filter f)
+      : w_(w), h_(h), fit_(std::move(fit)), filter_(f) {}
 
-  Result<graph::FrameGeometry> output_geometry(std::span<const graph::FrameGeometry> in) const override {
+  Result<graph::FrameGeometry> output_geometry(
+      std::span<const graph::FrameGeometry> in) const override {
     graph::FrameGeometry g = in[0];
     g.width = w_, g.height = h_;
     return g;
@@ -24,9 +26,12 @@ class ReformatOp final : public graph::Op {
   Layout layout(const graph::RenderCtx& ctx) const {
     const double iw = ctx.input[0].width, ih = ctx.input[0].height;
     double kx = w_ / iw, ky = h_ / ih;
-    if (fit_ == "fit") kx = ky = std::min(kx, ky);
-    else if (fit_ == "fill") kx = ky = std::max(kx, ky);
-    else if (fit_ == "none") kx = ky = 1.0;
+    if (fit_ == "fit")
+      kx = ky = std::min(kx, ky);
+    else if (fit_ == "fill")
+      kx = ky = std::max(kx, ky);
+    else if (fit_ == "none")
+      kx = ky = 1.0;
     const double s = ctx.scale;
     Rect ib = ctx.input[0].bounds_at(s), ob = ctx.output.bounds_at(s);
     // Output centre maps to input centre; ratios follow the scaled extents.
@@ -52,7 +57,8 @@ class ReformatOp final : public graph::Op {
       for (int x = 0; x < tile.w; ++x, p += 4) p[0] = p[1] = p[2] = 0.0f, p[3] = 1.0f;
     }
     Rect a = tile.intersect(l.active);
-    if (!a.empty()) resample(*in.get(0), out, a, l.mx, l.my, filter_, ctx.input[0].bounds_at(ctx.scale));
+    if (!a.empty())
+      resample(*in.get(0), out, a, l.mx, l.my, filter_, ctx.input[0].bounds_at(ctx.scale));
     return ok_status();
   }
 
@@ -65,21 +71,26 @@ class ReformatOp final : public graph::Op {
 }  // namespace
 
 void register_reformat(graph::Registry& r) {
-  r.add(graph::OpBuilder("reformat", 1)
-            .doc("Puts the picture on a canvas of a new size: `fit` letterboxes/pillarboxes in black, "
-                 "`fill` scales to cover and crops, `distort` stretches, `none` centres unscaled.")
-            .category("geometry")
-            .input("in")
-            .param_int("width", std::nullopt, 1, 32768, "Canvas width in pixels.")
-            .param_int("height", std::nullopt, 1, 32768, "Canvas height in pixels.")
-            .param_enum("fit", "fit", {"fit", "fill", "distort", "none"}, "How the picture meets the canvas.")
-            .param_enum("filter", "lanczos3", {"lanczos3", "bicubic", "bilinear", "box"}, "Resampling filter.")
-            .build(),
-        [](const graph::Params& p, const graph::PrepareCtx&) -> Result<std::shared_ptr<const graph::Op>> {
-          FL_ASSIGN_OR_RETURN(Filter f, parse_filter(p.get_string("filter")));
-          return graph::make_op<ReformatOp>(int(p.get_int("width")), int(p.get_int("height")),
-                                              p.get_string("fit"), f);
-        });
+  r.add(
+      graph::OpBuilder("reformat", 1)
+          .doc(
+              "Puts the picture on a canvas of a new size: `fit` letterboxes/pillarboxes in black, "
+              "`fill` scales to cover and crops, `distort` stretches, `none` centres unscaled.")
+          .category("geometry")
+          .input("in")
+          .param_int("width", std::nullopt, 1, 32768, "Canvas width in pixels.")
+          .param_int("height", std::nullopt, 1, 32768, "Canvas height in pixels.")
+          .param_enum("fit", "fit", {"fit", "fill", "distort", "none"},
+                      "How the picture meets the canvas.")
+          .param_enum("filter", "lanczos3", {"lanczos3", "bicubic", "bilinear", "box"},
+                      "Resampling filter.")
+          .build(),
+      [](const graph::Params& p,
+         const graph::PrepareCtx&) -> Result<std::shared_ptr<const graph::Op>> {
+        FL_ASSIGN_OR_RETURN(Filter f, parse_filter(p.get_string("filter")));
+        return graph::make_op<ReformatOp>(int(p.get_int("width")), int(p.get_int("height")),
+                                          p.get_string("fit"), f);
+      });
 }
 
 }  // namespace fl::ops

@@ -18,10 +18,14 @@ namespace {
 
 double radius(Filter f) {
   switch (f) {
-    case Filter::kBox: return 0.5;
-    case Filter::kBilinear: return 1.0;
-    case Filter::kBicubic: return 2.0;
-    case Filter::kLanczos3: return 3.0;
+    case Filter::kBox:
+      return 0.5;
+    case Filter::kBilinear:
+      return 1.0;
+    case Filter::kBicubic:
+      return 2.0;
+    case Filter::kLanczos3:
+      return 3.0;
   }
   return 1.0;
 }
@@ -35,21 +39,24 @@ double sinc(double x) {
 double weight(Filter f, double x) {
   x = std::fabs(x);
   switch (f) {
-    case Filter::kBox: return x <= 0.5 ? 1.0 : 0.0;
-    case Filter::kBilinear: return x < 1 ? 1 - x : 0.0;
+    case Filter::kBox:
+      return x <= 0.5 ? 1.0 : 0.0;
+    case Filter::kBilinear:
+      return x < 1 ? 1 - x : 0.0;
     case Filter::kBicubic: {  // Catmull-Rom (B=0, C=0.5): sharp, no ringing beyond one lobe
       if (x < 1) return 1.5 * x * x * x - 2.5 * x * x + 1;
       if (x < 2) return -0.5 * x * x * x + 2.5 * x * x - 4 * x + 2;
       return 0.0;
     }
-    case Filter::kLanczos3: return x < 3 ? sinc(x) * sinc(x / 3) : 0.0;
+    case Filter::kLanczos3:
+      return x < 3 ? sinc(x) * sinc(x / 3) : 0.0;
   }
   return 0.0;
 }
 
 // Taps of every output position along one axis.
 struct Taps {
-  std::vector<int> first;     // first input index (already clamped per tap below)
+  std::vector<int> first;  // first input index (already clamped per tap below)
   std::vector<int> count;
   std::vector<int> index;     // clamped input indices, count[i] per output
   std::vector<float> weight;  // normalised
@@ -101,8 +108,8 @@ Rect resample_region(const Rect& out, const AxisMap& mx, const AxisMap& my, Filt
   return {x0, y0, x1 - x0, y1 - y0};
 }
 
-void resample(const Image& src, Image& out, const Rect& tile, const AxisMap& mx,
-              const AxisMap& my, Filter f, const Rect& in_bounds) {
+void resample(const Image& src, Image& out, const Rect& tile, const AxisMap& mx, const AxisMap& my,
+              Filter f, const Rect& in_bounds) {
   const Rect sb = src.bounds().intersect(in_bounds);
   Taps tx = make_taps(tile.x, tile.right(), mx, f, sb.x, sb.right());
   Taps ty = make_taps(tile.y, tile.bottom(), my, f, sb.y, sb.bottom());

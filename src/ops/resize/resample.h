@@ -25,7 +25,7 @@ struct AxisMap {
 Rect resample_region(const Rect& out, const AxisMap& mx, const AxisMap& my, Filter f,
                      const Rect& in_bounds);
 // Fills `tile` of `out` from `src` (which covers resample_region(tile)); edges replicate.
-void resample(const Image& src, Image& out, const Rect& tile, const AxisMap& mx,
-              const AxisMap& my, Filter f, const Rect& in_bounds);
+void resample(const Image& src, Image& out, const Rect& tile, const AxisMap& mx, const AxisMap& my,
+              Filter f, const Rect& in_bounds);
 
 }  // namespace fl::ops

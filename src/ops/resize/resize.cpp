@@ -9,7 +9,8 @@ class ResizeOp final : public graph::Op {
  public:
   ResizeOp(int w, int h, Filter f) : w_(w), h_(h), filter_(f) {}
 
-  Result<graph::FrameGeometry> output_geometry(std::span<const graph::FrameGeometry> in) const override {
+  Result<graph::FrameGeometry> output_geometry(
+      std::span<const graph::FrameGeometry> in) const override {
     graph::FrameGeometry g = in[0];
     if (w_ == 0 && h_ == 0) return invalid_argument("give width, height or both", "params.width");
     g.width = w_ ? w_ : std::max(1, int(std::lround(double(h_) * in[0].width / in[0].height)));
@@ -42,7 +43,8 @@ class ResizeOp final : public graph::Op {
 
 void register_resize(graph::Registry& r) {
   r.add(graph::OpBuilder("resize", 1)
-            .doc("Resamples the frame to a new size. With only width or height, keeps the aspect ratio.")
+            .doc("Resamples the frame to a new size. With only width or height, keeps the aspect "
+                 "ratio.")
             .category("geometry")
             .input("in")
             .param_int("width", 0, 0, 32768, "Output width in pixels (0: from height and aspect).")
@@ -50,7 +52,8 @@ void register_resize(graph::Registry& r) {
             .param_enum("filter", "lanczos3", {"lanczos3", "bicubic", "bilinear", "box"},
                         "Resampling filter; widened when shrinking so nothing aliases.")
             .build(),
-        [](const graph::Params& p, const graph::PrepareCtx&) -> Result<std::shared_ptr<const graph::Op>> {
+        [](const graph::Params& p,
+           const graph::PrepareCtx&) -> Result<std::shared_ptr<const graph::Op>> {
           FL_ASSIGN_OR_RETURN(Filter f, parse_filter(p.get_string("filter")));
           return graph::make_op<ResizeOp>(int(p.get_int("width")), int(p.get_int("height")), f);
         });

@@ -38,17 +38,18 @@ class WipeOp final : public graph::Op {
 }  // namespace
 
 void register_wipe(graph::Registry& r) {
-  r.add(graph::OpBuilder("wipe", 1)
-            .doc("Split-screen comparison: `a` left of the divider, `b` right of it (before/after).")
-            .category("composite")
-            .input("a", "Left side (before)")
-            .input("b", "Right side (after)")
-            .param_float("position", 0.5, 0, 1, "Divider position as a fraction of the width.")
-            .param_int("line", 2, 0, 64, "Divider width in full-resolution pixels (0: none).")
-            .build(),
-        [](const graph::Params& p, const graph::PrepareCtx&) {
-          return graph::make_op<WipeOp>(p.get_float("position"), int(p.get_int("line")));
-        });
+  r.add(
+      graph::OpBuilder("wipe", 1)
+          .doc("Split-screen comparison: `a` left of the divider, `b` right of it (before/after).")
+          .category("composite")
+          .input("a", "Left side (before)")
+          .input("b", "Right side (after)")
+          .param_float("position", 0.5, 0, 1, "Divider position as a fraction of the width.")
+          .param_int("line", 2, 0, 64, "Divider width in full-resolution pixels (0: none).")
+          .build(),
+      [](const graph::Params& p, const graph::PrepareCtx&) {
+        return graph::make_op<WipeOp>(p.get_float("position"), int(p.get_int("line")));
+      });
 }
 
 }  // namespace fl::ops

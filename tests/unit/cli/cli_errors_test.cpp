@@ -29,7 +29,8 @@ class Cli : public ::testing::Test {
   Outcome run(const std::string& args) {
     std::string out = dir_.file("stdout.txt"), err = dir_.file("stderr.txt");
     Outcome o;
-    o.code = test::run("cd " + dir_.path().string() + " && " + FL_FRAMELOCK_BIN + " " + args + " >" + out + " 2>" + err);
+    o.code = test::run("cd " + dir_.path().string() + " && " + FL_FRAMELOCK_BIN + " " + args +
+                       " >" + out + " 2>" + err);
     o.out = slurp(out);
     o.err = slurp(err);
     std::filesystem::remove(out);
@@ -42,7 +43,9 @@ class Cli : public ::testing::Test {
     ss << in.rdbuf();
     return ss.str();
   }
-  void write(const std::string& name, const std::string& text) { std::ofstream(dir_.file(name)) << text; }
+  void write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_.file(name)) << text;
+  }
   // Only the files the test made itself: no output, no temp file.
   void expect_only(std::set<std::string> names) {
     for (const auto& e : std::filesystem::directory_iterator(dir_.path()))
@@ -82,7 +85,10 @@ TEST_F(Cli, BadGraphJson) {
   auto o = run("render g.json");
   EXPECT_EQ(o.code, 2);
   EXPECT_THAT(o.err, HasSubstr("g.json: invalid JSON at line 1"));
-  write("g2.json", R"({"sources":{"s":")" + mega_ + R"("},"nodes":{"n":{"op":"cdl","inputs":["s"],"params":{"slope":[1,1]}}},"outputs":[{"node":"n","path":"o.mov"}]})");
+  write(
+      "g2.json",
+      R"({"sources":{"s":")" + mega_ +
+          R"("},"nodes":{"n":{"op":"cdl","inputs":["s"],"params":{"slope":[1,1]}}},"outputs":[{"node":"n","path":"o.mov"}]})");
   o = run("render g2.json");
   EXPECT_THAT(o.err, HasSubstr("node 'n': params.slope must be three numbers"));
   expect_only({"g.json", "g2.json"});
@@ -93,7 +99,9 @@ TEST_F(Cli, MalformedCubeAndCdl) {
   auto o = run("apply " + mega_ + " out.mov lut3d file=bad.cube");
   EXPECT_NE(o.code, 0);
   EXPECT_THAT(o.err, HasSubstr("bad.cube"));
-  write("bad.cdl", "<ColorDecisionList><ColorDecision><ColorCorrection><SOPNode><Slope>1 1</Slope></SOPNode></ColorCorrection></ColorDecision></ColorDecisionList>");
+  write("bad.cdl",
+        "<ColorDecisionList><ColorDecision><ColorCorrection><SOPNode><Slope>1 "
+        "1</Slope></SOPNode></ColorCorrection></ColorDecision></ColorDecisionList>");
   o = run("apply " + mega_ + " out.mov cdl file=bad.cdl");
   EXPECT_NE(o.code, 0);
   EXPECT_THAT(o.err, HasSubstr("bad.cdl"));
@@ -137,7 +145,8 @@ TEST_F(Cli, UnwritableOutput) {
     return;
   }
   std::filesystem::create_directory(dir_.file("ro"));
-  std::filesystem::permissions(dir_.file("ro"), std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
+  std::filesystem::permissions(
+      dir_.file("ro"), std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
   auto o = run("apply " + mega_ + " ro/out.mov exposure stops=1 --frames 0-1");
   EXPECT_EQ(o.code, 4);
 }
@@ -178,7 +187,8 @@ TEST_F(Cli, OperatorDocsAreGeneratedFromSchemas) {
   auto o = run("ops --markdown");
   ASSERT_EQ(o.code, 0);
   std::string committed = slurp(std::string(FL_TEST_DATA_DIR) + "/../../docs/operators.md");
-  EXPECT_EQ(o.out, committed) << "docs/operators.md is stale: regenerate with `framelock ops --markdown`";
+  EXPECT_EQ(o.out, committed)
+      << "docs/operators.md is stale: regenerate with `framelock ops --markdown`";
 }
 
 TEST_F(Cli, SequenceRoundTrip) {

@@ -45,12 +45,13 @@ TEST(Cdl, MatchesHandComputedValues) {
   float clamp[12];
   std::copy(px, px + 12, clamp);
   apply_cdl(sample_cdl(), px, 3, CdlStyle::kNoClamp);
-  const float expect[12] = {0.1238752f, 0.1246994f, 0.6378274f, 0.7f, -0.8266766f, -0.1766766f,
-                            0.3374780f, 1.0f,       -0.1284781f, 0.2064508f, 1.8640972f, 0.0f};
+  const float expect[12] = {0.1238752f,  0.1246994f,  0.6378274f, 0.7f,
+                            -0.8266766f, -0.1766766f, 0.3374780f, 1.0f,
+                            -0.1284781f, 0.2064508f,  1.8640972f, 0.0f};
   for (int i = 0; i < 12; ++i) EXPECT_NEAR(px[i], expect[i], 2e-6) << i;
   apply_cdl(sample_cdl(), clamp, 3, CdlStyle::kAscClamp);
-  const float expect_clamp[12] = {0.1238752f, 0.1246994f, 0.6378274f, 0.7f, 0, 0, 0.2499200f, 1.0f,
-                                  0,          0.2145726f, 1.0f,       0.0f};
+  const float expect_clamp[12] = {0.1238752f, 0.1246994f, 0.6378274f, 0.7f,       0,    0,
+                                  0.2499200f, 1.0f,       0,          0.2145726f, 1.0f, 0.0f};
   for (int i = 0; i < 12; ++i) EXPECT_NEAR(clamp[i], expect_clamp[i], 2e-6) << i;
 }
 
@@ -187,25 +188,36 @@ TEST(CdlXml, ErrorsNameFileLineAndElement) {
   const std::string tail = "</SOPNode>\n</ColorCorrection>\n";
   expect_xml_error(head + "<Offset>0 0 0</Offset>\n<Power>1 1 1</Power>\n" + tail, 2,
                    "ColorCorrection 'x1': SOPNode: missing Slope");
-  expect_xml_error(head + "<Slope>1 1</Slope>\n<Offset>0 0 0</Offset>\n<Power>1 1 1</Power>\n" + tail, 3,
-                   "Slope needs 3 numbers, found 2");
-  expect_xml_error(head + "<Slope>1 1 1</Slope>\n<Offset>0 0 0 0</Offset>\n<Power>1 1 1</Power>\n" + tail, 4,
-                   "Offset needs 3 numbers, found 4");
-  expect_xml_error(head + "<Slope>1 -1 1</Slope>\n<Offset>0 0 0</Offset>\n<Power>1 1 1</Power>\n" + tail, 3,
-                   "Slope value -1 is negative");
-  expect_xml_error(head + "<Slope>1 1 1</Slope>\n<Offset>0 zero 0</Offset>\n<Power>1 1 1</Power>\n" + tail, 4,
-                   "Offset value 'zero' is not a finite number");
-  expect_xml_error(head + "<Slope>1 1 1</Slope>\n<Offset>0 0 0</Offset>\n<Power>1 nan 1</Power>\n" + tail, 5,
-                   "Power value 'nan' is not a finite number");
-  expect_xml_error("<ColorCorrection>\n\n<SatNode><Saturation>1 2</Saturation></SatNode></ColorCorrection>", 3,
-                   "ColorCorrection: SatNode: Saturation needs 1 number, found 2");
-  expect_xml_error("<ColorCorrection>\n<SatNode>\n</SatNode></ColorCorrection>", 2, "missing Saturation");
+  expect_xml_error(
+      head + "<Slope>1 1</Slope>\n<Offset>0 0 0</Offset>\n<Power>1 1 1</Power>\n" + tail, 3,
+      "Slope needs 3 numbers, found 2");
+  expect_xml_error(
+      head + "<Slope>1 1 1</Slope>\n<Offset>0 0 0 0</Offset>\n<Power>1 1 1</Power>\n" + tail, 4,
+      "Offset needs 3 numbers, found 4");
+  expect_xml_error(
+      head + "<Slope>1 -1 1</Slope>\n<Offset>0 0 0</Offset>\n<Power>1 1 1</Power>\n" + tail, 3,
+      "Slope value -1 is negative");
+  expect_xml_error(
+      head + "<Slope>1 1 1</Slope>\n<Offset>0 zero 0</Offset>\n<Power>1 1 1</Power>\n" + tail, 4,
+      "Offset value 'zero' is not a finite number");
+  expect_xml_error(
+      head + "<Slope>1 1 1</Slope>\n<Offset>0 0 0</Offset>\n<Power>1 nan 1</Power>\n" + tail, 5,
+      "Power value 'nan' is not a finite number");
+  expect_xml_error(
+      "<ColorCorrection>\n\n<SatNode><Saturation>1 2</Saturation></SatNode></ColorCorrection>", 3,
+      "ColorCorrection: SatNode: Saturation needs 1 number, found 2");
+  expect_xml_error("<ColorCorrection>\n<SatNode>\n</SatNode></ColorCorrection>", 2,
+                   "missing Saturation");
   expect_xml_error("<ColorCorrection>\n<SOPNode>\n</ColorCorrection>", 3, "XML error");
   expect_xml_error("\n<Grade/>", 2, "root element 'Grade'");
-  expect_xml_error("<ColorDecisionList>\n<ColorDecision/>\n</ColorDecisionList>", 2, "no ColorCorrection");
-  expect_xml_error("<ColorCorrectionCollection>\n</ColorCorrectionCollection>", 1, "has no ColorCorrection");
-  expect_xml_error("<ColorDecisionList><ColorDecision>\n<ColorCorrectionRef ref=\"ext1\"/></ColorDecision></ColorDecisionList>",
-                   2, "ColorCorrectionRef 'ext1'", ErrorCode::kUnsupported);
+  expect_xml_error("<ColorDecisionList>\n<ColorDecision/>\n</ColorDecisionList>", 2,
+                   "no ColorCorrection");
+  expect_xml_error("<ColorCorrectionCollection>\n</ColorCorrectionCollection>", 1,
+                   "has no ColorCorrection");
+  expect_xml_error(
+      "<ColorDecisionList><ColorDecision>\n<ColorCorrectionRef "
+      "ref=\"ext1\"/></ColorDecision></ColorDecisionList>",
+      2, "ColorCorrectionRef 'ext1'", ErrorCode::kUnsupported);
   auto empty = parse_cdl_xml("", "g.cc");
   EXPECT_EQ(empty.status().code(), ErrorCode::kCorruptData);
 }

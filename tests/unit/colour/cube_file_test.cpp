@@ -54,9 +54,10 @@ TEST(CubeParse, Iridas3DWithTitleCommentsAndDomain) {
 }
 
 TEST(CubeParse, Adobe1D) {
-  auto r = parse_cube("LUT_1D_SIZE 3\nDOMAIN_MIN -0.5 -0.5 -0.5\nDOMAIN_MAX 1.5 1.5 1.5\n"
-                      "0 0 0\n0.25 0.5 0.75\n1 1 1\n",
-                      "t.cube");
+  auto r = parse_cube(
+      "LUT_1D_SIZE 3\nDOMAIN_MIN -0.5 -0.5 -0.5\nDOMAIN_MAX 1.5 1.5 1.5\n"
+      "0 0 0\n0.25 0.5 0.75\n1 1 1\n",
+      "t.cube");
   ASSERT_TRUE(r.ok()) << r.status().to_string();
   ASSERT_TRUE(r->lut1d);
   EXPECT_FALSE(r->lut3d);
@@ -66,10 +67,11 @@ TEST(CubeParse, Adobe1D) {
 }
 
 TEST(CubeParse, ResolveShaperPlus3D) {
-  std::string text = "TITLE \"Resolve\"\nLUT_1D_SIZE 4\nLUT_1D_INPUT_RANGE 0 2\nLUT_3D_SIZE 2\n"
-                     "LUT_3D_INPUT_RANGE 0.0 1.0\n"
-                     "0 0 0\n0.5 0.5 0.5\n0.75 0.75 0.75\n1 1 1\n" +
-                     identity_cube_text(2);
+  std::string text =
+      "TITLE \"Resolve\"\nLUT_1D_SIZE 4\nLUT_1D_INPUT_RANGE 0 2\nLUT_3D_SIZE 2\n"
+      "LUT_3D_INPUT_RANGE 0.0 1.0\n"
+      "0 0 0\n0.5 0.5 0.5\n0.75 0.75 0.75\n1 1 1\n" +
+      identity_cube_text(2);
   auto r = parse_cube(text, "t.cube");
   ASSERT_TRUE(r.ok()) << r.status().to_string();
   ASSERT_TRUE(r->lut1d && r->lut3d);
@@ -87,7 +89,8 @@ TEST(CubeParse, ResolveShaperPlus3D) {
 }
 
 TEST(CubeParse, DomainBeforeSizeAndUnknownKeywordsAreAccepted) {
-  auto r = parse_cube("DOMAIN_MIN 0 0 0\nLUT_3D_ORDER RGB\nLUT_3D_SIZE 2\n" + identity_cube_text(2), "t");
+  auto r = parse_cube("DOMAIN_MIN 0 0 0\nLUT_3D_ORDER RGB\nLUT_3D_SIZE 2\n" + identity_cube_text(2),
+                      "t");
   ASSERT_TRUE(r.ok()) << r.status().to_string();
 }
 
@@ -115,13 +118,17 @@ TEST(CubeParseErrors, ReportFileAndLine) {
   expect_error("TITLE \"x\"\n# only a title\n", 2, "no LUT_1D_SIZE or LUT_3D_SIZE");
   expect_error("LUT_3D_SIZE 2\n" + id2 + "1 1 1\n", 10, "too many entries: expected 8");
   expect_error("LUT_3D_SIZE 2\n0 0 0\n1 0 0\n\n", 4, "too few entries: expected 8, found 2");
-  expect_error("LUT_1D_SIZE 2\nLUT_3D_SIZE 2\n0 0 0\n", 3, "expected 10 (2 for the 1D LUT + 8 for the 3D LUT)");
+  expect_error("LUT_1D_SIZE 2\nLUT_3D_SIZE 2\n0 0 0\n", 3,
+               "expected 10 (2 for the 1D LUT + 8 for the 3D LUT)");
   expect_error("LUT_3D_SIZE 2\nLUT_3D_SIZE 2\n", 2, "duplicate LUT_3D_SIZE");
   expect_error("LUT_3D_SIZE 2\nDOMAIN_MIN 0 0\n", 2, "DOMAIN_MIN needs 3 numbers");
-  expect_error("LUT_3D_SIZE 2\nDOMAIN_MIN 1 0 0\nDOMAIN_MAX 1 1 1\n" + id2, 3, "greater than DOMAIN_MIN");
+  expect_error("LUT_3D_SIZE 2\nDOMAIN_MIN 1 0 0\nDOMAIN_MAX 1 1 1\n" + id2, 3,
+               "greater than DOMAIN_MIN");
   expect_error("LUT_3D_SIZE 2\nLUT_3D_INPUT_RANGE 1 0\n", 2, "max must be greater");
-  expect_error("LUT_3D_SIZE 2\nDOMAIN_MIN -3e38 0 0\nDOMAIN_MAX 3e38 1 1\n" + id2, 3, "too narrow or not finite");
-  expect_error("LUT_3D_SIZE 2\nDOMAIN_MIN 0 0 0\nDOMAIN_MAX 1e-39 1 1\n" + id2, 3, "too narrow or not finite (min 0, max 1e-39)");
+  expect_error("LUT_3D_SIZE 2\nDOMAIN_MIN -3e38 0 0\nDOMAIN_MAX 3e38 1 1\n" + id2, 3,
+               "too narrow or not finite");
+  expect_error("LUT_3D_SIZE 2\nDOMAIN_MIN 0 0 0\nDOMAIN_MAX 1e-39 1 1\n" + id2, 3,
+               "too narrow or not finite (min 0, max 1e-39)");
   expect_error("LUT_3D_SIZE 2\n0 0 0\nTITLE \"late\"\n", 3, "unexpected 'TITLE' in the LUT data");
   expect_error("TITLE \"unterminated\nLUT_3D_SIZE 2\n", 1, "closing quote");
 }
@@ -138,7 +145,8 @@ TEST(CubeFileIo, ErrorsFromFilesNameThePath) {
   std::ofstream(dir.file("bad.cube")) << "LUT_3D_SIZE 2\n0 0 0\n";
   auto r = read_cube_file(dir.file("bad.cube"));
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().message().rfind(dir.file("bad.cube") + ":2: ", 0), 0u) << r.status().message();
+  EXPECT_EQ(r.status().message().rfind(dir.file("bad.cube") + ":2: ", 0), 0u)
+      << r.status().message();
 }
 
 TEST(CubeFileIo, RoundTripIsBitExact) {
@@ -198,7 +206,8 @@ TEST(CubeFileIo, WriterRejectsWhatItCannotSay) {
   both.lut3d->domain_max = {1, 2, 1};
   EXPECT_EQ(write_cube(dir.file("e.cube"), both).code(), ErrorCode::kInvalidArgument);
   EXPECT_FALSE(std::filesystem::exists(dir.file("e.cube")));
-  EXPECT_EQ(write_cube("/nonexistent/dir/x.cube", CubeFile{.lut3d = identity_lut3d(2)}).code(), ErrorCode::kNotFound);
+  EXPECT_EQ(write_cube("/nonexistent/dir/x.cube", CubeFile{.lut3d = identity_lut3d(2)}).code(),
+            ErrorCode::kNotFound);
 }
 
 }  // namespace

@@ -45,7 +45,10 @@ Golden run_ffmpeg(const test::TempDir& dir, const std::string& source, const std
   Golden g;
   std::string in = dir.file("in-" + source + ".raw");
   if (source == "testsrc2") {
-    EXPECT_EQ(test::ffmpeg("-f lavfi -i testsrc2=size=256x256 -frames:v 1 -pix_fmt rgb48le -f rawvideo " + in), 0);
+    EXPECT_EQ(
+        test::ffmpeg("-f lavfi -i testsrc2=size=256x256 -frames:v 1 -pix_fmt rgb48le -f rawvideo " +
+                     in),
+        0);
   } else {
     // Every 16-bit value on every channel, in three unrelated orders.
     std::vector<uint16_t> px(65536 * 3);
@@ -57,8 +60,9 @@ Golden run_ffmpeg(const test::TempDir& dir, const std::string& source, const std
     write_raw(in, px);
   }
   std::string out = dir.file("out-" + source + "-" + interp + ".raw");
-  EXPECT_EQ(test::ffmpeg("-f rawvideo -pix_fmt rgb48le -s 256x256 -i " + in + " -vf lut3d=file=" +
-                         dir.file("grade.cube") + ":interp=" + interp + " -f rawvideo -pix_fmt rgb48le " + out),
+  EXPECT_EQ(test::ffmpeg("-f rawvideo -pix_fmt rgb48le -s 256x256 -i " + in +
+                         " -vf lut3d=file=" + dir.file("grade.cube") + ":interp=" + interp +
+                         " -f rawvideo -pix_fmt rgb48le " + out),
             0);
   g.in = read_raw(in);
   g.ffmpeg_out = read_raw(out);
@@ -69,7 +73,8 @@ Golden run_ffmpeg(const test::TempDir& dir, const std::string& source, const std
 
 int max_error(const std::vector<uint16_t>& a, const std::vector<uint16_t>& b) {
   int worst = a.size() == b.size() ? 0 : 65535;
-  for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) worst = std::max(worst, std::abs(int(a[i]) - int(b[i])));
+  for (size_t i = 0; i < std::min(a.size(), b.size()); ++i)
+    worst = std::max(worst, std::abs(int(a[i]) - int(b[i])));
   return worst;
 }
 
@@ -120,7 +125,8 @@ TEST_P(LutVsFfmpeg, FloatKernelBothInterpolations) {
       for (size_t c = 0; c < 3; ++c) rgba[4 * i + c] = float(g.in[3 * i + c]) * (1.0f / 65535.0f);
       rgba[4 * i + 3] = 1.0f;
     }
-    apply_lut3d(lut_, std::string(name) == "trilinear" ? Interp::kTrilinear : Interp::kTetrahedral, rgba.data(), n);
+    apply_lut3d(lut_, std::string(name) == "trilinear" ? Interp::kTrilinear : Interp::kTetrahedral,
+                rgba.data(), n);
     std::vector<uint16_t> ours(g.in.size());
     for (size_t i = 0; i < n; ++i) {
       for (size_t c = 0; c < 3; ++c) {

@@ -26,7 +26,8 @@ std::vector<uint16_t> full_range_rgb48() {
 std::vector<float> to_rgba(const std::vector<uint16_t>& rgb) {
   std::vector<float> f(rgb.size() / 3 * 4);
   for (size_t i = 0; i < rgb.size() / 3; ++i) {
-    for (int c = 0; c < 3; ++c) f[4 * i + size_t(c)] = float(rgb[3 * i + size_t(c)]) * (1.0f / 65535.0f);
+    for (int c = 0; c < 3; ++c)
+      f[4 * i + size_t(c)] = float(rgb[3 * i + size_t(c)]) * (1.0f / 65535.0f);
     f[4 * i + 3] = 0.5f;
   }
   return f;
@@ -158,7 +159,8 @@ TEST(Lut, Rgb48ScalarAndAvx2Agree) {
       GTEST_SKIP() << "CPU has no AVX2+FMA";
     }
     int worst = 0;
-    for (size_t i = 0; i < in.size(); ++i) worst = std::max(worst, std::abs(int(scalar[i]) - int(simd[i])));
+    for (size_t i = 0; i < in.size(); ++i)
+      worst = std::max(worst, std::abs(int(scalar[i]) - int(simd[i])));
     EXPECT_LE(worst, 1);  // FMA vs separate multiply-add, and round-half-even vs half-up
   }
 }

@@ -20,7 +20,8 @@ using json = nlohmann::json;
 
 const std::string kRepo = std::string(FL_TEST_DATA_DIR) + "/../..";
 
-std::shared_ptr<const Image> render_frame(const json& nodes, const std::string& out_node, int64_t frame) {
+std::shared_ptr<const Image> render_frame(const json& nodes, const std::string& out_node,
+                                          int64_t frame) {
   json g = {{"sources", {{"clip", test::opencv_data("Megamind.avi")}}}, {"nodes", nodes}};
   auto parsed = graph::parse_graph(g.dump(), "golden", kRepo + "/examples");
   EXPECT_TRUE(parsed.ok()) << parsed.status().message();
@@ -66,15 +67,27 @@ void check_golden(const std::string& name, const Image& linear, double min_psnr)
 
 TEST(Golden, WarmGradeOnMegamind) {
   json nodes = {
-      {"balance", {{"op", "cdl"}, {"inputs", {"clip"}}, {"params", {{"slope", {1.12, 1.0, 0.86}}, {"offset", {0.01, 0, -0.005}}, {"power", {1.05, 1, 0.95}}, {"saturation", 1.15}}}}},
+      {"balance",
+       {{"op", "cdl"},
+        {"inputs", {"clip"}},
+        {"params",
+         {{"slope", {1.12, 1.0, 0.86}},
+          {"offset", {0.01, 0, -0.005}},
+          {"power", {1.05, 1, 0.95}},
+          {"saturation", 1.15}}}}},
       {"lift", {{"op", "exposure"}, {"inputs", {"balance"}}, {"params", {{"stops", 0.35}}}}},
-      {"look", {{"op", "lut3d"}, {"inputs", {"lift"}}, {"params", {{"file", "looks/filmic_warm.cube"}}}}}};
+      {"look",
+       {{"op", "lut3d"}, {"inputs", {"lift"}}, {"params", {{"file", "looks/filmic_warm.cube"}}}}}};
   check_golden("megamind_120_warm_grade", *render_frame(nodes, "look", 120), 50.0);
 }
 
 TEST(Golden, ReformatToScopeOnMegamind) {
-  json nodes = {{"scope", {{"op", "reformat"}, {"inputs", {"clip"}}, {"params", {{"width", 640}, {"height", 268}, {"fit", "fill"}}}}},
-                {"sat", {{"op", "saturation"}, {"inputs", {"scope"}}, {"params", {{"saturation", 0.6}}}}}};
+  json nodes = {
+      {"scope",
+       {{"op", "reformat"},
+        {"inputs", {"clip"}},
+        {"params", {{"width", 640}, {"height", 268}, {"fit", "fill"}}}}},
+      {"sat", {{"op", "saturation"}, {"inputs", {"scope"}}, {"params", {{"saturation", 0.6}}}}}};
   check_golden("megamind_200_scope_desat", *render_frame(nodes, "sat", 200), 50.0);
 }
 
@@ -82,10 +95,11 @@ TEST(Golden, Lut3dMatchesFfmpegOnRealFootage) {
   test::TempDir dir;
   std::string cube = kRepo + "/examples/looks/filmic_warm.cube";
   // FFmpeg decodes to 16-bit RGB and applies its lut3d filter to the same frame.
-  ASSERT_EQ(test::ffmpeg("-i " + test::opencv_data("Megamind.avi") +
-                         " -an -vf \"select=eq(n\\,60),format=rgb48le,lut3d=file=" + cube +
-                         ":interp=tetrahedral\" -frames:v 1 -pix_fmt rgb48be " + dir.file("ff.png")),
-            0);
+  ASSERT_EQ(
+      test::ffmpeg("-i " + test::opencv_data("Megamind.avi") +
+                   " -an -vf \"select=eq(n\\,60),format=rgb48le,lut3d=file=" + cube +
+                   ":interp=tetrahedral\" -frames:v 1 -pix_fmt rgb48be " + dir.file("ff.png")),
+      0);
   auto ff_src = io::open_source(dir.file("ff.png"), {"rec709"});
   ASSERT_TRUE(ff_src.ok());
   auto ff = (*ff_src)->read_frame(0);

@@ -40,7 +40,9 @@ class BlendOp final : public Op {};
 Registry test_registry() {
   Registry r;
   r.add(OpBuilder("gain", 1).input("in").param_float("gain", 1.0, 0, 10, "").pointwise().build(),
-        [](const Params& p, const PrepareCtx&) { return make_op<GainOp>(float(p.get_float("gain"))); });
+        [](const Params& p, const PrepareCtx&) {
+          return make_op<GainOp>(float(p.get_float("gain")));
+        });
   r.add(OpBuilder("square", 1).input("in").pointwise().build(),
         [](const Params&, const PrepareCtx&) { return make_op<SquareOp>(); });
   r.add(OpBuilder("blend", 1)
@@ -83,8 +85,10 @@ TEST(GraphParse, InvalidJsonNamesLineAndColumn) {
 }
 
 TEST(GraphParse, RejectsUnknownFieldsAndShapes) {
-  EXPECT_THAT(parse_graph(R"({"nodez": {}})").status().message(), HasSubstr("unknown top-level field 'nodez'"));
-  EXPECT_EQ(parse_graph(R"({"nodes": {"a": {"op": "gain", "parms": {}}}})").status().field(), "nodes.a.parms");
+  EXPECT_THAT(parse_graph(R"({"nodez": {}})").status().message(),
+              HasSubstr("unknown top-level field 'nodez'"));
+  EXPECT_EQ(parse_graph(R"({"nodes": {"a": {"op": "gain", "parms": {}}}})").status().field(),
+            "nodes.a.parms");
   EXPECT_EQ(parse_graph(R"({"nodes": {"a": {"params": {}}}})").status().field(), "nodes.a.op");
   EXPECT_EQ(parse_graph(R"({"sources": {"s": {"path": "x", "frames": [5, 2]}}})").status().field(),
             "sources.s.frames");
@@ -121,33 +125,52 @@ TEST_P(CompileErrors, NameTheNodeAndField) {
 INSTANTIATE_TEST_SUITE_P(
     All, CompileErrors,
     ::testing::Values(
-        ErrorCase{"unknown op", R"({"sources":{"s":"a.mov"},"nodes":{"n":{"op":"blur","inputs":["s"]}}})",
+        ErrorCase{"unknown op",
+                  R"({"sources":{"s":"a.mov"},"nodes":{"n":{"op":"blur","inputs":["s"]}}})",
                   "nodes.n.op", "node 'n': unknown operator 'blur' (known: blend, gain, square)"},
-        ErrorCase{"unknown param", R"({"sources":{"s":"a.mov"},"nodes":{"n":{"op":"gain","inputs":["s"],"params":{"gian":2}}}})",
-                  "nodes.n.params.gian", "unknown parameter 'gian' for operator 'gain' (known: gain)"},
-        ErrorCase{"out of range", R"({"sources":{"s":"a.mov"},"nodes":{"n":{"op":"gain","inputs":["s"],"params":{"gain":11}}}})",
-                  "nodes.n.params.gain", "params.gain = 11 is out of range [0, 10]"},
-        ErrorCase{"wrong type", R"({"sources":{"s":"a.mov"},"nodes":{"n":{"op":"gain","inputs":["s"],"params":{"gain":"two"}}}})",
-                  "nodes.n.params.gain", "must be a number"},
-        ErrorCase{"bad enum", R"({"sources":{"s":"a.mov"},"nodes":{"n":{"op":"blend","inputs":["s","s"],"params":{"mode":"mul","count":1}}}})",
-                  "nodes.n.params.mode", "'mul' is not one of: over, add"},
-        ErrorCase{"bad vec3", R"({"sources":{"s":"a.mov"},"nodes":{"n":{"op":"blend","inputs":["s","s"],"params":{"tint":[1,2],"count":1}}}})",
-                  "nodes.n.params.tint", "three numbers"},
-        ErrorCase{"missing param", R"({"sources":{"s":"a.mov"},"nodes":{"n":{"op":"blend","inputs":["s","s"]}}})",
+        ErrorCase{
+            "unknown param",
+            R"({"sources":{"s":"a.mov"},"nodes":{"n":{"op":"gain","inputs":["s"],"params":{"gian":2}}}})",
+            "nodes.n.params.gian", "unknown parameter 'gian' for operator 'gain' (known: gain)"},
+        ErrorCase{
+            "out of range",
+            R"({"sources":{"s":"a.mov"},"nodes":{"n":{"op":"gain","inputs":["s"],"params":{"gain":11}}}})",
+            "nodes.n.params.gain", "params.gain = 11 is out of range [0, 10]"},
+        ErrorCase{
+            "wrong type",
+            R"({"sources":{"s":"a.mov"},"nodes":{"n":{"op":"gain","inputs":["s"],"params":{"gain":"two"}}}})",
+            "nodes.n.params.gain", "must be a number"},
+        ErrorCase{
+            "bad enum",
+            R"({"sources":{"s":"a.mov"},"nodes":{"n":{"op":"blend","inputs":["s","s"],"params":{"mode":"mul","count":1}}}})",
+            "nodes.n.params.mode", "'mul' is not one of: over, add"},
+        ErrorCase{
+            "bad vec3",
+            R"({"sources":{"s":"a.mov"},"nodes":{"n":{"op":"blend","inputs":["s","s"],"params":{"tint":[1,2],"count":1}}}})",
+            "nodes.n.params.tint", "three numbers"},
+        ErrorCase{"missing param",
+                  R"({"sources":{"s":"a.mov"},"nodes":{"n":{"op":"blend","inputs":["s","s"]}}})",
                   "nodes.n.params.count", "missing required parameter 'count'"},
-        ErrorCase{"missing input", R"({"sources":{"s":"a.mov"},"nodes":{"n":{"op":"blend","inputs":{"a":"s"},"params":{"count":1}}}})",
-                  "nodes.n.inputs.b", "missing input 'b'"},
-        ErrorCase{"unknown input", R"({"sources":{"s":"a.mov"},"nodes":{"n":{"op":"gain","inputs":{"src":"s"}}}})",
+        ErrorCase{
+            "missing input",
+            R"({"sources":{"s":"a.mov"},"nodes":{"n":{"op":"blend","inputs":{"a":"s"},"params":{"count":1}}}})",
+            "nodes.n.inputs.b", "missing input 'b'"},
+        ErrorCase{"unknown input",
+                  R"({"sources":{"s":"a.mov"},"nodes":{"n":{"op":"gain","inputs":{"src":"s"}}}})",
                   "nodes.n.inputs.src", "has no input 'src'"},
-        ErrorCase{"dangling", R"({"sources":{"s":"a.mov"},"nodes":{"n":{"op":"gain","inputs":["t"]}}})",
+        ErrorCase{"dangling",
+                  R"({"sources":{"s":"a.mov"},"nodes":{"n":{"op":"gain","inputs":["t"]}}})",
                   "nodes.n.inputs.0", "refers to 't', which is neither a source nor a node"},
-        ErrorCase{"cycle", R"({"nodes":{"a":{"op":"gain","inputs":["b"]},"b":{"op":"gain","inputs":["a"]}}})",
-                  "nodes.a.inputs", "cycle in graph: a -> b -> a"},
+        ErrorCase{
+            "cycle",
+            R"({"nodes":{"a":{"op":"gain","inputs":["b"]},"b":{"op":"gain","inputs":["a"]}}})",
+            "nodes.a.inputs", "cycle in graph: a -> b -> a"},
         ErrorCase{"missing media", R"({"sources":{"s":"missing.mov"}})", "sources.s.path",
                   "source 's': missing.mov: no such file"},
         ErrorCase{"range past end", R"({"sources":{"s":{"path":"a.mov","frames":[0,10]}}})",
                   "sources.s.frames", "run past the end (10 frames)"},
-        ErrorCase{"bad output", R"({"sources":{"s":"a.mov"},"outputs":[{"node":"x","path":"o.mov"}]})",
+        ErrorCase{"bad output",
+                  R"({"sources":{"s":"a.mov"},"outputs":[{"node":"x","path":"o.mov"}]})",
                   "outputs[0].node", "refers to 'x'"}),
     [](const auto& info) {
       std::string n = info.param.name;
@@ -207,9 +230,11 @@ TEST(Compile, AffineRunsFoldIntoOneMatrix) {
 }
 
 TEST(Compile, ContentKeysFollowContent) {
-  const char* a = R"({"sources":{"s":"a.mov"},"nodes":{"g":{"op":"gain","inputs":["s"],"params":{"gain":2}}},
+  const char* a =
+      R"({"sources":{"s":"a.mov"},"nodes":{"g":{"op":"gain","inputs":["s"],"params":{"gain":2}}},
                       "outputs":[{"node":"g","path":"o.mov"}]})";
-  const char* b = R"({"sources":{"s":"a.mov"},"nodes":{"g":{"op":"gain","inputs":["s"],"params":{"gain":2.5}}},
+  const char* b =
+      R"({"sources":{"s":"a.mov"},"nodes":{"g":{"op":"gain","inputs":["s"],"params":{"gain":2.5}}},
                       "outputs":[{"node":"g","path":"o.mov"}]})";
   auto p1 = compile_text(a), p2 = compile_text(a), p3 = compile_text(b);
   ASSERT_TRUE(p1.ok() && p2.ok() && p3.ok());
@@ -264,14 +289,17 @@ TEST(Registry, OldGraphsAreUpgradedNewerOnesRefused) {
   Registry r;
   // Version 2 of "gain" renamed its parameter from "amount" to "gain".
   r.add(OpBuilder("gain", 2).input("in").param_float("gain", 1.0, 0, 10, "").pointwise().build(),
-        [](const Params& p, const PrepareCtx&) { return make_op<GainOp>(float(p.get_float("gain"))); });
+        [](const Params& p, const PrepareCtx&) {
+          return make_op<GainOp>(float(p.get_float("gain")));
+        });
   r.add_upgrader("gain", 1, [](const nlohmann::json& p) -> Result<nlohmann::json> {
     nlohmann::json out = p;
     if (out.contains("amount")) out["gain"] = out["amount"], out.erase("amount");
     return out;
   });
   CompileOptions o = fake_probe();
-  auto old = parse_graph(R"({"sources":{"s":"a.mov"},"nodes":{"g":{"op":"gain.1","inputs":["s"],"params":{"amount":2}}}})");
+  auto old = parse_graph(
+      R"({"sources":{"s":"a.mov"},"nodes":{"g":{"op":"gain.1","inputs":["s"],"params":{"amount":2}}}})");
   ASSERT_TRUE(old.ok());
   auto plan = compile(*old, r, o);
   ASSERT_TRUE(plan.ok()) << plan.status().message();
@@ -279,7 +307,8 @@ TEST(Registry, OldGraphsAreUpgradedNewerOnesRefused) {
   (*plan)->nodes[1].op->apply_pointwise(px, 1);
   EXPECT_FLOAT_EQ(px[0], 0.5f);
 
-  auto future = parse_graph(R"({"sources":{"s":"a.mov"},"nodes":{"g":{"op":"gain.3","inputs":["s"]}}})");
+  auto future =
+      parse_graph(R"({"sources":{"s":"a.mov"},"nodes":{"g":{"op":"gain.3","inputs":["s"]}}})");
   auto refused = compile(*future, r, o);
   ASSERT_FALSE(refused.ok());
   EXPECT_THAT(refused.status().message(), HasSubstr("newer than this framelock"));
@@ -304,7 +333,8 @@ TEST(PlanCache, SameGraphSamePlanUntilAFileChanges) {
   std::ofstream(lut) << "LUT_3D_SIZE 2\n";
   Registry r = test_registry();
   CompileOptions o = fake_probe();
-  std::string text = R"({"sources":{"s":"a.mov"},"nodes":{"g":{"op":"gain","inputs":["s"],"params":{"gain":2}},
+  std::string text =
+      R"({"sources":{"s":"a.mov"},"nodes":{"g":{"op":"gain","inputs":["s"],"params":{"gain":2}},
       "b":{"op":"blend","inputs":["s","g"],"params":{"count":1,"mode":"over"}}}})";
   auto g = parse_graph(text);
   ASSERT_TRUE(g.ok());
@@ -317,7 +347,8 @@ TEST(PlanCache, SameGraphSamePlanUntilAFileChanges) {
   PlanCache cache;
   EXPECT_EQ(PlanCache::key_for(*g), PlanCache::key_for(*g));
   ContentKey before = PlanCache::key_for(*g);
-  std::filesystem::last_write_time(lut, std::filesystem::last_write_time(lut) + std::chrono::seconds(5));
+  std::filesystem::last_write_time(lut,
+                                   std::filesystem::last_write_time(lut) + std::chrono::seconds(5));
   EXPECT_NE(PlanCache::key_for(*g), before) << "an edited .cube must not reuse the old plan";
   node("b").params.erase("note");
   auto a = cache.get_or_compile(*g, r, o), b = cache.get_or_compile(*g, r, o);

@@ -15,7 +15,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-void expect_error_naming(const Status& s, const std::string& path, std::initializer_list<ErrorCode> codes) {
+void expect_error_naming(const Status& s, const std::string& path,
+                         std::initializer_list<ErrorCode> codes) {
   ASSERT_FALSE(s.ok());
   bool matched = false;
   for (ErrorCode c : codes) matched |= s.code() == c;
@@ -27,7 +28,8 @@ std::string make_clip(const test::TempDir& dir, const std::string& name, const s
                       int frames = 48) {
   std::string path = dir.file(name);
   EXPECT_EQ(test::ffmpeg("-f lavfi -i testsrc2=size=320x240:rate=24 -frames:v " +
-                         std::to_string(frames) + " -g 12 " + codec + " " + path), 0);
+                         std::to_string(frames) + " -g 12 " + codec + " " + path),
+            0);
   return path;
 }
 
@@ -173,8 +175,10 @@ TEST_P(Flipped, NeverCrashes) {
   int64_t count = std::max<int64_t>((*src)->info().frame_count, 48);
   for (int64_t i = 0; i < count; ++i) {
     auto f = (*src)->read_frame(i);
-    if (!f.ok()) EXPECT_NE(f.status().message().find(path), std::string::npos);
-    else EXPECT_EQ(f->width(), 320);
+    if (!f.ok())
+      EXPECT_NE(f.status().message().find(path), std::string::npos);
+    else
+      EXPECT_EQ(f->width(), 320);
   }
   for (int64_t i : {40, 3, 25, 47, 0}) (void)(*src)->read_frame(i);
 }

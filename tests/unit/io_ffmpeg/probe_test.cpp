@@ -40,9 +40,12 @@ TEST(ProbeFfmpeg, Vtest) {
 TEST(ProbeFfmpeg, TaggedClipWithTimecode) {
   test::TempDir dir;
   std::string clip = dir.file("tagged.mov");
-  ASSERT_EQ(test::ffmpeg("-f lavfi -i testsrc2=size=1280x720:rate=25 -frames:v 10 -vf "
-                         "setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv "
-                         "-c:v prores_ks -pix_fmt yuv422p10le -timecode 01:00:00:00 " + clip), 0);
+  ASSERT_EQ(
+      test::ffmpeg("-f lavfi -i testsrc2=size=1280x720:rate=25 -frames:v 10 -vf "
+                   "setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv "
+                   "-c:v prores_ks -pix_fmt yuv422p10le -timecode 01:00:00:00 " +
+                   clip),
+      0);
   auto info = probe_ffmpeg(clip);
   ASSERT_TRUE(info.ok()) << info.status().to_string();
   EXPECT_EQ(info->codec, "prores");
@@ -62,7 +65,8 @@ TEST(ProbeFfmpeg, TaggedClipWithTimecode) {
 TEST(ProbeFfmpeg, FrameCountFromDurationInMkv) {
   test::TempDir dir;
   std::string clip = dir.file("count.mkv");
-  ASSERT_EQ(test::ffmpeg("-f lavfi -i testsrc2=size=160x120:rate=24 -frames:v 30 -c:v ffv1 " + clip), 0);
+  ASSERT_EQ(
+      test::ffmpeg("-f lavfi -i testsrc2=size=160x120:rate=24 -frames:v 30 -c:v ffv1 " + clip), 0);
   auto info = probe_ffmpeg(clip);
   ASSERT_TRUE(info.ok()) << info.status().to_string();
   EXPECT_EQ(info->container, "matroska,webm");

@@ -70,9 +70,9 @@ bool dir_is_empty(const test::TempDir& dir) { return fs::is_empty(dir.path()); }
 
 struct RoundTrip {
   const char* file;
-  const char* codec;          // override, or "" for the extension's default
-  const char* expect_codec;   // as probe reports it
-  const char* expect_pix_fmt; // as probe reports it
+  const char* codec;           // override, or "" for the extension's default
+  const char* expect_codec;    // as probe reports it
+  const char* expect_pix_fmt;  // as probe reports it
   double min_psnr;
 };
 
@@ -106,20 +106,21 @@ TEST_P(SinkRoundTrip, WritesReadsBackAndPicksTheDefaultFormat) {
     EXPECT_GT(test::psnr(frames[i], back[i]), p.min_psnr) << p.file << " frame " << i;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Containers, SinkRoundTrip,
-    ::testing::Values(RoundTrip{"a.mkv", "", "ffv1", "gbrp16le", 80},
-                      RoundTrip{"a.mov", "", "prores", "yuv422p10le", 40},
-                      RoundTrip{"a.mp4", "", "h264", "yuv420p", 38},
-                      RoundTrip{"a.nut", "", "rawvideo", "rgb48le", 80},
-                      RoundTrip{"a.avi", "", "mjpeg", "yuvj422p", 34},
-                      RoundTrip{"b.mp4", "libx265", "hevc", "yuv420p", 38},
-                      RoundTrip{"b.mkv", "libx265", "hevc", "yuv420p", 38}),
-    [](const auto& info) {
-      std::string n = std::string(info.param.file) + "_" + info.param.expect_codec;
-      for (char& c : n) if (c == '.') c = '_';
-      return n;
-    });
+INSTANTIATE_TEST_SUITE_P(Containers, SinkRoundTrip,
+                         ::testing::Values(RoundTrip{"a.mkv", "", "ffv1", "gbrp16le", 80},
+                                           RoundTrip{"a.mov", "", "prores", "yuv422p10le", 40},
+                                           RoundTrip{"a.mp4", "", "h264", "yuv420p", 38},
+                                           RoundTrip{"a.nut", "", "rawvideo", "rgb48le", 80},
+                                           RoundTrip{"a.avi", "", "mjpeg", "yuvj422p", 34},
+                                           RoundTrip{"b.mp4", "libx265", "hevc", "yuv420p", 38},
+                                           RoundTrip{"b.mkv", "libx265", "hevc", "yuv420p", 38}),
+                         [](const auto& info) {
+                           std::string n =
+                               std::string(info.param.file) + "_" + info.param.expect_codec;
+                           for (char& c : n)
+                             if (c == '.') c = '_';
+                           return n;
+                         });
 
 // A 16-bit lossless round trip is exact to within one 16-bit code value in the encoded domain.
 TEST(FfmpegSink, FfvOneIsLosslessAtSixteenBits) {
@@ -143,9 +144,14 @@ TEST(FfmpegSink, DefaultsFollowTheSource) {
   twelve_alpha.pixel_format = "yuva444p12le";
   twelve_alpha.bit_depth = 12;
   twelve_alpha.has_alpha = true;
-  struct Case { const char* file; const MediaInfo* src; const char* pix_fmt; };
-  for (Case c : {Case{"8.mkv", &eight_bit, "bgr0"}, Case{"12.mp4", &twelve_alpha, "yuv420p10le"}, Case{"12a.mkv", &twelve_alpha, "gbrap16le"},
-                 Case{"8.mp4", &eight_bit, "yuv420p"}, Case{"12a.mov", &twelve_alpha, "yuva444p12le"},
+  struct Case {
+    const char* file;
+    const MediaInfo* src;
+    const char* pix_fmt;
+  };
+  for (Case c : {Case{"8.mkv", &eight_bit, "bgr0"}, Case{"12.mp4", &twelve_alpha, "yuv420p10le"},
+                 Case{"12a.mkv", &twelve_alpha, "gbrap16le"}, Case{"8.mp4", &eight_bit, "yuv420p"},
+                 Case{"12a.mov", &twelve_alpha, "yuva444p12le"},
                  Case{"12a.nut", &twelve_alpha, "rgba64le"}}) {
     SinkOptions o = options_for(64, 48);
     o.source = *c.src;
@@ -322,7 +328,11 @@ TEST(FfmpegSink, WrongFrameSizeIsRejected) {
 
 TEST(FfmpegSink, OpenFailuresLeaveNoFile) {
   test::TempDir dir;
-  struct Case { std::string file, codec, pix_fmt; std::map<std::string, std::string> opts; ErrorCode code; };
+  struct Case {
+    std::string file, codec, pix_fmt;
+    std::map<std::string, std::string> opts;
+    ErrorCode code;
+  };
   std::vector<Case> cases = {
       {"x.mkv", "no_such_codec", "", {}, ErrorCode::kUnsupported},
       {"x.mkv", "", "no_such_format", {}, ErrorCode::kInvalidArgument},

@@ -87,7 +87,8 @@ TEST_P(GeneratedClip, RandomAccessMatchesSequential) {
   std::string clip = dir.file("gop." + param.substr(0, space));
   std::string codec = param.substr(space + 1);
   ASSERT_EQ(test::ffmpeg("-f lavfi -i testsrc2=size=320x240:rate=24 -frames:v 40 -g 10 " + codec +
-                         " " + clip), 0);
+                         " " + clip),
+            0);
   auto src = open_or_die(clip);
   ASSERT_TRUE(src);
   EXPECT_EQ(src->info().frame_count, 40);
@@ -96,9 +97,10 @@ TEST_P(GeneratedClip, RandomAccessMatchesSequential) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Codecs, GeneratedClip,
-                         ::testing::Values("mp4 -c:v libx264 -bf 3", "mkv -c:v libx265 -x265-params log-level=error",
-                                           "mov -c:v prores_ks", "mkv -c:v ffv1",
-                                           "avi -c:v mjpeg", "nut -c:v rawvideo -pix_fmt rgb48le",
+                         ::testing::Values("mp4 -c:v libx264 -bf 3",
+                                           "mkv -c:v libx265 -x265-params log-level=error",
+                                           "mov -c:v prores_ks", "mkv -c:v ffv1", "avi -c:v mjpeg",
+                                           "nut -c:v rawvideo -pix_fmt rgb48le",
                                            "ts -c:v mpeg2video -bf 2"));
 
 TEST(FfmpegSource, TransferOverride) {
@@ -120,7 +122,9 @@ TEST(FfmpegSource, SixteenBitRgbIsExact) {
   test::TempDir dir;
   std::string clip = dir.file("rgb48.nut");
   ASSERT_EQ(test::ffmpeg("-f lavfi -i testsrc2=size=64x48:rate=24 -frames:v 2 -c:v rawvideo "
-                         "-pix_fmt rgb48le " + clip), 0);
+                         "-pix_fmt rgb48le " +
+                         clip),
+            0);
   auto src = open_or_die(clip, SourceOptions{"linear"});
   ASSERT_TRUE(src);
   auto f = src->read_frame(1);
@@ -137,7 +141,9 @@ TEST(FfmpegSource, AlphaIsCarried) {
   std::string clip = dir.file("alpha.mov");
   ASSERT_EQ(test::ffmpeg("-f lavfi -i testsrc2=size=64x48:rate=24 -frames:v 2 -vf format=rgba,"
                          "colorchannelmixer=aa=0.5 -c:v prores_ks -profile:v 4444 "
-                         "-pix_fmt yuva444p10le " + clip), 0);
+                         "-pix_fmt yuva444p10le " +
+                         clip),
+            0);
   auto src = open_or_die(clip);
   ASSERT_TRUE(src);
   EXPECT_TRUE(src->info().has_alpha);

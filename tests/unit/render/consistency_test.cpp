@@ -17,7 +17,7 @@ using json = nlohmann::json;
 struct OpCase {
   std::string op;
   json params;
-  json inputs;  // positional
+  json inputs;          // positional
   double preview_psnr;  // preview (1/2) vs downsampled final
 };
 
@@ -26,9 +26,12 @@ class Fixture {
   Fixture() {
     // Two small real-looking clips: FFmpeg's test pattern and Megamind.
     EXPECT_EQ(test::ffmpeg("-f lavfi -i testsrc2=size=256x144:rate=24 -frames:v 4 -c:v ffv1 "
-                           "-pix_fmt gbrp16le " + dir.file("pattern.mkv")), 0);
+                           "-pix_fmt gbrp16le " +
+                           dir.file("pattern.mkv")),
+              0);
     EXPECT_EQ(test::ffmpeg("-i " + test::opencv_data("Megamind.avi") +
-                           " -an -vf scale=256:144 -frames:v 4 -c:v ffv1 " + dir.file("mega.mkv")), 0);
+                           " -an -vf scale=256:144 -frames:v 4 -c:v ffv1 " + dir.file("mega.mkv")),
+              0);
     std::ofstream cube(dir.file("look.cube"));
     const int n = 9;
     cube << "TITLE \"test look\"\nLUT_3D_SIZE " << n << "\n";
@@ -67,7 +70,13 @@ class Fixture {
 std::vector<OpCase> cases(const Fixture& f) {
   std::string cfg = test::test_data("ocio/config.ocio");
   return {
-      {"cdl", {{"slope", {1.2, 1, 0.8}}, {"offset", {0.02, 0, -0.01}}, {"power", {1.1, 1, 0.9}}, {"saturation", 1.2}}, {"s"}, 30},
+      {"cdl",
+       {{"slope", {1.2, 1, 0.8}},
+        {"offset", {0.02, 0, -0.01}},
+        {"power", {1.1, 1, 0.9}},
+        {"saturation", 1.2}},
+       {"s"},
+       30},
       {"crop", {{"x", 10}, {"y", 6}, {"width", 200}, {"height", 120}}, {"s"}, 30},
       {"exposure", {{"stops", 0.7}}, {"s"}, 30},
       {"lut3d", {{"file", f.dir.file("look.cube")}}, {"s"}, 30},
@@ -153,8 +162,8 @@ TEST_P(OpConsistency, TiledRegionPreviewFusedDeterministic) {
   EXPECT_LT(test::max_abs_diff(*render(**fused, req), *render(**unfused, req)), 2e-5);
 }
 
-constexpr const char* kCaseNames[] = {"cdl",  "crop",     "exposure", "lut3d",     "mix",
-                                     "ocio", "reformat", "resize",   "saturation", "wipe"};
+constexpr const char* kCaseNames[] = {"cdl",  "crop",     "exposure", "lut3d",      "mix",
+                                      "ocio", "reformat", "resize",   "saturation", "wipe"};
 std::string case_name(const ::testing::TestParamInfo<int>& info) { return kCaseNames[info.param]; }
 INSTANTIATE_TEST_SUITE_P(AllOps, OpConsistency, ::testing::Range(0, 10), case_name);
 

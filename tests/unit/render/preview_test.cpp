@@ -12,8 +12,9 @@ namespace fl {
 namespace {
 
 std::shared_ptr<const graph::Plan> make_plan(const std::string& clip, double stops) {
-  nlohmann::json g = {{"sources", {{"s", clip}}},
-                      {"nodes", {{"e", {{"op", "exposure"}, {"inputs", {"s"}}, {"params", {{"stops", stops}}}}}}}};
+  nlohmann::json g = {
+      {"sources", {{"s", clip}}},
+      {"nodes", {{"e", {{"op", "exposure"}, {"inputs", {"s"}}, {"params", {{"stops", stops}}}}}}}};
   auto parsed = graph::parse_graph(g.dump());
   graph::CompileOptions o;
   o.probe = [](const std::string& p) { return io::probe(p); };
@@ -44,7 +45,8 @@ struct Collector {
 TEST(Preview, CoarseFirstThenRefined) {
   test::TempDir dir;
   std::string clip = dir.file("c.mkv");
-  ASSERT_EQ(test::ffmpeg("-f lavfi -i testsrc2=size=640x360:rate=24 -frames:v 3 -c:v ffv1 " + clip), 0);
+  ASSERT_EQ(test::ffmpeg("-f lavfi -i testsrc2=size=640x360:rate=24 -frames:v 3 -c:v ffv1 " + clip),
+            0);
   auto plan = make_plan(clip, 1.0);
   render::Renderer renderer;
   Collector got;
@@ -59,14 +61,16 @@ TEST(Preview, CoarseFirstThenRefined) {
   EXPECT_TRUE(got[2].final);
   EXPECT_LE(got[0].seconds, got[2].seconds);
   // The coarse level is the refined one, smaller.
-  Image small = render::downsample_half(render::downsample_half(render::downsample_half(*got[2].image)));
+  Image small =
+      render::downsample_half(render::downsample_half(render::downsample_half(*got[2].image)));
   EXPECT_GT(test::psnr(small, *got[0].image), 40.0);
 }
 
 TEST(Preview, NewerRequestCancelsOlder) {
   test::TempDir dir;
   std::string clip = dir.file("c.mkv");
-  ASSERT_EQ(test::ffmpeg("-f lavfi -i testsrc2=size=1920x1080:rate=24 -frames:v 3 -c:v ffv1 " + clip), 0);
+  ASSERT_EQ(
+      test::ffmpeg("-f lavfi -i testsrc2=size=1920x1080:rate=24 -frames:v 3 -c:v ffv1 " + clip), 0);
   auto slow = make_plan(clip, 1.0), fast = make_plan(clip, 2.0);
   render::Renderer renderer;
   Collector got;

@@ -22,12 +22,15 @@ class RendererTest : public ::testing::Test {
  protected:
   void SetUp() override {
     clip_ = dir_.file("clip.mkv");
-    ASSERT_EQ(test::ffmpeg("-f lavfi -i testsrc2=size=320x240:rate=24 -frames:v 24 -c:v ffv1 " + clip_), 0);
+    ASSERT_EQ(
+        test::ffmpeg("-f lavfi -i testsrc2=size=320x240:rate=24 -frames:v 24 -c:v ffv1 " + clip_),
+        0);
   }
   std::shared_ptr<const graph::Plan> plan(const std::string& out, double stops = 1.0) {
     json g = {{"sources", {{"s", clip_}}},
-              {"nodes", {{"e", {{"op", "exposure"}, {"inputs", {"s"}}, {"params", {{"stops", stops}}}}},
-                         {"r", {{"op", "resize"}, {"inputs", {"e"}}, {"params", {{"width", 160}}}}}}},
+              {"nodes",
+               {{"e", {{"op", "exposure"}, {"inputs", {"s"}}, {"params", {{"stops", stops}}}}},
+                {"r", {{"op", "resize"}, {"inputs", {"e"}}, {"params", {{"width", 160}}}}}}},
               {"outputs", json::array({{{"node", "r"}, {"path", out}}})}};
     auto parsed = graph::parse_graph(g.dump());
     EXPECT_TRUE(parsed.ok());
@@ -93,7 +96,8 @@ TEST_F(RendererTest, RejectsBadFramesAndScales) {
   render::Renderer r;
   render::RenderRequest req;
   req.frame = 24;
-  EXPECT_THAT(r.render(*p, p->outputs[0].node, req).status().message(), HasSubstr("frame 24 is out of range"));
+  EXPECT_THAT(r.render(*p, p->outputs[0].node, req).status().message(),
+              HasSubstr("frame 24 is out of range"));
   req.frame = 0;
   req.scale = 0.3;
   EXPECT_FALSE(r.render(*p, p->outputs[0].node, req).ok());
@@ -125,7 +129,8 @@ TEST_F(RendererTest, StreamsEveryFrameInOrder) {
 
 TEST_F(RendererTest, SameGraphSameBytes) {
   for (const char* ext : {"mkv", "nut"}) {
-    auto p1 = plan(dir_.file(std::string("a.") + ext)), p2 = plan(dir_.file(std::string("b.") + ext));
+    auto p1 = plan(dir_.file(std::string("a.") + ext)),
+         p2 = plan(dir_.file(std::string("b.") + ext));
     render::Renderer r1, r2;
     ASSERT_TRUE(render::render_to_file(r1, *p1, p1->outputs[0], {}).ok());
     ASSERT_TRUE(render::render_to_file(r2, *p2, p2->outputs[0], {}).ok());
@@ -146,6 +151,39 @@ TEST_F(RendererTest, TinyCacheStillRendersCorrectly) {
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ(test::max_abs_diff(**a, **b), 0.0);
   EXPECT_LE(small.cache_stats().bytes, size_t(1) << 16);
+}
+
+}  // namespace
+}  // namespace fl
+
+namespace fl {
+namespace {
+
+TEST(Timecode, OutputOfAFrameRangeStartsAtItsOwnTimecode) {
+  test::TempDir dir;
+  std::string clip = dir.file("tc.mov");
+  ASSERT_EQ(
+      test::ffmpeg("-f lavfi -i testsrc2=size=160x90:rate=25 -frames:v 30 -timecode 01:00:00:00 "
+                   "-c:v prores_ks " +
+                   clip),
+      0);
+  json g = {
+      {"sources", {{"s", {{"path", clip}, {"frames", {5, 29}}}}}},
+      {"nodes", {{"e", {{"op", "exposure"}, {"inputs", {"s"}}, {"params", {{"stops", 0.5}}}}}}},
+      {"outputs",
+       json::array({{{"node", "e"}, {"path", dir.file("out.mov")}, {"frames", {10, 14}}}})}};
+  render::Renderer r;
+  graph::CompileOptions o;
+  o.probe = r.prober();
+  auto plan = graph::compile(*graph::parse_graph(g.dump()), ops::builtin_registry(), o);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  ASSERT_TRUE(render::render_to_file(r, **plan, (*plan)->outputs[0], {}).ok());
+  auto info = io::probe(dir.file("out.mov"));
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->timecode, "01:00:00:15");  // source frame 5 + output frame 10
+  EXPECT_EQ(info->frame_count, 5);
+  EXPECT_EQ(io::add_timecode_frames("00:00:59;29", 1, {30000, 1001}), "00:01:00;02");  // drop-frame
+  EXPECT_EQ(io::add_timecode_frames("00:09:59;29", 1, {30000, 1001}), "00:10:00;00");  // not at :x0
 }
 
 }  // namespace
