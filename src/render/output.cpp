@@ -1,5 +1,7 @@
 #include "render/output.h"
 
+#include "io/oiio/oiio_io.h"
+
 namespace fl::render {
 
 int primary_source(const graph::Plan& plan, int node) {
@@ -40,6 +42,12 @@ Status render_to_file(Renderer& renderer, const graph::Plan& plan, const graph::
   std::string path = path_override.empty() ? output.decl.path : path_override;
   if (path.empty()) return invalid_argument("output has no path (give one, or 'null')");
   FL_ASSIGN_OR_RETURN(io::SinkOptions sink_options, sink_options_for(plan, output, options.scale));
+  // Integer outputs of scene-linear sources (EXR plates) get a display encoding: linear light in
+  // 8-16-bit code values crushes the shadows and looks wrong in every viewer. Float outputs
+  // (EXR) stay linear whatever the transfer says.
+  if (sink_options.transfer == colour::Transfer::kLinear)
+    sink_options.transfer =
+        io::is_image_path(path) ? colour::Transfer::kSrgb : colour::Transfer::kBt709;
   graph::PlanOutput out = output;
   if (options.frames) {
     out.first = options.frames->first;

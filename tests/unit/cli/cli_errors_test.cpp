@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "io/frame_source.h"
 #include "test_support.h"
 
 namespace fl {
@@ -200,6 +201,33 @@ TEST_F(Cli, SequenceRoundTrip) {
   EXPECT_EQ(j["frame_count"], 3);
   EXPECT_EQ(j["width"], 180);
   EXPECT_EQ(j["color_transfer"], "linear");
+}
+
+}  // namespace
+}  // namespace fl
+
+namespace fl {
+namespace {
+
+// A linear EXR plate written to PNG must be display-encoded (sRGB), not linear code values.
+TEST_F(Cli, LinearSourceToIntegerOutputIsDisplayEncoded) {
+  auto o = run("apply " + mega_ + " plate.%04d.exr exposure stops=0 --frames 120-120");
+  ASSERT_EQ(o.code, 0) << o.err;
+  o = run("apply plate.%04d.exr still.png exposure stops=0");
+  ASSERT_EQ(o.code, 0) << o.err;
+  o = run("apply plate.%04d.exr still_linear.tif exposure stops=0");
+  ASSERT_EQ(o.code, 0) << o.err;
+  // Its code values are sRGB: decoded as sRGB they give back the plate's linear light.
+  auto png = io::open_source(dir_.file("still.png"), {"srgb"});
+  auto exr = io::open_source(dir_.file("plate.%04d.exr"));
+  ASSERT_TRUE(png.ok() && exr.ok());
+  auto a = (*png)->read_frame(0), b = (*exr)->read_frame(0);
+  ASSERT_TRUE(a.ok() && b.ok());
+  const auto& srgb = colour::TransferCurve::get(colour::Transfer::kSrgb);
+  Image ea = a->clone(), eb = b->clone();
+  srgb.rgba_to_encoded(ea.data(), ea.pixel_count());
+  srgb.rgba_to_encoded(eb.data(), eb.pixel_count());
+  EXPECT_GT(test::psnr(ea, eb), 45.0);
 }
 
 }  // namespace
