@@ -52,7 +52,4 @@ Result<std::unique_ptr<FrameSink>> open_sink(const std::string& path, const Sink
 // timecode + k.
 std::string add_timecode_frames(const std::string& timecode, int64_t frames, Rational rate);
 
-// Temp name beside the final one, so the rename stays on one filesystem (atomic).
-std::string temp_path_for(const std::string& final_path);
-
 }  // namespace fl::io

@@ -34,14 +34,6 @@ std::string add_timecode_frames(const std::string& timecode, int64_t frames, Rat
   return image_metadata::add_frames(timecode, frames, rate);
 }
 
-std::string temp_path_for(const std::string& final_path) {
-  static std::atomic<int> counter{0};
-  std::filesystem::path p(final_path);
-  std::string name = "." + p.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
-                     std::to_string(counter++) + p.extension().string();
-  return (p.parent_path() / name).string();
-}
-
 bool is_float_format(const MediaInfo& m) {
   const std::string& f = m.pixel_format;
   return f.find("half") != std::string::npos || f.find("float") != std::string::npos ||

@@ -1,10 +1,7 @@
 // FfmpegSink: linear float frames -> an encoded clip, written to a hidden temp file beside the
 // final one and renamed on finish(), so a reader never sees a half-written clip.
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -15,6 +12,7 @@ extern "C" {
 #include <libavutil/timecode.h>
 }
 
+#include "core/output_path.h"
 #include "io/ffmpeg/ffmpeg_common.h"
 #include "io/ffmpeg/ffmpeg_convert.h"
 #include "io/ffmpeg/ffmpeg_encoder_choice.h"
@@ -32,35 +30,11 @@ struct OutputDeleter {
 };
 using OutputPtr = std::unique_ptr<AVFormatContext, OutputDeleter>;
 
-// `<dir>/.<name>.tmp-<pid>-<n><ext>`: hidden, unique per process and sink, same filesystem as the
-// final path (so rename() is atomic), and still ending in the real extension for humans and tools.
-std::string make_temp_path(const std::string& final_path) {
-  static std::atomic<unsigned> counter{0};
-  std::filesystem::path p(final_path);
-  std::string name = "." + p.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
-                     std::to_string(counter.fetch_add(1)) + p.extension().string();
-  return (p.parent_path() / name).string();
-}
-
-Status check_output_dir(const std::string& path) {
-  std::filesystem::path dir = std::filesystem::path(path).parent_path();
-  std::string d = dir.empty() ? "." : dir.string();
-  struct stat st {};
-  if (::stat(d.c_str(), &st) != 0) {
-    if (errno == EACCES) return permission_denied("cannot write to directory '" + d + "'");
-    return not_found("output directory '" + d + "' does not exist (for '" + path + "')");
-  }
-  if (!S_ISDIR(st.st_mode)) return invalid_argument("'" + d + "' is not a directory");
-  if (::access(d.c_str(), W_OK | X_OK) != 0)
-    return permission_denied("cannot write to directory '" + d + "': " + std::strerror(errno));
-  return ok_status();
-}
-
 class FfmpegSink final : public FrameSink {
  public:
   FfmpegSink(std::string path, SinkOptions options)
       : final_path_(std::move(path)),
-        temp_path_(make_temp_path(final_path_)),
+        temp_path_(temp_path_beside(final_path_)),
         options_(std::move(options)) {}
   ~FfmpegSink() override { abort(); }
 
@@ -114,7 +88,8 @@ Status FfmpegSink::open() {
                             std::to_string(options_.height) + " is not valid");
   if (options_.frame_rate.num <= 0 || options_.frame_rate.den <= 0)
     return invalid_argument(where() + "frame rate must be positive", "frame_rate");
-  FL_RETURN_IF_ERROR(check_output_dir(final_path_));
+  FL_RETURN_IF_ERROR(check_output_directory(
+      std::filesystem::path(final_path_).parent_path().string(), final_path_));
   FL_ASSIGN_OR_RETURN(EncoderChoice choice, choose_encoder(final_path_, options_));
 
   // The muxer follows the final name; the temp name only decides where bytes go.

@@ -147,14 +147,4 @@ Result<std::vector<std::pair<int64_t, std::string>>> scan_sequence(const std::st
   return frames;
 }
 
-std::string temp_name_beside(const std::string& final_path) {
-  // pid + counter keeps two sinks (or two processes) writing the same name apart.
-  static std::atomic<uint64_t> counter{0};
-  fs::path p(final_path);
-  std::string ext = p.extension().string();
-  std::string tmp = "." + p.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
-                    std::to_string(counter.fetch_add(1)) + ext;
-  return (p.parent_path() / tmp).string();
-}
-
 }  // namespace fl::io::image_paths

@@ -43,8 +43,4 @@ Result<SequencePattern> parse_pattern(const std::string& path);
 Result<std::vector<std::pair<int64_t, std::string>>> scan_sequence(const std::string& pattern_text,
                                                                    const SequencePattern& pattern);
 
-// A hidden name beside `final_path` that still ends in the real extension, so the writer is
-// chosen by extension as for the final file: `dir/.name.exr.tmp-<pid>-<n>.exr`.
-std::string temp_name_beside(const std::string& final_path);
-
 }  // namespace fl::io::image_paths

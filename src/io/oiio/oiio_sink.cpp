@@ -18,7 +18,6 @@
 //   EXR and TIFF store associated alpha as is.
 // - Integer code values are rounded to nearest; DPX 10-bit codes are computed here (OIIO's DPX
 //   writer truncates the 16-bit values it is given to 10 bits).
-#include <unistd.h>
 
 #include <OpenImageIO/imageio.h>
 
@@ -31,6 +30,7 @@
 #include <system_error>
 #include <vector>
 
+#include "core/output_path.h"
 #include "io/oiio/image_metadata.h"
 #include "io/oiio/image_paths.h"
 #include "io/oiio/oiio_io.h"
@@ -117,20 +117,6 @@ Result<OutputFormat> output_format_for(const std::string& path, const SinkOption
   return f;
 }
 
-// The directory must exist and take new files now, not after an hour of rendering.
-Status check_writable_directory(const std::string& dir, const std::string& path) {
-  std::error_code ec;
-  auto st = fs::status(dir, ec);
-  if (!fs::exists(st))
-    return not_found("output directory '" + dir + "' of '" + path + "' does not exist");
-  if (!fs::is_directory(st))
-    return invalid_argument("'" + dir + "' (for '" + path + "') is not a directory");
-  if (::access(dir.c_str(), W_OK | X_OK) != 0)
-    return permission_denied("cannot write '" + path + "': directory '" + dir +
-                             "' is not writable");
-  return ok_status();
-}
-
 void remove_quietly(const std::string& path) {
   std::error_code ec;
   fs::remove(path, ec);
@@ -145,7 +131,7 @@ class OiioSink final : public FrameSink {
         options_(std::move(options)),
         format_(std::move(format)),
         next_number_(options_.source.first_frame > 0 ? options_.source.first_frame : 1) {
-    temp_ = image_paths::temp_name_beside(target_path());
+    temp_ = temp_path_beside(target_path());
   }
 
   ~OiioSink() override {
@@ -203,7 +189,7 @@ class OiioSink final : public FrameSink {
       if (Status s = commit(temp_, target); !s.ok()) return s;
       committed_.push_back(target);
       ++next_number_;
-      temp_ = image_paths::temp_name_beside(target_path());
+      temp_ = temp_path_beside(target_path());
     }
     ++written_;
     return ok_status();
@@ -329,7 +315,7 @@ Result<std::unique_ptr<FrameSink>> open_sink_impl(const std::string& path,
     FL_ASSIGN_OR_RETURN(pattern, image_paths::parse_pattern(path));
     dir = pattern->directory;
   }
-  FL_RETURN_IF_ERROR(check_writable_directory(dir.empty() ? "." : dir, path));
+  FL_RETURN_IF_ERROR(check_output_directory(dir, path));
   if (!OIIO::ImageOutput::create(format.name)) {
     OIIO::geterror();  // consumed here so it cannot surface in an unrelated later call
     return unsupported("this OpenImageIO build cannot write " + format.name + " ('" + path + "')");

@@ -1,6 +1,7 @@
 // File-name and metadata rules of the OIIO layer, without decoding anything.
 #include <gtest/gtest.h>
 
+#include "core/output_path.h"
 #include "io/oiio/image_metadata.h"
 #include "io/oiio/image_paths.h"
 #include "io/oiio/oiio_io.h"
@@ -83,10 +84,10 @@ TEST(SequencePattern, MatchesOnlyCanonicalNumbers) {
 }
 
 TEST(TempName, HiddenBesideAndKeepsExtension) {
-  std::string t = image_paths::temp_name_beside("/out/dir/frame.0001.exr");
+  std::string t = temp_path_beside("/out/dir/frame.0001.exr");
   EXPECT_EQ(t.rfind("/out/dir/.frame.0001.exr.tmp-", 0), 0u) << t;
   EXPECT_EQ(image_paths::extension_of(t), ".exr");
-  EXPECT_NE(t, image_paths::temp_name_beside("/out/dir/frame.0001.exr"));
+  EXPECT_NE(t, temp_path_beside("/out/dir/frame.0001.exr"));
   // A temp name never matches the sequence it belongs to.
   SequencePattern p = *image_paths::parse_pattern("/out/dir/frame.%04d.exr");
   int64_t n = 0;
