@@ -2,6 +2,7 @@
 #include <map>
 #include <set>
 
+#include "colour/transfer.h"
 #include "graph/plan.h"
 
 namespace fl::graph {
@@ -132,6 +133,12 @@ Result<PlanNode> make_source_node(const SourceDecl& s, const CompileOptions& opt
   node.is_source = true;
   node.path = s.path;
   node.transfer = s.transfer;
+  if (!s.transfer.empty()) {
+    if (auto t = colour::parse_transfer(s.transfer); !t.ok())
+      return t.status()
+          .with_context("source '" + s.id + "': ")
+          .with_field("sources." + s.id + ".transfer");
+  }
   auto info = options.probe(s.path);
   if (!info.ok())
     return info.status()

@@ -36,10 +36,4 @@ Result<std::unique_ptr<FrameSource>> open_source(const std::string& path,
                                                  const SourceOptions& options = {});
 Result<MediaInfo> probe(const std::string& path);
 
-// The transfer function frames of this media are decoded from: `override` when set, else the
-// media's tag, else what such media usually is (float: linear, stills: sRGB, video: Rec.709).
-colour::Transfer source_transfer(const MediaInfo& media, const std::string& override = {});
-bool is_float_format(const MediaInfo& media);
-bool is_still_format(const MediaInfo& media);
-
 }  // namespace fl::io

@@ -12,8 +12,9 @@ int primary_source(const graph::Plan& plan, int node) {
   return node;
 }
 
-Result<io::SinkOptions> sink_options_for(const graph::Plan& plan, const graph::PlanOutput& output,
-                                         double scale) {
+io::SinkOptions sink_options_for(const graph::Plan& plan, const graph::PlanOutput& output,
+                                 const std::string& path, double scale,
+                                 colour::Transfer source_transfer) {
   const auto& node = plan.nodes[size_t(output.node)];
   io::SinkOptions o;
   Rect b = node.geometry.bounds_at(scale);
@@ -23,16 +24,24 @@ Result<io::SinkOptions> sink_options_for(const graph::Plan& plan, const graph::P
   o.codec = output.decl.codec;
   o.pixel_format = output.decl.pixel_format;
   o.codec_options = output.decl.options;
+  // Integer outputs of scene-linear sources (EXR plates) get a display encoding: linear light in
+  // 8-16-bit code values crushes the shadows and looks wrong in every viewer. Float outputs
+  // (EXR) stay linear whatever the transfer says.
+  o.transfer = source_transfer;
+  if (o.transfer == colour::Transfer::kLinear)
+    o.transfer = io::is_image_path(path) ? colour::Transfer::kSrgb : colour::Transfer::kBt709;
   int src = primary_source(plan, output.node);
-  if (src >= 0) {
-    const auto& s = plan.nodes[size_t(src)];
-    o.source = s.media;
-    o.transfer = io::source_transfer(s.media, s.transfer);
-    // Every op so far maps frames 1:1, so the source's sound lines up with the output.
-    if (s.media.has_audio && s.geometry.frame_rate == node.geometry.frame_rate) {
-      o.audio_source = s.path;
-      o.audio_first_frame = s.first_frame + output.first;
-    }
+  if (src < 0) return o;
+  const auto& s = plan.nodes[size_t(src)];
+  o.source = s.media;
+  // The output's first frame is source frame first_frame + output.first: so is its timecode.
+  if (!s.media.timecode.empty())
+    o.source.timecode =
+        io::add_timecode_frames(s.media.timecode, s.first_frame + output.first, s.media.frame_rate);
+  // Every op so far maps frames 1:1, so the source's sound lines up with the output.
+  if (s.media.has_audio && s.geometry.frame_rate == node.geometry.frame_rate) {
+    o.audio_source = s.path;
+    o.audio_first_frame = s.first_frame + output.first;
   }
   return o;
 }
@@ -41,31 +50,19 @@ Status render_to_file(Renderer& renderer, const graph::Plan& plan, const graph::
                       const OutputOptions& options, const std::string& path_override) {
   std::string path = path_override.empty() ? output.decl.path : path_override;
   if (path.empty()) return invalid_argument("output has no path (give one, or 'null')");
-  FL_ASSIGN_OR_RETURN(io::SinkOptions sink_options, sink_options_for(plan, output, options.scale));
-  // Integer outputs of scene-linear sources (EXR plates) get a display encoding: linear light in
-  // 8-16-bit code values crushes the shadows and looks wrong in every viewer. Float outputs
-  // (EXR) stay linear whatever the transfer says.
-  if (sink_options.transfer == colour::Transfer::kLinear)
-    sink_options.transfer =
-        io::is_image_path(path) ? colour::Transfer::kSrgb : colour::Transfer::kBt709;
   graph::PlanOutput out = output;
   if (options.frames) {
     out.first = options.frames->first;
     if (options.frames->last >= 0) out.last = options.frames->last;
   }
-  if (int src = primary_source(plan, output.node); src >= 0) {
-    const auto& s = plan.nodes[size_t(src)];
-    if (!sink_options.audio_source.empty())
-      sink_options.audio_first_frame = s.first_frame + out.first;
-    // The output's first frame is source frame first_frame + out.first: so is its timecode.
-    if (!s.media.timecode.empty()) {
-      sink_options.source.timecode =
-          io::add_timecode_frames(s.media.timecode, s.first_frame + out.first, s.media.frame_rate);
-    }
+  colour::Transfer transfer = colour::Transfer::kBt709;
+  if (int src = primary_source(plan, out.node); src >= 0) {
+    FL_ASSIGN_OR_RETURN(transfer, renderer.source_transfer(plan.nodes[size_t(src)]));
   }
-  FL_ASSIGN_OR_RETURN(auto sink, io::open_sink(path, sink_options));
+  FL_ASSIGN_OR_RETURN(
+      auto sink, io::open_sink(path, sink_options_for(plan, out, path, options.scale, transfer)));
   OutputOptions opts = options;
-  opts.frames = graph::FrameRange{out.first, out.last};
+  opts.frames.reset();  // already applied to `out`
   return renderer.render_output(plan, out, *sink, opts);
 }
 

@@ -66,13 +66,25 @@ Renderer::OpenSource* Renderer::open_slot(const std::string& path, const std::st
   return slot.get();
 }
 
+Status Renderer::ensure_open(OpenSource& slot, const std::string& path,
+                             const std::string& transfer) {
+  if (slot.source) return ok_status();
+  FL_ASSIGN_OR_RETURN(slot.source, io::open_source(path, {transfer}));
+  return ok_status();
+}
+
 Result<MediaInfo> Renderer::probe(const std::string& path) {
   OpenSource* open = open_slot(path, "");
   std::lock_guard lock(open->mu);
-  if (!open->source) {
-    FL_ASSIGN_OR_RETURN(open->source, io::open_source(path, {}));
-  }
+  FL_RETURN_IF_ERROR(ensure_open(*open, path, ""));
   return open->source->info();
+}
+
+Result<colour::Transfer> Renderer::source_transfer(const PlanNode& src) {
+  OpenSource* open = open_slot(src.path, src.transfer);
+  std::lock_guard lock(open->mu);
+  FL_RETURN_IF_ERROR(ensure_open(*open, src.path, src.transfer));
+  return open->source->transfer();
 }
 
 Result<std::shared_ptr<const Image>> Renderer::source_frame(const PlanNode& src, int64_t frame,
@@ -83,9 +95,7 @@ Result<std::shared_ptr<const Image>> Renderer::source_frame(const PlanNode& src,
   if (scale >= 1.0) {
     OpenSource* open = open_slot(src.path, src.transfer);
     std::lock_guard lock(open->mu);
-    if (!open->source) {
-      FL_ASSIGN_OR_RETURN(open->source, io::open_source(src.path, {src.transfer}));
-    }
+    FL_RETURN_IF_ERROR(ensure_open(*open, src.path, src.transfer));
     FL_ASSIGN_OR_RETURN(Image img, open->source->read_frame(src.first_frame + frame));
     result = std::make_shared<const Image>(std::move(img));
   } else {
@@ -120,8 +130,10 @@ Result<std::shared_ptr<const Image>> Renderer::eval(const Plan& plan, int index,
     if (!full) {
       FL_ASSIGN_OR_RETURN(full, source_frame(node, frame, req.scale));
     }
-    result =
-        region == full->bounds() ? full : std::make_shared<const Image>(full->crop_clamped(region));
+    // Not cached again under the node's key: source_frame() keeps the decoded frame, a crop of
+    // it is cheap, and a second entry would count the same pixels twice against the budget.
+    return region == full->bounds() ? full
+                                    : std::make_shared<const Image>(full->crop_clamped(region));
   } else {
     // Outside the frame is edge-replicated from the nearest pixels inside it.
     Rect inner = region.intersect(bounds);
@@ -143,8 +155,7 @@ Result<std::shared_ptr<const Image>> Renderer::eval(const Plan& plan, int index,
       std::vector<std::shared_ptr<const Image>> frames;
       for (int dt = -node.window.before; dt <= node.window.after; ++dt) {
         int64_t f = std::clamp<int64_t>(frame + dt, 0, in_node.geometry.frame_count - 1);
-        RenderRequest sub = req;
-        FL_ASSIGN_OR_RETURN(auto img, eval(plan, in, f, need, sub));
+        FL_ASSIGN_OR_RETURN(auto img, eval(plan, in, f, need, req));
         frames.push_back(std::move(img));
       }
       inputs.set(int(i), std::move(frames));

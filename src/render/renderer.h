@@ -79,6 +79,10 @@ class Renderer {
     return [this](const std::string& path) { return probe(path); };
   }
 
+  // The transfer function a source node's frames are decoded from, as its reader decided it
+  // (tag, override or default): outputs re-encode with the same curve.
+  Result<colour::Transfer> source_transfer(const graph::PlanNode& source);
+
   // The decoded (and downscaled) source frame, through the cache.
   // Streaming renders pass keep=false: a frame outside every temporal window is never read
   // again, and keeping it would only push useful entries out and hold fresh memory.
@@ -96,7 +100,9 @@ class Renderer {
     std::mutex mu;
     std::unique_ptr<io::FrameSource> source;
   };
+  // The reader for (path, transfer), opened on first use; call with its `mu` held.
   OpenSource* open_slot(const std::string& path, const std::string& transfer);
+  static Status ensure_open(OpenSource& slot, const std::string& path, const std::string& transfer);
   std::mutex sources_mu_;
   std::map<std::string, std::unique_ptr<OpenSource>> sources_;  // by path + transfer
   std::mutex ids_mu_;

@@ -34,26 +34,6 @@ std::string add_timecode_frames(const std::string& timecode, int64_t frames, Rat
   return image_metadata::add_frames(timecode, frames, rate);
 }
 
-bool is_float_format(const MediaInfo& m) {
-  const std::string& f = m.pixel_format;
-  return f.find("half") != std::string::npos || f.find("float") != std::string::npos ||
-         f.find("f32") != std::string::npos || f.find("f16") != std::string::npos;
-}
-
-bool is_still_format(const MediaInfo& m) {
-  return m.container == "image_sequence" || m.codec == "openexr" || m.codec == "dpx" ||
-         m.codec == "tiff" || m.codec == "png" || m.codec == "jpeg";
-}
-
-colour::Transfer source_transfer(const MediaInfo& media, const std::string& override) {
-  if (!override.empty()) {
-    auto t = colour::parse_transfer(override);
-    if (t.ok()) return *t;
-  }
-  return colour::transfer_for_media(media.color_transfer, is_float_format(media),
-                                    is_still_format(media));
-}
-
 Result<MediaInfo> probe(const std::string& path) {
   if (is_image_path(path)) return probe_image(path);
   // Opening the source measures the exact frame count (containers such as NUT and MKV only

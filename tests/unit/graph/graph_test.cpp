@@ -167,6 +167,8 @@ INSTANTIATE_TEST_SUITE_P(
             "nodes.a.inputs", "cycle in graph: a -> b -> a"},
         ErrorCase{"missing media", R"({"sources":{"s":"missing.mov"}})", "sources.s.path",
                   "source 's': missing.mov: no such file"},
+        ErrorCase{"bad transfer", R"({"sources":{"s":{"path":"a.mov","transfer":"log9"}}})",
+                  "sources.s.transfer", "source 's': unknown transfer function 'log9'"},
         ErrorCase{"range past end", R"({"sources":{"s":{"path":"a.mov","frames":[0,10]}}})",
                   "sources.s.frames", "run past the end (10 frames)"},
         ErrorCase{"bad output",
