@@ -118,24 +118,23 @@ void add_render_commands(CLI::App& app, Status* result) {
                     "Input transfer function (srgb, rec709, linear...)");
     cmd->add_flag("--json", a->flags.json, "JSON progress lines on stdout");
     cmd->callback([a, result] {
+      // An unknown operator is left for compile() to report, with the list of known ones.
       const auto* def = ops::builtin_registry().find(a->op);
-      if (!def) {
-        graph::Graph probe_graph;
-        probe_graph.nodes.push_back({"op", a->op, nlohmann::json::object(), {}, false});
-        *result = compile_graph(probe_graph).status();  // the standard unknown-operator message
-        return;
-      }
-      auto params = graph::params_from_strings(def->schema, a->params);
-      if (!params.ok()) {
-        *result = params.status();
-        return;
+      nlohmann::json params = nlohmann::json::object();
+      if (def) {
+        auto typed = graph::params_from_strings(def->schema, a->params);
+        if (!typed.ok()) {
+          *result = typed.status();
+          return;
+        }
+        params = *typed;
       }
       graph::Graph g;
       g.base_dir = std::filesystem::current_path().string();
       g.sources.push_back({"in", a->in, a->flags.transfer, std::nullopt});
-      graph::NodeDecl node{"op", a->op, *params, {}, true};
-      for (size_t i = 0; i < def->schema.inputs.size() && i < 1; ++i)
-        node.inputs.emplace_back("", "in");
+      graph::NodeDecl node{"op", a->op, params, {}, true};
+      if (def && !def->schema.inputs.empty())
+        node.inputs.emplace_back("", "in");  // the first input
       g.nodes.push_back(node);
       g.outputs.push_back({"op", a->out, a->flags.codec, a->flags.pixel_format, {}, std::nullopt});
       *result = run_graph(g, {}, a->flags);
