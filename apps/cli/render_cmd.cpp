@@ -35,12 +35,6 @@ Result<std::optional<graph::FrameRange>> parse_frames(const std::string& text) {
   return invalid_argument("--frames must be A-B (e.g. 0-99), got '" + text + "'");
 }
 
-Result<std::shared_ptr<const graph::Plan>> compile_graph(const graph::Graph& g) {
-  graph::CompileOptions options;
-  options.probe = [](const std::string& path) { return io::probe(path); };
-  return graph::compile(g, ops::builtin_registry(), options);
-}
-
 // Progress bar on a terminal, JSON lines with --json, nothing otherwise.
 render::ProgressFn progress_printer(bool json) {
   bool tty = ::isatty(STDERR_FILENO);
@@ -70,9 +64,12 @@ Status run_graph(const graph::Graph& g, const std::string& out_override, const R
         flags.preview_scale == 0.125))
     return invalid_argument("--preview-scale must be 1, 0.5, 0.25 or 0.125");
   FL_ASSIGN_OR_RETURN(auto range, parse_frames(flags.frames));
-  FL_ASSIGN_OR_RETURN(auto plan, compile_graph(g));
-  if (plan->outputs.empty()) return invalid_argument("the graph has no outputs");
+  // Compiling through the renderer's prober opens each clip once, for probing and decoding.
   render::Renderer renderer;
+  graph::CompileOptions compile_options;
+  compile_options.probe = renderer.prober();
+  FL_ASSIGN_OR_RETURN(auto plan, graph::compile(g, ops::builtin_registry(), compile_options));
+  if (plan->outputs.empty()) return invalid_argument("the graph has no outputs");
   auto start = std::chrono::steady_clock::now();
   for (size_t i = 0; i < plan->outputs.size(); ++i) {
     render::OutputOptions options;
