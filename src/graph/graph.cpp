@@ -56,6 +56,8 @@ Result<Graph> parse_graph(std::string_view text, std::string_view name, std::str
     auto pos = msg.find("syntax error");
     return invalid_argument(std::string(name) + ": invalid JSON at " + line_col(text, e.byte) +
                             ": " + (pos == std::string::npos ? msg : msg.substr(pos)));
+  } catch (const json::exception& e) {  // e.g. a number too large for a double (out_of_range)
+    return invalid_argument(std::string(name) + ": invalid JSON: " + e.what());
   }
   if (!root.is_object()) return invalid_argument(std::string(name) + ": a graph is a JSON object");
   static const char* kTopLevel[] = {"framelock", "sources", "nodes", "outputs", "name", "meta"};
