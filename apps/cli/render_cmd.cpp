@@ -20,6 +20,7 @@ struct RenderFlags {
   std::string frames;  // "A-B"
   double preview_scale = 1.0;
   bool json = false;
+  bool float_path = false;
   std::string codec, pixel_format, transfer;
 };
 
@@ -76,17 +77,24 @@ Status run_graph(const graph::Graph& g, const std::string& out_override, const R
     options.frames = range;
     options.scale = flags.preview_scale;
     options.progress = progress_printer(flags.json);
+    options.integer_path = !flags.float_path;
+    render::OutputReport report;
+    options.report = &report;
     std::string path = i == 0 ? out_override : std::string();
     Status s = render::render_to_file(renderer, *plan, plan->outputs[i], options, path);
     if (!s.ok()) return s;
     std::string written = path.empty() ? plan->outputs[i].decl.path : path;
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (flags.json)
-      std::printf(
-          "%s\n",
-          nlohmann::json{{"event", "done"}, {"output", written}, {"seconds", secs}}.dump().c_str());
+      std::printf("%s\n", nlohmann::json{{"event", "done"},
+                                         {"output", written},
+                                         {"seconds", secs},
+                                         {"pixel_path", report.integer_path ? "rgb48" : "float"}}
+                              .dump()
+                              .c_str());
     else
-      std::fprintf(stderr, "wrote %s (%.2f s)\n", written.c_str(), secs);
+      std::fprintf(stderr, "wrote %s (%.2f s%s)\n", written.c_str(), secs,
+                   report.integer_path ? ", 16-bit integer path" : "");
   }
   return ok_status();
 }
@@ -114,6 +122,8 @@ void add_render_commands(CLI::App& app, Status* result) {
     cmd->add_option("--transfer", a->flags.transfer,
                     "Input transfer function (srgb, rec709, linear...)");
     cmd->add_flag("--json", a->flags.json, "JSON progress lines on stdout");
+    cmd->add_flag("--float-path", a->flags.float_path,
+                  "Always render through linear float (no 16-bit integer shortcut)");
     cmd->callback([a, result] {
       // An unknown operator is left for compile() to report, with the list of known ones.
       const auto* def = ops::builtin_registry().find(a->op);
@@ -149,6 +159,8 @@ void add_render_commands(CLI::App& app, Status* result) {
     cmd->add_option("--frames", a->flags.frames, "Frame range A-B (inclusive)");
     cmd->add_option("--preview-scale", a->flags.preview_scale, "Render at 1, 0.5, 0.25 or 0.125");
     cmd->add_flag("--json", a->flags.json, "JSON progress lines on stdout");
+    cmd->add_flag("--float-path", a->flags.float_path,
+                  "Always render through linear float (no 16-bit integer shortcut)");
     cmd->callback([a, result] {
       auto g = graph::read_graph_file(a->graph);
       if (!g.ok()) {

@@ -78,4 +78,30 @@ class Image {
   std::shared_ptr<float[]> pixels_;
 };
 
+// 16-bit code values, packed RGB (FFmpeg's rgb48), whole frames only. What the renderer's integer
+// path carries from decoder to encoder when nothing in between needs linear light; the values
+// are encoded with the transfer function of the source that produced them.
+class Rgb48Image {
+ public:
+  static constexpr int kChannels = 3;
+
+  Rgb48Image() = default;
+  Rgb48Image(int width, int height);
+
+  bool empty() const { return width_ <= 0 || height_ <= 0; }
+  int width() const { return width_; }
+  int height() const { return height_; }
+  size_t pixel_count() const { return size_t(width_) * size_t(height_); }
+  uint16_t* data() { return pixels_.get(); }
+  const uint16_t* data() const { return pixels_.get(); }
+  uint16_t* row(int y) { return pixels_.get() + size_t(y) * size_t(width_) * kChannels; }
+  const uint16_t* row(int y) const {
+    return pixels_.get() + size_t(y) * size_t(width_) * kChannels;
+  }
+
+ private:
+  int width_ = 0, height_ = 0;
+  std::shared_ptr<uint16_t[]> pixels_;
+};
+
 }  // namespace fl

@@ -14,6 +14,13 @@ Image::Image(const Rect& bounds) : bounds_(bounds) {
   }
 }
 
+Rgb48Image::Rgb48Image(int width, int height) : width_(width), height_(height) {
+  if (empty()) return;
+  // Through the same pool as float frames (a 4K frame is 50 MB): floats are 2 samples each.
+  std::shared_ptr<float[]> buffer = core::make_pixel_buffer((pixel_count() * kChannels + 1) / 2);
+  pixels_ = std::shared_ptr<uint16_t[]>(buffer, reinterpret_cast<uint16_t*>(buffer.get()));
+}
+
 Image Image::clone() const {
   Image out(bounds_);
   if (!empty()) std::memcpy(out.data(), data(), bytes());

@@ -79,3 +79,28 @@ void FusedPointwiseOp::apply_pointwise(float* rgba, size_t pixels) const {
 }
 
 }  // namespace fl::graph
+
+namespace fl::graph {
+
+std::optional<colour::Rgb48Map> FusedPointwiseOp::rgb48_map(colour::Transfer transfer) const {
+  colour::Rgb48Map map;
+  for (const auto& op : chain_) {
+    auto next = op->rgb48_map(transfer);
+    if (!next) return std::nullopt;
+    auto composed = map.then(*next);
+    if (!composed) return std::nullopt;
+    map = std::move(*composed);
+  }
+  return map;
+}
+
+std::optional<colour::Rgb48Map> AffineOp::rgb48_map(colour::Transfer transfer) const {
+  const auto& m = a_.m;
+  if (m[1] != 0 || m[2] != 0 || m[4] != 0 || m[6] != 0 || m[8] != 0 || m[9] != 0)
+    return std::nullopt;
+  const float gain[3] = {m[0], m[5], m[10]};
+  const float offset[3] = {m[3], m[7], m[11]};
+  return colour::Rgb48Map(colour::linear_gain_curves(transfer, gain, offset), {});
+}
+
+}  // namespace fl::graph

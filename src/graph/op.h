@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "colour/rgb48_map.h"
+#include "colour/transfer.h"
 #include "framelock/image.h"
 #include "framelock/media.h"
 #include "graph/schema.h"
@@ -94,6 +96,12 @@ class Op {
   // Linear colour ops describe themselves as a matrix so runs of them fold into one.
   virtual std::optional<Affine> affine() const { return std::nullopt; }
   virtual bool is_identity() const { return false; }
+  // A pointwise op that is exactly a map of 16-bit code values encoded with `transfer` says so:
+  // the renderer then carries such frames from decoder to encoder as 16-bit RGB, with no float
+  // frame in between (format negotiation, libavfilter's idea). nullopt: the float path.
+  virtual std::optional<colour::Rgb48Map> rgb48_map(colour::Transfer /*transfer*/) const {
+    return std::nullopt;
+  }
 };
 
 // Where an op is being prepared: relative paths resolve against the graph file's folder.
@@ -115,6 +123,7 @@ class FusedPointwiseOp final : public Op {
  public:
   explicit FusedPointwiseOp(std::vector<std::shared_ptr<const Op>> chain);
   void apply_pointwise(float* rgba, size_t pixels) const override;
+  std::optional<colour::Rgb48Map> rgb48_map(colour::Transfer transfer) const override;
   const std::vector<std::shared_ptr<const Op>>& chain() const { return chain_; }
 
  private:
@@ -127,6 +136,8 @@ class AffineOp final : public Op {
   void apply_pointwise(float* rgba, size_t pixels) const override { a_.apply(rgba, pixels); }
   std::optional<Affine> affine() const override { return a_; }
   bool is_identity() const override { return a_.is_identity(); }
+  // Per-channel gains and offsets only: a matrix that mixes channels is not a per-channel curve.
+  std::optional<colour::Rgb48Map> rgb48_map(colour::Transfer transfer) const override;
 
  private:
   Affine a_;

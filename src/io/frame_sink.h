@@ -35,6 +35,13 @@ class FrameSink {
   virtual ~FrameSink() = default;
   // Frames are linear float RGBA of exactly width x height (origin 0,0).
   virtual Status write(const Image& frame) = 0;
+  // The integer path: frames already as 16-bit code values in `transfer()`, written without a
+  // float round trip. Sinks that cannot say false.
+  virtual bool writes_rgb48() const { return false; }
+  virtual colour::Transfer transfer() const = 0;
+  virtual Status write_rgb48(const Rgb48Image& frame) {
+    return unsupported("this output has no 16-bit RGB path");
+  }
   // Flushes and renames the temporary file onto the final path.
   virtual Status finish() = 0;
   // Removes the temporary file; also what the destructor does when finish() was not reached.

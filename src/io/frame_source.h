@@ -27,6 +27,12 @@ class FrameSource {
   // Reading n+1 after n continues decoding; any other jump seeks to the keyframe at or before n
   // and decodes forward, so the frame is exact. Not thread-safe: one caller at a time.
   virtual Result<Image> read_frame(int64_t n) = 0;
+  // The integer path (render/integer_path.h): frame n as 16-bit code values in transfer(), with
+  // no linear float frame made. Readers that cannot, or sources with alpha, say false.
+  virtual bool reads_rgb48() const { return false; }
+  virtual Result<Rgb48Image> read_frame_rgb48(int64_t n) {
+    return unsupported("this reader has no 16-bit RGB path");
+  }
 };
 
 // Opens a clip (anything FFmpeg reads) or an image/sequence (OIIO: .exr .dpx .tif .png .jpg,

@@ -1,5 +1,7 @@
 #include "render/renderer.h"
 
+#include "render/output_run.h"
+
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/parallel_pipeline.h>
 
@@ -245,7 +247,16 @@ Status Renderer::render_output(const Plan& plan, const graph::PlanOutput& output
   if (first < 0 || last >= geom.frame_count || last < first)
     return invalid_argument("frames " + std::to_string(first) + "-" + std::to_string(last) +
                             " are out of range (0-" + std::to_string(geom.frame_count - 1) + ")");
-  auto cancel = options.cancel ? options.cancel : std::make_shared<CancelToken>();
+  OutputRun run(options, last - first + 1);
+  if (options.report) *options.report = {};
+  if (options.integer_path) {
+    if (auto route = rgb48_route(plan, output, sink, options)) {
+      if (options.report) options.report->integer_path = true;
+      return render_output_rgb48(plan, *route, first, last, sink, run);
+    }
+  }
+  const auto& cancel = run.cancel_token();
+  auto fail = [&](Status s) { run.fail(std::move(s)); };
 
   struct Token {
     int64_t frame = 0;
@@ -253,21 +264,12 @@ Status Renderer::render_output(const Plan& plan, const graph::PlanOutput& output
     std::shared_ptr<const Image> image;
     Status status;
   };
-  std::mutex err_mu;
-  Status error;
-  auto fail = [&](Status s) {
-    std::lock_guard lock(err_mu);
-    if (error.ok()) error = std::move(s);
-    cancel->cancel();
-  };
   int64_t next = first;
   PinnedFrames window;  // touched only by the serial decode stage
-  const auto start = std::chrono::steady_clock::now();
-  int64_t done = 0;
 
   try {
     tbb::parallel_pipeline(
-        size_t(std::max(1, options.frames_in_flight)),
+        run.frames_in_flight(),
         // Decoding is sequential by nature: do it in order so the decoder never seeks backwards.
         tbb::make_filter<void, std::shared_ptr<Token>>(
             tbb::filter_mode::serial_in_order,
@@ -326,30 +328,12 @@ Status Renderer::render_output(const Plan& plan, const graph::PlanOutput& output
                   if (!t->status.ok())
                     return fail(t->status.with_context("frame " + std::to_string(t->frame) + ": "));
                   if (Status s = sink.write(*t->image); !s.ok()) return fail(s);
-                  ++done;
-                  if (options.progress) {
-                    double secs =
-                        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-                            .count();
-                    double fps = secs > 0 ? done / secs : 0;
-                    int64_t total = last - first + 1;
-                    options.progress({done, total, secs, fps, fps > 0 ? (total - done) / fps : 0});
-                  }
+                  run.frame_written();
                 }));
   } catch (const std::exception& e) {
     fail(internal_error(std::string("render pipeline failed: ") + e.what()));
   }
-  if (!error.ok()) {
-    sink.abort();
-    return error;
-  }
-  if (cancel->cancelled()) {
-    sink.abort();
-    return cancelled("render cancelled");
-  }
-  Status fin = sink.finish();
-  if (!fin.ok()) sink.abort();
-  return fin;
+  return run.finish(sink);
 }
 
 }  // namespace fl::render

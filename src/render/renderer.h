@@ -44,12 +44,23 @@ struct Progress {
 };
 using ProgressFn = std::function<void(const Progress&)>;
 
+// What render_output() did, for callers that report it (and tests that check it).
+struct OutputReport {
+  bool integer_path = false;  // frames went decoder -> 16-bit map -> encoder, never float
+};
+
 struct OutputOptions {
   std::shared_ptr<graph::CancelToken> cancel;
   ProgressFn progress;
   int frames_in_flight = 3;  // bounds memory: peak depends on this, never on clip length
   std::optional<graph::FrameRange> frames;  // overrides the output's range
   double scale = 1.0;                       // render the output smaller (proxies, previews)
+  // Format negotiation: when the output is a source, or one pointwise op on a source that is
+  // exactly a map of 16-bit code values in the source's transfer, and the sink takes 16-bit RGB
+  // in that same transfer, frames skip the linear float round trip. The result matches the float
+  // path to the last 16-bit code value or so (tests/unit/render/integer_path_test.cpp).
+  bool integer_path = true;
+  OutputReport* report = nullptr;
 };
 
 class Renderer {
@@ -93,6 +104,16 @@ class Renderer {
   struct Eval;
   Result<std::shared_ptr<const Image>> eval(const graph::Plan& plan, int node, int64_t frame,
                                             const Rect& region, const RenderRequest& req);
+
+  // The integer path (integer_path.cpp).
+  struct Rgb48Route {
+    int source = -1;       // plan node read
+    colour::Rgb48Map map;  // what happens to its code values on the way to the sink
+  };
+  std::optional<Rgb48Route> rgb48_route(const graph::Plan& plan, const graph::PlanOutput& output,
+                                        io::FrameSink& sink, const OutputOptions& options);
+  Status render_output_rgb48(const graph::Plan& plan, const Rgb48Route& route, int64_t first,
+                             int64_t last, io::FrameSink& sink, class OutputRun& run);
 
   RendererOptions options_;
   ImageCache cache_;

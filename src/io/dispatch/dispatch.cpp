@@ -14,8 +14,16 @@ namespace {
 
 class NullSink final : public FrameSink {
  public:
-  NullSink(int w, int h) : width_(w), height_(h) {}
+  NullSink(int w, int h, colour::Transfer transfer) : width_(w), height_(h), transfer_(transfer) {}
   Status write(const Image& frame) override {
+    if (frame.width() != width_ || frame.height() != height_)
+      return invalid_argument("null sink: frame size changed");
+    return ok_status();
+  }
+  // Accepts code values in any transfer: nothing is encoded.
+  bool writes_rgb48() const override { return true; }
+  colour::Transfer transfer() const override { return transfer_; }
+  Status write_rgb48(const Rgb48Image& frame) override {
     if (frame.width() != width_ || frame.height() != height_)
       return invalid_argument("null sink: frame size changed");
     return ok_status();
@@ -26,6 +34,7 @@ class NullSink final : public FrameSink {
 
  private:
   int width_, height_;
+  colour::Transfer transfer_;
 };
 
 }  // namespace
@@ -50,7 +59,8 @@ Result<std::unique_ptr<FrameSource>> open_source(const std::string& path,
 
 Result<std::unique_ptr<FrameSink>> open_sink(const std::string& path, const SinkOptions& options) {
   if (path == "null" || path == "-null") {
-    return std::unique_ptr<FrameSink>(std::make_unique<NullSink>(options.width, options.height));
+    return std::unique_ptr<FrameSink>(
+        std::make_unique<NullSink>(options.width, options.height, options.transfer));
   }
   if (is_image_path(path)) return open_image_sink(path, options);
   return open_ffmpeg_sink(path, options);

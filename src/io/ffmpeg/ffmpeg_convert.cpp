@@ -136,9 +136,6 @@ Status BandedSws::convert_band(int b, AVFrame* dst, const AVFrame* src) {
   return ok_status();
 }
 
-FrameToImage::FrameToImage(colour::Transfer transfer, int bands)
-    : to_linear_(colour::TransferCurve::get(transfer).u16_to_linear_table()), bands_(bands) {}
-
 namespace {
 struct DecodeSetup {
   bool yuv;
@@ -163,34 +160,65 @@ void setup_encode(SwsContext* c, const void* arg) {
 }
 }  // namespace
 
-Result<Image> FrameToImage::convert(const AVFrame* frame) {
+// An AVFrame over an Rgb48Image's pixels. swscale's frame API references its frames, so the
+// buffer must be refcounted: the reference keeps the image's pixels alive.
+static FramePtr wrap_rgb48(const Rgb48Image& image) {
+  FramePtr f(av_frame_alloc());
+  if (!f) return f;
+  auto* keep = new Rgb48Image(image);  // shares the pixels
+  const size_t bytes = image.pixel_count() * 6;
+  f->buf[0] = av_buffer_create(
+      reinterpret_cast<uint8_t*>(const_cast<uint16_t*>(image.data())), bytes,
+      [](void* opaque, uint8_t*) { delete static_cast<Rgb48Image*>(opaque); }, keep, 0);
+  if (!f->buf[0]) {
+    delete keep;
+    f.reset();
+    return f;
+  }
+  f->data[0] = f->buf[0]->data;
+  f->linesize[0] = image.width() * 6;
+  f->width = image.width();
+  f->height = image.height();
+  f->format = AV_PIX_FMT_RGB48;
+  return f;
+}
+
+Result<bool> DecodeScaler::prepare(const AVFrame* frame) {
   auto fmt = AVPixelFormat(frame->format);
   const AVPixFmtDescriptor* desc = av_pix_fmt_desc_get(fmt);
   if (!desc || frame->width <= 0 || frame->height <= 0)
     return corrupt_data("decoder returned a frame without a valid size or pixel format");
-
   bool yuv = is_yuv_format(fmt);
   Key key{frame->width, frame->height, frame->format,
-          yuv ? sws_colorspace(frame->colorspace, frame->height) : -1,
+          yuv ? sws_colorspace(AVColorSpace(frame->colorspace), frame->height) : -1,
           yuv ? int(frame->color_range == AVCOL_RANGE_JPEG || is_jpeg_range_format(fmt)) : -1};
-  if (!sws_.ready() || !(key == key_)) {
-    DecodeSetup setup{yuv, key.colorspace, key.full_range};
-    Status s = sws_.init(key.width, key.height, fmt, key.width, key.height, AV_PIX_FMT_RGBA64,
-                         kSwsFlags, bands_, setup_decode, &setup);
-    if (!s.ok()) {
-      sws_.reset();
-      return unsupported(std::string("cannot convert pixel format '") + desc->name + "' to RGB");
-    }
-    FL_RETURN_IF_ERROR(rgba64_.resize(key.width, key.height));
-    key_ = key;
+  if (sws_.ready() && key == key_) return false;
+  DecodeSetup setup{yuv, key.colorspace, key.full_range};
+  Status s = sws_.init(key.width, key.height, fmt, key.width, key.height, dst_format_, kSwsFlags,
+                       bands_, setup_decode, &setup);
+  if (!s.ok()) {
+    sws_.reset();
+    return unsupported(std::string("cannot convert pixel format '") + desc->name + "' to RGB");
   }
+  key_ = key;
+  return true;
+}
 
+FrameToImage::FrameToImage(colour::Transfer transfer, int bands)
+    : to_linear_(colour::TransferCurve::get(transfer).u16_to_linear_table()),
+      scaler_(AV_PIX_FMT_RGBA64, bands) {}
+
+Result<Image> FrameToImage::convert(const AVFrame* frame) {
+  FL_ASSIGN_OR_RETURN(bool rebuilt, scaler_.prepare(frame));
+  if (rebuilt) FL_RETURN_IF_ERROR(rgba64_.resize(frame->width, frame->height));
+  const AVPixFmtDescriptor* desc = av_pix_fmt_desc_get(AVPixelFormat(frame->format));
   const bool alpha = (desc->flags & AV_PIX_FMT_FLAG_ALPHA) != 0;
   const int width = frame->width;
+  BandedSws& sws = scaler_.sws();
   Image image(width, frame->height);
-  FL_RETURN_IF_ERROR(for_each_band(sws_.band_count(), [&](int b) -> Status {
-    FL_RETURN_IF_ERROR(sws_.convert_band(b, rgba64_.frame(), frame));
-    for (int y = sws_.band_begin(b); y < sws_.band_end(b); ++y) {
+  FL_RETURN_IF_ERROR(for_each_band(sws.band_count(), [&](int b) -> Status {
+    FL_RETURN_IF_ERROR(sws.convert_band(b, rgba64_.frame(), frame));
+    for (int y = sws.band_begin(b); y < sws.band_end(b); ++y) {
       const uint16_t* s = rgba64_.row(y);
       float* d = image.row(y);
       for (int x = 0; x < width; ++x, s += 4, d += 4) {
@@ -203,6 +231,17 @@ Result<Image> FrameToImage::convert(const AVFrame* frame) {
     }
     return ok_status();
   }));
+  return image;
+}
+
+Result<Rgb48Image> FrameToRgb48::convert(const AVFrame* frame) {
+  FL_RETURN_IF_ERROR(scaler_.prepare(frame).status());
+  Rgb48Image image(frame->width, frame->height);
+  FramePtr dst = wrap_rgb48(image);
+  if (!dst) return internal_error("out of memory");
+  BandedSws& sws = scaler_.sws();
+  FL_RETURN_IF_ERROR(for_each_band(sws.band_count(),
+                                   [&](int b) { return sws.convert_band(b, dst.get(), frame); }));
   return image;
 }
 
@@ -256,6 +295,39 @@ Status ImageToFrame::convert(const Image& image, AVFrame* frame) {
   });
   return for_each_band(sws_.band_count(),
                        [&](int b) { return sws_.convert_band(b, frame, rgba64_.frame()); });
+}
+
+Rgb48ToFrame::Rgb48ToFrame(int width, int height, AVPixelFormat format, AVColorSpace colorspace,
+                           bool full_range, int bands)
+    : width_(width),
+      height_(height),
+      format_(format),
+      colorspace_(colorspace),
+      full_range_(full_range),
+      bands_(bands) {}
+
+Status Rgb48ToFrame::init() {
+  EncodeSetup setup{is_yuv_format(format_), sws_colorspace(colorspace_, height_),
+                    full_range_ ? 1 : 0};
+  const AVPixFmtDescriptor* desc = av_pix_fmt_desc_get(format_);
+  const int bands = desc && desc->log2_chroma_h > 0 ? 1 : bands_;  // see ImageToFrame::init
+  Status s = sws_.init(width_, height_, AV_PIX_FMT_RGB48, width_, height_, format_, kSwsFlags,
+                       bands, setup_encode, &setup);
+  if (!s.ok())
+    return unsupported(std::string("cannot convert RGB to pixel format '") +
+                       av_get_pix_fmt_name(format_) + "'");
+  return ok_status();
+}
+
+Status Rgb48ToFrame::convert(const Rgb48Image& image, AVFrame* frame) {
+  if (image.width() != width_ || image.height() != height_)
+    return invalid_argument("frame is " + std::to_string(image.width()) + "x" +
+                            std::to_string(image.height()) + ", the output was opened for " +
+                            std::to_string(width_) + "x" + std::to_string(height_));
+  FramePtr src = wrap_rgb48(image);
+  if (!src) return internal_error("out of memory");
+  return for_each_band(sws_.band_count(),
+                       [&](int b) { return sws_.convert_band(b, frame, src.get()); });
 }
 
 }  // namespace fl::io::ff

@@ -56,7 +56,27 @@ class BandedSws {
   std::vector<int> starts_;
 };
 
-// Decoded frames (any size or format, which may change mid-stream) -> linear float RGBA.
+// Decoded frames (any size or format, which may change mid-stream) -> 16-bit RGB(A) through a
+// BandedSws that is rebuilt when the size, format, matrix or range changes.
+class DecodeScaler {
+ public:
+  DecodeScaler(AVPixelFormat dst_format, int bands) : dst_format_(dst_format), bands_(bands) {}
+  // Ready for `frame`; true when the contexts were (re)built.
+  Result<bool> prepare(const AVFrame* frame);
+  BandedSws& sws() { return sws_; }
+
+ private:
+  struct Key {
+    int width = 0, height = 0, format = -1, colorspace = -1, full_range = -1;
+    bool operator==(const Key&) const = default;
+  };
+  AVPixelFormat dst_format_;
+  int bands_;
+  Key key_;
+  BandedSws sws_;
+};
+
+// Decoded frames -> linear float RGBA.
 class FrameToImage {
  public:
   // `bands` 0: one band per worker (tests force other counts to check band independence).
@@ -64,15 +84,19 @@ class FrameToImage {
   Result<Image> convert(const AVFrame* frame);
 
  private:
-  struct Key {
-    int width = 0, height = 0, format = -1, colorspace = -1, full_range = -1;
-    bool operator==(const Key&) const = default;
-  };
   const float* to_linear_;  // 65536 entries, owned by the shared TransferCurve
-  int bands_;
-  Key key_;
-  BandedSws sws_;
+  DecodeScaler scaler_;
   Rgba64Buffer rgba64_;
+};
+
+// Decoded frames -> 16-bit code values (the integer path): no transfer curve, no float.
+class FrameToRgb48 {
+ public:
+  explicit FrameToRgb48(int bands = 0) : scaler_(AV_PIX_FMT_RGB48, bands) {}
+  Result<Rgb48Image> convert(const AVFrame* frame);
+
+ private:
+  DecodeScaler scaler_;
 };
 
 // Linear float RGBA -> frames in an encoder's pixel format, colour matrix and range.
@@ -95,6 +119,23 @@ class ImageToFrame {
   int bands_;
   BandedSws sws_;
   Rgba64Buffer rgba64_;
+};
+
+// 16-bit code values -> frames in an encoder's pixel format (the integer path).
+class Rgb48ToFrame {
+ public:
+  Rgb48ToFrame(int width, int height, AVPixelFormat format, AVColorSpace colorspace,
+               bool full_range, int bands = 0);
+  Status init();
+  Status convert(const Rgb48Image& image, AVFrame* frame);
+
+ private:
+  int width_, height_;
+  AVPixelFormat format_;
+  AVColorSpace colorspace_;
+  bool full_range_;
+  int bands_;
+  BandedSws sws_;
 };
 
 }  // namespace fl::io::ff

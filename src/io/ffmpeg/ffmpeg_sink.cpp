@@ -40,6 +40,9 @@ class FfmpegSink final : public FrameSink {
 
   Status open();
   Status write(const Image& frame) override;
+  bool writes_rgb48() const override { return true; }
+  colour::Transfer transfer() const override { return options_.transfer; }
+  Status write_rgb48(const Rgb48Image& frame) override;
   Status finish() override;
   void abort() override;
   std::string temp_path() const override { return temp_path_; }
@@ -49,6 +52,10 @@ class FfmpegSink final : public FrameSink {
   Status open_video(const EncoderChoice& choice);
   Status open_audio();
   Status encode(const AVFrame* frame);
+  // Checks the frame size and state; returns a writable frame for the encoder's format.
+  Result<AVFrame*> next_frame(int width, int height);
+  // Encodes frame_ (filled by a converter) and copies the audio that goes with it.
+  Status send_frame();
   // Copies audio packets that start before `end_seconds` (output time).
   Status copy_audio_until(double end_seconds);
   Status fail(Status s) {
@@ -65,6 +72,7 @@ class FfmpegSink final : public FrameSink {
   AVStream* video_ = nullptr;
   PacketPtr pkt_;
   std::unique_ptr<ImageToFrame> converter_;
+  std::unique_ptr<Rgb48ToFrame> rgb48_converter_;  // made on the first write_rgb48()
   FramePtr frame_;  // last frame sent to the encoder, reused when it is writable again
   int64_t frames_ = 0;
   bool repair_dts_ = false;
@@ -285,15 +293,14 @@ Status FfmpegSink::encode(const AVFrame* frame) {
   }
 }
 
-Status FfmpegSink::write(const Image& image) {
+Result<AVFrame*> FfmpegSink::next_frame(int width, int height) {
   if (!failed_.ok()) return failed_;
   if (finished_ || !file_created_)
     return invalid_argument(where() + "write after finish() or abort()");
-  if (image.width() != options_.width || image.height() != options_.height)
+  if (width != options_.width || height != options_.height)
     return invalid_argument(where() + "frame " + std::to_string(frames_) + " is " +
-                            std::to_string(image.width()) + "x" + std::to_string(image.height()) +
-                            ", expected " + std::to_string(options_.width) + "x" +
-                            std::to_string(options_.height));
+                            std::to_string(width) + "x" + std::to_string(height) + ", expected " +
+                            std::to_string(options_.width) + "x" + std::to_string(options_.height));
   // The previous frame's buffers are reused when the encoder let go of them (intra encoders
   // such as ProRes do, once its packet is out); otherwise a fresh frame: the encoder may still
   // hold references. At 4K a fresh 10-bit frame is a 33 MB mmap and its page faults.
@@ -314,13 +321,34 @@ Status FfmpegSink::write(const Image& image) {
       return fail(av_status(err, where() + "frame buffer"));
     }
   }
-  AVFrame* frame = frame_.get();
-  if (Status s = converter_->convert(image, frame); !s.ok()) return fail(s.with_context(where()));
-  frame->pts = frames_;
-  if (Status s = encode(frame); !s.ok()) return fail(s);
+  return frame_.get();
+}
+
+Status FfmpegSink::send_frame() {
+  frame_->pts = frames_;
+  if (Status s = encode(frame_.get()); !s.ok()) return fail(s);
   ++frames_;
   Status s = copy_audio_until(double(frames_) * options_.frame_rate.den / options_.frame_rate.num);
   return s.ok() ? s : fail(s);
+}
+
+Status FfmpegSink::write(const Image& image) {
+  FL_ASSIGN_OR_RETURN(AVFrame * frame, next_frame(image.width(), image.height()));
+  if (Status s = converter_->convert(image, frame); !s.ok()) return fail(s.with_context(where()));
+  return send_frame();
+}
+
+Status FfmpegSink::write_rgb48(const Rgb48Image& image) {
+  FL_ASSIGN_OR_RETURN(AVFrame * frame, next_frame(image.width(), image.height()));
+  if (!rgb48_converter_) {
+    rgb48_converter_ =
+        std::make_unique<Rgb48ToFrame>(options_.width, options_.height, enc_->pix_fmt,
+                                       enc_->colorspace, enc_->color_range == AVCOL_RANGE_JPEG);
+    if (Status s = rgb48_converter_->init(); !s.ok()) return fail(s.with_context(where()));
+  }
+  if (Status s = rgb48_converter_->convert(image, frame); !s.ok())
+    return fail(s.with_context(where()));
+  return send_frame();
 }
 
 Status FfmpegSink::finish() {

@@ -75,23 +75,45 @@ class FfmpegSource final : public FrameSource {
   colour::Transfer transfer() const override { return transfer_; }
 
   Result<Image> read_frame(int64_t n) override {
+    if (n == last_index_) return last_image_;
+    FL_ASSIGN_OR_RETURN(const AVFrame* frame, decoded(n));
+    auto image = converter_.convert(frame);
+    if (!image.ok()) return image.status().with_context(where(n));
+    last_image_ = *image;
+    last_index_ = n;
+    return image;
+  }
+
+  bool reads_rgb48() const override { return !info_.has_alpha; }
+  Result<Rgb48Image> read_frame_rgb48(int64_t n) override {
+    FL_ASSIGN_OR_RETURN(const AVFrame* frame, decoded(n));
+    auto image = rgb48_converter_.convert(frame);
+    if (!image.ok()) return image.status().with_context(where(n));
+    return image;
+  }
+
+ private:
+  // The decoded frame n (kept until the next call).
+  Result<const AVFrame*> decoded(int64_t n) {
     if (n < 0 || (info_.frame_count > 0 && n >= info_.frame_count))
       return invalid_argument(where() + "frame " + std::to_string(n) +
                               " is out of range (clip has " + std::to_string(info_.frame_count) +
                               " frames)");
-    if (n == last_index_) return last_image_;
-
-    Result<Image> out = locate(n);
-    if (!out.ok()) {
+    if (current_ && current_index_ == n) return current_.get();
+    current_.reset();
+    Result<FramePtr> found = locate(n);
+    if (!found.ok()) {
       forget_position();  // whatever state decoding was left in, the next read re-seeks
-      return out;
+      return found.status();
     }
-    last_image_ = *out;
-    last_index_ = n;
-    return out;
+    const AVFrame* frame = found->get();
+    if (frame->decode_error_flags || (frame->flags & AV_FRAME_FLAG_CORRUPT))
+      return corrupt_data(where(n) + "decoded with errors (damaged data)");
+    current_ = std::move(*found);
+    current_index_ = n;
+    return current_.get();
   }
 
- private:
   std::string where() const { return "'" + path_ + "': "; }
   std::string where(int64_t n) const { return where() + "frame " + std::to_string(n) + ": "; }
 
@@ -100,37 +122,29 @@ class FfmpegSource final : public FrameSource {
     return position_ >= 0 && !decoder_eof_ && n > position_ && n - position_ <= kMaxForwardDecode;
   }
 
-  Result<Image> locate(int64_t n) {
+  Result<FramePtr> locate(int64_t n) {
     if (can_decode_forward_to(n)) {
       FL_ASSIGN_OR_RETURN(auto found, decode_forward(n));
-      if (found.first) return deliver(found.first.get(), n);
+      if (found.first) return std::move(found.first);
     }
     for (int64_t backoff : kSeekBackoff) {
       if (n - backoff <= 0) break;
       if (!seek_near(n - backoff)) break;  // the demuxer cannot seek: rewind instead
       FL_ASSIGN_OR_RETURN(auto found, decode_forward(n));
-      if (found.first) return deliver(found.first.get(), n);
+      if (found.first) return std::move(found.first);
       if (!found.second) break;  // timestamps unknown after the seek: count from the start
     }
     FL_RETURN_IF_ERROR(rewind(false));
     FL_ASSIGN_OR_RETURN(auto found, decode_forward(n));
-    if (found.first) return deliver(found.first.get(), n);
+    if (found.first) return std::move(found.first);
     if (found.second) {
       // Decoding "from the start" began past n: the demuxer's seek missed the first keyframe
       // (MPEG-TS seeks by dts). Reopening is slower but certain.
       FL_RETURN_IF_ERROR(rewind(true));
       FL_ASSIGN_OR_RETURN(found, decode_forward(n));
-      if (found.first) return deliver(found.first.get(), n);
+      if (found.first) return std::move(found.first);
     }
     return corrupt_data(where(n) + "cannot be located in the stream (broken timestamps?)");
-  }
-
-  Result<Image> deliver(const AVFrame* frame, int64_t n) {
-    if (frame->decode_error_flags || (frame->flags & AV_FRAME_FLAG_CORRUPT))
-      return corrupt_data(where(n) + "decoded with errors (damaged data)");
-    auto image = converter_.convert(frame);
-    if (!image.ok()) return image.status().with_context(where(n));
-    return image;
   }
 
   // Decodes from the current position up to frame n. Returns {frame n, true} when found;
@@ -338,6 +352,9 @@ class FfmpegSource final : public FrameSource {
 
   Image last_image_;
   int64_t last_index_ = -1;
+  FramePtr current_;  // the last decoded frame, for a second read of the same index
+  int64_t current_index_ = -1;
+  FrameToRgb48 rgb48_converter_;
 };
 
 }  // namespace

@@ -138,6 +138,10 @@ class OiioSink final : public FrameSink {
     if (state_ == State::kOpen) abort();
   }
 
+  colour::Transfer transfer() const override {
+    return format_.encoded ? options_.transfer : colour::Transfer::kLinear;
+  }
+
   Status write(const Image& frame) override {
     // OIIO reports through geterror(), but a plugin's C++ library may still throw.
     try {

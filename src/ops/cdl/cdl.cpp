@@ -1,6 +1,7 @@
 // cdl: ASC CDL slope/offset/power + saturation, from parameters or a .cdl/.cc/.ccc file.
 #include "colour/cdl.h"
 #include "colour/cdl_file.h"
+#include "colour/rgb48_map.h"
 #include "colour/transfer.h"
 #include "graph/registry.h"
 
@@ -31,6 +32,16 @@ class CdlOp final : public graph::Op {
     return sop.then(sat);
   }
   bool is_identity() const override { return cdl_.is_identity(); }
+  // Slope, offset and power act on each channel alone; saturation mixes them.
+  std::optional<colour::Rgb48Map> rgb48_map(colour::Transfer transfer) const override {
+    if (transfer != curve_.transfer() || cdl_.saturation != 1.0) return std::nullopt;
+    return colour::Rgb48Map(colour::tabulate_curves([&](int c, float v) {
+                              float px[4] = {v, v, v, 1.0f};
+                              colour::apply_cdl(cdl_, px, 1);
+                              return px[c];
+                            }),
+                            {});
+  }
 
  private:
   colour::Cdl cdl_;

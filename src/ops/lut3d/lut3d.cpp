@@ -1,5 +1,6 @@
 // lut3d: a .cube 3D (and/or 1D) LUT, tetrahedral or trilinear, applied in an encoded space.
 #include "colour/cube_file.h"
+#include "colour/rgb48_map.h"
 #include "colour/transfer.h"
 #include "graph/registry.h"
 
@@ -15,6 +16,28 @@ class Lut3dOp final : public graph::Op {
     curve_.rgba_to_encoded(rgba, n);
     colour::apply_cube(cube_, interp_, rgba, n);
     curve_.rgba_to_linear(rgba, n);
+  }
+  // On code values in the LUT's own space the op is the file itself: the 1D part becomes exact
+  // per-channel curves, the 3D part runs on the 16-bit kernel.
+  std::optional<colour::Rgb48Map> rgb48_map(colour::Transfer transfer) const override {
+    if (transfer != curve_.transfer()) return std::nullopt;
+    std::vector<uint16_t> curves;
+    if (cube_.lut1d) {
+      colour::CubeFile shaper;
+      shaper.lut1d = cube_.lut1d;
+      curves = colour::tabulate_curves([&](int c, float v) {
+        float px[4] = {v, v, v, 1.0f};
+        colour::apply_cube(shaper, interp_, px, 1);
+        return px[c];
+      });
+    }
+    colour::PreparedLut3D lut;
+    if (cube_.lut3d) {
+      auto prepared = colour::prepare_lut3d(*cube_.lut3d, interp_);
+      if (!prepared.ok()) return std::nullopt;
+      lut = *prepared;
+    }
+    return colour::Rgb48Map(std::move(curves), std::move(lut));
   }
   bool is_identity() const override {
     return (!cube_.lut1d || colour::is_identity(*cube_.lut1d, 1e-7f)) &&

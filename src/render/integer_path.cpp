@@ -1,0 +1,112 @@
+// The renderer's integer path: format negotiation between source, op and sink (libavfilter's
+// query_formats idea, DESIGN.md §5). Most deliveries are "decode, grade, encode" where the grade
+// is a LUT or CDL authored for the footage's own code values; taking such frames to linear
+// float and back costs more than the grade itself (docs/benchmarks.md, §4). When every stage
+// can work on 16-bit code values in the same transfer, frames stay 16-bit RGB end to end.
+#include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/parallel_pipeline.h>
+
+#include "render/output_run.h"
+#include "render/renderer.h"
+
+namespace fl::render {
+
+std::optional<Renderer::Rgb48Route> Renderer::rgb48_route(const graph::Plan& plan,
+                                                          const graph::PlanOutput& output,
+                                                          io::FrameSink& sink,
+                                                          const OutputOptions& options) {
+  if (options.scale != 1.0 || !sink.writes_rgb48()) return std::nullopt;
+  const graph::PlanNode& out = plan.nodes[size_t(output.node)];
+  Rgb48Route route;
+  if (out.is_source) {
+    route.source = output.node;
+  } else {
+    if (!out.pointwise || out.inputs.size() != 1 || out.inputs[0] < 0 ||
+        out.window != graph::TemporalWindow{})
+      return std::nullopt;
+    route.source = out.inputs[0];
+    const graph::PlanNode& in = plan.nodes[size_t(route.source)];
+    if (!in.is_source || in.geometry.width != out.geometry.width ||
+        in.geometry.height != out.geometry.height)
+      return std::nullopt;
+  }
+  const graph::PlanNode& src = plan.nodes[size_t(route.source)];
+  OpenSource* open = open_slot(src.path, src.transfer);
+  colour::Transfer transfer;
+  {
+    std::lock_guard lock(open->mu);
+    if (!ensure_open(*open, src.path, src.transfer).ok() || !open->source->reads_rgb48())
+      return std::nullopt;
+    transfer = open->source->transfer();
+  }
+  if (sink.transfer() != transfer) return std::nullopt;
+  if (!out.is_source) {
+    auto map = out.op->rgb48_map(transfer);
+    if (!map) return std::nullopt;
+    route.map = std::move(*map);
+  }
+  return route;
+}
+
+Status Renderer::render_output_rgb48(const graph::Plan& plan, const Rgb48Route& route,
+                                     int64_t first, int64_t last, io::FrameSink& sink,
+                                     OutputRun& run) {
+  const graph::PlanNode& src = plan.nodes[size_t(route.source)];
+  OpenSource* open = open_slot(src.path, src.transfer);
+  struct Token {
+    int64_t frame = 0;
+    Rgb48Image image;
+    Status status;
+  };
+  int64_t next = first;
+  try {
+    tbb::parallel_pipeline(
+        run.frames_in_flight(),
+        tbb::make_filter<void, std::shared_ptr<Token>>(
+            tbb::filter_mode::serial_in_order,
+            [&](tbb::flow_control& fc) -> std::shared_ptr<Token> {
+              if (next > last || run.cancelled()) {
+                fc.stop();
+                return nullptr;
+              }
+              auto t = std::make_shared<Token>();
+              t->frame = next++;
+              std::lock_guard lock(open->mu);
+              auto img = open->source->read_frame_rgb48(src.first_frame + t->frame);
+              if (img.ok())
+                t->image = std::move(*img);
+              else
+                t->status = img.status();
+              return t;
+            }) &
+            tbb::make_filter<std::shared_ptr<Token>, std::shared_ptr<Token>>(
+                tbb::filter_mode::parallel,
+                [&](std::shared_ptr<Token> t) {
+                  if (!t->status.ok() || run.cancelled() || route.map.is_identity()) return t;
+                  Rgb48Image& img = t->image;
+                  const size_t row = size_t(img.width());
+                  tbb::parallel_for(tbb::blocked_range<int>(0, img.height(), 16),
+                                    [&](const tbb::blocked_range<int>& rows) {
+                                      if (run.cancelled()) return;  // checked per band
+                                      uint16_t* p = img.row(rows.begin());
+                                      route.map.apply(p, p, row * size_t(rows.size()));
+                                    });
+                  return t;
+                }) &
+            tbb::make_filter<std::shared_ptr<Token>, void>(
+                tbb::filter_mode::serial_in_order, [&](std::shared_ptr<Token> t) {
+                  if (run.cancelled()) return;
+                  if (!t->status.ok())
+                    return run.fail(
+                        t->status.with_context("frame " + std::to_string(t->frame) + ": "));
+                  if (Status s = sink.write_rgb48(t->image); !s.ok()) return run.fail(s);
+                  run.frame_written();
+                }));
+  } catch (const std::exception& e) {
+    run.fail(internal_error(std::string("render pipeline failed: ") + e.what()));
+  }
+  return run.finish(sink);
+}
+
+}  // namespace fl::render
