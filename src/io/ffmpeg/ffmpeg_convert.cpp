@@ -68,6 +68,75 @@ Status for_each_band(int bands, Body&& body) {
 
 }  // namespace
 
+namespace {
+
+// Row bands for our own converter: a few per worker so that uneven bands even out.
+// `requested` > 0 (tests) forces a count.
+int native_band_count(int height, int requested) {
+  if (requested > 0) return std::clamp(requested, 1, std::max(1, height));
+  return std::clamp(std::min(tbb::this_task_arena::max_concurrency() * 4, height / 16), 1, 64);
+}
+int band_row(int b, int bands, int height) { return int(int64_t(height) * b / bands); }
+
+}  // namespace
+
+std::optional<YcbcrFormat> native_ycbcr(AVPixelFormat fmt, int sws_cs, bool full_range, bool output,
+                                        AVChromaLocation location) {
+  const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(fmt);
+  if (!d || d->nb_components != 3 || !(d->flags & AV_PIX_FMT_FLAG_PLANAR)) return std::nullopt;
+  constexpr uint64_t kExcluded = AV_PIX_FMT_FLAG_RGB | AV_PIX_FMT_FLAG_PAL | AV_PIX_FMT_FLAG_BE |
+                                 AV_PIX_FMT_FLAG_ALPHA | AV_PIX_FMT_FLAG_BITSTREAM |
+                                 AV_PIX_FMT_FLAG_HWACCEL | AV_PIX_FMT_FLAG_FLOAT |
+                                 AV_PIX_FMT_FLAG_BAYER;
+  if (d->flags & kExcluded) return std::nullopt;
+  const int depth = d->comp[0].depth;
+  if (depth < 8 || depth > 16 || d->log2_chroma_w > 1 || d->log2_chroma_h > 1) return std::nullopt;
+  if (output && d->log2_chroma_h > 0) return std::nullopt;
+  for (int c = 0; c < 3; ++c) {
+    const AVComponentDescriptor& comp = d->comp[c];
+    if (comp.plane != c || comp.depth != depth || comp.shift != 0 || comp.offset != 0 ||
+        comp.step != (depth > 8 ? 2 : 1))
+      return std::nullopt;
+  }
+  YcbcrFormat f;
+  f.depth = depth;
+  f.chroma_shift_x = d->log2_chroma_w;
+  f.chroma_shift_y = d->log2_chroma_h;
+  f.full_range = full_range;
+  ycbcr_coefficients(sws_cs, &f.kr, &f.kb);
+  switch (location) {
+    case AVCHROMA_LOC_CENTER:
+      f.centred_x = true, f.centred_y = true;
+      break;
+    case AVCHROMA_LOC_TOPLEFT:
+      f.centred_x = false, f.centred_y = false;
+      break;
+    case AVCHROMA_LOC_TOP:
+      f.centred_x = true, f.centred_y = false;
+      break;
+    case AVCHROMA_LOC_UNSPECIFIED:
+      // JPEG (and so MJPEG's yuvj formats) centres chroma; video codecs default to "left".
+      f.centred_x = is_jpeg_range_format(fmt);
+      f.centred_y = true;
+      break;
+    default:  // left, and the rare bottom sitings, read as left
+      f.centred_x = false, f.centred_y = true;
+  }
+  if (output) f.centred_x = false;  // we write co-sited chroma (and tag it so)
+  return f;
+}
+
+YcbcrPlanes planes_of(const AVFrame* frame) {
+  YcbcrPlanes p;
+  p.width = frame->width;
+  p.height = frame->height;
+  for (int i = 0; i < 3; ++i) {
+    p.data[i] = frame->data[i];
+    p.stride[i] = frame->linesize[i];
+  }
+  return p;
+}
+
 Rgba64Buffer::~Rgba64Buffer() = default;
 
 Status Rgba64Buffer::resize(int width, int height) {
@@ -189,18 +258,29 @@ Result<bool> DecodeScaler::prepare(const AVFrame* frame) {
   if (!desc || frame->width <= 0 || frame->height <= 0)
     return corrupt_data("decoder returned a frame without a valid size or pixel format");
   bool yuv = is_yuv_format(fmt);
-  Key key{frame->width, frame->height, frame->format,
+  Key key{frame->width,
+          frame->height,
+          frame->format,
           yuv ? sws_colorspace(AVColorSpace(frame->colorspace), frame->height) : -1,
-          yuv ? int(frame->color_range == AVCOL_RANGE_JPEG || is_jpeg_range_format(fmt)) : -1};
-  if (sws_.ready() && key == key_) return false;
+          yuv ? int(frame->color_range == AVCOL_RANGE_JPEG || is_jpeg_range_format(fmt)) : -1,
+          int(frame->chroma_location)};
+  if ((sws_.ready() || native_) && key == key_) return false;
+  key_ = key;
+  native_ = yuv ? native_ycbcr(fmt, key.colorspace, key.full_range == 1, false,
+                               AVChromaLocation(key.chroma_location))
+                : std::nullopt;
+  if (native_) {
+    sws_.reset();
+    return true;
+  }
   DecodeSetup setup{yuv, key.colorspace, key.full_range};
   Status s = sws_.init(key.width, key.height, fmt, key.width, key.height, dst_format_, kSwsFlags,
                        bands_, setup_decode, &setup);
   if (!s.ok()) {
     sws_.reset();
+    key_ = Key{};
     return unsupported(std::string("cannot convert pixel format '") + desc->name + "' to RGB");
   }
-  key_ = key;
   return true;
 }
 
@@ -210,12 +290,33 @@ FrameToImage::FrameToImage(colour::Transfer transfer, int bands)
 
 Result<Image> FrameToImage::convert(const AVFrame* frame) {
   FL_ASSIGN_OR_RETURN(bool rebuilt, scaler_.prepare(frame));
-  if (rebuilt) FL_RETURN_IF_ERROR(rgba64_.resize(frame->width, frame->height));
+  const int width = frame->width, height = frame->height;
+  Image image(width, height);
+  if (const auto& native = scaler_.native()) {
+    const YcbcrPlanes planes = planes_of(frame);
+    const int bands = native_band_count(height, scaler_.bands());
+    FL_RETURN_IF_ERROR(for_each_band(bands, [&](int b) -> Status {
+      YcbcrRows rows(*native, width, height);
+      std::vector<uint16_t> rgb(size_t(width) * 3);
+      for (int y = band_row(b, bands, height); y < band_row(b + 1, bands, height); ++y) {
+        rows.to_rgb48(planes, y, rgb.data());
+        const uint16_t* s = rgb.data();
+        float* d = image.row(y);
+        for (int x = 0; x < width; ++x, s += 3, d += 4) {
+          d[0] = to_linear_[s[0]];
+          d[1] = to_linear_[s[1]];
+          d[2] = to_linear_[s[2]];
+          d[3] = 1.0f;
+        }
+      }
+      return ok_status();
+    }));
+    return image;
+  }
+  if (rebuilt || !rgba64_.frame()) FL_RETURN_IF_ERROR(rgba64_.resize(width, height));
   const AVPixFmtDescriptor* desc = av_pix_fmt_desc_get(AVPixelFormat(frame->format));
   const bool alpha = (desc->flags & AV_PIX_FMT_FLAG_ALPHA) != 0;
-  const int width = frame->width;
   BandedSws& sws = scaler_.sws();
-  Image image(width, frame->height);
   FL_RETURN_IF_ERROR(for_each_band(sws.band_count(), [&](int b) -> Status {
     FL_RETURN_IF_ERROR(sws.convert_band(b, rgba64_.frame(), frame));
     for (int y = sws.band_begin(b); y < sws.band_end(b); ++y) {
@@ -237,6 +338,17 @@ Result<Image> FrameToImage::convert(const AVFrame* frame) {
 Result<Rgb48Image> FrameToRgb48::convert(const AVFrame* frame) {
   FL_RETURN_IF_ERROR(scaler_.prepare(frame).status());
   Rgb48Image image(frame->width, frame->height);
+  if (const auto& native = scaler_.native()) {
+    const YcbcrPlanes planes = planes_of(frame);
+    const int height = frame->height, bands = native_band_count(height, scaler_.bands());
+    FL_RETURN_IF_ERROR(for_each_band(bands, [&](int b) -> Status {
+      YcbcrRows rows(*native, frame->width, height);
+      for (int y = band_row(b, bands, height); y < band_row(b + 1, bands, height); ++y)
+        rows.to_rgb48(planes, y, image.row(y));
+      return ok_status();
+    }));
+    return image;
+  }
   FramePtr dst = wrap_rgb48(image);
   if (!dst) return internal_error("out of memory");
   BandedSws& sws = scaler_.sws();
@@ -258,6 +370,9 @@ ImageToFrame::ImageToFrame(int width, int height, AVPixelFormat format, AVColorS
 Status ImageToFrame::init() {
   EncodeSetup setup{is_yuv_format(format_), sws_colorspace(colorspace_, height_),
                     full_range_ ? 1 : 0};
+  if (setup.yuv)
+    native_ = native_ycbcr(format_, setup.colorspace, full_range_, true, AVCHROMA_LOC_LEFT);
+  if (native_) return ok_status();
   // swscale (FFmpeg 5.1) gets output slices of vertically subsampled formats (4:2:0, NV12)
   // wrong (tests/unit/io_ffmpeg/convert_test.cpp catches it): those scale as one band.
   const AVPixFmtDescriptor* desc = av_pix_fmt_desc_get(format_);
@@ -277,6 +392,23 @@ Status ImageToFrame::convert(const Image& image, AVFrame* frame) {
                             std::to_string(width_) + "x" + std::to_string(height_));
   const int top = image.bounds().y;
   const size_t row_floats = size_t(width_) * 4;
+  if (native_) {
+    const YcbcrPlanes planes = planes_of(frame);
+    const int bands = native_band_count(height_, bands_);
+    return for_each_band(bands, [&](int b) -> Status {
+      YcbcrRows rows(*native_, width_, height_);
+      std::vector<float> scratch(row_floats);
+      std::vector<uint16_t> rgb(size_t(width_) * 3);
+      for (int y = band_row(b, bands, height_); y < band_row(b + 1, bands, height_); ++y) {
+        std::memcpy(scratch.data(), image.row(top + y), row_floats * sizeof(float));
+        curve_.rgba_to_encoded(scratch.data(), size_t(width_));
+        for (size_t x = 0; x < size_t(width_); ++x)
+          for (size_t c = 0; c < 3; ++c) rgb[3 * x + c] = quantise(scratch[4 * x + c]);
+        rows.from_rgb48(rgb.data(), planes, y);
+      }
+      return ok_status();
+    });
+  }
   // Two passes: a band's output rows may read 16-bit rows of its neighbours (vertical chroma
   // filters of 4:2:0 outputs), so all of them are written before any band is scaled.
   tbb::this_task_arena::isolate([&] {  // see for_each_band
@@ -310,6 +442,9 @@ Status Rgb48ToFrame::init() {
   EncodeSetup setup{is_yuv_format(format_), sws_colorspace(colorspace_, height_),
                     full_range_ ? 1 : 0};
   const AVPixFmtDescriptor* desc = av_pix_fmt_desc_get(format_);
+  if (setup.yuv)
+    native_ = native_ycbcr(format_, setup.colorspace, full_range_, true, AVCHROMA_LOC_LEFT);
+  if (native_) return ok_status();
   const int bands = desc && desc->log2_chroma_h > 0 ? 1 : bands_;  // see ImageToFrame::init
   Status s = sws_.init(width_, height_, AV_PIX_FMT_RGB48, width_, height_, format_, kSwsFlags,
                        bands, setup_encode, &setup);
@@ -324,6 +459,16 @@ Status Rgb48ToFrame::convert(const Rgb48Image& image, AVFrame* frame) {
     return invalid_argument("frame is " + std::to_string(image.width()) + "x" +
                             std::to_string(image.height()) + ", the output was opened for " +
                             std::to_string(width_) + "x" + std::to_string(height_));
+  if (native_) {
+    const YcbcrPlanes planes = planes_of(frame);
+    const int bands = native_band_count(height_, bands_);
+    return for_each_band(bands, [&](int b) -> Status {
+      YcbcrRows rows(*native_, width_, height_);
+      for (int y = band_row(b, bands, height_); y < band_row(b + 1, bands, height_); ++y)
+        rows.from_rgb48(image.row(y), planes, y);
+      return ok_status();
+    });
+  }
   FramePtr src = wrap_rgb48(image);
   if (!src) return internal_error("out of memory");
   return for_each_band(sws_.band_count(),

@@ -10,11 +10,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "colour/transfer.h"
 #include "framelock/image.h"
 #include "io/ffmpeg/ffmpeg_common.h"
+#include "io/ffmpeg/ycbcr.h"
 
 namespace fl::io::ff {
 
@@ -56,24 +58,36 @@ class BandedSws {
   std::vector<int> starts_;
 };
 
-// Decoded frames (any size or format, which may change mid-stream) -> 16-bit RGB(A) through a
-// BandedSws that is rebuilt when the size, format, matrix or range changes.
+// Planar Y'CbCr layouts our own converter (ycbcr.h) takes; nullopt: swscale's business.
+// Outputs exclude 4:2:0 (see YcbcrRows::from_rgb48).
+std::optional<YcbcrFormat> native_ycbcr(AVPixelFormat fmt, int sws_cs, bool full_range, bool output,
+                                        AVChromaLocation location);
+YcbcrPlanes planes_of(const AVFrame* frame);
+
+// Decoded frames (any size or format, which may change mid-stream) -> 16-bit RGB(A), through
+// our own converter for the planar Y'CbCr formats masters come in, else a BandedSws. Rebuilt
+// when the size, format, matrix or range changes.
 class DecodeScaler {
  public:
   DecodeScaler(AVPixelFormat dst_format, int bands) : dst_format_(dst_format), bands_(bands) {}
   // Ready for `frame`; true when the contexts were (re)built.
   Result<bool> prepare(const AVFrame* frame);
   BandedSws& sws() { return sws_; }
+  int bands() const { return bands_; }
+  // Set when the frame's format goes through ycbcr.h instead of swscale.
+  const std::optional<YcbcrFormat>& native() const { return native_; }
 
  private:
   struct Key {
     int width = 0, height = 0, format = -1, colorspace = -1, full_range = -1;
+    int chroma_location = 0;
     bool operator==(const Key&) const = default;
   };
   AVPixelFormat dst_format_;
   int bands_;
   Key key_;
   BandedSws sws_;
+  std::optional<YcbcrFormat> native_;
 };
 
 // Decoded frames -> linear float RGBA.
@@ -119,6 +133,7 @@ class ImageToFrame {
   int bands_;
   BandedSws sws_;
   Rgba64Buffer rgba64_;
+  std::optional<YcbcrFormat> native_;
 };
 
 // 16-bit code values -> frames in an encoder's pixel format (the integer path).
@@ -136,6 +151,7 @@ class Rgb48ToFrame {
   bool full_range_;
   int bands_;
   BandedSws sws_;
+  std::optional<YcbcrFormat> native_;
 };
 
 }  // namespace fl::io::ff
