@@ -73,7 +73,10 @@ class FfmpegSink final : public FrameSink {
   PacketPtr pkt_;
   std::unique_ptr<ImageToFrame> converter_;
   std::unique_ptr<Rgb48ToFrame> rgb48_converter_;  // made on the first write_rgb48()
-  FramePtr frame_;  // last frame sent to the encoder, reused when it is writable again
+  // Frames sent to the encoder, reused once it lets go of them (frame-threaded encoders hold
+  // one per thread): at 4K a fresh 10-bit frame is a 33 MB mmap and its page faults.
+  std::vector<FramePtr> frames_ring_;
+  AVFrame* frame_ = nullptr;  // the one being filled
   int64_t frames_ = 0;
   bool repair_dts_ = false;
   int64_t last_dts_ = AV_NOPTS_VALUE;
@@ -140,13 +143,16 @@ Status FfmpegSink::open_video(const EncoderChoice& choice) {
   enc_->framerate = rate;
   enc_->sample_aspect_ratio = AVRational{1, 1};
   enc_->thread_count = 0;
-  // Intra-only encoders that can split a frame into slices (ProRes, FFV1, DNxHD) get slice
-  // threads: no frame delay, the encoder lets go of each input frame once its packet is out (so
-  // write() can reuse it), and at 4K there are plenty of slices for every core.
+  // Intra-only encoders: frame threads where the encoder has them (ProRes, DNxHD): each thread
+  // encodes a whole frame, with no barrier at the end of every frame as slice threads have, and
+  // the bytes are the same. Slice threads otherwise (FFV1).
   const AVCodecDescriptor* desc = avcodec_descriptor_get(choice.codec->id);
-  if (desc && (desc->props & AV_CODEC_PROP_INTRA_ONLY) &&
-      (choice.codec->capabilities & AV_CODEC_CAP_SLICE_THREADS))
-    enc_->thread_type = FF_THREAD_SLICE;
+  if (desc && (desc->props & AV_CODEC_PROP_INTRA_ONLY)) {
+    if (choice.codec->capabilities & AV_CODEC_CAP_FRAME_THREADS)
+      enc_->thread_type = FF_THREAD_FRAME;
+    else if (choice.codec->capabilities & AV_CODEC_CAP_SLICE_THREADS)
+      enc_->thread_type = FF_THREAD_SLICE;
+  }
   ColourTags tags = choose_colour_tags(options_, choice);
   enc_->color_primaries = tags.primaries;
   enc_->color_trc = tags.transfer;
@@ -301,13 +307,16 @@ Result<AVFrame*> FfmpegSink::next_frame(int width, int height) {
     return invalid_argument(where() + "frame " + std::to_string(frames_) + " is " +
                             std::to_string(width) + "x" + std::to_string(height) + ", expected " +
                             std::to_string(options_.width) + "x" + std::to_string(options_.height));
-  // The previous frame's buffers are reused when the encoder let go of them (intra encoders
-  // such as ProRes do, once its packet is out); otherwise a fresh frame: the encoder may still
-  // hold references. At 4K a fresh 10-bit frame is a 33 MB mmap and its page faults.
-  if (!frame_ || !av_frame_is_writable(frame_.get())) {
-    frame_.reset(av_frame_alloc());
-    if (!frame_) return fail(internal_error(where() + "out of memory"));
-    AVFrame* frame = frame_.get();
+  frame_ = nullptr;
+  for (auto& f : frames_ring_)
+    if (av_frame_is_writable(f.get())) {
+      frame_ = f.get();
+      break;
+    }
+  if (!frame_) {
+    FramePtr fresh(av_frame_alloc());
+    if (!fresh) return fail(internal_error(where() + "out of memory"));
+    AVFrame* frame = fresh.get();
     frame->width = options_.width;
     frame->height = options_.height;
     frame->format = enc_->pix_fmt;
@@ -316,17 +325,19 @@ Result<AVFrame*> FfmpegSink::next_frame(int width, int height) {
     frame->colorspace = enc_->colorspace;
     frame->color_range = enc_->color_range;
     int err = av_frame_get_buffer(frame, 0);
-    if (err < 0) {
-      frame_.reset();
-      return fail(av_status(err, where() + "frame buffer"));
-    }
+    if (err < 0) return fail(av_status(err, where() + "frame buffer"));
+    // Encoders with long delays (x264 lookahead) hold many: past a few, let them go.
+    constexpr size_t kMaxKept = 8;
+    if (frames_ring_.size() >= kMaxKept) frames_ring_.erase(frames_ring_.begin());
+    frames_ring_.push_back(std::move(fresh));
+    frame_ = frame;
   }
-  return frame_.get();
+  return frame_;
 }
 
 Status FfmpegSink::send_frame() {
   frame_->pts = frames_;
-  if (Status s = encode(frame_.get()); !s.ok()) return fail(s);
+  if (Status s = encode(frame_); !s.ok()) return fail(s);
   ++frames_;
   Status s = copy_audio_until(double(frames_) * options_.frame_rate.den / options_.frame_rate.num);
   return s.ok() ? s : fail(s);
