@@ -4,7 +4,9 @@
 # Prints the wall times, the ratio, and the PSNR between the two outputs (they should agree).
 #
 # Usage: bench/e2e_prores.sh [--runs N] [--frames N] [--workdir DIR] [--framelock BIN]
-# Env:   FRAMELOCK_BASELINE=/path/to/other/framelock adds a third row (before/after comparisons).
+# Rows: ffmpeg, framelock (16-bit integer path where the plan allows it), framelock --float-path
+# (linear float throughout, as any plan with a non-per-pixel op renders).
+# Env:   FRAMELOCK_BASELINE=/path/to/other/framelock adds a row (before/after comparisons).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,8 +42,9 @@ out_fl="$work/out_framelock.mov"
 out_base="$work/out_baseline.mov"
 cmd_ff="ffmpeg -nostdin -v error -y -i $src -vf lut3d=file=$lut:interp=tetrahedral -c:v prores_ks -profile:v 3 -pix_fmt yuv422p10le $out_ff"
 cmd_fl="$fl apply $src $out_fl lut3d file=$lut"
-names=(ffmpeg framelock)
-cmds=("$cmd_ff" "rm -f $out_fl; $cmd_fl")
+out_float="$work/out_framelock_float.mov"
+names=(ffmpeg framelock framelock-float-path)
+cmds=("$cmd_ff" "rm -f $out_fl; $cmd_fl" "rm -f $out_float; $fl apply $src $out_float lut3d file=$lut --float-path")
 if [[ -n ${FRAMELOCK_BASELINE:-} ]]; then
   names+=(framelock-baseline)
   cmds+=("rm -f $out_base; $FRAMELOCK_BASELINE apply $src $out_base lut3d file=$lut")

@@ -21,7 +21,7 @@ struct RenderFlags {
   double preview_scale = 1.0;
   bool json = false;
   bool float_path = false;
-  std::string codec, pixel_format, transfer;
+  std::string codec, pixel_format, transfer, primaries, out_primaries;
 };
 
 Result<std::optional<graph::FrameRange>> parse_frames(const std::string& text) {
@@ -121,6 +121,11 @@ void add_render_commands(CLI::App& app, Status* result) {
     cmd->add_option("--pix-fmt", a->flags.pixel_format, "Output pixel format (FFmpeg name)");
     cmd->add_option("--transfer", a->flags.transfer,
                     "Input transfer function (srgb, rec709, linear...)");
+    cmd->add_option("--primaries", a->flags.primaries,
+                    "Input primaries when untagged or wrongly tagged (rec709, rec2020, p3d65, "
+                    "acescg...)");
+    cmd->add_option("--out-primaries", a->flags.out_primaries,
+                    "Output primaries (default: the input's); converts in linear light");
     cmd->add_flag("--json", a->flags.json, "JSON progress lines on stdout");
     cmd->add_flag("--float-path", a->flags.float_path,
                   "Always render through linear float (no 16-bit integer shortcut)");
@@ -138,12 +143,18 @@ void add_render_commands(CLI::App& app, Status* result) {
       }
       graph::Graph g;
       g.base_dir = std::filesystem::current_path().string();
-      g.sources.push_back({"in", a->in, a->flags.transfer, std::nullopt});
+      g.sources.push_back({"in", a->in, a->flags.transfer, a->flags.primaries, std::nullopt});
       graph::NodeDecl node{"op", a->op, params, {}, true};
       if (def && !def->schema.inputs.empty())
         node.inputs.emplace_back("", "in");  // the first input
       g.nodes.push_back(node);
-      g.outputs.push_back({"op", a->out, a->flags.codec, a->flags.pixel_format, {}, std::nullopt});
+      g.outputs.push_back({"op",
+                           a->out,
+                           a->flags.codec,
+                           a->flags.pixel_format,
+                           {},
+                           std::nullopt,
+                           a->flags.out_primaries});
       *result = run_graph(g, {}, a->flags);
     });
   }

@@ -127,6 +127,14 @@ struct Builder {
   }
 };
 
+Affine primaries_affine(colour::Primaries from, colour::Primaries to) {
+  const colour::Matrix3 m = colour::primaries_conversion(from, to);
+  Affine a;
+  for (int r = 0; r < 3; ++r)
+    for (int c = 0; c < 3; ++c) a.m[size_t(4 * r + c)] = float(m[size_t(3 * r + c)]);
+  return a;
+}
+
 Result<PlanNode> make_source_node(const SourceDecl& s, const CompileOptions& options) {
   PlanNode node;
   node.id = s.id;
@@ -145,6 +153,16 @@ Result<PlanNode> make_source_node(const SourceDecl& s, const CompileOptions& opt
         .with_context("source '" + s.id + "': ")
         .with_field("sources." + s.id + ".path");
   node.media = *info;
+  if (s.primaries.empty()) {
+    node.primaries = colour::primaries_from_tag(node.media.color_primaries);
+  } else {
+    auto p = colour::parse_primaries(s.primaries);
+    if (!p.ok())
+      return p.status()
+          .with_context("source '" + s.id + "': ")
+          .with_field("sources." + s.id + ".primaries");
+    node.primaries = *p;
+  }
   int64_t count = node.media.frame_count;
   int64_t first = 0, last = count - 1;
   if (s.frames) {
@@ -162,6 +180,7 @@ Result<PlanNode> make_source_node(const SourceDecl& s, const CompileOptions& opt
                  .add("source")
                  .add(hash_file_identity(s.path))
                  .add(s.transfer)
+                 .add(colour::primaries_name(node.primaries))
                  .add(first)
                  .add(last)
                  .finish();
@@ -184,6 +203,23 @@ Result<std::shared_ptr<const Plan>> compile(const Graph& graph, const Registry& 
     FL_ASSIGN_OR_RETURN(PlanNode node, make_source_node(s, options));
     plan_index[s.id] = int(plan->nodes.size());
     plan->nodes.push_back(std::move(node));
+  }
+  // One working space: sources with other primaries are converted into it as they are decoded.
+  if (!graph.working_space.empty()) {
+    auto w = colour::parse_primaries(graph.working_space);
+    if (!w.ok()) return w.status().with_field("working_space");
+    plan->working_space = *w;
+  } else if (!plan->nodes.empty()) {
+    plan->working_space = plan->nodes.front().primaries;
+  }
+  for (auto& n : plan->nodes) {
+    if (n.primaries == plan->working_space) continue;
+    n.to_working = primaries_affine(n.primaries, plan->working_space);
+    n.key = Hasher()
+                .add(n.key)
+                .add("to-working")
+                .add(colour::primaries_name(plan->working_space))
+                .finish();
   }
   for (int gi : order) {
     const NodeDecl& decl = graph.nodes[size_t(gi)];
@@ -229,6 +265,14 @@ Result<std::shared_ptr<const Plan>> compile(const Graph& graph, const Registry& 
           field + ".node refers to '" + o.node + "', which is neither a source nor a node",
           field + ".node");
     PlanOutput out{it->second, o, 0, plan->nodes[size_t(it->second)].geometry.frame_count - 1};
+    out.primaries = plan->working_space;
+    if (!o.primaries.empty()) {
+      auto p = colour::parse_primaries(o.primaries);
+      if (!p.ok()) return p.status().with_context(field + ": ").with_field(field + ".primaries");
+      out.primaries = *p;
+    }
+    if (out.primaries != plan->working_space)
+      out.from_working = primaries_affine(plan->working_space, out.primaries);
     if (o.frames) {
       out.first = o.frames->first;
       if (o.frames->last >= 0) out.last = o.frames->last;
@@ -245,7 +289,11 @@ Result<std::shared_ptr<const Plan>> compile(const Graph& graph, const Registry& 
   Hasher pk;
   for (const auto& n : plan->nodes) pk.add(n.key);
   for (const auto& o : plan->outputs)
-    pk.add(int64_t(o.node)).add(o.decl.path).add(o.first).add(o.last);
+    pk.add(int64_t(o.node))
+        .add(o.decl.path)
+        .add(o.first)
+        .add(o.last)
+        .add(colour::primaries_name(o.primaries));
   plan->key = pk.finish();
   return std::shared_ptr<const Plan>(std::move(plan));
 }

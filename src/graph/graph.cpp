@@ -60,7 +60,8 @@ Result<Graph> parse_graph(std::string_view text, std::string_view name, std::str
     return invalid_argument(std::string(name) + ": invalid JSON: " + e.what());
   }
   if (!root.is_object()) return invalid_argument(std::string(name) + ": a graph is a JSON object");
-  static const char* kTopLevel[] = {"framelock", "sources", "nodes", "outputs", "name", "meta"};
+  static const char* kTopLevel[] = {"framelock", "sources", "nodes",        "outputs",
+                                    "name",      "meta",    "working_space"};
   for (const auto& [key, _] : root.items()) {
     bool known = false;
     for (const char* k : kTopLevel) known |= key == k;
@@ -72,6 +73,12 @@ Result<Graph> parse_graph(std::string_view text, std::string_view name, std::str
 
   Graph g;
   g.base_dir = std::move(base_dir);
+  if (root.contains("working_space")) {
+    if (!root["working_space"].is_string())
+      return invalid_argument("working_space must be a string (primaries, e.g. \"rec709\")",
+                              "working_space");
+    g.working_space = root["working_space"].get<std::string>();
+  }
   auto resolve = [&](const std::string& p) {
     if (g.base_dir.empty() || p.empty() || p == "null" || std::filesystem::path(p).is_absolute())
       return p;
@@ -90,6 +97,7 @@ Result<Graph> parse_graph(std::string_view text, std::string_view name, std::str
       FL_ASSIGN_OR_RETURN(std::string path, get_string(s, "path", field, true));
       d.path = resolve(path);
       FL_ASSIGN_OR_RETURN(d.transfer, get_string(s, "transfer", field, false));
+      FL_ASSIGN_OR_RETURN(d.primaries, get_string(s, "primaries", field, false));
       FL_ASSIGN_OR_RETURN(d.frames, parse_range(s, field));
     } else {
       return invalid_argument(field + " must be a path or an object with \"path\"", field);
@@ -154,6 +162,7 @@ Result<Graph> parse_graph(std::string_view text, std::string_view name, std::str
     d.path = resolve(path);
     FL_ASSIGN_OR_RETURN(d.codec, get_string(o, "codec", field, false));
     FL_ASSIGN_OR_RETURN(d.pixel_format, get_string(o, "pixel_format", field, false));
+    FL_ASSIGN_OR_RETURN(d.primaries, get_string(o, "primaries", field, false));
     FL_ASSIGN_OR_RETURN(d.frames, parse_range(o, field));
     if (o.contains("options")) {
       if (!o["options"].is_object())
@@ -185,6 +194,7 @@ json graph_to_json(const Graph& g) {
   for (const auto& s : g.sources) {
     json j = {{"path", s.path}};
     if (!s.transfer.empty()) j["transfer"] = s.transfer;
+    if (!s.primaries.empty()) j["primaries"] = s.primaries;
     if (s.frames) j["frames"] = {s.frames->first, s.frames->last};
     root["sources"][s.id] = j;
   }
@@ -199,8 +209,10 @@ json graph_to_json(const Graph& g) {
     }
     root["nodes"][n.id] = j;
   }
+  if (!g.working_space.empty()) root["working_space"] = g.working_space;
   for (const auto& o : g.outputs) {
     json j = {{"node", o.node}, {"path", o.path}};
+    if (!o.primaries.empty()) j["primaries"] = o.primaries;
     if (!o.codec.empty()) j["codec"] = o.codec;
     if (!o.pixel_format.empty()) j["pixel_format"] = o.pixel_format;
     if (o.frames) j["frames"] = {o.frames->first, o.frames->last};

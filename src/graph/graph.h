@@ -2,7 +2,9 @@
 //
 //   {
 //     "framelock": 1,
-//     "sources": { "clip": { "path": "shot.mov", "frames": [0, 99], "transfer": "rec709" } },
+//     "working_space": "rec709",
+//     "sources": { "clip": { "path": "shot.mov", "frames": [0, 99], "transfer": "rec709",
+//                            "primaries": "rec709" } },
 //     "nodes": {
 //       "grade": { "op": "cdl", "inputs": { "in": "clip" }, "params": { "slope": [1.1, 1, 0.9] } },
 //       "look":  { "op": "lut3d", "inputs": ["grade"], "params": { "file": "look.cube" } }
@@ -30,8 +32,9 @@ struct FrameRange {
 
 struct SourceDecl {
   std::string id;
-  std::string path;      // resolved against the graph's folder
-  std::string transfer;  // empty: from the media's tags
+  std::string path;       // resolved against the graph's folder
+  std::string transfer;   // empty: from the media's tags
+  std::string primaries;  // empty: from the media's tags (colour/primaries.h names)
   std::optional<FrameRange> frames;
 };
 
@@ -51,12 +54,15 @@ struct OutputDecl {
   std::string pixel_format;
   std::map<std::string, std::string> options;
   std::optional<FrameRange> frames;
+  std::string primaries;  // empty: the working space's
 };
 
 struct Graph {
   std::vector<SourceDecl> sources;
   std::vector<NodeDecl> nodes;
   std::vector<OutputDecl> outputs;
+  // Primaries every source is converted into after decoding; empty: the first source's.
+  std::string working_space;
   std::string base_dir;
 };
 

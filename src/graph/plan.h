@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "colour/primaries.h"
 #include "core/hash.h"
 #include "framelock/media.h"
 #include "graph/graph.h"
@@ -25,6 +26,8 @@ struct PlanNode {
   std::string transfer;     // empty: from the media's tags
   int64_t first_frame = 0;  // media frame of node frame 0
   MediaInfo media;
+  colour::Primaries primaries = colour::Primaries::kRec709;  // declared, else the media's tag
+  std::optional<Affine> to_working;  // linear light into the plan's working space, if they differ
 
   // Operators.
   const OpDef* def = nullptr;
@@ -44,12 +47,15 @@ struct PlanOutput {
   OutputDecl decl;
   int64_t first = 0;  // node frames to render, inclusive
   int64_t last = 0;
+  colour::Primaries primaries = colour::Primaries::kRec709;  // declared, else the working space
+  std::optional<Affine> from_working;  // applied to each frame before encoding, if they differ
 };
 
 class Plan {
  public:
   std::vector<PlanNode> nodes;  // inputs always come before their consumers
   std::vector<PlanOutput> outputs;
+  colour::Primaries working_space = colour::Primaries::kRec709;
   ContentKey key;
   // Ids of no-ops dropped by fusion, resolved to the node that now produces their picture.
   std::map<std::string, int, std::less<>> aliases;

@@ -16,7 +16,8 @@ std::optional<Renderer::Rgb48Route> Renderer::rgb48_route(const graph::Plan& pla
                                                           const graph::PlanOutput& output,
                                                           io::FrameSink& sink,
                                                           const OutputOptions& options) {
-  if (options.scale != 1.0 || !sink.writes_rgb48()) return std::nullopt;
+  // Primaries conversions mix channels in linear light: the float path's business.
+  if (options.scale != 1.0 || !sink.writes_rgb48() || output.from_working) return std::nullopt;
   const graph::PlanNode& out = plan.nodes[size_t(output.node)];
   Rgb48Route route;
   if (out.is_source) {
@@ -32,6 +33,7 @@ std::optional<Renderer::Rgb48Route> Renderer::rgb48_route(const graph::Plan& pla
       return std::nullopt;
   }
   const graph::PlanNode& src = plan.nodes[size_t(route.source)];
+  if (src.to_working) return std::nullopt;
   OpenSource* open = open_slot(src.path, src.transfer);
   colour::Transfer transfer;
   {

@@ -34,6 +34,10 @@ io::SinkOptions sink_options_for(const graph::Plan& plan, const graph::PlanOutpu
   if (src < 0) return o;
   const auto& s = plan.nodes[size_t(src)];
   o.source = s.media;
+  // Tagged with what the frames now are: the output's primaries.
+  // FFmpeg has no tag for the ACES primaries: our name then (EXR writes chromaticities).
+  const char* tag = colour::primaries_ffmpeg_name(output.primaries);
+  o.source.color_primaries = *tag ? tag : colour::primaries_name(output.primaries);
   // The output's first frame is source frame first_frame + output.first: so is its timecode.
   if (!s.media.timecode.empty())
     o.source.timecode =

@@ -99,6 +99,8 @@ Result<std::shared_ptr<const Image>> Renderer::source_frame(const PlanNode& src,
     std::lock_guard lock(open->mu);
     FL_RETURN_IF_ERROR(ensure_open(*open, src.path, src.transfer));
     FL_ASSIGN_OR_RETURN(Image img, open->source->read_frame(src.first_frame + frame));
+    // Into the plan's working space while the frame is still ours alone.
+    if (src.to_working) src.to_working->apply(img.data(), img.pixel_count());
     result = std::make_shared<const Image>(std::move(img));
   } else {
     FL_ASSIGN_OR_RETURN(auto parent, source_frame(src, frame, scale * 2, keep));
@@ -315,10 +317,16 @@ Status Renderer::render_output(const Plan& plan, const graph::PlanOutput& output
                   req.cache_intermediates = false;
                   req.pinned = &t->pinned;
                   auto img = render(plan, output.node, req);
-                  if (img.ok())
-                    t->image = *img;
-                  else
+                  if (!img.ok()) {
                     t->status = img.status();
+                  } else if (output.from_working) {
+                    // The rendered frame may be shared (a pinned source): convert a copy.
+                    Image out = (*img)->clone();
+                    output.from_working->apply(out.data(), out.pixel_count());
+                    t->image = std::make_shared<const Image>(std::move(out));
+                  } else {
+                    t->image = *img;
+                  }
                   t->pinned.clear();
                   return t;
                 }) &

@@ -30,6 +30,7 @@
 #include <system_error>
 #include <vector>
 
+#include "colour/primaries.h"
 #include "core/output_path.h"
 #include "io/oiio/image_metadata.h"
 #include "io/oiio/image_paths.h"
@@ -248,6 +249,13 @@ class OiioSink final : public FrameSink {
     spec.attribute("oiio:ColorSpace",
                    image_metadata::oiio_colorspace_for(
                        format_.encoded ? options_.transfer : colour::Transfer::kLinear));
+    // OpenEXR says which primaries its RGB means (an ACES AP0 plate must say so).
+    if (format_.name == "openexr") {
+      if (auto p = colour::parse_primaries(options_.source.color_primaries); p.ok()) {
+        const std::array<float, 8> xy = colour::chromaticities_of(*p);
+        spec.attribute("chromaticities", OIIO::TypeDesc(OIIO::TypeDesc::FLOAT, 8), xy.data());
+      }
+    }
     spec.attribute("Software", "framelock");
     return spec;
   }

@@ -27,6 +27,7 @@
 #include <system_error>
 #include <vector>
 
+#include "colour/primaries.h"
 #include "io/oiio/image_metadata.h"
 #include "io/oiio/image_paths.h"
 #include "io/oiio/oiio_io.h"
@@ -144,6 +145,17 @@ MediaInfo info_from_spec(const OIIO::ImageSpec& spec, const std::string& format,
   if (trc.empty()) trc = is_float_format(spec) ? "linear" : "iec61966-2-1";
   info.color_transfer = trc;
   info.color_primaries = "bt709";  // what OIIO's formats assume when untagged
+  // OpenEXR's chromaticities (ACES plates carry AP0): named when they are a known set.
+  if (const OIIO::ParamValue* p = spec.find_attribute("chromaticities");
+      p && p->type() == OIIO::TypeDesc(OIIO::TypeDesc::FLOAT, 8)) {
+    const auto* xy = static_cast<const float*>(p->data());
+    if (auto known = colour::match_chromaticities(xy)) {
+      const char* tag = colour::primaries_ffmpeg_name(*known);
+      info.color_primaries = *tag ? tag : colour::primaries_name(*known);
+    } else {
+      info.color_primaries = "unknown";
+    }
+  }
   info.color_range = "pc";
   return info;
 }
