@@ -7,18 +7,22 @@
 # 10 times), so that decoding is cheap and the run measures framelock, not the decoder.
 # Render: `framelock apply SRC null exposure stops=0.3 --frames 0-N` (null sink: no encode, no disk).
 #
-# Usage: bench/memory_streaming.sh [--workdir DIR] [--framelock BIN] [--long N]
+# Usage: bench/memory_streaming.sh [--workdir DIR] [--framelock BIN] [--long N] [--float-path]
+# (--float-path measures the linear-float path; by default this plan takes the 16-bit integer
+# path, exposure being a per-channel curve on code values.)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 work=/tmp/framelock-bench
 fl="$here/build/bin/framelock"
 long=1000
+extra=()
 while [[ $# -gt 0 ]]; do
   case $1 in
     --workdir) work=$2; shift 2 ;;
     --framelock) fl=$2; shift 2 ;;
     --long) long=$2; shift 2 ;;
+    --float-path) extra=(--float-path); shift ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -37,7 +41,7 @@ fi
 
 peak_kb() {  # frames -> "peak_kB wall_s"
   local last=$(($1 - 1)) log="$work/time_$1.log"
-  /usr/bin/time -v "$fl" apply "$src" null exposure stops=0.3 --frames "0-$last" >/dev/null 2>"$log"
+  /usr/bin/time -v "$fl" apply "$src" null exposure stops=0.3 --frames "0-$last" "${extra[@]}" >/dev/null 2>"$log"
   local kb wall
   kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$log")
   wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$log")

@@ -5,7 +5,6 @@
 // can work on 16-bit code values in the same transfer, frames stay 16-bit RGB end to end.
 #include <oneapi/tbb/blocked_range.h>
 #include <oneapi/tbb/parallel_for.h>
-#include <oneapi/tbb/parallel_pipeline.h>
 
 #include "render/output_run.h"
 #include "render/renderer.h"
@@ -61,54 +60,27 @@ Status Renderer::render_output_rgb48(const graph::Plan& plan, const Rgb48Route& 
     Rgb48Image image;
     Status status;
   };
-  int64_t next = first;
-  try {
-    tbb::parallel_pipeline(
-        run.frames_in_flight(),
-        tbb::make_filter<void, std::shared_ptr<Token>>(
-            tbb::filter_mode::serial_in_order,
-            [&](tbb::flow_control& fc) -> std::shared_ptr<Token> {
-              if (next > last || run.cancelled()) {
-                fc.stop();
-                return nullptr;
-              }
-              auto t = std::make_shared<Token>();
-              t->frame = next++;
-              std::lock_guard lock(open->mu);
-              auto img = open->source->read_frame_rgb48(src.first_frame + t->frame);
-              if (img.ok())
-                t->image = std::move(*img);
-              else
-                t->status = img.status();
-              return t;
-            }) &
-            tbb::make_filter<std::shared_ptr<Token>, std::shared_ptr<Token>>(
-                tbb::filter_mode::parallel,
-                [&](std::shared_ptr<Token> t) {
-                  if (!t->status.ok() || run.cancelled() || route.map.is_identity()) return t;
-                  Rgb48Image& img = t->image;
-                  const size_t row = size_t(img.width());
-                  tbb::parallel_for(tbb::blocked_range<int>(0, img.height(), 16),
-                                    [&](const tbb::blocked_range<int>& rows) {
-                                      if (run.cancelled()) return;  // checked per band
-                                      uint16_t* p = img.row(rows.begin());
-                                      route.map.apply(p, p, row * size_t(rows.size()));
-                                    });
-                  return t;
-                }) &
-            tbb::make_filter<std::shared_ptr<Token>, void>(
-                tbb::filter_mode::serial_in_order, [&](std::shared_ptr<Token> t) {
-                  if (run.cancelled()) return;
-                  if (!t->status.ok())
-                    return run.fail(
-                        t->status.with_context("frame " + std::to_string(t->frame) + ": "));
-                  if (Status s = sink.write_rgb48(t->image); !s.ok()) return run.fail(s);
-                  run.frame_written();
-                }));
-  } catch (const std::exception& e) {
-    run.fail(internal_error(std::string("render pipeline failed: ") + e.what()));
-  }
-  return run.finish(sink);
+  auto read = [&](Token& t) {
+    std::lock_guard lock(open->mu);
+    auto img = open->source->read_frame_rgb48(src.first_frame + t.frame);
+    if (img.ok())
+      t.image = std::move(*img);
+    else
+      t.status = img.status();
+  };
+  auto process = [&](Token& t) {
+    if (route.map.is_identity()) return;
+    Rgb48Image& img = t.image;
+    const size_t row = size_t(img.width());
+    tbb::parallel_for(tbb::blocked_range<int>(0, img.height(), 16),
+                      [&](const tbb::blocked_range<int>& rows) {
+                        if (run.cancelled()) return;  // checked per band
+                        uint16_t* p = img.row(rows.begin());
+                        route.map.apply(p, p, row * size_t(rows.size()));
+                      });
+  };
+  auto write = [&](Token& t) { return sink.write_rgb48(t.image); };
+  return run.stream<Token>(sink, first, last, read, process, write);
 }
 
 }  // namespace fl::render

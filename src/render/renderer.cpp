@@ -3,10 +3,8 @@
 #include "render/output_run.h"
 
 #include <oneapi/tbb/parallel_for.h>
-#include <oneapi/tbb/parallel_pipeline.h>
 
 #include <algorithm>
-#include <chrono>
 #include <climits>
 #include <set>
 
@@ -258,90 +256,59 @@ Status Renderer::render_output(const Plan& plan, const graph::PlanOutput& output
     }
   }
   const auto& cancel = run.cancel_token();
-  auto fail = [&](Status s) { run.fail(std::move(s)); };
-
   struct Token {
     int64_t frame = 0;
     PinnedFrames pinned;  // the decoded source frames this frame reads
     std::shared_ptr<const Image> image;
     Status status;
   };
-  int64_t next = first;
-  PinnedFrames window;  // touched only by the serial decode stage
-
-  try {
-    tbb::parallel_pipeline(
-        run.frames_in_flight(),
-        // Decoding is sequential by nature: do it in order so the decoder never seeks backwards.
-        tbb::make_filter<void, std::shared_ptr<Token>>(
-            tbb::filter_mode::serial_in_order,
-            [&](tbb::flow_control& fc) -> std::shared_ptr<Token> {
-              if (next > last || cancel->cancelled()) {
-                fc.stop();
-                return nullptr;
-              }
-              auto t = std::make_shared<Token>();
-              t->frame = next++;
-              std::set<std::pair<int, int64_t>> needed;
-              collect_sources(plan, output.node, t->frame, needed);
-              // Frames shared by neighbouring outputs' temporal windows are decoded once; the
-              // window slides, so memory follows the window, never the clip length.
-              std::erase_if(window, [&](const auto& e) {
-                auto first = needed.lower_bound({e.first.first, INT64_MIN});
-                return first == needed.end() || first->first != e.first.first ||
-                       e.first.second < first->second;
-              });
-              for (const auto& key : needed) {
-                auto it = window.find(key);
-                if (it == window.end()) {
-                  auto img = source_frame(plan.nodes[size_t(key.first)], key.second, options.scale,
-                                          /*keep=*/false);
-                  if (!img.ok()) {
-                    t->status = img.status();
-                    break;
-                  }
-                  it = window.emplace(key, *img).first;
-                }
-                t->pinned.emplace(key, it->second);
-              }
-              return t;
-            }) &
-            tbb::make_filter<std::shared_ptr<Token>, std::shared_ptr<Token>>(
-                tbb::filter_mode::parallel,
-                [&](std::shared_ptr<Token> t) {
-                  if (!t->status.ok() || cancel->cancelled()) return t;
-                  RenderRequest req;
-                  req.frame = t->frame;
-                  req.scale = options.scale;
-                  req.cancel = cancel;
-                  req.cache_intermediates = false;
-                  req.pinned = &t->pinned;
-                  auto img = render(plan, output.node, req);
-                  if (!img.ok()) {
-                    t->status = img.status();
-                  } else if (output.from_working) {
-                    // The rendered frame may be shared (a pinned source): convert a copy.
-                    Image out = (*img)->clone();
-                    output.from_working->apply(out.data(), out.pixel_count());
-                    t->image = std::make_shared<const Image>(std::move(out));
-                  } else {
-                    t->image = *img;
-                  }
-                  t->pinned.clear();
-                  return t;
-                }) &
-            tbb::make_filter<std::shared_ptr<Token>, void>(
-                tbb::filter_mode::serial_in_order, [&](std::shared_ptr<Token> t) {
-                  if (cancel->cancelled()) return;
-                  if (!t->status.ok())
-                    return fail(t->status.with_context("frame " + std::to_string(t->frame) + ": "));
-                  if (Status s = sink.write(*t->image); !s.ok()) return fail(s);
-                  run.frame_written();
-                }));
-  } catch (const std::exception& e) {
-    fail(internal_error(std::string("render pipeline failed: ") + e.what()));
-  }
-  return run.finish(sink);
+  PinnedFrames window;  // touched only by the serial read stage
+  auto read = [&](Token& t) {
+    std::set<std::pair<int, int64_t>> needed;
+    collect_sources(plan, output.node, t.frame, needed);
+    // Frames shared by neighbouring outputs' temporal windows are decoded once; the window
+    // slides, so memory follows the window, never the clip length.
+    std::erase_if(window, [&](const auto& e) {
+      auto first = needed.lower_bound({e.first.first, INT64_MIN});
+      return first == needed.end() || first->first != e.first.first ||
+             e.first.second < first->second;
+    });
+    for (const auto& key : needed) {
+      auto it = window.find(key);
+      if (it == window.end()) {
+        auto img = source_frame(plan.nodes[size_t(key.first)], key.second, options.scale,
+                                /*keep=*/false);
+        if (!img.ok()) {
+          t.status = img.status();
+          return;
+        }
+        it = window.emplace(key, *img).first;
+      }
+      t.pinned.emplace(key, it->second);
+    }
+  };
+  auto process = [&](Token& t) {
+    RenderRequest req;
+    req.frame = t.frame;
+    req.scale = options.scale;
+    req.cancel = cancel;
+    req.cache_intermediates = false;
+    req.pinned = &t.pinned;
+    auto img = render(plan, output.node, req);
+    if (!img.ok()) {
+      t.status = img.status();
+    } else if (output.from_working) {
+      // The rendered frame may be shared (a pinned source): convert a copy.
+      Image out = (*img)->clone();
+      output.from_working->apply(out.data(), out.pixel_count());
+      t.image = std::make_shared<const Image>(std::move(out));
+    } else {
+      t.image = *img;
+    }
+    t.pinned.clear();
+  };
+  auto write = [&](Token& t) { return sink.write(*t.image); };
+  return run.stream<Token>(sink, first, last, read, process, write);
 }
 
 }  // namespace fl::render

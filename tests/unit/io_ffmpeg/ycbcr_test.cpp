@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "io/ffmpeg/ffmpeg_convert.h"
-#include "io/ffmpeg/ycbcr.h"
 #include "io/ffmpeg/ffmpeg_io.h"
+#include "io/ffmpeg/ycbcr.h"
 #include "test_support.h"
 
 namespace fl::io::ff {
@@ -28,6 +28,20 @@ struct Planes {
     return p;
   }
 };
+
+// rgb -> Y'CbCr planes -> rgb, row by row; returns what came back.
+std::vector<uint16_t> round_trip(const YcbcrFormat& f, int w, int h,
+                                 const std::vector<uint16_t>& rgb) {
+  const int cw = (w + (1 << f.chroma_shift_x) - 1) >> f.chroma_shift_x;
+  Planes p{std::vector<uint16_t>(size_t(w) * h), std::vector<uint16_t>(size_t(cw) * h),
+           std::vector<uint16_t>(size_t(cw) * h)};
+  const YcbcrPlanes view = p.view(w, h, cw);
+  YcbcrRows rows(f, w, h);
+  std::vector<uint16_t> back(rgb.size());
+  for (int y = 0; y < h; ++y) rows.from_rgb48(rgb.data() + size_t(y) * w * 3, view, y);
+  for (int y = 0; y < h; ++y) rows.to_rgb48(view, y, back.data() + size_t(y) * w * 3);
+  return back;
+}
 
 // Double-precision BT.709 limited-range decode of one 10-bit sample triple to 16-bit RGB.
 std::array<double, 3> reference_rgb(int y, int cb, int cr) {
@@ -66,18 +80,13 @@ TEST(Ycbcr, FourFourFourMatchesTheMatrixExactly) {
 
 TEST(Ycbcr, RoundTripsThroughSixteenBitFourFourFour) {
   const int w = 300, h = 4;
-  std::vector<uint16_t> rgb(size_t(w) * h * 3), back(rgb.size());
+  std::vector<uint16_t> rgb(size_t(w) * h * 3);
   std::mt19937 rng(5);
   for (auto& v : rgb) v = uint16_t(rng());
   YcbcrFormat f;
   f.depth = 16;
   f.full_range = true;
-  Planes p{std::vector<uint16_t>(size_t(w) * h), std::vector<uint16_t>(size_t(w) * h),
-           std::vector<uint16_t>(size_t(w) * h)};
-  const YcbcrPlanes view = p.view(w, h, w);
-  YcbcrRows rows(f, w, h);
-  for (int y = 0; y < h; ++y) rows.from_rgb48(rgb.data() + size_t(y) * w * 3, view, y);
-  for (int y = 0; y < h; ++y) rows.to_rgb48(view, y, back.data() + size_t(y) * w * 3);
+  const std::vector<uint16_t> back = round_trip(f, w, h, rgb);
   int worst = 0;
   for (size_t i = 0; i < rgb.size(); ++i)
     if (rgb[i] > 2000 && rgb[i] < 63000)  // saturated corners of the cube clip in Y'CbCr
@@ -88,8 +97,8 @@ TEST(Ycbcr, RoundTripsThroughSixteenBitFourFourFour) {
 // Smooth content (what chroma subsampling assumes) survives 4:2:2 10-bit almost untouched, and a
 // co-sited chroma sample comes back exactly at the even columns.
 TEST(Ycbcr, FourTwoTwoOnSmoothContent) {
-  const int w = 640, h = 8, cw = w / 2;
-  std::vector<uint16_t> rgb(size_t(w) * h * 3), back(rgb.size());
+  const int w = 640, h = 8;
+  std::vector<uint16_t> rgb(size_t(w) * h * 3);
   for (int y = 0; y < h; ++y)
     for (int x = 0; x < w; ++x) {
       double t = x / double(w);
@@ -101,12 +110,7 @@ TEST(Ycbcr, FourTwoTwoOnSmoothContent) {
   YcbcrFormat f;
   f.depth = 10;
   f.chroma_shift_x = 1;
-  Planes p{std::vector<uint16_t>(size_t(w) * h), std::vector<uint16_t>(size_t(cw) * h),
-           std::vector<uint16_t>(size_t(cw) * h)};
-  const YcbcrPlanes view = p.view(w, h, cw);
-  YcbcrRows rows(f, w, h);
-  for (int y = 0; y < h; ++y) rows.from_rgb48(rgb.data() + size_t(y) * w * 3, view, y);
-  for (int y = 0; y < h; ++y) rows.to_rgb48(view, y, back.data() + size_t(y) * w * 3);
+  const std::vector<uint16_t> back = round_trip(f, w, h, rgb);
   double mse = 0;
   for (size_t i = 0; i < rgb.size(); ++i) {
     double d = (double(rgb[i]) - double(back[i])) / 65535.0;
