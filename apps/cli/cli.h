@@ -13,6 +13,7 @@ namespace fl::cli {
 void add_probe_command(CLI::App& app, Status* result);
 void add_ops_command(CLI::App& app, Status* result);
 void add_render_commands(CLI::App& app, Status* result);
+void add_shots_command(CLI::App& app, Status* result);
 
 // One line on stderr ("framelock: error: ...") and the process exit code for a Status.
 int report(const Status& status);

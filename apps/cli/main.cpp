@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   fl::cli::add_probe_command(app, &result);
   fl::cli::add_ops_command(app, &result);
   fl::cli::add_render_commands(app, &result);
+  fl::cli::add_shots_command(app, &result);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

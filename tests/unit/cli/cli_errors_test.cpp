@@ -230,5 +230,24 @@ TEST_F(Cli, LinearSourceToIntegerOutputIsDisplayEncoded) {
   EXPECT_GT(test::psnr(ea, eb), 45.0);
 }
 
+TEST_F(Cli, ShotsJsonAndErrors) {
+  auto o = run("shots --json " + mega_);
+  ASSERT_EQ(o.code, 0) << o.err;
+  auto j = nlohmann::json::parse(o.out);
+  ASSERT_EQ(j["shots"].size(), 4u) << o.out;
+  EXPECT_EQ(j["shots"][1]["first"], 98);
+  EXPECT_EQ(j["shots"][1]["in"], "cut");
+  EXPECT_EQ(j["shots"][3]["timecode_out"], "00:00:11:05");
+  o = run("shots nope.avi");
+  EXPECT_EQ(o.code, 3);
+  EXPECT_THAT(o.err, HasSubstr("nope.avi"));
+  write("text.mp4", "not a video");
+  o = run("shots text.mp4");
+  EXPECT_NE(o.code, 0);
+  EXPECT_THAT(o.err, HasSubstr("text.mp4"));
+  o = run("shots --min-shot 0 " + mega_);
+  EXPECT_NE(o.code, 0);
+}
+
 }  // namespace
 }  // namespace fl
