@@ -1,7 +1,7 @@
 // framelock variants IN --frame N --out sheet.png: one frame under dozens of looks.
 #include <chrono>
-#include <filesystem>
 #include <cstdio>
+#include <filesystem>
 
 #include <nlohmann/json.hpp>
 
@@ -83,10 +83,11 @@ void add_variants_command(CLI::App& app, Status* result) {
                           {"seconds", secs}};
       std::printf("%s\n", j.dump(2).c_str());
     } else {
-      std::printf("%zu looks of frame %lld -> %s (%dx%d tiles at 1/%g scale), .cube files in %s "
-                  "(%.2f s)\n",
-                  list.size(), (long long)a->frame, a->out.c_str(), made->tile_width,
-                  made->tile_height, 1.0 / made->scale, options.cube_dir.c_str(), secs);
+      std::printf(
+          "%zu looks of frame %lld -> %s (%dx%d tiles at 1/%g scale), .cube files in %s "
+          "(%.2f s)\n",
+          list.size(), (long long)a->frame, a->out.c_str(), made->tile_width, made->tile_height,
+          1.0 / made->scale, options.cube_dir.c_str(), secs);
     }
   });
 }

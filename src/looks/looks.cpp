@@ -17,9 +17,9 @@ using json = nlohmann::json;
 
 json cdl(std::array<double, 3> slope, std::array<double, 3> offset, std::array<double, 3> power,
          double sat) {
-  return {{"op", "cdl"},
-          {"params",
-           {{"slope", slope}, {"offset", offset}, {"power", power}, {"saturation", sat}}}};
+  return {
+      {"op", "cdl"},
+      {"params", {{"slope", slope}, {"offset", offset}, {"power", power}, {"saturation", sat}}}};
 }
 
 std::string number_text(double v) {
@@ -47,7 +47,8 @@ std::vector<Look> builtin_looks() {
        json::array({cdl({1.15, 1.15, 1.15}, {-0.05, -0.05, -0.05}, {1.25, 1.25, 1.25}, 1.1)})},
       {"matte", "low contrast matte",
        json::array({cdl({0.85, 0.85, 0.85}, {0.08, 0.08, 0.08}, {0.95, 0.95, 0.95}, 0.9)})},
-      {"noir", "noir", json::array({cdl({1.2, 1.2, 1.2}, {-0.06, -0.06, -0.06}, {1.3, 1.3, 1.3}, 0)})},
+      {"noir", "noir",
+       json::array({cdl({1.2, 1.2, 1.2}, {-0.06, -0.06, -0.06}, {1.3, 1.3, 1.3}, 0)})},
       {"golden_hour", "golden hour",
        json::array({cdl({1.12, 1.02, 0.82}, {0.02, 0.01, -0.02}, {0.95, 1.0, 1.05}, 1.1)})},
       {"moonlight", "moonlight",
@@ -123,7 +124,8 @@ Result<std::vector<Look>> looks_from_dir(const std::string& dir) {
     Look l;
     l.name = f.stem().string();
     l.label = f.filename().string();
-    l.chain = json::array({json{{"op", cube ? "lut3d" : "cdl"}, {"params", {{"file", f.string()}}}}});
+    l.chain =
+        json::array({json{{"op", cube ? "lut3d" : "cdl"}, {"params", {{"file", f.string()}}}}});
     out.push_back(std::move(l));
   }
   return out;
@@ -141,7 +143,8 @@ Result<colour::CubeFile> bake_cube(const graph::Op& op, colour::Transfer transfe
   }
   op.apply_pointwise(px.data(), n);
   for (size_t i = 0; i < n; ++i)
-    for (int c = 0; c < 3; ++c) lut.rgb[3 * i + size_t(c)] = curve.to_encoded(px[4 * i + size_t(c)]);
+    for (int c = 0; c < 3; ++c)
+      lut.rgb[3 * i + size_t(c)] = curve.to_encoded(px[4 * i + size_t(c)]);
   colour::CubeFile cube;
   cube.title = title;
   cube.comments.push_back(" made by framelock variants from the look '" + title + "'");
@@ -160,7 +163,8 @@ Status write_contact_sheet(const std::string& path, const std::vector<Image>& ti
   FL_RETURN_IF_ERROR(check_output_directory(dir, path));
 
   int cell_w = 0, cell_h = 0;
-  for (const Image& t : tiles) cell_w = std::max(cell_w, t.width()), cell_h = std::max(cell_h, t.height());
+  for (const Image& t : tiles)
+    cell_w = std::max(cell_w, t.width()), cell_h = std::max(cell_h, t.height());
   const int pad = 8, label_h = 26;
   columns = std::clamp(columns, 1, int(tiles.size()));
   const int rows = (int(tiles.size()) + columns - 1) / columns;

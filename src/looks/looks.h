@@ -17,9 +17,9 @@
 namespace fl::looks {
 
 struct Look {
-  std::string name;        // file-name safe: "teal_orange", "exposure_+0.5"
-  std::string label;       // what the contact sheet prints under the picture
-  nlohmann::json chain;    // [{"op": "cdl", "params": {...}}, ...], pointwise operators only
+  std::string name;      // file-name safe: "teal_orange", "exposure_+0.5"
+  std::string label;     // what the contact sheet prints under the picture
+  nlohmann::json chain;  // [{"op": "cdl", "params": {...}}, ...], pointwise operators only
 };
 
 // The built-in creative looks (16), in a fixed order.

@@ -34,6 +34,28 @@ Image downsample_half(const Image& src) {
   return out;
 }
 
+Image half_from_rgb48(const Rgb48Image& src, const float* to_linear) {
+  const int sw = src.width(), sh = src.height();
+  Image out((sw + 1) / 2, (sh + 1) / 2);
+  const int w = out.width(), h = out.height();
+  tbb::parallel_for(tbb::blocked_range<int>(0, h, 16), [&](const tbb::blocked_range<int>& rows) {
+    for (int y = rows.begin(); y < rows.end(); ++y) {
+      const uint16_t* r0 = src.row(std::min(2 * y, sh - 1));
+      const uint16_t* r1 = src.row(std::min(2 * y + 1, sh - 1));
+      float* d = out.row(y);
+      for (int x = 0; x < w; ++x, d += 4) {
+        const int x0 = std::min(2 * x, sw - 1) * 3, x1 = std::min(2 * x + 1, sw - 1) * 3;
+        // The same sum, in the same order, as downsample_half() of the decoded float frame.
+        for (int c = 0; c < 3; ++c)
+          d[c] = 0.25f * (to_linear[r0[x0 + c]] + to_linear[r0[x1 + c]] + to_linear[r1[x0 + c]] +
+                          to_linear[r1[x1 + c]]);
+        d[3] = 1.0f;
+      }
+    }
+  });
+  return out;
+}
+
 Renderer::Renderer(RendererOptions options) : options_(options), cache_(options.cache_bytes) {}
 Renderer::~Renderer() = default;
 
@@ -100,6 +122,27 @@ Result<std::shared_ptr<const Image>> Renderer::source_frame(const PlanNode& src,
     // Into the plan's working space while the frame is still ours alone.
     if (src.to_working) src.to_working->apply(img.data(), img.pixel_count());
     result = std::make_shared<const Image>(std::move(img));
+  } else if (scale == 0.5 &&
+             !cache_.get(Hasher().add("source-frame").add(src.key).add(frame).add(1.0).finish())) {
+    // A preview never needs the full-size float frame: the first pyramid level comes straight
+    // from the decoded 16-bit frame (a quarter of the float work and memory). Readers without a
+    // 16-bit path decode to float as for the full frame.
+    OpenSource* open = open_slot(src.path, src.transfer);
+    std::unique_lock lock(open->mu);
+    FL_RETURN_IF_ERROR(ensure_open(*open, src.path, src.transfer));
+    if (open->source->reads_rgb48()) {
+      FL_ASSIGN_OR_RETURN(Rgb48Image rgb, open->source->read_frame_rgb48(src.first_frame + frame));
+      const float* table =
+          colour::TransferCurve::get(open->source->transfer()).u16_to_linear_table();
+      lock.unlock();
+      Image half = half_from_rgb48(rgb, table);
+      if (src.to_working) src.to_working->apply(half.data(), half.pixel_count());
+      result = std::make_shared<const Image>(std::move(half));
+    } else {
+      lock.unlock();
+      FL_ASSIGN_OR_RETURN(auto parent, source_frame(src, frame, 1.0, keep));
+      result = std::make_shared<const Image>(downsample_half(*parent));
+    }
   } else {
     FL_ASSIGN_OR_RETURN(auto parent, source_frame(src, frame, scale * 2, keep));
     result = std::make_shared<const Image>(downsample_half(*parent));

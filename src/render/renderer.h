@@ -132,5 +132,8 @@ class Renderer {
 
 // 2x2 box downsample in linear light (the preview pyramid's step); odd edges replicate.
 Image downsample_half(const Image& src);
+// The same step from 16-bit code values (`to_linear`: their 65536-entry decoding table), for
+// sources whose full-size float frame nobody asked for.
+Image half_from_rgb48(const Rgb48Image& src, const float* to_linear);
 
 }  // namespace fl::render

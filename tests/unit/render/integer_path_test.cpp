@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -208,6 +209,28 @@ TEST(Rgb48Map, CurvesComposeAndLinearGainMatchesTheFloatPath) {
   colour::Rgb48Map with_lut({}, *prepared);
   EXPECT_FALSE(with_lut.then(up).has_value());
   EXPECT_TRUE(up.then(with_lut).has_value());
+}
+
+TEST(Pyramid, HalfLevelFromSixteenBitMatchesTheFloatPyramid) {
+  const auto& curve = colour::TransferCurve::get(colour::Transfer::kBt709);
+  for (auto [w, h] : {std::pair{64, 48}, std::pair{37, 21}}) {
+    Rgb48Image rgb(w, h);
+    Image full(w, h);
+    uint32_t seed = 1;
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < w; ++x)
+        for (int c = 0; c < 3; ++c) {
+          seed = seed * 1664525u + 1013904223u;
+          const uint16_t v = uint16_t(seed >> 16);
+          rgb.row(y)[3 * x + c] = v;
+          full.row(y)[4 * x + c] = curve.u16_to_linear(v);
+          full.row(y)[4 * x + 3] = 1.0f;
+        }
+    Image a = render::half_from_rgb48(rgb, curve.u16_to_linear_table());
+    Image b = render::downsample_half(full);
+    ASSERT_EQ(a.bounds(), b.bounds());
+    EXPECT_EQ(std::memcmp(a.data(), b.data(), a.bytes()), 0) << w << "x" << h;
+  }
 }
 
 }  // namespace
