@@ -88,7 +88,7 @@ Result<VariantResult> make_variants(render::Renderer& renderer, const std::strin
     if (ec) return permission_denied(options.cube_dir + ": cannot create: " + ec.message());
     for (size_t k = 0; k < looks.size(); ++k) {
       const int node = p.find(last_ids[k]);
-      char prefix[8];
+      char prefix[32];
       std::snprintf(prefix, sizeof prefix, "%02zu_", k + 1);
       const std::string path =
           (std::filesystem::path(options.cube_dir) / (prefix + looks[k].name + ".cube")).string();
