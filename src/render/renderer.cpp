@@ -56,6 +56,12 @@ Image half_from_rgb48(const Rgb48Image& src, const float* to_linear) {
   return out;
 }
 
+namespace {
+ContentKey source_frame_key(const PlanNode& src, int64_t frame, double scale) {
+  return Hasher().add("source-frame").add(src.key).add(frame).add(scale).finish();
+}
+}  // namespace
+
 Renderer::Renderer(RendererOptions options) : options_(options), cache_(options.cache_bytes) {}
 Renderer::~Renderer() = default;
 
@@ -111,7 +117,7 @@ Result<colour::Transfer> Renderer::source_transfer(const PlanNode& src) {
 
 Result<std::shared_ptr<const Image>> Renderer::source_frame(const PlanNode& src, int64_t frame,
                                                             double scale, bool keep) {
-  ContentKey key = Hasher().add("source-frame").add(src.key).add(frame).add(scale).finish();
+  const ContentKey key = source_frame_key(src, frame, scale);
   if (auto hit = cache_.get(key)) return hit;
   std::shared_ptr<const Image> result;
   if (scale >= 1.0) {
@@ -122,8 +128,7 @@ Result<std::shared_ptr<const Image>> Renderer::source_frame(const PlanNode& src,
     // Into the plan's working space while the frame is still ours alone.
     if (src.to_working) src.to_working->apply(img.data(), img.pixel_count());
     result = std::make_shared<const Image>(std::move(img));
-  } else if (scale == 0.5 &&
-             !cache_.get(Hasher().add("source-frame").add(src.key).add(frame).add(1.0).finish())) {
+  } else if (scale == 0.5 && !cache_.get(source_frame_key(src, frame, 1.0))) {
     // A preview never needs the full-size float frame: the first pyramid level comes straight
     // from the decoded 16-bit frame (a quarter of the float work and memory). Readers without a
     // 16-bit path decode to float as for the full frame.

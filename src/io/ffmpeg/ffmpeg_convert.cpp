@@ -78,6 +78,31 @@ int native_band_count(int height, int requested) {
 }
 int band_row(int b, int bands, int height) { return int(int64_t(height) * b / bands); }
 
+// Our own converter over row bands in parallel: body(rows, y0, y1) for each band, with a
+// YcbcrRows (its scratch rows) per band.
+template <typename Body>
+Status for_each_native_band(const YcbcrFormat& format, int width, int height, int requested,
+                            Body&& body) {
+  const int bands = native_band_count(height, requested);
+  return for_each_band(bands, [&](int b) -> Status {
+    YcbcrRows rows(format, width, height);
+    body(rows, band_row(b, bands, height), band_row(b + 1, bands, height));
+    return ok_status();
+  });
+}
+
+// One row of 16-bit code values, `step` samples a pixel, to linear float RGBA. Alpha is
+// coverage, not light: no transfer curve; opaque when the row has none.
+void code_row_to_linear(const uint16_t* s, int step, bool alpha, int width, const float* to_linear,
+                        float* d) {
+  for (int x = 0; x < width; ++x, s += step, d += 4) {
+    d[0] = to_linear[s[0]];
+    d[1] = to_linear[s[1]];
+    d[2] = to_linear[s[2]];
+    d[3] = alpha ? s[3] * (1.0f / 65535.0f) : 1.0f;
+  }
+}
+
 }  // namespace
 
 std::optional<YcbcrFormat> native_ycbcr(AVPixelFormat fmt, int sws_cs, bool full_range, bool output,
@@ -294,23 +319,14 @@ Result<Image> FrameToImage::convert(const AVFrame* frame) {
   Image image(width, height);
   if (const auto& native = scaler_.native()) {
     const YcbcrPlanes planes = planes_of(frame);
-    const int bands = native_band_count(height, scaler_.bands());
-    FL_RETURN_IF_ERROR(for_each_band(bands, [&](int b) -> Status {
-      YcbcrRows rows(*native, width, height);
-      std::vector<uint16_t> rgb(size_t(width) * 3);
-      for (int y = band_row(b, bands, height); y < band_row(b + 1, bands, height); ++y) {
-        rows.to_rgb48(planes, y, rgb.data());
-        const uint16_t* s = rgb.data();
-        float* d = image.row(y);
-        for (int x = 0; x < width; ++x, s += 3, d += 4) {
-          d[0] = to_linear_[s[0]];
-          d[1] = to_linear_[s[1]];
-          d[2] = to_linear_[s[2]];
-          d[3] = 1.0f;
-        }
-      }
-      return ok_status();
-    }));
+    FL_RETURN_IF_ERROR(for_each_native_band(
+        *native, width, height, scaler_.bands(), [&](YcbcrRows& rows, int y0, int y1) {
+          std::vector<uint16_t> rgb(size_t(width) * 3);
+          for (int y = y0; y < y1; ++y) {
+            rows.to_rgb48(planes, y, rgb.data());
+            code_row_to_linear(rgb.data(), 3, false, width, to_linear_, image.row(y));
+          }
+        }));
     return image;
   }
   if (rebuilt || !rgba64_.frame()) FL_RETURN_IF_ERROR(rgba64_.resize(width, height));
@@ -319,17 +335,8 @@ Result<Image> FrameToImage::convert(const AVFrame* frame) {
   BandedSws& sws = scaler_.sws();
   FL_RETURN_IF_ERROR(for_each_band(sws.band_count(), [&](int b) -> Status {
     FL_RETURN_IF_ERROR(sws.convert_band(b, rgba64_.frame(), frame));
-    for (int y = sws.band_begin(b); y < sws.band_end(b); ++y) {
-      const uint16_t* s = rgba64_.row(y);
-      float* d = image.row(y);
-      for (int x = 0; x < width; ++x, s += 4, d += 4) {
-        d[0] = to_linear_[s[0]];
-        d[1] = to_linear_[s[1]];
-        d[2] = to_linear_[s[2]];
-        // Alpha is coverage, not light: no transfer curve.
-        d[3] = alpha ? s[3] * (1.0f / 65535.0f) : 1.0f;
-      }
-    }
+    for (int y = sws.band_begin(b); y < sws.band_end(b); ++y)
+      code_row_to_linear(rgba64_.row(y), 4, alpha, width, to_linear_, image.row(y));
     return ok_status();
   }));
   return image;
@@ -340,13 +347,11 @@ Result<Rgb48Image> FrameToRgb48::convert(const AVFrame* frame) {
   Rgb48Image image(frame->width, frame->height);
   if (const auto& native = scaler_.native()) {
     const YcbcrPlanes planes = planes_of(frame);
-    const int height = frame->height, bands = native_band_count(height, scaler_.bands());
-    FL_RETURN_IF_ERROR(for_each_band(bands, [&](int b) -> Status {
-      YcbcrRows rows(*native, frame->width, height);
-      for (int y = band_row(b, bands, height); y < band_row(b + 1, bands, height); ++y)
-        rows.to_rgb48(planes, y, image.row(y));
-      return ok_status();
-    }));
+    FL_RETURN_IF_ERROR(for_each_native_band(*native, frame->width, frame->height, scaler_.bands(),
+                                            [&](YcbcrRows& rows, int y0, int y1) {
+                                              for (int y = y0; y < y1; ++y)
+                                                rows.to_rgb48(planes, y, image.row(y));
+                                            }));
     return image;
   }
   FramePtr dst = wrap_rgb48(image);
@@ -394,20 +399,18 @@ Status ImageToFrame::convert(const Image& image, AVFrame* frame) {
   const size_t row_floats = size_t(width_) * 4;
   if (native_) {
     const YcbcrPlanes planes = planes_of(frame);
-    const int bands = native_band_count(height_, bands_);
-    return for_each_band(bands, [&](int b) -> Status {
-      YcbcrRows rows(*native_, width_, height_);
-      std::vector<float> scratch(row_floats);
-      std::vector<uint16_t> rgb(size_t(width_) * 3);
-      for (int y = band_row(b, bands, height_); y < band_row(b + 1, bands, height_); ++y) {
-        std::memcpy(scratch.data(), image.row(top + y), row_floats * sizeof(float));
-        curve_.rgba_to_encoded(scratch.data(), size_t(width_));
-        for (size_t x = 0; x < size_t(width_); ++x)
-          for (size_t c = 0; c < 3; ++c) rgb[3 * x + c] = quantise(scratch[4 * x + c]);
-        rows.from_rgb48(rgb.data(), planes, y);
-      }
-      return ok_status();
-    });
+    return for_each_native_band(
+        *native_, width_, height_, bands_, [&](YcbcrRows& rows, int y0, int y1) {
+          std::vector<float> scratch(row_floats);
+          std::vector<uint16_t> rgb(size_t(width_) * 3);
+          for (int y = y0; y < y1; ++y) {
+            std::memcpy(scratch.data(), image.row(top + y), row_floats * sizeof(float));
+            curve_.rgba_to_encoded(scratch.data(), size_t(width_));
+            for (size_t x = 0; x < size_t(width_); ++x)
+              for (size_t c = 0; c < 3; ++c) rgb[3 * x + c] = quantise(scratch[4 * x + c]);
+            rows.from_rgb48(rgb.data(), planes, y);
+          }
+        });
   }
   // Two passes: a band's output rows may read 16-bit rows of its neighbours (vertical chroma
   // filters of 4:2:0 outputs), so all of them are written before any band is scaled.
@@ -461,13 +464,11 @@ Status Rgb48ToFrame::convert(const Rgb48Image& image, AVFrame* frame) {
                             std::to_string(width_) + "x" + std::to_string(height_));
   if (native_) {
     const YcbcrPlanes planes = planes_of(frame);
-    const int bands = native_band_count(height_, bands_);
-    return for_each_band(bands, [&](int b) -> Status {
-      YcbcrRows rows(*native_, width_, height_);
-      for (int y = band_row(b, bands, height_); y < band_row(b + 1, bands, height_); ++y)
-        rows.from_rgb48(image.row(y), planes, y);
-      return ok_status();
-    });
+    return for_each_native_band(*native_, width_, height_, bands_,
+                                [&](YcbcrRows& rows, int y0, int y1) {
+                                  for (int y = y0; y < y1; ++y)
+                                    rows.from_rgb48(image.row(y), planes, y);
+                                });
   }
   FramePtr src = wrap_rgb48(image);
   if (!src) return internal_error("out of memory");

@@ -57,6 +57,7 @@ TEST(Variants, SheetAndCubesThatReproduceEachLook) {
   ASSERT_TRUE(sheet.ok());
   EXPECT_GT((*sheet)->info().width, 5 * 360);
   // Applying an exported .cube with lut3d gives the look (a 33^3 LUT's interpolation apart).
+  const Image plain = render_chain(clip, json::array(), 120);
   for (size_t k : {1u, 3u, 8u, 10u, 16u, 23u}) {
     SCOPED_TRACE(list[k].name);
     Image look = render_chain(clip, list[k].chain, 120);
@@ -64,10 +65,7 @@ TEST(Variants, SheetAndCubesThatReproduceEachLook) {
         clip, json::array({{{"op", "lut3d"}, {"params", {{"file", made->cubes[k]}}}}}), 120);
     const double psnr = test::psnr(look, via_cube);
     EXPECT_GT(psnr, 40.0);
-    if (k != 0) {
-      Image plain = render_chain(clip, json::array(), 120);
-      EXPECT_LT(test::psnr(look, plain), psnr);  // and the look does change the picture
-    }
+    EXPECT_LT(test::psnr(look, plain), psnr);  // and the look does change the picture
   }
 }
 
