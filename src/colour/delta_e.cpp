@@ -64,8 +64,7 @@ double ciede2000(const Lab& p, const Lab& q) {
       h_mean = h1 + h2 < 360 ? 0.5 * (h_mean + 360) : 0.5 * (h_mean - 360);
   }
   const double t = 1.0 - 0.17 * std::cos(radians(h_mean - 30)) +
-                   0.24 * std::cos(radians(2 * h_mean)) +
-                   0.32 * std::cos(radians(3 * h_mean + 6)) -
+                   0.24 * std::cos(radians(2 * h_mean)) + 0.32 * std::cos(radians(3 * h_mean + 6)) -
                    0.20 * std::cos(radians(4 * h_mean - 63));
   const double d_theta = 30.0 * std::exp(-std::pow((h_mean - 275.0) / 25.0, 2.0));
   const double cp7 = std::pow(cp_mean, 7.0);

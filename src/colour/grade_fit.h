@@ -48,15 +48,15 @@ class SampleBins {
 };
 
 struct GradeFitOptions {
-  int lut_size = 33;        // the baked LUT
-  int lattice_size = 17;    // the 3D correction's own lattice
-  int curve_knots = 33;     // per-channel curves
+  int lut_size = 33;      // the baked LUT
+  int lattice_size = 13;  // the 3D correction's own lattice
+  int curve_knots = 33;   // per-channel curves
   double curve_smoothness = 1e-4;
-  double lattice_smoothness = 1e-3;  // raise it when correspondences are few or noisy
-  int bins_per_channel = 32;         // pixel pairs are averaged per bin of source colour
-  int robust_iterations = 3;         // 0: plain least squares
-  double robust_scale = 2.5;         // residuals beyond this many sigmas lose weight
-  bool lattice = true;               // false: curves + matrix only (a "low-order" grade)
+  double lattice_smoothness = 1e-3;      // raise it when correspondences are few or noisy
+  int bins_per_channel = 32;             // pixel pairs are averaged per bin of source colour
+  int robust_iterations = 3;             // 0: plain least squares
+  double robust_scale = 2.5;             // residuals beyond this many sigmas lose weight
+  bool lattice = true;                   // false: curves + matrix only (a "low-order" grade)
   Transfer encoding = Transfer::kBt709;  // for the ΔE figures (code values -> linear light)
 };
 

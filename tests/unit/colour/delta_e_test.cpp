@@ -37,7 +37,7 @@ TEST(DeltaE, LabOfWhiteGreyAndPrimaries) {
   EXPECT_NEAR(white[1], 0.0, 1e-2);
   EXPECT_NEAR(white[2], 0.0, 1e-2);
   Lab mid = lab_from_linear_rec709(0.18, 0.18, 0.18);
-  EXPECT_NEAR(mid[0], 49.5, 0.1);  // 18% grey is L* 49.5
+  EXPECT_NEAR(mid[0], 49.5, 0.1);             // 18% grey is L* 49.5
   Lab red = lab_from_linear_rec709(1, 0, 0);  // sRGB red: L 53.24, a 80.09, b 67.20
   EXPECT_NEAR(red[0], 53.24, 0.05);
   EXPECT_NEAR(red[1], 80.09, 0.1);

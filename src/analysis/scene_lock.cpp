@@ -1,0 +1,620 @@
+#include "analysis/scene_lock.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <opencv2/calib3d.hpp>
+#include <opencv2/features2d.hpp>
+#include <opencv2/imgproc.hpp>
+#include <optional>
+
+#include "colour/delta_e.h"
+
+namespace fl::analysis {
+namespace {
+
+using colour::ColourSample;
+using colour::TransferCurve;
+
+constexpr int kThumbWidth = 160;
+
+// Display-referred code values (CV_32FC3, RGB order) of a linear frame.
+cv::Mat encoded(const Image& img, const TransferCurve& curve) {
+  cv::Mat m(img.height(), img.width(), CV_32FC3);
+  for (int y = 0; y < img.height(); ++y) {
+    const float* p = img.row(img.bounds().y + y);
+    float* d = m.ptr<float>(y);
+    for (int x = 0; x < img.width(); ++x)
+      for (int c = 0; c < 3; ++c)
+        d[3 * x + c] = std::clamp(curve.to_encoded(p[4 * x + c]), 0.f, 1.f);
+  }
+  return m;
+}
+
+cv::Mat resized(const cv::Mat& m, cv::Size size) {
+  if (m.size() == size) return m;
+  cv::Mat out;
+  cv::resize(m, out, size, 0, 0, m.cols > size.width ? cv::INTER_AREA : cv::INTER_LINEAR);
+  return out;
+}
+
+cv::Mat luma_of(const cv::Mat& enc) {
+  cv::Mat l;
+  cv::transform(enc, l, cv::Matx13f(0.2126f, 0.7152f, 0.0722f));
+  return l;
+}
+
+cv::Mat gradient_magnitude(const cv::Mat& luma) {
+  cv::Mat s, gx, gy, mag;
+  cv::GaussianBlur(luma, s, cv::Size(0, 0), 1.0);
+  cv::Sobel(s, gx, CV_32F, 1, 0);
+  cv::Sobel(s, gy, CV_32F, 0, 1);
+  cv::magnitude(gx, gy, mag);
+  return mag;
+}
+
+// Zero-mean normalised cross-correlation: insensitive to the gain and offset a grade puts on
+// gradients, high only when the same structure sits at the same place.
+double zncc(const cv::Mat& a, const cv::Mat& b) {
+  cv::Scalar ma, sa, mb, sb;
+  cv::meanStdDev(a, ma, sa);
+  cv::meanStdDev(b, mb, sb);
+  if (sa[0] < 1e-9 || sb[0] < 1e-9) return 0;
+  cv::Mat da = a - ma[0], db = b - mb[0];
+  return da.dot(db) / (double(a.total()) * sa[0] * sb[0]);
+}
+
+// Features see structure, not colour: ORB's descriptor compares pairs of pixels, so any
+// monotonic curve a grade puts on luma leaves it unchanged; stretching the range keeps the
+// corner detector's fixed threshold meaningful on dark or flattened pictures.
+cv::Mat feature_image(const cv::Mat& enc) {
+  cv::Mat l = luma_of(enc), u8;
+  double lo = 0, hi = 1;
+  cv::minMaxLoc(l, &lo, &hi);
+  l.convertTo(u8, CV_8U, 255.0 / std::max(hi - lo, 1e-3), -255.0 * lo / std::max(hi - lo, 1e-3));
+  return u8;
+}
+
+struct Alignment {
+  cv::Mat h;  // reference pixels -> frame pixels
+  int inliers = 0;
+};
+
+std::optional<Alignment> align(const cv::Mat& ref_u8, const cv::Mat& frame_u8, int min_inliers) {
+  auto orb = cv::ORB::create(4000);
+  std::vector<cv::KeyPoint> kr, kf;
+  cv::Mat dr, df;
+  orb->detectAndCompute(ref_u8, cv::noArray(), kr, dr);
+  orb->detectAndCompute(frame_u8, cv::noArray(), kf, df);
+  if (dr.empty() || df.empty()) return std::nullopt;
+  cv::BFMatcher matcher(cv::NORM_HAMMING);
+  std::vector<std::vector<cv::DMatch>> knn;
+  matcher.knnMatch(dr, df, knn, 2);
+  std::vector<cv::Point2f> pr, pf;
+  for (const auto& m : knn) {
+    if (m.size() == 2 && m[0].distance < 0.8f * m[1].distance) {
+      pr.push_back(kr[size_t(m[0].queryIdx)].pt);
+      pf.push_back(kf[size_t(m[0].trainIdx)].pt);
+    }
+  }
+  if (int(pr.size()) < min_inliers) return std::nullopt;
+  std::vector<uchar> inlier_mask;
+  cv::Mat h = cv::findHomography(pr, pf, cv::RANSAC, 3.0, inlier_mask, 4000, 0.999);
+  if (h.empty()) return std::nullopt;
+  const int inliers = cv::countNonZero(inlier_mask);
+  const double det = cv::determinant(h(cv::Rect(0, 0, 2, 2)));
+  if (inliers < min_inliers || det < 0.25 || det > 4.0) return std::nullopt;
+  return Alignment{h, inliers};
+}
+
+// Whole pictures compared as distributions: pixels sorted by lightness, band means paired.
+void band_pairs(const cv::Mat& src, const cv::Mat& dst, int bands, std::vector<ColourSample>& out) {
+  auto sorted = [](const cv::Mat& m) {
+    std::vector<std::pair<float, std::array<float, 3>>> px;
+    for (int y = 0; y < m.rows; ++y) {
+      const float* p = m.ptr<float>(y);
+      for (int x = 0; x < m.cols; ++x, p += 3)
+        px.push_back({0.2126f * p[0] + 0.7152f * p[1] + 0.0722f * p[2], {p[0], p[1], p[2]}});
+    }
+    std::sort(px.begin(), px.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    return px;
+  };
+  const auto a = sorted(src), b = sorted(dst);
+  auto mean_of = [bands](const auto& px, int band) {
+    const size_t lo = px.size() * size_t(band) / size_t(bands),
+                 hi = px.size() * size_t(band + 1) / size_t(bands);
+    std::array<double, 3> acc{0, 0, 0};
+    for (size_t k = lo; k < hi; ++k)
+      for (int c = 0; c < 3; ++c) acc[size_t(c)] += px[k].second[size_t(c)];
+    return std::array<float, 3>{float(acc[0] / double(hi - lo)), float(acc[1] / double(hi - lo)),
+                                float(acc[2] / double(hi - lo))};
+  };
+  for (int band = 0; band < bands; ++band) out.push_back({mean_of(a, band), mean_of(b, band), 1});
+}
+
+// Coverage of the same set-up rarely aligns as one plane (the framing changes, people move), but
+// many features still match one to one: the skin of a cheek, the rim of a glass, a lamp. Each
+// mutual best match whose descriptor passes the ratio test pairs the colours around the two
+// keypoints, sampled on a small grid in each keypoint's own scale and orientation. Wrong matches
+// are few and their colours disagree with the rest, so the fit's robust weights drop them.
+int feature_pairs(const cv::Mat& ref_enc, const cv::Mat& frame_enc,
+                  std::vector<ColourSample>& out) {
+  auto orb = cv::ORB::create(3000);
+  std::vector<cv::KeyPoint> kr, kf;
+  cv::Mat dr, df;
+  orb->detectAndCompute(feature_image(ref_enc), cv::noArray(), kr, dr);
+  orb->detectAndCompute(feature_image(frame_enc), cv::noArray(), kf, df);
+  if (dr.rows < 2 || df.rows < 2) return 0;
+  cv::BFMatcher matcher(cv::NORM_HAMMING);
+  std::vector<std::vector<cv::DMatch>> fwd, back;
+  matcher.knnMatch(dr, df, fwd, 2);
+  matcher.knnMatch(df, dr, back, 2);
+  const cv::Mat& rb = ref_enc;
+  const cv::Mat& fb = frame_enc;
+  struct Match {
+    const cv::KeyPoint* a;
+    const cv::KeyPoint* f;
+  };
+  std::vector<Match> mutual;
+  for (const auto& m : fwd) {
+    if (m.size() < 2 || m[0].distance >= 0.8f * m[1].distance) continue;
+    const auto& b = back[size_t(m[0].trainIdx)];
+    if (b.empty() || b[0].trainIdx != m[0].queryIdx) continue;  // mutual best only
+    mutual.push_back({&kr[size_t(m[0].queryIdx)], &kf[size_t(m[0].trainIdx)]});
+  }
+  // Local geometric support (the idea of GMS matching): a true match has true matches around it
+  // that moved the same way, up to the change of scale and rotation its keypoints report.
+  // Characters move and framing changes, so no global model is assumed.
+  std::vector<bool> supported(mutual.size(), false);
+  for (size_t i = 0; i < mutual.size(); ++i) {
+    const Match& mi = mutual[i];
+    const float scale = mi.f->size / mi.a->size;
+    const float rot = (mi.f->angle - mi.a->angle) * float(CV_PI / 180);
+    const float c = std::cos(rot) * scale, s = std::sin(rot) * scale;
+    std::vector<std::pair<float, size_t>> near;
+    for (size_t j = 0; j < mutual.size(); ++j)
+      if (j != i) {
+        const cv::Point2f d = mutual[j].a->pt - mi.a->pt;
+        near.push_back({d.dot(d), j});
+      }
+    const size_t k = std::min<size_t>(8, near.size());
+    std::partial_sort(near.begin(), near.begin() + std::ptrdiff_t(k), near.end());
+    int agree = 0;
+    for (size_t n = 0; n < k; ++n) {
+      const Match& mj = mutual[near[n].second];
+      const cv::Point2f da = mj.a->pt - mi.a->pt;
+      const cv::Point2f predicted(c * da.x - s * da.y, s * da.x + c * da.y);
+      const cv::Point2f err = (mj.f->pt - mi.f->pt) - predicted;
+      const float tolerance = 0.3f * std::sqrt(near[n].first) * std::max(1.f, scale) + 4.f;
+      if (err.dot(err) < tolerance * tolerance) ++agree;
+    }
+    supported[i] = agree >= 3;
+  }
+  // Each supported match pairs the neighbourhoods around its two keypoints: the reference patch
+  // is mapped onto the frame by the match's similarity (position, scale, rotation) and compared
+  // pixel by pixel in flat areas, where a pixel of misregistration changes nothing.
+  // Each supported match says "this neighbourhood is that neighbourhood", not "this pixel is that
+  // pixel" (faces turn, the framing changes). So the two neighbourhoods are compared as
+  // distributions: pixels sorted by lightness, the mean colour of each lightness band in one
+  // paired with the same band in the other. Local histogram matching, in effect: the content of
+  // the two patches is the same, which is what global histogram matching lacks.
+  int matches = 0;
+  std::vector<std::pair<float, std::array<float, 3>>> pf_px, pa_px;
+  auto gather = [](const cv::Mat& m, cv::Point2f centre, float radius,
+                   std::vector<std::pair<float, std::array<float, 3>>>& px) {
+    px.clear();
+    const int r = int(std::ceil(radius));
+    for (int y = std::max(0, int(centre.y) - r); y <= std::min(m.rows - 1, int(centre.y) + r);
+         ++y) {
+      const float* row = m.ptr<float>(y);
+      for (int x = std::max(0, int(centre.x) - r); x <= std::min(m.cols - 1, int(centre.x) + r);
+           ++x) {
+        const float dx = float(x) - centre.x, dy = float(y) - centre.y;
+        if (dx * dx + dy * dy > radius * radius) continue;
+        const float* p = row + 3 * x;
+        px.push_back({0.2126f * p[0] + 0.7152f * p[1] + 0.0722f * p[2], {p[0], p[1], p[2]}});
+      }
+    }
+    std::sort(px.begin(), px.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  };
+  constexpr int kBands = 8;
+  for (size_t i = 0; i < mutual.size(); ++i) {
+    if (!supported[i]) continue;
+    const cv::KeyPoint& a = *mutual[i].a;
+    const cv::KeyPoint& f = *mutual[i].f;
+    gather(fb, f.pt, f.size, pf_px);
+    gather(rb, a.pt, a.size, pa_px);
+    if (pf_px.size() < 4 * kBands || pa_px.size() < 4 * kBands) continue;
+    ++matches;
+    for (int band = 0; band < kBands; ++band) {
+      ColourSample smp;
+      auto mean_of = [&](const auto& px, std::array<float, 3>& out) {
+        const size_t lo = px.size() * size_t(band) / kBands,
+                     hi = px.size() * size_t(band + 1) / kBands;
+        std::array<double, 3> acc{0, 0, 0};
+        for (size_t k = lo; k < hi; ++k)
+          for (int c = 0; c < 3; ++c) acc[size_t(c)] += px[k].second[size_t(c)];
+        for (int c = 0; c < 3; ++c) out[size_t(c)] = float(acc[size_t(c)] / double(hi - lo));
+      };
+      mean_of(pf_px, smp.src);
+      mean_of(pa_px, smp.dst);
+      out.push_back(smp);
+    }
+  }
+  return matches;
+}
+
+void add_pairs(const cv::Mat& src, const cv::Mat& dst, const cv::Mat& weight,
+               std::vector<ColourSample>& out) {
+  for (int y = 0; y < src.rows; ++y) {
+    const float* s = src.ptr<float>(y);
+    const float* d = dst.ptr<float>(y);
+    const float* w = weight.empty() ? nullptr : weight.ptr<float>(y);
+    for (int x = 0; x < src.cols; ++x) {
+      const float wt = w ? w[x] : 1.f;
+      if (wt <= 0.05f) continue;
+      out.push_back(
+          {{s[3 * x], s[3 * x + 1], s[3 * x + 2]}, {d[3 * x], d[3 * x + 1], d[3 * x + 2]}, wt});
+    }
+  }
+}
+
+colour::Lab lab_of(const TransferCurve& curve, const float* enc) {
+  return colour::lab_from_linear_rec709(curve.to_linear(enc[0]), curve.to_linear(enc[1]),
+                                        curve.to_linear(enc[2]));
+}
+
+cv::Mat apply_lut(const cv::Mat& enc, const colour::Lut3D& lut) {
+  cv::Mat rgba(enc.rows, enc.cols, CV_32FC4);
+  cv::cvtColor(enc, rgba, cv::COLOR_RGB2RGBA);
+  colour::apply_lut3d(lut, colour::Interp::kTetrahedral, rgba.ptr<float>(), rgba.total());
+  cv::Mat out;
+  cv::cvtColor(rgba, out, cv::COLOR_RGBA2RGB);
+  return out;
+}
+
+// Mean ΔE2000 between corresponding pixels (weight > 0.5), every `step`-th pixel.
+double pixel_delta_e(const cv::Mat& a, const cv::Mat& b, const cv::Mat& weight,
+                     const TransferCurve& curve, int step = 2) {
+  double sum = 0;
+  size_t n = 0;
+  for (int y = 0; y < a.rows; y += step) {
+    const float* pa = a.ptr<float>(y);
+    const float* pb = b.ptr<float>(y);
+    const float* w = weight.empty() ? nullptr : weight.ptr<float>(y);
+    for (int x = 0; x < a.cols; x += step) {
+      if (w && w[x] <= 0.5f) continue;
+      sum += colour::ciede2000(lab_of(curve, pa + 3 * x), lab_of(curve, pb + 3 * x));
+      ++n;
+    }
+  }
+  return n ? sum / double(n) : 0;
+}
+
+struct LabStats {
+  double mean[3] = {0, 0, 0};
+  double sd[3] = {0, 0, 0};
+  double chroma_sd = 0;
+};
+
+LabStats lab_stats(const std::vector<cv::Mat>& frames, const TransferCurve& curve) {
+  LabStats s;
+  double sum[3] = {0, 0, 0}, sq[3] = {0, 0, 0};
+  size_t n = 0;
+  for (const cv::Mat& f : frames)
+    for (int y = 0; y < f.rows; y += 2) {
+      const float* p = f.ptr<float>(y);
+      for (int x = 0; x < f.cols; x += 2) {
+        const colour::Lab lab = lab_of(curve, p + 3 * x);
+        for (int c = 0; c < 3; ++c) {
+          sum[c] += lab[size_t(c)];
+          sq[c] += lab[size_t(c)] * lab[size_t(c)];
+        }
+        ++n;
+      }
+    }
+  if (!n) return s;
+  for (int c = 0; c < 3; ++c) {
+    s.mean[c] = sum[c] / double(n);
+    s.sd[c] = std::sqrt(std::max(0.0, sq[c] / double(n) - s.mean[c] * s.mean[c]));
+  }
+  s.chroma_sd = std::hypot(s.sd[1], s.sd[2]);
+  return s;
+}
+
+std::array<float, 3> encoded_from_lab(const colour::Lab& lab, const TransferCurve& curve) {
+  const double fy = (lab[0] + 16.0) / 116.0, fx = fy + lab[1] / 500.0, fz = fy - lab[2] / 200.0;
+  auto finv = [](double f) {
+    const double f3 = f * f * f;
+    return f3 > 216.0 / 24389.0 ? f3 : (116.0 * f - 16.0) * 27.0 / 24389.0;
+  };
+  const double xw = 0.4123907993 + 0.3575843394 + 0.1804807884;
+  const double zw = 0.0193308187 + 0.1191947798 + 0.9505321522;
+  const double x = finv(fx) * xw, y = finv(fy), z = finv(fz) * zw;
+  const double rgb[3] = {3.2409699419 * x - 1.5373831776 * y - 0.4986107603 * z,
+                         -0.9692436363 * x + 1.8759675015 * y + 0.0415550574 * z,
+                         0.0556300797 * x - 0.2039769589 * y + 1.0569715142 * z};
+  std::array<float, 3> out;
+  for (int c = 0; c < 3; ++c)
+    out[size_t(c)] = std::clamp(curve.to_encoded(float(std::max(0.0, rgb[c]))), 0.f, 1.f);
+  return out;
+}
+
+// Statistics transfer in CIELAB, regularised: lightness mean and contrast move toward the
+// reference's (contrast within 0.7..1.4x), the mean chroma shift is halved and capped at 5 units
+// and fades out toward black and white (so highlights and blacks stay neutral), chroma scales
+// about the neutral axis within 0.8..1.25x (neutrals stay neutral, skin keeps its hue).
+std::vector<ColourSample> statistics_pairs(const std::vector<cv::Mat>& frames, const LabStats& shot,
+                                           const LabStats& ref, const TransferCurve& curve) {
+  const double contrast = std::clamp(ref.sd[0] / std::max(shot.sd[0], 1e-3), 0.7, 1.4);
+  const double chroma = std::clamp(ref.chroma_sd / std::max(shot.chroma_sd, 1e-3), 0.8, 1.25);
+  const double da = std::clamp(0.5 * (ref.mean[1] - shot.mean[1]), -5.0, 5.0);
+  const double db = std::clamp(0.5 * (ref.mean[2] - shot.mean[2]), -5.0, 5.0);
+  std::vector<ColourSample> out;
+  for (const cv::Mat& f : frames)
+    for (int y = 0; y < f.rows; y += 2) {
+      const float* p = f.ptr<float>(y);
+      for (int x = 0; x < f.cols; x += 2) {
+        const colour::Lab lab = lab_of(curve, p + 3 * x);
+        const double l = std::clamp(ref.mean[0] + (lab[0] - shot.mean[0]) * contrast, 0.0, 100.0);
+        const double fade = std::clamp(std::min(l, 100.0 - l) / 15.0, 0.0, 1.0);
+        const colour::Lab target{l, lab[1] * chroma + da * fade, lab[2] * chroma + db * fade};
+        out.push_back({{p[3 * x], p[3 * x + 1], p[3 * x + 2]}, encoded_from_lab(target, curve), 1});
+      }
+    }
+  return out;
+}
+
+colour::GradeFitOptions fit_options(LockMatch match, colour::Transfer encoding) {
+  colour::GradeFitOptions o;
+  o.encoding = encoding;
+  switch (match) {
+    case LockMatch::kSameContent:  // dense, exact correspondences: let the fit be flexible
+      o.lattice_smoothness = 1e-4;
+      o.curve_smoothness = 1e-5;
+      break;
+    case LockMatch::kAligned:  // fewer, noisier correspondences: a stiffer fit
+      o.bins_per_channel = 24;
+      o.lattice_smoothness = 3e-2;
+      o.curve_smoothness = 1e-3;
+      o.robust_iterations = 4;
+      break;
+    case LockMatch::kFeatures:  // sparse, noisy colours: a low-order grade
+      o.bins_per_channel = 16;
+      o.lattice = false;
+      o.curve_knots = 6;
+      o.curve_smoothness = 1e-4;
+      o.robust_iterations = 5;
+      break;
+    case LockMatch::kStatistics:  // a low-order grade only
+      o.lattice = false;
+      o.curve_smoothness = 1e-2;
+      o.robust_iterations = 0;
+      break;
+  }
+  return o;
+}
+
+// One shot, given its candidate frames (encoded, analysis size) and the reference.
+Result<ShotLock> lock_frames(const std::vector<cv::Mat>& frames,
+                             const std::vector<int64_t>& frame_numbers, const cv::Mat& ref_enc,
+                             const LockOptions& opt) {
+  const TransferCurve& curve = TransferCurve::get(opt.encoding);
+  ShotLock lock;
+  const cv::Size size = frames.front().size();
+  const cv::Mat ref = resized(ref_enc, size);
+  const double aspect_f = double(size.width) / size.height;
+  const double aspect_r = double(ref_enc.cols) / ref_enc.rows;
+  const bool same_aspect = std::abs(aspect_f / aspect_r - 1.0) < 0.01;
+  const cv::Mat ref_grad = gradient_magnitude(luma_of(ref));
+  std::vector<double> structure(frames.size());
+  for (size_t i = 0; i < frames.size(); ++i)
+    structure[i] = zncc(gradient_magnitude(luma_of(frames[i])), ref_grad);
+  const size_t best =
+      size_t(std::max_element(structure.begin(), structure.end()) - structure.begin());
+  lock.matched_frame = frame_numbers[best];
+  lock.structure = structure[best];
+
+  std::vector<ColourSample> pairs;
+  cv::Mat eval_src, eval_dst, eval_w;
+  using Mode = LockOptions::Mode;
+  const bool same = opt.mode == Mode::kSameContent || (opt.mode == Mode::kAuto && same_aspect &&
+                                                       lock.structure >= opt.same_content_score);
+  if (same) {
+    lock.match = LockMatch::kSameContent;
+    add_pairs(frames[best], ref, {}, pairs);
+    eval_src = frames[best];
+    eval_dst = ref;
+  } else if (opt.mode != Mode::kStatistics) {
+    // The reference at a size comparable to the frames', for feature matching.
+    const double s = double(size.width) / ref_enc.cols;
+    const cv::Mat ref_scaled =
+        resized(ref_enc, cv::Size(size.width, std::max(1, int(std::lround(ref_enc.rows * s)))));
+    const cv::Mat ref_u8 = feature_image(ref_scaled);
+    std::vector<std::pair<Alignment, size_t>> found;
+    for (size_t i = 0; i < frames.size(); ++i)
+      if (auto a = align(ref_u8, feature_image(frames[i]), opt.min_inliers))
+        found.push_back({*a, i});
+    std::sort(found.begin(), found.end(),
+              [](const auto& a, const auto& b) { return a.first.inliers > b.first.inliers; });
+    if (found.size() > 3) found.resize(3);
+    for (const auto& [a, i] : found) {
+      cv::Mat warped, mask, ones(ref_scaled.size(), CV_32F, cv::Scalar(1));
+      cv::warpPerspective(ref_scaled, warped, a.h, size, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+      cv::warpPerspective(ones, mask, a.h, size, cv::INTER_LINEAR, cv::BORDER_CONSTANT);
+      cv::erode(mask, mask, cv::Mat(), cv::Point(-1, -1), 4);
+      // Registration is never perfect: compare slightly blurred pictures and trust flat areas,
+      // where a pixel or two of misalignment changes nothing.
+      cv::Mat fb, wb;
+      cv::GaussianBlur(frames[i], fb, cv::Size(0, 0), 1.5);
+      cv::GaussianBlur(warped, wb, cv::Size(0, 0), 1.5);
+      cv::Mat flat_f, flat_w, weight;
+      cv::exp(gradient_magnitude(luma_of(fb)) * -20.0, flat_f);
+      cv::exp(gradient_magnitude(luma_of(wb)) * -20.0, flat_w);
+      weight = mask.mul(flat_f).mul(flat_w);
+      add_pairs(fb, wb, weight, pairs);
+      if (eval_src.empty()) {
+        eval_src = fb;
+        eval_dst = wb;
+        cv::threshold(mask, eval_w, 0.99, 1.0, cv::THRESH_BINARY);
+      }
+    }
+    if (!found.empty()) {
+      lock.match = LockMatch::kAligned;
+      lock.inliers = found.front().first.inliers;
+      lock.matched_frame = frame_numbers[found.front().second];
+    } else {
+      int matches = 0;
+      for (const cv::Mat& f : frames) matches += feature_pairs(ref_scaled, f, pairs);
+      // The whole pictures' lightness distributions, at a third of the local pairs' weight,
+      // steady the fit where the matched neighbourhoods cover few colours.
+      const size_t local = pairs.size();
+      std::vector<ColourSample> global;
+      for (const cv::Mat& f : frames) band_pairs(f, ref_scaled, 64, global);
+      const float w = 0.3f * float(local) / float(std::max<size_t>(1, global.size()));
+      for (auto& g : global) {
+        g.weight = w;
+        pairs.push_back(g);
+      }
+      if (matches >= opt.min_feature_matches) {
+        lock.match = LockMatch::kFeatures;
+        lock.inliers = matches;
+      } else {
+        pairs.clear();
+      }
+    }
+    if (pairs.empty() && opt.mode == Mode::kAligned) {
+      return invalid_argument("scene_lock: no frame of shot " +
+                              std::to_string(frame_numbers.front()) + "-" +
+                              std::to_string(frame_numbers.back()) +
+                              " shares enough features with the reference to align it");
+    }
+  }
+  if (pairs.empty()) {
+    lock.match = LockMatch::kStatistics;
+    const LabStats shot = lab_stats(frames, curve), refs = lab_stats({ref}, curve);
+    pairs = statistics_pairs(frames, shot, refs, curve);
+  }
+  FL_ASSIGN_OR_RETURN(lock.fit, colour::fit_grade(pairs, fit_options(lock.match, opt.encoding)));
+
+  if (lock.match == LockMatch::kStatistics) {
+    std::vector<cv::Mat> after;
+    for (const cv::Mat& f : frames) after.push_back(apply_lut(f, lock.fit.lut));
+    const LabStats before_s = lab_stats(frames, curve), after_s = lab_stats(after, curve),
+                   ref_s = lab_stats({ref}, curve);
+    auto mean_lab = [](const LabStats& s) { return colour::Lab{s.mean[0], s.mean[1], s.mean[2]}; };
+    lock.delta_e_before = colour::ciede2000(mean_lab(before_s), mean_lab(ref_s));
+    lock.delta_e_after = colour::ciede2000(mean_lab(after_s), mean_lab(ref_s));
+  } else if (lock.match == LockMatch::kFeatures) {
+    std::vector<std::array<float, 3>> src, dst, after;
+    std::vector<float> w;
+    for (const auto& p : pairs) {
+      src.push_back(p.src);
+      dst.push_back(p.dst);
+      float px[4] = {p.src[0], p.src[1], p.src[2], 1};
+      colour::apply_lut3d(lock.fit.lut, colour::Interp::kTetrahedral, px, 1);
+      after.push_back({px[0], px[1], px[2]});
+      w.push_back(1);
+    }
+    lock.delta_e_before = colour::mean_delta_e_code_values(src, dst, w, opt.encoding);
+    lock.delta_e_after = colour::mean_delta_e_code_values(after, dst, w, opt.encoding);
+  } else {
+    lock.delta_e_before = pixel_delta_e(eval_src, eval_dst, eval_w, curve);
+    lock.delta_e_after = pixel_delta_e(apply_lut(eval_src, lock.fit.lut), eval_dst, eval_w, curve);
+  }
+  return lock;
+}
+
+}  // namespace
+
+const char* lock_match_name(LockMatch m) {
+  switch (m) {
+    case LockMatch::kSameContent:
+      return "same_content";
+    case LockMatch::kAligned:
+      return "aligned";
+    case LockMatch::kFeatures:
+      return "matched_features";
+    case LockMatch::kStatistics:
+      return "statistics";
+  }
+  return "?";
+}
+
+Result<std::vector<ShotLock>> lock_shots(const std::vector<ShotRange>& shots,
+                                         const LockFrameReader& read, const Image& reference,
+                                         const LockOptions& opt, const LockProgress& progress) {
+  if (reference.empty()) return invalid_argument("scene_lock: the reference image is empty");
+  if (shots.empty()) return invalid_argument("scene_lock: no shots to lock");
+  const TransferCurve& curve = TransferCurve::get(opt.encoding);
+  const cv::Mat ref_enc = encoded(reference, curve);
+  const int k = std::max(1, opt.candidates_per_shot);
+  int64_t total = 0, done = 0;
+  for (const auto& s : shots) total += s.last - s.first + 1;
+  std::vector<ShotLock> out;
+  for (const auto& shot : shots) {
+    if (shot.last < shot.first)
+      return invalid_argument("scene_lock: empty shot " + std::to_string(shot.first) + "-" +
+                              std::to_string(shot.last));
+    // Every frame is compared with the reference on a small gradient thumbnail (the same
+    // picture can be any frame of the shot); evenly spaced frames and the best match are kept
+    // at the analysis size.
+    const int64_t len = shot.last - shot.first + 1;
+    const int64_t count = std::min<int64_t>(k, len);
+    std::vector<int64_t> wanted;
+    for (int64_t i = 0; i < count; ++i)
+      wanted.push_back(shot.first + (count == 1 ? len / 2 : i * (len - 1) / (count - 1)));
+    std::vector<cv::Mat> frames;
+    std::vector<int64_t> numbers;
+    cv::Mat best_frame, ref_thumb_grad;
+    int64_t best_number = -1;
+    double best_score = -2;
+    for (int64_t f = shot.first; f <= shot.last; ++f) {
+      FL_ASSIGN_OR_RETURN(Image img, read(f));
+      if (img.empty()) return corrupt_data("scene_lock: frame " + std::to_string(f) + " is empty");
+      cv::Mat enc = encoded(img, curve);
+      const cv::Size thumb(
+          kThumbWidth, std::max(1, int(std::lround(double(enc.rows) * kThumbWidth / enc.cols))));
+      if (ref_thumb_grad.empty())
+        ref_thumb_grad = gradient_magnitude(luma_of(resized(ref_enc, thumb)));
+      const double score = zncc(gradient_magnitude(luma_of(resized(enc, thumb))), ref_thumb_grad);
+      if (score > best_score) {
+        best_score = score;
+        best_number = f;
+        best_frame = enc;
+      }
+      if (std::find(wanted.begin(), wanted.end(), f) != wanted.end()) {
+        frames.push_back(enc);
+        numbers.push_back(f);
+      }
+      if (progress && !progress(++done, total)) return cancelled("scene lock cancelled");
+    }
+    if (std::find(numbers.begin(), numbers.end(), best_number) == numbers.end()) {
+      frames.push_back(best_frame);
+      numbers.push_back(best_number);
+    }
+    FL_ASSIGN_OR_RETURN(ShotLock lock, lock_frames(frames, numbers, ref_enc, opt));
+    lock.first = shot.first;
+    lock.last = shot.last;
+    out.push_back(std::move(lock));
+  }
+  return out;
+}
+
+Result<ShotLock> fit_look(const Image& source, const Image& target, const LockOptions& opt) {
+  if (source.empty() || target.empty()) return invalid_argument("look fit: an image is empty");
+  const TransferCurve& curve = TransferCurve::get(opt.encoding);
+  FL_ASSIGN_OR_RETURN(ShotLock lock,
+                      lock_frames({encoded(source, curve)}, {0}, encoded(target, curve), opt));
+  lock.first = lock.last = 0;
+  return lock;
+}
+
+void apply_grade(const colour::Lut3D& lut, colour::Transfer encoding, float* rgba, size_t pixels) {
+  const TransferCurve& curve = TransferCurve::get(encoding);
+  curve.rgba_to_encoded(rgba, pixels);
+  colour::apply_lut3d(lut, colour::Interp::kTetrahedral, rgba, pixels);
+  curve.rgba_to_linear(rgba, pixels);
+}
+
+}  // namespace fl::analysis
