@@ -105,13 +105,14 @@ class EdlParser {
       return invalid_argument(std::string(name_) + ": frame rate " + std::to_string(hint_.num) +
                               "/" + std::to_string(hint_.den) + " is out of range");
     }
+    // Lines end in LF, CRLF or (old Mac exports) a lone CR.
     size_t pos = 0;
     while (pos < text_.size()) {
-      size_t eol = text_.find('\n', pos);
+      size_t eol = text_.find_first_of("\r\n", pos);
       if (eol == std::string_view::npos) eol = text_.size();
       ++line_no_;
       FL_RETURN_IF_ERROR(line(trim(text_.substr(pos, eol - pos))));
-      pos = eol + 1;
+      pos = eol + (text_.compare(eol, 2, "\r\n") == 0 ? 2 : 1);
     }
     return finish();
   }
@@ -246,7 +247,8 @@ class EdlParser {
       return ok_status();
     }
     if (track.size() >= 2 && track[0] == 'V' && track != "V1") {
-      warn_once("only the first video track (V) is used; events on " + track + " are skipped");
+      warn_once("only the first video track (V) is used; events on " + track.substr(0, 16) +
+                " are skipped");
       return ok_status();
     }
     const std::string type = upper(tok[3]);
@@ -319,6 +321,7 @@ class EdlParser {
       if (!media.empty()) c.path = timeline_detail::resolve_path(media, base_dir_);
       out_.clips.push_back(std::move(c));
     }
+    if (out_.clips.empty()) out_.start = 0;  // nothing to place: black alone has no timecode
     return std::move(out_);
   }
 

@@ -25,7 +25,7 @@ class OtioParser {
     json root;
     try {
       root = json::parse(text_.begin(), text_.end());
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // parse_error, and out_of_range for 1e999
       std::string what = e.what();
       // "[json.exception.parse_error.101] parse error at line 1, column 2: ..." without the tag.
       if (size_t p = what.find("] "); p != std::string::npos) what = what.substr(p + 2);
@@ -163,11 +163,11 @@ class OtioParser {
       FL_RETURN_IF_ERROR(time(*g, "global_start_time", t));
       FL_RETURN_IF_ERROR(frames(t, "global_start_time", out_.start));
     }
-    if (!video) {
-      warn_once("no video track");
-      return ok_status();
-    }
-    return track(*video, video_field);
+    if (!video) warn_once("no video track");
+    if (video) FL_RETURN_IF_ERROR(track(*video, video_field));
+    // As for EDLs (which cannot say it): a timeline without clips starts nowhere in particular.
+    if (out_.clips.empty()) out_.start = 0;
+    return ok_status();
   }
 
   // The rate of the first item's duration in the video track, else of global_start_time.

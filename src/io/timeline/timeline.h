@@ -43,7 +43,8 @@ struct Timeline {
   std::string name;
   Rational rate{24, 1};
   // Record timecode of frame 0 as a frame count (EDL: the first event's record in; OTIO:
-  // global_start_time), so that writing the timeline back gives the same timecodes.
+  // global_start_time), so that writing the timeline back gives the same timecodes. 0 when
+  // there are no clips.
   int64_t start = 0;
   // Timecodes are drop-frame (29.97 / 59.94 only).
   bool drop_frame = false;
