@@ -21,7 +21,7 @@ std::string rate_text(Rational r) {
 Image resize_bilinear(const Image& src, int width, int height) {
   Image dst(width, height);
   const int sw = src.width(), sh = src.height();
-  const float sx = float(sw) / float(width), sy = float(height > 0 ? sh : 0) / float(height);
+  const float sx = float(sw) / float(width), sy = float(sh) / float(height);
   for (int y = 0; y < height; ++y) {
     const float fy = std::clamp((float(y) + 0.5f) * sy - 0.5f, 0.0f, float(sh - 1));
     const int y0 = int(fy), y1 = std::min(y0 + 1, sh - 1);
@@ -67,6 +67,7 @@ class TimelineSource final : public FrameSource {
     }
     warnings_ = timeline_.warnings;
     std::map<std::string, MediaInfo> probed;
+    MediaInfo first;
     for (size_t i = 0; i < timeline_.clips.size(); ++i) {
       PlannedClip p;
       p.clip = timeline_.clips[i];
@@ -77,7 +78,8 @@ class TimelineSource final : public FrameSource {
         FL_ASSIGN_OR_RETURN(MediaInfo info, probe_clip(p));
         it = probed.emplace(p.clip.path, std::move(info)).first;
       }
-      FL_RETURN_IF_ERROR(plan_clip(p, it->second, probed.begin()->second));
+      if (i == 0) first = it->second;
+      FL_RETURN_IF_ERROR(plan_clip(p, it->second, first));
       clips_.push_back(std::move(p));
     }
     // The first clip decides the size, colour and the transfer that sinks re-apply.
@@ -136,7 +138,8 @@ class TimelineSource final : public FrameSource {
           !std::filesystem::is_regular_file(c.path, ec))
         continue;
       auto info = probe(c.path);
-      if (!info.ok()) return ok_status();  // reported with the clip below
+      if (!info.ok()) return ok_status();    // reported with the clip below
+      if (info->frame_count == 1) continue;  // a still's rate means nothing
       if (info->frame_rate == timeline_.rate || info->frame_rate.num <= 0) return ok_status();
       FL_ASSIGN_OR_RETURN(timeline_, read_timeline_file(path_, info->frame_rate));
       return ok_status();
@@ -182,7 +185,9 @@ class TimelineSource final : public FrameSource {
                           std::to_string(p.clip.source_out - p.media_offset - 1) + " but '" +
                           p.clip.path + "' has " + std::to_string(media.frame_count) + " frames");
     }
-    if (!p.still && media.frame_rate != timeline_.rate) {
+    // 2997/125 and 24000/1001 are the same rate to anyone watching.
+    const double ratio = media.frame_rate.to_double() / timeline_.rate.to_double();
+    if (!p.still && std::abs(ratio - 1) > 1e-3) {
       warnings_.push_back(p.label + " is " + rate_text(media.frame_rate) + " fps on a " +
                           rate_text(timeline_.rate) +
                           " fps timeline; its frames are used one for one");

@@ -128,6 +128,27 @@ TEST(TimelineSource, OtioGapsStillsAndResampling) {
   EXPECT_TRUE(has_warning(*tl, "resampled to 720x528"));
 }
 
+TEST(TimelineSource, FirstClipSetsTheSize) {
+  test::TempDir dir;
+  write_file(dir.file("cut.edl"),
+             "001  AX  V  C  00:00:00:00 00:00:00:02 01:00:00:00 01:00:00:02\n"
+             "* SOURCE FILE: " +
+                 test::opencv_data("baboon.jpg") +
+                 "\n"
+                 "002  AX  V  C  00:00:00:05 00:00:00:07 01:00:00:02 01:00:00:04\n"
+                 "* SOURCE FILE: " +
+                 megamind() + "\n");
+  auto tl = open_or_die(dir.file("cut.edl"));
+  ASSERT_TRUE(tl);
+  EXPECT_EQ(tl->info().width, 512);
+  EXPECT_EQ(tl->info().height, 512);
+  EXPECT_EQ(tl->info().frame_rate, open_or_die(megamind())->info().frame_rate);  // not the still's
+  auto f = tl->read_frame(3);
+  ASSERT_TRUE(f.ok()) << f.status().to_string();
+  EXPECT_EQ(f->bounds(), (Rect{0, 0, 512, 512}));
+  EXPECT_TRUE(has_warning(*tl, "clip 2 is 720x528; resampled to 512x512"));
+}
+
 TEST(TimelineSource, MissingMediaNamesTheClipAndPath) {
   test::TempDir dir;
   write_file(dir.file("cut.edl"),
