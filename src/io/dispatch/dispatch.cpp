@@ -4,9 +4,11 @@
 #include <atomic>
 #include <filesystem>
 
+#include "io/dispatch/timeline_source.h"
 #include "io/ffmpeg/ffmpeg_io.h"
 #include "io/oiio/image_metadata.h"
 #include "io/oiio/oiio_io.h"
+#include "io/timeline/timeline.h"
 
 namespace fl::io {
 
@@ -45,6 +47,10 @@ std::string add_timecode_frames(const std::string& timecode, int64_t frames, Rat
 
 Result<MediaInfo> probe(const std::string& path) {
   if (is_image_path(path)) return probe_image(path);
+  if (is_timeline_path(path)) {
+    FL_ASSIGN_OR_RETURN(auto source, open_timeline_source(path, {}));
+    return source->info();
+  }
   // Opening the source measures the exact frame count (containers such as NUT and MKV only
   // give an estimate), and plans must agree with what the renderer will decode.
   FL_ASSIGN_OR_RETURN(auto source, open_ffmpeg_source(path, {}));
@@ -54,6 +60,7 @@ Result<MediaInfo> probe(const std::string& path) {
 Result<std::unique_ptr<FrameSource>> open_source(const std::string& path,
                                                  const SourceOptions& options) {
   if (is_image_path(path)) return open_image_source(path, options);
+  if (is_timeline_path(path)) return open_timeline_source(path, options);
   return open_ffmpeg_source(path, options);
 }
 
