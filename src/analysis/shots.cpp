@@ -124,6 +124,21 @@ std::optional<Boundary> dissolve_at(const std::vector<FrameSignature>& fr,
 
 }  // namespace
 
+FrameSignature signature_of_linear(const Image& img, colour::Transfer transfer, int thumb_width) {
+  const colour::TransferCurve& curve = colour::TransferCurve::get(transfer);
+  cv::Mat rgb(img.height(), img.width(), CV_16UC3);
+  for (int y = 0; y < img.height(); ++y) {
+    const float* p = img.row(img.bounds().y + y);
+    uint16_t* d = rgb.ptr<uint16_t>(y);
+    for (int x = 0; x < img.width(); ++x)
+      for (int c = 0; c < 3; ++c) {
+        const float v = std::clamp(curve.to_encoded(p[4 * x + c]), 0.f, 1.f);
+        d[3 * x + c] = uint16_t(v * 65535.f + 0.5f);
+      }
+  }
+  return signature_of(rgb, thumb_width);
+}
+
 const char* transition_name(Transition t) {
   switch (t) {
     case Transition::kStart:
@@ -235,32 +250,19 @@ Result<std::vector<Shot>> detect_shots(io::FrameSource& source, const ShotOption
   const MediaInfo& info = source.info();
   const int64_t total = info.frame_count;
   if (total <= 0) return invalid_argument("'" + info.path + "': no frames to analyse");
-  const colour::TransferCurve& curve = colour::TransferCurve::get(source.transfer());
   std::vector<FrameSignature> frames;
   frames.reserve(size_t(total));
   for (int64_t i = 0; i < total; ++i) {
-    cv::Mat rgb;
     if (source.reads_rgb48()) {
       FL_ASSIGN_OR_RETURN(Rgb48Image img, source.read_frame_rgb48(i));
       frames.push_back(signature_of(cv::Mat(img.height(), img.width(), CV_16UC3, img.data()),
                                     options.thumbnail_width));
       if (progress && !progress(i + 1, total)) return cancelled("shot detection cancelled");
       continue;
-    } else {
-      // Stills and sequences: linear float back to display-referred 16-bit values.
-      FL_ASSIGN_OR_RETURN(Image img, source.read_frame(i));
-      rgb.create(img.height(), img.width(), CV_16UC3);
-      for (int y = 0; y < img.height(); ++y) {
-        const float* p = img.row(y);
-        uint16_t* d = rgb.ptr<uint16_t>(y);
-        for (int x = 0; x < img.width(); ++x)
-          for (int c = 0; c < 3; ++c) {
-            float v = std::clamp(curve.to_encoded(p[4 * x + c]), 0.f, 1.f);
-            d[3 * x + c] = uint16_t(v * 65535.f + 0.5f);
-          }
-      }
     }
-    frames.push_back(signature_of(rgb, options.thumbnail_width));
+    // Stills and sequences: linear float back to display-referred values.
+    FL_ASSIGN_OR_RETURN(Image img, source.read_frame(i));
+    frames.push_back(signature_of_linear(img, source.transfer(), options.thumbnail_width));
     if (progress && !progress(i + 1, total)) return cancelled("shot detection cancelled");
   }
   std::vector<Shot> shots = detect_shots(frames, options);

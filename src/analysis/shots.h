@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "colour/transfer.h"
+#include "framelock/image.h"
 #include "framelock/media.h"
 #include "framelock/status.h"
 #include "io/frame_source.h"
@@ -55,6 +57,10 @@ struct FrameSignature {
 // Difference of two signatures in 0..1: half histogram L1, half mean absolute pixel difference
 // (scaled so that a typical cut scores well above 0.3 and motion below 0.1).
 double signature_distance(const FrameSignature& a, const FrameSignature& b);
+
+// The signature of a linear frame, encoded with `transfer` for comparison.
+FrameSignature signature_of_linear(const Image& linear, colour::Transfer transfer,
+                                   int thumb_width = 96);
 
 // The core, over signatures (tests feed synthetic ones).
 std::vector<Shot> detect_shots(const std::vector<FrameSignature>& frames,

@@ -8,7 +8,7 @@
 #include <cstring>
 #include <sstream>
 
-#include "colour/file_util.h"
+#include "core/file_util.h"
 
 namespace fl::colour {
 namespace {
@@ -87,7 +87,7 @@ class Reader {
 
  private:
   std::string where(size_t offset) const {
-    return std::string(name_) + ":" + std::to_string(detail::line_of_offset(text_, offset)) + ": ";
+    return std::string(name_) + ":" + std::to_string(line_of_offset(text_, offset)) + ": ";
   }
   std::string where(const pugi::xml_node& n) const {
     return where(size_t(std::max<ptrdiff_t>(n.offset_debug(), 0)));
@@ -168,7 +168,7 @@ std::string triplet(const std::array<double, 3>& v) {
   std::string s;
   for (size_t c = 0; c < 3; ++c) {
     if (c) s += ' ';
-    detail::append_number(s, v[c]);
+    append_number(s, v[c]);
   }
   return s;
 }
@@ -182,7 +182,7 @@ void add_correction(pugi::xml_node parent, const Cdl& cdl) {
   sop.append_child("Offset").text() = triplet(cdl.offset).c_str();
   sop.append_child("Power").text() = triplet(cdl.power).c_str();
   std::string sat;
-  detail::append_number(sat, cdl.saturation);
+  append_number(sat, cdl.saturation);
   cc.append_child("SatNode").append_child("Saturation").text() = sat.c_str();
 }
 
@@ -194,7 +194,7 @@ Result<std::vector<Cdl>> parse_cdl_xml(std::string_view text, std::string_view n
 
 Result<std::vector<Cdl>> read_cdl_file(const std::string& path) {
   // CDL files are small; anything near this size is not one.
-  FL_ASSIGN_OR_RETURN(std::string text, detail::read_text_file(path, size_t(64) << 20));
+  FL_ASSIGN_OR_RETURN(std::string text, read_text_file(path, size_t(64) << 20));
   return parse_cdl_xml(text, path);
 }
 
@@ -245,7 +245,7 @@ Result<std::string> format_cdl_xml(std::span<const Cdl> cdls, CdlFormat format) 
 Status write_cdl_file(const std::string& path, std::span<const Cdl> cdls) {
   FL_ASSIGN_OR_RETURN(CdlFormat format, cdl_format_for_path(path));
   FL_ASSIGN_OR_RETURN(std::string text, format_cdl_xml(cdls, format));
-  return detail::write_file_atomic(path, text);
+  return write_file_atomic(path, text);
 }
 
 }  // namespace fl::colour

@@ -3,7 +3,7 @@
 #include <charconv>
 #include <cmath>
 
-#include "colour/file_util.h"
+#include "core/file_util.h"
 
 namespace fl::colour {
 namespace {
@@ -255,11 +255,11 @@ class Parser {
 bool uniform(const std::array<float, 3>& v) { return v[0] == v[1] && v[1] == v[2]; }
 
 void append_triplet(std::string& out, const float* v) {
-  detail::append_number(out, v[0]);
+  append_number(out, v[0]);
   out += ' ';
-  detail::append_number(out, v[1]);
+  append_number(out, v[1]);
   out += ' ';
-  detail::append_number(out, v[2]);
+  append_number(out, v[2]);
   out += '\n';
 }
 
@@ -281,9 +281,9 @@ template <class Lut>
 void append_range(std::string& out, const char* key, const Lut& lut) {
   out += key;
   out += ' ';
-  detail::append_number(out, lut.domain_min[0]);
+  append_number(out, lut.domain_min[0]);
   out += ' ';
-  detail::append_number(out, lut.domain_max[0]);
+  append_number(out, lut.domain_max[0]);
   out += '\n';
 }
 
@@ -294,7 +294,7 @@ Result<CubeFile> parse_cube(std::string_view text, std::string_view name_for_err
 }
 
 Result<CubeFile> read_cube_file(const std::string& path) {
-  FL_ASSIGN_OR_RETURN(std::string text, detail::read_text_file(path));
+  FL_ASSIGN_OR_RETURN(std::string text, read_text_file(path));
   return parse_cube(text, path);
 }
 
@@ -356,7 +356,7 @@ Result<std::string> format_cube(const CubeFile& cube) {
 
 Status write_cube(const std::string& path, const CubeFile& cube) {
   FL_ASSIGN_OR_RETURN(std::string text, format_cube(cube));
-  return detail::write_file_atomic(path, text);
+  return write_file_atomic(path, text);
 }
 
 void apply_cube(const CubeFile& cube, Interp interp, float* rgba, size_t pixels) {

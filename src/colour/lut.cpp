@@ -4,7 +4,7 @@
 #include <cmath>
 #include <string>
 
-#include "colour/file_util.h"
+#include "core/file_util.h"
 
 namespace fl::colour {
 namespace {
@@ -38,7 +38,7 @@ std::array<AxisMap, 3> axis_maps(const Lut& lut) {
 
 std::string number(float v) {
   std::string s;
-  detail::append_number(s, v);
+  append_number(s, v);
   return s;
 }
 

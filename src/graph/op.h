@@ -39,6 +39,13 @@ struct FrameGeometry {
 };
 int scaled_extent(int full, double scale);
 
+// What an op learned from a whole-clip analysis (a fitted grade per shot, a clean plate, tracks):
+// immutable once made, shared by every frame's render, and what the op exports.
+class OpState {
+ public:
+  virtual ~OpState() = default;
+};
+
 struct RenderCtx {
   int64_t frame = 0;   // output frame number of the node
   double scale = 1.0;  // 1, 1/2, 1/4 or 1/8 of full resolution
@@ -46,7 +53,35 @@ struct RenderCtx {
   const CancelToken* cancel = nullptr;
   FrameGeometry output;                  // this node's geometry
   std::span<const FrameGeometry> input;  // one per declared input (width 0 when absent)
+  const OpState* state = nullptr;        // from analyse(), for ops that have one
   bool cancelled() const { return cancel && cancel->cancelled(); }
+};
+
+// An analysis reads frames through the renderer (DESIGN.md §1, analysis passes): the renderer
+// runs analyse() once per node content key, caches the state and hands it to every render.
+class AnalysisCtx {
+ public:
+  virtual ~AnalysisCtx() = default;
+  virtual const FrameGeometry& input(int index) const = 0;
+  // Frame of input `index` at `scale` (1, 1/2, 1/4, 1/8), linear light in the working space.
+  virtual Result<Image> read(int index, int64_t frame, double scale) = 0;
+  // Frame `frame` of a still or clip the op names in its params (a reference), at full size,
+  // linear light converted into the working space. `footage_code_values`: decode its code
+  // values with the transfer of the graph's footage instead of the file's own (a still grabbed
+  // from a Rec.709 timeline as PNG holds the code values a viewer saw, not sRGB).
+  virtual Result<Image> read_media(const std::string& path, int64_t frame,
+                                   bool footage_code_values) = 0;
+  // Progress of the analysis; false: it was cancelled.
+  virtual bool progress(int64_t done, int64_t total) = 0;
+};
+
+// Where an op writes what its analysis found (`--export DIR`): files named `<prefix>...`.
+struct ExportCtx {
+  std::string dir;
+  std::string prefix;  // the node id
+  Rational frame_rate{24, 1};
+  std::string timecode;  // of frame 0, for EDLs
+  std::string source_path;
 };
 
 // The images an op reads: per declared input, the frames of its temporal window, each in frame
@@ -101,6 +136,17 @@ class Op {
   // frame in between (format negotiation, libavfilter's idea). nullopt: the float path.
   virtual std::optional<colour::Rgb48Map> rgb48_map(colour::Transfer /*transfer*/) const {
     return std::nullopt;
+  }
+  // Ops that must see a whole clip before rendering a frame of it say so and analyse here.
+  virtual bool has_analysis() const { return false; }
+  virtual Result<std::shared_ptr<const OpState>> analyse(AnalysisCtx& ctx) const {
+    return unsupported("this operator has no analysis");
+  }
+  // Writes the analysis' findings as files a colourist or another tool can use; the paths
+  // written are appended to `written`.
+  virtual Status export_state(const OpState& state, const ExportCtx& ctx,
+                              std::vector<std::string>& written) const {
+    return ok_status();
   }
 };
 

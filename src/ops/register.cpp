@@ -11,6 +11,7 @@ void register_ocio(graph::Registry&);
 void register_reformat(graph::Registry&);
 void register_resize(graph::Registry&);
 void register_saturation(graph::Registry&);
+void register_scene_lock(graph::Registry&);
 void register_wipe(graph::Registry&);
 
 void register_builtin_ops(graph::Registry& r) {
@@ -23,6 +24,7 @@ void register_builtin_ops(graph::Registry& r) {
   register_reformat(r);
   register_resize(r);
   register_saturation(r);
+  register_scene_lock(r);
   register_wipe(r);
 }
 

@@ -195,6 +195,11 @@ Result<std::shared_ptr<const Image>> Renderer::eval(const Plan& plan, int index,
     for (int in : node.inputs)
       in_geom.push_back(in < 0 ? graph::FrameGeometry{} : plan.nodes[size_t(in)].geometry);
     graph::RenderCtx ctx{frame, req.scale, req.quality, req.cancel.get(), node.geometry, in_geom};
+    std::shared_ptr<const graph::OpState> state;
+    if (node.op->has_analysis()) {
+      FL_ASSIGN_OR_RETURN(state, analysis(plan, index, req.cancel));
+      ctx.state = state.get();
+    }
 
     graph::Inputs inputs(node.window, node.inputs.size());
     for (size_t i = 0; i < node.inputs.size(); ++i) {

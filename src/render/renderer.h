@@ -100,6 +100,12 @@ class Renderer {
   Result<std::shared_ptr<const Image>> source_frame(const graph::PlanNode& source, int64_t frame,
                                                     double scale, bool keep = true);
 
+  // The analysis state of an op node (DESIGN.md §1, analysis passes): run once per node content
+  // key on first use, then shared; nullptr for ops without an analysis. Concurrent callers wait
+  // for the one analysis. A failed or cancelled analysis is not kept.
+  Result<std::shared_ptr<const graph::OpState>> analysis(
+      const graph::Plan& plan, int node, const std::shared_ptr<graph::CancelToken>& cancel = {});
+
  private:
   struct Eval;
   Result<std::shared_ptr<const Image>> eval(const graph::Plan& plan, int node, int64_t frame,
@@ -126,6 +132,12 @@ class Renderer {
   static Status ensure_open(OpenSource& slot, const std::string& path, const std::string& transfer);
   std::mutex sources_mu_;
   std::map<std::string, std::unique_ptr<OpenSource>> sources_;  // by path + transfer
+  struct AnalysisSlot {
+    std::mutex mu;
+    std::shared_ptr<const graph::OpState> state;
+  };
+  std::mutex analyses_mu_;
+  std::map<ContentKey, std::shared_ptr<AnalysisSlot>> analyses_;
   std::mutex ids_mu_;
   std::map<std::string, std::weak_ptr<graph::CancelToken>> ids_;
 };

@@ -1,4 +1,4 @@
-#include "colour/file_util.h"
+#include "core/file_util.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -11,7 +11,7 @@
 #include <cstring>
 #include <filesystem>
 
-namespace fl::colour::detail {
+namespace fl {
 namespace {
 
 Status errno_status(int err, std::string_view what, const std::string& path) {
@@ -112,4 +112,4 @@ int line_of_offset(std::string_view text, size_t offset) {
   return 1 + int(std::count(text.begin(), text.begin() + std::ptrdiff_t(offset), '\n'));
 }
 
-}  // namespace fl::colour::detail
+}  // namespace fl

@@ -1,4 +1,4 @@
-// File helpers shared by the LUT and CDL readers/writers (internal to fl::colour).
+// File helpers shared by the LUT and CDL readers/writers (LUTs, CDLs, timelines, reports).
 #pragma once
 
 #include <string>
@@ -6,7 +6,7 @@
 
 #include "framelock/status.h"
 
-namespace fl::colour::detail {
+namespace fl {
 
 // Whole file as bytes. not_found / permission_denied / io_error name the path; files larger
 // than max_bytes are refused (a .cube of the largest legal size is ~450 MB of text).
@@ -24,4 +24,4 @@ void append_number(std::string& out, double v);
 // 1-based line number of a byte offset, for "file:line: message" errors.
 int line_of_offset(std::string_view text, size_t offset);
 
-}  // namespace fl::colour::detail
+}  // namespace fl

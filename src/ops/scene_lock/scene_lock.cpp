@@ -1,0 +1,183 @@
+// scene_lock: every shot of a clip matched to a reference look, one fitted grade per shot
+// (analysis/scene_lock.h has the how). The analysis runs once per clip and parameters; rendering
+// a frame is then one 3D LUT on code values, at any preview scale.
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "analysis/scene_lock.h"
+#include "analysis/shots.h"
+#include "colour/cdl_file.h"
+#include "colour/cube_file.h"
+#include "core/output_path.h"
+#include "graph/registry.h"
+#include "ops/scene_lock/scene_lock_export.h"
+
+namespace fl::ops {
+namespace {
+
+constexpr colour::Transfer kEncoding = colour::Transfer::kBt709;
+
+// The smallest preview level at least this wide: analysis never needs more pixels than this.
+constexpr int kAnalysisWidth = 480;
+constexpr int kShotThumbWidth = 128;
+
+double analysis_scale(int width, int min_width) {
+  double s = 1.0;
+  while (s > 0.125 && width * s / 2 >= min_width) s /= 2;
+  return s;
+}
+
+class SceneLockOp final : public graph::Op {
+ public:
+  struct Config {
+    std::string reference_path;  // empty: a frame of the input
+    int64_t reference_frame = 0;
+    bool detect_shots = true;
+    double strength = 1.0;
+    bool reference_code_values = true;  // read the reference's code values as the footage's
+    analysis::LockOptions lock;
+  };
+  explicit SceneLockOp(Config c) : c_(std::move(c)) {}
+
+  bool has_analysis() const override { return true; }
+
+  Result<std::shared_ptr<const graph::OpState>> analyse(graph::AnalysisCtx& ctx) const override {
+    const graph::FrameGeometry& in = ctx.input(0);
+    if (in.frame_count <= 0) return invalid_argument("scene_lock: the input has no frames");
+    Image reference;
+    if (c_.reference_path.empty()) {
+      if (c_.reference_frame < 0 || c_.reference_frame >= in.frame_count)
+        return invalid_argument("scene_lock: reference frame " +
+                                std::to_string(c_.reference_frame) + " is out of range (0-" +
+                                std::to_string(in.frame_count - 1) + ")")
+            .with_field("params.reference");
+      FL_ASSIGN_OR_RETURN(reference, ctx.read(0, c_.reference_frame, 1.0));
+    } else {
+      auto ref = ctx.read_media(c_.reference_path, c_.reference_frame, c_.reference_code_values);
+      if (!ref.ok())
+        return ref.status().with_context("scene_lock reference: ").with_field("params.reference");
+      reference = std::move(*ref);
+    }
+    const int64_t n = in.frame_count;
+    std::vector<analysis::ShotRange> ranges;
+    if (c_.detect_shots && n > 1) {
+      const double thumb_scale = analysis_scale(in.width, kShotThumbWidth);
+      std::vector<analysis::FrameSignature> sigs;
+      for (int64_t f = 0; f < n; ++f) {
+        FL_ASSIGN_OR_RETURN(Image img, ctx.read(0, f, thumb_scale));
+        sigs.push_back(analysis::signature_of_linear(img, kEncoding));
+        if (!ctx.progress(f + 1, 2 * n)) return cancelled("scene lock cancelled");
+      }
+      for (const auto& s : analysis::detect_shots(sigs, {})) ranges.push_back({s.first, s.last});
+    } else {
+      ranges.push_back({0, n - 1});
+    }
+    const double scale = analysis_scale(in.width, kAnalysisWidth);
+    auto read = [&](int64_t f) { return ctx.read(0, f, scale); };
+    auto progress = [&](int64_t done, int64_t total) {
+      return ctx.progress(n + done * n / std::max<int64_t>(1, total), 2 * n);
+    };
+    FL_ASSIGN_OR_RETURN(auto shots,
+                        analysis::lock_shots(ranges, read, reference, c_.lock, progress));
+    auto state = std::make_shared<SceneLockState>();
+    state->encoding = kEncoding;
+    for (auto& s : shots) {
+      // Strength blends the grade with the identity, node by node.
+      if (c_.strength != 1.0) {
+        const colour::Lut3D id = colour::identity_lut3d(s.fit.lut.size);
+        for (size_t i = 0; i < s.fit.lut.rgb.size(); ++i)
+          s.fit.lut.rgb[i] = float(id.rgb[i] + (s.fit.lut.rgb[i] - id.rgb[i]) * c_.strength);
+      }
+      state->shots.push_back(std::move(s));
+    }
+    return std::shared_ptr<const graph::OpState>(std::move(state));
+  }
+
+  Status render(const graph::RenderCtx& ctx, const graph::Inputs& in, Image& out,
+                const Rect& tile) const override {
+    const auto* state = dynamic_cast<const SceneLockState*>(ctx.state);
+    if (!state) return internal_error("scene_lock: rendered without its analysis");
+    const analysis::ShotLock* shot = state->shot_at(ctx.frame);
+    const Image* src = in.get(0);
+    for (int y = tile.y; y < tile.bottom(); ++y) {
+      float* d = out.at(tile.x, y);
+      std::copy_n(src->at(tile.x, y), size_t(tile.w) * 4, d);
+      if (shot) analysis::apply_grade(shot->fit.lut, state->encoding, d, size_t(tile.w));
+    }
+    return ok_status();
+  }
+
+  Status export_state(const graph::OpState& s, const graph::ExportCtx& ctx,
+                      std::vector<std::string>& written) const override {
+    const auto* state = dynamic_cast<const SceneLockState*>(&s);
+    if (!state) return internal_error("scene_lock: foreign state");
+    return export_scene_lock(*state, ctx, written);
+  }
+
+ private:
+  Config c_;
+};
+
+}  // namespace
+
+void register_scene_lock(graph::Registry& r) {
+  r.add(graph::OpBuilder("scene_lock", 1)
+            .doc("Matches every shot of the input to a reference look: one fitted grade per shot "
+                 "(curves, matrix and a smooth 3D correction, exported as .cube and ASC CDL). The "
+                 "reference is a still or clip (`reference=FILE`, `reference_frame=N` for a "
+                 "clip) or a frame of the input (`reference=frame:N`).")
+            .category("colour")
+            .input("in")
+            .param_string("reference", std::nullopt,
+                          "A still or clip with the look to match, or `frame:N` for frame N of the "
+                          "input.")
+            .param_int("reference_frame", 0, 0, 1 << 30, "Frame of a reference clip.")
+            .param_enum("reference_transfer", "footage", {"footage", "tagged"},
+                        "`footage`: the reference's code values are read with the footage's "
+                        "transfer (a still grabbed from the same timeline); `tagged`: as the "
+                        "file's own tags say.")
+            .param_enum("shots", "auto", {"auto", "none"},
+                        "`auto`: detect cuts and fit each shot; `none`: one grade for the clip.")
+            .param_enum("match", "auto", {"auto", "same_content", "aligned", "statistics"},
+                        "How shots correspond to the reference (auto: the same picture, the same "
+                        "framing, the same set-up, else colour statistics).")
+            .param_float("strength", 1.0, 0.0, 1.0, "Blend of the fitted grade with none.")
+            .build(),
+        [](const graph::Params& p,
+           const graph::PrepareCtx& ctx) -> Result<std::shared_ptr<const graph::Op>> {
+          SceneLockOp::Config c;
+          const std::string& ref = p.get_string("reference");
+          if (ref.rfind("frame:", 0) == 0) {
+            try {
+              size_t used = 0;
+              c.reference_frame = std::stoll(ref.substr(6), &used);
+              if (used != ref.size() - 6 || c.reference_frame < 0) throw std::invalid_argument(ref);
+            } catch (const std::exception&) {
+              return invalid_argument("reference '" + ref + "' is not frame:N with N >= 0")
+                  .with_field("params.reference");
+            }
+          } else {
+            c.reference_path = ctx.resolve(ref);
+            std::error_code ec;
+            if (!std::filesystem::exists(c.reference_path, ec))
+              return not_found("reference '" + c.reference_path + "' not found")
+                  .with_field("params.reference");
+            c.reference_frame = p.get_int("reference_frame");
+          }
+          c.detect_shots = p.get_string("shots") == "auto";
+          c.reference_code_values = p.get_string("reference_transfer") == "footage";
+          c.strength = p.get_float("strength");
+          const std::string& m = p.get_string("match");
+          using Mode = analysis::LockOptions::Mode;
+          c.lock.mode = m == "same_content" ? Mode::kSameContent
+                        : m == "aligned"    ? Mode::kAligned
+                        : m == "statistics" ? Mode::kStatistics
+                                            : Mode::kAuto;
+          return graph::make_op<SceneLockOp>(std::move(c));
+        });
+}
+
+}  // namespace fl::ops
