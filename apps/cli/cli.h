@@ -15,6 +15,7 @@ void add_ops_command(CLI::App& app, Status* result);
 void add_render_commands(CLI::App& app, Status* result);
 void add_shots_command(CLI::App& app, Status* result);
 void add_variants_command(CLI::App& app, Status* result);
+void add_look_command(CLI::App& app, Status* result);
 
 // One line on stderr ("framelock: error: ...") and the process exit code for a Status.
 int report(const Status& status);

@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   fl::cli::add_render_commands(app, &result);
   fl::cli::add_shots_command(app, &result);
   fl::cli::add_variants_command(app, &result);
+  fl::cli::add_look_command(app, &result);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "io/frame_source.h"
+#include "looks/lock_report.h"
 #include "ops/register.h"
 #include "render/output.h"
 
@@ -22,7 +23,42 @@ struct RenderFlags {
   bool json = false;
   bool float_path = false;
   std::string codec, pixel_format, transfer, primaries, out_primaries;
+  std::string export_dir;  // analysis findings (.cube/.cdl/EDL/JSON) go here
+  std::string report;      // scene-lock report (PNG/JPEG contact sheet + JSON)
 };
+
+// What analysing ops found, written as files (`--export DIR`), and the lock report.
+Status export_analyses(render::Renderer& renderer, const graph::Plan& plan,
+                       const RenderFlags& flags) {
+  std::vector<std::string> written;
+  bool reported = false;
+  for (size_t i = 0; i < plan.nodes.size(); ++i) {
+    const auto& n = plan.nodes[i];
+    if (n.is_source || !n.op || !n.op->has_analysis()) continue;
+    if (!flags.export_dir.empty()) {
+      FL_ASSIGN_OR_RETURN(auto state, renderer.analysis(plan, int(i)));
+      graph::ExportCtx ctx{flags.export_dir, n.id, n.geometry.frame_rate, {}, {}};
+      for (const auto& src : plan.nodes)
+        if (src.is_source) {
+          ctx.timecode = src.media.timecode;
+          ctx.source_path = src.path;
+          break;
+        }
+      FL_RETURN_IF_ERROR(n.op->export_state(*state, ctx, written));
+    }
+    if (!flags.report.empty() && !reported) {
+      FL_RETURN_IF_ERROR(looks::write_lock_report(renderer, plan, int(i), flags.report));
+      written.push_back(flags.report);
+      reported = true;
+    }
+  }
+  if (!flags.report.empty() && !reported)
+    return invalid_argument("--report: the graph has no scene_lock node");
+  if (!flags.export_dir.empty() && written.empty())
+    return invalid_argument("--export: no operator in the graph has anything to export");
+  for (const auto& w : written) std::fprintf(stderr, "wrote %s\n", w.c_str());
+  return ok_status();
+}
 
 Result<std::optional<graph::FrameRange>> parse_frames(const std::string& text) {
   if (text.empty()) return std::optional<graph::FrameRange>{};
@@ -96,7 +132,7 @@ Status run_graph(const graph::Graph& g, const std::string& out_override, const R
       std::fprintf(stderr, "wrote %s (%.2f s%s)\n", written.c_str(), secs,
                    report.integer_path ? ", 16-bit integer path" : "");
   }
-  return ok_status();
+  return export_analyses(renderer, *plan, flags);
 }
 
 }  // namespace
@@ -129,6 +165,11 @@ void add_render_commands(CLI::App& app, Status* result) {
     cmd->add_flag("--json", a->flags.json, "JSON progress lines on stdout");
     cmd->add_flag("--float-path", a->flags.float_path,
                   "Always render through linear float (no 16-bit integer shortcut)");
+    cmd->add_option("--export", a->flags.export_dir,
+                    "Write what analysing operators found (scene_lock: .cube, .cc, .ccc, EDL, "
+                    "JSON) into this directory");
+    cmd->add_option("--report", a->flags.report,
+                    "Scene-lock report: contact sheet (.png/.jpg) and JSON beside it");
     cmd->callback([a, result] {
       // An unknown operator is left for compile() to report, with the list of known ones.
       const auto* def = ops::builtin_registry().find(a->op);
@@ -172,6 +213,11 @@ void add_render_commands(CLI::App& app, Status* result) {
     cmd->add_flag("--json", a->flags.json, "JSON progress lines on stdout");
     cmd->add_flag("--float-path", a->flags.float_path,
                   "Always render through linear float (no 16-bit integer shortcut)");
+    cmd->add_option("--export", a->flags.export_dir,
+                    "Write what analysing operators found (scene_lock: .cube, .cc, .ccc, EDL, "
+                    "JSON) into this directory");
+    cmd->add_option("--report", a->flags.report,
+                    "Scene-lock report: contact sheet (.png/.jpg) and JSON beside it");
     cmd->callback([a, result] {
       auto g = graph::read_graph_file(a->graph);
       if (!g.ok()) {

@@ -15,6 +15,7 @@ namespace fl::ops {
 struct SceneLockState final : graph::OpState {
   colour::Transfer encoding = colour::Transfer::kBt709;
   std::vector<analysis::ShotLock> shots;  // in frame order, covering the clip
+  Image reference;                        // linear, small (for reports)
 
   const analysis::ShotLock* shot_at(int64_t frame) const;
 };
