@@ -141,6 +141,12 @@ int main(int argc, char** argv) {
        [=](int i) {
          return json{{"position", f(0.2, 0.005)(i)}};
        }},
+      // The fit is analysed once per reference; a strength drag only re-renders.
+      {"scene_lock",
+       {"s"},
+       [=](int i) {
+         return json{{"reference", "frame:0"}, {"strength", f(0.5, 0.01)(i)}};
+       }},
   };
 
   json results = json::array();

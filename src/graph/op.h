@@ -139,6 +139,9 @@ class Op {
   }
   // Ops that must see a whole clip before rendering a frame of it say so and analyse here.
   virtual bool has_analysis() const { return false; }
+  // What the analysis depends on besides the inputs (a canonical text of those params): a
+  // parameter the analysis ignores (a strength slider) then changes without re-analysing.
+  virtual std::string analysis_key() const { return {}; }
   virtual Result<std::shared_ptr<const OpState>> analyse(AnalysisCtx& ctx) const {
     return unsupported("this operator has no analysis");
   }

@@ -80,10 +80,13 @@ Result<std::shared_ptr<const graph::OpState>> Renderer::analysis(
   if (node < 0 || size_t(node) >= plan.nodes.size()) return invalid_argument("no such plan node");
   const graph::PlanNode& n = plan.nodes[size_t(node)];
   if (n.is_source || !n.op || !n.op->has_analysis()) return std::shared_ptr<const graph::OpState>();
+  Hasher key;
+  key.add("analysis").add(n.def ? n.def->schema.name : n.id).add(n.op->analysis_key());
+  for (int in : n.inputs) key.add(in < 0 ? ContentKey{} : plan.nodes[size_t(in)].key);
   std::shared_ptr<AnalysisSlot> slot;
   {
     std::lock_guard lock(analyses_mu_);
-    auto& s = analyses_[n.key];
+    auto& s = analyses_[key.finish()];
     if (!s) s = std::make_shared<AnalysisSlot>();
     slot = s;
   }

@@ -46,7 +46,8 @@ double analysis_scale(int width, int min_width) {
 class SceneLockOp final : public graph::Op {
  public:
   struct Config {
-    std::string reference_path;  // empty: a frame of the input
+    std::string reference_path;   // empty: a frame of the input
+    std::string reference_stamp;  // size and modification time: a replaced file re-analyses
     int64_t reference_frame = 0;
     bool detect_shots = true;
     double strength = 1.0;
@@ -56,6 +57,12 @@ class SceneLockOp final : public graph::Op {
   explicit SceneLockOp(Config c) : c_(std::move(c)) {}
 
   bool has_analysis() const override { return true; }
+  // Strength is applied per frame; everything else decides the fit.
+  std::string analysis_key() const override {
+    return c_.reference_path + "|" + c_.reference_stamp + "|" + std::to_string(c_.reference_frame) +
+           "|" + (c_.detect_shots ? "auto" : "none") + "|" +
+           (c_.reference_code_values ? "f" : "t") + "|" + std::to_string(int(c_.lock.mode));
+  }
 
   Result<std::shared_ptr<const graph::OpState>> analyse(graph::AnalysisCtx& ctx) const override {
     const graph::FrameGeometry& in = ctx.input(0);
@@ -116,10 +123,20 @@ class SceneLockOp final : public graph::Op {
     if (!state) return internal_error("scene_lock: rendered without its analysis");
     const analysis::ShotLock* shot = state->shot_at(ctx.frame);
     const Image* src = in.get(0);
+    const colour::TransferCurve& curve = colour::TransferCurve::get(state->encoding);
+    std::vector<float> row(size_t(tile.w) * 4);
+    const float k = float(c_.strength);
     for (int y = tile.y; y < tile.bottom(); ++y) {
       float* d = out.at(tile.x, y);
       std::copy_n(src->at(tile.x, y), size_t(tile.w) * 4, d);
-      if (shot) analysis::apply_grade(shot->fit.lut, state->encoding, d, size_t(tile.w));
+      if (!shot || k == 0) continue;
+      // Strength blends the grade with none, on code values (as a colourist's mix would).
+      curve.rgba_to_encoded(d, size_t(tile.w));
+      std::copy_n(d, row.size(), row.data());
+      colour::apply_lut3d(shot->fit.lut, colour::Interp::kTetrahedral, d, size_t(tile.w));
+      if (k != 1)
+        for (size_t i = 0; i < row.size(); ++i) d[i] = row[i] + (d[i] - row[i]) * k;
+      curve.rgba_to_linear(d, size_t(tile.w));
     }
     return ok_status();
   }
@@ -180,6 +197,10 @@ void register_scene_lock(graph::Registry& r) {
               return not_found("reference '" + c.reference_path + "' not found")
                   .with_field("params.reference");
             c.reference_frame = p.get_int("reference_frame");
+            const auto size = std::filesystem::file_size(c.reference_path, ec);
+            const auto time = std::filesystem::last_write_time(c.reference_path, ec);
+            c.reference_stamp =
+                std::to_string(size) + "@" + std::to_string(time.time_since_epoch().count());
           }
           c.detect_shots = p.get_string("shots") == "auto";
           c.reference_code_values = p.get_string("reference_transfer") == "footage";

@@ -119,6 +119,16 @@ TEST(SceneLock, RecoversKnownGradesOfTheSamePicture) {
     EXPECT_EQ(lock.match, LockMatch::kSameContent) << grade.name;
     const double before = unlocked_delta_e(graded, original);
     const double after = recovered_delta_e(graded, original, lock.fit.lut);
+    std::vector<Image> shot;
+    for (int64_t f = 0; f < graded.source->info().frame_count; f += 6)
+      shot.push_back(graded.frame(f));
+    const double hist = recovered_delta_e(
+        graded, original, histogram_match_lut(shot, reference, colour::Transfer::kBt709));
+    const double reinhard = recovered_delta_e(
+        graded, original, reinhard_lut(shot, reference, colour::Transfer::kBt709));
+    std::cout << grade.name << ": histogram matching " << hist << ", Reinhard " << reinhard << "\n";
+    EXPECT_LT(after, hist) << grade.name;
+    EXPECT_LT(after, reinhard) << grade.name;
     std::cout << grade.name << ": ΔE2000 graded " << before << " -> locked " << after << " (fit "
               << lock.fit.fit_delta_e << ", CDL vs LUT " << lock.fit.cdl_delta_e
               << ", matched frame " << lock.matched_frame << ", on it " << lock.delta_e_before
