@@ -107,29 +107,45 @@ std::optional<Alignment> align(const cv::Mat& ref_u8, const cv::Mat& frame_u8, i
   return Alignment{h, inliers};
 }
 
-// Whole pictures compared as distributions: pixels sorted by lightness, band means paired.
-void band_pairs(const cv::Mat& src, const cv::Mat& dst, int bands, std::vector<ColourSample>& out) {
-  auto sorted = [](const cv::Mat& m) {
-    std::vector<std::pair<float, std::array<float, 3>>> px;
-    for (int y = 0; y < m.rows; ++y) {
-      const float* p = m.ptr<float>(y);
-      for (int x = 0; x < m.cols; ++x, p += 3)
-        px.push_back({0.2126f * p[0] + 0.7152f * p[1] + 0.0722f * p[2], {p[0], p[1], p[2]}});
-    }
-    std::sort(px.begin(), px.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    return px;
-  };
-  const auto a = sorted(src), b = sorted(dst);
-  auto mean_of = [bands](const auto& px, int band) {
+// Pixels as (Rec.709 luma, colour), to be sorted by lightness.
+using LightnessSorted = std::vector<std::pair<float, std::array<float, 3>>>;
+
+void add_pixel(const float* p, LightnessSorted& px) {
+  px.push_back({0.2126f * p[0] + 0.7152f * p[1] + 0.0722f * p[2], {p[0], p[1], p[2]}});
+}
+
+void sort_by_lightness(LightnessSorted& px) {
+  std::sort(px.begin(), px.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+}
+
+// Two sets of pixels compared as distributions: the mean colour of each lightness band of one
+// paired with the same band of the other (histogram matching that keeps colours together).
+void pair_bands(const LightnessSorted& a, const LightnessSorted& b, int bands,
+                std::vector<ColourSample>& out) {
+  auto mean_of = [bands](const LightnessSorted& px, int band) {
     const size_t lo = px.size() * size_t(band) / size_t(bands),
                  hi = px.size() * size_t(band + 1) / size_t(bands);
     std::array<double, 3> acc{0, 0, 0};
     for (size_t k = lo; k < hi; ++k)
       for (int c = 0; c < 3; ++c) acc[size_t(c)] += px[k].second[size_t(c)];
-    return std::array<float, 3>{float(acc[0] / double(hi - lo)), float(acc[1] / double(hi - lo)),
-                                float(acc[2] / double(hi - lo))};
+    const double n = double(std::max<size_t>(1, hi - lo));
+    return std::array<float, 3>{float(acc[0] / n), float(acc[1] / n), float(acc[2] / n)};
   };
   for (int band = 0; band < bands; ++band) out.push_back({mean_of(a, band), mean_of(b, band), 1});
+}
+
+// Whole pictures compared as distributions.
+void band_pairs(const cv::Mat& src, const cv::Mat& dst, int bands, std::vector<ColourSample>& out) {
+  auto sorted = [](const cv::Mat& m) {
+    LightnessSorted px;
+    for (int y = 0; y < m.rows; ++y) {
+      const float* p = m.ptr<float>(y);
+      for (int x = 0; x < m.cols; ++x) add_pixel(p + 3 * x, px);
+    }
+    sort_by_lightness(px);
+    return px;
+  };
+  pair_bands(sorted(src), sorted(dst), bands, out);
 }
 
 // Coverage of the same set-up rarely aligns as one plane (the framing changes, people move), but
@@ -199,9 +215,8 @@ int feature_pairs(const cv::Mat& ref_enc, const cv::Mat& frame_enc,
   // paired with the same band in the other. Local histogram matching, in effect: the content of
   // the two patches is the same, which is what global histogram matching lacks.
   int matches = 0;
-  std::vector<std::pair<float, std::array<float, 3>>> pf_px, pa_px;
-  auto gather = [](const cv::Mat& m, cv::Point2f centre, float radius,
-                   std::vector<std::pair<float, std::array<float, 3>>>& px) {
+  LightnessSorted pf_px, pa_px;
+  auto gather = [](const cv::Mat& m, cv::Point2f centre, float radius, LightnessSorted& px) {
     px.clear();
     const int r = int(std::ceil(radius));
     for (int y = std::max(0, int(centre.y) - r); y <= std::min(m.rows - 1, int(centre.y) + r);
@@ -210,12 +225,10 @@ int feature_pairs(const cv::Mat& ref_enc, const cv::Mat& frame_enc,
       for (int x = std::max(0, int(centre.x) - r); x <= std::min(m.cols - 1, int(centre.x) + r);
            ++x) {
         const float dx = float(x) - centre.x, dy = float(y) - centre.y;
-        if (dx * dx + dy * dy > radius * radius) continue;
-        const float* p = row + 3 * x;
-        px.push_back({0.2126f * p[0] + 0.7152f * p[1] + 0.0722f * p[2], {p[0], p[1], p[2]}});
+        if (dx * dx + dy * dy <= radius * radius) add_pixel(row + 3 * x, px);
       }
     }
-    std::sort(px.begin(), px.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    sort_by_lightness(px);
   };
   constexpr int kBands = 8;
   for (size_t i = 0; i < mutual.size(); ++i) {
@@ -226,20 +239,7 @@ int feature_pairs(const cv::Mat& ref_enc, const cv::Mat& frame_enc,
     gather(rb, a.pt, a.size, pa_px);
     if (pf_px.size() < 4 * kBands || pa_px.size() < 4 * kBands) continue;
     ++matches;
-    for (int band = 0; band < kBands; ++band) {
-      ColourSample smp;
-      auto mean_of = [&](const auto& px, std::array<float, 3>& out) {
-        const size_t lo = px.size() * size_t(band) / kBands,
-                     hi = px.size() * size_t(band + 1) / kBands;
-        std::array<double, 3> acc{0, 0, 0};
-        for (size_t k = lo; k < hi; ++k)
-          for (int c = 0; c < 3; ++c) acc[size_t(c)] += px[k].second[size_t(c)];
-        for (int c = 0; c < 3; ++c) out[size_t(c)] = float(acc[size_t(c)] / double(hi - lo));
-      };
-      mean_of(pf_px, smp.src);
-      mean_of(pa_px, smp.dst);
-      out.push_back(smp);
-    }
+    pair_bands(pf_px, pa_px, kBands, out);
   }
   return matches;
 }

@@ -78,6 +78,18 @@ double unlocked_delta_e(Clip& graded, Clip& original, int step = 4) {
   return sum / n;
 }
 
+// The peers on the same case: histogram matching and Reinhard, fitted on frames of the graded
+// shot against the reference, scored like the lock.
+std::pair<double, double> peer_delta_e(Clip& graded, Clip& original, const Image& reference) {
+  std::vector<Image> shot;
+  for (int64_t f = 0; f < graded.source->info().frame_count; f += 6)
+    shot.push_back(graded.frame(f));
+  return {
+      recovered_delta_e(graded, original,
+                        histogram_match_lut(shot, reference, colour::Transfer::kBt709)),
+      recovered_delta_e(graded, original, reinhard_lut(shot, reference, colour::Transfer::kBt709))};
+}
+
 LockFrameReader reader(Clip& clip) {
   return [&clip](int64_t n) -> Result<Image> { return clip.frame(n); };
 }
@@ -119,13 +131,7 @@ TEST(SceneLock, RecoversKnownGradesOfTheSamePicture) {
     EXPECT_EQ(lock.match, LockMatch::kSameContent) << grade.name;
     const double before = unlocked_delta_e(graded, original);
     const double after = recovered_delta_e(graded, original, lock.fit.lut);
-    std::vector<Image> shot;
-    for (int64_t f = 0; f < graded.source->info().frame_count; f += 6)
-      shot.push_back(graded.frame(f));
-    const double hist = recovered_delta_e(
-        graded, original, histogram_match_lut(shot, reference, colour::Transfer::kBt709));
-    const double reinhard = recovered_delta_e(
-        graded, original, reinhard_lut(shot, reference, colour::Transfer::kBt709));
+    const auto [hist, reinhard] = peer_delta_e(graded, original, reference);
     std::cout << grade.name << ": histogram matching " << hist << ", Reinhard " << reinhard << "\n";
     EXPECT_LT(after, hist) << grade.name;
     EXPECT_LT(after, reinhard) << grade.name;
@@ -155,13 +161,7 @@ TEST(SceneLock, RecoversAGradeFromAnotherShotOfTheSameSetUp) {
     const ShotLock& lock = locks->front();
     const double before = unlocked_delta_e(graded, original);
     const double after = recovered_delta_e(graded, original, lock.fit.lut);
-    std::vector<Image> shot;
-    for (int64_t f = 0; f < graded.source->info().frame_count; f += 6)
-      shot.push_back(graded.frame(f));
-    const double hist = recovered_delta_e(
-        graded, original, histogram_match_lut(shot, reference, colour::Transfer::kBt709));
-    const double reinhard = recovered_delta_e(
-        graded, original, reinhard_lut(shot, reference, colour::Transfer::kBt709));
+    const auto [hist, reinhard] = peer_delta_e(graded, original, reference);
     std::cout << grade.name << ": " << lock_match_name(lock.match) << " (" << lock.inliers
               << " inliers, structure " << lock.structure << "), ΔE2000 graded " << before
               << " -> locked " << after << "; histogram matching " << hist << ", Reinhard "
