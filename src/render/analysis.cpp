@@ -1,5 +1,7 @@
 // The renderer's side of analysis passes: frames for an op's analyse(), read through the same
 // evaluation as renders, and one state per node content key.
+#include <tbb/task_arena.h>
+
 #include "colour/primaries.h"
 #include "render/renderer.h"
 
@@ -94,11 +96,15 @@ Result<std::shared_ptr<const graph::OpState>> Renderer::analysis(
   if (slot->state) return slot->state;
   RendererAnalysisCtx ctx(*this, plan, node, cancel);
   Result<std::shared_ptr<const graph::OpState>> state = internal_error("analysis did not run");
-  try {
-    state = n.op->analyse(ctx);
-  } catch (const std::exception& e) {
-    return internal_error("node '" + n.id + "': analysis failed: " + e.what());
-  }
+  // Isolated: while this thread waits inside the analysis' own parallel loops, TBB must not hand
+  // it another frame's render, which would wait for this very slot.
+  tbb::this_task_arena::isolate([&] {
+    try {
+      state = n.op->analyse(ctx);
+    } catch (const std::exception& e) {
+      state = internal_error(std::string("analysis failed: ") + e.what());
+    }
+  });
   if (!state.ok()) return state.status().with_context("node '" + n.id + "': ");
   slot->state = *state;
   return slot->state;
