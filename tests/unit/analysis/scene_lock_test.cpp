@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <iostream>
 
 #include "analysis/colour_transfer.h"
@@ -176,6 +177,41 @@ TEST(SceneLock, RecoversAGradeFromAnotherShotOfTheSameSetUp) {
     sum_histogram += hist;
   }
   EXPECT_LT(sum_locked, 0.95 * sum_histogram);
+}
+
+}  // namespace
+}  // namespace fl::analysis
+
+namespace fl::analysis {
+namespace {
+
+TEST(SceneLock, DifferentContentMatchesStatisticsWithoutInventingACast) {
+  // Shot / reverse shot: Megamind's shot 1 (the man, frames 98-153) locked to frame 60 of shot 0
+  // (the woman). Nothing corresponds, so colour statistics decide, regularised.
+  Clip clip = open(test::opencv_data("Megamind.avi"));
+  const Image reference = clip.frame(60);
+  auto read = [&clip](int64_t n) -> Result<Image> { return clip.frame(98 + n); };
+  auto locks = lock_shots({{0, 55}}, read, reference);
+  ASSERT_TRUE(locks.ok()) << locks.status().message();
+  const ShotLock& lock = locks->front();
+  EXPECT_EQ(lock.match, LockMatch::kStatistics);
+  std::cout << "reverse shot: mean-colour ΔE2000 to the reference " << lock.delta_e_before << " -> "
+            << lock.delta_e_after << "\n";
+  EXPECT_LT(lock.delta_e_after, lock.delta_e_before);
+  // Neutrals stay neutral and white stays white: the fit moves lightness and contrast, and only
+  // a damped, capped chroma shift that fades out toward black and white.
+  const auto& curve = colour::TransferCurve::get(colour::Transfer::kBt709);
+  for (float v : {0.05f, 0.2f, 0.4f, 0.6f, 0.8f, 0.95f, 1.0f}) {
+    float px[4] = {v, v, v, 1};
+    colour::apply_lut3d(lock.fit.lut, colour::Interp::kTetrahedral, px, 1);
+    const colour::Lab lab = colour::lab_from_linear_rec709(
+        curve.to_linear(std::clamp(px[0], 0.f, 1.f)), curve.to_linear(std::clamp(px[1], 0.f, 1.f)),
+        curve.to_linear(std::clamp(px[2], 0.f, 1.f)));
+    EXPECT_LT(std::hypot(lab[1], lab[2]), 4.0) << "grey " << v << " took a cast";
+    if (v == 1.0f) {
+      EXPECT_GT(lab[0], 90.0) << "white went grey";
+    }
+  }
 }
 
 }  // namespace
