@@ -85,6 +85,8 @@ std::vector<OpCase> cases(const Fixture& f) {
       {"reformat", {{"width", 200}, {"height", 200}, {"fit", "fit"}}, {"s"}, 25},
       {"resize", {{"width", 300}, {"filter", "lanczos3"}}, {"s"}, 25},
       {"saturation", {{"saturation", 1.6}}, {"s"}, 30},
+      // Analysed once (its state is shared by every tile, region and scale), then pointwise.
+      {"scene_lock", {{"reference", "frame:1"}, {"shots", "none"}, {"strength", 0.8}}, {"s"}, 30},
       {"wipe", {{"position", 0.4}, {"line", 0}}, {"s", "m"}, 30},
   };
 }
@@ -162,10 +164,19 @@ TEST_P(OpConsistency, TiledRegionPreviewFusedDeterministic) {
   EXPECT_LT(test::max_abs_diff(*render(**fused, req), *render(**unfused, req)), 2e-5);
 }
 
-constexpr const char* kCaseNames[] = {"cdl",  "crop",     "exposure", "lut3d",      "mix",
-                                      "ocio", "reformat", "resize",   "saturation", "wipe"};
+constexpr const char* kCaseNames[] = {"cdl",        "crop",       "exposure", "lut3d",
+                                      "mix",        "ocio",       "reformat", "resize",
+                                      "saturation", "scene_lock", "wipe"};
+constexpr int kCaseCount = int(std::size(kCaseNames));
 std::string case_name(const ::testing::TestParamInfo<int>& info) { return kCaseNames[info.param]; }
-INSTANTIATE_TEST_SUITE_P(AllOps, OpConsistency, ::testing::Range(0, 10), case_name);
+INSTANTIATE_TEST_SUITE_P(AllOps, OpConsistency, ::testing::Range(0, kCaseCount), case_name);
+
+TEST(OpConsistency, CaseNamesMatchTheCases) {
+  Fixture f;
+  const auto all = cases(f);
+  ASSERT_EQ(all.size(), size_t(kCaseCount));
+  for (size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i].op, kCaseNames[i]);
+}
 
 }  // namespace
 }  // namespace fl
