@@ -70,6 +70,9 @@ Result<std::vector<ShotLock>> lock_shots(const std::vector<ShotRange>& shots,
 Result<ShotLock> fit_look(const Image& source, const Image& target,
                           const LockOptions& options = {});
 
+// A smaller copy (area average) `width` pixels wide, for reports; a copy when already narrower.
+Image shrink_to_width(const Image& src, int width);
+
 // Apply a fitted grade (code values in `encoding`) to linear RGBA in place.
 void apply_grade(const colour::Lut3D& lut, colour::Transfer encoding, float* rgba, size_t pixels);
 

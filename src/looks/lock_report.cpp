@@ -3,8 +3,6 @@
 #include <cstdio>
 #include <filesystem>
 
-#include <opencv2/imgproc.hpp>
-
 #include "core/file_util.h"
 #include "looks/looks.h"
 #include "ops/scene_lock/scene_lock_export.h"
@@ -15,15 +13,7 @@ namespace {
 constexpr int kThumbWidth = 240;
 
 Image display_copy(const Image& linear, colour::Transfer t, int width = 0) {
-  Image out = linear.clone();
-  if (width > 0 && width != out.width()) {
-    const int height = std::max(1, int(std::lround(double(out.height()) * width / out.width())));
-    Image resized(width, height);
-    cv::resize(cv::Mat(out.height(), out.width(), CV_32FC4, out.data()),
-               cv::Mat(height, width, CV_32FC4, resized.data()), cv::Size(width, height), 0, 0,
-               cv::INTER_AREA);
-    out = std::move(resized);
-  }
+  Image out = width > 0 ? analysis::shrink_to_width(linear, width) : linear.clone();
   colour::TransferCurve::get(t).rgba_to_encoded(out.data(), out.pixel_count());
   out.set_origin(0, 0);
   return out;

@@ -6,7 +6,6 @@
 #include <fstream>
 
 #include <nlohmann/json.hpp>
-#include <opencv2/imgproc.hpp>
 
 #include "analysis/scene_lock.h"
 #include "analysis/shots.h"
@@ -25,17 +24,6 @@ constexpr colour::Transfer kEncoding = colour::Transfer::kBt709;
 constexpr int kAnalysisWidth = 480;
 constexpr int kShotThumbWidth = 128;
 constexpr int kReportWidth = 480;
-
-// A small copy of the reference for reports (area average).
-Image shrink_to_width(const Image& src, int width) {
-  if (src.width() <= width) return src.clone();
-  const int height = std::max(1, int(std::lround(double(src.height()) * width / src.width())));
-  Image out(width, height);
-  cv::resize(cv::Mat(src.height(), src.width(), CV_32FC4, const_cast<float*>(src.data())),
-             cv::Mat(height, width, CV_32FC4, out.data()), cv::Size(width, height), 0, 0,
-             cv::INTER_AREA);
-  return out;
-}
 
 double analysis_scale(int width, int min_width) {
   double s = 1.0;
@@ -104,7 +92,7 @@ class SceneLockOp final : public graph::Op {
                         analysis::lock_shots(ranges, read, reference, c_.lock, progress));
     auto state = std::make_shared<SceneLockState>();
     state->encoding = kEncoding;
-    state->reference = shrink_to_width(reference, kReportWidth);
+    state->reference = analysis::shrink_to_width(reference, kReportWidth);
     for (auto& s : shots) {
       // Strength blends the grade with the identity, node by node.
       if (c_.strength != 1.0) {
