@@ -127,14 +127,6 @@ struct Builder {
   }
 };
 
-Affine primaries_affine(colour::Primaries from, colour::Primaries to) {
-  const colour::Matrix3 m = colour::primaries_conversion(from, to);
-  Affine a;
-  for (int r = 0; r < 3; ++r)
-    for (int c = 0; c < 3; ++c) a.m[size_t(4 * r + c)] = float(m[size_t(3 * r + c)]);
-  return a;
-}
-
 Result<PlanNode> make_source_node(const SourceDecl& s, const CompileOptions& options) {
   PlanNode node;
   node.id = s.id;
@@ -188,6 +180,14 @@ Result<PlanNode> make_source_node(const SourceDecl& s, const CompileOptions& opt
 }
 
 }  // namespace
+
+Affine primaries_affine(colour::Primaries from, colour::Primaries to) {
+  const colour::Matrix3 m = colour::primaries_conversion(from, to);
+  Affine a;
+  for (int r = 0; r < 3; ++r)
+    for (int c = 0; c < 3; ++c) a.m[size_t(4 * r + c)] = float(m[size_t(3 * r + c)]);
+  return a;
+}
 
 Result<std::shared_ptr<const Plan>> compile(const Graph& graph, const Registry& registry,
                                             const CompileOptions& options) {

@@ -64,6 +64,9 @@ class Plan {
   int find(std::string_view id) const;
 };
 
+// Linear light from one set of primaries into another, as a matrix (Bradford-adapted).
+Affine primaries_affine(colour::Primaries from, colour::Primaries to);
+
 using ProbeFn = std::function<Result<MediaInfo>(const std::string& path)>;
 
 struct CompileOptions {

@@ -57,11 +57,7 @@ class RendererAnalysisCtx final : public graph::AnalysisCtx {
     // A reference in other primaries is converted, not rejected.
     const colour::Primaries p = colour::primaries_from_tag(info.color_primaries);
     if (p != plan_.working_space) {
-      const colour::Matrix3 m = colour::primaries_conversion(p, plan_.working_space);
-      graph::Affine a;
-      for (int r = 0; r < 3; ++r)
-        for (int c = 0; c < 3; ++c) a.m[size_t(4 * r + c)] = float(m[size_t(3 * r + c)]);
-      a.apply(img.data(), img.pixel_count());
+      graph::primaries_affine(p, plan_.working_space).apply(img.data(), img.pixel_count());
     }
     return img;
   }
