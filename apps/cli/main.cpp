@@ -1,6 +1,7 @@
 #include <cstdio>
 
 #include "cli.h"
+#include "serve_cmd.h"
 
 namespace fl::cli {
 
@@ -38,6 +39,8 @@ int main(int argc, char** argv) {
   fl::cli::add_shots_command(app, &result);
   fl::cli::add_variants_command(app, &result);
   fl::cli::add_look_command(app, &result);
+  fl::server::add_serve_command(app, &result);
+  fl::server::add_token_command(app, &result);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

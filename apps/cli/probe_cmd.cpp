@@ -4,33 +4,9 @@
 
 #include "cli.h"
 #include "io/frame_source.h"
+#include "service/json_views.h"
 
 namespace fl::cli {
-
-nlohmann::json media_to_json(const MediaInfo& m) {
-  return {{"path", m.path},
-          {"container", m.container},
-          {"codec", m.codec},
-          {"pixel_format", m.pixel_format},
-          {"width", m.width},
-          {"height", m.height},
-          {"frame_rate", {{"num", m.frame_rate.num}, {"den", m.frame_rate.den}}},
-          {"fps", m.frame_rate.to_double()},
-          {"frame_count", m.frame_count},
-          {"first_frame", m.first_frame},
-          {"duration_seconds", m.duration_seconds},
-          {"timecode", m.timecode},
-          {"bit_depth", m.bit_depth},
-          {"has_alpha", m.has_alpha},
-          {"color_primaries", m.color_primaries},
-          {"color_transfer", m.color_transfer},
-          {"color_matrix", m.color_matrix},
-          {"color_range", m.color_range},
-          {"has_audio", m.has_audio},
-          {"audio_codec", m.audio_codec},
-          {"audio_channels", m.audio_channels},
-          {"audio_sample_rate", m.audio_sample_rate}};
-}
 
 void add_probe_command(CLI::App& app, Status* result) {
   auto* cmd = app.add_subcommand("probe", "Describe a clip, image or image sequence");
@@ -46,7 +22,7 @@ void add_probe_command(CLI::App& app, Status* result) {
     }
     const MediaInfo& m = *info;
     if (*json) {
-      std::printf("%s\n", media_to_json(m).dump(2).c_str());
+      std::printf("%s\n", service::media_to_json(m).dump(2).c_str());
       return;
     }
     std::printf("%s\n", m.path.c_str());

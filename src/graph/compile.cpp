@@ -132,6 +132,14 @@ Result<PlanNode> make_source_node(const SourceDecl& s, const CompileOptions& opt
   node.id = s.id;
   node.is_source = true;
   node.path = s.path;
+  if (options.guard) {
+    auto confined = options.guard(s.path);
+    if (!confined.ok())
+      return confined.status()
+          .with_context("source '" + s.id + "': ")
+          .with_field("sources." + s.id + ".path");
+    node.path = *confined;
+  }
   node.transfer = s.transfer;
   if (!s.transfer.empty()) {
     if (auto t = colour::parse_transfer(s.transfer); !t.ok())
@@ -139,7 +147,7 @@ Result<PlanNode> make_source_node(const SourceDecl& s, const CompileOptions& opt
           .with_context("source '" + s.id + "': ")
           .with_field("sources." + s.id + ".transfer");
   }
-  auto info = options.probe(s.path);
+  auto info = options.probe(node.path);
   if (!info.ok())
     return info.status()
         .with_context("source '" + s.id + "': ")
@@ -170,7 +178,7 @@ Result<PlanNode> make_source_node(const SourceDecl& s, const CompileOptions& opt
   node.geometry = {node.media.width, node.media.height, node.media.frame_rate, last - first + 1};
   node.key = Hasher()
                  .add("source")
-                 .add(hash_file_identity(s.path))
+                 .add(hash_file_identity(node.path))
                  .add(s.transfer)
                  .add(colour::primaries_name(node.primaries))
                  .add(first)
@@ -240,7 +248,7 @@ Result<std::shared_ptr<const Plan>> compile(const Graph& graph, const Registry& 
       in_geom.push_back(idx < 0 ? FrameGeometry{} : plan->nodes[size_t(idx)].geometry);
       h.add(idx < 0 ? ContentKey{} : plan->nodes[size_t(idx)].key);
     }
-    PrepareCtx pctx{graph.base_dir};
+    PrepareCtx pctx{graph.base_dir, options.guard};
     auto op = def->make(b.params[size_t(gi)], pctx);
     if (!op.ok()) {
       std::string f = op.status().field();

@@ -61,9 +61,12 @@ Status Op::render(const RenderCtx& ctx, const Inputs& in, Image& out, const Rect
   return ok_status();
 }
 
-std::string PrepareCtx::resolve(const std::string& path) const {
-  if (path.empty() || base_dir.empty() || std::filesystem::path(path).is_absolute()) return path;
-  return (std::filesystem::path(base_dir) / path).lexically_normal().string();
+Result<std::string> PrepareCtx::resolve(const std::string& path) const {
+  std::string p = path;
+  if (!p.empty() && !base_dir.empty() && !std::filesystem::path(p).is_absolute())
+    p = (std::filesystem::path(base_dir) / p).lexically_normal().string();
+  if (guard && !p.empty()) return guard(p);
+  return p;
 }
 
 FusedPointwiseOp::FusedPointwiseOp(std::vector<std::shared_ptr<const Op>> chain)

@@ -153,10 +153,16 @@ class Op {
   }
 };
 
-// Where an op is being prepared: relative paths resolve against the graph file's folder.
+// Confines the files a graph may read (the server: inside its media roots). Gets the path as
+// written (after base_dir), returns the path to open or why not (kPermissionDenied, kNotFound).
+using PathGuard = std::function<Result<std::string>(const std::string& path)>;
+
+// Where an op is being prepared: relative paths resolve against the graph file's folder, and
+// every file an op reads goes through resolve(), so a guard sees them all.
 struct PrepareCtx {
   std::string base_dir;
-  std::string resolve(const std::string& path) const;
+  PathGuard guard;  // empty: any path (the CLI reads what its user can read)
+  Result<std::string> resolve(const std::string& path) const;
 };
 
 template <class T, class... Args>

@@ -72,6 +72,9 @@ using ProbeFn = std::function<Result<MediaInfo>(const std::string& path)>;
 struct CompileOptions {
   ProbeFn probe;     // required: how sources learn their size, rate and length
   bool fuse = true;  // fold pointwise runs and drop no-ops
+  // Every file the graph reads (sources, LUTs, CDLs, references, configs) passes through it;
+  // its error names the source or node field. Empty: no confinement.
+  PathGuard guard;
 };
 
 // Validates everything and prepares every op. Errors name the node and the field

@@ -13,7 +13,8 @@ ContentKey PlanCache::key_for(const Graph& graph) {
   for (const auto& n : graph.nodes) {
     for (const auto& [key, value] : n.params.items()) {
       if (!value.is_string()) continue;
-      std::string path = ctx.resolve(value.get<std::string>());
+      auto resolved = ctx.resolve(value.get<std::string>());
+      std::string path = resolved.ok() ? *resolved : std::string();
       std::error_code ec;
       if (!path.empty() && std::filesystem::is_regular_file(path, ec))
         h.add(hash_file_identity(path));

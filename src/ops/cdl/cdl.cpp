@@ -52,7 +52,9 @@ Result<std::shared_ptr<const graph::Op>> make_cdl(const graph::Params& p,
                                                   const graph::PrepareCtx& ctx) {
   colour::Cdl cdl;
   if (!p.get_string("file").empty()) {
-    auto list = colour::read_cdl_file(ctx.resolve(p.get_string("file")));
+    auto path = ctx.resolve(p.get_string("file"));
+    if (!path.ok()) return path.status().with_field("params.file");
+    auto list = colour::read_cdl_file(*path);
     if (!list.ok()) return list.status().with_field("params.file");
     const std::string& id = p.get_string("id");
     const colour::Cdl* pick = nullptr;

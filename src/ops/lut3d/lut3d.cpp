@@ -65,7 +65,9 @@ void register_lut3d(graph::Registry& r) {
             .build(),
         [](const graph::Params& p,
            const graph::PrepareCtx& ctx) -> Result<std::shared_ptr<const graph::Op>> {
-          auto cube = colour::read_cube_file(ctx.resolve(p.get_string("file")));
+          auto path = ctx.resolve(p.get_string("file"));
+          if (!path.ok()) return path.status().with_field("params.file");
+          auto cube = colour::read_cube_file(*path);
           if (!cube.ok()) return cube.status().with_field("params.file");
           FL_ASSIGN_OR_RETURN(colour::Transfer space,
                               colour::parse_transfer(p.get_string("space")));

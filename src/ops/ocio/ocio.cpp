@@ -28,7 +28,9 @@ class OcioOp final : public graph::Op {
 
 Result<std::shared_ptr<const graph::Op>> make_ocio(const graph::Params& p,
                                                    const graph::PrepareCtx& ctx) {
-  std::string config_path = ctx.resolve(p.get_string("config"));
+  auto resolved = ctx.resolve(p.get_string("config"));
+  if (!resolved.ok()) return resolved.status().with_field("params.config");
+  std::string config_path = *resolved;
   if (config_path.empty()) {
     const char* env = std::getenv("OCIO");
     if (!env || !*env)

@@ -179,7 +179,9 @@ void register_scene_lock(graph::Registry& r) {
                   .with_field("params.reference");
             }
           } else {
-            c.reference_path = ctx.resolve(ref);
+            auto path = ctx.resolve(ref);
+            if (!path.ok()) return path.status().with_field("params.reference");
+            c.reference_path = *path;
             std::error_code ec;
             if (!std::filesystem::exists(c.reference_path, ec))
               return not_found("reference '" + c.reference_path + "' not found")

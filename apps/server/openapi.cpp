@@ -1,0 +1,347 @@
+#include "openapi.h"
+
+namespace fl::server {
+
+namespace {
+
+using nlohmann::json;
+
+json ref(const std::string& name) { return {{"$ref", "#/components/schemas/" + name}}; }
+
+json param_schema(const graph::ParamSpec& p) {
+  json s;
+  switch (p.type) {
+    case graph::ParamType::kFloat:
+      s = {{"type", "number"}};
+      break;
+    case graph::ParamType::kInt:
+      s = {{"type", "integer"}};
+      break;
+    case graph::ParamType::kBool:
+      s = {{"type", "boolean"}};
+      break;
+    case graph::ParamType::kString:
+    case graph::ParamType::kPath:
+      s = {{"type", "string"}};
+      break;
+    case graph::ParamType::kEnum:
+      s = {{"type", "string"}, {"enum", p.choices}};
+      break;
+    case graph::ParamType::kVec3: {
+      json item = {{"type", "number"}};
+      if (p.min) item["minimum"] = *p.min;
+      if (p.max) item["maximum"] = *p.max;
+      s = {{"type", "array"}, {"items", item}, {"minItems", 3}, {"maxItems", 3}};
+      break;
+    }
+  }
+  if (p.type == graph::ParamType::kFloat || p.type == graph::ParamType::kInt) {
+    if (p.min) s["minimum"] = *p.min;
+    if (p.max) s["maximum"] = *p.max;
+  }
+  if (p.type == graph::ParamType::kPath) s["format"] = "path";
+  if (p.default_value) s["default"] = graph::param_value_to_json(*p.default_value);
+  s["description"] = p.doc;
+  return s;
+}
+
+json op_node_schema(const graph::OpSchema& op) {
+  json props = json::object(), required = json::array();
+  for (const auto& p : op.params) {
+    props[p.name] = param_schema(p);
+    if (p.required()) required.push_back(p.name);
+  }
+  json params = {{"type", "object"}, {"properties", props}, {"additionalProperties", false}};
+  if (!required.empty()) params["required"] = required;
+  json inputs = json::object();
+  for (const auto& in : op.inputs)
+    inputs[in.name] = {{"type", "string"}, {"description", "id of the upstream source or node"}};
+  return {{"type", "object"},
+          {"description", op.doc},
+          {"required", json::array({"op"})},
+          {"properties",
+           {{"op", {{"type", "string"}, {"enum", json::array({op.name, op.id()})}}},
+            {"inputs",
+             {{"oneOf", json::array({{{"type", "object"}, {"properties", inputs}},
+                                     {{"type", "array"}, {"items", {{"type", "string"}}}}})}}},
+            {"params", params}}}};
+}
+
+json error_response(const std::string& description) {
+  return {{"description", description},
+          {"content", {{"application/json", {{"schema", ref("Error")}}}}}};
+}
+
+json json_response(const std::string& description, const json& schema) {
+  return {{"description", description}, {"content", {{"application/json", {{"schema", schema}}}}}};
+}
+
+json body(const json& schema) {
+  return {{"required", true}, {"content", {{"application/json", {{"schema", schema}}}}}};
+}
+
+json id_param(const std::string& name, const std::string& doc) {
+  return {{"name", name},
+          {"in", "path"},
+          {"required", true},
+          {"description", doc},
+          {"schema", {{"type", "string"}}}};
+}
+
+// Every operation answers 401 and 403 the same way; each adds its own.
+json operation(const std::string& summary, const std::string& role, json responses,
+               json extra = json::object()) {
+  responses["401"] = error_response("no token, or an invalid or revoked one");
+  responses["403"] = error_response("the token's role lacks the right (needs " + role + ")");
+  json op = {{"summary", summary}, {"responses", responses}, {"x-framelock-role", role}};
+  for (auto& [k, v] : extra.items()) op[k] = v;
+  return op;
+}
+
+}  // namespace
+
+json openapi_document(const graph::Registry& registry) {
+  json schemas = json::object();
+  json node_refs = json::array();
+  for (const auto* def : registry.list()) {
+    std::string name = "Op_" + def->schema.name;
+    schemas[name] = op_node_schema(def->schema);
+    node_refs.push_back(ref(name));
+  }
+  schemas["Error"] = {
+      {"type", "object"},
+      {"required", json::array({"error"})},
+      {"properties",
+       {{"error",
+         {{"type", "object"},
+          {"properties",
+           {{"code", {{"type", "string"}, {"description", "invalid_argument, not_found, ..."}}},
+            {"message", {{"type", "string"}}},
+            {"field",
+             {{"type", "string"},
+              {"description",
+               "JSON path of the offending field, e.g. nodes.grade.params.slope"}}}}}}}}}};
+  schemas["Source"] = {
+      {"type", "object"},
+      {"description",
+       "A clip, still or sequence: a registered media id or a path under a media root"},
+      {"properties",
+       {{"media", {{"type", "string"}}},
+        {"path", {{"type", "string"}}},
+        {"frames",
+         {{"type", "array"}, {"items", {{"type", "integer"}}}, {"minItems", 2}, {"maxItems", 2}}},
+        {"transfer", {{"type", "string"}}},
+        {"primaries", {{"type", "string"}}}}}};
+  schemas["Node"] = {{"oneOf", node_refs}, {"discriminator", {{"propertyName", "op"}}}};
+  schemas["Graph"] = {{"type", "object"},
+                      {"required", json::array({"sources"})},
+                      {"properties",
+                       {{"framelock", {{"type", "integer"}}},
+                        {"working_space", {{"type", "string"}}},
+                        {"sources", {{"type", "object"}, {"additionalProperties", ref("Source")}}},
+                        {"nodes", {{"type", "object"}, {"additionalProperties", ref("Node")}}},
+                        {"outputs", {{"type", "array"}, {"items", {{"type", "object"}}}}}}}};
+  schemas["JobRequest"] = {
+      {"type", "object"},
+      {"required", json::array({"graph"})},
+      {"properties",
+       {{"graph", ref("Graph")},
+        {"output",
+         {{"type", "object"},
+          {"properties",
+           {{"node", {{"type", "string"}}},
+            {"name",
+             {{"type", "string"}, {"description", "file name; the extension picks the codec"}}},
+            {"codec", {{"type", "string"}}},
+            {"pix_fmt", {{"type", "string"}}},
+            {"frames",
+             {{"type", "array"},
+              {"items", {{"type", "integer"}}},
+              {"minItems", 2},
+              {"maxItems", 2}}}}}}}}}};
+  schemas["Job"] = {
+      {"type", "object"},
+      {"properties",
+       {{"id", {{"type", "string"}}},
+        {"state",
+         {{"type", "string"},
+          {"enum", json::array({"queued", "running", "succeeded", "failed", "cancelled"})}}},
+        {"frames_total", {{"type", "integer"}}},
+        {"frames_done", {{"type", "integer"}}},
+        {"progress", {{"type", "number"}}},
+        {"error", ref("Error")}}}};
+  schemas["PreviewRequest"] = {
+      {"type", "object"},
+      {"required", json::array({"graph"})},
+      {"properties",
+       {{"session", {{"type", "string"}}},
+        {"graph", ref("Graph")},
+        {"node", {{"type", "string"}}},
+        {"frame", {{"type", "integer"}, {"minimum", 0}}},
+        {"scales",
+         {{"type", "array"},
+          {"items", {{"type", "number"}, {"enum", json::array({0.125, 0.25, 0.5, 1})}}}}},
+        {"format", {{"type", "string"}, {"enum", json::array({"jpeg", "png"})}}},
+        {"quality", {{"type", "integer"}, {"minimum", 1}, {"maximum", 100}}}}}};
+  schemas["PreviewLevel"] = {{"type", "object"},
+                             {"properties",
+                              {{"request", {{"type", "integer"}}},
+                               {"level", {{"type", "integer"}}},
+                               {"scale", {{"type", "number"}}},
+                               {"seconds", {{"type", "number"}}},
+                               {"final", {{"type", "boolean"}}},
+                               {"width", {{"type", "integer"}}},
+                               {"height", {{"type", "integer"}}},
+                               {"image", {{"type", "string"}, {"description", "data: URL"}}}}}};
+  json obj = {{"type", "object"}};
+
+  json paths = json::object();
+  paths["/healthz"]["get"] = {{"summary", "Liveness (no token needed)"},
+                              {"security", json::array()},
+                              {"responses", {{"200", json_response("the server is up", obj)}}}};
+  paths["/v1/openapi.json"]["get"] =
+      operation("This document", "viewer", {{"200", json_response("OpenAPI 3", obj)}});
+  paths["/v1/ops"]["get"] = operation("Operators and their parameter schemas", "viewer",
+                                      {{"200", json_response("schemas", obj)}});
+  paths["/v1/media"]["get"] =
+      operation("Registered footage", "viewer", {{"200", json_response("media", obj)}});
+  paths["/v1/media"]["post"] =
+      operation("Register footage by path (under a media root)", "artist",
+                {{"201", json_response("registered (or already was)", obj)},
+                 {"400", error_response("malformed JSON")},
+                 {"403", error_response("outside the media roots")},
+                 {"422", error_response("no such file, not media")}},
+                {{"requestBody",
+                  body({{"type", "object"}, {"properties", {{"path", {{"type", "string"}}}}}})}});
+  paths["/v1/media/{id}"]["get"] =
+      operation("One media item with its probe", "viewer",
+                {{"200", json_response("media", obj)}, {"404", error_response("unknown id")}},
+                {{"parameters", json::array({id_param("id", "media id")})}});
+  paths["/v1/media/{id}/frames/{n}"]["get"] = operation(
+      "A frame as JPEG or PNG", "viewer",
+      {{"200",
+        {{"description", "the frame"},
+         {"content", {{"image/jpeg", json::object()}, {"image/png", json::object()}}}}},
+       {"404", error_response("unknown id")},
+       {"422", error_response("frame out of range, bad scale or format")}},
+      {{"parameters",
+        json::array(
+            {id_param("id", "media id"),
+             id_param("n", "frame number"),
+             {{"name", "scale"},
+              {"in", "query"},
+              {"schema", {{"type", "number"}, {"enum", json::array({0.125, 0.25, 0.5, 1})}}}},
+             {{"name", "format"},
+              {"in", "query"},
+              {"schema", {{"type", "string"}, {"enum", json::array({"jpeg", "png"})}}}}})}});
+  paths["/v1/roots"]["get"] =
+      operation("Media roots", "admin", {{"200", json_response("roots", obj)}});
+  paths["/v1/roots"]["post"] =
+      operation("Add a media root", "admin",
+                {{"201", json_response("added", obj)}, {"422", error_response("not a directory")}},
+                {{"requestBody",
+                  body({{"type", "object"}, {"properties", {{"path", {{"type", "string"}}}}}})}});
+  paths["/v1/tokens"]["get"] = operation("API tokens (never their secrets)", "admin",
+                                         {{"200", json_response("tokens", obj)}});
+  paths["/v1/tokens"]["post"] = operation(
+      "Create a token (its secret is shown once)", "admin",
+      {{"201", json_response("the new token", obj)}, {"422", error_response("bad role or name")}},
+      {{"requestBody",
+        body(
+            {{"type", "object"},
+             {"properties",
+              {{"role", {{"type", "string"}, {"enum", json::array({"viewer", "artist", "admin"})}}},
+               {"name", {{"type", "string"}}}}}})}});
+  paths["/v1/tokens/{id}"]["delete"] =
+      operation("Revoke a token", "admin",
+                {{"200", json_response("revoked", obj)}, {"404", error_response("unknown id")}},
+                {{"parameters", json::array({id_param("id", "token id")})}});
+  paths["/v1/previews"]["post"] = operation(
+      "Progressive preview: one JSON line per level, coarse first; a newer preview in the same "
+      "session ends this one",
+      "artist",
+      {{"200",
+        {{"description", "levels as they are rendered"},
+         {"content", {{"application/x-ndjson", {{"schema", ref("PreviewLevel")}}}}}}},
+       {"400", error_response("malformed JSON")},
+       {"403", error_response("a file outside the media roots")},
+       {"422",
+        error_response("the graph fails validation (names node and field), frame out of range")}},
+      {{"requestBody", body(ref("PreviewRequest"))}});
+  paths["/v1/jobs"]["get"] =
+      operation("Jobs, newest first", "viewer", {{"200", json_response("jobs", obj)}});
+  paths["/v1/jobs"]["post"] =
+      operation("Start a render job", "artist",
+                {{"201", json_response("queued", ref("Job"))},
+                 {"400", error_response("malformed JSON")},
+                 {"403", error_response("a file outside the media roots")},
+                 {"413", error_response("body too large")},
+                 {"422", error_response("the graph fails validation (names node and field)")}},
+                {{"requestBody", body(ref("JobRequest"))}});
+  json job_id = json::array({id_param("id", "job id")});
+  paths["/v1/jobs/{id}"]["get"] = operation(
+      "A job's state and progress", "viewer",
+      {{"200", json_response("the job", ref("Job"))}, {"404", error_response("unknown id")}},
+      {{"parameters", job_id}});
+  paths["/v1/jobs/{id}"]["delete"] =
+      operation("Cancel this job only (own jobs: artist; anyone's: admin)", "artist",
+                {{"200", json_response("cancelled", ref("Job"))},
+                 {"202", json_response("cancelling", ref("Job"))},
+                 {"404", error_response("unknown id")},
+                 {"409", error_response("the job already ended")}},
+                {{"parameters", job_id}});
+  paths["/v1/jobs/{id}/events"]["get"] = operation(
+      "Server-Sent Events: state, progress (per node, frames, fps, ETA), preview thumbnails, "
+      "final state",
+      "viewer",
+      {{"200",
+        {{"description", "event stream"}, {"content", {{"text/event-stream", json::object()}}}}},
+       {"404", error_response("unknown id")}},
+      {{"parameters", job_id}});
+  paths["/v1/jobs/{id}/output"]["get"] =
+      operation("The rendered file", "viewer",
+                {{"200",
+                  {{"description", "the output"},
+                   {"content", {{"application/octet-stream", json::object()}}}}},
+                 {"404", error_response("unknown id")},
+                 {"409", error_response("the job has not succeeded")}},
+                {{"parameters", job_id}});
+  paths["/v1/sessions"]["post"] =
+      operation("Open a live session", "artist", {{"201", json_response("the session", obj)}});
+  json sid = json::array({id_param("id", "session id")});
+  paths["/v1/sessions/{id}"]["get"] =
+      operation("A live session's shared state", "viewer",
+                {{"200", json_response("the session", obj)}, {"404", error_response("unknown id")}},
+                {{"parameters", sid}});
+  paths["/v1/sessions/{id}/state"]["put"] =
+      operation("Replace the shared state (optionally only if at `version`)", "artist",
+                {{"200", json_response("the session", obj)},
+                 {"404", error_response("unknown id")},
+                 {"409", error_response("version mismatch")}},
+                {{"parameters", sid},
+                 {"requestBody",
+                  body({{"type", "object"},
+                        {"properties", {{"state", obj}, {"version", {{"type", "integer"}}}}}})}});
+  paths["/v1/sessions/{id}/events"]["get"] = operation(
+      "Server-Sent Events: session state changes and previews", "viewer",
+      {{"200",
+        {{"description", "event stream"}, {"content", {{"text/event-stream", json::object()}}}}},
+       {"404", error_response("unknown id")}},
+      {{"parameters", sid}});
+
+  return {{"openapi", "3.0.3"},
+          {"info",
+           {{"title", "framelock"},
+            {"version", "1"},
+            {"description",
+             "On-prem engine for AI-assisted editing of film and TV footage. Every endpoint but "
+             "/healthz needs `Authorization: Bearer <token>` (`framelock token create`)."}}},
+          {"servers", json::array({{{"url", "/"}}})},
+          {"security", json::array({{{"bearer", json::array()}}})},
+          {"components",
+           {{"securitySchemes", {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}}}},
+            {"schemas", schemas}}},
+          {"paths", paths}};
+}
+
+}  // namespace fl::server

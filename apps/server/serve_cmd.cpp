@@ -1,0 +1,202 @@
+#include "serve_cmd.h"
+
+#include <httplib.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "http_api.h"
+#include "service/service.h"
+
+namespace fl::server {
+
+namespace {
+
+constexpr const char* kDefaultData = "framelock-data";
+
+Result<std::unique_ptr<service::Service>> open_service(const std::string& data,
+                                                       const std::vector<std::string>& roots,
+                                                       int workers) {
+  service::ServiceOptions o;
+  o.data_dir = data;
+  o.media_roots = roots;
+  o.workers = workers;
+  return service::Service::open(o);
+}
+
+struct ServeArgs {
+  std::string host = "127.0.0.1";
+  int port = 8470;
+  std::string data = kDefaultData;
+  std::vector<std::string> roots;
+  std::vector<std::string> register_media;
+  int workers = 1;
+  std::string web = FL_WEB_DIR;
+  std::string token_file;  // where the first admin token is written (mode 0600)
+};
+
+Status serve(const ServeArgs& a) {
+  // Signals are taken by one thread with sigwait(), so no handler runs inside a render.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);  // a browser closing a stream must not kill the server
+
+  FL_ASSIGN_OR_RETURN(auto svc, open_service(a.data, a.roots, a.workers));
+  for (const auto& m : a.register_media) {
+    auto item = svc->media().register_media(m);
+    if (!item.ok()) return item.status().with_context("--register " + m + ": ");
+    std::fprintf(stderr, "media %s  %s\n", item->id.c_str(), item->path.c_str());
+  }
+  FL_ASSIGN_OR_RETURN(int64_t active, svc->tokens().count_active());
+  std::string first_token;
+  if (active == 0) {
+    FL_ASSIGN_OR_RETURN(auto t, svc->tokens().create(security::Role::kAdmin, "first admin"));
+    first_token = t.token;
+  }
+  FL_RETURN_IF_ERROR(svc->start());
+
+  httplib::Server http;
+  const int threads = 64;
+  http.new_task_queue = [threads] { return new httplib::ThreadPool(size_t(threads)); };
+  HttpOptions ho;
+  ho.web_dir = a.web;
+  install_routes(http, *svc, ho);
+  if (!http.bind_to_port(a.host, a.port))
+    return io_error("cannot listen on " + a.host + ":" + std::to_string(a.port) +
+                    " (in use, or not allowed)");
+
+  std::printf("framelock serving on http://%s:%d/  (data: %s)\n", a.host.c_str(), a.port,
+              svc->data_dir().c_str());
+  if (!first_token.empty()) {
+    std::printf("first admin token (shown once; make others with `framelock token create`):\n%s\n",
+                first_token.c_str());
+  }
+  std::fflush(stdout);
+
+  std::atomic<bool> done{false};
+  std::thread waiter([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    if (done) return;
+    std::fprintf(stderr,
+                 "framelock: %s: stopping (running jobs are parked and resume on the next start)\n",
+                 sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    http.stop();  // no new connections
+    // Jobs are durable, so a stop that hangs may be cut short without losing anything.
+    std::thread([&done] {
+      for (int i = 0; i < 45 && !done; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (!done) {
+        std::fprintf(stderr, "framelock: shutdown took over 4.5 s; exiting now\n");
+        std::fflush(stderr);
+        ::_exit(0);
+      }
+    }).detach();
+    svc->stop();  // parks running jobs, ends event streams
+  });
+  bool listened = http.listen_after_bind();
+  svc->stop();
+  done = true;
+  ::kill(::getpid(), SIGTERM);  // wakes the waiter if the server stopped on its own
+  waiter.join();
+  if (!listened && http.is_running()) return io_error("the HTTP server stopped unexpectedly");
+  std::fprintf(stderr, "framelock: stopped\n");
+  return ok_status();
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app, Status* result) {
+  auto* cmd = app.add_subcommand(
+      "serve", "REST API and live-session page on embedded defaults (SQLite, local disk, threads)");
+  auto a = std::make_shared<ServeArgs>();
+  cmd->add_option("--host", a->host, "Address to listen on (default 127.0.0.1: this machine only)");
+  cmd->add_option("--port", a->port, "Port (default 8470)");
+  cmd->add_option("--data", a->data,
+                  "Data directory: database, job renders (default ./framelock-data)");
+  cmd->add_option("--media-root", a->roots,
+                  "Directory footage may be registered from (repeatable)");
+  cmd->add_option("--register", a->register_media, "Register this file at start (repeatable)");
+  cmd->add_option("--workers", a->workers, "Jobs rendered at once (default 1)");
+  cmd->add_option("--web", a->web, "Folder of the live-session page");
+  cmd->callback([a, result] { *result = serve(*a); });
+}
+
+void add_token_command(CLI::App& app, Status* result) {
+  auto* cmd = app.add_subcommand("token", "API tokens: create, list, revoke");
+  cmd->require_subcommand(1);
+  auto data = std::make_shared<std::string>(kDefaultData);
+  {
+    auto* create =
+        cmd->add_subcommand("create", "Create a token; prints it once, as the last line");
+    auto role = std::make_shared<std::string>();
+    auto name = std::make_shared<std::string>();
+    create->add_option("--role", *role, "viewer, artist or admin")->required();
+    create->add_option("--name", *name, "Who or what it is for")->required();
+    create->add_option("--data", *data, "The data directory of `framelock serve`");
+    create->callback([=] {
+      auto r = security::parse_role(*role);
+      if (!r) {
+        *result = invalid_argument("--role must be viewer, artist or admin, got '" + *role + "'");
+        return;
+      }
+      auto svc = open_service(*data, {}, 1);
+      if (!svc.ok()) {
+        *result = svc.status();
+        return;
+      }
+      auto t = (*svc)->tokens().create(*r, *name);
+      if (!t.ok()) {
+        *result = t.status();
+        return;
+      }
+      std::fprintf(stderr, "token %s (%s, role %s); store it now, it is not shown again:\n",
+                   t->info.id.c_str(), t->info.name.c_str(),
+                   std::string(security::role_name(t->info.role)).c_str());
+      std::printf("%s\n", t->token.c_str());
+    });
+  }
+  {
+    auto* list = cmd->add_subcommand("list", "Tokens (never their secrets)");
+    list->add_option("--data", *data, "The data directory of `framelock serve`");
+    list->callback([=] {
+      auto svc = open_service(*data, {}, 1);
+      if (!svc.ok()) {
+        *result = svc.status();
+        return;
+      }
+      auto l = (*svc)->tokens().list();
+      if (!l.ok()) {
+        *result = l.status();
+        return;
+      }
+      for (const auto& t : *l)
+        std::printf("%s  %-7s %-8s %s\n", t.id.c_str(),
+                    std::string(security::role_name(t.role)).c_str(),
+                    t.revoked ? "revoked" : "active", t.name.c_str());
+    });
+  }
+  {
+    auto* revoke = cmd->add_subcommand("revoke", "Revoke a token by id");
+    auto id = std::make_shared<std::string>();
+    revoke->add_option("id", *id, "Token id")->required();
+    revoke->add_option("--data", *data, "The data directory of `framelock serve`");
+    revoke->callback([=] {
+      auto svc = open_service(*data, {}, 1);
+      if (!svc.ok()) {
+        *result = svc.status();
+        return;
+      }
+      *result = (*svc)->tokens().revoke(*id);
+    });
+  }
+}
+
+}  // namespace fl::server

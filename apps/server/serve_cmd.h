@@ -1,0 +1,13 @@
+// `framelock serve` and `framelock token ...`: the server's verbs on the command line.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "framelock/status.h"
+
+namespace fl::server {
+
+void add_serve_command(CLI::App& app, Status* result);
+void add_token_command(CLI::App& app, Status* result);
+
+}  // namespace fl::server

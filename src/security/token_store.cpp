@@ -1,0 +1,120 @@
+#include "security/token_store.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <chrono>
+
+#include "core/text_encoding.h"
+
+namespace fl::security {
+
+namespace {
+
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+Result<std::string> random_bytes(size_t n) {
+  std::string b(n, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(b.data()), int(n)) != 1)
+    return internal_error("the system random generator failed");
+  return b;
+}
+
+bool valid_id(std::string_view id) {
+  if (id.size() != 12) return false;
+  for (char c : id)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
+TokenInfo info_from(const store::Row& r) {
+  return {r.text(0), r.text(1), parse_role(r.text(2)).value_or(Role::kViewer), r.real(3),
+          r.integer(4) != 0};
+}
+
+}  // namespace
+
+Result<std::string> random_hex(size_t bytes) {
+  FL_ASSIGN_OR_RETURN(std::string b, random_bytes(bytes));
+  return hex_encode(b);
+}
+
+Result<std::string> random_base64url(size_t bytes) {
+  FL_ASSIGN_OR_RETURN(std::string b, random_bytes(bytes));
+  return base64_encode(b, /*url_safe=*/true);
+}
+
+std::string sha256_hex(std::string_view data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
+  return hex_encode(std::string_view(reinterpret_cast<const char*>(md), len));
+}
+
+Result<std::shared_ptr<TokenStore>> TokenStore::open(std::shared_ptr<store::Database> db) {
+  FL_RETURN_IF_ERROR(db->exec_script(
+      "CREATE TABLE IF NOT EXISTS tokens(id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT "
+      "NULL, secret_sha256 TEXT NOT NULL, created REAL NOT NULL, revoked INTEGER NOT NULL "
+      "DEFAULT 0);"));
+  return std::shared_ptr<TokenStore>(new TokenStore(std::move(db)));
+}
+
+Result<NewToken> TokenStore::create(Role role, const std::string& name) {
+  if (name.empty() || name.size() > 200)
+    return invalid_argument("a token needs a name of 1-200 characters", "name");
+  FL_ASSIGN_OR_RETURN(std::string id, random_hex(6));
+  FL_ASSIGN_OR_RETURN(std::string secret, random_base64url(32));
+  NewToken t;
+  t.info = {id, name, role, now_seconds(), false};
+  t.token = "flk_" + id + "_" + secret;
+  FL_RETURN_IF_ERROR(
+      db_->exec("INSERT INTO tokens(id, name, role, secret_sha256, created) VALUES(?,?,?,?,?)",
+                {id, name, std::string(role_name(role)), sha256_hex(secret), t.info.created}));
+  return t;
+}
+
+Result<std::vector<TokenInfo>> TokenStore::list() {
+  FL_ASSIGN_OR_RETURN(auto rows,
+                      db_->query("SELECT id, name, role, created, revoked FROM tokens ORDER BY "
+                                 "created"));
+  std::vector<TokenInfo> out;
+  for (const auto& r : rows) out.push_back(info_from(r));
+  return out;
+}
+
+Status TokenStore::revoke(const std::string& id) {
+  FL_ASSIGN_OR_RETURN(auto row, db_->query_one("SELECT id FROM tokens WHERE id = ?", {id}));
+  if (!row) return not_found("no token '" + id + "'");
+  return db_->exec("UPDATE tokens SET revoked = 1 WHERE id = ?", {id});
+}
+
+Result<int64_t> TokenStore::count_active() {
+  FL_ASSIGN_OR_RETURN(auto row, db_->query_one("SELECT COUNT(*) FROM tokens WHERE revoked = 0"));
+  return row ? row->integer(0) : 0;
+}
+
+Result<Principal> TokenStore::authenticate(std::string_view credential) {
+  // flk_<12 hex>_<43 base64url>
+  if (credential.size() != 4 + 12 + 1 + 43 || credential.substr(0, 4) != "flk_" ||
+      credential[16] != '_')
+    return permission_denied("invalid or revoked token");
+  std::string id(credential.substr(4, 12));
+  if (!valid_id(id)) return permission_denied("invalid or revoked token");
+  FL_ASSIGN_OR_RETURN(auto row, db_->query_one("SELECT id, name, role, created, revoked, "
+                                               "secret_sha256 FROM tokens WHERE id = ?",
+                                               {id}));
+  if (!row) return permission_denied("invalid or revoked token");
+  std::string expected = row->text(5);
+  std::string got = sha256_hex(credential.substr(17));
+  // Constant time: the comparison must not tell how many leading characters were right.
+  if (expected.size() != got.size() || CRYPTO_memcmp(expected.data(), got.data(), got.size()) != 0)
+    return permission_denied("invalid or revoked token");
+  TokenInfo info = info_from(*row);
+  if (info.revoked) return permission_denied("invalid or revoked token");
+  return Principal{info.id, info.name, info.role};
+}
+
+}  // namespace fl::security

@@ -1,0 +1,571 @@
+#include "service/job_runner.h"
+
+#include <chrono>
+#include <filesystem>
+#include <set>
+
+#include "io/oiio/oiio_io.h"
+#include "ops/register.h"
+#include "render/output.h"
+#include "security/token_store.h"
+#include "service/frame_encode.h"
+#include "service/job_sink_tap.h"
+#include "service/json_views.h"
+
+namespace fl::service {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::optional<JobState> parse_state(std::string_view s) {
+  for (JobState st : {JobState::kQueued, JobState::kRunning, JobState::kSucceeded,
+                      JobState::kFailed, JobState::kCancelled})
+    if (job_state_name(st) == s) return st;
+  return std::nullopt;
+}
+
+nlohmann::json spec_to_json(const JobSpec& s) {
+  nlohmann::json j = {{"graph", s.graph},
+                      {"output",
+                       {{"node", s.node},
+                        {"name", s.output_name},
+                        {"codec", s.codec},
+                        {"pix_fmt", s.pixel_format}}}};
+  if (s.frames) j["output"]["frames"] = {s.frames->first, s.frames->last};
+  return j;
+}
+
+const char* kJobColumns =
+    "id, owner, owner_name, state, spec, first_frame, last_frame, frames_total, frames_done, "
+    "segment_frames, attempts, cancel_requested, error, created, started, finished";
+
+JobInfo job_from_row(const store::Row& r) {
+  JobInfo j;
+  j.id = r.text(0);
+  j.owner = r.text(1);
+  j.owner_name = r.text(2);
+  j.state = parse_state(r.text(3)).value_or(JobState::kFailed);
+  auto spec = job_spec_from_json(nlohmann::json::parse(r.text(4), nullptr, false));
+  if (spec.ok()) j.spec = *spec;
+  j.first_frame = r.integer(5);
+  j.last_frame = r.integer(6);
+  j.frames_total = r.integer(7);
+  j.frames_done = r.integer(8);
+  j.segment_frames = std::max<int64_t>(1, r.integer(9));
+  j.attempts = int(r.integer(10));
+  j.cancel_requested = r.integer(11) != 0;
+  if (!r.is_null(12)) {
+    auto e = nlohmann::json::parse(r.text(12), nullptr, false);
+    if (e.is_object())
+      j.error = Status(ErrorCode::kInternal, e.value("message", ""), e.value("field", ""));
+    for (int c = 1; c <= int(ErrorCode::kInternal); ++c)
+      if (e.is_object() && error_code_name(ErrorCode(c)) == e.value("code", ""))
+        j.error = Status(ErrorCode(c), j.error.message(), j.error.field());
+  }
+  j.created = r.real(13);
+  j.started = r.real(14);
+  j.finished = r.real(15);
+  return j;
+}
+
+// Hidden temp files our sinks leave when a process dies mid-write (core/output_path.h).
+void remove_temp_files(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    std::string name = e.path().filename().string();
+    if (name.size() > 1 && name[0] == '.' && name.find(".tmp-") != std::string::npos)
+      fs::remove(e.path(), ec);
+  }
+}
+
+bool valid_output_name(const std::string& name) {
+  if (name.empty() || name.size() > 200 || name[0] == '.') return false;
+  for (char c : name)
+    if (!(std::isalnum(uint8_t(c)) || c == '.' || c == '_' || c == '-')) return false;
+  return fs::path(name).has_extension();
+}
+
+}  // namespace
+
+std::string_view job_state_name(JobState s) {
+  switch (s) {
+    case JobState::kQueued:
+      return "queued";
+    case JobState::kRunning:
+      return "running";
+    case JobState::kSucceeded:
+      return "succeeded";
+    case JobState::kFailed:
+      return "failed";
+    case JobState::kCancelled:
+      return "cancelled";
+  }
+  return "failed";
+}
+
+bool is_final(JobState s) {
+  return s == JobState::kSucceeded || s == JobState::kFailed || s == JobState::kCancelled;
+}
+
+nlohmann::json job_to_json(const JobInfo& j) {
+  nlohmann::json out = {{"id", j.id},
+                        {"state", job_state_name(j.state)},
+                        {"owner", {{"id", j.owner}, {"name", j.owner_name}}},
+                        {"output", spec_to_json(j.spec)["output"]},
+                        {"frames", {{"first", j.first_frame}, {"last", j.last_frame}}},
+                        {"frames_total", j.frames_total},
+                        {"frames_done", j.frames_done},
+                        {"progress", j.frames_total ? double(j.frames_done) / j.frames_total : 0.0},
+                        {"segment_frames", j.segment_frames},
+                        {"attempts", j.attempts},
+                        {"cancel_requested", j.cancel_requested},
+                        {"created", j.created},
+                        {"started", j.started},
+                        {"finished", j.finished}};
+  if (!j.error.ok()) out["error"] = status_to_json(j.error);
+  if (j.state == JobState::kSucceeded) out["output"]["url"] = "/v1/jobs/" + j.id + "/output";
+  return out;
+}
+
+Result<JobSpec> job_spec_from_json(const nlohmann::json& body) {
+  if (!body.is_object()) return invalid_argument("the request body must be a JSON object");
+  JobSpec s;
+  if (!body.contains("graph") || !body["graph"].is_object())
+    return invalid_argument("'graph' (an edit graph object) is required", "graph");
+  s.graph = body["graph"];
+  if (body.contains("output")) {
+    const auto& o = body["output"];
+    if (!o.is_object()) return invalid_argument("'output' must be an object", "output");
+    auto text = [&](const char* key, std::string& v) -> Status {
+      if (!o.contains(key)) return ok_status();
+      if (!o[key].is_string())
+        return invalid_argument(std::string("output.") + key + " must be a string",
+                                std::string("output.") + key);
+      v = o[key].get<std::string>();
+      return ok_status();
+    };
+    FL_RETURN_IF_ERROR(text("node", s.node));
+    FL_RETURN_IF_ERROR(text("name", s.output_name));
+    FL_RETURN_IF_ERROR(text("codec", s.codec));
+    FL_RETURN_IF_ERROR(text("pix_fmt", s.pixel_format));
+    if (o.contains("frames")) {
+      const auto& f = o["frames"];
+      if (!f.is_array() || f.size() != 2 || !f[0].is_number_integer() ||
+          !f[1].is_number_integer() || f[0].get<int64_t>() < 0 ||
+          f[1].get<int64_t>() < f[0].get<int64_t>())
+        return invalid_argument("output.frames must be [first, last] with 0 <= first <= last",
+                                "output.frames");
+      s.frames = graph::FrameRange{f[0].get<int64_t>(), f[1].get<int64_t>()};
+    }
+  }
+  return s;
+}
+
+JobRunner::JobRunner(std::shared_ptr<store::Database> db, JobRunnerOptions options)
+    : db_(std::move(db)),
+      options_(std::move(options)),
+      renderer_(render::RendererOptions{options_.cache_bytes, 256}) {}
+
+JobRunner::~JobRunner() { stop(); }
+
+Result<std::unique_ptr<JobRunner>> JobRunner::open(std::shared_ptr<store::Database> db,
+                                                   JobRunnerOptions options) {
+  FL_RETURN_IF_ERROR(db->exec_script(
+      "CREATE TABLE IF NOT EXISTS jobs(id TEXT PRIMARY KEY, owner TEXT NOT NULL, owner_name TEXT "
+      "NOT NULL, state TEXT NOT NULL, spec TEXT NOT NULL, first_frame INTEGER NOT NULL, "
+      "last_frame INTEGER NOT NULL, frames_total INTEGER NOT NULL, frames_done INTEGER NOT NULL "
+      "DEFAULT 0, segment_frames INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, "
+      "cancel_requested INTEGER NOT NULL DEFAULT 0, error TEXT, created REAL NOT NULL, started "
+      "REAL NOT NULL DEFAULT 0, finished REAL NOT NULL DEFAULT 0);"
+      "CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state, created);"
+      "CREATE TABLE IF NOT EXISTS job_segments(job TEXT NOT NULL, idx INTEGER NOT NULL, PRIMARY "
+      "KEY(job, idx));"));
+  std::error_code ec;
+  fs::create_directories(fs::path(options.data_dir) / "jobs", ec);
+  if (ec)
+    return permission_denied("cannot create '" + options.data_dir + "/jobs': " + ec.message());
+  return std::unique_ptr<JobRunner>(new JobRunner(std::move(db), std::move(options)));
+}
+
+std::string JobRunner::job_dir(const std::string& id) const {
+  return (fs::path(options_.data_dir) / "jobs" / id).string();
+}
+
+namespace {
+
+struct CompiledJob {
+  std::shared_ptr<const graph::Plan> plan;
+  graph::PlanOutput output;
+  std::string final_path;
+};
+
+Result<CompiledJob> compile_job(const JobSpec& spec, const std::string& final_path,
+                                render::Renderer& renderer, const graph::PathGuard& guard) {
+  FL_ASSIGN_OR_RETURN(graph::Graph g, graph::parse_graph(spec.graph.dump(), "graph"));
+  std::string node = spec.node;
+  if (node.empty()) {
+    if (g.outputs.empty())
+      return invalid_argument("say which node to render (output.node): the graph has no outputs",
+                              "output.node");
+    node = g.outputs.front().node;
+  }
+  // The server decides where outputs go: a graph's own output paths are ignored.
+  g.outputs.clear();
+  g.outputs.push_back({node, final_path, spec.codec, spec.pixel_format, {}, spec.frames, ""});
+  graph::CompileOptions co;
+  co.probe = renderer.prober();
+  co.guard = guard;
+  FL_ASSIGN_OR_RETURN(auto plan, graph::compile(g, ops::builtin_registry(), co));
+  return CompiledJob{plan, plan->outputs.front(), final_path};
+}
+
+}  // namespace
+
+Result<JobInfo> JobRunner::submit(const security::Principal& who, JobSpec spec) {
+  if (spec.output_name.empty()) spec.output_name = "output.mov";
+  if (!valid_output_name(spec.output_name))
+    return invalid_argument(
+        "output.name must be a plain file name with an extension (letters, "
+        "digits, . _ -), got '" +
+            spec.output_name + "'",
+        "output.name");
+  if (io::is_image_path(spec.output_name))
+    return invalid_argument(
+        "job outputs are clips (.mov .mkv .mp4 .mxf .nut); image sequences "
+        "are not supported for jobs yet",
+        "output.name");
+  FL_ASSIGN_OR_RETURN(std::string rid, security::random_hex(8));
+  JobInfo job;
+  job.id = "j_" + rid;
+  job.owner = who.id;
+  job.owner_name = who.name;
+  job.spec = std::move(spec);
+  std::string final_path = (fs::path(job_dir(job.id)) / "out" / job.spec.output_name).string();
+  FL_ASSIGN_OR_RETURN(CompiledJob cj, compile_job(job.spec, final_path, renderer_, options_.guard));
+  job.first_frame = cj.output.first;
+  job.last_frame = cj.output.last;
+  job.frames_total = cj.output.last - cj.output.first + 1;
+  FL_ASSIGN_OR_RETURN(
+      colour::Transfer transfer,
+      renderer_.source_transfer(
+          cj.plan->nodes[size_t(std::max(0, render::primary_source(*cj.plan, cj.output.node)))]));
+  io::SinkOptions so = render::sink_options_for(*cj.plan, cj.output, final_path, 1.0, transfer);
+  auto any = io::segment_any_frame(final_path, so);
+  if (!any.ok()) return any.status().with_field("output.name");
+  job.segment_frames = *any ? 1 : options_.inter_segment_frames;
+  job.created = now_seconds();
+  FL_RETURN_IF_ERROR(db_->exec(
+      "INSERT INTO jobs(id, owner, owner_name, state, spec, first_frame, last_frame, "
+      "frames_total, segment_frames, created) VALUES(?,?,?,?,?,?,?,?,?,?)",
+      {job.id, job.owner, job.owner_name, std::string("queued"), spec_to_json(job.spec).dump(),
+       job.first_frame, job.last_frame, job.frames_total, job.segment_frames, job.created}));
+  publish_state(job);
+  wake_.notify_one();
+  return job;
+}
+
+Result<JobInfo> JobRunner::get(const std::string& id) const {
+  FL_ASSIGN_OR_RETURN(
+      auto row,
+      db_->query_one(std::string("SELECT ") + kJobColumns + " FROM jobs WHERE id = ?", {id}));
+  if (!row) return not_found("no job '" + id + "'");
+  return job_from_row(*row);
+}
+
+Result<std::vector<JobInfo>> JobRunner::list(int limit) const {
+  FL_ASSIGN_OR_RETURN(auto rows, db_->query(std::string("SELECT ") + kJobColumns +
+                                                " FROM jobs ORDER BY created DESC LIMIT ?",
+                                            {int64_t(limit)}));
+  std::vector<JobInfo> out;
+  for (const auto& r : rows) out.push_back(job_from_row(r));
+  return out;
+}
+
+Result<std::string> JobRunner::output_path(const std::string& id) const {
+  FL_ASSIGN_OR_RETURN(JobInfo job, get(id));
+  if (job.state != JobState::kSucceeded)
+    return invalid_argument(
+        "job '" + id + "' is " + std::string(job_state_name(job.state)) + ": it has no output",
+        "state");
+  return (fs::path(job_dir(id)) / "out" / job.spec.output_name).string();
+}
+
+Result<JobInfo> JobRunner::cancel(const std::string& id, const security::Principal& who) {
+  {
+    std::unique_lock lock(mu_);
+    FL_ASSIGN_OR_RETURN(JobInfo job, get(id));
+    bool own = job.owner == who.id;
+    if (!(own ? security::role_allows(who.role, security::Action::kCancelOwnJob)
+              : security::role_allows(who.role, security::Action::kCancelAnyJob)))
+      return permission_denied(own ? "your role may not cancel jobs"
+                                   : "only an admin may cancel another user's job");
+    if (is_final(job.state))
+      return invalid_argument("job '" + id + "' already " + std::string(job_state_name(job.state)),
+                              "state");
+    if (job.state == JobState::kQueued) {
+      job.state = JobState::kCancelled;
+      job.cancel_requested = true;
+      job.finished = now_seconds();
+      FL_RETURN_IF_ERROR(db_->exec(
+          "UPDATE jobs SET state = 'cancelled', cancel_requested = 1, finished = ? WHERE id = ?",
+          {job.finished, id}));
+      std::error_code ec;
+      fs::remove_all(job_dir(id), ec);
+      publish_state(job);
+      return job;
+    }
+    FL_RETURN_IF_ERROR(db_->exec("UPDATE jobs SET cancel_requested = 1 WHERE id = ?", {id}));
+    if (auto it = running_.find(id); it != running_.end()) it->second->cancel();
+  }
+  // Cancellation is checked per tile: the job ends within a frame's worth of tiles.
+  for (int i = 0; i < 250; ++i) {
+    FL_ASSIGN_OR_RETURN(JobInfo job, get(id));
+    if (is_final(job.state)) return job;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return get(id);
+}
+
+Status JobRunner::start() {
+  FL_ASSIGN_OR_RETURN(
+      auto rows, db_->query("SELECT id FROM jobs WHERE state = 'running' OR state = 'queued'"));
+  for (const auto& r : rows) {
+    std::string id = r.text(0);
+    remove_temp_files(fs::path(job_dir(id)) / "segments");
+    remove_temp_files(fs::path(job_dir(id)) / "out");
+  }
+  // A cancel that was asked for before the crash still holds.
+  FL_RETURN_IF_ERROR(db_->exec(
+      "UPDATE jobs SET state = 'cancelled', finished = ? WHERE state IN ('running', 'queued') AND "
+      "cancel_requested = 1",
+      {now_seconds()}));
+  FL_RETURN_IF_ERROR(db_->exec("UPDATE jobs SET state = 'queued' WHERE state = 'running'"));
+  std::lock_guard lock(mu_);
+  stopping_ = false;
+  for (int i = 0; i < std::max(1, options_.workers); ++i)
+    workers_.emplace_back([this] { worker_loop(); });
+  return ok_status();
+}
+
+void JobRunner::stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (workers_.empty()) return;
+    stopping_ = true;
+    for (auto& [id, token] : running_) token->cancel();
+  }
+  wake_.notify_all();
+  for (auto& t : workers_) t.join();
+  workers_.clear();
+}
+
+Result<std::optional<JobInfo>> JobRunner::claim_next() {
+  FL_ASSIGN_OR_RETURN(auto row, db_->query_one(std::string("SELECT ") + kJobColumns +
+                                               " FROM jobs WHERE state = 'queued' ORDER BY "
+                                               "created LIMIT 1"));
+  if (!row) return std::optional<JobInfo>{};
+  JobInfo job = job_from_row(*row);
+  job.state = JobState::kRunning;
+  job.attempts += 1;
+  if (job.started == 0) job.started = now_seconds();
+  FL_RETURN_IF_ERROR(db_->exec(
+      "UPDATE jobs SET state = 'running', attempts = ?, started = ? WHERE id = ? AND state = "
+      "'queued'",
+      {int64_t(job.attempts), job.started, job.id}));
+  return std::optional<JobInfo>(job);
+}
+
+void JobRunner::worker_loop() {
+  for (;;) {
+    JobInfo job;
+    std::shared_ptr<graph::CancelToken> token;
+    {
+      std::unique_lock lock(mu_);
+      std::optional<JobInfo> next;
+      for (;;) {
+        if (stopping_) return;
+        auto claimed = claim_next();
+        if (claimed.ok() && *claimed) {
+          next = std::move(*claimed);
+          break;
+        }
+        wake_.wait_for(lock, std::chrono::seconds(1));
+      }
+      job = std::move(*next);
+      token = std::make_shared<graph::CancelToken>();
+      running_[job.id] = token;
+    }
+    publish_state(job);
+    Status result;
+    try {
+      result = run(job, token);
+    } catch (const std::exception& e) {
+      result = internal_error(std::string("job failed: ") + e.what());
+    }
+    finish(job, result);
+  }
+}
+
+void JobRunner::finish(JobInfo& job, const Status& result) {
+  std::lock_guard lock(mu_);
+  running_.erase(job.id);
+  auto now = get(job.id);
+  bool cancel_requested = now.ok() && now->cancel_requested;
+  std::error_code ec;
+  if (result.ok() && !cancel_requested) {
+    job.state = JobState::kSucceeded;
+    job.frames_done = job.frames_total;
+    fs::remove_all(fs::path(job_dir(job.id)) / "segments", ec);
+  } else if (result.code() == ErrorCode::kCancelled && stopping_ && !cancel_requested) {
+    // Parked by a shutdown: back in the queue, segments kept for the resume.
+    job.state = JobState::kQueued;
+  } else if (result.ok() || result.code() == ErrorCode::kCancelled) {
+    job.state = JobState::kCancelled;
+    job.cancel_requested = true;
+    fs::remove_all(job_dir(job.id), ec);
+  } else {
+    job.state = JobState::kFailed;
+    job.error = result;
+    fs::remove_all(job_dir(job.id), ec);
+  }
+  if (is_final(job.state)) job.finished = now_seconds();
+  (void)set_state(job);
+  publish_state(job);
+}
+
+Status JobRunner::set_state(const JobInfo& job) {
+  store::Value error;
+  if (!job.error.ok()) error = status_to_json(job.error).dump();
+  return db_->exec(
+      "UPDATE jobs SET state = ?, frames_done = ?, error = ?, finished = ?, cancel_requested = ? "
+      "WHERE id = ?",
+      {std::string(job_state_name(job.state)), job.frames_done, error, job.finished,
+       int64_t(job.cancel_requested), job.id});
+}
+
+void JobRunner::publish(const std::string& id, const std::string& type, nlohmann::json data) {
+  if (!options_.events) return;
+  data["job"] = id;
+  options_.events->publish("job:" + id, {type, std::move(data), false});
+}
+
+void JobRunner::publish_state(const JobInfo& job) {
+  if (!options_.events) return;
+  options_.events->publish("job:" + job.id, {"state", job_to_json(job), is_final(job.state)},
+                           /*sticky=*/true);
+  options_.events->publish("jobs", {"job", job_to_json(job), false});
+}
+
+Status JobRunner::run(JobInfo& job, const std::shared_ptr<graph::CancelToken>& cancel) {
+  const fs::path dir = job_dir(job.id);
+  const fs::path seg_dir = dir / "segments";
+  const std::string final_path = (dir / "out" / job.spec.output_name).string();
+  std::error_code ec;
+  fs::create_directories(seg_dir, ec);
+  fs::create_directories(dir / "out", ec);
+  if (ec) return permission_denied("cannot create '" + dir.string() + "': " + ec.message());
+  FL_ASSIGN_OR_RETURN(CompiledJob cj, compile_job(job.spec, final_path, renderer_, options_.guard));
+  const graph::Plan& plan = *cj.plan;
+  int src = render::primary_source(plan, cj.output.node);
+  colour::Transfer transfer = colour::Transfer::kBt709;
+  if (src >= 0) {
+    FL_ASSIGN_OR_RETURN(transfer, renderer_.source_transfer(plan.nodes[size_t(src)]));
+  }
+  const std::string ext = fs::path(final_path).extension().string();
+  const int64_t first = job.first_frame, last = job.last_frame;
+  const int64_t seg = job.segment_frames;
+  const int64_t count = (job.frames_total + seg - 1) / seg;
+  auto seg_path = [&](int64_t k) {
+    char name[32];
+    std::snprintf(name, sizeof name, "seg_%06lld", (long long)k);
+    return (seg_dir / (name + ext)).string();
+  };
+
+  std::set<int64_t> done;
+  FL_ASSIGN_OR_RETURN(auto rows,
+                      db_->query("SELECT idx FROM job_segments WHERE job = ?", {job.id}));
+  for (const auto& r : rows)
+    if (fs::exists(seg_path(r.integer(0)), ec)) done.insert(r.integer(0));
+  auto frames_in = [&](int64_t k) {
+    return std::min(last, first + (k + 1) * seg - 1) - (first + k * seg) + 1;
+  };
+  int64_t frames_done = 0;
+  for (int64_t k : done) frames_done += frames_in(k);
+  job.frames_done = frames_done;
+
+  auto t0 = std::chrono::steady_clock::now();
+  auto last_progress = t0 - std::chrono::seconds(1);
+  auto last_thumb = t0 - std::chrono::seconds(10);
+  const int64_t resumed_from = frames_done;
+  const std::string node_id = plan.nodes[size_t(cj.output.node)].id;
+  for (int64_t k = 0; k < count; ++k) {
+    if (done.count(k)) continue;
+    if (cancel->cancelled()) return cancelled("job cancelled");
+    graph::PlanOutput o = cj.output;
+    o.first = first + k * seg;
+    o.last = std::min(last, o.first + seg - 1);
+    const std::string path = seg_path(k);
+    io::SinkOptions so = render::sink_options_for(plan, o, path, 1.0, transfer);
+    so.audio_source.clear();  // the join copies the sound once, for the whole output
+    FL_ASSIGN_OR_RETURN(auto inner, io::open_sink(path, so));
+    TapSink sink(*inner, 320);
+    render::OutputOptions oo;
+    oo.cancel = cancel;
+    const int64_t base = frames_done;
+    oo.progress = [&](const render::Progress& p) {
+      auto now = std::chrono::steady_clock::now();
+      if (now - last_progress < std::chrono::milliseconds(250)) return;
+      last_progress = now;
+      double secs = std::chrono::duration<double>(now - t0).count();
+      int64_t this_run = base + p.frames_done - resumed_from;
+      double fps = secs > 0 ? double(this_run) / secs : 0;
+      int64_t total_done = base + p.frames_done;
+      publish(job.id, "progress",
+              {{"node", node_id},
+               {"frames_done", total_done},
+               {"frames_total", job.frames_total},
+               {"fps", fps},
+               {"eta_seconds", fps > 0 ? double(job.frames_total - total_done) / fps : -1}});
+    };
+    FL_RETURN_IF_ERROR(renderer_.render_output(plan, o, sink, oo));
+    frames_done += o.last - o.first + 1;
+    job.frames_done = frames_done;
+    // Committed only once the segment's file is in place: a kill before this line re-renders
+    // the segment, a kill after it skips it.
+    FL_RETURN_IF_ERROR(db_->transaction([&]() -> Status {
+      FL_RETURN_IF_ERROR(
+          db_->exec("INSERT OR REPLACE INTO job_segments(job, idx) VALUES(?, ?)", {job.id, k}));
+      return db_->exec("UPDATE jobs SET frames_done = ? WHERE id = ?", {frames_done, job.id});
+    }));
+    auto now = std::chrono::steady_clock::now();
+    double secs = std::chrono::duration<double>(now - t0).count();
+    double fps = secs > 0 ? double(frames_done - resumed_from) / secs : 0;
+    nlohmann::json progress = {
+        {"node", node_id},
+        {"frames_done", frames_done},
+        {"frames_total", job.frames_total},
+        {"fps", fps},
+        {"eta_seconds", fps > 0 ? double(job.frames_total - frames_done) / fps : -1}};
+    publish(job.id, "progress", progress);
+    if (now - last_thumb >= std::chrono::seconds(1)) {
+      if (auto jpeg = sink.encode_last(transfer); jpeg.ok()) {
+        last_thumb = now;
+        publish(job.id, "preview",
+                {{"frame", o.last}, {"image", "data:image/jpeg;base64," + base64(*jpeg)}});
+      }
+    }
+  }
+  if (cancel->cancelled()) return cancelled("job cancelled");
+  std::vector<std::string> segments;
+  for (int64_t k = 0; k < count; ++k) segments.push_back(seg_path(k));
+  io::SinkOptions so = render::sink_options_for(plan, cj.output, final_path, 1.0, transfer);
+  return io::join_segments(segments, final_path, so);
+}
+
+}  // namespace fl::service

@@ -1,0 +1,118 @@
+// Durable render jobs. A job is a graph, one output node and an output file name; it lives in
+// SQLite from submission to its final state (queued -> running -> succeeded | failed |
+// cancelled, the vocabulary of Runway's task API). Clips render in segments, each a complete
+// file committed (renamed, then recorded) before the next starts; at the end the segments are
+// joined without re-encoding. So a kill -9 loses at most the segment in flight, a restart
+// resumes at the first missing segment, and the output holds every frame exactly once, with the
+// same bytes as a render that was never interrupted (both go through the same segments).
+#pragma once
+
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "graph/graph.h"
+#include "graph/op.h"
+#include "render/renderer.h"
+#include "security/auth.h"
+#include "service/event_hub.h"
+#include "store/database.h"
+
+namespace fl::service {
+
+enum class JobState { kQueued, kRunning, kSucceeded, kFailed, kCancelled };
+std::string_view job_state_name(JobState s);
+bool is_final(JobState s);
+
+struct JobSpec {
+  nlohmann::json graph;     // the edit graph, sources as paths (media ids already resolved)
+  std::string node;         // the node to render; empty: the graph's first output's node
+  std::string output_name;  // file name (extension picks the codec): "graded.mov"
+  std::string codec, pixel_format;
+  std::optional<graph::FrameRange> frames;
+};
+
+struct JobInfo {
+  std::string id;
+  std::string owner;  // principal id
+  std::string owner_name;
+  JobState state = JobState::kQueued;
+  JobSpec spec;
+  int64_t first_frame = 0, last_frame = 0;
+  int64_t frames_total = 0, frames_done = 0;
+  int64_t segment_frames = 1;
+  int attempts = 0;  // times a worker started it (resumes count)
+  bool cancel_requested = false;
+  Status error;
+  double created = 0, started = 0, finished = 0;
+};
+
+nlohmann::json job_to_json(const JobInfo& job);
+
+struct JobRunnerOptions {
+  std::string data_dir;  // jobs/<id>/segments, jobs/<id>/out
+  int workers = 1;       // jobs rendered at once (each uses every core through the renderer)
+  graph::PathGuard guard;
+  EventHub* events = nullptr;     // topic "job:<id>"
+  int inter_segment_frames = 48;  // segment length for inter codecs (H.264/H.265)
+  size_t cache_bytes = size_t(512) << 20;
+};
+
+class JobRunner {
+ public:
+  static Result<std::unique_ptr<JobRunner>> open(std::shared_ptr<store::Database> db,
+                                                 JobRunnerOptions options);
+  ~JobRunner();
+
+  // Jobs a previous process left running go back to the queue (their committed segments stay;
+  // temp files of the segment in flight are removed); then the workers start.
+  Status start();
+  // Stops taking jobs and parks the running ones: cancelled at the next tile, state back to
+  // queued with their segments kept, so the next start() resumes them. Returns when workers end.
+  void stop();
+
+  // Compiles the graph now, so a bad graph is refused at submission (naming node and field).
+  Result<JobInfo> submit(const security::Principal& who, JobSpec spec);
+  Result<JobInfo> get(const std::string& id) const;
+  Result<std::vector<JobInfo>> list(int limit = 100) const;
+  // not_found, permission_denied (someone else's job without the right), or kInvalidArgument
+  // with field "state" when the job already ended (the server answers 409). A running job is
+  // cancelled at the next tile; this waits (up to ~5 s) for it to end, then returns its state.
+  Result<JobInfo> cancel(const std::string& id, const security::Principal& who);
+  // The finished output's path (succeeded jobs only).
+  Result<std::string> output_path(const std::string& id) const;
+
+ private:
+  JobRunner(std::shared_ptr<store::Database> db, JobRunnerOptions options);
+  void worker_loop();
+  Result<std::optional<JobInfo>> claim_next();
+  Status run(JobInfo& job, const std::shared_ptr<graph::CancelToken>& cancel);
+  void finish(JobInfo& job, const Status& result);
+  Status set_state(const JobInfo& job);
+  void publish_state(const JobInfo& job);
+  void publish(const std::string& id, const std::string& type, nlohmann::json data);
+  std::string job_dir(const std::string& id) const;
+
+  std::shared_ptr<store::Database> db_;
+  JobRunnerOptions options_;
+  render::Renderer renderer_;  // its own: streaming jobs must not fight previews over decoders
+
+  std::mutex mu_;  // guards the maps below and every final state transition
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::map<std::string, std::shared_ptr<graph::CancelToken>> running_;
+  std::vector<std::thread> workers_;
+};
+
+// Parses a job request body ({"graph": {...}, "output": {"node", "name", "codec", "pix_fmt",
+// "frames": [a, b]}}); errors name the field.
+Result<JobSpec> job_spec_from_json(const nlohmann::json& body);
+
+}  // namespace fl::service

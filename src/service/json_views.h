@@ -1,0 +1,16 @@
+// The JSON shapes the CLI (--json) and the REST API share.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "framelock/media.h"
+#include "framelock/status.h"
+
+namespace fl::service {
+
+nlohmann::json media_to_json(const MediaInfo& m);
+MediaInfo media_from_json(const nlohmann::json& j);  // tolerant: missing fields keep defaults
+// {"code","message","field"}
+nlohmann::json status_to_json(const Status& s);
+
+}  // namespace fl::service

@@ -1,0 +1,121 @@
+#include "service/media_library.h"
+
+#include <sys/stat.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "security/token_store.h"
+#include "service/json_views.h"
+
+namespace fl::service {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+bool inside(const fs::path& p, const fs::path& root) {
+  auto [r, q] = std::mismatch(root.begin(), root.end(), p.begin(), p.end());
+  return r == root.end();
+}
+
+bool is_sequence_pattern(const std::string& name) {
+  return name.find('%') != std::string::npos || name.find('#') != std::string::npos;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<MediaLibrary>> MediaLibrary::open(std::shared_ptr<store::Database> db,
+                                                         MediaProbe probe) {
+  FL_RETURN_IF_ERROR(db->exec_script(
+      "CREATE TABLE IF NOT EXISTS media_roots(path TEXT PRIMARY KEY);"
+      "CREATE TABLE IF NOT EXISTS media(id TEXT PRIMARY KEY, path TEXT NOT NULL UNIQUE, info TEXT "
+      "NOT NULL, created REAL NOT NULL);"));
+  return std::unique_ptr<MediaLibrary>(new MediaLibrary(std::move(db), std::move(probe)));
+}
+
+Result<std::vector<std::string>> MediaLibrary::roots() const {
+  FL_ASSIGN_OR_RETURN(auto rows, db_->query("SELECT path FROM media_roots ORDER BY path"));
+  std::vector<std::string> out;
+  for (const auto& r : rows) out.push_back(r.text(0));
+  return out;
+}
+
+Result<std::string> MediaLibrary::add_root(const std::string& dir) {
+  std::error_code ec;
+  fs::path canon = fs::canonical(dir, ec);
+  if (ec) return not_found("media root '" + dir + "' does not exist", "path");
+  if (!fs::is_directory(canon, ec))
+    return invalid_argument("media root '" + dir + "' is not a directory", "path");
+  FL_RETURN_IF_ERROR(
+      db_->exec("INSERT OR IGNORE INTO media_roots(path) VALUES(?)", {canon.string()}));
+  return canon.string();
+}
+
+Result<std::string> MediaLibrary::resolve(const std::string& path) const {
+  if (path.empty()) return invalid_argument("empty path", "path");
+  if (path.find('\0') != std::string::npos) return invalid_argument("path contains NUL", "path");
+  fs::path p(path);
+  if (!p.is_absolute()) return invalid_argument("'" + path + "' is not an absolute path", "path");
+  FL_ASSIGN_OR_RETURN(auto roots_list, roots());
+  std::error_code ec;
+  // A sequence pattern names no file: resolve its directory, keep the pattern.
+  fs::path canon;
+  if (is_sequence_pattern(p.filename().string())) {
+    fs::path dir = fs::canonical(p.parent_path(), ec);
+    if (ec) return not_found("no such directory for '" + path + "'", "path");
+    canon = dir / p.filename();
+  } else {
+    canon = fs::weakly_canonical(p, ec);
+    if (ec) return not_found("no such file '" + path + "'", "path");
+  }
+  bool allowed = false;
+  for (const auto& r : roots_list) allowed = allowed || inside(canon, fs::path(r));
+  // Judged on the canonical path, so `..` and symlinks pointing out of a root are refused.
+  if (!allowed) return permission_denied("'" + path + "' is outside the media roots");
+  if (!is_sequence_pattern(canon.filename().string())) {
+    struct stat st {};
+    if (::stat(canon.c_str(), &st) != 0) return not_found("no such file '" + path + "'", "path");
+    if (!S_ISREG(st.st_mode))
+      return invalid_argument("'" + path + "' is not a regular file", "path");
+  }
+  return canon.string();
+}
+
+Result<MediaItem> MediaLibrary::register_media(const std::string& path) {
+  FL_ASSIGN_OR_RETURN(std::string canon, resolve(path));
+  FL_ASSIGN_OR_RETURN(auto existing,
+                      db_->query_one("SELECT id FROM media WHERE path = ?", {canon}));
+  if (existing) return get(existing->text(0));
+  FL_ASSIGN_OR_RETURN(MediaInfo info, probe_(canon));
+  FL_ASSIGN_OR_RETURN(std::string id, security::random_hex(8));
+  MediaItem item{"m_" + id, canon, info, now_seconds()};
+  FL_RETURN_IF_ERROR(db_->exec("INSERT INTO media(id, path, info, created) VALUES(?,?,?,?)",
+                               {item.id, canon, media_to_json(info).dump(), item.created}));
+  return item;
+}
+
+Result<std::vector<MediaItem>> MediaLibrary::list() const {
+  FL_ASSIGN_OR_RETURN(auto rows,
+                      db_->query("SELECT id, path, info, created FROM media ORDER BY created"));
+  std::vector<MediaItem> out;
+  for (const auto& r : rows)
+    out.push_back({r.text(0), r.text(1),
+                   media_from_json(nlohmann::json::parse(r.text(2), nullptr, false)), r.real(3)});
+  return out;
+}
+
+Result<MediaItem> MediaLibrary::get(const std::string& id) const {
+  FL_ASSIGN_OR_RETURN(
+      auto row, db_->query_one("SELECT id, path, info, created FROM media WHERE id = ?", {id}));
+  if (!row) return not_found("no media '" + id + "'");
+  return MediaItem{row->text(0), row->text(1),
+                   media_from_json(nlohmann::json::parse(row->text(2), nullptr, false)),
+                   row->real(3)};
+}
+
+}  // namespace fl::service

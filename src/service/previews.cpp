@@ -1,0 +1,251 @@
+#include "service/previews.h"
+
+#include <atomic>
+#include <chrono>
+
+#include "ops/register.h"
+#include "render/output.h"
+
+namespace fl::service {
+
+// One request's levels on their way from the renderer's thread to the HTTP thread.
+struct PreviewService::Pending {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<render::PreviewFrame> frames;
+  Status error;
+  bool closed = false;  // superseded, failed, or done
+};
+
+struct PreviewService::Session {
+  std::mutex mu;
+  std::map<uint64_t, std::shared_ptr<Pending>> pending;
+  std::unique_ptr<render::PreviewSession> previews;
+};
+
+Result<PreviewRequest> preview_request_from_json(const nlohmann::json& body) {
+  if (!body.is_object()) return invalid_argument("the request body must be a JSON object");
+  PreviewRequest r;
+  if (!body.contains("graph") || !body["graph"].is_object())
+    return invalid_argument("'graph' (an edit graph object) is required", "graph");
+  r.graph = body["graph"];
+  if (body.contains("session")) {
+    if (!body["session"].is_string())
+      return invalid_argument("session must be a string", "session");
+    r.session = body["session"].get<std::string>();
+  }
+  if (body.contains("node")) {
+    if (!body["node"].is_string()) return invalid_argument("node must be a string", "node");
+    r.node = body["node"].get<std::string>();
+  }
+  if (body.contains("frame")) {
+    if (!body["frame"].is_number_integer() || body["frame"].get<int64_t>() < 0)
+      return invalid_argument("frame must be an integer >= 0", "frame");
+    r.frame = body["frame"].get<int64_t>();
+  }
+  if (body.contains("scales")) {
+    const auto& s = body["scales"];
+    if (!s.is_array() || s.empty() || s.size() > 4)
+      return invalid_argument("scales must be a list of 1-4 of 0.125, 0.25, 0.5, 1", "scales");
+    r.scales.clear();
+    for (const auto& v : s) {
+      double x = v.is_number() ? v.get<double>() : 0;
+      if (!(x == 0.125 || x == 0.25 || x == 0.5 || x == 1.0) ||
+          (!r.scales.empty() && x <= r.scales.back()))
+        return invalid_argument("scales must rise through 0.125, 0.25, 0.5, 1", "scales");
+      r.scales.push_back(x);
+    }
+  }
+  if (body.contains("format")) {
+    if (!body["format"].is_string()) return invalid_argument("format must be a string", "format");
+    FL_ASSIGN_OR_RETURN(r.format, parse_image_format(body["format"].get<std::string>()));
+  }
+  if (body.contains("quality")) {
+    if (!body["quality"].is_number_integer() || body["quality"].get<int>() < 1 ||
+        body["quality"].get<int>() > 100)
+      return invalid_argument("quality must be an integer 1-100", "quality");
+    r.quality = body["quality"].get<int>();
+  }
+  return r;
+}
+
+nlohmann::json PreviewLevel::to_json(ImageFormat format) const {
+  return {{"request", request},
+          {"level", level},
+          {"scale", scale},
+          {"seconds", seconds},
+          {"final", final},
+          {"width", width},
+          {"height", height},
+          {"image", "data:" + std::string(mime_type(format)) + ";base64," + base64(bytes)}};
+}
+
+PreviewService::PreviewService(graph::PathGuard guard, EventHub* events, size_t cache_bytes)
+    : guard_(std::move(guard)),
+      events_(events),
+      renderer_(render::RendererOptions{cache_bytes, 256}) {}
+
+PreviewService::~PreviewService() {
+  std::lock_guard lock(mu_);
+  sessions_.clear();  // each PreviewSession cancels and waits
+}
+
+PreviewService::Session& PreviewService::session(const std::string& id) {
+  std::lock_guard lock(mu_);
+  auto& s = sessions_[id];
+  if (!s) {
+    s = std::make_unique<Session>();
+    Session* raw = s.get();
+    auto deliver = [raw](uint64_t request, auto&& fill) {
+      std::shared_ptr<Pending> p;
+      {
+        std::lock_guard l(raw->mu);
+        auto it = raw->pending.find(request);
+        if (it == raw->pending.end()) return;
+        p = it->second;
+      }
+      {
+        std::lock_guard l(p->mu);
+        fill(*p);
+      }
+      p->cv.notify_all();
+    };
+    render::PreviewCallbacks cb;
+    cb.frame = [deliver](const render::PreviewFrame& f) {
+      deliver(f.request, [&](Pending& p) { p.frames.push_back(f); });
+    };
+    cb.error = [deliver](uint64_t request, const Status& st) {
+      deliver(request, [&](Pending& p) {
+        p.error = st;
+        p.closed = true;
+      });
+    };
+    s->previews = std::make_unique<render::PreviewSession>(renderer_, std::move(cb));
+  }
+  return *s;
+}
+
+Result<PreviewService::Prepared> PreviewService::prepare(const PreviewRequest& request) {
+  FL_ASSIGN_OR_RETURN(graph::Graph g, graph::parse_graph(request.graph.dump(), "graph"));
+  std::string node_id = request.node;
+  if (node_id.empty())
+    node_id = !g.outputs.empty()   ? g.outputs.front().node
+              : !g.nodes.empty()   ? g.nodes.back().id
+              : !g.sources.empty() ? g.sources.front().id
+                                   : std::string();
+  g.outputs.clear();  // previews write nothing
+  graph::CompileOptions co;
+  co.probe = renderer_.prober();
+  co.guard = guard_;
+  FL_ASSIGN_OR_RETURN(auto plan, plans_.get_or_compile(g, ops::builtin_registry(), co));
+  int node = plan->find(node_id);
+  if (node < 0) return invalid_argument("no node '" + node_id + "' in the graph", "node");
+  const auto& geom = plan->nodes[size_t(node)].geometry;
+  if (request.frame >= geom.frame_count)
+    return invalid_argument("frame " + std::to_string(request.frame) + " is out of range (0-" +
+                                std::to_string(geom.frame_count - 1) + ")",
+                            "frame");
+  colour::Transfer display = colour::Transfer::kBt709;
+  if (int src = render::primary_source(*plan, node); src >= 0) {
+    FL_ASSIGN_OR_RETURN(display, renderer_.source_transfer(plan->nodes[size_t(src)]));
+  }
+  if (display == colour::Transfer::kLinear) display = colour::Transfer::kSrgb;
+  return Prepared{request, plan, node, display};
+}
+
+Result<PreviewLevel> PreviewService::render_once(const Prepared& prepared, double scale) {
+  const auto start = std::chrono::steady_clock::now();
+  render::RenderRequest req;
+  req.frame = prepared.request.frame;
+  req.scale = scale;
+  FL_ASSIGN_OR_RETURN(auto img, renderer_.render(*prepared.plan, prepared.node, req));
+  PreviewLevel out;
+  out.scale = scale;
+  out.final = true;
+  out.width = img->width();
+  out.height = img->height();
+  FL_ASSIGN_OR_RETURN(out.bytes, encode_image(*img, prepared.display, prepared.request.format,
+                                              prepared.request.quality));
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return out;
+}
+
+Status PreviewService::stream(const Prepared& prepared,
+                              const std::function<bool(const PreviewLevel&)>& on_level) {
+  const auto start = std::chrono::steady_clock::now();
+  const PreviewRequest& request = prepared.request;
+  const auto& plan = prepared.plan;
+  const int node = prepared.node;
+  const colour::Transfer display = prepared.display;
+
+  // A preview outside any session gets a session of its own, dropped when it is answered.
+  static std::atomic<uint64_t> anonymous{0};
+  const std::string session_id =
+      request.session.empty() ? "#anonymous-" + std::to_string(++anonymous) : request.session;
+  Session& s = session(session_id);
+  auto pending = std::make_shared<Pending>();
+  uint64_t id;
+  {
+    std::lock_guard lock(s.mu);
+    // Whatever this session was waiting for is superseded now.
+    for (auto& [rid, p] : s.pending) {
+      std::lock_guard pl(p->mu);
+      p->closed = true;
+      p->cv.notify_all();
+    }
+    id = s.previews->request(plan, node, request.frame, request.scales);
+    s.pending[id] = pending;
+  }
+  Status result = cancelled("superseded by a newer preview");
+  for (int level = 0;; ++level) {
+    render::PreviewFrame f;
+    {
+      std::unique_lock lock(pending->mu);
+      pending->cv.wait(lock, [&] { return pending->closed || !pending->frames.empty(); });
+      if (pending->frames.empty()) {
+        if (!pending->error.ok()) result = pending->error;
+        break;
+      }
+      f = std::move(pending->frames.front());
+      pending->frames.pop_front();
+    }
+    PreviewLevel out;
+    out.request = id;
+    out.level = level;
+    out.scale = f.scale;
+    out.final = f.final;
+    out.width = f.image->width();
+    out.height = f.image->height();
+    auto bytes = encode_image(*f.image, display, request.format, request.quality);
+    if (!bytes.ok()) {
+      result = bytes.status();
+      break;
+    }
+    out.bytes = std::move(*bytes);
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (events_ && !request.session.empty())
+      events_->publish("session:" + request.session,
+                       {"preview", out.to_json(request.format), false});
+    if (!on_level(out)) {
+      s.previews->cancel();
+      result = cancelled("the client went away");
+      break;
+    }
+    if (out.final) {
+      result = ok_status();
+      break;
+    }
+  }
+  {
+    std::lock_guard lock(s.mu);
+    s.pending.erase(id);
+  }
+  if (request.session.empty()) {
+    s.previews->cancel();
+    std::lock_guard lock(mu_);
+    sessions_.erase(session_id);
+  }
+  return result;
+}
+
+}  // namespace fl::service

@@ -1,0 +1,86 @@
+// Live-session previews: a graph, a node and a frame, rendered coarse to fine by the
+// renderer's PreviewSession (one per live session, so a newer request cancels the older one
+// there and only there), each level encoded for the browser as it arrives.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "graph/plan_cache.h"
+#include "render/preview.h"
+#include "service/event_hub.h"
+#include "service/frame_encode.h"
+
+namespace fl::service {
+
+struct PreviewRequest {
+  std::string session;  // previews of one session cancel each other; empty: its own
+  nlohmann::json graph;
+  std::string node;  // empty: the graph's first output's node, else its last node
+  int64_t frame = 0;
+  std::vector<double> scales = {0.125, 0.5, 1.0};
+  ImageFormat format = ImageFormat::kJpeg;
+  int quality = 85;
+};
+// {"session","graph","node","frame","scales":[...],"format","quality"}; errors name the field.
+Result<PreviewRequest> preview_request_from_json(const nlohmann::json& body);
+
+struct PreviewLevel {
+  uint64_t request = 0;
+  int level = 0;
+  double scale = 1;
+  double seconds = 0;  // since the request arrived (render + encode)
+  bool final = false;
+  int width = 0, height = 0;
+  std::string bytes;                                 // the encoded image
+  nlohmann::json to_json(ImageFormat format) const;  // with a data: URL
+};
+
+class PreviewService {
+ public:
+  PreviewService(graph::PathGuard guard, EventHub* events, size_t cache_bytes);
+  ~PreviewService();
+
+  // A request checked and compiled (plan cache): everything that can be refused is refused
+  // here, before an HTTP answer starts streaming.
+  struct Prepared {
+    PreviewRequest request;
+    std::shared_ptr<const graph::Plan> plan;
+    int node = -1;
+    colour::Transfer display = colour::Transfer::kBt709;
+  };
+  Result<Prepared> prepare(const PreviewRequest& request);
+
+  // Calls `on_level` for each level in order from this thread. Returns kCancelled when a newer
+  // request of the same session took over, or when on_level returned false (the client went
+  // away); the request is then cancelled in the renderer.
+  Status stream(const Prepared& prepared, const std::function<bool(const PreviewLevel&)>& on_level);
+
+  // One level only (media frames, thumbnails): no session, nothing cancelled.
+  Result<PreviewLevel> render_once(const Prepared& prepared, double scale);
+
+  render::Renderer& renderer() { return renderer_; }
+
+ private:
+  struct Pending;
+  struct Session;
+  Session& session(const std::string& id);
+
+  graph::PathGuard guard_;
+  EventHub* events_;
+  render::Renderer renderer_;
+  graph::PlanCache plans_;
+  std::mutex mu_;
+  std::map<std::string, std::unique_ptr<Session>> sessions_;
+};
+
+}  // namespace fl::service

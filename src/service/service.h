@@ -1,0 +1,81 @@
+// The server's core, without HTTP: data directory, database, tokens, media library, jobs,
+// previews, live sessions and their events, wired together. apps/server maps HTTP onto it; tests
+// drive it directly.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "security/token_store.h"
+#include "service/event_hub.h"
+#include "service/job_runner.h"
+#include "service/media_library.h"
+#include "service/previews.h"
+#include "store/database.h"
+
+namespace fl::service {
+
+struct ServiceOptions {
+  std::string data_dir;                  // created if missing (mode 0700)
+  std::vector<std::string> media_roots;  // added to the stored roots
+  int workers = 1;
+  size_t preview_cache_bytes = size_t(2) << 30;
+};
+
+// A live direction session: what the colourist is looking at, shared with everyone watching.
+struct LiveSession {
+  std::string id;
+  std::string owner;
+  nlohmann::json state = nlohmann::json::object();  // media, graph, frame, compare... (client's)
+  int64_t version = 0;
+  std::string updated_by;
+  nlohmann::json to_json() const;
+};
+
+class Service {
+ public:
+  static Result<std::unique_ptr<Service>> open(ServiceOptions options);
+  ~Service();
+
+  Status start();  // resumes interrupted jobs
+  void stop();     // parks running jobs, ends event streams
+
+  security::Authenticator& auth() { return *auth_; }
+  security::TokenStore& tokens() { return *tokens_; }
+  MediaLibrary& media() { return *media_; }
+  JobRunner& jobs() { return *jobs_; }
+  PreviewService& previews() { return *previews_; }
+  EventHub& events() { return events_; }
+  const std::string& data_dir() const { return options_.data_dir; }
+
+  // Graph sources may name registered media ({"media": "m_..."}) instead of paths; this puts
+  // the media's path in. Errors name the source field.
+  Result<nlohmann::json> resolve_media(const nlohmann::json& graph) const;
+
+  Result<LiveSession> create_session(const security::Principal& who);
+  Result<LiveSession> get_session(const std::string& id) const;
+  // `if_version` (when >= 0) must match the current version, else kInvalidArgument on field
+  // "version" (HTTP 409): two people editing at once do not silently overwrite each other.
+  Result<LiveSession> update_session(const std::string& id, const nlohmann::json& state,
+                                     int64_t if_version, const security::Principal& who);
+
+ private:
+  explicit Service(ServiceOptions options) : options_(std::move(options)) {}
+  ServiceOptions options_;
+  std::shared_ptr<store::Database> db_;
+  std::shared_ptr<security::TokenStore> tokens_;
+  std::shared_ptr<security::ChainAuthenticator> auth_;
+  std::unique_ptr<MediaLibrary> media_;
+  EventHub events_;
+  std::unique_ptr<JobRunner> jobs_;
+  std::unique_ptr<PreviewService> previews_;
+  mutable std::mutex sessions_mu_;
+  std::map<std::string, LiveSession> sessions_;
+};
+
+}  // namespace fl::service
