@@ -13,6 +13,7 @@ extern "C" {
 }
 
 #include "core/output_path.h"
+#include "io/ffmpeg/audio_copy.h"
 #include "io/ffmpeg/ffmpeg_common.h"
 #include "io/ffmpeg/ffmpeg_convert.h"
 #include "io/ffmpeg/ffmpeg_encoder_choice.h"
@@ -21,14 +22,6 @@ extern "C" {
 namespace fl::io {
 namespace ff {
 namespace {
-
-struct OutputDeleter {
-  void operator()(AVFormatContext* c) const {
-    if (c->pb && !(c->oformat->flags & AVFMT_NOFILE)) avio_closep(&c->pb);
-    avformat_free_context(c);
-  }
-};
-using OutputPtr = std::unique_ptr<AVFormatContext, OutputDeleter>;
 
 class FfmpegSink final : public FrameSink {
  public:
@@ -57,7 +50,9 @@ class FfmpegSink final : public FrameSink {
   // Encodes frame_ (filled by a converter) and copies the audio that goes with it.
   Status send_frame();
   // Copies audio packets that start before `end_seconds` (output time).
-  Status copy_audio_until(double end_seconds);
+  Status copy_audio_until(double end_seconds) {
+    return audio_ ? audio_->copy_until(end_seconds) : ok_status();
+  }
   Status fail(Status s) {
     failed_ = s;
     abort();
@@ -83,13 +78,7 @@ class FfmpegSink final : public FrameSink {
   bool file_created_ = false;
   bool finished_ = false;
   Status failed_;
-
-  InputPtr audio_in_;
-  int audio_index_ = -1;
-  AVStream* audio_out_ = nullptr;
-  int64_t audio_start_ = 0;  // in the input audio stream's time base
-  PacketPtr audio_pkt_;      // read ahead, not yet written
-  bool audio_eof_ = false;
+  std::unique_ptr<AudioCopy> audio_;  // null without an audio source
 };
 
 Status FfmpegSink::open() {
@@ -203,69 +192,10 @@ Status FfmpegSink::open_video(const EncoderChoice& choice) {
 
 Status FfmpegSink::open_audio() {
   if (options_.audio_source.empty()) return ok_status();
-  int video = -1;
-  const std::string& src = options_.audio_source;
-  auto in = open_input(src, &video);
-  if (!in.ok()) return in.status().with_context("audio source: ");
-  audio_in_ = std::move(in).value();
-  audio_index_ = av_find_best_stream(audio_in_.get(), AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0);
-  if (audio_index_ < 0) return invalid_argument("audio source '" + src + "' has no audio stream");
-  AVStream* ain = audio_in_->streams[audio_index_];
-  if (avformat_query_codec(out_->oformat, ain->codecpar->codec_id, FF_COMPLIANCE_NORMAL) == 0)
-    return unsupported(where() + "container '" + out_->oformat->name + "' cannot carry '" +
-                       avcodec_get_name(ain->codecpar->codec_id) + "' audio from '" + src + "'");
-
-  audio_out_ = avformat_new_stream(out_.get(), nullptr);
-  audio_pkt_.reset(av_packet_alloc());
-  if (!audio_out_ || !audio_pkt_) return internal_error(where() + "out of memory");
-  int err = avcodec_parameters_copy(audio_out_->codecpar, ain->codecpar);
-  if (err < 0) return av_status(err, where() + "audio parameters");
-  audio_out_->codecpar->codec_tag = 0;  // the input container's tag may mean nothing here
-  audio_out_->time_base = ain->time_base;
-
-  // Output frame 0 is source frame audio_first_frame: measure from the source's video start.
-  AVStream* vin = audio_in_->streams[video];
-  int64_t origin = vin->start_time != AV_NOPTS_VALUE
-                       ? av_rescale_q(vin->start_time, vin->time_base, ain->time_base)
-                       : 0;
-  AVRational frame_dur = av_inv_q(AVRational{options_.frame_rate.num, options_.frame_rate.den});
-  audio_start_ = origin + av_rescale_q(options_.audio_first_frame, frame_dur, ain->time_base);
-  if (options_.audio_first_frame > 0)
-    av_seek_frame(audio_in_.get(), audio_index_, audio_start_, AVSEEK_FLAG_BACKWARD);
+  // The segment join copies audio with the same class, so a joined clip's is exactly this.
+  FL_ASSIGN_OR_RETURN(audio_, AudioCopy::open(options_.audio_source, options_.audio_first_frame,
+                                              options_.frame_rate, out_.get(), where()));
   return ok_status();
-}
-
-Status FfmpegSink::copy_audio_until(double end_seconds) {
-  if (!audio_in_ || audio_eof_) return ok_status();
-  AVStream* ain = audio_in_->streams[audio_index_];
-  for (;;) {
-    if (!audio_pkt_->data) {
-      int err = av_read_frame(audio_in_.get(), audio_pkt_.get());
-      if (err < 0) {
-        audio_eof_ = true;  // the audio ends before the video: fine, the rest is silence
-        return ok_status();
-      }
-      if (audio_pkt_->stream_index != audio_index_) {
-        av_packet_unref(audio_pkt_.get());
-        continue;
-      }
-    }
-    int64_t ts = audio_pkt_->pts != AV_NOPTS_VALUE ? audio_pkt_->pts : audio_pkt_->dts;
-    if (ts == AV_NOPTS_VALUE || ts < audio_start_) {  // before the cut (or untimed): drop
-      av_packet_unref(audio_pkt_.get());
-      continue;
-    }
-    if (double(ts - audio_start_) * av_q2d(ain->time_base) >= end_seconds) return ok_status();
-
-    AVPacket* p = audio_pkt_.get();
-    if (p->pts != AV_NOPTS_VALUE) p->pts -= audio_start_;
-    if (p->dts != AV_NOPTS_VALUE) p->dts -= audio_start_;
-    av_packet_rescale_ts(p, ain->time_base, audio_out_->time_base);
-    p->stream_index = audio_out_->index;
-    p->pos = -1;
-    int err = av_interleaved_write_frame(out_.get(), p);  // takes the packet's reference
-    if (err < 0) return av_status(err, where() + "cannot write audio");
-  }
 }
 
 Status FfmpegSink::encode(const AVFrame* frame) {
