@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "colour/transfer.h"
 #include "framelock/image.h"
@@ -53,6 +54,23 @@ class FrameSink {
 // `path` "null" discards frames. The codec follows the extension unless options override it.
 // Fails early (no file created) when the directory is not writable or the codec is unknown.
 Result<std::unique_ptr<FrameSink>> open_sink(const std::string& path, const SinkOptions& options);
+
+// Joins clips written by open_sink() with the same options (consecutive frame ranges of one
+// render, video only) into `path` without re-encoding: packets are copied in order with
+// timestamps continuing, stream/container metadata (timecode, colour tags, codec tag) from the
+// first segment, and the audio of options.audio_source (from options.audio_first_frame, as the
+// sink would have copied it) for the joined length. Written to a temp file beside `path` and
+// renamed on success; on any error nothing is left behind. Same segments -> same bytes.
+// Segments that disagree with the first (codec, size, pixel format, time base, rate) are
+// invalid_argument; a missing one not_found; image-sequence paths invalid_argument (a render
+// writes those frame by frame).
+Status join_segments(const std::vector<std::string>& segments, const std::string& path,
+                     const SinkOptions& options);
+// True when the encoder open_sink() would choose for `path`/`options` codes every frame on its
+// own (ProRes, FFV1, DNxHR, raw video...: AV_CODEC_PROP_INTRA_ONLY), so any frame boundary is a
+// valid segment boundary; false for inter codecs (H.264/H.265), where a segment should be a
+// longer run; error for paths open_sink cannot write. Image sequences and `null`: true.
+Result<bool> segment_any_frame(const std::string& path, const SinkOptions& options);
 
 // SMPTE timecode `timecode` ("hh:mm:ss:ff", ';' for drop-frame) advanced by `frames` at `rate`;
 // empty if it does not parse. An output starting at source frame k starts at the source's

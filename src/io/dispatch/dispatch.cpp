@@ -73,4 +73,19 @@ Result<std::unique_ptr<FrameSink>> open_sink(const std::string& path, const Sink
   return open_ffmpeg_sink(path, options);
 }
 
+Status join_segments(const std::vector<std::string>& segments, const std::string& path,
+                     const SinkOptions& options) {
+  if (is_image_path(path))
+    return invalid_argument("'" + path +
+                            "': image sequences are not joined (a render writes them frame by "
+                            "frame)");
+  return join_ffmpeg_segments(segments, path, options);
+}
+
+Result<bool> segment_any_frame(const std::string& path, const SinkOptions& options) {
+  // Every frame of a sequence is its own file; `null` keeps nothing.
+  if (path == "null" || path == "-null" || is_image_path(path)) return true;
+  return ffmpeg_segment_any_frame(path, options);
+}
+
 }  // namespace fl::io
