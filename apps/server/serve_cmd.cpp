@@ -99,7 +99,10 @@ Status serve(const ServeArgs& a) {
         ::_exit(0);
       }
     }).detach();
+    auto t0 = std::chrono::steady_clock::now();
     svc->stop();  // parks running jobs, ends event streams
+    std::fprintf(stderr, "framelock: jobs parked in %.2f s\n",
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   });
   bool listened = http.listen_after_bind();
   svc->stop();

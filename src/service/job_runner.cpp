@@ -354,6 +354,7 @@ Status JobRunner::start() {
 }
 
 void JobRunner::stop() {
+  std::lock_guard stop_lock(stop_mu_);  // the signal thread and main may both call it
   {
     std::lock_guard lock(mu_);
     if (workers_.empty()) return;

@@ -109,6 +109,7 @@ class JobRunner {
   bool stopping_ = false;
   std::map<std::string, std::shared_ptr<graph::CancelToken>> running_;
   std::vector<std::thread> workers_;
+  std::mutex stop_mu_;
 };
 
 // Parses a job request body ({"graph": {...}, "output": {"node", "name", "codec", "pix_fmt",

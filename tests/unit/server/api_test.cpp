@@ -1,0 +1,176 @@
+// The REST API's behaviour: jobs end to end, previews, sessions, and every kind of bad input
+// answered with the right status, a JSON error naming the field, and nothing left behind.
+#include <filesystem>
+#include <fstream>
+
+#include "server_fixture.h"
+
+namespace fl::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string framemd5(const std::string& path) {
+  std::string out = path + ".framemd5";
+  if (ffmpeg("-i '" + path + "' -map 0:v -f framemd5 '" + out + "'") != 0) return {};
+  std::ifstream f(out);
+  std::string text, line;
+  while (std::getline(f, line))
+    if (!line.empty() && line[0] != '#') text += line + "\n";
+  return text;
+}
+
+TEST_F(ServerFixture, JobRendersTheSameFramesAsTheCommandLine) {
+  Reply r =
+      call("POST", "/v1/jobs", artist_,
+           nlohmann::json{
+               {"graph", exposure_graph(0.7)},
+               {"output", {{"node", "grade"}, {"name", "graded.mov"}, {"frames", {10, 29}}}}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.json["state"], "queued");
+  auto job = wait_for_job(r.json["id"], "succeeded");
+  EXPECT_EQ(job["frames_done"], 20);
+  Reply out = call("GET", "/v1/jobs/" + r.json["id"].get<std::string>() + "/output", viewer_);
+  ASSERT_EQ(out.status, 200);
+  TempDir tmp;
+  { std::ofstream(tmp.file("job.mov"), std::ios::binary) << out.body; }
+  ASSERT_EQ(run(std::string(FL_FRAMELOCK_BIN) + " apply " + opencv_data("Megamind.avi") + " " +
+                tmp.file("cli.mov") + " exposure stops=0.7 --frames 10-29"),
+            0);
+  std::string a = framemd5(tmp.file("job.mov")), b = framemd5(tmp.file("cli.mov"));
+  EXPECT_FALSE(a.empty());
+  EXPECT_EQ(a, b) << "the job's frames differ from framelock apply's";
+  // The sound comes along, cut to the same frames.
+  EXPECT_EQ(run("ffprobe -v error -select_streams a -show_entries stream=codec_name -of csv=p=0 '" +
+                tmp.file("job.mov") + "' | grep -q ac3"),
+            0);
+}
+
+TEST_F(ServerFixture, PreviewStreamsCoarseToFine) {
+  Reply r = call("POST", "/v1/previews", artist_,
+                 nlohmann::json{{"graph", exposure_graph()}, {"frame", 120}, {"format", "png"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.content_type, "application/x-ndjson");
+  std::vector<nlohmann::json> levels;
+  std::istringstream lines(r.body);
+  for (std::string line; std::getline(lines, line);) levels.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(levels.size(), 3u);
+  EXPECT_EQ(levels[0]["width"], 90);
+  EXPECT_EQ(levels[2]["width"], 720);
+  EXPECT_TRUE(levels[2]["final"].get<bool>());
+  EXPECT_EQ(levels[0]["image"].get<std::string>().rfind("data:image/png;base64,", 0), 0u);
+  EXPECT_LE(levels[0]["seconds"].get<double>(), levels[2]["seconds"].get<double>());
+}
+
+TEST_F(ServerFixture, SessionStateIsSharedAndVersioned) {
+  Reply s = call("POST", "/v1/sessions", artist_);
+  ASSERT_EQ(s.status, 201);
+  std::string id = s.json["id"];
+  Reply put = call("PUT", "/v1/sessions/" + id + "/state", artist_,
+                   nlohmann::json{{"state", {{"frame", 12}}}, {"version", 0}});
+  ASSERT_EQ(put.status, 200) << put.body;
+  EXPECT_EQ(put.json["version"], 1);
+  // Someone still at version 0 does not overwrite the newer state.
+  Reply stale = call("PUT", "/v1/sessions/" + id + "/state", admin_,
+                     nlohmann::json{{"state", {{"frame", 99}}}, {"version", 0}});
+  EXPECT_EQ(stale.status, 409);
+  EXPECT_EQ(stale.json["error"]["field"], "version");
+  Reply watch = call("GET", "/v1/sessions/" + id, viewer_);
+  EXPECT_EQ(watch.json["state"]["frame"], 12);
+  EXPECT_EQ(watch.json["updated_by"], "artist");
+}
+
+struct BadCase {
+  std::string name, method, path, body;
+  int status;
+  std::string field;  // expected error field ("" = don't care)
+};
+
+TEST_F(ServerFixture, BadInputGetsTheRightStatusAndAJsonError) {
+  fs::create_symlink("/etc/passwd", media_root_.file("escape.avi"));
+  auto graph_with = [&](nlohmann::json node) {
+    nlohmann::json g = exposure_graph();
+    g["nodes"]["grade"] = node;
+    return nlohmann::json{{"graph", g}, {"output", {{"node", "grade"}, {"name", "x.mov"}}}}.dump();
+  };
+  const std::string data = opencv_data("");
+  std::vector<BadCase> cases = {
+      {"malformed JSON", "POST", "/v1/jobs", "{\"graph\": ", 400, ""},
+      {"not an object", "POST", "/v1/jobs", "[1,2]", 422, ""},
+      {"deep nesting", "POST", "/v1/jobs", std::string(5000, '[') + std::string(5000, ']'), 400,
+       ""},
+      {"no graph", "POST", "/v1/jobs", "{}", 422, "graph"},
+      {"unknown op", "POST", "/v1/jobs",
+       graph_with({{"op", "sharpen_everything"}, {"inputs", {"clip"}}}), 422, "nodes.grade.op"},
+      {"bad param", "POST", "/v1/jobs",
+       graph_with({{"op", "exposure"}, {"inputs", {"clip"}}, {"params", {{"stops", "lots"}}}}), 422,
+       "nodes.grade.params.stops"},
+      {"out of range param", "POST", "/v1/jobs",
+       graph_with({{"op", "saturation"}, {"inputs", {"clip"}}, {"params", {{"saturation", 1e9}}}}),
+       422, "nodes.grade.params.saturation"},
+      {"LUT outside the roots", "POST", "/v1/jobs",
+       graph_with({{"op", "lut3d"}, {"inputs", {"clip"}}, {"params", {{"file", "/etc/passwd"}}}}),
+       403, "nodes.grade.params.file"},
+      {"bad output name", "POST", "/v1/jobs",
+       nlohmann::json{{"graph", exposure_graph()},
+                      {"output", {{"node", "grade"}, {"name", "../../x.mov"}}}}
+           .dump(),
+       422, "output.name"},
+      {"frames out of range", "POST", "/v1/jobs",
+       nlohmann::json{{"graph", exposure_graph()},
+                      {"output", {{"node", "grade"}, {"frames", {0, 100000}}}}}
+           .dump(),
+       422, ""},
+      {"unknown media id", "POST", "/v1/jobs",
+       nlohmann::json{{"graph", {{"sources", {{"clip", {{"media", "m_nope"}}}}}}},
+                      {"output", {{"node", "clip"}}}}
+           .dump(),
+       422, "sources.clip.media"},
+      {"source outside the roots", "POST", "/v1/previews",
+       nlohmann::json{{"graph", {{"sources", {{"clip", {{"path", "/etc/hostname"}}}}}}}}.dump(),
+       403, "sources.clip.path"},
+      {"traversal out of a root", "POST", "/v1/media",
+       nlohmann::json{{"path", data + "/../../../../etc/passwd"}}.dump(), 403, ""},
+      {"symlink out of a root", "POST", "/v1/media",
+       nlohmann::json{{"path", media_root_.file("escape.avi")}}.dump(), 403, ""},
+      {"missing file in a root", "POST", "/v1/media",
+       nlohmann::json{{"path", data + "/no_such_clip.mov"}}.dump(), 422, "path"},
+      {"relative path", "POST", "/v1/media", nlohmann::json{{"path", "Megamind.avi"}}.dump(), 422,
+       "path"},
+      {"not media", "POST", "/v1/media", nlohmann::json{{"path", data + "/alphabet_36.txt"}}.dump(),
+       422, ""},
+      {"preview frame out of range", "POST", "/v1/previews",
+       nlohmann::json{{"graph", exposure_graph()}, {"frame", 5000}}.dump(), 422, "frame"},
+      {"bad preview scale", "POST", "/v1/previews",
+       nlohmann::json{{"graph", exposure_graph()}, {"scales", {0.3}}}.dump(), 422, "scales"},
+      {"media frame out of range", "GET", "/v1/media/" + megamind_id_ + "/frames/99999", "", 422,
+       "frame"},
+      {"media frame not a number", "GET", "/v1/media/" + megamind_id_ + "/frames/abc", "", 422,
+       "frame"},
+      {"bad frame scale", "GET", "/v1/media/" + megamind_id_ + "/frames/1?scale=3", "", 422,
+       "scale"},
+      {"unknown media", "GET", "/v1/media/m_0000", "", 404, ""},
+      {"unknown job", "GET", "/v1/jobs/j_0000", "", 404, ""},
+      {"unknown job events", "GET", "/v1/jobs/j_0000/events", "", 404, ""},
+      {"cancel unknown job", "DELETE", "/v1/jobs/j_0000", "", 404, ""},
+      {"unknown session", "GET", "/v1/sessions/s_0000", "", 404, ""},
+      {"unknown endpoint", "GET", "/v1/nothing-here", "", 404, ""},
+      {"oversized body", "POST", "/v1/jobs", std::string(2 << 20, ' '), 413, ""},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    Reply r = call(c.method, c.path, admin_, c.body);
+    EXPECT_EQ(r.status, c.status) << r.body.substr(0, 400);
+    ASSERT_TRUE(r.json.is_object() && r.json.contains("error")) << r.body.substr(0, 400);
+    EXPECT_FALSE(r.json["error"]["message"].get<std::string>().empty());
+    if (!c.field.empty()) {
+      EXPECT_EQ(r.json["error"]["field"], c.field) << r.body.substr(0, 400);
+    }
+  }
+  // Nothing was queued or written by any of them.
+  EXPECT_EQ(call("GET", "/v1/jobs", admin_).json["jobs"].size(), 0u);
+  EXPECT_FALSE(fs::exists(data_.file("data/jobs")) && !fs::is_empty(data_.file("data/jobs")));
+}
+
+}  // namespace
+}  // namespace fl::test

@@ -1,0 +1,91 @@
+#include "server_fixture.h"
+
+#include <chrono>
+#include <filesystem>
+
+namespace fl::test {
+
+void ServerFixture::SetUp() {
+  service::ServiceOptions o;
+  o.data_dir = data_.file("data");
+  o.media_roots = {opencv_data(""), media_root_.path().string()};
+  o.preview_cache_bytes = size_t(256) << 20;
+  auto svc = service::Service::open(o);
+  ASSERT_TRUE(svc.ok()) << svc.status().to_string();
+  service_ = std::move(*svc);
+  ASSERT_TRUE(service_->start().ok());
+  auto token = [&](security::Role r, const std::string& name) {
+    auto t = service_->tokens().create(r, name);
+    EXPECT_TRUE(t.ok());
+    return t.ok() ? t->token : std::string();
+  };
+  viewer_ = token(security::Role::kViewer, "viewer");
+  artist_ = token(security::Role::kArtist, "artist");
+  artist2_ = token(security::Role::kArtist, "artist two");
+  admin_ = token(security::Role::kAdmin, "admin");
+  auto m = service_->media().register_media(opencv_data("Megamind.avi"));
+  ASSERT_TRUE(m.ok()) << m.status().to_string();
+  megamind_id_ = m->id;
+  server::HttpOptions ho;
+  ho.max_body_bytes = 1 << 20;
+  server::install_routes(http_, *service_, ho);
+  port_ = http_.bind_to_any_port("127.0.0.1");
+  ASSERT_GT(port_, 0);
+  thread_ = std::thread([this] { http_.listen_after_bind(); });
+  for (int i = 0; i < 200 && !http_.is_running(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+}
+
+void ServerFixture::TearDown() {
+  if (service_) service_->stop();
+  http_.stop();
+  if (thread_.joinable()) thread_.join();
+  service_.reset();
+}
+
+Reply ServerFixture::call(const std::string& method, const std::string& path,
+                          const std::string& token, const std::string& body) {
+  httplib::Client cli("127.0.0.1", port_);
+  cli.set_read_timeout(60, 0);
+  httplib::Headers h;
+  if (!token.empty()) h.emplace("Authorization", "Bearer " + token);
+  httplib::Result r{nullptr, httplib::Error::Unknown};
+  if (method == "GET")
+    r = cli.Get(path.c_str(), h);
+  else if (method == "POST")
+    r = cli.Post(path.c_str(), h, body, "application/json");
+  else if (method == "PUT")
+    r = cli.Put(path.c_str(), h, body, "application/json");
+  else if (method == "DELETE")
+    r = cli.Delete(path.c_str(), h);
+  Reply out;
+  if (!r) return out;
+  out.status = r->status;
+  out.body = r->body;
+  out.content_type = r->get_header_value("Content-Type");
+  out.json = nlohmann::json::parse(r->body, nullptr, false);
+  if (out.json.is_discarded()) out.json = nullptr;
+  return out;
+}
+
+nlohmann::json ServerFixture::wait_for_job(const std::string& id, const std::string& state) {
+  nlohmann::json last;
+  for (int i = 0; i < 600; ++i) {
+    Reply r = call("GET", "/v1/jobs/" + id, viewer_);
+    last = r.json;
+    if (r.status == 200 && r.json.value("state", "") == state) return r.json;
+    if (r.status == 200 && state != "failed" && r.json.value("state", "") == "failed") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ADD_FAILURE() << "job " << id << " never reached " << state << ": " << last.dump();
+  return last;
+}
+
+nlohmann::json ServerFixture::exposure_graph(double stops) const {
+  return {
+      {"sources", {{"clip", {{"media", megamind_id_}}}}},
+      {"nodes",
+       {{"grade", {{"op", "exposure"}, {"inputs", {"clip"}}, {"params", {{"stops", stops}}}}}}}};
+}
+
+}  // namespace fl::test

@@ -1,0 +1,55 @@
+// An in-process server on a free loopback port over a fresh data directory, with one token per
+// role, and a client to talk to it.
+#pragma once
+
+#include <httplib.h>
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "http_api.h"
+#include "service/service.h"
+#include "test_support.h"
+
+namespace fl::test {
+
+struct Reply {
+  int status = 0;
+  nlohmann::json json;  // null when the body is not JSON
+  std::string body;
+  std::string content_type;
+};
+
+class ServerFixture : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  // method "GET", "POST", "PUT", "DELETE"; token empty: no Authorization header.
+  Reply call(const std::string& method, const std::string& path, const std::string& token,
+             const std::string& body = {});
+  Reply call(const std::string& method, const std::string& path, const std::string& token,
+             const nlohmann::json& body) {
+    return call(method, path, token, body.dump());
+  }
+  // A job or session value polled until `done` or ~30 s.
+  nlohmann::json wait_for_job(const std::string& id, const std::string& state);
+
+  // A graph over a registered clip: exposure on Megamind.
+  nlohmann::json exposure_graph(double stops = 0.5) const;
+
+  TempDir data_;
+  TempDir media_root_;  // an extra root with a symlink that points out of it
+  std::unique_ptr<service::Service> service_;
+  httplib::Server http_;
+  std::thread thread_;
+  int port_ = 0;
+  std::string viewer_, artist_, artist2_, admin_;
+  std::string megamind_id_;
+};
+
+}  // namespace fl::test
