@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DFL_SANITIZE=ON -DFL_BUILD_BENCH=OFF >/dev/null
-cmake --build build-asan -j"$(nproc)" --target test_core test_colour test_graph test_render test_io_oiio test_io_ffmpeg test_io_timeline
+cmake --build build-asan -j"$(nproc)" --target test_core test_colour test_graph test_render test_io_oiio test_io_ffmpeg test_io_timeline test_server
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export LSAN_OPTIONS=suppressions=$(pwd)/scripts/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
@@ -11,3 +11,6 @@ for t in test_core test_colour test_graph test_render test_io_oiio test_io_ffmpe
   echo "== $t (asan+ubsan)"
   ./build-asan/tests/$t --gtest_brief=1
 done
+# The server in-process (its durability tests run the release binary, so they stay out).
+echo "== test_server (asan+ubsan)"
+./build-asan/tests/test_server --gtest_brief=1 --gtest_filter='ServerFixture.*'

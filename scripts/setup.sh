@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything framelock needs on Debian 12, from Debian's own packages.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -13,6 +14,7 @@ PKGS=(
   libtbb-dev libeigen3-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libsqlite3-dev libssl-dev libpugixml-dev libgtest-dev libgmock-dev libbenchmark-dev
   libclang-rt-14-dev time
+  libcpp-httplib-dev chromium nodejs wrk curl
 )
 missing=()
 for p in "${PKGS[@]}"; do
@@ -21,4 +23,14 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Debian's nodejs comes without npm (NodeSource's bundles it).
+if ! command -v npm >/dev/null; then
+  $SUDO apt-get install -y -qq --no-install-recommends npm
+fi
+
+# The browser test's tools, from npm (versions pinned by the lock file). Chromium is Debian's.
+if [ -f tests/e2e/browser/package-lock.json ] && [ ! -d tests/e2e/browser/node_modules/playwright-core ]; then
+  (cd tests/e2e/browser && npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -1,0 +1,146 @@
+// The live-session page end to end, in real headless Chromium (Debian's, driven by
+// playwright-core): open the page, add an operator, drag a slider and see the preview change,
+// compare before/after, watch from a second browser on the same session, start a job and cancel
+// it. Screenshots go to $E2E_ARTIFACTS. Usage: node live_session.mjs FRAMELOCK_BIN
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import net from 'node:net';
+
+const SKIP = 77;
+const bin = process.argv[2];
+const chromium = process.env.CHROMIUM || '/usr/bin/chromium';
+const data = '/usr/share/doc/opencv-doc/examples/data';
+const artifacts = process.env.E2E_ARTIFACTS || join(process.cwd(), 'e2e-artifacts');
+mkdirSync(artifacts, { recursive: true });
+
+let playwright;
+try {
+  playwright = await import('playwright-core');
+} catch {
+  console.log('SKIP: playwright-core is not installed (scripts/setup.sh installs it)');
+  process.exit(SKIP);
+}
+if (!existsSync(chromium)) {
+  console.log(`SKIP: no Chromium at ${chromium}`);
+  process.exit(SKIP);
+}
+
+const freePort = () => new Promise((resolve) => {
+  const s = net.createServer();
+  s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+});
+
+const fail = (msg) => { console.error(`FAIL: ${msg}`); throw new Error(msg); };
+const check = (cond, msg) => { if (!cond) fail(msg); console.log(`ok - ${msg}`); };
+
+const dir = mkdtempSync(join(tmpdir(), 'framelock-e2e-'));
+const port = await freePort();
+const server = spawn(bin, ['serve', '--data', join(dir, 'data'), '--port', String(port), '--media-root', data,
+  '--register', join(data, 'Megamind.avi')], { stdio: ['ignore', 'pipe', 'pipe'] });
+let out = '';
+server.stdout.on('data', (d) => { out += d; });
+server.stderr.on('data', (d) => process.stderr.write(d));
+const token = await new Promise((resolve, reject) => {
+  const t = setTimeout(() => reject(new Error('server did not start')), 20000);
+  const poll = setInterval(() => {
+    const m = out.match(/^(flk_\S+)$/m);
+    if (m) { clearTimeout(t); clearInterval(poll); resolve(m[1]); }
+  }, 50);
+});
+const base = `http://127.0.0.1:${port}`;
+const api = async (path, init = {}) => {
+  const res = await fetch(base + path, { ...init, headers: { Authorization: `Bearer ${token}`, ...(init.headers || {}) } });
+  return res.json();
+};
+
+const browser = await playwright.chromium.launch({
+  executablePath: chromium,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+});
+let code = 0;
+const pages = [];
+try {
+  const director = await (await browser.newContext({ viewport: { width: 1400, height: 860 } })).newPage();
+  const colourist = await (await browser.newContext({ viewport: { width: 1400, height: 860 } })).newPage();
+  colourist.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+  pages.push(['colourist', colourist], ['director', director]);
+
+  await colourist.goto(`${base}/#token=${token}`);
+  await colourist.waitForSelector('#after[data-final="true"]', { timeout: 30000 });
+  check(true, 'the page opens and shows the clip, refined to full quality');
+  // Frame 0 of Megamind is black (exposure would change nothing): scrub to a lit one.
+  const first = await colourist.getAttribute('#after', 'src');
+  await colourist.fill('#frame', '120');
+  await colourist.waitForFunction((before) => {
+    const img = document.querySelector('#after');
+    return img.dataset.final === 'true' && img.src !== before;
+  }, first, { timeout: 30000 });
+  check(true, 'scrubbing to frame 120 shows that frame');
+  const plain = await colourist.getAttribute('#after', 'src');
+
+  await colourist.selectOption('#op-select', 'exposure');
+  await colourist.click('#add-op');
+  await colourist.waitForSelector('#chain li[data-op="exposure"] input[data-param="stops"]');
+  const t0 = Date.now();
+  await colourist.fill('#chain li[data-op="exposure"] input[data-param="stops"]', '1.5');
+  await colourist.waitForFunction((before) => {
+    const img = document.querySelector('#after');
+    return img.dataset.final === 'true' && img.src !== before;
+  }, plain, { timeout: 30000 });
+  const changed = await colourist.getAttribute('#after', 'src');
+  check(changed !== plain, `dragging exposure to +1.5 stops changes the preview (${Date.now() - t0} ms to the final level)`);
+  const info = await colourist.textContent('#preview-info');
+  console.log(`   preview: ${info}`);
+  await colourist.screenshot({ path: join(artifacts, 'live_exposure.png') });
+
+  await colourist.check('#compare');
+  await colourist.fill('#split', '40');
+  await colourist.waitForFunction(() => document.querySelector('#before').src.startsWith('blob:'));
+  await colourist.screenshot({ path: join(artifacts, 'live_compare.png') });
+  check(await colourist.isVisible('#split-line'), 'before/after split view shows the original beside the edit');
+
+  // The director opens the same session and sees the same state.
+  const sessionHash = new URL(colourist.url()).hash.slice(1);
+  const sid = new URLSearchParams(sessionHash).get('session');
+  await director.goto(`${base}/#token=${token}&session=${sid}`);
+  await director.waitForSelector('#chain li[data-op="exposure"]');
+  const stops = await director.inputValue('#chain li[data-op="exposure"] input[data-param="stops"]');
+  check(Number(stops) === 1.5, 'a second browser on the session sees the same graph and parameters');
+  await colourist.fill('#frame', '150');
+  await director.waitForFunction(() => document.querySelector('#frame-out').textContent === '150', null, { timeout: 10000 });
+  check(true, 'the director follows the colourist to frame 150');
+  await director.waitForFunction(() => document.querySelector('#after').src.startsWith('data:image'), null, { timeout: 20000 });
+  await director.screenshot({ path: join(artifacts, 'live_director.png') });
+
+  // A full render as a job: progress arrives, then it is cancelled.
+  await colourist.fill('#out-name', 'e2e.mov');
+  await colourist.click('#start-job');
+  const job = colourist.locator('#jobs li').first();
+  await colourist.waitForFunction(() => Number(document.querySelector('#jobs li')?.dataset.framesDone || 0) > 0, null, { timeout: 60000 });
+  await colourist.screenshot({ path: join(artifacts, 'live_job_running.png') });
+  check(true, 'the job reports progress');
+  await job.locator('button.cancel').click();
+  await colourist.waitForFunction(() => document.querySelector('#jobs li')?.dataset.state === 'cancelled', null, { timeout: 20000 });
+  const id = await job.getAttribute('data-job');
+  const state = (await api(`/v1/jobs/${id}`)).state;
+  check(state === 'cancelled', `the job is cancelled on the server too (${state})`);
+  await colourist.screenshot({ path: join(artifacts, 'live_job_cancelled.png') });
+} catch (e) {
+  console.error(e);
+  code = 1;
+  for (const [name, p] of pages) {
+    await p.screenshot({ path: join(artifacts, `failed_${name}.png`) }).catch(() => {});
+    console.error(`${name}: status "${await p.textContent('#status').catch(() => '')}", ` +
+      `preview "${await p.textContent('#preview-info').catch(() => '')}"`);
+  }
+} finally {
+  await browser.close();
+  server.kill('SIGTERM');
+  await new Promise((r) => server.on('exit', r));
+  rmSync(dir, { recursive: true, force: true });
+}
+console.log(code === 0 ? 'PASS' : 'FAIL');
+process.exit(code);

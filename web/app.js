@@ -1,0 +1,403 @@
+// framelock live session: pick a clip, build a small graph, see coarse-to-fine previews, compare
+// before/after, render as a job. Everyone on the same session URL sees the same state.
+const $ = (sel) => document.querySelector(sel);
+const clientId = Math.random().toString(36).slice(2);
+
+const hash = new URLSearchParams(location.hash.slice(1));
+if (hash.get('token')) localStorage.setItem('framelock.token', hash.get('token'));
+let token = localStorage.getItem('framelock.token') || '';
+
+// --- HTTP ---------------------------------------------------------------------------------
+async function call(method, path, body) {
+  const res = await fetch(path, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json = null;
+  try { json = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
+  if (!res.ok) {
+    const e = new Error(json?.error?.message || `HTTP ${res.status}`);
+    e.status = res.status;
+    e.field = json?.error?.field;
+    throw e;
+  }
+  return json;
+}
+
+// Reads a streamed body line by line (NDJSON previews) or event by event (SSE).
+async function readStream(res, separator, onChunk) {
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let buf = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buf += decoder.decode(value, { stream: true });
+    let i;
+    while ((i = buf.indexOf(separator)) >= 0) {
+      const chunk = buf.slice(0, i);
+      buf = buf.slice(i + separator.length);
+      if (chunk.trim()) onChunk(chunk);
+    }
+  }
+}
+
+// Server-Sent Events through fetch, so the bearer token travels in a header, not the URL.
+function subscribe(path, onEvent) {
+  const ctrl = new AbortController();
+  (async () => {
+    for (let attempt = 0; !ctrl.signal.aborted && attempt < 50; attempt++) {
+      try {
+        const res = await fetch(path, { headers: { Authorization: `Bearer ${token}` }, signal: ctrl.signal });
+        if (!res.ok) return;
+        let ended = false;
+        await readStream(res, '\n\n', (chunk) => {
+          let type = 'message', data = '';
+          for (const line of chunk.split('\n')) {
+            if (line.startsWith('event: ')) type = line.slice(7);
+            else if (line.startsWith('data: ')) data += line.slice(6);
+          }
+          if (!data) return;
+          const payload = JSON.parse(data);
+          if (type === 'state' && ['succeeded', 'failed', 'cancelled'].includes(payload.state)) ended = true;
+          onEvent(type, payload);
+        });
+        if (ended) return;
+      } catch (e) {
+        if (ctrl.signal.aborted) return;
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  })();
+  return ctrl;
+}
+
+// --- state --------------------------------------------------------------------------------
+let ops = [];
+let media = [];
+let session = null;  // {id, version}
+let state = { media: '', frame: 0, chain: [], compare: false, split: 50, driver: clientId };
+let previewCtrl = null;
+
+function opSchema(name) { return ops.find((o) => o.name === name); }
+
+function buildGraph() {
+  const nodes = {};
+  let upstream = 'clip';
+  state.chain.forEach((n, i) => {
+    const id = `n${i}_${n.op}`;
+    nodes[id] = { op: n.op, inputs: [upstream], params: n.params };
+    upstream = id;
+  });
+  return { graph: { sources: { clip: { media: state.media } }, nodes }, node: upstream };
+}
+
+function setStatus(text) { $('#status').textContent = text; }
+
+// --- shared session -----------------------------------------------------------------------
+async function pushState() {
+  state.driver = clientId;
+  try {
+    const s = await call('PUT', `/v1/sessions/${session.id}/state`, { state, version: session.version });
+    session.version = s.version;
+  } catch (e) {
+    if (e.status === 409) {  // someone else changed it first: take theirs, then ours again
+      const s = await call('GET', `/v1/sessions/${session.id}`);
+      session.version = s.version;
+      const s2 = await call('PUT', `/v1/sessions/${session.id}/state`, { state, version: session.version });
+      session.version = s2.version;
+    } else setStatus(e.message);
+  }
+}
+
+function onSessionEvent(type, data) {
+  if (type === 'session' && data.version > session.version && data.state?.driver !== clientId) {
+    session.version = data.version;
+    if (data.state && data.state.media) {
+      state = { ...state, ...data.state };
+      renderAll(false);
+    }
+  } else if (type === 'preview' && state.driver !== clientId) {
+    $('#after').src = data.image;  // watchers see what the driver renders, without rendering
+    $('#preview-info').textContent = `level ${data.level} (1/${1 / data.scale}) ${(data.seconds * 1000).toFixed(0)} ms, from ${$('#session-info').dataset.driver || 'the session'}`;
+  }
+}
+
+// --- previews -----------------------------------------------------------------------------
+async function requestPreview() {
+  if (!state.media) return;
+  if (previewCtrl) previewCtrl.abort();
+  const ctrl = new AbortController();
+  previewCtrl = ctrl;
+  const { graph, node } = buildGraph();
+  const t0 = performance.now();
+  try {
+    const res = await fetch('/v1/previews', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ session: session.id, graph, node, frame: state.frame }),
+      signal: ctrl.signal,
+    });
+    if (!res.ok) {
+      const j = await res.json().catch(() => null);
+      setStatus(j?.error ? `${j.error.message}` : `preview: HTTP ${res.status}`);
+      return;
+    }
+    await readStream(res, '\n', (line) => {
+      const level = JSON.parse(line);
+      if (level.error) {
+        if (level.error.code !== 'cancelled') setStatus(level.error.message);
+        return;
+      }
+      if (ctrl !== previewCtrl) return;
+      $('#after').src = level.image;
+      $('#after').dataset.level = String(level.level);
+      $('#after').dataset.final = String(level.final);
+      const ms = performance.now() - t0;
+      $('#preview-info').textContent =
+        `level ${level.level}: ${level.width}×${level.height} in ${(level.seconds * 1000).toFixed(0)} ms server, ${ms.toFixed(0)} ms here`;
+      setStatus('');
+    });
+  } catch (e) {
+    if (e.name !== 'AbortError') setStatus(e.message);
+  }
+  if (state.compare) loadBefore();
+}
+
+async function loadBefore() {
+  const res = await fetch(`/v1/media/${state.media}/frames/${state.frame}?scale=0.5`, {
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  if (res.ok) $('#before').src = URL.createObjectURL(await res.blob());
+}
+
+// --- UI -----------------------------------------------------------------------------------
+function paramControl(nodeIndex, spec) {
+  const node = state.chain[nodeIndex];
+  const wrap = document.createElement('div');
+  wrap.className = 'param';
+  const label = document.createElement('label');
+  label.textContent = spec.name;
+  label.title = spec.doc || '';
+  wrap.append(label);
+  const value = node.params[spec.name] ?? spec.default;
+  const out = document.createElement('output');
+  const changed = (v) => {
+    node.params[spec.name] = v;
+    out.textContent = Array.isArray(v) ? v.map((x) => x.toFixed(2)).join(' ') : typeof v === 'number' ? v.toFixed(2) : '';
+    pushState();
+    requestPreview();
+  };
+  const slider = (min, max, step, v, set) => {
+    const s = document.createElement('input');
+    s.type = 'range';
+    s.min = min; s.max = max; s.step = step; s.value = v;
+    s.dataset.param = spec.name;
+    s.addEventListener('input', () => set(Number(s.value)));
+    return s;
+  };
+  // Slider ranges: the schema's, narrowed to +-4 about the default (what an artist drags through).
+  const d = typeof spec.default === 'number' ? spec.default : Array.isArray(spec.default) ? spec.default[0] : 0;
+  let lo = spec.min ?? d - 4, hi = spec.max ?? d + 4;
+  if (hi - lo > 8) { lo = Math.max(lo, d - 4); hi = Math.min(hi, d + 4); }
+  if (spec.type === 'float' || spec.type === 'int') {
+    wrap.append(slider(lo, hi, spec.type === 'int' ? 1 : 0.01, value ?? 0, changed));
+  } else if (spec.type === 'vec3') {
+    const box = document.createElement('div');
+    const v = [...(value || [0, 0, 0])];
+    for (let k = 0; k < 3; k++) box.append(slider(lo, hi, 0.01, v[k], (x) => { v[k] = x; changed([...v]); }));
+    wrap.append(box);
+  } else if (spec.type === 'bool') {
+    const c = document.createElement('input');
+    c.type = 'checkbox';
+    c.checked = !!value;
+    c.addEventListener('change', () => changed(c.checked));
+    wrap.append(c);
+  } else if (spec.type === 'enum') {
+    const s = document.createElement('select');
+    for (const choice of spec.choices || []) s.append(new Option(choice, choice, false, choice === value));
+    s.addEventListener('change', () => changed(s.value));
+    wrap.append(s);
+  } else {
+    const t = document.createElement('input');
+    t.value = value ?? '';
+    t.addEventListener('change', () => changed(t.value));
+    wrap.append(t);
+  }
+  out.textContent = typeof value === 'number' ? value.toFixed(2) : '';
+  wrap.append(out);
+  return wrap;
+}
+
+function renderChain() {
+  const list = $('#chain');
+  list.replaceChildren();
+  state.chain.forEach((node, i) => {
+    const schema = opSchema(node.op);
+    const li = document.createElement('li');
+    li.dataset.op = node.op;
+    const head = document.createElement('div');
+    head.className = 'op-head';
+    head.append(node.op);
+    const remove = document.createElement('button');
+    remove.textContent = '×';
+    remove.title = 'remove';
+    remove.addEventListener('click', () => { state.chain.splice(i, 1); renderChain(); pushState(); requestPreview(); });
+    head.append(remove);
+    li.append(head);
+    for (const p of schema?.params || []) li.append(paramControl(i, p));
+    list.append(li);
+  });
+}
+
+function renderAll(preview = true) {
+  $('#media-select').value = state.media;
+  const m = media.find((x) => x.id === state.media);
+  if (m) {
+    $('#frame').max = String(Math.max(0, m.info.frame_count - 1));
+    $('#media-info').textContent = `${m.info.width}×${m.info.height}, ${m.info.frame_count} frames at ${m.info.fps.toFixed(3)} fps`;
+  }
+  $('#frame').value = String(state.frame);
+  $('#frame-out').textContent = String(state.frame);
+  $('#compare').checked = state.compare;
+  $('#split').value = String(state.split);
+  $('#stage').classList.toggle('compare', state.compare);
+  $('#stage').style.setProperty('--split', `${state.split}%`);
+  renderChain();
+  if (preview && state.driver === clientId) requestPreview();
+  if (state.compare) loadBefore();
+}
+
+function addJob(job) {
+  const li = document.createElement('li');
+  li.dataset.job = job.id;
+  const title = document.createElement('div');
+  const bar = document.createElement('progress');
+  bar.max = 1; bar.value = 0;
+  const info = document.createElement('div');
+  info.className = 'muted';
+  const cancel = document.createElement('button');
+  cancel.textContent = 'Cancel';
+  cancel.className = 'cancel';
+  cancel.addEventListener('click', async () => {
+    try { await call('DELETE', `/v1/jobs/${job.id}`); } catch (e) { setStatus(e.message); }
+  });
+  const update = (j) => {
+    title.textContent = `${j.output?.name || ''} — ${j.state}`;
+    li.dataset.state = j.state;
+    if (j.frames_total) bar.value = j.frames_done / j.frames_total;
+    if (['succeeded', 'failed', 'cancelled'].includes(j.state)) {
+      cancel.remove();
+      if (j.state === 'succeeded') {
+        const a = document.createElement('button');
+        a.textContent = 'Download';
+        a.addEventListener('click', async () => {
+          const res = await fetch(`/v1/jobs/${j.id}/output`, { headers: { Authorization: `Bearer ${token}` } });
+          const url = URL.createObjectURL(await res.blob());
+          const link = Object.assign(document.createElement('a'), { href: url, download: j.output.name });
+          link.click();
+        });
+        li.append(a);
+      }
+      if (j.error) info.textContent = j.error.message;
+    }
+  };
+  li.append(title, bar, info, cancel);
+  $('#jobs').prepend(li);
+  update(job);
+  subscribe(`/v1/jobs/${job.id}/events`, (type, data) => {
+    if (type === 'state') update(data);
+    else if (type === 'progress') {
+      bar.value = data.frames_done / data.frames_total;
+      li.dataset.framesDone = String(data.frames_done);
+      info.textContent = `${data.frames_done}/${data.frames_total} frames, ${data.fps.toFixed(1)} fps, ETA ${data.eta_seconds >= 0 ? data.eta_seconds.toFixed(0) + ' s' : '?'}`;
+    } else if (type === 'preview') {
+      li.style.backgroundImage = `linear-gradient(rgba(30,33,38,.75), rgba(30,33,38,.75)), url(${data.image})`;
+      li.style.backgroundSize = 'cover';
+    }
+  });
+}
+
+async function start() {
+  if (!token) {
+    $('#signin').hidden = false;
+    return;
+  }
+  try {
+    ops = (await call('GET', '/v1/ops')).ops;
+    media = (await call('GET', '/v1/media')).media;
+  } catch (e) {
+    if (e.status === 401) {
+      localStorage.removeItem('framelock.token');
+      $('#signin').hidden = false;
+      return;
+    }
+    setStatus(e.message);
+    return;
+  }
+  $('#app').hidden = false;
+  for (const o of ops) $('#op-select').append(new Option(o.name, o.name));
+  for (const m of media) $('#media-select').append(new Option(m.path.split('/').pop(), m.id));
+
+  const joining = hash.get('session');
+  if (joining) {
+    const s = await call('GET', `/v1/sessions/${joining}`);
+    session = { id: s.id, version: s.version };
+    if (s.state && s.state.media) state = { ...state, ...s.state };
+  } else {
+    const s = await call('POST', '/v1/sessions');
+    session = { id: s.id, version: s.version };
+    hash.set('session', s.id);
+    hash.delete('token');  // keep the secret out of the address bar once stored
+    history.replaceState(null, '', `#${hash}`);
+  }
+  $('#session-info').textContent = `session ${session.id}`;
+  if (!state.media && media.length) state.media = media[0].id;
+  subscribe(`/v1/sessions/${session.id}/events`, onSessionEvent);
+  renderAll(!joining);
+  if (!joining) pushState();
+}
+
+$('#signin-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  token = $('#token-input').value.trim();
+  localStorage.setItem('framelock.token', token);
+  $('#signin').hidden = true;
+  start();
+});
+$('#media-select').addEventListener('change', () => { state.media = $('#media-select').value; state.frame = 0; renderAll(); pushState(); });
+$('#frame').addEventListener('input', () => {
+  state.frame = Number($('#frame').value);
+  $('#frame-out').textContent = String(state.frame);
+  pushState();
+  requestPreview();
+});
+$('#add-op').addEventListener('click', () => {
+  const name = $('#op-select').value;
+  const schema = opSchema(name);
+  const params = {};
+  for (const p of schema?.params || []) if (p.default !== undefined && p.default !== null) params[p.name] = p.default;
+  state.chain.push({ op: name, params });
+  renderChain();
+  pushState();
+  requestPreview();
+});
+$('#compare').addEventListener('change', () => { state.compare = $('#compare').checked; renderAll(false); pushState(); });
+$('#split').addEventListener('input', () => {
+  state.split = Number($('#split').value);
+  $('#stage').style.setProperty('--split', `${state.split}%`);
+  pushState();
+});
+$('#start-job').addEventListener('click', async () => {
+  const { graph, node } = buildGraph();
+  try {
+    const job = await call('POST', '/v1/jobs', { graph, output: { node, name: $('#out-name').value } });
+    addJob(job);
+  } catch (e) {
+    setStatus(e.field ? `${e.message} (${e.field})` : e.message);
+  }
+});
+
+start();
