@@ -6,15 +6,13 @@
 
 #include <chrono>
 
+#include "core/clock.h"
+
 #include "core/text_encoding.h"
 
 namespace fl::security {
 
 namespace {
-
-double now_seconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 Result<std::string> random_bytes(size_t n) {
   std::string b(n, '\0');
@@ -68,7 +66,7 @@ Result<NewToken> TokenStore::create(Role role, const std::string& name) {
   FL_ASSIGN_OR_RETURN(std::string id, random_hex(6));
   FL_ASSIGN_OR_RETURN(std::string secret, random_base64url(32));
   NewToken t;
-  t.info = {id, name, role, now_seconds(), false};
+  t.info = {id, name, role, unix_seconds(), false};
   t.token = "flk_" + id + "_" + secret;
   FL_RETURN_IF_ERROR(
       db_->exec("INSERT INTO tokens(id, name, role, secret_sha256, created) VALUES(?,?,?,?,?)",

@@ -1,6 +1,8 @@
 #include "service/job_runner.h"
 
 #include <chrono>
+
+#include "core/clock.h"
 #include <filesystem>
 #include <set>
 
@@ -17,10 +19,6 @@ namespace fl::service {
 namespace fs = std::filesystem;
 
 namespace {
-
-double now_seconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 std::optional<JobState> parse_state(std::string_view s) {
   for (JobState st : {JobState::kQueued, JobState::kRunning, JobState::kSucceeded,
@@ -259,7 +257,7 @@ Result<JobInfo> JobRunner::submit(const security::Principal& who, JobSpec spec) 
   auto any = io::segment_any_frame(final_path, so);
   if (!any.ok()) return any.status().with_field("output.name");
   job.segment_frames = *any ? 1 : options_.inter_segment_frames;
-  job.created = now_seconds();
+  job.created = unix_seconds();
   FL_RETURN_IF_ERROR(db_->exec(
       "INSERT INTO jobs(id, owner, owner_name, state, spec, first_frame, last_frame, "
       "frames_total, segment_frames, created) VALUES(?,?,?,?,?,?,?,?,?,?)",
@@ -311,7 +309,7 @@ Result<JobInfo> JobRunner::cancel(const std::string& id, const security::Princip
     if (job.state == JobState::kQueued) {
       job.state = JobState::kCancelled;
       job.cancel_requested = true;
-      job.finished = now_seconds();
+      job.finished = unix_seconds();
       FL_RETURN_IF_ERROR(db_->exec(
           "UPDATE jobs SET state = 'cancelled', cancel_requested = 1, finished = ? WHERE id = ?",
           {job.finished, id}));
@@ -344,7 +342,7 @@ Status JobRunner::start() {
   FL_RETURN_IF_ERROR(db_->exec(
       "UPDATE jobs SET state = 'cancelled', finished = ? WHERE state IN ('running', 'queued') AND "
       "cancel_requested = 1",
-      {now_seconds()}));
+      {unix_seconds()}));
   FL_RETURN_IF_ERROR(db_->exec("UPDATE jobs SET state = 'queued' WHERE state = 'running'"));
   std::lock_guard lock(mu_);
   stopping_ = false;
@@ -374,7 +372,7 @@ Result<std::optional<JobInfo>> JobRunner::claim_next() {
   JobInfo job = job_from_row(*row);
   job.state = JobState::kRunning;
   job.attempts += 1;
-  if (job.started == 0) job.started = now_seconds();
+  if (job.started == 0) job.started = unix_seconds();
   FL_RETURN_IF_ERROR(db_->exec(
       "UPDATE jobs SET state = 'running', attempts = ?, started = ? WHERE id = ? AND state = "
       "'queued'",
@@ -435,7 +433,7 @@ void JobRunner::finish(JobInfo& job, const Status& result) {
     job.error = result;
     fs::remove_all(job_dir(job.id), ec);
   }
-  if (is_final(job.state)) job.finished = now_seconds();
+  if (is_final(job.state)) job.finished = unix_seconds();
   (void)set_state(job);
   publish_state(job);
 }

@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 
 #include <chrono>
+
+#include "core/clock.h"
 #include <filesystem>
 
 #include "security/token_store.h"
@@ -13,10 +15,6 @@ namespace fl::service {
 namespace fs = std::filesystem;
 
 namespace {
-
-double now_seconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 bool inside(const fs::path& p, const fs::path& root) {
   auto [r, q] = std::mismatch(root.begin(), root.end(), p.begin(), p.end());
@@ -93,7 +91,7 @@ Result<MediaItem> MediaLibrary::register_media(const std::string& path) {
   if (existing) return get(existing->text(0));
   FL_ASSIGN_OR_RETURN(MediaInfo info, probe_(canon));
   FL_ASSIGN_OR_RETURN(std::string id, security::random_hex(8));
-  MediaItem item{"m_" + id, canon, info, now_seconds()};
+  MediaItem item{"m_" + id, canon, info, unix_seconds()};
   FL_RETURN_IF_ERROR(db_->exec("INSERT INTO media(id, path, info, created) VALUES(?,?,?,?)",
                                {item.id, canon, media_to_json(info).dump(), item.created}));
   return item;
