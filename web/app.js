@@ -309,7 +309,9 @@ function addJob(job) {
   update(job);
   subscribe(`/v1/jobs/${job.id}/events`, (type, data) => {
     if (type === 'state') update(data);
-    else if (type === 'progress') {
+    else if (type === 'progress' && data.phase === 'analysis') {
+      info.textContent = `analysing ${data.node}: ${Math.round((100 * data.done) / Math.max(1, data.total))}%`;
+    } else if (type === 'progress') {
       bar.value = data.frames_done / data.frames_total;
       li.dataset.framesDone = String(data.frames_done);
       info.textContent = `${data.frames_done}/${data.frames_total} frames, ${data.fps.toFixed(1)} fps, ETA ${data.eta_seconds >= 0 ? data.eta_seconds.toFixed(0) + ' s' : '?'}`;

@@ -11,11 +11,13 @@ namespace {
 class RendererAnalysisCtx final : public graph::AnalysisCtx {
  public:
   RendererAnalysisCtx(Renderer& renderer, const graph::Plan& plan, int node,
-                      std::shared_ptr<graph::CancelToken> cancel)
+                      std::shared_ptr<graph::CancelToken> cancel,
+                      const std::function<void(int64_t, int64_t)>& report)
       : renderer_(renderer),
         plan_(plan),
         node_(plan.nodes[size_t(node)]),
-        cancel_(std::move(cancel)) {}
+        cancel_(std::move(cancel)),
+        report_(report) {}
 
   const graph::FrameGeometry& input(int index) const override {
     static const graph::FrameGeometry kNone{};
@@ -62,19 +64,24 @@ class RendererAnalysisCtx final : public graph::AnalysisCtx {
     return img;
   }
 
-  bool progress(int64_t, int64_t) override { return !(cancel_ && cancel_->cancelled()); }
+  bool progress(int64_t done, int64_t total) override {
+    if (report_) report_(done, total);
+    return !(cancel_ && cancel_->cancelled());
+  }
 
  private:
   Renderer& renderer_;
   const graph::Plan& plan_;
   const graph::PlanNode& node_;
   std::shared_ptr<graph::CancelToken> cancel_;
+  const std::function<void(int64_t, int64_t)>& report_;
 };
 
 }  // namespace
 
 Result<std::shared_ptr<const graph::OpState>> Renderer::analysis(
-    const graph::Plan& plan, int node, const std::shared_ptr<graph::CancelToken>& cancel) {
+    const graph::Plan& plan, int node, const std::shared_ptr<graph::CancelToken>& cancel,
+    const std::function<void(int64_t, int64_t)>& progress) {
   if (node < 0 || size_t(node) >= plan.nodes.size()) return invalid_argument("no such plan node");
   const graph::PlanNode& n = plan.nodes[size_t(node)];
   if (n.is_source || !n.op || !n.op->has_analysis()) return std::shared_ptr<const graph::OpState>();
@@ -90,7 +97,7 @@ Result<std::shared_ptr<const graph::OpState>> Renderer::analysis(
   }
   std::lock_guard lock(slot->mu);
   if (slot->state) return slot->state;
-  RendererAnalysisCtx ctx(*this, plan, node, cancel);
+  RendererAnalysisCtx ctx(*this, plan, node, cancel, progress);
   Result<std::shared_ptr<const graph::OpState>> state = internal_error("analysis did not run");
   // Isolated: while this thread waits inside the analysis' own parallel loops, TBB must not hand
   // it another frame's render, which would wait for this very slot.

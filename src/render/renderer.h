@@ -103,8 +103,11 @@ class Renderer {
   // The analysis state of an op node (DESIGN.md §1, analysis passes): run once per node content
   // key on first use, then shared; nullptr for ops without an analysis. Concurrent callers wait
   // for the one analysis. A failed or cancelled analysis is not kept.
+  // `progress` (done, total) is called as the analysis reports it; it is not called when the
+  // state is already there.
   Result<std::shared_ptr<const graph::OpState>> analysis(
-      const graph::Plan& plan, int node, const std::shared_ptr<graph::CancelToken>& cancel = {});
+      const graph::Plan& plan, int node, const std::shared_ptr<graph::CancelToken>& cancel = {},
+      const std::function<void(int64_t done, int64_t total)>& progress = {});
 
  private:
   struct Eval;

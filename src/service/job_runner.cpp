@@ -2,9 +2,9 @@
 
 #include <chrono>
 
-#include "core/clock.h"
 #include <filesystem>
 #include <set>
+#include "core/clock.h"
 
 #include "io/oiio/oiio_io.h"
 #include "ops/register.h"
@@ -498,6 +498,23 @@ Status JobRunner::run(JobInfo& job, const std::shared_ptr<graph::CancelToken>& c
   for (int64_t k : done) frames_done += frames_in(k);
   job.frames_done = frames_done;
 
+  // Analysis passes first (scene lock fits a grade per shot before any frame renders), each
+  // reporting its own progress; the segments then find the states in the renderer.
+  for (size_t i = 0; i < plan.nodes.size(); ++i) {
+    const auto& n = plan.nodes[i];
+    if (n.is_source || !n.op || !n.op->has_analysis()) continue;
+    auto last = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+    auto analysed = renderer_.analysis(plan, int(i), cancel, [&](int64_t done, int64_t total) {
+      auto now = std::chrono::steady_clock::now();
+      if (now - last < std::chrono::milliseconds(250) && done < total) return;
+      last = now;
+      publish(job.id, "progress",
+              {{"node", n.id}, {"phase", "analysis"}, {"done", done}, {"total", total}});
+    });
+    if (!analysed.ok()) return analysed.status();
+    publish(job.id, "progress", {{"node", n.id}, {"phase", "analysis"}, {"done", 1}, {"total", 1}});
+  }
+
   auto t0 = std::chrono::steady_clock::now();
   auto last_progress = t0 - std::chrono::seconds(1);
   auto last_thumb = t0 - std::chrono::seconds(10);
@@ -527,6 +544,7 @@ Status JobRunner::run(JobInfo& job, const std::shared_ptr<graph::CancelToken>& c
       int64_t total_done = base + p.frames_done;
       publish(job.id, "progress",
               {{"node", node_id},
+               {"phase", "render"},
                {"frames_done", total_done},
                {"frames_total", job.frames_total},
                {"fps", fps},

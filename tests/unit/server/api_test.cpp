@@ -2,6 +2,7 @@
 // answered with the right status, a JSON error naming the field, and nothing left behind.
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "server_fixture.h"
 
@@ -170,6 +171,54 @@ TEST_F(ServerFixture, BadInputGetsTheRightStatusAndAJsonError) {
   // Nothing was queued or written by any of them.
   EXPECT_EQ(call("GET", "/v1/jobs", admin_).json["jobs"].size(), 0u);
   EXPECT_FALSE(fs::exists(data_.file("data/jobs")) && !fs::is_empty(data_.file("data/jobs")));
+}
+
+}  // namespace
+}  // namespace fl::test
+
+namespace fl::test {
+namespace {
+
+// A graph with an analysis pass: its node reports its own progress before frames render.
+TEST_F(ServerFixture, EventsReportProgressPerNodeIncludingAnalysis) {
+  nlohmann::json graph = {
+      {"sources", {{"clip", {{"media", megamind_id_}}}}},
+      {"nodes",
+       {{"lock",
+         {{"op", "scene_lock"},
+          {"inputs", {"clip"}},
+          {"params", {{"reference", "frame:20"}, {"shots", "none"}}}}},
+        {"trim", {{"op", "exposure"}, {"inputs", {"lock"}}, {"params", {{"stops", 0.2}}}}}}}};
+  Reply job = call(
+      "POST", "/v1/jobs", artist_,
+      nlohmann::json{{"graph", graph},
+                     {"output", {{"node", "trim"}, {"name", "lock.mov"}, {"frames", {0, 23}}}}});
+  ASSERT_EQ(job.status, 201) << job.body;
+  const std::string id = job.json["id"];
+  std::set<std::string> phases;
+  std::string last_state;
+  httplib::Client cli("127.0.0.1", port_);
+  cli.set_read_timeout(120, 0);
+  std::string buf;
+  cli.Get(("/v1/jobs/" + id + "/events").c_str(),
+          httplib::Headers{{"Authorization", "Bearer " + viewer_}}, [&](const char* d, size_t n) {
+            buf.append(d, n);
+            size_t at;
+            while ((at = buf.find("\n\n")) != std::string::npos) {
+              std::string ev = buf.substr(0, at);
+              buf.erase(0, at + 2);
+              auto data = ev.find("data: ");
+              if (data == std::string::npos) continue;
+              auto j = nlohmann::json::parse(ev.substr(data + 6), nullptr, false);
+              if (ev.rfind("event: progress", 0) == 0)
+                phases.insert(j.value("node", "") + ":" + j.value("phase", ""));
+              if (ev.rfind("event: state", 0) == 0) last_state = j.value("state", "");
+            }
+            return true;
+          });
+  EXPECT_EQ(last_state, "succeeded");
+  EXPECT_TRUE(phases.count("lock:analysis")) << "no analysis progress for the scene_lock node";
+  EXPECT_TRUE(phases.count("trim:render")) << "no render progress for the output node";
 }
 
 }  // namespace
