@@ -223,3 +223,29 @@ TEST_F(ServerFixture, EventsReportProgressPerNodeIncludingAnalysis) {
 
 }  // namespace
 }  // namespace fl::test
+
+namespace fl::test {
+namespace {
+
+// Inter codecs render in 48-frame segments, each opening on a keyframe; the join keeps every
+// frame once and in order.
+TEST_F(ServerFixture, H264JobsJoinTheirSegmentsIntoOneClip) {
+  Reply r = call(
+      "POST", "/v1/jobs", artist_,
+      nlohmann::json{{"graph", exposure_graph(0.3)},
+                     {"output", {{"node", "grade"}, {"name", "web.mp4"}, {"frames", {0, 99}}}}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.json["segment_frames"], 48);
+  auto job = wait_for_job(r.json["id"], "succeeded");
+  Reply out = call("GET", "/v1/jobs/" + r.json["id"].get<std::string>() + "/output", viewer_);
+  ASSERT_EQ(out.status, 200);
+  TempDir tmp;
+  { std::ofstream(tmp.file("web.mp4"), std::ios::binary) << out.body; }
+  EXPECT_EQ(run("test \"$(ffprobe -v error -count_frames -select_streams v -show_entries "
+                "stream=nb_read_frames -of csv=p=0 '" +
+                tmp.file("web.mp4") + "')\" = 100"),
+            0);
+}
+
+}  // namespace
+}  // namespace fl::test
