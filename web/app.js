@@ -156,6 +156,7 @@ async function requestPreview() {
       $('#after').dataset.level = String(level.level);
       $('#after').dataset.final = String(level.final);
       const ms = performance.now() - t0;
+      if (level.level === 0) $('#after').dataset.firstMs = ms.toFixed(1);  // request -> coarse image
       $('#preview-info').textContent =
         `level ${level.level}: ${level.width}×${level.height} in ${(level.seconds * 1000).toFixed(0)} ms server, ${ms.toFixed(0)} ms here`;
       setStatus('');

@@ -17,8 +17,12 @@ struct PreviewService::Pending {
   bool closed = false;  // superseded, failed, or done
 };
 
+// Lock order: the renderer calls back with its PreviewSession's lock held and then takes `mu`,
+// so nothing may hold `mu` while calling into the PreviewSession (that deadlocked once: a new
+// request arriving as a level was delivered). `request_mu` orders one session's requests.
 struct PreviewService::Session {
-  std::mutex mu;
+  std::mutex request_mu;
+  std::mutex mu;  // guards `pending`
   std::map<uint64_t, std::shared_ptr<Pending>> pending;
   std::unique_ptr<render::PreviewSession> previews;
 };
@@ -99,10 +103,11 @@ PreviewService::Session& PreviewService::session(const std::string& id) {
     auto deliver = [raw](uint64_t request, auto&& fill) {
       std::shared_ptr<Pending> p;
       {
+        // A level may come before its request's stream has registered: keep it for it.
         std::lock_guard l(raw->mu);
-        auto it = raw->pending.find(request);
-        if (it == raw->pending.end()) return;
-        p = it->second;
+        auto& slot = raw->pending[request];
+        if (!slot) slot = std::make_shared<Pending>();
+        p = slot;
       }
       {
         std::lock_guard l(p->mu);
@@ -183,18 +188,24 @@ Status PreviewService::stream(const Prepared& prepared,
   const std::string session_id =
       request.session.empty() ? "#anonymous-" + std::to_string(++anonymous) : request.session;
   Session& s = session(session_id);
-  auto pending = std::make_shared<Pending>();
+  std::shared_ptr<Pending> pending;
   uint64_t id;
   {
-    std::lock_guard lock(s.mu);
-    // Whatever this session was waiting for is superseded now.
-    for (auto& [rid, p] : s.pending) {
-      std::lock_guard pl(p->mu);
-      p->closed = true;
-      p->cv.notify_all();
+    std::lock_guard order(s.request_mu);
+    {
+      std::lock_guard lock(s.mu);
+      // Whatever this session was waiting for is superseded now.
+      for (auto& [rid, p] : s.pending) {
+        std::lock_guard pl(p->mu);
+        p->closed = true;
+        p->cv.notify_all();
+      }
     }
     id = s.previews->request(plan, node, request.frame, request.scales);
-    s.pending[id] = pending;
+    std::lock_guard lock(s.mu);
+    auto& slot = s.pending[id];
+    if (!slot) slot = std::make_shared<Pending>();
+    pending = slot;
   }
   Status result = cancelled("superseded by a newer preview");
   for (int level = 0;; ++level) {
@@ -237,8 +248,9 @@ Status PreviewService::stream(const Prepared& prepared,
     }
   }
   {
+    // This request's entry, and any left by older ones whose levels came after they ended.
     std::lock_guard lock(s.mu);
-    s.pending.erase(id);
+    s.pending.erase(s.pending.begin(), s.pending.upper_bound(id));
   }
   if (request.session.empty()) {
     s.previews->cancel();

@@ -154,3 +154,43 @@ TEST_F(ServerFixture, OpenApiDescribesEveryRouteAndEveryOperatorParameter) {
 
 }  // namespace
 }  // namespace fl::test
+
+namespace fl::test {
+namespace {
+
+// Slider drags: many previews of one session in flight at once. Each answer ends (final level,
+// or cancelled by a newer one) and the last one always reaches its final level. This deadlocked
+// once (a request arriving while a level was being delivered).
+TEST_F(ServerFixture, ConcurrentPreviewsOfOneSessionAllEnd) {
+  std::atomic<int> finals{0}, superseded{0}, broken{0};
+  std::vector<std::thread> drag;
+  for (int t = 0; t < 4; ++t)
+    drag.emplace_back([&, t] {
+      for (int i = 0; i < 10; ++i) {
+        Reply r = call("POST", "/v1/previews", artist_,
+                       nlohmann::json{{"session", "drag"},
+                                      {"graph", exposure_graph(0.05 * (t * 10 + i))},
+                                      {"frame", 100 + (t * 10 + i) % 7}});
+        if (r.status != 200)
+          ++broken;
+        else if (r.body.find("\"cancelled\"") != std::string::npos)
+          ++superseded;
+        else if (r.body.find("\"final\":true") != std::string::npos)
+          ++finals;
+        else
+          ++broken;
+      }
+    });
+  for (auto& d : drag) d.join();
+  EXPECT_EQ(broken.load(), 0);
+  EXPECT_EQ(finals + superseded, 40);
+  Reply last =
+      call("POST", "/v1/previews", artist_,
+           nlohmann::json{{"session", "drag"}, {"graph", exposure_graph()}, {"frame", 100}});
+  EXPECT_NE(last.body.find("\"final\":true"), std::string::npos);
+  std::printf("40 concurrent previews: %d final, %d superseded\n", finals.load(),
+              superseded.load());
+}
+
+}  // namespace
+}  // namespace fl::test
