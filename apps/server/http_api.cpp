@@ -345,17 +345,27 @@ void install_routes(httplib::Server& http, service::Service& svc, const HttpOpti
     if (!prepared.ok()) return send_error(res, prepared.status());
     auto shared = std::make_shared<service::PreviewService::Prepared>(std::move(*prepared));
     res.set_header("Cache-Control", "no-store");
-    // One JSON object per line, coarse first: the client shows each as it arrives.
-    res.set_chunked_content_provider("application/x-ndjson", [&svc, shared](
+    // One JSON object per line, coarse first: the client shows each as it arrives. httplib may
+    // call the provider again after it finished: the preview runs once.
+    auto ran = std::make_shared<bool>(false);
+    res.set_chunked_content_provider("application/x-ndjson", [&svc, shared, ran](
                                                                  size_t, httplib::DataSink& sink) {
+      if (*ran) {
+        sink.done();
+        return true;
+      }
+      *ran = true;
+      bool client_gone = false;
       Status s = svc.previews().stream(*shared, [&](const service::PreviewLevel& level) {
         std::string line = level.to_json(shared->request.format).dump() + "\n";
-        return sink.write(line.data(), line.size());
+        client_gone = !sink.write(line.data(), line.size());
+        return !client_gone;
       });
+      if (client_gone) return false;  // drop the connection; the render was cancelled
       if (!s.ok()) {
         std::string line =
             nlohmann::json{{"error", service::status_to_json(s)}, {"final", true}}.dump() + "\n";
-        sink.write(line.data(), line.size());
+        if (!sink.write(line.data(), line.size())) return false;
       }
       sink.done();
       return true;

@@ -17,6 +17,11 @@ void PreviewSession::cancel() {
   if (current_) current_->cancel();
 }
 
+void PreviewSession::cancel(uint64_t request) {
+  std::lock_guard lock(mu_);
+  if (current_ && latest_ == request) current_->cancel();
+}
+
 void PreviewSession::wait() { group_.wait(); }
 
 uint64_t PreviewSession::request(std::shared_ptr<const graph::Plan> plan, int node, int64_t frame,
@@ -32,6 +37,13 @@ uint64_t PreviewSession::request(std::shared_ptr<const graph::Plan> plan, int no
   const auto start = std::chrono::steady_clock::now();
   group_.run([this, plan = std::move(plan), node, frame, scales = std::move(scales), token, id,
               start] {
+    struct Ended {
+      const PreviewCallbacks& cb;
+      uint64_t id;
+      ~Ended() {
+        if (cb.ended) cb.ended(id);
+      }
+    } ended{callbacks_, id};
     for (size_t i = 0; i < scales.size(); ++i) {
       if (token->cancelled()) return;
       RenderRequest req;

@@ -27,6 +27,8 @@ struct PreviewFrame {
 struct PreviewCallbacks {
   std::function<void(const PreviewFrame&)> frame;
   std::function<void(uint64_t request, const Status&)> error;
+  // Last, once per request, however it ended (final level, error, cancelled, superseded).
+  std::function<void(uint64_t request)> ended;
 };
 
 class PreviewSession {
@@ -38,6 +40,8 @@ class PreviewSession {
   uint64_t request(std::shared_ptr<const graph::Plan> plan, int node, int64_t frame,
                    std::vector<double> scales = {0.125, 0.5, 1.0});
   void cancel();
+  // Cancels `request` only if it is still the latest (a newer one is left alone).
+  void cancel(uint64_t request);
   void wait();
 
  private:

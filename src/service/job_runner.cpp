@@ -20,57 +20,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::optional<JobState> parse_state(std::string_view s) {
-  for (JobState st : {JobState::kQueued, JobState::kRunning, JobState::kSucceeded,
-                      JobState::kFailed, JobState::kCancelled})
-    if (job_state_name(st) == s) return st;
-  return std::nullopt;
-}
-
-nlohmann::json spec_to_json(const JobSpec& s) {
-  nlohmann::json j = {{"graph", s.graph},
-                      {"output",
-                       {{"node", s.node},
-                        {"name", s.output_name},
-                        {"codec", s.codec},
-                        {"pix_fmt", s.pixel_format}}}};
-  if (s.frames) j["output"]["frames"] = {s.frames->first, s.frames->last};
-  return j;
-}
-
-const char* kJobColumns =
-    "id, owner, owner_name, state, spec, first_frame, last_frame, frames_total, frames_done, "
-    "segment_frames, attempts, cancel_requested, error, created, started, finished";
-
-JobInfo job_from_row(const store::Row& r) {
-  JobInfo j;
-  j.id = r.text(0);
-  j.owner = r.text(1);
-  j.owner_name = r.text(2);
-  j.state = parse_state(r.text(3)).value_or(JobState::kFailed);
-  auto spec = job_spec_from_json(nlohmann::json::parse(r.text(4), nullptr, false));
-  if (spec.ok()) j.spec = *spec;
-  j.first_frame = r.integer(5);
-  j.last_frame = r.integer(6);
-  j.frames_total = r.integer(7);
-  j.frames_done = r.integer(8);
-  j.segment_frames = std::max<int64_t>(1, r.integer(9));
-  j.attempts = int(r.integer(10));
-  j.cancel_requested = r.integer(11) != 0;
-  if (!r.is_null(12)) {
-    auto e = nlohmann::json::parse(r.text(12), nullptr, false);
-    if (e.is_object())
-      j.error = Status(ErrorCode::kInternal, e.value("message", ""), e.value("field", ""));
-    for (int c = 1; c <= int(ErrorCode::kInternal); ++c)
-      if (e.is_object() && error_code_name(ErrorCode(c)) == e.value("code", ""))
-        j.error = Status(ErrorCode(c), j.error.message(), j.error.field());
-  }
-  j.created = r.real(13);
-  j.started = r.real(14);
-  j.finished = r.real(15);
-  return j;
-}
-
 // Hidden temp files our sinks leave when a process dies mid-write (core/output_path.h).
 void remove_temp_files(const fs::path& dir) {
   std::error_code ec;
@@ -91,82 +40,8 @@ bool valid_output_name(const std::string& name) {
 
 }  // namespace
 
-std::string_view job_state_name(JobState s) {
-  switch (s) {
-    case JobState::kQueued:
-      return "queued";
-    case JobState::kRunning:
-      return "running";
-    case JobState::kSucceeded:
-      return "succeeded";
-    case JobState::kFailed:
-      return "failed";
-    case JobState::kCancelled:
-      return "cancelled";
-  }
-  return "failed";
-}
-
-bool is_final(JobState s) {
-  return s == JobState::kSucceeded || s == JobState::kFailed || s == JobState::kCancelled;
-}
-
-nlohmann::json job_to_json(const JobInfo& j) {
-  nlohmann::json out = {{"id", j.id},
-                        {"state", job_state_name(j.state)},
-                        {"owner", {{"id", j.owner}, {"name", j.owner_name}}},
-                        {"output", spec_to_json(j.spec)["output"]},
-                        {"frames", {{"first", j.first_frame}, {"last", j.last_frame}}},
-                        {"frames_total", j.frames_total},
-                        {"frames_done", j.frames_done},
-                        {"progress", j.frames_total ? double(j.frames_done) / j.frames_total : 0.0},
-                        {"segment_frames", j.segment_frames},
-                        {"attempts", j.attempts},
-                        {"cancel_requested", j.cancel_requested},
-                        {"created", j.created},
-                        {"started", j.started},
-                        {"finished", j.finished}};
-  if (!j.error.ok()) out["error"] = status_to_json(j.error);
-  if (j.state == JobState::kSucceeded) out["output"]["url"] = "/v1/jobs/" + j.id + "/output";
-  return out;
-}
-
-Result<JobSpec> job_spec_from_json(const nlohmann::json& body) {
-  if (!body.is_object()) return invalid_argument("the request body must be a JSON object");
-  JobSpec s;
-  if (!body.contains("graph") || !body["graph"].is_object())
-    return invalid_argument("'graph' (an edit graph object) is required", "graph");
-  s.graph = body["graph"];
-  if (body.contains("output")) {
-    const auto& o = body["output"];
-    if (!o.is_object()) return invalid_argument("'output' must be an object", "output");
-    auto text = [&](const char* key, std::string& v) -> Status {
-      if (!o.contains(key)) return ok_status();
-      if (!o[key].is_string())
-        return invalid_argument(std::string("output.") + key + " must be a string",
-                                std::string("output.") + key);
-      v = o[key].get<std::string>();
-      return ok_status();
-    };
-    FL_RETURN_IF_ERROR(text("node", s.node));
-    FL_RETURN_IF_ERROR(text("name", s.output_name));
-    FL_RETURN_IF_ERROR(text("codec", s.codec));
-    FL_RETURN_IF_ERROR(text("pix_fmt", s.pixel_format));
-    if (o.contains("frames")) {
-      const auto& f = o["frames"];
-      if (!f.is_array() || f.size() != 2 || !f[0].is_number_integer() ||
-          !f[1].is_number_integer() || f[0].get<int64_t>() < 0 ||
-          f[1].get<int64_t>() < f[0].get<int64_t>())
-        return invalid_argument("output.frames must be [first, last] with 0 <= first <= last",
-                                "output.frames");
-      s.frames = graph::FrameRange{f[0].get<int64_t>(), f[1].get<int64_t>()};
-    }
-  }
-  return s;
-}
-
-JobRunner::JobRunner(std::shared_ptr<store::Database> db, JobRunnerOptions options)
-    : db_(std::move(db)),
+JobRunner::JobRunner(std::unique_ptr<JobStore> store, JobRunnerOptions options)
+    : store_(std::move(store)),
       options_(std::move(options)),
       renderer_(render::RendererOptions{options_.cache_bytes, 256}) {}
 
@@ -174,21 +49,12 @@ JobRunner::~JobRunner() { stop(); }
 
 Result<std::unique_ptr<JobRunner>> JobRunner::open(std::shared_ptr<store::Database> db,
                                                    JobRunnerOptions options) {
-  FL_RETURN_IF_ERROR(db->exec_script(
-      "CREATE TABLE IF NOT EXISTS jobs(id TEXT PRIMARY KEY, owner TEXT NOT NULL, owner_name TEXT "
-      "NOT NULL, state TEXT NOT NULL, spec TEXT NOT NULL, first_frame INTEGER NOT NULL, "
-      "last_frame INTEGER NOT NULL, frames_total INTEGER NOT NULL, frames_done INTEGER NOT NULL "
-      "DEFAULT 0, segment_frames INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, "
-      "cancel_requested INTEGER NOT NULL DEFAULT 0, error TEXT, created REAL NOT NULL, started "
-      "REAL NOT NULL DEFAULT 0, finished REAL NOT NULL DEFAULT 0);"
-      "CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state, created);"
-      "CREATE TABLE IF NOT EXISTS job_segments(job TEXT NOT NULL, idx INTEGER NOT NULL, PRIMARY "
-      "KEY(job, idx));"));
+  FL_ASSIGN_OR_RETURN(auto store, JobStore::open(std::move(db)));
   std::error_code ec;
   fs::create_directories(fs::path(options.data_dir) / "jobs", ec);
   if (ec)
     return permission_denied("cannot create '" + options.data_dir + "/jobs': " + ec.message());
-  return std::unique_ptr<JobRunner>(new JobRunner(std::move(db), std::move(options)));
+  return std::unique_ptr<JobRunner>(new JobRunner(std::move(store), std::move(options)));
 }
 
 std::string JobRunner::job_dir(const std::string& id) const {
@@ -258,32 +124,15 @@ Result<JobInfo> JobRunner::submit(const security::Principal& who, JobSpec spec) 
   if (!any.ok()) return any.status().with_field("output.name");
   job.segment_frames = *any ? 1 : options_.inter_segment_frames;
   job.created = unix_seconds();
-  FL_RETURN_IF_ERROR(db_->exec(
-      "INSERT INTO jobs(id, owner, owner_name, state, spec, first_frame, last_frame, "
-      "frames_total, segment_frames, created) VALUES(?,?,?,?,?,?,?,?,?,?)",
-      {job.id, job.owner, job.owner_name, std::string("queued"), spec_to_json(job.spec).dump(),
-       job.first_frame, job.last_frame, job.frames_total, job.segment_frames, job.created}));
+  FL_RETURN_IF_ERROR(store_->insert(job));
   publish_state(job);
   wake_.notify_one();
   return job;
 }
 
-Result<JobInfo> JobRunner::get(const std::string& id) const {
-  FL_ASSIGN_OR_RETURN(
-      auto row,
-      db_->query_one(std::string("SELECT ") + kJobColumns + " FROM jobs WHERE id = ?", {id}));
-  if (!row) return not_found("no job '" + id + "'");
-  return job_from_row(*row);
-}
+Result<JobInfo> JobRunner::get(const std::string& id) const { return store_->get(id); }
 
-Result<std::vector<JobInfo>> JobRunner::list(int limit) const {
-  FL_ASSIGN_OR_RETURN(auto rows, db_->query(std::string("SELECT ") + kJobColumns +
-                                                " FROM jobs ORDER BY created DESC LIMIT ?",
-                                            {int64_t(limit)}));
-  std::vector<JobInfo> out;
-  for (const auto& r : rows) out.push_back(job_from_row(r));
-  return out;
-}
+Result<std::vector<JobInfo>> JobRunner::list(int limit) const { return store_->list(limit); }
 
 Result<std::string> JobRunner::output_path(const std::string& id) const {
   FL_ASSIGN_OR_RETURN(JobInfo job, get(id));
@@ -310,15 +159,13 @@ Result<JobInfo> JobRunner::cancel(const std::string& id, const security::Princip
       job.state = JobState::kCancelled;
       job.cancel_requested = true;
       job.finished = unix_seconds();
-      FL_RETURN_IF_ERROR(db_->exec(
-          "UPDATE jobs SET state = 'cancelled', cancel_requested = 1, finished = ? WHERE id = ?",
-          {job.finished, id}));
+      FL_RETURN_IF_ERROR(store_->save(job));
       std::error_code ec;
       fs::remove_all(job_dir(id), ec);
       publish_state(job);
       return job;
     }
-    FL_RETURN_IF_ERROR(db_->exec("UPDATE jobs SET cancel_requested = 1 WHERE id = ?", {id}));
+    FL_RETURN_IF_ERROR(store_->request_cancel(id));
     if (auto it = running_.find(id); it != running_.end()) it->second->cancel();
   }
   // Cancellation is checked per tile: the job ends within a frame's worth of tiles.
@@ -331,19 +178,12 @@ Result<JobInfo> JobRunner::cancel(const std::string& id, const security::Princip
 }
 
 Status JobRunner::start() {
-  FL_ASSIGN_OR_RETURN(
-      auto rows, db_->query("SELECT id FROM jobs WHERE state = 'running' OR state = 'queued'"));
-  for (const auto& r : rows) {
-    std::string id = r.text(0);
+  // A cancel asked for before the crash still holds; running jobs go back to the queue.
+  FL_ASSIGN_OR_RETURN(auto unfinished, store_->recover(unix_seconds()));
+  for (const auto& id : unfinished) {
     remove_temp_files(fs::path(job_dir(id)) / "segments");
     remove_temp_files(fs::path(job_dir(id)) / "out");
   }
-  // A cancel that was asked for before the crash still holds.
-  FL_RETURN_IF_ERROR(db_->exec(
-      "UPDATE jobs SET state = 'cancelled', finished = ? WHERE state IN ('running', 'queued') AND "
-      "cancel_requested = 1",
-      {unix_seconds()}));
-  FL_RETURN_IF_ERROR(db_->exec("UPDATE jobs SET state = 'queued' WHERE state = 'running'"));
   std::lock_guard lock(mu_);
   stopping_ = false;
   for (int i = 0; i < std::max(1, options_.workers); ++i)
@@ -364,22 +204,6 @@ void JobRunner::stop() {
   workers_.clear();
 }
 
-Result<std::optional<JobInfo>> JobRunner::claim_next() {
-  FL_ASSIGN_OR_RETURN(auto row, db_->query_one(std::string("SELECT ") + kJobColumns +
-                                               " FROM jobs WHERE state = 'queued' ORDER BY "
-                                               "created LIMIT 1"));
-  if (!row) return std::optional<JobInfo>{};
-  JobInfo job = job_from_row(*row);
-  job.state = JobState::kRunning;
-  job.attempts += 1;
-  if (job.started == 0) job.started = unix_seconds();
-  FL_RETURN_IF_ERROR(db_->exec(
-      "UPDATE jobs SET state = 'running', attempts = ?, started = ? WHERE id = ? AND state = "
-      "'queued'",
-      {int64_t(job.attempts), job.started, job.id}));
-  return std::optional<JobInfo>(job);
-}
-
 void JobRunner::worker_loop() {
   for (;;) {
     JobInfo job;
@@ -389,7 +213,7 @@ void JobRunner::worker_loop() {
       std::optional<JobInfo> next;
       for (;;) {
         if (stopping_) return;
-        auto claimed = claim_next();
+        auto claimed = store_->claim_next(unix_seconds());
         if (claimed.ok() && *claimed) {
           next = std::move(*claimed);
           break;
@@ -434,18 +258,8 @@ void JobRunner::finish(JobInfo& job, const Status& result) {
     fs::remove_all(job_dir(job.id), ec);
   }
   if (is_final(job.state)) job.finished = unix_seconds();
-  (void)set_state(job);
+  (void)store_->save(job);
   publish_state(job);
-}
-
-Status JobRunner::set_state(const JobInfo& job) {
-  store::Value error;
-  if (!job.error.ok()) error = status_to_json(job.error).dump();
-  return db_->exec(
-      "UPDATE jobs SET state = ?, frames_done = ?, error = ?, finished = ?, cancel_requested = ? "
-      "WHERE id = ?",
-      {std::string(job_state_name(job.state)), job.frames_done, error, job.finished,
-       int64_t(job.cancel_requested), job.id});
 }
 
 void JobRunner::publish(const std::string& id, const std::string& type, nlohmann::json data) {
@@ -487,10 +301,9 @@ Status JobRunner::run(JobInfo& job, const std::shared_ptr<graph::CancelToken>& c
   };
 
   std::set<int64_t> done;
-  FL_ASSIGN_OR_RETURN(auto rows,
-                      db_->query("SELECT idx FROM job_segments WHERE job = ?", {job.id}));
-  for (const auto& r : rows)
-    if (fs::exists(seg_path(r.integer(0)), ec)) done.insert(r.integer(0));
+  FL_ASSIGN_OR_RETURN(auto committed, store_->segments(job.id));
+  for (int64_t k : committed)
+    if (fs::exists(seg_path(k), ec)) done.insert(k);
   auto frames_in = [&](int64_t k) {
     return std::min(last, first + (k + 1) * seg - 1) - (first + k * seg) + 1;
   };
@@ -555,11 +368,7 @@ Status JobRunner::run(JobInfo& job, const std::shared_ptr<graph::CancelToken>& c
     job.frames_done = frames_done;
     // Committed only once the segment's file is in place: a kill before this line re-renders
     // the segment, a kill after it skips it.
-    FL_RETURN_IF_ERROR(db_->transaction([&]() -> Status {
-      FL_RETURN_IF_ERROR(
-          db_->exec("INSERT OR REPLACE INTO job_segments(job, idx) VALUES(?, ?)", {job.id, k}));
-      return db_->exec("UPDATE jobs SET frames_done = ? WHERE id = ?", {frames_done, job.id});
-    }));
+    FL_RETURN_IF_ERROR(store_->commit_segment(job.id, k, frames_done));
     auto now = std::chrono::steady_clock::now();
     double secs = std::chrono::duration<double>(now - t0).count();
     double fps = secs > 0 ? double(frames_done - resumed_from) / secs : 0;

@@ -23,38 +23,10 @@
 #include "render/renderer.h"
 #include "security/auth.h"
 #include "service/event_hub.h"
-#include "store/database.h"
+#include "service/job.h"
+#include "service/job_store.h"
 
 namespace fl::service {
-
-enum class JobState { kQueued, kRunning, kSucceeded, kFailed, kCancelled };
-std::string_view job_state_name(JobState s);
-bool is_final(JobState s);
-
-struct JobSpec {
-  nlohmann::json graph;     // the edit graph, sources as paths (media ids already resolved)
-  std::string node;         // the node to render; empty: the graph's first output's node
-  std::string output_name;  // file name (extension picks the codec): "graded.mov"
-  std::string codec, pixel_format;
-  std::optional<graph::FrameRange> frames;
-};
-
-struct JobInfo {
-  std::string id;
-  std::string owner;  // principal id
-  std::string owner_name;
-  JobState state = JobState::kQueued;
-  JobSpec spec;
-  int64_t first_frame = 0, last_frame = 0;
-  int64_t frames_total = 0, frames_done = 0;
-  int64_t segment_frames = 1;
-  int attempts = 0;  // times a worker started it (resumes count)
-  bool cancel_requested = false;
-  Status error;
-  double created = 0, started = 0, finished = 0;
-};
-
-nlohmann::json job_to_json(const JobInfo& job);
 
 struct JobRunnerOptions {
   std::string data_dir;  // jobs/<id>/segments, jobs/<id>/out
@@ -90,17 +62,15 @@ class JobRunner {
   Result<std::string> output_path(const std::string& id) const;
 
  private:
-  JobRunner(std::shared_ptr<store::Database> db, JobRunnerOptions options);
+  JobRunner(std::unique_ptr<JobStore> store, JobRunnerOptions options);
   void worker_loop();
-  Result<std::optional<JobInfo>> claim_next();
   Status run(JobInfo& job, const std::shared_ptr<graph::CancelToken>& cancel);
   void finish(JobInfo& job, const Status& result);
-  Status set_state(const JobInfo& job);
   void publish_state(const JobInfo& job);
   void publish(const std::string& id, const std::string& type, nlohmann::json data);
   std::string job_dir(const std::string& id) const;
 
-  std::shared_ptr<store::Database> db_;
+  std::unique_ptr<JobStore> store_;
   JobRunnerOptions options_;
   render::Renderer renderer_;  // its own: streaming jobs must not fight previews over decoders
 
@@ -111,9 +81,5 @@ class JobRunner {
   std::vector<std::thread> workers_;
   std::mutex stop_mu_;
 };
-
-// Parses a job request body ({"graph": {...}, "output": {"node", "name", "codec", "pix_fmt",
-// "frames": [a, b]}}); errors name the field.
-Result<JobSpec> job_spec_from_json(const nlohmann::json& body);
 
 }  // namespace fl::service

@@ -125,6 +125,11 @@ PreviewService::Session& PreviewService::session(const std::string& id) {
         p.closed = true;
       });
     };
+    // A request that ends without its final level (cancelled, superseded) must not leave its
+    // stream waiting.
+    cb.ended = [deliver](uint64_t request) {
+      deliver(request, [&](Pending& p) { p.closed = true; });
+    };
     s->previews = std::make_unique<render::PreviewSession>(renderer_, std::move(cb));
   }
   return *s;
@@ -238,7 +243,7 @@ Status PreviewService::stream(const Prepared& prepared,
       events_->publish("session:" + request.session,
                        {"preview", out.to_json(request.format), false});
     if (!on_level(out)) {
-      s.previews->cancel();
+      s.previews->cancel(id);  // this request only: a newer one may already be running
       result = cancelled("the client went away");
       break;
     }
@@ -253,7 +258,7 @@ Status PreviewService::stream(const Prepared& prepared,
     s.pending.erase(s.pending.begin(), s.pending.upper_bound(id));
   }
   if (request.session.empty()) {
-    s.previews->cancel();
+    s.previews->cancel(id);
     std::lock_guard lock(mu_);
     sessions_.erase(session_id);
   }

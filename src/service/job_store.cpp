@@ -1,0 +1,140 @@
+#include "service/job_store.h"
+
+#include "service/json_views.h"
+
+namespace fl::service {
+
+namespace {
+
+const char* kJobColumns =
+    "id, owner, owner_name, state, spec, first_frame, last_frame, frames_total, frames_done, "
+    "segment_frames, attempts, cancel_requested, error, created, started, finished";
+
+JobInfo job_from_row(const store::Row& r) {
+  JobInfo j;
+  j.id = r.text(0);
+  j.owner = r.text(1);
+  j.owner_name = r.text(2);
+  j.state = parse_job_state(r.text(3)).value_or(JobState::kFailed);
+  auto spec = job_spec_from_json(nlohmann::json::parse(r.text(4), nullptr, false));
+  if (spec.ok()) j.spec = *spec;
+  j.first_frame = r.integer(5);
+  j.last_frame = r.integer(6);
+  j.frames_total = r.integer(7);
+  j.frames_done = r.integer(8);
+  j.segment_frames = std::max<int64_t>(1, r.integer(9));
+  j.attempts = int(r.integer(10));
+  j.cancel_requested = r.integer(11) != 0;
+  if (!r.is_null(12)) {
+    auto e = nlohmann::json::parse(r.text(12), nullptr, false);
+    if (e.is_object())
+      j.error = Status(ErrorCode::kInternal, e.value("message", ""), e.value("field", ""));
+    for (int c = 1; c <= int(ErrorCode::kInternal); ++c)
+      if (e.is_object() && error_code_name(ErrorCode(c)) == e.value("code", ""))
+        j.error = Status(ErrorCode(c), j.error.message(), j.error.field());
+  }
+  j.created = r.real(13);
+  j.started = r.real(14);
+  j.finished = r.real(15);
+  return j;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<JobStore>> JobStore::open(std::shared_ptr<store::Database> db) {
+  FL_RETURN_IF_ERROR(db->exec_script(
+      "CREATE TABLE IF NOT EXISTS jobs(id TEXT PRIMARY KEY, owner TEXT NOT NULL, owner_name TEXT "
+      "NOT NULL, state TEXT NOT NULL, spec TEXT NOT NULL, first_frame INTEGER NOT NULL, "
+      "last_frame INTEGER NOT NULL, frames_total INTEGER NOT NULL, frames_done INTEGER NOT NULL "
+      "DEFAULT 0, segment_frames INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, "
+      "cancel_requested INTEGER NOT NULL DEFAULT 0, error TEXT, created REAL NOT NULL, started "
+      "REAL NOT NULL DEFAULT 0, finished REAL NOT NULL DEFAULT 0);"
+      "CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state, created);"
+      "CREATE TABLE IF NOT EXISTS job_segments(job TEXT NOT NULL, idx INTEGER NOT NULL, PRIMARY "
+      "KEY(job, idx));"));
+  return std::unique_ptr<JobStore>(new JobStore(std::move(db)));
+}
+
+Status JobStore::insert(const JobInfo& job) {
+  return db_->exec(
+      "INSERT INTO jobs(id, owner, owner_name, state, spec, first_frame, last_frame, "
+      "frames_total, segment_frames, created) VALUES(?,?,?,?,?,?,?,?,?,?)",
+      {job.id, job.owner, job.owner_name, std::string("queued"), job_spec_to_json(job.spec).dump(),
+       job.first_frame, job.last_frame, job.frames_total, job.segment_frames, job.created});
+}
+
+Result<JobInfo> JobStore::get(const std::string& id) const {
+  FL_ASSIGN_OR_RETURN(
+      auto row,
+      db_->query_one(std::string("SELECT ") + kJobColumns + " FROM jobs WHERE id = ?", {id}));
+  if (!row) return not_found("no job '" + id + "'");
+  return job_from_row(*row);
+}
+
+Result<std::vector<JobInfo>> JobStore::list(int limit) const {
+  FL_ASSIGN_OR_RETURN(auto rows, db_->query(std::string("SELECT ") + kJobColumns +
+                                                " FROM jobs ORDER BY created DESC LIMIT ?",
+                                            {int64_t(limit)}));
+  std::vector<JobInfo> out;
+  for (const auto& r : rows) out.push_back(job_from_row(r));
+  return out;
+}
+
+Result<std::optional<JobInfo>> JobStore::claim_next(double now) {
+  FL_ASSIGN_OR_RETURN(auto row, db_->query_one(std::string("SELECT ") + kJobColumns +
+                                               " FROM jobs WHERE state = 'queued' ORDER BY "
+                                               "created LIMIT 1"));
+  if (!row) return std::optional<JobInfo>{};
+  JobInfo job = job_from_row(*row);
+  job.state = JobState::kRunning;
+  job.attempts += 1;
+  if (job.started == 0) job.started = now;
+  FL_RETURN_IF_ERROR(db_->exec(
+      "UPDATE jobs SET state = 'running', attempts = ?, started = ? WHERE id = ? AND state = "
+      "'queued'",
+      {int64_t(job.attempts), job.started, job.id}));
+  return std::optional<JobInfo>(job);
+}
+
+Status JobStore::save(const JobInfo& job) {
+  store::Value error;
+  if (!job.error.ok()) error = status_to_json(job.error).dump();
+  return db_->exec(
+      "UPDATE jobs SET state = ?, frames_done = ?, error = ?, finished = ?, cancel_requested = ? "
+      "WHERE id = ?",
+      {std::string(job_state_name(job.state)), job.frames_done, error, job.finished,
+       int64_t(job.cancel_requested), job.id});
+}
+
+Status JobStore::request_cancel(const std::string& id) {
+  return db_->exec("UPDATE jobs SET cancel_requested = 1 WHERE id = ?", {id});
+}
+
+Result<std::vector<std::string>> JobStore::recover(double now) {
+  FL_RETURN_IF_ERROR(db_->exec(
+      "UPDATE jobs SET state = 'cancelled', finished = ? WHERE state IN ('running', 'queued') AND "
+      "cancel_requested = 1",
+      {now}));
+  FL_RETURN_IF_ERROR(db_->exec("UPDATE jobs SET state = 'queued' WHERE state = 'running'"));
+  FL_ASSIGN_OR_RETURN(auto rows, db_->query("SELECT id FROM jobs WHERE state = 'queued'"));
+  std::vector<std::string> ids;
+  for (const auto& r : rows) ids.push_back(r.text(0));
+  return ids;
+}
+
+Result<std::set<int64_t>> JobStore::segments(const std::string& id) const {
+  FL_ASSIGN_OR_RETURN(auto rows, db_->query("SELECT idx FROM job_segments WHERE job = ?", {id}));
+  std::set<int64_t> out;
+  for (const auto& r : rows) out.insert(r.integer(0));
+  return out;
+}
+
+Status JobStore::commit_segment(const std::string& id, int64_t index, int64_t frames_done) {
+  return db_->transaction([&]() -> Status {
+    FL_RETURN_IF_ERROR(
+        db_->exec("INSERT OR REPLACE INTO job_segments(job, idx) VALUES(?, ?)", {id, index}));
+    return db_->exec("UPDATE jobs SET frames_done = ? WHERE id = ?", {frames_done, id});
+  });
+}
+
+}  // namespace fl::service
