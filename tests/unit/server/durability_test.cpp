@@ -107,14 +107,14 @@ int free_port() {
 }
 
 nlohmann::json job_body() {
-  // 120 frames of Megamind, enlarged so a frame takes long enough to be caught mid-render.
+  // 90 frames of Megamind, enlarged so a frame takes long enough to be caught mid-render.
   return {
       {"graph",
        {{"sources", {{"clip", {{"path", std::string(FL_OPENCV_DATA_DIR) + "/Megamind.avi"}}}}},
         {"nodes",
-         {{"big", {{"op", "resize"}, {"inputs", {"clip"}}, {"params", {{"width", 1440}}}}},
+         {{"big", {{"op", "resize"}, {"inputs", {"clip"}}, {"params", {{"width", 1280}}}}},
           {"grade", {{"op", "exposure"}, {"inputs", {"big"}}, {"params", {{"stops", 0.5}}}}}}}}},
-      {"output", {{"node", "grade"}, {"name", "graded.mov"}, {"frames", {0, 119}}}}};
+      {"output", {{"node", "grade"}, {"name", "graded.mov"}, {"frames", {0, 89}}}}};
 }
 
 nlohmann::json wait_state(ServerProcess& s, const std::string& id, const std::string& state) {
@@ -169,11 +169,11 @@ TEST_F(Durability, KillNineMidRenderResumesAndTheOutputIsBitIdentical) {
 
   auto job = server.request("POST", "/v1/jobs", job_body());
   const std::string id = job["id"];
-  auto before = wait_frames(server, id, 20);
+  auto before = wait_frames(server, id, 15);
   server.kill(SIGKILL);
   ASSERT_EQ(server.wait(5000ms), 128 + SIGKILL);
   const int64_t committed = before["frames_done"];
-  ASSERT_LT(committed, 120) << "the job finished before it could be killed";
+  ASSERT_LT(committed, 90) << "the job finished before it could be killed";
 
   ServerProcess again(data, port);
   again.token_ = server.token_;
@@ -182,7 +182,7 @@ TEST_F(Durability, KillNineMidRenderResumesAndTheOutputIsBitIdentical) {
   EXPECT_GE(resumed.value("frames_done", 0), committed) << "committed segments were lost";
   auto done = wait_state(again, id, "succeeded");
   EXPECT_EQ(done["attempts"], 2);
-  EXPECT_EQ(done["frames_done"], 120);
+  EXPECT_EQ(done["frames_done"], 90);
   const std::string got = output_of(again, id);
   EXPECT_EQ(got.size(), expected.size());
   EXPECT_TRUE(got == expected) << "the resumed output differs from an uninterrupted render";
