@@ -32,6 +32,9 @@ TEST_F(ServerFixture, EveryEndpointAnswersEachRoleAsDocumented) {
       {"graph", exposure_graph()},
       {"output", {{"node", "grade"}, {"name", "b.mov"}, {"frames", {0, 0}}}}};
 
+  auto spare = service_->tokens().create(security::Role::kViewer, "spare");
+  ASSERT_TRUE(spare.ok());
+  const std::string throwaway = spare->info.id;
   std::vector<Case> cases = {
       {"GET", "/v1/openapi.json", {}, 200, 200, 200},
       {"GET", "/v1/ops", {}, 200, 200, 200},
@@ -54,6 +57,7 @@ TEST_F(ServerFixture, EveryEndpointAnswersEachRoleAsDocumented) {
       {"POST", "/v1/sessions", {}, 403, 201, 201},
       {"GET", "/v1/sessions/" + sid, {}, 200, 200, 200},
       {"PUT", "/v1/sessions/" + sid + "/state", {{"state", {{"frame", 4}}}}, 403, 200, 200},
+      {"DELETE", "/v1/tokens/" + throwaway, {}, 403, 403, 200},
   };
   // A revoked token is as good as none.
   auto revoked = service_->tokens().create(security::Role::kAdmin, "to revoke");

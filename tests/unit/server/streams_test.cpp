@@ -194,3 +194,36 @@ TEST_F(ServerFixture, ConcurrentPreviewsOfOneSessionAllEnd) {
 
 }  // namespace
 }  // namespace fl::test
+
+namespace fl::test {
+namespace {
+
+// The one endpoint the matrix cannot wait for (a session's stream never ends by itself): its
+// status line, for every caller.
+TEST_F(ServerFixture, SessionEventsNeedAToken) {
+  Reply s = call("POST", "/v1/sessions", artist_);
+  ASSERT_EQ(s.status, 201);
+  auto status_line = [&](const std::string& token) {
+    std::string req = "GET /v1/sessions/" + s.json["id"].get<std::string>() +
+                      "/events HTTP/1.1\r\nHost: x\r\n" +
+                      (token.empty() ? "" : "Authorization: Bearer " + token + "\r\n") + "\r\n";
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(uint16_t(port_));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    (void)!::write(fd, req.data(), req.size());
+    char buf[64] = {};
+    (void)!::read(fd, buf, 12);
+    ::close(fd);
+    return std::string(buf, 12);
+  };
+  EXPECT_EQ(status_line(""), "HTTP/1.1 401");
+  EXPECT_EQ(status_line("flk_000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+            "HTTP/1.1 401");
+  for (const auto& t : {viewer_, artist_, admin_}) EXPECT_EQ(status_line(t), "HTTP/1.1 200");
+}
+
+}  // namespace
+}  // namespace fl::test
