@@ -36,7 +36,6 @@ struct ServeArgs {
   std::vector<std::string> register_media;
   int workers = 1;
   std::string web = FL_WEB_DIR;
-  std::string token_file;  // where the first admin token is written (mode 0600)
 };
 
 Status serve(const ServeArgs& a) {
@@ -77,6 +76,7 @@ Status serve(const ServeArgs& a) {
   if (!first_token.empty()) {
     std::printf("first admin token (shown once; make others with `framelock token create`):\n%s\n",
                 first_token.c_str());
+    std::printf("open http://%s:%d/#token=%s\n", a.host.c_str(), a.port, first_token.c_str());
   }
   std::fflush(stdout);
 
