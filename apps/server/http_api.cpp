@@ -64,6 +64,19 @@ std::optional<nlohmann::json> json_body(const httplib::Request& req, httplib::Re
   return std::move(*j);
 }
 
+// A required string field of a JSON body, or an answer already written (400 / 422 naming it).
+std::optional<std::string> string_field(const httplib::Request& req, httplib::Response& res,
+                                        const char* name, const char* what) {
+  auto body = json_body(req, res);
+  if (!body) return std::nullopt;
+  if (!body->is_object() || !body->contains(name) || !(*body)[name].is_string()) {
+    send_error(res,
+               invalid_argument(std::string("'") + name + "' (" + what + ") is required", name));
+    return std::nullopt;
+  }
+  return (*body)[name].get<std::string>();
+}
+
 std::string sse_keepalive() { return ": keep-alive\n\n"; }
 
 // Streams a topic of the event hub as Server-Sent Events until it ends or the client goes.
@@ -229,11 +242,9 @@ void install_routes(httplib::Server& http, service::Service& svc, const HttpOpti
   });
   http.Post("/v1/media", [&svc](const httplib::Request& req, httplib::Response& res) {
     if (!authorize(svc, req, res, Action::kRegisterMedia)) return;
-    auto body = json_body(req, res);
-    if (!body) return;
-    if (!body->is_object() || !body->contains("path") || !(*body)["path"].is_string())
-      return send_error(res, invalid_argument("'path' (a string) is required", "path"));
-    auto item = svc.media().register_media((*body)["path"].get<std::string>());
+    auto path = string_field(req, res, "path", "a file under a media root");
+    if (!path) return;
+    auto item = svc.media().register_media(*path);
     if (!item.ok()) return send_error(res, item.status());
     send_json(res, 201, media_json(*item));
   });
@@ -284,11 +295,9 @@ void install_routes(httplib::Server& http, service::Service& svc, const HttpOpti
   });
   http.Post("/v1/roots", [&svc](const httplib::Request& req, httplib::Response& res) {
     if (!authorize(svc, req, res, Action::kManageRoots)) return;
-    auto body = json_body(req, res);
-    if (!body) return;
-    if (!body->is_object() || !body->contains("path") || !(*body)["path"].is_string())
-      return send_error(res, invalid_argument("'path' (a directory) is required", "path"));
-    auto root = svc.media().add_root((*body)["path"].get<std::string>());
+    auto path = string_field(req, res, "path", "a directory");
+    if (!path) return;
+    auto root = svc.media().add_root(*path);
     if (!root.ok()) return send_error(res, root.status());
     send_json(res, 201, {{"path", *root}});
   });
