@@ -5,6 +5,7 @@
 // can work on 16-bit code values in the same transfer, frames stay 16-bit RGB end to end.
 #include <oneapi/tbb/blocked_range.h>
 #include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/task_arena.h>
 
 #include "render/output_run.h"
 #include "render/renderer.h"
@@ -61,12 +62,16 @@ Status Renderer::render_output_rgb48(const graph::Plan& plan, const Rgb48Route& 
     Status status;
   };
   auto read = [&](Token& t) {
-    std::lock_guard lock(open->mu);
-    auto img = open->source->read_frame_rgb48(src.first_frame + t.frame);
-    if (img.ok())
-      t.image = std::move(*img);
-    else
-      t.status = img.status();
+    // Isolated like Renderer::source_frame: the conversion's parallel_for must not hand this
+    // thread (holding the reader's lock) another task that wants it.
+    tbb::this_task_arena::isolate([&] {
+      std::lock_guard lock(open->mu);
+      auto img = open->source->read_frame_rgb48(src.first_frame + t.frame);
+      if (img.ok())
+        t.image = std::move(*img);
+      else
+        t.status = img.status();
+    });
   };
   auto process = [&](Token& t) {
     if (route.map.is_identity()) return;

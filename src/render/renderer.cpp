@@ -3,6 +3,7 @@
 #include "render/output_run.h"
 
 #include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/task_arena.h>
 
 #include <algorithm>
 #include <climits>
@@ -122,9 +123,17 @@ Result<std::shared_ptr<const Image>> Renderer::source_frame(const PlanNode& src,
   std::shared_ptr<const Image> result;
   if (scale >= 1.0) {
     OpenSource* open = open_slot(src.path, src.transfer);
-    std::lock_guard lock(open->mu);
-    FL_RETURN_IF_ERROR(ensure_open(*open, src.path, src.transfer));
-    FL_ASSIGN_OR_RETURN(Image img, open->source->read_frame(src.first_frame + frame));
+    // Decoding converts with tbb::parallel_for while holding the reader's lock. Isolated, the
+    // waiting thread cannot pick up another task (a preview of the same clip, a pipeline stage)
+    // that wants the same lock: it would deadlock on itself.
+    Result<Image> decoded = internal_error("not decoded");
+    tbb::this_task_arena::isolate([&] {
+      std::lock_guard lock(open->mu);
+      Status opened = ensure_open(*open, src.path, src.transfer);
+      decoded =
+          opened.ok() ? open->source->read_frame(src.first_frame + frame) : Result<Image>(opened);
+    });
+    FL_ASSIGN_OR_RETURN(Image img, std::move(decoded));
     // Into the plan's working space while the frame is still ours alone.
     if (src.to_working) src.to_working->apply(img.data(), img.pixel_count());
     result = std::make_shared<const Image>(std::move(img));
@@ -133,18 +142,26 @@ Result<std::shared_ptr<const Image>> Renderer::source_frame(const PlanNode& src,
     // from the decoded 16-bit frame (a quarter of the float work and memory). Readers without a
     // 16-bit path decode to float as for the full frame.
     OpenSource* open = open_slot(src.path, src.transfer);
-    std::unique_lock lock(open->mu);
-    FL_RETURN_IF_ERROR(ensure_open(*open, src.path, src.transfer));
-    if (open->source->reads_rgb48()) {
-      FL_ASSIGN_OR_RETURN(Rgb48Image rgb, open->source->read_frame_rgb48(src.first_frame + frame));
-      const float* table =
-          colour::TransferCurve::get(open->source->transfer()).u16_to_linear_table();
-      lock.unlock();
+    bool rgb48 = false;
+    const float* table = nullptr;
+    Status opened;
+    Result<Rgb48Image> decoded = internal_error("not decoded");
+    tbb::this_task_arena::isolate([&] {  // as above: a parallel conversion under the lock
+      std::lock_guard lock(open->mu);
+      opened = ensure_open(*open, src.path, src.transfer);
+      if (!opened.ok()) return;
+      rgb48 = open->source->reads_rgb48();
+      if (!rgb48) return;
+      decoded = open->source->read_frame_rgb48(src.first_frame + frame);
+      table = colour::TransferCurve::get(open->source->transfer()).u16_to_linear_table();
+    });
+    FL_RETURN_IF_ERROR(opened);
+    if (rgb48) {
+      FL_ASSIGN_OR_RETURN(Rgb48Image rgb, std::move(decoded));
       Image half = half_from_rgb48(rgb, table);
       if (src.to_working) src.to_working->apply(half.data(), half.pixel_count());
       result = std::make_shared<const Image>(std::move(half));
     } else {
-      lock.unlock();
       FL_ASSIGN_OR_RETURN(auto parent, source_frame(src, frame, 1.0, keep));
       result = std::make_shared<const Image>(downsample_half(*parent));
     }
