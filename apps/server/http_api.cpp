@@ -124,14 +124,9 @@ nlohmann::json media_json(const service::MediaItem& m) {
           {"frames_url", "/v1/media/" + m.id + "/frames/{n}"}};
 }
 
+// Job outputs are clips (static files of the page get their types from httplib's mount point).
 std::string mime_for(const std::string& path) {
   std::string ext = std::filesystem::path(path).extension().string();
-  if (ext == ".html") return "text/html; charset=utf-8";
-  if (ext == ".js" || ext == ".mjs") return "text/javascript; charset=utf-8";
-  if (ext == ".css") return "text/css; charset=utf-8";
-  if (ext == ".svg") return "image/svg+xml";
-  if (ext == ".png") return "image/png";
-  if (ext == ".json") return "application/json";
   if (ext == ".mov") return "video/quicktime";
   if (ext == ".mp4") return "video/mp4";
   if (ext == ".mkv") return "video/x-matroska";
@@ -194,9 +189,7 @@ void install_routes(httplib::Server& http, service::Service& svc, const HttpOpti
   // Errors httplib answers itself (404 for unknown paths, 413, 400 for broken HTTP) get our body.
   http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
-    ErrorCode code = res.status == 404   ? ErrorCode::kNotFound
-                     : res.status == 413 ? ErrorCode::kInvalidArgument
-                                         : ErrorCode::kInvalidArgument;
+    ErrorCode code = res.status == 404 ? ErrorCode::kNotFound : ErrorCode::kInvalidArgument;
     std::string msg = res.status == 404   ? "no such endpoint: " + req.method + " " + req.path
                       : res.status == 413 ? "request body too large"
                                           : "bad request (HTTP " + std::to_string(res.status) + ")";
