@@ -80,6 +80,7 @@ let media = [];
 let session = null;  // {id, version}
 let state = { media: '', frame: 0, chain: [], compare: false, split: 50, driver: clientId };
 let previewCtrl = null;
+let previewSeq = 0;  // the server drops a request that arrives after a newer one of ours
 
 function opSchema(name) { return ops.find((o) => o.name === name); }
 
@@ -137,7 +138,7 @@ async function requestPreview() {
     const res = await fetch('/v1/previews', {
       method: 'POST',
       headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ session: session.id, graph, node, frame: state.frame }),
+      body: JSON.stringify({ session: session.id, client: clientId, seq: ++previewSeq, graph, node, frame: state.frame }),
       signal: ctrl.signal,
     });
     if (!res.ok) {

@@ -175,6 +175,8 @@ json openapi_document(const graph::Registry& registry) {
       {"required", json::array({"graph"})},
       {"properties",
        {{"session", {{"type", "string"}}},
+        {"client", {{"type", "string"}, {"maxLength", 64}}},
+        {"seq", {{"type", "integer"}, {"minimum", 1}}},
         {"graph", ref("Graph")},
         {"node", {{"type", "string"}}},
         {"frame", {{"type", "integer"}, {"minimum", 0}}},

@@ -1,6 +1,7 @@
 #include "render/preview.h"
 
 #include <chrono>
+#include <thread>
 
 namespace fl::render {
 
@@ -9,7 +10,7 @@ PreviewSession::PreviewSession(Renderer& renderer, PreviewCallbacks callbacks)
 
 PreviewSession::~PreviewSession() {
   cancel();
-  group_.wait();
+  wait();
 }
 
 void PreviewSession::cancel() {
@@ -22,7 +23,10 @@ void PreviewSession::cancel(uint64_t request) {
   if (current_ && latest_ == request) current_->cancel();
 }
 
-void PreviewSession::wait() { group_.wait(); }
+void PreviewSession::wait() {
+  std::unique_lock lock(mu_);
+  idle_.wait(lock, [this] { return running_ == 0; });
+}
 
 uint64_t PreviewSession::request(std::shared_ptr<const graph::Plan> plan, int node, int64_t frame,
                                  std::vector<double> scales) {
@@ -33,17 +37,23 @@ uint64_t PreviewSession::request(std::shared_ptr<const graph::Plan> plan, int no
     if (current_) current_->cancel();
     current_ = token;
     id = ++latest_;
+    ++running_;
   }
   const auto start = std::chrono::steady_clock::now();
-  group_.run([this, plan = std::move(plan), node, frame, scales = std::move(scales), token, id,
-              start] {
+  // Detached, but counted: wait() and the destructor return only once every one has ended, and
+  // a thread touches nothing of this session after its count goes down under the lock.
+  std::thread([this, plan = std::move(plan), node, frame, scales = std::move(scales), token, id,
+               start] {
     struct Ended {
-      const PreviewCallbacks& cb;
+      PreviewSession& session;
       uint64_t id;
       ~Ended() {
-        if (cb.ended) cb.ended(id);
+        if (session.callbacks_.ended) session.callbacks_.ended(id);
+        std::lock_guard lock(session.mu_);
+        --session.running_;
+        session.idle_.notify_all();
       }
-    } ended{callbacks_, id};
+    } ended{*this, id};
     for (size_t i = 0; i < scales.size(); ++i) {
       if (token->cancelled()) return;
       RenderRequest req;
@@ -63,7 +73,7 @@ uint64_t PreviewSession::request(std::shared_ptr<const graph::Plan> plan, int no
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       if (callbacks_.frame) callbacks_.frame({id, scales[i], *img, secs, i + 1 == scales.size()});
     }
-  });
+  }).detach();
   return id;
 }
 

@@ -2,8 +2,7 @@
 // request cancels the older one, so scrubbing and slider drags never queue up stale work.
 #pragma once
 
-#include <oneapi/tbb/task_group.h>
-
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -50,7 +49,11 @@ class PreviewSession {
   std::mutex mu_;
   uint64_t latest_ = 0;
   std::shared_ptr<graph::CancelToken> current_;
-  tbb::task_group group_;
+  // Each request runs on a thread of its own, not as a task in the TBB arena: on a small
+  // machine the arena has one worker, and a superseded request in a stretch it cannot cancel
+  // (a 4K decode) held the next request's coarse level back by ~0.4 s.
+  std::condition_variable idle_;
+  int running_ = 0;
 };
 
 }  // namespace fl::render

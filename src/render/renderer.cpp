@@ -99,21 +99,34 @@ Status Renderer::ensure_open(OpenSource& slot, const std::string& path,
                              const std::string& transfer) {
   if (slot.source) return ok_status();
   FL_ASSIGN_OR_RETURN(slot.source, io::open_source(path, {transfer}));
+  std::lock_guard meta(slot.meta_mu);
+  slot.info = slot.source->info();
+  slot.transfer = slot.source->transfer();
   return ok_status();
+}
+
+Status Renderer::ensure_meta(OpenSource& slot, const std::string& path,
+                             const std::string& transfer) {
+  {
+    std::lock_guard meta(slot.meta_mu);
+    if (slot.info) return ok_status();
+  }
+  std::lock_guard lock(slot.mu);
+  return ensure_open(slot, path, transfer);
 }
 
 Result<MediaInfo> Renderer::probe(const std::string& path) {
   OpenSource* open = open_slot(path, "");
-  std::lock_guard lock(open->mu);
-  FL_RETURN_IF_ERROR(ensure_open(*open, path, ""));
-  return open->source->info();
+  FL_RETURN_IF_ERROR(ensure_meta(*open, path, ""));
+  std::lock_guard meta(open->meta_mu);
+  return *open->info;
 }
 
 Result<colour::Transfer> Renderer::source_transfer(const PlanNode& src) {
   OpenSource* open = open_slot(src.path, src.transfer);
-  std::lock_guard lock(open->mu);
-  FL_RETURN_IF_ERROR(ensure_open(*open, src.path, src.transfer));
-  return open->source->transfer();
+  FL_RETURN_IF_ERROR(ensure_meta(*open, src.path, src.transfer));
+  std::lock_guard meta(open->meta_mu);
+  return *open->transfer;
 }
 
 Result<std::shared_ptr<const Image>> Renderer::source_frame(const PlanNode& src, int64_t frame,

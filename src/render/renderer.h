@@ -127,12 +127,20 @@ class Renderer {
   RendererOptions options_;
   ImageCache cache_;
   struct OpenSource {
-    std::mutex mu;
+    std::mutex mu;  // held for a whole decode
     std::unique_ptr<io::FrameSource> source;
+    // What a probe or a preview's set-up asks, kept apart so that asking never waits for a
+    // decode in progress (it held a 4K preview's headers back by a quarter of a second).
+    std::mutex meta_mu;
+    std::optional<MediaInfo> info;
+    std::optional<colour::Transfer> transfer;
   };
   // The reader for (path, transfer), opened on first use; call with its `mu` held.
   OpenSource* open_slot(const std::string& path, const std::string& transfer);
   static Status ensure_open(OpenSource& slot, const std::string& path, const std::string& transfer);
+  // The slot opened, for its info and transfer (set when it opens): once they are known this
+  // never takes its `mu`.
+  static Status ensure_meta(OpenSource& slot, const std::string& path, const std::string& transfer);
   std::mutex sources_mu_;
   std::map<std::string, std::unique_ptr<OpenSource>> sources_;  // by path + transfer
   struct AnalysisSlot {

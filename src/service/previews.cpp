@@ -24,6 +24,7 @@ struct PreviewService::Session {
   std::mutex request_mu;
   std::mutex mu;  // guards `pending`
   std::map<uint64_t, std::shared_ptr<Pending>> pending;
+  std::map<std::string, uint64_t> latest_seq;  // per client, under request_mu
   std::unique_ptr<render::PreviewSession> previews;
 };
 
@@ -37,6 +38,16 @@ Result<PreviewRequest> preview_request_from_json(const nlohmann::json& body) {
     if (!body["session"].is_string())
       return invalid_argument("session must be a string", "session");
     r.session = body["session"].get<std::string>();
+  }
+  if (body.contains("client")) {
+    if (!body["client"].is_string() || body["client"].get<std::string>().size() > 64)
+      return invalid_argument("client must be a string of at most 64 characters", "client");
+    r.client = body["client"].get<std::string>();
+  }
+  if (body.contains("seq")) {
+    if (!body["seq"].is_number_unsigned() || body["seq"].get<uint64_t>() == 0)
+      return invalid_argument("seq must be an integer >= 1", "seq");
+    r.seq = body["seq"].get<uint64_t>();
   }
   if (body.contains("node")) {
     if (!body["node"].is_string()) return invalid_argument("node must be a string", "node");
@@ -197,6 +208,13 @@ Status PreviewService::stream(const Prepared& prepared,
   uint64_t id;
   {
     std::lock_guard order(s.request_mu);
+    if (request.seq != 0) {
+      uint64_t& latest = s.latest_seq[request.client];
+      // Stale: its newer sibling is already rendering; starting it would cancel that one.
+      if (request.seq < latest) return cancelled("superseded by a newer preview");
+      latest = request.seq;
+      if (s.latest_seq.size() > 64) s.latest_seq.erase(s.latest_seq.begin());
+    }
     {
       std::lock_guard lock(s.mu);
       // Whatever this session was waiting for is superseded now.

@@ -24,6 +24,10 @@ namespace fl::service {
 
 struct PreviewRequest {
   std::string session;  // previews of one session cancel each other; empty: its own
+  // Requests from one client travel on several connections and can reach the server out of
+  // order; a request whose `seq` is below one already seen from the same `client` is stale.
+  std::string client;
+  uint64_t seq = 0;  // 0: no order given, arrival order decides
   nlohmann::json graph;
   std::string node;  // empty: the graph's first output's node, else its last node
   int64_t frame = 0;
@@ -31,7 +35,8 @@ struct PreviewRequest {
   ImageFormat format = ImageFormat::kJpeg;
   int quality = 85;
 };
-// {"session","graph","node","frame","scales":[...],"format","quality"}; errors name the field.
+// {"session","client","seq","graph","node","frame","scales":[...],"format","quality"}; errors
+// name the field.
 Result<PreviewRequest> preview_request_from_json(const nlohmann::json& body);
 
 struct PreviewLevel {

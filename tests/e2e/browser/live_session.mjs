@@ -37,8 +37,15 @@ const check = (cond, msg) => { if (!cond) fail(msg); console.log(`ok - ${msg}`);
 
 const dir = mkdtempSync(join(tmpdir(), 'framelock-e2e-'));
 const port = await freePort();
+// A 4K clip (Megamind scaled up), for the latency the page shows on a 4K frame.
+const clip4k = join(dir, 'megamind_4k.mov');
+await new Promise((resolve, reject) => {
+  const ff = spawn('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-i', join(data, 'Megamind.avi'), '-an', '-ss', '5', '-frames:v', '12',
+    '-vf', 'scale=3840:2160', '-c:v', 'prores_ks', '-profile:v', '3', clip4k], { stdio: 'inherit' });
+  ff.on('exit', (c) => (c === 0 ? resolve() : reject(new Error(`ffmpeg exited ${c}`))));
+});
 const server = spawn(bin, ['serve', '--data', join(dir, 'data'), '--port', String(port), '--media-root', data,
-  '--register', join(data, 'Megamind.avi')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  '--media-root', dir, '--register', join(data, 'Megamind.avi'), '--register', clip4k], { stdio: ['ignore', 'pipe', 'pipe'] });
 let out = '';
 server.stdout.on('data', (d) => { out += d; });
 server.stderr.on('data', (d) => process.stderr.write(d));
@@ -129,6 +136,49 @@ try {
   check(state === 'cancelled', `the job is cancelled on the server too (${state})`);
   await colourist.screenshot({ path: join(artifacts, 'live_job_cancelled.png') });
 
+  // A 4K clip: each slider change shows its coarse level in the browser within ~100 ms.
+  const editor4k = await (await browser.newContext({ viewport: { width: 1400, height: 860 } })).newPage();
+  pages.push(['4k', editor4k]);
+  await editor4k.goto(`${base}/#token=${token}`);
+  await editor4k.waitForSelector('#after[data-final="true"]', { timeout: 30000 });
+  const id4k = await editor4k.evaluate(() => [...document.querySelectorAll('#media-select option')]
+    .find((o) => o.textContent.includes('4k')).value);
+  await editor4k.selectOption('#media-select', id4k);
+  await editor4k.waitForFunction(() => document.querySelector('#media-info').textContent.startsWith('3840'));
+  // Each step waits for its own final level, not one left from the step before.
+  const pending = () => editor4k.evaluate(() => { document.querySelector('#after').dataset.final = 'pending'; });
+  await pending();
+  await editor4k.fill('#frame', '6');
+  await editor4k.waitForFunction(() => document.querySelector('#after').dataset.final === 'true', null, { timeout: 30000 });
+  await editor4k.selectOption('#op-select', 'exposure');
+  await pending();
+  await editor4k.click('#add-op');
+  const slider = '#chain li[data-op="exposure"] input[data-param="stops"]';
+  await editor4k.waitForSelector(slider);
+  await editor4k.waitForFunction(() => document.querySelector('#after').dataset.final === 'true', null, { timeout: 30000 });
+  const firsts = [];
+  for (const v of ['0.4', '0.8', '1.2', '-0.6', '0.2', '1.6', '-1', '0.6']) {
+    await pending();
+    await editor4k.fill(slider, v);
+    await editor4k.waitForFunction(() => document.querySelector('#after').dataset.final === 'true', null, { timeout: 30000 });
+    firsts.push(Number(await editor4k.getAttribute('#after', 'data-first-ms')));
+    if (process.env.E2E_VERBOSE) console.log(`  4K change ${v}: ${firsts.at(-1)} ms`);
+  }
+  firsts.sort((a, b) => a - b);
+  check(firsts.length === 8, `4K frame: slider change -> coarse preview in the browser, median ${firsts[4].toFixed(0)} ms, ` +
+    `worst ${firsts[7].toFixed(0)} ms (8 changes)`);
+  // Scrubbing to 4K frames not seen yet: each must be decoded first.
+  const scrubs = [];
+  for (const f of ['2', '9', '4', '11']) {
+    await pending();
+    await editor4k.fill('#frame', f);
+    await editor4k.waitForFunction(() => document.querySelector('#after').dataset.final === 'true', null, { timeout: 30000 });
+    scrubs.push(Number(await editor4k.getAttribute('#after', 'data-first-ms')));
+  }
+  scrubs.sort((a, b) => a - b);
+  check(scrubs.length === 4, `4K frame: scrub to an undecoded frame -> coarse preview in the browser, median ` +
+    `${((scrubs[1] + scrubs[2]) / 2).toFixed(0)} ms, worst ${scrubs[3].toFixed(0)} ms (4 frames)`);
+  await editor4k.screenshot({ path: join(artifacts, 'live_4k.png') });
 } catch (e) {
   console.error(e);
   code = 1;

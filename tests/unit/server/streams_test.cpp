@@ -225,5 +225,42 @@ TEST_F(ServerFixture, SessionEventsNeedAToken) {
   for (const auto& t : {viewer_, artist_, admin_}) EXPECT_EQ(status_line(t), "HTTP/1.1 200");
 }
 
+// A browser sends consecutive previews over different connections, so an older request can
+// reach the server after a newer one. Its `seq` says it is stale: it is answered at once and
+// leaves the newer one rendering. Here the stale request arrives while the newer one is between
+// its coarse and final levels (it would have cancelled it before).
+TEST_F(ServerFixture, AStalePreviewArrivingLastCancelsNothing) {
+  auto& previews = service_->previews();
+  auto prepare = [&](uint64_t seq, const std::string& client) {
+    service::PreviewRequest r;
+    r.session = "ordered";
+    r.client = client;
+    r.seq = seq;
+    r.frame = 120;
+    r.graph = *service_->resolve_media(exposure_graph(0.1 * double(seq)));
+    return *previews.prepare(r);
+  };
+  const auto newer = prepare(10, "tab"), stale = prepare(9, "tab");
+  Status stale_result;
+  int levels = 0;
+  bool reached_final = false;
+  Status newer_result = previews.stream(newer, [&](const service::PreviewLevel& level) {
+    if (levels++ == 0) {
+      std::thread([&] {
+        stale_result = previews.stream(stale, [](const service::PreviewLevel&) { return true; });
+      }).join();
+    }
+    reached_final = level.final;
+    return true;
+  });
+  EXPECT_TRUE(newer_result.ok()) << newer_result.to_string();
+  EXPECT_TRUE(reached_final);
+  EXPECT_EQ(levels, 3);
+  EXPECT_EQ(stale_result.code(), ErrorCode::kCancelled);
+  // Another client of the same session is ordered by arrival, not by this client's numbers.
+  const auto other = prepare(1, "other-tab");
+  EXPECT_TRUE(previews.stream(other, [](const service::PreviewLevel&) { return true; }).ok());
+}
+
 }  // namespace
 }  // namespace fl::test
