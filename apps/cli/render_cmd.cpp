@@ -174,8 +174,20 @@ void add_render_commands(CLI::App& app, Status* result) {
       // An unknown operator is left for compile() to report, with the list of known ones.
       const auto* def = ops::builtin_registry().find(a->op);
       nlohmann::json params = nlohmann::json::object();
+      // `NAME=FILE` for an input other than the first wires FILE to it (`fill mask=m.png`,
+      // `mix b=other.mov`); everything else is a parameter.
+      std::vector<std::pair<std::string, std::string>> wired;
+      std::vector<std::string> param_args;
+      for (const auto& kv : a->params) {
+        const size_t eq = kv.find('=');
+        const std::string key = eq == std::string::npos ? kv : kv.substr(0, eq);
+        if (def && eq != std::string::npos && def->schema.input_index(key) > 0)
+          wired.emplace_back(key, kv.substr(eq + 1));
+        else
+          param_args.push_back(kv);
+      }
       if (def) {
-        auto typed = graph::params_from_strings(def->schema, a->params);
+        auto typed = graph::params_from_strings(def->schema, param_args);
         if (!typed.ok()) {
           *result = typed.status();
           return;
@@ -187,7 +199,11 @@ void add_render_commands(CLI::App& app, Status* result) {
       g.sources.push_back({"in", a->in, a->flags.transfer, a->flags.primaries, std::nullopt});
       graph::NodeDecl node{"op", a->op, params, {}, true};
       if (def && !def->schema.inputs.empty())
-        node.inputs.emplace_back("", "in");  // the first input
+        node.inputs.emplace_back(def->schema.inputs[0].name, "in");
+      for (const auto& [input, path] : wired) {
+        g.sources.push_back({"input_" + input, path, "", "", std::nullopt});
+        node.inputs.emplace_back(input, "input_" + input);
+      }
       g.nodes.push_back(node);
       g.outputs.push_back({"op",
                            a->out,

@@ -5,7 +5,9 @@ namespace fl::ops {
 void register_cdl(graph::Registry&);
 void register_crop(graph::Registry&);
 void register_exposure(graph::Registry&);
+void register_fill(graph::Registry&);
 void register_lut3d(graph::Registry&);
+void register_mask(graph::Registry&);
 void register_mix(graph::Registry&);
 void register_ocio(graph::Registry&);
 void register_reformat(graph::Registry&);
@@ -18,7 +20,9 @@ void register_builtin_ops(graph::Registry& r) {
   register_cdl(r);
   register_crop(r);
   register_exposure(r);
+  register_fill(r);
   register_lut3d(r);
+  register_mask(r);
   register_mix(r);
   register_ocio(r);
   register_reformat(r);

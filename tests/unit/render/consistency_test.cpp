@@ -17,8 +17,9 @@ using json = nlohmann::json;
 struct OpCase {
   std::string op;
   json params;
-  json inputs;          // positional
-  double preview_psnr;  // preview (1/2) vs downsampled final
+  json inputs;                        // positional
+  double preview_psnr;                // preview (1/2) vs downsampled final
+  json extra_nodes = json::object();  // upstream nodes the case needs (a mask for fill)
 };
 
 class Fixture {
@@ -54,6 +55,7 @@ class Fixture {
       for (auto& in : inputs)
         if (in == "s") in = head;
     }
+    for (const auto& [id, node] : c.extra_nodes.items()) nodes[id] = node;
     nodes["x"] = {{"op", c.op}, {"inputs", inputs}, {"params", c.params}};
     std::string last = "x";
     if (with_neighbours) {
@@ -79,7 +81,17 @@ std::vector<OpCase> cases(const Fixture& f) {
        30},
       {"crop", {{"x", 10}, {"y", 6}, {"width", 200}, {"height", 120}}, {"s"}, 30},
       {"exposure", {{"stops", 0.7}}, {"s"}, 30},
+      // Whole frames in (motion is measured on them), any region out.
+      {"fill",
+       {{"samples", 2}},
+       {"s", "hole"},
+       25,
+       {{"hole",
+         {{"op", "mask"},
+          {"inputs", {"s"}},
+          {"params", {{"shape", "0: rect 60 40 50 30; 3: rect 120 60 50 30"}, {"dilate", 2}}}}}}},
       {"lut3d", {{"file", f.dir.file("look.cube")}}, {"s"}, 30},
+      {"mask", {{"shape", "ellipse 128 72 60 30"}, {"feather", 6}}, {"s"}, 30},
       {"mix", {{"amount", 0.6}, {"mask_channel", "luma"}}, {"s", "m", "m"}, 30},
       {"ocio", {{"config", cfg}, {"src", "linear"}, {"dst", "srgb_display"}}, {"s"}, 30},
       {"reformat", {{"width", 200}, {"height", 200}, {"fit", "fit"}}, {"s"}, 25},
@@ -164,8 +176,8 @@ TEST_P(OpConsistency, TiledRegionPreviewFusedDeterministic) {
   EXPECT_LT(test::max_abs_diff(*render(**fused, req), *render(**unfused, req)), 2e-5);
 }
 
-constexpr const char* kCaseNames[] = {"cdl",        "crop",       "exposure", "lut3d",
-                                      "mix",        "ocio",       "reformat", "resize",
+constexpr const char* kCaseNames[] = {"cdl",        "crop",       "exposure", "fill",     "lut3d",
+                                      "mask",       "mix",        "ocio",     "reformat", "resize",
                                       "saturation", "scene_lock", "wipe"};
 constexpr int kCaseCount = int(std::size(kCaseNames));
 std::string case_name(const ::testing::TestParamInfo<int>& info) { return kCaseNames[info.param]; }

@@ -1,0 +1,108 @@
+// fill: removes what a mask covers by propagating the real background from neighbouring frames
+// (aligned by a global motion model), synthesising only what no neighbour saw.
+#include <cmath>
+
+#include "graph/registry.h"
+#include "inpaint/temporal_fill.h"
+
+namespace fl::ops {
+namespace {
+
+constexpr int kWindow = 6;  // frames each side: memory is bounded by this, not the clip length
+
+// The mask's coverage in the clip's pixel grid (a mask of another size is sampled to it).
+std::vector<float> coverage(const Image& mask, const Image& like) {
+  std::vector<float> out(like.pixel_count());
+  const double sx = double(mask.width()) / like.width(), sy = double(mask.height()) / like.height();
+  for (int y = 0; y < like.height(); ++y) {
+    const int my = mask.bounds().y + std::min(mask.height() - 1, int((y + 0.5) * sy));
+    for (int x = 0; x < like.width(); ++x) {
+      const int mx = mask.bounds().x + std::min(mask.width() - 1, int((x + 0.5) * sx));
+      const float* p = mask.at(mx, my);
+      const float v = 0.2126f * p[0] + 0.7152f * p[1] + 0.0722f * p[2];
+      out[size_t(y) * size_t(like.width()) + size_t(x)] = std::clamp(v, 0.0f, 1.0f);
+    }
+  }
+  return out;
+}
+
+class FillOp final : public graph::Op {
+ public:
+  explicit FillOp(inpaint::FillOptions options) : options_(options) {}
+
+  Result<graph::FrameGeometry> output_geometry(
+      std::span<const graph::FrameGeometry> in) const override {
+    const auto& clip = in[0];
+    const auto& mask = in[1];
+    const double a = double(clip.width) / clip.height, b = double(mask.width) / mask.height;
+    if (std::abs(a - b) > 0.01 * a)
+      return invalid_argument("the mask is " + std::to_string(mask.width) + "x" +
+                                  std::to_string(mask.height) + ", the clip " +
+                                  std::to_string(clip.width) + "x" + std::to_string(clip.height) +
+                                  ": a mask of another aspect ratio cannot be fitted",
+                              "mask");
+    if (mask.frame_count != 1 && mask.frame_count < clip.frame_count)
+      return invalid_argument("the mask clip has " + std::to_string(mask.frame_count) +
+                                  " frames, the clip " + std::to_string(clip.frame_count) +
+                                  " (a still mask applies to every frame)",
+                              "mask");
+    return clip;
+  }
+
+  Rect input_region(int input, const Rect&, const graph::RenderCtx& ctx) const override {
+    return ctx.input[size_t(input)].bounds_at(ctx.scale);  // motion is measured on whole frames
+  }
+
+  Status render(const graph::RenderCtx& ctx, const graph::Inputs& in, Image& out,
+                const Rect& tile) const override {
+    const Image* frame = in.get(0);
+    std::vector<std::vector<float>> holes(2 * kWindow + 1);
+    auto hole = [&](int dt) -> const std::vector<float>& {
+      auto& h = holes[size_t(dt + kWindow)];
+      if (h.empty()) h = coverage(*in.get(1, dt), *in.get(0, dt));
+      return h;
+    };
+    std::vector<inpaint::MaskedFrame> neighbours;
+    for (int dt = -kWindow; dt <= kWindow; ++dt) {
+      const int64_t f = ctx.frame + dt;
+      if (dt == 0 || f < 0 || f >= ctx.input[0].frame_count) continue;  // not clamped copies
+      neighbours.push_back({in.get(0, dt), &hole(dt), dt});
+    }
+    Image filled(frame->bounds());
+    FL_RETURN_IF_ERROR(
+        inpaint::fill_from_neighbours({frame, &hole(0), 0}, neighbours, options_, filled));
+    for (int y = tile.y; y < tile.bottom(); ++y)
+      std::copy_n(filled.at(tile.x, y), size_t(tile.w) * 4, out.at(tile.x, y));
+    return ok_status();
+  }
+
+ private:
+  inpaint::FillOptions options_;
+};
+
+}  // namespace
+
+void register_fill(graph::Registry& r) {
+  r.add(graph::OpBuilder("fill", 1)
+            .doc("Removes what the mask covers (white = remove): the background comes from the "
+                 "neighbouring frames that saw it, aligned by a global motion model (a "
+                 "locked-off camera is copied exactly), corrected for exposure drift; what no "
+                 "frame within 6 either side saw is synthesised. The mask is a clip, a still for "
+                 "every frame, or a `mask` node; another size of the same aspect is resampled.")
+            .category("fill")
+            .input("in", "The footage")
+            .input("mask", "Where to remove (luma; soft edges blend)")
+            .param_int("samples", 3, 1, 12,
+                       "Neighbouring frames averaged per pixel (more: less grain noise)")
+            .window(kWindow, kWindow)
+            .not_tileable()
+            .build(),
+        [](const graph::Params& p,
+           const graph::PrepareCtx&) -> Result<std::shared_ptr<const graph::Op>> {
+          inpaint::FillOptions o;
+          o.max_samples = int(p.get_int("samples"));
+          return graph::make_op<FillOp>(o);
+        });
+}
+
+}  // namespace fl::ops

@@ -1,0 +1,134 @@
+// `fill` and `mask` from the command line: a removal end to end on real footage, the mask as a
+// still, a clip or a `mask` node, and every bad mask the issue lists.
+#include <gmock/gmock.h>
+
+#include "cli_fixture.h"
+
+namespace fl::test {
+namespace {
+
+using ::testing::HasSubstr;
+
+class FillCli : public Cli {
+ protected:
+  void SetUp() override {
+    // 20 frames of vtest with a red box moving 9 px a frame; the box's first position is where
+    // overlay draws frame 0.
+    ASSERT_EQ(test::ffmpeg("-i " + test::opencv_data("vtest.avi") +
+                           " -f lavfi -i color=red:s=40x40 -filter_complex "
+                           "\"[0:v]trim=start_frame=200:end_frame=220,setpts=PTS-STARTPTS[b];"
+                           "[b][1:v]overlay=x=120+9*n:y=30:shortest=1\" -an -c:v ffv1 " +
+                           dir_.file("dirty.mkv")),
+              0);
+    ASSERT_EQ(test::ffmpeg("-i " + test::opencv_data("vtest.avi") +
+                           " -vf trim=start_frame=200:end_frame=220,setpts=PTS-STARTPTS -an "
+                           "-c:v ffv1 " +
+                           dir_.file("clean_src.mkv")),
+              0);
+    // The untouched frames through the same decode and encode as the fill's output (FFV1 RGB),
+    // so that only the fill differs.
+    ASSERT_EQ(run("apply clean_src.mkv clean.mkv exposure stops=0 --float-path").code, 0);
+    write("fill.json", R"({"sources": {"in": {"path": "dirty.mkv"}},
+ "nodes": {"m": {"op": "mask", "inputs": ["in"],
+                 "params": {"shape": "0: rect 129 30 40 40; 100: rect 1029 30 40 40", "dilate": 3}},
+           "f": {"op": "fill", "inputs": {"in": "in", "mask": "m"}}},
+ "outputs": [{"node": "f", "path": "removed.mkv"}]})");
+  }
+  // PSNR of frame `n` of two clips over a region, by FFmpeg's own psnr filter.
+  double psnr(const std::string& a, const std::string& b, int n, const std::string& crop) {
+    const std::string log = dir_.file("psnr.txt");
+    test::ffmpeg("-i " + dir_.file(a) + " -i " + dir_.file(b) +
+                 " -filter_complex \"[0:v]select=eq(n\\," + std::to_string(n) + ")," + crop +
+                 "[x];[1:v]select=eq(n\\," + std::to_string(n) + ")," + crop +
+                 "[y];[x][y]psnr=stats_file=" + log + "\" -frames:v 1 -f null -");
+    const std::string s = slurp(log);
+    std::filesystem::remove(log);
+    const size_t at = s.find("psnr_avg:");
+    return at == std::string::npos ? -1 : std::stod(s.substr(at + 9));
+  }
+};
+
+TEST_F(FillCli, RemovesAMovingObjectFromRealFootage) {
+  auto o = run("render fill.json");
+  ASSERT_EQ(o.code, 0) << o.err;
+  // Frame 10: the box is at x = 129 + 90 (8-bit, in the region the box covered).
+  const std::string box = "crop=48:48:215:26";
+  const double removed = psnr("removed.mkv", "clean.mkv", 10, box);
+  const double before = psnr("dirty.mkv", "clean.mkv", 10, box);
+  std::printf("fill through the CLI, frame 10, box region: %.2f dB (with the box %.2f dB)\n",
+              removed, before);
+  EXPECT_GT(removed, 38.0);
+  EXPECT_LT(before, 15.0);
+}
+
+TEST_F(FillCli, TheSameInputGivesTheSameBytes) {
+  ASSERT_EQ(run("render fill.json").code, 0);
+  std::filesystem::rename(dir_.file("removed.mkv"), dir_.file("first.mkv"));
+  ASSERT_EQ(run("render fill.json").code, 0);
+  EXPECT_EQ(test::ffmpeg("-i " + dir_.file("first.mkv") + " -f framemd5 " + dir_.file("a.md5")), 0);
+  EXPECT_EQ(test::ffmpeg("-i " + dir_.file("removed.mkv") + " -f framemd5 " + dir_.file("b.md5")),
+            0);
+  EXPECT_EQ(slurp(dir_.file("a.md5")), slurp(dir_.file("b.md5")));
+  EXPECT_FALSE(slurp(dir_.file("a.md5")).empty());
+}
+
+TEST_F(FillCli, AStillMaskFileWiresToTheMaskInput) {
+  // A blemish fixed in frame: a still mask for every frame.
+  ASSERT_EQ(test::ffmpeg("-f lavfi -i color=black:s=768x576 -vf "
+                         "\"drawbox=x=300:y=300:w=30:h=30:color=white:t=fill\" -frames:v 1 " +
+                         dir_.file("blemish.png")),
+            0);
+  auto o = run("apply dirty.mkv out.mkv fill mask=blemish.png");
+  EXPECT_EQ(o.code, 0) << o.err;
+  EXPECT_TRUE(std::filesystem::exists(dir_.file("out.mkv")));
+}
+
+TEST_F(FillCli, AnEmptyMaskPassesTheFrameThrough) {
+  ASSERT_EQ(test::ffmpeg("-f lavfi -i color=black:s=768x576 -frames:v 1 " + dir_.file("none.png")),
+            0);
+  ASSERT_EQ(run("apply dirty.mkv filled.mkv fill mask=none.png").code, 0);
+  ASSERT_EQ(run("apply dirty.mkv plain.mkv exposure stops=0 --float-path").code, 0);
+  EXPECT_GT(psnr("filled.mkv", "plain.mkv", 5, "null"), 90.0);
+}
+
+TEST_F(FillCli, BadMasksFailCleanly) {
+  auto o = run("apply dirty.mkv out.mkv fill mask=missing.png");
+  EXPECT_NE(o.code, 0);
+  EXPECT_THAT(o.err, HasSubstr("missing.png"));
+  std::ofstream(dir_.file("junk.png")) << "not a png";
+  o = run("apply dirty.mkv out.mkv fill mask=junk.png");
+  EXPECT_NE(o.code, 0);
+  EXPECT_THAT(o.err, HasSubstr("junk.png"));
+  // Another aspect ratio cannot be fitted.
+  ASSERT_EQ(
+      test::ffmpeg("-f lavfi -i color=white:s=640x640 -frames:v 1 " + dir_.file("square.png")), 0);
+  o = run("apply dirty.mkv out.mkv fill mask=square.png");
+  EXPECT_NE(o.code, 0);
+  EXPECT_THAT(o.err, HasSubstr("aspect ratio"));
+  // Nothing left to fill from.
+  ASSERT_EQ(test::ffmpeg("-f lavfi -i color=white:s=768x576 -frames:v 1 " + dir_.file("all.png")),
+            0);
+  o = run("apply dirty.mkv out.mkv fill mask=all.png");
+  EXPECT_NE(o.code, 0);
+  EXPECT_THAT(o.err, HasSubstr("covers 100% of the frame"));
+  // A mask clip shorter than the clip.
+  ASSERT_EQ(test::ffmpeg("-f lavfi -i color=black:s=768x576:r=10 -frames:v 5 -c:v ffv1 " +
+                         dir_.file("short.mkv")),
+            0);
+  o = run("apply dirty.mkv out.mkv fill mask=short.mkv");
+  EXPECT_NE(o.code, 0);
+  EXPECT_THAT(o.err, HasSubstr("the mask clip has 5 frames, the clip 20"));
+  // A shape that does not parse names the key and the field.
+  write("bad.json", R"({"sources": {"in": {"path": "dirty.mkv"}},
+ "nodes": {"m": {"op": "mask", "inputs": ["in"], "params": {"shape": "0: rect 1 2 3; 9: rect 1 2 3 4"}},
+           "f": {"op": "fill", "inputs": {"in": "in", "mask": "m"}}},
+ "outputs": [{"node": "f", "path": "out.mkv"}]})");
+  o = run("render bad.json");
+  EXPECT_NE(o.code, 0);
+  EXPECT_THAT(o.err, HasSubstr("key 1: rect needs 4 numbers, got 3"));
+  expect_only({"dirty.mkv", "clean_src.mkv", "clean.mkv", "fill.json", "junk.png", "square.png",
+               "all.png", "short.mkv", "bad.json"});
+}
+
+}  // namespace
+}  // namespace fl::test
