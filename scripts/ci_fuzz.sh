@@ -5,8 +5,8 @@ cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET="${FL_FUZZ_SECONDS:-20}"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DFL_FUZZ=ON -DFL_BUILD_BENCH=OFF >/dev/null
-cmake --build build-fuzz -j"$(nproc)" --target cube_fuzz cdl_fuzz graph_fuzz edl_fuzz otio_fuzz request_fuzz
-for target in cube cdl graph edl otio request; do
+cmake --build build-fuzz -j"$(nproc)" --target cube_fuzz cdl_fuzz graph_fuzz edl_fuzz otio_fuzz request_fuzz shape_fuzz
+for target in cube cdl graph edl otio request shape; do
   echo "== fuzz $target for ${SECONDS_PER_TARGET}s"
   work="build-fuzz/corpus-$target"
   mkdir -p "$work"

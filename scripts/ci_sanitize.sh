@@ -3,11 +3,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DFL_SANITIZE=ON -DFL_BUILD_BENCH=OFF >/dev/null
-cmake --build build-asan -j"$(nproc)" --target test_core test_colour test_graph test_render test_io_oiio test_io_ffmpeg test_io_timeline test_server
+cmake --build build-asan -j"$(nproc)" --target test_core test_colour test_graph test_render test_io_oiio test_io_ffmpeg test_io_timeline test_inpaint test_ops test_server
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export LSAN_OPTIONS=suppressions=$(pwd)/scripts/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-for t in test_core test_colour test_graph test_render test_io_oiio test_io_ffmpeg test_io_timeline; do
+for t in test_core test_colour test_graph test_render test_io_oiio test_io_ffmpeg test_io_timeline test_inpaint test_ops; do
   echo "== $t (asan+ubsan)"
   ./build-asan/tests/$t --gtest_brief=1
 done

@@ -48,6 +48,9 @@ Result<Shape> parse_shape(std::string_view text, const std::string& where) {
     auto [p, ec] = std::from_chars(words[i].data(), words[i].data() + words[i].size(), v);
     if (ec != std::errc() || p != words[i].data() + words[i].size() || !std::isfinite(v))
       return invalid_argument(where + "'" + std::string(words[i]) + "' is not a number");
+    // Far outside any frame (16K is 15360 wide), and fits the rasteriser's fixed point.
+    if (std::abs(v) > 1e6) return invalid_argument(where + "coordinates must be within ±1000000");
+    if (s.numbers.size() >= 20000) return invalid_argument(where + "at most 10000 points");
     s.numbers.push_back(v);
   }
   if (s.kind == ShapeKind::kPolygon) {

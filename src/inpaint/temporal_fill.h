@@ -13,11 +13,11 @@
 
 namespace fl::inpaint {
 
-// A frame and where it must not be trusted (its hole), in the same pixel grid: `hole` holds
-// one coverage value in [0, 1] per pixel of `image`, row-major.
+// A frame and where it must not be trusted: `mask`'s luma is the hole's coverage in [0, 1]. The
+// mask may have another size of the same aspect (it is sampled in the frame's pixel grid).
 struct MaskedFrame {
   const Image* image = nullptr;
-  const std::vector<float>* hole = nullptr;
+  const Image* mask = nullptr;
   int offset = 0;  // frames from the one being filled (0 for itself)
 };
 
@@ -33,8 +33,13 @@ struct FillReport {
   int64_t synthesised = 0;  // seen by no neighbour
 };
 
-// Writes `out` (same bounds as current.image): the current frame with its hole filled.
-// `neighbours` may come in any order.
+// The filled hole: the pixels of the box around it (frame coordinates, the soft mask edge
+// already blended over the frame), or an empty image when the mask is empty. Neighbours of
+// another size are skipped; they may come in any order.
+Result<Image> fill_hole(const MaskedFrame& current, const std::vector<MaskedFrame>& neighbours,
+                        const FillOptions& options, FillReport* report = nullptr);
+
+// The whole frame with its hole filled (`out` gets current.image's bounds).
 Status fill_from_neighbours(const MaskedFrame& current, const std::vector<MaskedFrame>& neighbours,
                             const FillOptions& options, Image& out, FillReport* report = nullptr);
 

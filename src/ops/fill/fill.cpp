@@ -10,22 +10,6 @@ namespace {
 
 constexpr int kWindow = 6;  // frames each side: memory is bounded by this, not the clip length
 
-// The mask's coverage in the clip's pixel grid (a mask of another size is sampled to it).
-std::vector<float> coverage(const Image& mask, const Image& like) {
-  std::vector<float> out(like.pixel_count());
-  const double sx = double(mask.width()) / like.width(), sy = double(mask.height()) / like.height();
-  for (int y = 0; y < like.height(); ++y) {
-    const int my = mask.bounds().y + std::min(mask.height() - 1, int((y + 0.5) * sy));
-    for (int x = 0; x < like.width(); ++x) {
-      const int mx = mask.bounds().x + std::min(mask.width() - 1, int((x + 0.5) * sx));
-      const float* p = mask.at(mx, my);
-      const float v = 0.2126f * p[0] + 0.7152f * p[1] + 0.0722f * p[2];
-      out[size_t(y) * size_t(like.width()) + size_t(x)] = std::clamp(v, 0.0f, 1.0f);
-    }
-  }
-  return out;
-}
-
 class FillOp final : public graph::Op {
  public:
   explicit FillOp(inpaint::FillOptions options) : options_(options) {}
@@ -55,24 +39,20 @@ class FillOp final : public graph::Op {
 
   Status render(const graph::RenderCtx& ctx, const graph::Inputs& in, Image& out,
                 const Rect& tile) const override {
-    const Image* frame = in.get(0);
-    std::vector<std::vector<float>> holes(2 * kWindow + 1);
-    auto hole = [&](int dt) -> const std::vector<float>& {
-      auto& h = holes[size_t(dt + kWindow)];
-      if (h.empty()) h = coverage(*in.get(1, dt), *in.get(0, dt));
-      return h;
-    };
     std::vector<inpaint::MaskedFrame> neighbours;
     for (int dt = -kWindow; dt <= kWindow; ++dt) {
       const int64_t f = ctx.frame + dt;
       if (dt == 0 || f < 0 || f >= ctx.input[0].frame_count) continue;  // not clamped copies
-      neighbours.push_back({in.get(0, dt), &hole(dt), dt});
+      neighbours.push_back({in.get(0, dt), in.get(1, dt), dt});
     }
-    Image filled(frame->bounds());
-    FL_RETURN_IF_ERROR(
-        inpaint::fill_from_neighbours({frame, &hole(0), 0}, neighbours, options_, filled));
+    const Image* frame = in.get(0);
+    FL_ASSIGN_OR_RETURN(Image patch,
+                        inpaint::fill_hole({frame, in.get(1), 0}, neighbours, options_));
     for (int y = tile.y; y < tile.bottom(); ++y)
-      std::copy_n(filled.at(tile.x, y), size_t(tile.w) * 4, out.at(tile.x, y));
+      std::copy_n(frame->at(tile.x, y), size_t(tile.w) * 4, out.at(tile.x, y));
+    const Rect r = patch.empty() ? Rect{} : patch.bounds().intersect(tile);
+    for (int y = r.y; y < r.bottom(); ++y)
+      std::copy_n(patch.at(r.x, y), size_t(r.w) * 4, out.at(r.x, y));
     return ok_status();
   }
 

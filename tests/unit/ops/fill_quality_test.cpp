@@ -21,6 +21,7 @@ namespace {
 struct Case {
   std::vector<Image> original, dirty;
   std::vector<std::vector<float>> holes;
+  std::vector<Image> masks;  // the holes as mask images (coverage in every channel)
 };
 
 // A textured 40x40 object moving 9 px a frame across the top of the plaza. With `pan`, the
@@ -61,6 +62,10 @@ Case moving_object(int first, int count, double pan = 0) {
     RasterOptions o;
     o.dilate = 2;
     c.holes.push_back(rasterise(s, dirty.width(), dirty.height(), o));
+    Image mask(dirty.bounds());
+    for (size_t p = 0; p < mask.pixel_count(); ++p)
+      std::fill_n(mask.data() + 4 * p, 4, c.holes.back()[p]);
+    c.masks.push_back(std::move(mask));
     c.original.push_back(std::move(*f));
     c.dirty.push_back(std::move(dirty));
   }
@@ -142,11 +147,11 @@ Scores remove(Case& c, int count) {
   for (int t = kWindow; t < count - kWindow; ++t) {
     std::vector<MaskedFrame> nbs;
     for (int dt = -kWindow; dt <= kWindow; ++dt)
-      if (dt != 0) nbs.push_back({&c.dirty[size_t(t + dt)], &c.holes[size_t(t + dt)], dt});
+      if (dt != 0) nbs.push_back({&c.dirty[size_t(t + dt)], &c.masks[size_t(t + dt)], dt});
     Image out(c.dirty[size_t(t)].bounds());
     FillReport report;
     const Status st =
-        fill_from_neighbours({&c.dirty[size_t(t)], &c.holes[size_t(t)], 0}, nbs, {}, out, &report);
+        fill_from_neighbours({&c.dirty[size_t(t)], &c.masks[size_t(t)], 0}, nbs, {}, out, &report);
     EXPECT_TRUE(st.ok()) << st.to_string();
     EXPECT_GT(report.propagated, report.hole_pixels * 9 / 10);
     ours += psnr_in_mask(out, c.original[size_t(t)], c.holes[size_t(t)]);
