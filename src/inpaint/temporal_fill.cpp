@@ -4,160 +4,160 @@
 #include <array>
 #include <cmath>
 
-#include <opencv2/calib3d.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/photo.hpp>
-#include <opencv2/video/tracking.hpp>
+
+#include "inpaint/alignment.h"
+#include "inpaint/patch_synthesis.h"
+#include "inpaint/seam.h"
 
 namespace fl::inpaint {
 namespace {
 
-constexpr float kHoleThreshold = 0.01f;  // any coverage at all: not to be trusted, to be filled
-constexpr int kAnalysisSize = 640;       // motion is measured on frames this wide at most
+// Patch distances are taken on a perceptual encoding (linear light would let the shadows'
+// texture count for nothing); sign-preserving for values below 0.
+float encode(float v) { return v < 0 ? -std::sqrt(-v) : std::sqrt(v); }
+float decode(float v) { return v < 0 ? -v * v : v * v; }
 
-cv::Mat view(const Image& img) {
-  return cv::Mat(img.height(), img.width(), CV_32FC4, const_cast<float*>(img.data()));
+struct Aligned {
+  const MaskedFrame* frame;
+  Motion motion;
+};
+
+// The neighbour's pixels and hole coverage over `area` of the current frame.
+void warp_into(const Aligned& n, const cv::Rect& area, cv::Size full, cv::Mat& pixels,
+               cv::Mat1f& hole) {
+  const Coverage cov(*n.frame->mask, full.width, full.height);
+  if (n.motion.identity) {
+    pixels = view(*n.frame->image)(area);
+    hole = cov.region(area);
+    return;
+  }
+  const cv::Matx33d m = n.motion.h * cv::Matx33d(1, 0, area.x, 0, 1, area.y, 0, 0, 1);
+  cv::warpPerspective(view(*n.frame->image), pixels, m, area.size(),
+                      cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT);
+  const cv::Rect src = mapped_box(n.motion.h, area, full);
+  if (src.empty()) {
+    hole = cv::Mat1f(area.size(), 1.0f);
+    return;
+  }
+  const cv::Matx33d to_src = cv::Matx33d(1, 0, -src.x, 0, 1, -src.y, 0, 0, 1) * m;
+  cv::warpPerspective(cov.region(src), hole, to_src, area.size(),
+                      cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT,
+                      cv::Scalar(1.0));
 }
 
-int sample_step(double factor) { return factor <= 0.25 ? 2 : 1; }
-
-// A mask's coverage in a frame's pixel grid (the mask may have another size).
-class Coverage {
- public:
-  Coverage(const Image& mask, int width, int height)
-      : mask_(mask),
-        sx_(double(mask.width()) / width),
-        sy_(double(mask.height()) / height),
-        same_(mask.width() == width && mask.height() == height) {}
-
-  float at(int x, int y) const {
-    const float* p =
-        same_ ? mask_.at(mask_.bounds().x + x, mask_.bounds().y + y)
-              : mask_.at(mask_.bounds().x + std::min(mask_.width() - 1, int((x + 0.5) * sx_)),
-                         mask_.bounds().y + std::min(mask_.height() - 1, int((y + 0.5) * sy_)));
-    return std::clamp(0.2126f * p[0] + 0.7152f * p[1] + 0.0722f * p[2], 0.0f, 1.0f);
+// Synthesises `unseen` (pixels of `roi`) from the frame around it: the propagated fill in
+// `work` (over roi) and the frame outside the hole within a context as large as the unseen
+// region again on each side. The context is the mean of this frame and its aligned neighbours:
+// neighbouring frames then search nearly the same image with the same seed, find the same
+// patches, and the synthesised region holds still instead of boiling with the grain. Returns
+// false when there is too little to copy from.
+bool synthesise_unseen(const Image& img, const cv::Rect& roi, const cv::Mat1b& to_fill,
+                       const std::vector<Aligned>& aligned, cv::Mat& work, const cv::Mat1b& unseen,
+                       const FillOptions& options) {
+  const cv::Size full(img.width(), img.height());
+  const cv::Rect ub = cv::boundingRect(unseen) + roi.tl();
+  const int grow = std::max({ub.width, ub.height, 32});
+  const cv::Rect area =
+      cv::Rect(ub.x - grow, ub.y - grow, ub.width + 2 * grow, ub.height + 2 * grow) &
+      cv::Rect(0, 0, full.width, full.height);
+  cv::Mat sum(area.size(), CV_32FC4, cv::Scalar::all(0));
+  cv::Mat1f count(area.size(), 0.0f);
+  cv::Mat1b hole(area.size(), uchar(0)), source(area.size(), uchar(0));
+  cv::Mat1b own(area.size(), uchar(0));  // the frame's own pixels, averaged with the neighbours'
+  const cv::Mat frame = view(img);
+  for (int y = 0; y < area.height; ++y) {
+    const int fy = area.y + y;
+    for (int x = 0; x < area.width; ++x) {
+      const int fx = area.x + x;
+      const bool in_roi = roi.contains({fx, fy});
+      if (in_roi && unseen(fy - roi.y, fx - roi.x)) {
+        hole(y, x) = 255;
+        continue;
+      }
+      const bool background = !to_fill(fy, fx);
+      if (!background && !in_roi) continue;  // cannot be: roi holds the whole hole
+      source(y, x) = 255;
+      own(y, x) = background ? 255 : 0;  // propagated pixels are a mean already: kept as they are
+      const float* p = background ? frame.ptr<float>(fy) + 4 * fx
+                                  : work.ptr<float>(fy - roi.y) + 4 * (fx - roi.x);
+      float* a = sum.ptr<float>(y) + 4 * x;
+      for (int c = 0; c < 3; ++c) a[c] = p[c];
+      count(y, x) = 1.0f;
+    }
   }
-  // Full-resolution coverage over `r` (frame pixels).
-  cv::Mat1f region(const cv::Rect& r) const {
-    cv::Mat1f out(r.size());
-    for (int y = 0; y < r.height; ++y)
-      for (int x = 0; x < r.width; ++x) out(y, x) = at(r.x + x, r.y + y);
-    return out;
-  }
-  // The largest coverage in each cell of a `size` grid over a `width`×`height` frame (cells of
-  // 4 pixels or more sampled every other pixel: objects are far larger than that).
-  cv::Mat1f cells(cv::Size size, int width, int height) const {
-    cv::Mat1f out(size, 0.0f);
-    const double fx = double(size.width) / width, fy = double(size.height) / height;
-    const int step = sample_step(fx);
-    for (int y = 0; y < height; y += step) {
-      float* row = out.ptr<float>(std::min(size.height - 1, int(y * fy)));
-      for (int x = 0; x < width; x += step) {
-        float& c = row[std::min(size.width - 1, int(x * fx))];
-        c = std::max(c, at(x, y));
+  for (const Aligned& n : aligned) {
+    cv::Mat pixels;
+    cv::Mat1f nb_hole;
+    warp_into(n, area, full, pixels, nb_hole);
+    for (int y = 0; y < area.height; ++y) {
+      const float* p = pixels.ptr<float>(y);
+      const float* h = nb_hole.ptr<float>(y);
+      float* a = sum.ptr<float>(y);
+      float* k = count.ptr<float>(y);
+      const uchar* o = own.ptr<uchar>(y);
+      for (int x = 0; x < area.width; ++x) {
+        if (!o[x] || h[x] >= kHoleThreshold) continue;
+        for (int c = 0; c < 3; ++c) a[4 * x + c] += p[4 * x + c];
+        k[x] += 1.0f;
       }
     }
-    return out;
   }
-
- private:
-  const Image& mask_;
-  double sx_, sy_;
-  bool same_;
-};
-
-// Small perceptual grey for feature tracking (linear light would crush the shadows): each cell
-// averages its block of the frame (large blocks sampled every other pixel).
-cv::Mat1b analysis_grey(const Image& img, cv::Size size) {
-  cv::Mat1f sum(size, 0.0f), n(size, 0.0f);
-  const double fx = double(size.width) / img.width(), fy = double(size.height) / img.height();
-  const int step = sample_step(fx);
-  for (int y = 0; y < img.height(); y += step) {
-    const int sy = std::min(size.height - 1, int(y * fy));
-    float* s = sum.ptr<float>(sy);
-    float* k = n.ptr<float>(sy);
-    const float* p = img.row(img.bounds().y + y);
-    for (int x = 0; x < img.width(); x += step) {
-      const int sx = std::min(size.width - 1, int(x * fx));
-      s[sx] += 0.2126f * p[4 * x] + 0.7152f * p[4 * x + 1] + 0.0722f * p[4 * x + 2];
-      k[sx] += 1;
+  cv::Mat3f canvas(area.size(), cv::Vec3f(0, 0, 0));
+  for (int y = 0; y < area.height; ++y)
+    for (int x = 0; x < area.width; ++x) {
+      if (!source(y, x)) continue;
+      const float* a = sum.ptr<float>(y) + 4 * x;
+      const float k = count(y, x);
+      canvas(y, x) = cv::Vec3f(encode(a[0] / k), encode(a[1] / k), encode(a[2] / k));
     }
-  }
-  cv::Mat1b grey(size);
-  for (int y = 0; y < size.height; ++y)
-    for (int x = 0; x < size.width; ++x) {
-      const float l = std::clamp(sum(y, x) / std::max(1.0f, n(y, x)), 0.0f, 1.0f);
-      grey(y, x) = cv::saturate_cast<uchar>(std::sqrt(l) * 255.0f);
+  SynthesisOptions so;
+  so.cancelled = options.cancelled;
+  if (!synthesise(canvas, hole, source, so)) return false;
+  for (int y = 0; y < roi.height; ++y)
+    for (int x = 0; x < roi.width; ++x) {
+      if (!unseen(y, x)) continue;
+      const cv::Vec3f c = canvas(roi.y + y - area.y, roi.x + x - area.x);
+      float* d = work.ptr<float>(y) + 4 * x;
+      for (int k = 0; k < 3; ++k) d[k] = decode(c[k]);
     }
-  return grey;
+  return true;
 }
 
-// Where features may be taken: outside the hole, with a margin (edges of the object move too).
-cv::Mat1b trusted_cells(const Coverage& cov, cv::Size size, int width, int height) {
-  cv::Mat1b trusted = cov.cells(size, width, height) < kHoleThreshold;
-  cv::erode(trusted, trusted, cv::getStructuringElement(cv::MORPH_RECT, {7, 7}));
-  return trusted;
-}
-
-struct Motion {
-  cv::Matx33d h = cv::Matx33d::eye();  // current-frame pixel -> neighbour pixel (full size)
-  bool identity = true;
-};
-
-Motion estimate_motion(const cv::Mat1b& cur, const cv::Mat1b& cur_trusted, const cv::Mat1b& nb,
-                       const cv::Mat1b& nb_trusted, double factor, cv::Size full) {
-  Motion m;
-  std::vector<cv::Point2f> from, to;
-  cv::goodFeaturesToTrack(cur, from, 500, 0.005, 6, cur_trusted, 5);
-  if (from.size() < 12) return m;  // nothing to lock onto: treat as a locked-off camera
-  std::vector<uchar> ok;
-  std::vector<float> err;
-  cv::calcOpticalFlowPyrLK(cur, nb, from, to, ok, err, cv::Size(21, 21), 3);
-  std::vector<cv::Point2f> a, b;
-  std::vector<float> moved;
-  for (size_t i = 0; i < from.size(); ++i) {
-    if (!ok[i]) continue;
-    int x = int(std::lround(to[i].x)), y = int(std::lround(to[i].y));
-    if (x < 0 || y < 0 || x >= nb.cols || y >= nb.rows || !nb_trusted(y, x)) continue;
-    a.push_back(from[i]);
-    b.push_back(to[i]);
-    moved.push_back(float(cv::norm(to[i] - from[i])));
-  }
-  if (a.size() < 12) return m;
-  // A locked-off camera: most features stay put within tracking noise (people walking are a
-  // minority). Copying without resampling keeps the background exact, which no warp can.
-  auto mid = moved.begin() + std::ptrdiff_t(moved.size() / 2);
-  std::nth_element(moved.begin(), mid, moved.end());
-  if (*mid < 0.1f) return m;
-  cv::Mat inliers;
-  cv::Mat h = cv::findHomography(a, b, cv::RANSAC, 1.0, inliers, 2000, 0.995);
-  if (h.empty() || cv::countNonZero(inliers) < 10) return m;
-  const cv::Matx33d s(factor, 0, 0, 0, factor, 0, 0, 0, 1);
-  const cv::Matx33d fitted = s.inv() * cv::Matx33d(h) * s;
-  // Or a fit within noise of the identity.
-  double largest = 0;
-  for (cv::Point2d c : {cv::Point2d(0, 0), cv::Point2d(full.width, 0), cv::Point2d(0, full.height),
-                        cv::Point2d(full.width, full.height)}) {
-    const cv::Vec3d q = fitted * cv::Vec3d(c.x, c.y, 1);
-    largest = std::max(largest, cv::norm(cv::Point2d(q[0] / q[2], q[1] / q[2]) - c));
-  }
-  if (largest < 0.35) return m;
-  m.h = fitted;
-  m.identity = false;
-  return m;
-}
-
-// The box of the neighbour that `h` maps `roi` into, with a margin for interpolation.
-cv::Rect mapped_box(const cv::Matx33d& h, const cv::Rect& roi, cv::Size frame) {
-  std::vector<cv::Point2f> corners = {{float(roi.x), float(roi.y)},
-                                      {float(roi.br().x), float(roi.y)},
-                                      {float(roi.x), float(roi.br().y)},
-                                      {float(roi.br().x), float(roi.br().y)}};
-  std::vector<cv::Point2f> mapped;
-  cv::perspectiveTransform(corners, mapped, cv::Matx33f(h));
-  cv::Rect box = cv::boundingRect(mapped);
-  box = cv::Rect(box.x - 3, box.y - 3, box.width + 6, box.height + 6);
-  return box & cv::Rect(0, 0, frame.width, frame.height);
+// Poisson blending of the fill into the frame: the difference between the frame and the
+// propagated estimate on the ring (smoothed, since grain differs frame to frame) is carried
+// into the hole as a membrane, so drift that varies across the hole leaves no edge.
+void blend_seam(const cv::Mat& cur, const cv::Mat1b& region, const cv::Mat1b& ring,
+                const cv::Mat& sum, const cv::Mat1b& samples, int radius, cv::Mat& work) {
+  cv::Mat3f difference(region.size(), cv::Vec3f(0, 0, 0));
+  cv::Mat1b known(region.size(), uchar(0));
+  for (int y = 0; y < region.rows; ++y)
+    for (int x = 0; x < region.cols; ++x) {
+      if (!ring(y, x) || samples(y, x) == 0) continue;
+      const float* a = cur.ptr<float>(y) + 4 * x;
+      const float* s = sum.ptr<float>(y) + 4 * x;
+      const float k = samples(y, x);
+      difference(y, x) = cv::Vec3f(a[0] - s[0] / k, a[1] - s[1] / k, a[2] - s[2] / k);
+      known(y, x) = 255;
+    }
+  if (cv::countNonZero(known) == 0) return;
+  const cv::Mat3f smooth = smooth_difference(difference, known, radius);
+  cv::Mat1b defined(region.size(), uchar(0));
+  for (int y = 0; y < region.rows; ++y)
+    for (int x = 0; x < region.cols; ++x)
+      if (smooth(y, x) != cv::Vec3f(0, 0, 0)) defined(y, x) = 255;
+  cv::Mat3f fill;
+  cv::cvtColor(work, fill, cv::COLOR_BGRA2BGR);
+  const cv::Mat3f before = fill.clone();
+  add_membrane(fill, region, smooth, defined);
+  for (int y = 0; y < region.rows; ++y)
+    for (int x = 0; x < region.cols; ++x) {
+      if (!region(y, x)) continue;
+      float* d = work.ptr<float>(y) + 4 * x;
+      const cv::Vec3f delta = fill(y, x) - before(y, x);
+      for (int c = 0; c < 3; ++c) d[c] += delta[c];
+    }
 }
 
 }  // namespace
@@ -205,39 +205,32 @@ Result<Image> fill_hole(const MaskedFrame& current, const std::vector<MaskedFram
     return std::abs(a->offset) < std::abs(b->offset);
   });
 
-  const double factor = std::min(1.0, double(kAnalysisSize) / double(std::max(w, h)));
-  const cv::Size small(std::max(1, int(std::lround(w * factor))),
-                       std::max(1, int(std::lround(h * factor))));
+  const AnalysisGrid grid = analysis_grid(w, h);
+  const double factor = grid.factor;
+  const cv::Size small = grid.size;
   cv::Mat1b cur_grey, cur_trusted;
   if (!order.empty()) {
     cur_grey = analysis_grey(img, small);
-    cur_trusted = trusted_cells(cur_cov, small, w, h);
+    cur_trusted = trusted_cells(&cur_cov, small, w, h);
   }
   cv::Mat sum(roi.size(), CV_32FC4, cv::Scalar::all(0));
   cv::Mat1b samples(roi.size(), uchar(0));
   int64_t unsatisfied = count;
+  std::vector<Aligned> aligned;
   for (const MaskedFrame* n : order) {
     if (unsatisfied == 0) break;
+    if (options.cancelled && options.cancelled()) return cancelled("fill cancelled");
     const Coverage nb_cov(*n->mask, w, h);
     const cv::Mat1b nb_grey = analysis_grey(*n->image, small);
     const Motion motion = estimate_motion(cur_grey, cur_trusted, nb_grey,
-                                          trusted_cells(nb_cov, small, w, h), factor, {w, h});
+                                          trusted_cells(&nb_cov, small, w, h), factor, {w, h});
+    const Aligned aligned_nb{n, motion};
+    if (!motion.identity && mapped_box(motion.h, roi, {w, h}).empty())
+      continue;  // this neighbour never saw the hole's surroundings
+    aligned.push_back(aligned_nb);
     cv::Mat warped;
     cv::Mat1f warped_hole;
-    if (motion.identity) {
-      warped = view(*n->image)(roi);
-      warped_hole = nb_cov.region(roi);
-    } else {
-      const cv::Matx33d m = motion.h * cv::Matx33d(1, 0, roi.x, 0, 1, roi.y, 0, 0, 1);
-      cv::warpPerspective(view(*n->image), warped, m, roi.size(),
-                          cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT);
-      const cv::Rect src = mapped_box(motion.h, roi, {w, h});
-      if (src.empty()) continue;  // this neighbour never saw the hole's surroundings
-      const cv::Matx33d to_src = cv::Matx33d(1, 0, -src.x, 0, 1, -src.y, 0, 0, 1) * m;
-      cv::warpPerspective(nb_cov.region(src), warped_hole, to_src, roi.size(),
-                          cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT,
-                          cv::Scalar(1.0));
-    }
+    warp_into(aligned_nb, roi, {w, h}, warped, warped_hole);
     const cv::Mat1b seen = warped_hole < kHoleThreshold;
     // Exposure drift between the frames, measured where both are background: the median, so
     // that someone walking through the ring does not tint the fill.
@@ -260,16 +253,19 @@ Result<Image> fill_hole(const MaskedFrame& current, const std::vector<MaskedFram
           offset[c] = *mid;
         }
     }
+    // The hole takes the samples, and so does the ring: what the fill would have been there
+    // measures the seam the membrane below removes.
     for (int y = 0; y < roi.height; ++y) {
       const uchar* f = fill_roi.ptr<uchar>(y);
+      const uchar* r = ring.ptr<uchar>(y);
       const uchar* s = seen.ptr<uchar>(y);
       const float* src = warped.ptr<float>(y);
       float* acc = sum.ptr<float>(y);
       uchar* k = samples.ptr<uchar>(y);
       for (int x = 0; x < roi.width; ++x) {
-        if (!f[x] || !s[x] || k[x] >= options.max_samples) continue;
+        if (!(f[x] || r[x]) || !s[x] || k[x] >= options.max_samples) continue;
         for (int c = 0; c < 3; ++c) acc[4 * x + c] += src[4 * x + c] + offset[size_t(c)];
-        if (++k[x] == options.max_samples) --unsatisfied;
+        if (++k[x] == options.max_samples && f[x]) --unsatisfied;
       }
     }
   }
@@ -294,13 +290,19 @@ Result<Image> fill_hole(const MaskedFrame& current, const std::vector<MaskedFram
     }
   }
   const int64_t synthesised = count - propagated;
-  if (synthesised > 0) {
+  if (synthesised > 0 && !synthesise_unseen(img, roi, to_fill, aligned, work, unseen, options)) {
+    // Too little of the frame left to copy patches from: a diffusion is all there is.
     std::vector<cv::Mat> channels;
     cv::split(work, channels);
-    for (int c = 0; c < 3; ++c)
-      cv::inpaint(channels[size_t(c)], unseen, channels[size_t(c)], 3, cv::INPAINT_TELEA);
+    for (int c = 0; c < 3; ++c) {
+      cv::Mat scaled = channels[size_t(c)] * 255.0f, out;      // OpenCV's float Telea wants 8-bit
+      cv::inpaint(scaled, unseen, out, 3, cv::INPAINT_TELEA);  // magnitudes
+      channels[size_t(c)] = out / 255.0f;
+    }
     cv::merge(channels, work);
   }
+  if (options.cancelled && options.cancelled()) return cancelled("fill cancelled");
+  if (propagated > 0) blend_seam(cur_roi, fill_roi, ring, sum, samples, options.ring + 3, work);
   if (report) {
     report->propagated = propagated;
     report->synthesised = synthesised;

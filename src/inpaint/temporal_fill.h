@@ -3,9 +3,11 @@
 // visible in a neighbouring frame. Each neighbour is aligned to this frame by a global motion
 // model fitted outside the holes (a homography, exactly the identity for a locked-off camera),
 // and the hole takes the real background from the nearest frames that saw it, corrected for
-// exposure drift on a ring around the hole. What no neighbour saw is synthesised.
+// exposure drift on a ring around the hole and blended by a Poisson membrane. What no neighbour
+// saw is synthesised from patches of the frame itself (patch_synthesis.h).
 #pragma once
 
+#include <functional>
 #include <vector>
 
 #include "framelock/image.h"
@@ -24,7 +26,8 @@ struct MaskedFrame {
 struct FillOptions {
   int max_samples = 3;  // neighbours averaged per pixel (nearest in time first)
   double max_hole_fraction = 0.9;
-  int ring = 6;  // pixels around the hole used for the exposure correction
+  int ring = 6;                     // pixels around the hole used for the exposure correction
+  std::function<bool()> cancelled;  // checked between neighbours and before synthesis
 };
 
 struct FillReport {

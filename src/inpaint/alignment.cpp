@@ -1,0 +1,153 @@
+#include "inpaint/alignment.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include <opencv2/calib3d.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/video/tracking.hpp>
+
+namespace fl::inpaint {
+namespace {
+
+// Cells of 4 pixels or more are sampled every other pixel: objects are far larger than that.
+int sample_step(double factor) { return factor <= 0.25 ? 2 : 1; }
+
+}  // namespace
+
+cv::Mat view(const Image& img) {
+  return cv::Mat(img.height(), img.width(), CV_32FC4, const_cast<float*>(img.data()));
+}
+
+Coverage::Coverage(const Image& mask, int width, int height)
+    : mask_(mask),
+      sx_(double(mask.width()) / width),
+      sy_(double(mask.height()) / height),
+      same_(mask.width() == width && mask.height() == height) {}
+
+float Coverage::at(int x, int y) const {
+  const float* p =
+      same_ ? mask_.at(mask_.bounds().x + x, mask_.bounds().y + y)
+            : mask_.at(mask_.bounds().x + std::min(mask_.width() - 1, int((x + 0.5) * sx_)),
+                       mask_.bounds().y + std::min(mask_.height() - 1, int((y + 0.5) * sy_)));
+  return std::clamp(0.2126f * p[0] + 0.7152f * p[1] + 0.0722f * p[2], 0.0f, 1.0f);
+}
+
+cv::Mat1f Coverage::region(const cv::Rect& r) const {
+  cv::Mat1f out(r.size());
+  for (int y = 0; y < r.height; ++y)
+    for (int x = 0; x < r.width; ++x) out(y, x) = at(r.x + x, r.y + y);
+  return out;
+}
+
+cv::Mat1f Coverage::cells(cv::Size size, int width, int height) const {
+  cv::Mat1f out(size, 0.0f);
+  const double fx = double(size.width) / width, fy = double(size.height) / height;
+  const int step = sample_step(fx);
+  for (int y = 0; y < height; y += step) {
+    float* row = out.ptr<float>(std::min(size.height - 1, int(y * fy)));
+    for (int x = 0; x < width; x += step) {
+      float& c = row[std::min(size.width - 1, int(x * fx))];
+      c = std::max(c, at(x, y));
+    }
+  }
+  return out;
+}
+
+AnalysisGrid analysis_grid(int width, int height) {
+  AnalysisGrid g;
+  g.factor = std::min(1.0, double(kAnalysisSize) / double(std::max(width, height)));
+  g.size = cv::Size(std::max(1, int(std::lround(width * g.factor))),
+                    std::max(1, int(std::lround(height * g.factor))));
+  return g;
+}
+
+cv::Mat1b analysis_grey(const Image& img, cv::Size size) {
+  cv::Mat1f sum(size, 0.0f), n(size, 0.0f);
+  const double fx = double(size.width) / img.width(), fy = double(size.height) / img.height();
+  const int step = sample_step(fx);
+  for (int y = 0; y < img.height(); y += step) {
+    const int sy = std::min(size.height - 1, int(y * fy));
+    float* s = sum.ptr<float>(sy);
+    float* k = n.ptr<float>(sy);
+    const float* p = img.row(img.bounds().y + y);
+    for (int x = 0; x < img.width(); x += step) {
+      const int sx = std::min(size.width - 1, int(x * fx));
+      s[sx] += 0.2126f * p[4 * x] + 0.7152f * p[4 * x + 1] + 0.0722f * p[4 * x + 2];
+      k[sx] += 1;
+    }
+  }
+  cv::Mat1b grey(size);
+  for (int y = 0; y < size.height; ++y)
+    for (int x = 0; x < size.width; ++x) {
+      const float l = std::clamp(sum(y, x) / std::max(1.0f, n(y, x)), 0.0f, 1.0f);
+      grey(y, x) = cv::saturate_cast<uchar>(std::sqrt(l) * 255.0f);
+    }
+  return grey;
+}
+
+cv::Mat1b trusted_cells(const Coverage* cov, cv::Size size, int width, int height) {
+  if (!cov) return cv::Mat1b(size, uchar(255));
+  cv::Mat1b trusted = cov->cells(size, width, height) < kHoleThreshold;
+  cv::erode(trusted, trusted, cv::getStructuringElement(cv::MORPH_RECT, {7, 7}));
+  return trusted;
+}
+
+Motion estimate_motion(const cv::Mat1b& cur, const cv::Mat1b& cur_trusted, const cv::Mat1b& nb,
+                       const cv::Mat1b& nb_trusted, double factor, cv::Size full) {
+  Motion m;
+  std::vector<cv::Point2f> from, to;
+  cv::goodFeaturesToTrack(cur, from, 500, 0.005, 6, cur_trusted, 5);
+  if (from.size() < 12) return m;  // nothing to lock onto: treat as a locked-off camera
+  std::vector<uchar> ok;
+  std::vector<float> err;
+  cv::calcOpticalFlowPyrLK(cur, nb, from, to, ok, err, cv::Size(21, 21), 3);
+  std::vector<cv::Point2f> a, b;
+  std::vector<float> moved;
+  for (size_t i = 0; i < from.size(); ++i) {
+    if (!ok[i]) continue;
+    int x = int(std::lround(to[i].x)), y = int(std::lround(to[i].y));
+    if (x < 0 || y < 0 || x >= nb.cols || y >= nb.rows || !nb_trusted(y, x)) continue;
+    a.push_back(from[i]);
+    b.push_back(to[i]);
+    moved.push_back(float(cv::norm(to[i] - from[i])));
+  }
+  if (a.size() < 12) return m;
+  m.tracked = true;
+  // A locked-off camera: most features stay put within tracking noise (people walking are a
+  // minority). Copying without resampling keeps the background exact, which no warp can.
+  auto mid = moved.begin() + std::ptrdiff_t(moved.size() / 2);
+  std::nth_element(moved.begin(), mid, moved.end());
+  if (*mid < 0.1f) return m;
+  cv::Mat inliers;
+  cv::Mat h = cv::findHomography(a, b, cv::RANSAC, 1.0, inliers, 2000, 0.995);
+  if (h.empty() || cv::countNonZero(inliers) < 10) return m;
+  const cv::Matx33d s(factor, 0, 0, 0, factor, 0, 0, 0, 1);
+  const cv::Matx33d fitted = s.inv() * cv::Matx33d(h) * s;
+  // Or a fit within noise of the identity.
+  double largest = 0;
+  for (cv::Point2d c : {cv::Point2d(0, 0), cv::Point2d(full.width, 0), cv::Point2d(0, full.height),
+                        cv::Point2d(full.width, full.height)}) {
+    const cv::Vec3d q = fitted * cv::Vec3d(c.x, c.y, 1);
+    largest = std::max(largest, cv::norm(cv::Point2d(q[0] / q[2], q[1] / q[2]) - c));
+  }
+  if (largest < 0.35) return m;
+  m.h = fitted;
+  m.identity = false;
+  return m;
+}
+
+cv::Rect mapped_box(const cv::Matx33d& h, const cv::Rect& roi, cv::Size frame) {
+  std::vector<cv::Point2f> corners = {{float(roi.x), float(roi.y)},
+                                      {float(roi.br().x), float(roi.y)},
+                                      {float(roi.x), float(roi.br().y)},
+                                      {float(roi.br().x), float(roi.br().y)}};
+  std::vector<cv::Point2f> mapped;
+  cv::perspectiveTransform(corners, mapped, cv::Matx33f(h));
+  cv::Rect box = cv::boundingRect(mapped);
+  box = cv::Rect(box.x - 3, box.y - 3, box.width + 6, box.height + 6);
+  return box & cv::Rect(0, 0, frame.width, frame.height);
+}
+
+}  // namespace fl::inpaint

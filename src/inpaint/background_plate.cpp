@@ -1,0 +1,165 @@
+#include "inpaint/background_plate.h"
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+
+#include <opencv2/imgproc.hpp>
+
+#include "inpaint/alignment.h"
+#include "inpaint/patch_synthesis.h"
+
+namespace fl::inpaint {
+namespace {
+
+// Samples are held as 16-bit square roots of linear light (up to 4.0): a third of float's
+// memory, with finer steps in the shadows than linear 16-bit.
+constexpr uint16_t kMissing = 0xFFFF;
+constexpr float kCodeScale = 65534.0f / 2.0f;
+
+uint16_t to_code(float v) {
+  return uint16_t(std::lround(std::sqrt(std::clamp(v, 0.0f, 4.0f)) * kCodeScale));
+}
+float from_code(uint16_t c) {
+  const float e = float(c) / kCodeScale;
+  return e * e;
+}
+
+}  // namespace
+
+size_t plate_sample_bytes(int width, int height) {
+  return size_t(width) * size_t(height) * 3 * sizeof(uint16_t);
+}
+
+struct PlateBuilder::Impl {
+  Impl(const Image& ref, const Image* ref_mask, int cap, PlateOptions o)
+      : reference(ref), w(ref.width()), h(ref.height()), capacity(cap), options(std::move(o)) {
+    grid = analysis_grid(w, h);
+    ref_grey = analysis_grey(ref, grid.size);
+    if (ref_mask) {
+      const Coverage cov(*ref_mask, w, h);
+      ref_trusted = trusted_cells(&cov, grid.size, w, h);
+    } else {
+      ref_trusted = trusted_cells(nullptr, grid.size, w, h);
+    }
+    codes.assign(size_t(capacity) * size_t(w) * size_t(h) * 3, kMissing);
+  }
+
+  const Image& reference;
+  int w, h, capacity;
+  PlateOptions options;
+  AnalysisGrid grid;
+  cv::Mat1b ref_grey, ref_trusted;
+  std::vector<uint16_t> codes;  // sample-major, then pixel, then channel
+  int count = 0;
+};
+
+PlateBuilder::PlateBuilder(const Image& reference, const Image* reference_mask, int capacity,
+                           PlateOptions options)
+    : impl_(std::make_unique<Impl>(reference, reference_mask, std::max(1, capacity),
+                                   std::move(options))) {}
+PlateBuilder::~PlateBuilder() = default;
+
+bool PlateBuilder::add(const Image& frame, const Image* mask) {
+  Impl& s = *impl_;
+  if (s.count >= s.capacity || frame.width() != s.w || frame.height() != s.h) return false;
+  const cv::Size full(s.w, s.h);
+  std::unique_ptr<Coverage> cov;
+  if (mask) cov = std::make_unique<Coverage>(*mask, s.w, s.h);
+  Motion motion;
+  if (&frame != &s.reference)
+    motion = estimate_motion(s.ref_grey, s.ref_trusted, analysis_grey(frame, s.grid.size),
+                             trusted_cells(cov.get(), s.grid.size, s.w, s.h), s.grid.factor, full);
+  cv::Mat pixels;
+  cv::Mat1f hole = cov ? cov->region(cv::Rect(0, 0, s.w, s.h)) : cv::Mat1f(full, 0.0f);
+  if (motion.identity) {
+    pixels = view(frame);
+  } else {
+    // Reference pixel -> this frame's pixel; what falls outside the frame is not seen.
+    cv::warpPerspective(view(frame), pixels, motion.h, full,
+                        cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT);
+    cv::Mat1f warped;
+    cv::warpPerspective(hole, warped, motion.h, full, cv::INTER_LINEAR | cv::WARP_INVERSE_MAP,
+                        cv::BORDER_CONSTANT, cv::Scalar(1.0));
+    hole = warped;
+  }
+  uint16_t* dst = s.codes.data() + size_t(s.count) * size_t(s.w) * size_t(s.h) * 3;
+  for (int y = 0; y < s.h; ++y) {
+    const float* p = pixels.ptr<float>(y);
+    const float* m = hole.ptr<float>(y);
+    for (int x = 0; x < s.w; ++x, dst += 3) {
+      if (m[x] >= kHoleThreshold) continue;  // stays kMissing
+      for (int c = 0; c < 3; ++c) dst[c] = to_code(p[4 * x + c]);
+    }
+  }
+  ++s.count;
+  return true;
+}
+
+Result<Image> PlateBuilder::finish(PlateReport* report) {
+  Impl& s = *impl_;
+  if (s.count == 0) return invalid_argument("a clean plate needs at least one frame");
+  const size_t pixels = size_t(s.w) * size_t(s.h);
+  Image plate(s.w, s.h);
+  cv::Mat1b hole(s.h, s.w, uchar(0));
+  PlateReport r;
+  r.samples = s.count;
+  r.pixels = int64_t(pixels);
+  std::vector<std::pair<int, int>> order;  // (brightness, sample)
+  order.reserve(size_t(s.count));
+  for (size_t i = 0; i < pixels; ++i) {
+    if (i % size_t(s.w) == 0 && s.options.cancelled && s.options.cancelled())
+      return cancelled("clean plate cancelled");
+    order.clear();
+    for (int k = 0; k < s.count; ++k) {
+      const uint16_t* c = s.codes.data() + (size_t(k) * pixels + i) * 3;
+      if (c[0] == kMissing) continue;
+      order.emplace_back(int(c[0]) + 2 * int(c[1]) + int(c[2]), k);
+    }
+    float* d = plate.data() + 4 * i;
+    d[3] = 1.0f;
+    const int n = int(order.size());
+    if (n == 0) ++r.masked_everywhere;
+    if (n < std::min(s.options.min_samples, s.count)) {
+      hole(int(i / size_t(s.w)), int(i % size_t(s.w))) = 255;
+      continue;
+    }
+    // The middle of the samples by brightness: a quarter dropped at each end (the median for
+    // three), then averaged, which also takes the grain down.
+    std::sort(order.begin(), order.end());
+    const int lo = (n + 2) / 4, hi = std::max(lo + 1, n - lo);
+    float sum[3] = {0, 0, 0};
+    for (int j = lo; j < hi; ++j) {
+      const uint16_t* c = s.codes.data() + (size_t(order[size_t(j)].second) * pixels + i) * 3;
+      for (int ch = 0; ch < 3; ++ch) sum[ch] += from_code(c[ch]);
+    }
+    for (int ch = 0; ch < 3; ++ch) d[ch] = sum[ch] / float(hi - lo);
+  }
+  r.synthesised = cv::countNonZero(hole);
+  if (r.synthesised > 0) {
+    if (r.synthesised == int64_t(pixels))
+      return invalid_argument("no frame shows any of the background outside the mask", "mask");
+    cv::Mat3f canvas(s.h, s.w);
+    for (int y = 0; y < s.h; ++y)
+      for (int x = 0; x < s.w; ++x) {
+        const float* p = plate.at(x, y);
+        canvas(y, x) = cv::Vec3f(std::sqrt(std::max(0.0f, p[0])), std::sqrt(std::max(0.0f, p[1])),
+                                 std::sqrt(std::max(0.0f, p[2])));
+      }
+    SynthesisOptions so;
+    so.cancelled = s.options.cancelled;
+    if (!synthesise(canvas, hole, hole == 0, so))
+      return invalid_argument("too little of the background is seen to synthesise the rest",
+                              "mask");
+    for (int y = 0; y < s.h; ++y)
+      for (int x = 0; x < s.w; ++x) {
+        if (!hole(y, x)) continue;
+        float* p = plate.at(x, y);
+        for (int c = 0; c < 3; ++c) p[c] = canvas(y, x)[c] * canvas(y, x)[c];
+      }
+  }
+  if (report) *report = r;
+  return plate;
+}
+
+}  // namespace fl::inpaint

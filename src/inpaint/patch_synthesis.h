@@ -1,0 +1,40 @@
+// Exemplar synthesis for what no frame ever saw: the hole is rebuilt from patches of the same
+// image, coarse to fine, as in Wexler, Shechtman and Irani's space-time completion and Newson
+// et al.'s video inpainting, with PatchMatch (Barnes et al. 2009) finding the patches. Each
+// level alternates nearest-neighbour search and a vote of the overlapping patches, so the hole
+// takes real texture and structure instead of the smooth smear of a diffusion (Telea, NS).
+// Deterministic: one seeded generator, one thread (ops never start threads).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+#include <opencv2/core.hpp>
+
+namespace fl::inpaint {
+
+struct SynthesisOptions {
+  int patch = 7;       // side of a patch (odd)
+  int iterations = 5;  // search-and-vote rounds per level (the finest gets fewer)
+  int finest_iterations = 2;
+  uint32_t seed = 0x5eed;
+  // Temporal stability over variety: the coarsest level searches every source patch and finer
+  // ones refine locally, with no random search, so that a frame and the next (nearly the same
+  // image) get nearly the same fill. Off: PatchMatch's random search at every level.
+  bool stable = true;
+  std::function<bool()> cancelled;  // checked between rounds
+};
+
+struct SynthesisReport {
+  int levels = 0;
+  bool cancelled = false;
+};
+
+// Fills the pixels of `image` (3 channels, float; distances are plain SSD, so a perceptual
+// encoding serves best) where `hole` is set with content copied from where `source` is set.
+// Pixels in neither are left alone and never copied from. Returns false when `source` is too
+// small to hold one patch (the caller falls back to something else).
+bool synthesise(cv::Mat3f& image, const cv::Mat1b& hole, const cv::Mat1b& source,
+                const SynthesisOptions& options, SynthesisReport* report = nullptr);
+
+}  // namespace fl::inpaint
