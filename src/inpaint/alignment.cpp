@@ -64,6 +64,13 @@ AnalysisGrid analysis_grid(int width, int height) {
 }
 
 cv::Mat1b analysis_grey(const Image& img, cv::Size size) {
+  if (img.width() < size.width || img.height() < size.height) {
+    // A preview frame smaller than the grid: its own grey, enlarged (the motion is then
+    // measured on the same grid at every preview scale).
+    cv::Mat1b own = analysis_grey(img, {img.width(), img.height()}), out;
+    cv::resize(own, out, size, 0, 0, cv::INTER_LINEAR);
+    return out;
+  }
   cv::Mat1f sum(size, 0.0f), n(size, 0.0f);
   const double fx = double(size.width) / img.width(), fy = double(size.height) / img.height();
   const int step = sample_step(fx);

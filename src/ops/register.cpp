@@ -3,6 +3,7 @@
 namespace fl::ops {
 
 void register_cdl(graph::Registry&);
+void register_clean_plate(graph::Registry&);
 void register_crop(graph::Registry&);
 void register_exposure(graph::Registry&);
 void register_fill(graph::Registry&);
@@ -18,6 +19,7 @@ void register_wipe(graph::Registry&);
 
 void register_builtin_ops(graph::Registry& r) {
   register_cdl(r);
+  register_clean_plate(r);
   register_crop(r);
   register_exposure(r);
   register_fill(r);

@@ -130,5 +130,47 @@ TEST_F(FillCli, BadMasksFailCleanly) {
                "all.png", "short.mkv", "bad.json"});
 }
 
+TEST_F(FillCli, CleanPlateAsAStillAndAsAClip) {
+  // The box crosses every pixel of its path in at most 5 of the 20 frames: the plate has none.
+  auto o = run("apply dirty.mkv plate.png clean_plate still=true frame=10");
+  ASSERT_EQ(o.code, 0) << o.err;
+  auto probe = run("probe plate.png --json");
+  EXPECT_THAT(probe.out, HasSubstr("\"width\": 768"));
+  // The still against frame 10 of the clean clip, where the box was in frame 10.
+  const std::string log = dir_.file("psnr.txt");
+  test::ffmpeg("-i " + dir_.file("plate.png") + " -i " + dir_.file("clean.mkv") +
+               " -filter_complex \"[0:v]format=rgb24,crop=48:48:215:26[x];[1:v]select=eq(n\\,10),"
+               "format=rgb24,crop=48:48:215:26[y];[x][y]psnr=stats_file=" +
+               log + "\" -frames:v 1 -f null -");
+  const std::string stats = slurp(log);
+  std::filesystem::remove(log);
+  ASSERT_NE(stats.find("psnr_avg:"), std::string::npos) << stats;
+  const double still = std::stod(stats.substr(stats.find("psnr_avg:") + 9));
+  ASSERT_EQ(run("apply dirty.mkv plate.mkv clean_plate").code, 0);
+  const double clip = psnr("plate.mkv", "clean.mkv", 10, "crop=48:48:215:26");
+  std::printf("clean_plate through the CLI, box region of frame 10: still %.2f dB, clip %.2f dB\n",
+              still, clip);
+  EXPECT_GT(still, 32.0);
+  EXPECT_GT(clip, 32.0);
+}
+
+TEST_F(FillCli, CleanPlateBadInputFailsCleanly) {
+  auto o = run("apply dirty.mkv plate.png clean_plate still=true frame=99");
+  EXPECT_NE(o.code, 0);
+  EXPECT_THAT(o.err, HasSubstr("reference frame 99 is past the clip's end (it has 20 frames)"));
+  ASSERT_EQ(
+      test::ffmpeg("-f lavfi -i color=white:s=640x640 -frames:v 1 " + dir_.file("square.png")), 0);
+  o = run("apply dirty.mkv plate.png clean_plate mask=square.png");
+  EXPECT_NE(o.code, 0);
+  EXPECT_THAT(o.err, HasSubstr("aspect ratio"));
+  // A mask over everything leaves nothing to make a plate of.
+  ASSERT_EQ(test::ffmpeg("-f lavfi -i color=white:s=768x576 -frames:v 1 " + dir_.file("all.png")),
+            0);
+  o = run("apply dirty.mkv plate.png clean_plate still=true mask=all.png");
+  EXPECT_NE(o.code, 0);
+  EXPECT_THAT(o.err, HasSubstr("no frame shows any of the background"));
+  expect_only({"dirty.mkv", "clean_src.mkv", "clean.mkv", "fill.json", "square.png", "all.png"});
+}
+
 }  // namespace
 }  // namespace fl::test

@@ -79,6 +79,8 @@ std::vector<OpCase> cases(const Fixture& f) {
         {"saturation", 1.2}},
        {"s"},
        30},
+      // Analysed once (a plate from 4 frames), then shown in each frame's view.
+      {"clean_plate", {{"samples", 4}, {"frame", 2}}, {"s"}, 25},
       {"crop", {{"x", 10}, {"y", 6}, {"width", 200}, {"height", 120}}, {"s"}, 30},
       {"exposure", {{"stops", 0.7}}, {"s"}, 30},
       // Whole frames in (motion is measured on them), any region out.
@@ -176,9 +178,9 @@ TEST_P(OpConsistency, TiledRegionPreviewFusedDeterministic) {
   EXPECT_LT(test::max_abs_diff(*render(**fused, req), *render(**unfused, req)), 2e-5);
 }
 
-constexpr const char* kCaseNames[] = {"cdl",        "crop",       "exposure", "fill",     "lut3d",
-                                      "mask",       "mix",        "ocio",     "reformat", "resize",
-                                      "saturation", "scene_lock", "wipe"};
+constexpr const char* kCaseNames[] = {
+    "cdl",  "clean_plate", "crop",     "exposure", "fill",       "lut3d", "mask",
+    "mix",  "ocio",        "reformat", "resize",   "saturation", "scene_lock", "wipe"};
 constexpr int kCaseCount = int(std::size(kCaseNames));
 std::string case_name(const ::testing::TestParamInfo<int>& info) { return kCaseNames[info.param]; }
 INSTANTIATE_TEST_SUITE_P(AllOps, OpConsistency, ::testing::Range(0, kCaseCount), case_name);

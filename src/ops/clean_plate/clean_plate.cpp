@@ -1,0 +1,217 @@
+// clean_plate: the empty background of a shot. An analysis aligns frames from across the shot
+// to a reference frame and keeps, per pixel, the middle of what they saw (inpaint/
+// background_plate.h); the plate is then shown in each frame's view (the camera's motion
+// measured per frame), or once as a still.
+#include <cmath>
+
+#include <opencv2/imgproc.hpp>
+
+#include "graph/registry.h"
+#include "inpaint/alignment.h"
+#include "inpaint/background_plate.h"
+
+namespace fl::ops {
+namespace {
+
+constexpr double kSampleBudget = 1.5e9;  // bytes of samples an analysis may hold
+
+struct PlateState final : graph::OpState {
+  std::vector<double> scales;  // 1, 1/2, 1/4, 1/8
+  std::vector<Image> levels;   // the plate at each scale
+  cv::Mat1b grey;              // the full-size plate's analysis grey (for per-frame motion)
+  inpaint::PlateReport report;
+  int64_t reference = 0;
+
+  size_t level_for(double scale) const {
+    for (size_t i = 0; i < scales.size(); ++i)
+      if (std::abs(scales[i] - scale) < 1e-9) return i;
+    return 0;
+  }
+};
+
+class CleanPlateOp final : public graph::Op {
+ public:
+  struct Config {
+    int64_t reference = -1;  // -1: the middle frame
+    int samples = 25;
+    bool still = false;
+  };
+  explicit CleanPlateOp(Config c) : c_(c) {}
+
+  Result<graph::FrameGeometry> output_geometry(
+      std::span<const graph::FrameGeometry> in) const override {
+    graph::FrameGeometry g = in[0];
+    if (in.size() > 1 && in[1].width > 0) {
+      const double a = double(g.width) / g.height, b = double(in[1].width) / in[1].height;
+      if (std::abs(a - b) > 0.01 * a)
+        return invalid_argument("the mask is " + std::to_string(in[1].width) + "x" +
+                                    std::to_string(in[1].height) + ", the clip " +
+                                    std::to_string(g.width) + "x" + std::to_string(g.height) +
+                                    ": a mask of another aspect ratio cannot be fitted",
+                                "mask");
+    }
+    if (c_.reference >= g.frame_count)
+      return invalid_argument("reference frame " + std::to_string(c_.reference) +
+                                  " is past the clip's end (it has " +
+                                  std::to_string(g.frame_count) + " frames)",
+                              "frame");
+    if (c_.still) g.frame_count = 1;
+    return g;
+  }
+
+  Rect input_region(int input, const Rect&, const graph::RenderCtx& ctx) const override {
+    if (input != 0 || c_.still) return Rect{0, 0, 1, 1};  // the plate is all a still needs
+    return ctx.input[0].bounds_at(ctx.scale);             // motion is measured on whole frames
+  }
+
+  bool has_analysis() const override { return true; }
+  std::string analysis_key() const override {
+    return std::to_string(c_.reference) + "|" + std::to_string(c_.samples);
+  }
+
+  Result<std::shared_ptr<const graph::OpState>> analyse(graph::AnalysisCtx& ctx) const override {
+    const graph::FrameGeometry& in = ctx.input(0);
+    if (in.frame_count <= 0) return invalid_argument("clean_plate: the input has no frames");
+    const graph::FrameGeometry& mask = ctx.input(1);
+    const bool masked = mask.width > 0;
+    const int64_t n = in.frame_count;
+    const int64_t reference = c_.reference < 0 ? n / 2 : c_.reference;
+    const int capacity = int(std::min<double>(
+        double(std::min<int64_t>(c_.samples, n)),
+        std::max(3.0, kSampleBudget / double(inpaint::plate_sample_bytes(in.width, in.height)))));
+    // Samples spread evenly over the shot, the reference first.
+    std::vector<int64_t> frames{reference};
+    for (int i = 0; i < capacity && int(frames.size()) < capacity; ++i) {
+      const int64_t f =
+          capacity == 1 ? 0 : int64_t(std::llround(double(i) * double(n - 1) / (capacity - 1)));
+      if (std::find(frames.begin(), frames.end(), f) == frames.end()) frames.push_back(f);
+    }
+    auto read_mask = [&](int64_t f) -> Result<Image> {
+      return ctx.read(1, mask.frame_count == 1 ? 0 : f, 1.0);
+    };
+    FL_ASSIGN_OR_RETURN(Image ref, ctx.read(0, reference, 1.0));
+    Image ref_mask;
+    if (masked) {
+      FL_ASSIGN_OR_RETURN(ref_mask, read_mask(reference));
+    }
+    inpaint::PlateOptions options;
+    options.cancelled = [&ctx, &frames] {
+      return !ctx.progress(int64_t(frames.size()), int64_t(frames.size()) + 1);
+    };
+    inpaint::PlateBuilder builder(ref, masked ? &ref_mask : nullptr, int(frames.size()), options);
+    for (size_t i = 0; i < frames.size(); ++i) {
+      if (!ctx.progress(int64_t(i), int64_t(frames.size()) + 1))
+        return cancelled("clean plate cancelled");
+      if (i == 0) {
+        builder.add(ref, masked ? &ref_mask : nullptr);
+        continue;
+      }
+      FL_ASSIGN_OR_RETURN(Image img, ctx.read(0, frames[i], 1.0));
+      Image m;
+      if (masked) {
+        FL_ASSIGN_OR_RETURN(m, read_mask(frames[i]));
+      }
+      builder.add(img, masked ? &m : nullptr);
+    }
+    auto state = std::make_shared<PlateState>();
+    state->reference = reference;
+    FL_ASSIGN_OR_RETURN(Image plate, builder.finish(&state->report));
+    state->grey = inpaint::analysis_grey(plate, inpaint::analysis_grid(in.width, in.height).size);
+    for (double s : {1.0, 0.5, 0.25, 0.125}) {
+      const int w = graph::scaled_extent(in.width, s), h = graph::scaled_extent(in.height, s);
+      Image level(w, h);
+      if (s == 1.0) {
+        level = plate;
+      } else {
+        cv::Mat dst = inpaint::view(level);
+        cv::resize(inpaint::view(plate), dst, dst.size(), 0, 0, cv::INTER_AREA);
+      }
+      state->scales.push_back(s);
+      state->levels.push_back(std::move(level));
+    }
+    return std::shared_ptr<const graph::OpState>(std::move(state));
+  }
+
+  Status render(const graph::RenderCtx& ctx, const graph::Inputs& in, Image& out,
+                const Rect& tile) const override {
+    const auto* state = dynamic_cast<const PlateState*>(ctx.state);
+    if (!state) return internal_error("clean_plate: rendered without its analysis");
+    const size_t li = state->level_for(ctx.scale);
+    const Image& plate = state->levels[li];
+    const Image* frame = c_.still ? nullptr : in.get(0);
+    if (!frame || frame->width() != plate.width() || frame->height() != plate.height()) {
+      for (int y = tile.y; y < tile.bottom(); ++y)
+        std::copy_n(plate.at(tile.x, y), size_t(tile.w) * 4, out.at(tile.x, y));
+      return ok_status();
+    }
+    // This frame's view of the plate: the camera's motion from the reference to this frame,
+    // measured on the full-size grid at every scale (so a preview moves as the final does).
+    const graph::FrameGeometry& full = ctx.input[0];
+    const inpaint::AnalysisGrid grid = inpaint::analysis_grid(full.width, full.height);
+    const cv::Mat1b all(grid.size, uchar(255));
+    const inpaint::Motion m =
+        inpaint::estimate_motion(state->grey, all, inpaint::analysis_grey(*frame, grid.size), all,
+                                 grid.factor, {full.width, full.height});
+    if (m.identity) {
+      for (int y = tile.y; y < tile.bottom(); ++y)
+        std::copy_n(plate.at(tile.x, y), size_t(tile.w) * 4, out.at(tile.x, y));
+      return ok_status();
+    }
+    const double s = double(frame->width()) / full.width;
+    const cv::Matx33d scaled = cv::Matx33d(s, 0, 0, 0, s, 0, 0, 0, 1) * m.h *
+                               cv::Matx33d(1 / s, 0, 0, 0, 1 / s, 0, 0, 0, 1);
+    const cv::Size size(tile.w, tile.h);
+    // Plate pixel -> this frame's pixel, then into the tile.
+    const cv::Matx33d to_tile = cv::Matx33d(1, 0, -tile.x, 0, 1, -tile.y, 0, 0, 1) * scaled;
+    cv::Mat warped, seen;
+    cv::warpPerspective(inpaint::view(plate), warped, to_tile, size, cv::INTER_LINEAR,
+                        cv::BORDER_CONSTANT);
+    cv::warpPerspective(cv::Mat1f(plate.height(), plate.width(), 1.0f), seen, to_tile, size,
+                        cv::INTER_LINEAR, cv::BORDER_CONSTANT);
+    // Outside what the reference saw, the frame itself (there is no plate there).
+    for (int y = 0; y < tile.h; ++y) {
+      const float* p = warped.ptr<float>(y);
+      const float* k = seen.ptr<float>(y);
+      const float* f = frame->at(tile.x, tile.y + y);
+      float* d = out.at(tile.x, tile.y + y);
+      for (int x = 0; x < tile.w; ++x)
+        for (int c = 0; c < 4; ++c)
+          d[4 * x + c] = f[4 * x + c] + (p[4 * x + c] - f[4 * x + c]) * std::clamp(k[x], 0.f, 1.f);
+    }
+    return ok_status();
+  }
+
+ private:
+  Config c_;
+};
+
+}  // namespace
+
+void register_clean_plate(graph::Registry& r) {
+  r.add(graph::OpBuilder("clean_plate", 1)
+            .doc("The empty background of the shot: frames from across it are aligned to a "
+                 "reference frame (global motion) and each pixel keeps the middle of what they "
+                 "saw, so whatever moves through the shot is gone. Pixels masked (or covered) in "
+                 "nearly every frame are synthesised from the rest of the plate. The output is "
+                 "the plate in each frame's view, or one still (`still=true`).")
+            .category("fill")
+            .input("in", "The footage")
+            .input("mask", "Optional: what to keep out of the plate where it is known (luma)", true)
+            .param_int("frame", -1, -1, 100000000,
+                       "Reference frame whose view the plate takes (-1: the middle one)")
+            .param_int("samples", 25, 3, 64,
+                       "Frames sampled across the shot (fewer at 4K when memory would run out)")
+            .param_bool("still", false, "Output one frame, the plate, instead of a clip")
+            .not_tileable()
+            .build(),
+        [](const graph::Params& p,
+           const graph::PrepareCtx&) -> Result<std::shared_ptr<const graph::Op>> {
+          CleanPlateOp::Config c;
+          c.reference = p.get_int("frame");
+          c.samples = int(p.get_int("samples"));
+          c.still = p.get_bool("still");
+          return graph::make_op<CleanPlateOp>(c);
+        });
+}
+
+}  // namespace fl::ops
