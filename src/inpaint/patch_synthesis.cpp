@@ -9,6 +9,8 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/photo.hpp>
 
+#include "inpaint/seam.h"
+
 namespace fl::inpaint {
 namespace {
 
@@ -160,7 +162,21 @@ class Solver {
 
   // Each hole pixel becomes the weighted mean of what the patches over it say it is; close
   // matches count more (weights from the spread of the match costs, Wexler et al.).
-  void vote(bool fresh_costs) {
+  // The sharpest reconstruction: each hole pixel the centre of its own best match (a mean of
+  // overlapping patches blurs the texture that mismatched by a pixel).
+  void reconstruct_best(const cv::Mat3f& from) {
+    for (size_t i = 0; i < targets_.size(); ++i) {
+      const cv::Point p = targets_[i];
+      if (l_.hole(p)) l_.img(p) = from(nnf_[i]);
+    }
+  }
+
+  // With `around`, also what the patches say the pixels around the hole are (where they
+  // overlap it): the seam between the synthesis and the image, for the membrane.
+  // `from`: the image the votes copy (default: the level's own).
+  void vote(bool fresh_costs, cv::Mat3f* around = nullptr, cv::Mat1b* around_known = nullptr,
+            const cv::Mat3f* from = nullptr) {
+    const cv::Mat3f& src_img = from ? *from : l_.img;
     if (fresh_costs)
       for (size_t i = 0; i < targets_.size(); ++i) cost_[i] = distance(targets_[i], nnf_[i]);
     std::vector<float> sorted = cost_;
@@ -179,20 +195,31 @@ class Solver {
         const int y = p.y + dy;
         if (y < 0 || y >= l_.img.rows) continue;
         const uchar* hole = l_.hole.ptr<uchar>(y);
-        const cv::Vec3f* src = l_.img.ptr<cv::Vec3f>(q.y + dy) + q.x;
+        const cv::Vec3f* src = src_img.ptr<cv::Vec3f>(q.y + dy) + q.x;
         cv::Vec3f* a = acc.ptr<cv::Vec3f>(y);
         float* k = weight.ptr<float>(y);
         for (int dx = -r_; dx <= r_; ++dx) {
           const int x = p.x + dx;
-          if (x < 0 || x >= l_.img.cols || !hole[x]) continue;
+          if (x < 0 || x >= l_.img.cols || (!hole[x] && !around)) continue;
           a[x] += w * src[dx];
           k[x] += w;
         }
       }
     }
+    if (around) {
+      *around = cv::Mat3f(l_.img.size(), cv::Vec3f(0, 0, 0));
+      *around_known = cv::Mat1b(l_.img.size(), uchar(0));
+    }
     for (int y = 0; y < l_.img.rows; ++y)
-      for (int x = 0; x < l_.img.cols; ++x)
-        if (l_.hole(y, x) && weight(y, x) > 0) l_.img(y, x) = acc(y, x) / weight(y, x);
+      for (int x = 0; x < l_.img.cols; ++x) {
+        if (weight(y, x) <= 0) continue;
+        if (l_.hole(y, x)) {
+          l_.img(y, x) = acc(y, x) / weight(y, x);
+        } else if (around && l_.source(y, x)) {
+          (*around)(y, x) = acc(y, x) / weight(y, x);
+          (*around_known)(y, x) = 255;
+        }
+      }
   }
 
  private:
@@ -242,7 +269,8 @@ class Solver {
 }  // namespace
 
 bool synthesise(cv::Mat3f& image, const cv::Mat1b& hole, const cv::Mat1b& source,
-                const SynthesisOptions& options, SynthesisReport* report) {
+                const SynthesisOptions& options, SynthesisReport* report,
+                const cv::Mat3f* colours) {
   const int patch = std::max(3, options.patch | 1);
   if (report) *report = {};
   std::vector<Level> levels;
@@ -293,6 +321,28 @@ bool synthesise(cv::Mat3f& image, const cv::Mat1b& hole, const cv::Mat1b& source
       }
       solver->search(it, random);
       solver->vote(false);
+    }
+    if (li == 0) {
+      // The last copy takes its pixels from `colours` where given (the matches were found on
+      // `image`), so a search on a steadier image still gets this frame's own grain.
+      const cv::Mat3f& from = colours ? *colours : levels[0].img;
+      if (options.sharp) {
+        solver->search(rounds, random);  // matches for the last vote's image
+        solver->reconstruct_best(from);
+      } else if (colours) {
+        solver->vote(false, nullptr, nullptr, colours);
+      }
+      if (options.seamless) {
+        // Poisson blending: the image minus what the patches say around the hole, carried
+        // into it as a membrane, so the synthesis meets the image without an edge.
+        cv::Mat3f around;
+        cv::Mat1b known;
+        solver->vote(false, &around, &known, &from);
+        cv::Mat3f difference = from - around;
+        difference.setTo(cv::Scalar::all(0), known == 0);
+        add_membrane(levels[0].img, levels[0].hole,
+                     smooth_difference(difference, known, patch / 2 + 1), known);
+      }
     }
     coarser = std::move(solver);
   }

@@ -22,6 +22,10 @@ struct SynthesisOptions {
   // ones refine locally, with no random search, so that a frame and the next (nearly the same
   // image) get nearly the same fill. Off: PatchMatch's random search at every level.
   bool stable = true;
+  // Poisson-blend the synthesis into the image (a membrane from the seam around the hole).
+  bool seamless = true;
+  // The finest level takes each pixel from its best patch instead of the patches' mean.
+  bool sharp = true;
   std::function<bool()> cancelled;  // checked between rounds
 };
 
@@ -32,9 +36,12 @@ struct SynthesisReport {
 
 // Fills the pixels of `image` (3 channels, float; distances are plain SSD, so a perceptual
 // encoding serves best) where `hole` is set with content copied from where `source` is set.
-// Pixels in neither are left alone and never copied from. Returns false when `source` is too
-// small to hold one patch (the caller falls back to something else).
+// Pixels in neither are left alone and never copied from. `colours` (optional, image's size):
+// the finest level copies its pixels from it instead of from `image`, which then only guides
+// the search (a steadier image to match on, this frame's own pixels to copy). Returns false
+// when `source` is too small to hold one patch (the caller falls back to something else).
 bool synthesise(cv::Mat3f& image, const cv::Mat1b& hole, const cv::Mat1b& source,
-                const SynthesisOptions& options, SynthesisReport* report = nullptr);
+                const SynthesisOptions& options, SynthesisReport* report = nullptr,
+                const cv::Mat3f* colours = nullptr);
 
 }  // namespace fl::inpaint

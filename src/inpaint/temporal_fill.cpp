@@ -49,9 +49,10 @@ void warp_into(const Aligned& n, const cv::Rect& area, cv::Size full, cv::Mat& p
 
 // Synthesises `unseen` (pixels of `roi`) from the frame around it: the propagated fill in
 // `work` (over roi) and the frame outside the hole within a context as large as the unseen
-// region again on each side. The context is the mean of this frame and its aligned neighbours:
-// neighbouring frames then search nearly the same image with the same seed, find the same
-// patches, and the synthesised region holds still instead of boiling with the grain. Returns
+// region again on each side. Patches are matched on the mean of this frame and its aligned
+// neighbours: neighbouring frames then search nearly the same image, find the same patches, and
+// the synthesised region holds still instead of boiling with the grain; the pixels copied are
+// this frame's own, so the synthesis has the grain and sharpness of what surrounds it. Returns
 // false when there is too little to copy from.
 bool synthesise_unseen(const Image& img, const cv::Rect& roi, const cv::Mat1b& to_fill,
                        const std::vector<Aligned>& aligned, cv::Mat& work, const cv::Mat1b& unseen,
@@ -66,6 +67,7 @@ bool synthesise_unseen(const Image& img, const cv::Rect& roi, const cv::Mat1b& t
   cv::Mat1f count(area.size(), 0.0f);
   cv::Mat1b hole(area.size(), uchar(0)), source(area.size(), uchar(0));
   cv::Mat1b own(area.size(), uchar(0));  // the frame's own pixels, averaged with the neighbours'
+  cv::Mat3f colours(area.size(), cv::Vec3f(0, 0, 0));  // what is copied: this frame's pixels
   const cv::Mat frame = view(img);
   for (int y = 0; y < area.height; ++y) {
     const int fy = area.y + y;
@@ -85,6 +87,7 @@ bool synthesise_unseen(const Image& img, const cv::Rect& roi, const cv::Mat1b& t
       float* a = sum.ptr<float>(y) + 4 * x;
       for (int c = 0; c < 3; ++c) a[c] = p[c];
       count(y, x) = 1.0f;
+      colours(y, x) = cv::Vec3f(encode(p[0]), encode(p[1]), encode(p[2]));
     }
   }
   for (const Aligned& n : aligned) {
@@ -114,7 +117,7 @@ bool synthesise_unseen(const Image& img, const cv::Rect& roi, const cv::Mat1b& t
     }
   SynthesisOptions so;
   so.cancelled = options.cancelled;
-  if (!synthesise(canvas, hole, source, so)) return false;
+  if (!synthesise(canvas, hole, source, so, nullptr, &colours)) return false;
   for (int y = 0; y < roi.height; ++y)
     for (int x = 0; x < roi.width; ++x) {
       if (!unseen(y, x)) continue;

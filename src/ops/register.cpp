@@ -6,6 +6,7 @@ void register_cdl(graph::Registry&);
 void register_clean_plate(graph::Registry&);
 void register_crop(graph::Registry&);
 void register_exposure(graph::Registry&);
+void register_extend(graph::Registry&);
 void register_fill(graph::Registry&);
 void register_lut3d(graph::Registry&);
 void register_mask(graph::Registry&);
@@ -22,6 +23,7 @@ void register_builtin_ops(graph::Registry& r) {
   register_clean_plate(r);
   register_crop(r);
   register_exposure(r);
+  register_extend(r);
   register_fill(r);
   register_lut3d(r);
   register_mask(r);
