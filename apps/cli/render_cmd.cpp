@@ -107,6 +107,11 @@ Status run_graph(const graph::Graph& g, const std::string& out_override, const R
   compile_options.probe = renderer.prober();
   FL_ASSIGN_OR_RETURN(auto plan, graph::compile(g, ops::builtin_registry(), compile_options));
   if (plan->outputs.empty()) return invalid_argument("the graph has no outputs");
+  for (const std::string& w : plan->warnings)
+    if (flags.json)
+      std::printf("%s\n", nlohmann::json{{"event", "warning"}, {"message", w}}.dump().c_str());
+    else
+      std::fprintf(stderr, "warning: %s\n", w.c_str());
   auto start = std::chrono::steady_clock::now();
   for (size_t i = 0; i < plan->outputs.size(); ++i) {
     render::OutputOptions options;

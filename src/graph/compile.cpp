@@ -259,6 +259,8 @@ Result<std::shared_ptr<const Plan>> compile(const Graph& graph, const Registry& 
     auto geom = node.op->output_geometry(in_geom);
     if (!geom.ok()) return geom.status().with_context(where).with_field("nodes." + decl.id);
     node.geometry = *geom;
+    for (std::string& w : node.op->warnings(in_geom))
+      plan->warnings.push_back("node " + decl.id + ": " + std::move(w));
     node.key = h.finish();
     plan_index[decl.id] = int(plan->nodes.size());
     plan->nodes.push_back(std::move(node));

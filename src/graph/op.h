@@ -120,6 +120,11 @@ class Op {
   virtual Result<FrameGeometry> output_geometry(std::span<const FrameGeometry> inputs) const {
     return inputs[0];
   }
+  // What the user should know about how the inputs were taken (a mask resampled to the
+  // clip's size): compile() collects these into Plan::warnings, naming the node.
+  virtual std::vector<std::string> warnings(std::span<const FrameGeometry> inputs) const {
+    return {};
+  }
   // The region of `input` (pixels at ctx.scale) needed to render `out`.
   virtual Rect input_region(int input, const Rect& out, const RenderCtx& ctx) const { return out; }
   // Fills `tile` of `out` (out's bounds cover the whole requested region; tiles of one call may

@@ -59,6 +59,8 @@ class Plan {
   ContentKey key;
   // Ids of no-ops dropped by fusion, resolved to the node that now produces their picture.
   std::map<std::string, int, std::less<>> aliases;
+  // "node f: ..." for each thing the ops want the user to know (nothing is wrong enough to stop).
+  std::vector<std::string> warnings;
 
   // Also finds ids folded into a fused node and dropped no-ops.
   int find(std::string_view id) const;

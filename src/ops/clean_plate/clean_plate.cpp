@@ -59,6 +59,14 @@ class CleanPlateOp final : public graph::Op {
     return g;
   }
 
+  std::vector<std::string> warnings(std::span<const graph::FrameGeometry> in) const override {
+    if (in.size() < 2 || in[1].width == 0) return {};
+    if (in[1].width == in[0].width && in[1].height == in[0].height) return {};
+    return {"the mask is " + std::to_string(in[1].width) + "x" + std::to_string(in[1].height) +
+            ", the clip " + std::to_string(in[0].width) + "x" + std::to_string(in[0].height) +
+            ": the mask is resampled to the clip's size"};
+  }
+
   Rect input_region(int input, const Rect&, const graph::RenderCtx& ctx) const override {
     if (input != 0 || c_.still) return Rect{0, 0, 1, 1};  // the plate is all a still needs
     return ctx.input[0].bounds_at(ctx.scale);             // motion is measured on whole frames

@@ -33,6 +33,14 @@ class FillOp final : public graph::Op {
     return clip;
   }
 
+  std::vector<std::string> warnings(std::span<const graph::FrameGeometry> in) const override {
+    if (in.size() < 2 || in[1].width == 0) return {};
+    if (in[1].width == in[0].width && in[1].height == in[0].height) return {};
+    return {"the mask is " + std::to_string(in[1].width) + "x" + std::to_string(in[1].height) +
+            ", the clip " + std::to_string(in[0].width) + "x" + std::to_string(in[0].height) +
+            ": the mask is resampled to the clip's size"};
+  }
+
   Rect input_region(int input, const Rect&, const graph::RenderCtx& ctx) const override {
     return ctx.input[size_t(input)].bounds_at(ctx.scale);  // motion is measured on whole frames
   }

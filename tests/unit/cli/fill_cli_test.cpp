@@ -83,6 +83,17 @@ TEST_F(FillCli, AStillMaskFileWiresToTheMaskInput) {
   EXPECT_TRUE(std::filesystem::exists(dir_.file("out.mkv")));
 }
 
+TEST_F(FillCli, AMaskOfAnotherSizeIsResampledWithAWarning) {
+  ASSERT_EQ(test::ffmpeg("-f lavfi -i color=black:s=384x288 -vf "
+                         "\"drawbox=x=150:y=150:w=15:h=15:color=white:t=fill\" -frames:v 1 " +
+                         dir_.file("half.png")),
+            0);
+  auto o = run("apply dirty.mkv out.mkv fill mask=half.png --frames 0-2");
+  EXPECT_EQ(o.code, 0) << o.err;
+  EXPECT_THAT(o.err, HasSubstr("warning: node op: the mask is 384x288, the clip 768x576: the "
+                               "mask is resampled to the clip's size"));
+}
+
 TEST_F(FillCli, AnEmptyMaskPassesTheFrameThrough) {
   ASSERT_EQ(test::ffmpeg("-f lavfi -i color=black:s=768x576 -frames:v 1 " + dir_.file("none.png")),
             0);
@@ -170,6 +181,32 @@ TEST_F(FillCli, CleanPlateBadInputFailsCleanly) {
   EXPECT_NE(o.code, 0);
   EXPECT_THAT(o.err, HasSubstr("no frame shows any of the background"));
   expect_only({"dirty.mkv", "clean_src.mkv", "clean.mkv", "fill.json", "square.png", "all.png"});
+}
+
+TEST_F(FillCli, ExtendWidensTheFrame) {
+  auto o = run("apply dirty.mkv wide.mkv extend aspect=1.7778 --frames 0-1");
+  ASSERT_EQ(o.code, 0) << o.err;
+  auto probe = run("probe wide.mkv --json");
+  EXPECT_THAT(probe.out, HasSubstr("\"width\": 1024"));
+  EXPECT_THAT(probe.out, HasSubstr("\"height\": 576"));
+  o = run("apply dirty.mkv tall.mkv extend top=20 bottom=12 --frames 0-0");
+  ASSERT_EQ(o.code, 0) << o.err;
+  EXPECT_THAT(run("probe tall.mkv --json").out, HasSubstr("\"height\": 608"));
+}
+
+TEST_F(FillCli, ExtendBadParametersFailCleanly) {
+  auto o = run("apply dirty.mkv wide.mkv extend aspect=1.7778 left=10");
+  EXPECT_NE(o.code, 0);
+  EXPECT_THAT(o.err, HasSubstr("give either `aspect` or pixel paddings, not both"));
+  o = run("apply dirty.mkv wide.mkv extend");
+  EXPECT_NE(o.code, 0);
+  EXPECT_THAT(o.err, HasSubstr("nothing to extend"));
+  o = run("apply dirty.mkv wide.mkv extend left=4000");
+  EXPECT_NE(o.code, 0);
+  EXPECT_THAT(o.err, HasSubstr("at most 4 times each side"));
+  o = run("apply dirty.mkv wide.mkv extend left=-3");
+  EXPECT_NE(o.code, 0);
+  expect_only({"dirty.mkv", "clean_src.mkv", "clean.mkv", "fill.json"});
 }
 
 }  // namespace
