@@ -292,7 +292,35 @@ Result<Image> fill_hole(const MaskedFrame& current, const std::vector<MaskedFram
       for (int c = 0; c < 3; ++c) d[4 * x + c] = acc[4 * x + c] / float(k[x]);
     }
   }
-  const int64_t synthesised = count - propagated;
+  // What no neighbour saw, from the plate when there is one: a shot-level background holds
+  // still from frame to frame, which synthesis per frame cannot promise.
+  int64_t from_plate = 0;
+  const Image* plate = options.plate;
+  if (plate && plate->width() == w && plate->height() == h && cv::countNonZero(unseen) > 0) {
+    const cv::Mat pv = view(*plate)(roi);
+    std::array<float, 3> offset{0, 0, 0};
+    std::array<std::vector<float>, 3> d;
+    for (int y = 0; y < roi.height; ++y)
+      for (int x = 0; x < roi.width; ++x)
+        if (ring(y, x))
+          for (int c = 0; c < 3; ++c)
+            d[size_t(c)].push_back(cur_roi.ptr<float>(y)[4 * x + c] - pv.ptr<float>(y)[4 * x + c]);
+    if (d[0].size() >= 16)
+      for (size_t c = 0; c < 3; ++c) {
+        auto mid = d[c].begin() + std::ptrdiff_t(d[c].size() / 2);
+        std::nth_element(d[c].begin(), mid, d[c].end());
+        offset[c] = *mid;
+      }
+    for (int y = 0; y < roi.height; ++y)
+      for (int x = 0; x < roi.width; ++x) {
+        if (!unseen(y, x)) continue;
+        unseen(y, x) = 0;
+        ++from_plate;
+        for (int c = 0; c < 3; ++c)
+          work.ptr<float>(y)[4 * x + c] = pv.ptr<float>(y)[4 * x + c] + offset[size_t(c)];
+      }
+  }
+  const int64_t synthesised = count - propagated - from_plate;
   if (synthesised > 0 && !synthesise_unseen(img, roi, to_fill, aligned, work, unseen, options)) {
     // Too little of the frame left to copy patches from: a diffusion is all there is.
     std::vector<cv::Mat> channels;
@@ -309,6 +337,7 @@ Result<Image> fill_hole(const MaskedFrame& current, const std::vector<MaskedFram
   if (report) {
     report->propagated = propagated;
     report->synthesised = synthesised;
+    report->from_plate = from_plate;
   }
   // Soft mask edges blend the fill over the frame by their coverage.
   Image patch(Rect{b.x + roi.x, b.y + roi.y, roi.width, roi.height});

@@ -28,12 +28,16 @@ struct FillOptions {
   double max_hole_fraction = 0.9;
   int ring = 6;                     // pixels around the hole used for the exposure correction
   std::function<bool()> cancelled;  // checked between neighbours and before synthesis
+  // What no neighbour saw comes from here when given (a clean plate in this frame's view, the
+  // frame's size), matched in exposure on the ring, instead of being synthesised per frame.
+  const Image* plate = nullptr;
 };
 
 struct FillReport {
   int64_t hole_pixels = 0;
   int64_t propagated = 0;   // filled from neighbours
-  int64_t synthesised = 0;  // seen by no neighbour
+  int64_t synthesised = 0;  // seen by no neighbour, made from patches
+  int64_t from_plate = 0;   // seen by no neighbour, taken from the plate
 };
 
 // The filled hole: the pixels of the box around it (frame coordinates, the soft mask edge

@@ -25,6 +25,13 @@ class FillOp final : public graph::Op {
                                   std::to_string(clip.width) + "x" + std::to_string(clip.height) +
                                   ": a mask of another aspect ratio cannot be fitted",
                               "mask");
+    if (in.size() > 2 && in[2].width > 0 &&
+        (in[2].width != clip.width || in[2].height != clip.height))
+      return invalid_argument("the plate is " + std::to_string(in[2].width) + "x" +
+                                  std::to_string(in[2].height) + ", the clip " +
+                                  std::to_string(clip.width) + "x" + std::to_string(clip.height) +
+                                  ": a plate must be the clip's size (a clean_plate of it)",
+                              "plate");
     if (mask.frame_count != 1 && mask.frame_count < clip.frame_count)
       return invalid_argument("the mask clip has " + std::to_string(mask.frame_count) +
                                   " frames, the clip " + std::to_string(clip.frame_count) +
@@ -54,8 +61,11 @@ class FillOp final : public graph::Op {
       neighbours.push_back({in.get(0, dt), in.get(1, dt), dt});
     }
     const Image* frame = in.get(0);
+    inpaint::FillOptions options = options_;
+    options.plate = in.get(2);  // nullptr without one
+    options.cancelled = [&ctx] { return ctx.cancelled(); };
     FL_ASSIGN_OR_RETURN(Image patch,
-                        inpaint::fill_hole({frame, in.get(1), 0}, neighbours, options_));
+                        inpaint::fill_hole({frame, in.get(1), 0}, neighbours, options));
     for (int y = tile.y; y < tile.bottom(); ++y)
       std::copy_n(frame->at(tile.x, y), size_t(tile.w) * 4, out.at(tile.x, y));
     const Rect r = patch.empty() ? Rect{} : patch.bounds().intersect(tile);
@@ -75,11 +85,17 @@ void register_fill(graph::Registry& r) {
             .doc("Removes what the mask covers (white = remove): the background comes from the "
                  "neighbouring frames that saw it, aligned by a global motion model (a "
                  "locked-off camera is copied exactly), corrected for exposure drift; what no "
-                 "frame within 6 either side saw is synthesised. The mask is a clip, a still for "
+                 "frame within 6 either side saw comes from the `plate` input when given (a "
+                 "clean_plate node), else is synthesised from patches of the frame. The mask is a "
+                 "clip, a still for "
                  "every frame, or a `mask` node; another size of the same aspect is resampled.")
             .category("fill")
             .input("in", "The footage")
             .input("mask", "Where to remove (luma; soft edges blend)")
+            .input("plate",
+                   "Optional: the background for what no neighbour saw (a clean_plate node of "
+                   "the clip), so that it holds still instead of being synthesised per frame",
+                   true)
             .param_int("samples", 3, 1, 12,
                        "Neighbouring frames averaged per pixel (more: less grain noise)")
             .window(kWindow, kWindow)

@@ -183,6 +183,30 @@ TEST_F(FillCli, CleanPlateBadInputFailsCleanly) {
   expect_only({"dirty.mkv", "clean_src.mkv", "clean.mkv", "fill.json", "square.png", "all.png"});
 }
 
+TEST_F(FillCli, FillTakesWhatNoFrameSawFromACleanPlate) {
+  // A blemish that never moves on a locked-off shot: the plate (the blemish masked) has it
+  // synthesised once, and fill takes it from there in every frame.
+  write("plate.json", R"({"sources": {"in": {"path": "dirty.mkv"}},
+ "nodes": {"m": {"op": "mask", "inputs": ["in"], "params": {"shape": "rect 300 300 30 30"}},
+           "p": {"op": "clean_plate", "inputs": {"in": "in", "mask": "m"}},
+           "f": {"op": "fill", "inputs": {"in": "in", "mask": "m", "plate": "p"}}},
+ "outputs": [{"node": "f", "path": "held.mkv", "frames": [0, 3]}]})");
+  auto o = run("render plate.json");
+  ASSERT_EQ(o.code, 0) << o.err;
+  // The filled square is the same from frame to frame (vtest is clean enough for 40 dB).
+  const std::string log = dir_.file("p.txt");
+  test::ffmpeg("-i " + dir_.file("held.mkv") +
+               " -filter_complex \"[0:v]crop=30:30:300:300,split[a][b];[b]trim=start_frame=1,"
+               "setpts=PTS-STARTPTS[c];[a][c]psnr=stats_file=" +
+               log + "\" -f null -");
+  const std::string stats = slurp(log);
+  ASSERT_NE(stats.find("psnr_avg:"), std::string::npos) << stats;
+  const double steady = std::stod(stats.substr(stats.find("psnr_avg:") + 9));
+  std::printf("fill with a clean plate, frame-to-frame PSNR in the never-seen square: %.2f dB\n",
+              steady);
+  EXPECT_GT(steady, 40.0);
+}
+
 TEST_F(FillCli, ExtendWidensTheFrame) {
   auto o = run("apply dirty.mkv wide.mkv extend aspect=1.7778 --frames 0-1");
   ASSERT_EQ(o.code, 0) << o.err;
