@@ -19,13 +19,11 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/photo.hpp>
 
-#include "colour/transfer.h"
+#include "bench_common.h"
 #include "inpaint/shape_track.h"
-#include "ops/register.h"
-#include "render/renderer.h"
 
 using json = nlohmann::json;
-using Clock = std::chrono::steady_clock;
+using Clock = fl::bench::Clock;
 
 namespace {
 
@@ -35,23 +33,15 @@ constexpr int kW = 3840, kH = 2160, kFrame = 6;
 // FFmpeg's overlay draws frame n where this track says n + 1, hence the track's start one step on.
 constexpr int kBoxW = 864, kBoxH = 480, kStep = 90, kX0 = 400, kY0 = 80;
 
-double ms_since(Clock::time_point t) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-int sh(const std::string& cmd) { return std::system(cmd.c_str()); }
+using fl::bench::median;
+using fl::bench::ms_since;
+using fl::bench::psnr_in;
+using fl::bench::sh;
+using fl::bench::to_bgr8;
 
 fl::Result<std::shared_ptr<const fl::graph::Plan>> compile(const json& g,
                                                            fl::render::Renderer& renderer) {
-  FL_ASSIGN_OR_RETURN(auto graph, fl::graph::parse_graph(g.dump(), "bench"));
-  fl::graph::CompileOptions o;
-  o.probe = renderer.prober();
-  return fl::graph::compile(graph, fl::ops::builtin_registry(), o);
+  return fl::bench::compile(g.dump(), renderer);
 }
 
 std::string track() {
@@ -67,38 +57,6 @@ json fill_graph(const std::string& dirty, int samples) {
            {{"m",
              {{"op", "mask"}, {"inputs", {"in"}}, {"params", {{"shape", track()}, {"dilate", 4}}}}},
             {"f", {{"op", "fill"}, {"inputs", {"in", "m"}}, {"params", {{"samples", samples}}}}}}}};
-}
-
-float encode(float v) {
-  static const auto& curve = fl::colour::TransferCurve::get(fl::colour::Transfer::kBt709);
-  return std::clamp(curve.to_encoded(std::clamp(v, 0.0f, 1.0f)), 0.0f, 1.0f);
-}
-
-cv::Mat3b to_bgr8(const fl::Image& img) {
-  cv::Mat3b out(img.height(), img.width());
-  for (int y = 0; y < img.height(); ++y)
-    for (int x = 0; x < img.width(); ++x) {
-      const float* p = img.at(x, y);
-      out(y, x) = cv::Vec3b(cv::saturate_cast<uchar>(encode(p[2]) * 255.0f + 0.5f),
-                            cv::saturate_cast<uchar>(encode(p[1]) * 255.0f + 0.5f),
-                            cv::saturate_cast<uchar>(encode(p[0]) * 255.0f + 0.5f));
-    }
-  return out;
-}
-
-double psnr_in(const cv::Mat3b& a, const cv::Mat3b& b, const cv::Mat1b& mask) {
-  double se = 0;
-  int64_t n = 0;
-  for (int y = 0; y < a.rows; ++y)
-    for (int x = 0; x < a.cols; ++x) {
-      if (!mask(y, x)) continue;
-      for (int c = 0; c < 3; ++c) {
-        const double d = double(a(y, x)[c]) - double(b(y, x)[c]);
-        se += d * d;
-      }
-      n += 3;
-    }
-  return se == 0 ? 99.0 : 10.0 * std::log10(255.0 * 255.0 * double(n) / se);
 }
 
 }  // namespace
