@@ -109,7 +109,8 @@ Motion estimate_motion(const cv::Mat1b& cur, const cv::Mat1b& cur_trusted, const
   if (from.size() < 12) return m;  // nothing to lock onto: treat as a locked-off camera
   std::vector<uchar> ok;
   std::vector<float> err;
-  cv::calcOpticalFlowPyrLK(cur, nb, from, to, ok, err, cv::Size(21, 21), 3);
+  // Five pyramid levels: a fast pan moves far between frames 8 apart (80 px at this size).
+  cv::calcOpticalFlowPyrLK(cur, nb, from, to, ok, err, cv::Size(21, 21), 5);
   std::vector<cv::Point2f> a, b;
   std::vector<float> moved;
   for (size_t i = 0; i < from.size(); ++i) {

@@ -9,6 +9,7 @@
 #include "graph/registry.h"
 #include "inpaint/alignment.h"
 #include "inpaint/background_plate.h"
+#include "ops/mask_fit.h"
 
 namespace fl::ops {
 namespace {
@@ -41,15 +42,7 @@ class CleanPlateOp final : public graph::Op {
   Result<graph::FrameGeometry> output_geometry(
       std::span<const graph::FrameGeometry> in) const override {
     graph::FrameGeometry g = in[0];
-    if (in.size() > 1 && in[1].width > 0) {
-      const double a = double(g.width) / g.height, b = double(in[1].width) / in[1].height;
-      if (std::abs(a - b) > 0.01 * a)
-        return invalid_argument("the mask is " + std::to_string(in[1].width) + "x" +
-                                    std::to_string(in[1].height) + ", the clip " +
-                                    std::to_string(g.width) + "x" + std::to_string(g.height) +
-                                    ": a mask of another aspect ratio cannot be fitted",
-                                "mask");
-    }
+    if (in.size() > 1) FL_RETURN_IF_ERROR(check_mask_fits(g, in[1]));
     if (c_.reference >= g.frame_count)
       return invalid_argument("reference frame " + std::to_string(c_.reference) +
                                   " is past the clip's end (it has " +
@@ -60,11 +53,7 @@ class CleanPlateOp final : public graph::Op {
   }
 
   std::vector<std::string> warnings(std::span<const graph::FrameGeometry> in) const override {
-    if (in.size() < 2 || in[1].width == 0) return {};
-    if (in[1].width == in[0].width && in[1].height == in[0].height) return {};
-    return {"the mask is " + std::to_string(in[1].width) + "x" + std::to_string(in[1].height) +
-            ", the clip " + std::to_string(in[0].width) + "x" + std::to_string(in[0].height) +
-            ": the mask is resampled to the clip's size"};
+    return in.size() > 1 ? mask_fit_warnings(in[0], in[1]) : std::vector<std::string>{};
   }
 
   Rect input_region(int input, const Rect&, const graph::RenderCtx& ctx) const override {

@@ -4,6 +4,7 @@
 
 #include "graph/registry.h"
 #include "inpaint/temporal_fill.h"
+#include "ops/mask_fit.h"
 
 namespace fl::ops {
 namespace {
@@ -18,18 +19,10 @@ class FillOp final : public graph::Op {
       std::span<const graph::FrameGeometry> in) const override {
     const auto& clip = in[0];
     const auto& mask = in[1];
-    const double a = double(clip.width) / clip.height, b = double(mask.width) / mask.height;
-    if (std::abs(a - b) > 0.01 * a)
-      return invalid_argument("the mask is " + std::to_string(mask.width) + "x" +
-                                  std::to_string(mask.height) + ", the clip " +
-                                  std::to_string(clip.width) + "x" + std::to_string(clip.height) +
-                                  ": a mask of another aspect ratio cannot be fitted",
-                              "mask");
+    FL_RETURN_IF_ERROR(check_mask_fits(clip, mask));
     if (in.size() > 2 && in[2].width > 0 &&
         (in[2].width != clip.width || in[2].height != clip.height))
-      return invalid_argument("the plate is " + std::to_string(in[2].width) + "x" +
-                                  std::to_string(in[2].height) + ", the clip " +
-                                  std::to_string(clip.width) + "x" + std::to_string(clip.height) +
+      return invalid_argument("the plate is " + size_text(in[2]) + ", the clip " + size_text(clip) +
                                   ": a plate must be the clip's size (a clean_plate of it)",
                               "plate");
     if (mask.frame_count != 1 && mask.frame_count < clip.frame_count)
@@ -41,11 +34,7 @@ class FillOp final : public graph::Op {
   }
 
   std::vector<std::string> warnings(std::span<const graph::FrameGeometry> in) const override {
-    if (in.size() < 2 || in[1].width == 0) return {};
-    if (in[1].width == in[0].width && in[1].height == in[0].height) return {};
-    return {"the mask is " + std::to_string(in[1].width) + "x" + std::to_string(in[1].height) +
-            ", the clip " + std::to_string(in[0].width) + "x" + std::to_string(in[0].height) +
-            ": the mask is resampled to the clip's size"};
+    return mask_fit_warnings(in[0], in[1]);
   }
 
   Rect input_region(int input, const Rect&, const graph::RenderCtx& ctx) const override {
