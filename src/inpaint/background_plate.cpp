@@ -108,7 +108,7 @@ Result<Image> PlateBuilder::finish(PlateReport* report) {
   std::vector<std::pair<int, int>> order;  // (brightness, sample)
   order.reserve(size_t(s.count));
   for (size_t i = 0; i < pixels; ++i) {
-    if (i % size_t(s.w) == 0 && s.options.cancelled && s.options.cancelled())
+    if (i % (64 * size_t(s.w)) == 0 && s.options.cancelled && s.options.cancelled())
       return cancelled("clean plate cancelled");
     order.clear();
     for (int k = 0; k < s.count; ++k) {
@@ -143,8 +143,8 @@ Result<Image> PlateBuilder::finish(PlateReport* report) {
     for (int y = 0; y < s.h; ++y)
       for (int x = 0; x < s.w; ++x) {
         const float* p = plate.at(x, y);
-        canvas(y, x) = cv::Vec3f(std::sqrt(std::max(0.0f, p[0])), std::sqrt(std::max(0.0f, p[1])),
-                                 std::sqrt(std::max(0.0f, p[2])));
+        canvas(y, x) = cv::Vec3f(synthesis_encoding::encode(p[0]), synthesis_encoding::encode(p[1]),
+                                 synthesis_encoding::encode(p[2]));
       }
     SynthesisOptions so;
     so.cancelled = s.options.cancelled;
@@ -155,7 +155,7 @@ Result<Image> PlateBuilder::finish(PlateReport* report) {
       for (int x = 0; x < s.w; ++x) {
         if (!hole(y, x)) continue;
         float* p = plate.at(x, y);
-        for (int c = 0; c < 3; ++c) p[c] = canvas(y, x)[c] * canvas(y, x)[c];
+        for (int c = 0; c < 3; ++c) p[c] = synthesis_encoding::decode(canvas(y, x)[c]);
       }
   }
   if (report) *report = r;

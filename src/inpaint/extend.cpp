@@ -58,18 +58,13 @@ Result<Image> extend_frame(const Image& frame, const std::vector<MaskedFrame>& n
   const Image canvas = padded(frame, pad);
   // Every neighbour gets the same canvas and the same mask: what lies outside it is unknown.
   std::vector<Image> canvases;
-  canvases.reserve(neighbours.size());
+  canvases.reserve(neighbours.size());  // stable addresses for `around`
   std::vector<MaskedFrame> around;
   for (const MaskedFrame& n : neighbours) {
     if (!n.image || n.image->width() != frame.width() || n.image->height() != frame.height())
       continue;
     canvases.push_back(padded(*n.image, pad));
-  }
-  size_t k = 0;
-  for (const MaskedFrame& n : neighbours) {
-    if (!n.image || n.image->width() != frame.width() || n.image->height() != frame.height())
-      continue;
-    around.push_back({&canvases[k++], &hard, n.offset});
+    around.push_back({&canvases.back(), &hard, n.offset});
   }
   FillOptions fo = options.fill;
   fo.max_hole_fraction = 0.95;  // the extension may be most of the new frame

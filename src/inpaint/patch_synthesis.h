@@ -6,6 +6,7 @@
 // Deterministic: one seeded generator, one thread (ops never start threads).
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <functional>
 
@@ -40,6 +41,13 @@ struct SynthesisReport {
 // the finest level copies its pixels from it instead of from `image`, which then only guides
 // the search (a steadier image to match on, this frame's own pixels to copy). Returns false
 // when `source` is too small to hold one patch (the caller falls back to something else).
+// The encoding patch distances are best taken in: linear light would let the shadows' texture
+// count for nothing. Square roots, sign-preserving for values below 0.
+namespace synthesis_encoding {
+inline float encode(float v) { return v < 0 ? -std::sqrt(-v) : std::sqrt(v); }
+inline float decode(float v) { return v < 0 ? -v * v : v * v; }
+}  // namespace synthesis_encoding
+
 bool synthesise(cv::Mat3f& image, const cv::Mat1b& hole, const cv::Mat1b& source,
                 const SynthesisOptions& options, SynthesisReport* report = nullptr,
                 const cv::Mat3f* colours = nullptr);

@@ -14,10 +14,8 @@
 namespace fl::inpaint {
 namespace {
 
-// Patch distances are taken on a perceptual encoding (linear light would let the shadows'
-// texture count for nothing); sign-preserving for values below 0.
-float encode(float v) { return v < 0 ? -std::sqrt(-v) : std::sqrt(v); }
-float decode(float v) { return v < 0 ? -v * v : v * v; }
+using synthesis_encoding::decode;
+using synthesis_encoding::encode;
 
 struct Aligned {
   const MaskedFrame* frame;
@@ -128,6 +126,31 @@ bool synthesise_unseen(const Image& img, const cv::Rect& roi, const cv::Mat1b& t
   return true;
 }
 
+// Exposure drift between the frame and `other` (both over roi), measured on the ring where
+// `seen` says `other` is background: the median per channel, so that someone walking through
+// the ring does not tint the fill. Zero with too few samples.
+std::array<float, 3> ring_offset(const cv::Mat& cur, const cv::Mat& other, const cv::Mat1b& ring,
+                                 const cv::Mat1b& seen) {
+  std::array<float, 3> offset{0, 0, 0};
+  std::array<std::vector<float>, 3> d;
+  for (int y = 0; y < ring.rows; ++y) {
+    const uchar* r = ring.ptr<uchar>(y);
+    const uchar* s = seen.ptr<uchar>(y);
+    const float* a = cur.ptr<float>(y);
+    const float* p = other.ptr<float>(y);
+    for (int x = 0; x < ring.cols; ++x)
+      if (r[x] && s[x])
+        for (int c = 0; c < 3; ++c) d[size_t(c)].push_back(a[4 * x + c] - p[4 * x + c]);
+  }
+  if (d[0].size() >= 16)
+    for (size_t c = 0; c < 3; ++c) {
+      auto mid = d[c].begin() + std::ptrdiff_t(d[c].size() / 2);
+      std::nth_element(d[c].begin(), mid, d[c].end());
+      offset[c] = *mid;
+    }
+  return offset;
+}
+
 // Poisson blending of the fill into the frame: the difference between the frame and the
 // propagated estimate on the ring (smoothed, since grain differs frame to frame) is carried
 // into the hole as a membrane, so drift that varies across the hole leaves no edge.
@@ -235,27 +258,7 @@ Result<Image> fill_hole(const MaskedFrame& current, const std::vector<MaskedFram
     cv::Mat1f warped_hole;
     warp_into(aligned_nb, roi, {w, h}, warped, warped_hole);
     const cv::Mat1b seen = warped_hole < kHoleThreshold;
-    // Exposure drift between the frames, measured where both are background: the median, so
-    // that someone walking through the ring does not tint the fill.
-    std::array<float, 3> offset{0, 0, 0};
-    {
-      std::array<std::vector<float>, 3> d;
-      for (int y = 0; y < roi.height; ++y) {
-        const uchar* r = ring.ptr<uchar>(y);
-        const uchar* s = seen.ptr<uchar>(y);
-        const float* a = cur_roi.ptr<float>(y);
-        const float* p = warped.ptr<float>(y);
-        for (int x = 0; x < roi.width; ++x)
-          if (r[x] && s[x])
-            for (int c = 0; c < 3; ++c) d[size_t(c)].push_back(a[4 * x + c] - p[4 * x + c]);
-      }
-      if (d[0].size() >= 16)
-        for (size_t c = 0; c < 3; ++c) {
-          auto mid = d[c].begin() + std::ptrdiff_t(d[c].size() / 2);
-          std::nth_element(d[c].begin(), mid, d[c].end());
-          offset[c] = *mid;
-        }
-    }
+    const std::array<float, 3> offset = ring_offset(cur_roi, warped, ring, seen);
     // The hole takes the samples, and so does the ring: what the fill would have been there
     // measures the seam the membrane below removes.
     for (int y = 0; y < roi.height; ++y) {
@@ -298,19 +301,7 @@ Result<Image> fill_hole(const MaskedFrame& current, const std::vector<MaskedFram
   const Image* plate = options.plate;
   if (plate && plate->width() == w && plate->height() == h && cv::countNonZero(unseen) > 0) {
     const cv::Mat pv = view(*plate)(roi);
-    std::array<float, 3> offset{0, 0, 0};
-    std::array<std::vector<float>, 3> d;
-    for (int y = 0; y < roi.height; ++y)
-      for (int x = 0; x < roi.width; ++x)
-        if (ring(y, x))
-          for (int c = 0; c < 3; ++c)
-            d[size_t(c)].push_back(cur_roi.ptr<float>(y)[4 * x + c] - pv.ptr<float>(y)[4 * x + c]);
-    if (d[0].size() >= 16)
-      for (size_t c = 0; c < 3; ++c) {
-        auto mid = d[c].begin() + std::ptrdiff_t(d[c].size() / 2);
-        std::nth_element(d[c].begin(), mid, d[c].end());
-        offset[c] = *mid;
-      }
+    const std::array<float, 3> offset = ring_offset(cur_roi, pv, ring, ring);
     for (int y = 0; y < roi.height; ++y)
       for (int x = 0; x < roi.width; ++x) {
         if (!unseen(y, x)) continue;

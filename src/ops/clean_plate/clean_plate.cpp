@@ -135,12 +135,14 @@ class CleanPlateOp final : public graph::Op {
     if (!state) return internal_error("clean_plate: rendered without its analysis");
     const size_t li = state->level_for(ctx.scale);
     const Image& plate = state->levels[li];
-    const Image* frame = c_.still ? nullptr : in.get(0);
-    if (!frame || frame->width() != plate.width() || frame->height() != plate.height()) {
+    auto copy_plate = [&] {
       for (int y = tile.y; y < tile.bottom(); ++y)
         std::copy_n(plate.at(tile.x, y), size_t(tile.w) * 4, out.at(tile.x, y));
       return ok_status();
-    }
+    };
+    const Image* frame = c_.still ? nullptr : in.get(0);
+    if (!frame || frame->width() != plate.width() || frame->height() != plate.height())
+      return copy_plate();
     // This frame's view of the plate: the camera's motion from the reference to this frame,
     // measured on the full-size grid at every scale (so a preview moves as the final does).
     const graph::FrameGeometry& full = ctx.input[0];
@@ -149,11 +151,7 @@ class CleanPlateOp final : public graph::Op {
     const inpaint::Motion m =
         inpaint::estimate_motion(state->grey, all, inpaint::analysis_grey(*frame, grid.size), all,
                                  grid.factor, {full.width, full.height});
-    if (m.identity) {
-      for (int y = tile.y; y < tile.bottom(); ++y)
-        std::copy_n(plate.at(tile.x, y), size_t(tile.w) * 4, out.at(tile.x, y));
-      return ok_status();
-    }
+    if (m.identity) return copy_plate();
     const double s = double(frame->width()) / full.width;
     const cv::Matx33d scaled = cv::Matx33d(s, 0, 0, 0, s, 0, 0, 0, 1) * m.h *
                                cv::Matx33d(1 / s, 0, 0, 0, 1 / s, 0, 0, 0, 1);
