@@ -77,8 +77,9 @@ cv::Mat feature_image(const cv::Mat& enc) {
   return u8;
 }
 
-std::optional<Alignment> align(const cv::Mat& ref_u8, const cv::Mat& frame_u8, int min_inliers) {
-  auto orb = cv::ORB::create(4000);
+std::optional<Alignment> align(const cv::Mat& ref_u8, const cv::Mat& frame_u8, int min_inliers,
+                               int features) {
+  auto orb = cv::ORB::create(features);
   std::vector<cv::KeyPoint> kr, kf;
   cv::Mat dr, df;
   orb->detectAndCompute(ref_u8, cv::noArray(), kr, dr);
@@ -145,9 +146,9 @@ void band_pairs(const cv::Mat& src, const cv::Mat& dst, int bands, std::vector<C
   pair_bands(sorted(src), sorted(dst), bands, out);
 }
 
-int feature_pairs(const cv::Mat& ref_enc, const cv::Mat& frame_enc,
-                  std::vector<ColourSample>& out) {
-  auto orb = cv::ORB::create(3000);
+int feature_pairs(const cv::Mat& ref_enc, const cv::Mat& frame_enc, std::vector<ColourSample>& out,
+                  int features) {
+  auto orb = cv::ORB::create(features);
   std::vector<cv::KeyPoint> kr, kf;
   cv::Mat dr, df;
   orb->detectAndCompute(feature_image(ref_enc), cv::noArray(), kr, dr);

@@ -27,7 +27,8 @@ struct Alignment {
   int inliers = 0;
 };
 // One homography from ORB matches (RANSAC); nullopt when fewer than `min_inliers` agree.
-std::optional<Alignment> align(const cv::Mat& ref_u8, const cv::Mat& frame_u8, int min_inliers);
+std::optional<Alignment> align(const cv::Mat& ref_u8, const cv::Mat& frame_u8, int min_inliers,
+                               int features = 4000);
 
 // Whole pictures compared as distributions: lightness bands of `src` paired with `dst`'s.
 void band_pairs(const cv::Mat& src, const cv::Mat& dst, int bands,
@@ -38,7 +39,7 @@ void band_pairs(const cv::Mat& src, const cv::Mat& dst, int bands,
 // ORB matches with local geometric support pair their neighbourhoods, compared as lightness
 // bands. Returns the number of matches used.
 int feature_pairs(const cv::Mat& ref_enc, const cv::Mat& frame_enc,
-                  std::vector<colour::ColourSample>& out);
+                  std::vector<colour::ColourSample>& out, int features = 3000);
 
 // Pixel-to-pixel pairs of two aligned pictures, weighted (weights <= 0.05 are skipped; an empty
 // `weight` is 1 everywhere).

@@ -15,6 +15,32 @@ using colour::TransferCurve;
 using namespace correspondence;
 
 constexpr int kThumbWidth = 160;
+// Gradient correlation over the overlap below which a homography is a chance agreement.
+constexpr double kMinAlignedStructure = 0.5;
+
+// zncc() over the pixels where `mask` > 0.99.
+double masked_zncc(const cv::Mat& a, const cv::Mat& b, const cv::Mat& mask) {
+  double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
+  size_t n = 0;
+  for (int y = 0; y < a.rows; ++y) {
+    const float* pa = a.ptr<float>(y);
+    const float* pb = b.ptr<float>(y);
+    const float* m = mask.ptr<float>(y);
+    for (int x = 0; x < a.cols; ++x) {
+      if (m[x] <= 0.99f) continue;
+      sa += pa[x];
+      sb += pb[x];
+      saa += double(pa[x]) * pa[x];
+      sbb += double(pb[x]) * pb[x];
+      sab += double(pa[x]) * pb[x];
+      ++n;
+    }
+  }
+  if (n < 64) return 0;
+  const double va = saa - sa * sa / double(n), vb = sbb - sb * sb / double(n);
+  if (va <= 1e-12 || vb <= 1e-12) return 0;
+  return (sab - sa * sb / double(n)) / std::sqrt(va * vb);
+}
 
 colour::Lab lab_of(const TransferCurve& curve, const float* enc) {
   return colour::lab_from_linear_rec709(curve.to_linear(enc[0]), curve.to_linear(enc[1]),
@@ -122,7 +148,7 @@ std::vector<ColourSample> statistics_pairs(const std::vector<cv::Mat>& frames, c
   return out;
 }
 
-colour::GradeFitOptions fit_options(LockMatch match, colour::Transfer encoding) {
+colour::GradeFitOptions fit_options(LockMatch match, colour::Transfer encoding, bool preview) {
   colour::GradeFitOptions o;
   o.encoding = encoding;
   switch (match) {
@@ -137,7 +163,7 @@ colour::GradeFitOptions fit_options(LockMatch match, colour::Transfer encoding) 
       o.robust_iterations = 4;
       break;
     case LockMatch::kFeatures:  // sparse, noisy colours: a low-order grade
-      o.bins_per_channel = 16;
+      o.bins_per_channel = 24;
       o.lattice = false;
       o.curve_knots = 6;
       o.curve_smoothness = 1e-4;
@@ -149,28 +175,44 @@ colour::GradeFitOptions fit_options(LockMatch match, colour::Transfer encoding) 
       o.robust_iterations = 0;
       break;
   }
+  if (preview) {
+    o.lattice_size = std::min(o.lattice_size, 7);
+    o.bins_per_channel = std::min(o.bins_per_channel, 24);
+    o.robust_iterations = std::min(o.robust_iterations, 1);
+    o.cdl = false;
+  }
   return o;
 }
 
-// One shot, given its candidate frames (encoded, analysis size) and the reference.
+// One shot, given its candidate frames (encoded, analysis size) and the reference frames (one
+// still, or several frames of a reference shot: whatever any of them shares with the shot counts).
 Result<ShotLock> lock_frames(const std::vector<cv::Mat>& frames,
-                             const std::vector<int64_t>& frame_numbers, const cv::Mat& ref_enc,
-                             const LockOptions& opt) {
+                             const std::vector<int64_t>& frame_numbers,
+                             const std::vector<cv::Mat>& refs_enc, const LockOptions& opt) {
   const TransferCurve& curve = TransferCurve::get(opt.encoding);
   ShotLock lock;
   const cv::Size size = frames.front().size();
-  const cv::Mat ref = resized(ref_enc, size);
-  const double aspect_f = double(size.width) / size.height;
-  const double aspect_r = double(ref_enc.cols) / ref_enc.rows;
-  const bool same_aspect = std::abs(aspect_f / aspect_r - 1.0) < 0.01;
-  const cv::Mat ref_grad = gradient_magnitude(luma_of(ref));
-  std::vector<double> structure(frames.size());
-  for (size_t i = 0; i < frames.size(); ++i)
-    structure[i] = zncc(gradient_magnitude(luma_of(frames[i])), ref_grad);
-  const size_t best =
-      size_t(std::max_element(structure.begin(), structure.end()) - structure.begin());
+  std::vector<cv::Mat> refs;  // each at the frames' size
+  for (const cv::Mat& r : refs_enc) refs.push_back(resized(r, size));
+  size_t best = 0, best_ref = 0;
+  lock.structure = -2;
+  for (size_t r = 0; r < refs.size(); ++r) {
+    const cv::Mat ref_grad = gradient_magnitude(luma_of(refs[r]));
+    for (size_t i = 0; i < frames.size(); ++i) {
+      const double score = zncc(gradient_magnitude(luma_of(frames[i])), ref_grad);
+      if (score > lock.structure) {
+        lock.structure = score;
+        best = i;
+        best_ref = r;
+      }
+    }
+  }
   lock.matched_frame = frame_numbers[best];
-  lock.structure = structure[best];
+  lock.reference_index = int(best_ref);
+  const cv::Mat& ref = refs[best_ref];
+  const double aspect_f = double(size.width) / size.height;
+  const double aspect_r = double(refs_enc[best_ref].cols) / refs_enc[best_ref].rows;
+  const bool same_aspect = std::abs(aspect_f / aspect_r - 1.0) < 0.01;
 
   std::vector<ColourSample> pairs;
   cv::Mat eval_src, eval_dst, eval_w;
@@ -183,28 +225,50 @@ Result<ShotLock> lock_frames(const std::vector<cv::Mat>& frames,
     eval_src = frames[best];
     eval_dst = ref;
   } else if (opt.mode != Mode::kStatistics) {
-    // The reference at a size comparable to the frames', for feature matching.
-    const double s = double(size.width) / ref_enc.cols;
-    const cv::Mat ref_scaled =
-        resized(ref_enc, cv::Size(size.width, std::max(1, int(std::lround(ref_enc.rows * s)))));
-    const cv::Mat ref_u8 = feature_image(ref_scaled);
-    std::vector<std::pair<Alignment, size_t>> found;
-    for (size_t i = 0; i < frames.size(); ++i)
-      if (auto a = align(ref_u8, feature_image(frames[i]), opt.min_inliers))
-        found.push_back({*a, i});
+    // The references at a size comparable to the frames', for feature matching.
+    std::vector<cv::Mat> refs_scaled, refs_u8;
+    for (const cv::Mat& r : refs_enc) {
+      const double s = double(size.width) / r.cols;
+      refs_scaled.push_back(
+          resized(r, cv::Size(size.width, std::max(1, int(std::lround(r.rows * s))))));
+      refs_u8.push_back(feature_image(refs_scaled.back()));
+    }
+    struct Found {
+      Alignment a;
+      size_t frame, ref;
+    };
+    std::vector<Found> found;
+    for (size_t i = 0; i < frames.size(); ++i) {
+      const cv::Mat frame_u8 = feature_image(frames[i]);
+      for (size_t r = 0; r < refs.size(); ++r)
+        if (auto a = align(refs_u8[r], frame_u8, opt.min_inliers, opt.preview ? 1200 : 4000))
+          found.push_back({*a, i, r});
+    }
     std::sort(found.begin(), found.end(),
-              [](const auto& a, const auto& b) { return a.first.inliers > b.first.inliers; });
-    if (found.size() > 3) found.resize(3);
-    for (const auto& [a, i] : found) {
+              [](const Found& a, const Found& b) { return a.a.inliers > b.a.inliers; });
+    size_t used = 0;
+    for (auto it = found.begin(); it != found.end() && used < 3;) {
+      const Found& f = *it;
+      const cv::Mat& ref_scaled = refs_scaled[f.ref];
       cv::Mat warped, mask, ones(ref_scaled.size(), CV_32F, cv::Scalar(1));
-      cv::warpPerspective(ref_scaled, warped, a.h, size, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
-      cv::warpPerspective(ones, mask, a.h, size, cv::INTER_LINEAR, cv::BORDER_CONSTANT);
+      cv::warpPerspective(ref_scaled, warped, f.a.h, size, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+      cv::warpPerspective(ones, mask, f.a.h, size, cv::INTER_LINEAR, cv::BORDER_CONSTANT);
       cv::erode(mask, mask, cv::Mat(), cv::Point(-1, -1), 4);
       // Registration is never perfect: compare slightly blurred pictures and trust flat areas,
       // where a pixel or two of misalignment changes nothing.
       cv::Mat fb, wb;
-      cv::GaussianBlur(frames[i], fb, cv::Size(0, 0), 1.5);
+      cv::GaussianBlur(frames[f.frame], fb, cv::Size(0, 0), 1.5);
       cv::GaussianBlur(warped, wb, cv::Size(0, 0), 1.5);
+      // Forty features can agree on a plane by chance (a closer framing of the same set-up);
+      // a real alignment puts the same structure in the same place over the overlap.
+      const double agreement =
+          masked_zncc(gradient_magnitude(luma_of(fb)), gradient_magnitude(luma_of(wb)), mask);
+      if (agreement < kMinAlignedStructure) {
+        it = found.erase(it);
+        continue;
+      }
+      ++it;
+      ++used;
       cv::Mat flat_f, flat_w, weight;
       cv::exp(gradient_magnitude(luma_of(fb)) * -20.0, flat_f);
       cv::exp(gradient_magnitude(luma_of(wb)) * -20.0, flat_w);
@@ -216,24 +280,31 @@ Result<ShotLock> lock_frames(const std::vector<cv::Mat>& frames,
         cv::threshold(mask, eval_w, 0.99, 1.0, cv::THRESH_BINARY);
       }
     }
+    if (found.size() > used) found.resize(used);
     if (!found.empty()) {
       lock.match = LockMatch::kAligned;
-      lock.inliers = found.front().first.inliers;
-      lock.matched_frame = frame_numbers[found.front().second];
+      lock.inliers = found.front().a.inliers;
+      lock.matched_frame = frame_numbers[found.front().frame];
+      lock.reference_index = int(found.front().ref);
     } else {
       int matches = 0;
-      for (const cv::Mat& f : frames) matches += feature_pairs(ref_scaled, f, pairs);
+      for (const cv::Mat& f : frames)
+        for (const cv::Mat& r : refs_scaled)
+          matches += feature_pairs(r, f, pairs, opt.preview ? 1200 : 3000);
       // The whole pictures' lightness distributions, at a third of the local pairs' weight,
       // steady the fit where the matched neighbourhoods cover few colours.
       const size_t local = pairs.size();
       std::vector<ColourSample> global;
-      for (const cv::Mat& f : frames) band_pairs(f, ref_scaled, 64, global);
+      cv::Mat pooled;
+      cv::vconcat(refs_scaled, pooled);
+      for (const cv::Mat& f : frames) band_pairs(f, pooled, 64, global);
       const float w = 0.3f * float(local) / float(std::max<size_t>(1, global.size()));
       for (auto& g : global) {
         g.weight = w;
         pairs.push_back(g);
       }
-      if (matches >= opt.min_feature_matches) {
+      // (A preview looks for fewer features, so fewer of them match.)
+      if (matches >= (opt.preview ? opt.min_feature_matches * 2 / 5 : opt.min_feature_matches)) {
         lock.match = LockMatch::kFeatures;
         lock.inliers = matches;
       } else {
@@ -249,16 +320,17 @@ Result<ShotLock> lock_frames(const std::vector<cv::Mat>& frames,
   }
   if (pairs.empty()) {
     lock.match = LockMatch::kStatistics;
-    const LabStats shot = lab_stats(frames, curve), refs = lab_stats({ref}, curve);
-    pairs = statistics_pairs(frames, shot, refs, curve);
+    const LabStats shot = lab_stats(frames, curve), ref_stats = lab_stats(refs, curve);
+    pairs = statistics_pairs(frames, shot, ref_stats, curve);
   }
-  FL_ASSIGN_OR_RETURN(lock.fit, colour::fit_grade(pairs, fit_options(lock.match, opt.encoding)));
+  FL_ASSIGN_OR_RETURN(lock.fit,
+                      colour::fit_grade(pairs, fit_options(lock.match, opt.encoding, opt.preview)));
 
   if (lock.match == LockMatch::kStatistics) {
     std::vector<cv::Mat> after;
     for (const cv::Mat& f : frames) after.push_back(apply_lut(f, lock.fit.lut));
     const LabStats before_s = lab_stats(frames, curve), after_s = lab_stats(after, curve),
-                   ref_s = lab_stats({ref}, curve);
+                   ref_s = lab_stats(refs, curve);
     auto mean_lab = [](const LabStats& s) { return colour::Lab{s.mean[0], s.mean[1], s.mean[2]}; };
     lock.delta_e_before = colour::ciede2000(mean_lab(before_s), mean_lab(ref_s));
     lock.delta_e_after = colour::ciede2000(mean_lab(after_s), mean_lab(ref_s));
@@ -302,18 +374,44 @@ Result<std::vector<ShotLock>> lock_shots(const std::vector<ShotRange>& shots,
                                          const LockFrameReader& read, const Image& reference,
                                          const LockOptions& opt, const LockProgress& progress) {
   if (reference.empty()) return invalid_argument("scene_lock: the reference image is empty");
+  return lock_shots(shots, read, std::vector<Image>{reference.clone()}, -1, opt, progress);
+}
+
+Result<std::vector<ShotLock>> lock_shots(const std::vector<ShotRange>& shots,
+                                         const LockFrameReader& read,
+                                         const std::vector<Image>& references, int reference_shot,
+                                         const LockOptions& opt, const LockProgress& progress) {
+  if (references.empty()) return invalid_argument("scene_lock: no reference image");
+  for (const Image& r : references)
+    if (r.empty()) return invalid_argument("scene_lock: the reference image is empty");
   if (shots.empty()) return invalid_argument("scene_lock: no shots to lock");
   const TransferCurve& curve = TransferCurve::get(opt.encoding);
-  const cv::Mat ref_enc = encoded(reference, curve);
+  std::vector<cv::Mat> ref_enc;
+  for (const Image& r : references) ref_enc.push_back(encoded(r, curve));
   const int k = std::max(1, opt.candidates_per_shot);
   int64_t total = 0, done = 0;
   for (const auto& s : shots) total += s.last - s.first + 1;
   std::vector<ShotLock> out;
-  for (const auto& shot : shots) {
+  for (size_t shot_index = 0; shot_index < shots.size(); ++shot_index) {
+    const ShotRange& shot = shots[shot_index];
     if (shot.last < shot.first)
       return invalid_argument("scene_lock: empty shot " + std::to_string(shot.first) + "-" +
                               std::to_string(shot.last));
-    // Every frame is compared with the reference on a small gradient thumbnail (the same
+    if (int(shot_index) == reference_shot) {
+      // The reference's own shot has the look already.
+      ShotLock lock;
+      lock.first = shot.first;
+      lock.last = shot.last;
+      lock.match = LockMatch::kSameContent;
+      lock.matched_frame = shot.first + (shot.last - shot.first) / 2;
+      lock.structure = 1;
+      lock.fit.lut = colour::identity_lut3d(33);
+      out.push_back(std::move(lock));
+      done += shot.last - shot.first + 1;
+      if (progress && !progress(done, total)) return cancelled("scene lock cancelled");
+      continue;
+    }
+    // Every frame is compared with each reference on a small gradient thumbnail (the same
     // picture can be any frame of the shot); evenly spaced frames and the best match are kept
     // at the analysis size.
     const int64_t len = shot.last - shot.first + 1;
@@ -323,7 +421,8 @@ Result<std::vector<ShotLock>> lock_shots(const std::vector<ShotRange>& shots,
       wanted.push_back(shot.first + (count == 1 ? len / 2 : i * (len - 1) / (count - 1)));
     std::vector<cv::Mat> frames;
     std::vector<int64_t> numbers;
-    cv::Mat best_frame, ref_thumb_grad;
+    cv::Mat best_frame;
+    std::vector<cv::Mat> ref_thumb_grad;
     int64_t best_number = -1;
     double best_score = -2;
     for (int64_t f = shot.first; f <= shot.last; ++f) {
@@ -333,12 +432,16 @@ Result<std::vector<ShotLock>> lock_shots(const std::vector<ShotRange>& shots,
       const cv::Size thumb(
           kThumbWidth, std::max(1, int(std::lround(double(enc.rows) * kThumbWidth / enc.cols))));
       if (ref_thumb_grad.empty())
-        ref_thumb_grad = gradient_magnitude(luma_of(resized(ref_enc, thumb)));
-      const double score = zncc(gradient_magnitude(luma_of(resized(enc, thumb))), ref_thumb_grad);
-      if (score > best_score) {
-        best_score = score;
-        best_number = f;
-        best_frame = enc;
+        for (const cv::Mat& r : ref_enc)
+          ref_thumb_grad.push_back(gradient_magnitude(luma_of(resized(r, thumb))));
+      const cv::Mat grad = gradient_magnitude(luma_of(resized(enc, thumb)));
+      for (size_t r = 0; r < ref_thumb_grad.size(); ++r) {
+        const double score = zncc(grad, ref_thumb_grad[r]);
+        if (score > best_score) {
+          best_score = score;
+          best_number = f;
+          best_frame = enc;
+        }
       }
       if (std::find(wanted.begin(), wanted.end(), f) != wanted.end()) {
         frames.push_back(enc);
@@ -362,7 +465,7 @@ Result<ShotLock> fit_look(const Image& source, const Image& target, const LockOp
   if (source.empty() || target.empty()) return invalid_argument("look fit: an image is empty");
   const TransferCurve& curve = TransferCurve::get(opt.encoding);
   FL_ASSIGN_OR_RETURN(ShotLock lock,
-                      lock_frames({encoded(source, curve)}, {0}, encoded(target, curve), opt));
+                      lock_frames({encoded(source, curve)}, {0}, {encoded(target, curve)}, opt));
   lock.first = lock.last = 0;
   return lock;
 }

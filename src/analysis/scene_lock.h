@@ -36,12 +36,15 @@ struct LockOptions {
   int min_inliers = 40;             // features on one homography: "the same framing"
   int min_feature_matches = 60;     // mutual feature matches over the shot: "the same set-up"
   colour::Transfer encoding = colour::Transfer::kBt709;  // the code values grades work on
+  // A preview's stand-in: a coarser 3D correction, one robust pass, no CDL (tens of ms).
+  bool preview = false;
 };
 
 struct ShotLock {
   int64_t first = 0, last = 0;  // frames, inclusive
   LockMatch match = LockMatch::kStatistics;
   int64_t matched_frame = -1;  // the frame that best matches the reference
+  int reference_index = 0;     // which of the references it was locked to
   double structure = 0;        // its gradient correlation with the reference (-1..1)
   int inliers = 0;             // homography inliers (kAligned), mutual matches (kFeatures)
   colour::GradeFit fit;        // shot code values -> reference look
@@ -62,6 +65,15 @@ struct ShotRange {
 // One grade per shot. `reference` is linear, any size (it is resampled to the frames').
 Result<std::vector<ShotLock>> lock_shots(const std::vector<ShotRange>& shots,
                                          const LockFrameReader& read, const Image& reference,
+                                         const LockOptions& options = {},
+                                         const LockProgress& progress = {});
+
+// A reference shot: several of its frames (`references`), of which each shot is locked to the
+// one that looks most like it (the same angle, when the sequence cuts back to it). The shot at
+// `reference_shot` (an index in `shots`, or -1) is the look itself and keeps it: no grade.
+Result<std::vector<ShotLock>> lock_shots(const std::vector<ShotRange>& shots,
+                                         const LockFrameReader& read,
+                                         const std::vector<Image>& references, int reference_shot,
                                          const LockOptions& options = {},
                                          const LockProgress& progress = {});
 

@@ -437,7 +437,7 @@ Result<GradeFit> fit_grade(const std::vector<ColourSample>& pairs, const GradeFi
     weights.push_back(s.weight);
   }
   fit.fit_delta_e = mean_delta_e_code_values(pred, dst, weights, opt.encoding);
-  fit.cdl = fit_cdl(fit.lut, smp, opt.encoding, &fit.cdl_delta_e);
+  if (opt.cdl) fit.cdl = fit_cdl(fit.lut, smp, opt.encoding, &fit.cdl_delta_e);
   return fit;
 }
 

@@ -57,6 +57,7 @@ struct GradeFitOptions {
   int robust_iterations = 3;             // 0: plain least squares
   double robust_scale = 2.5;             // residuals beyond this many sigmas lose weight
   bool lattice = true;                   // false: curves + matrix only (a "low-order" grade)
+  bool cdl = true;                       // false: no CDL (a preview's stand-in exports nothing)
   Transfer encoding = Transfer::kBt709;  // for the ΔE figures (code values -> linear light)
 };
 

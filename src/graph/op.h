@@ -65,12 +65,13 @@ class AnalysisCtx {
   virtual const FrameGeometry& input(int index) const = 0;
   // Frame of input `index` at `scale` (1, 1/2, 1/4, 1/8), linear light in the working space.
   virtual Result<Image> read(int index, int64_t frame, double scale) = 0;
-  // Frame `frame` of a still or clip the op names in its params (a reference), at full size,
-  // linear light converted into the working space. `footage_code_values`: decode its code
-  // values with the transfer of the graph's footage instead of the file's own (a still grabbed
-  // from a Rec.709 timeline as PNG holds the code values a viewer saw, not sRGB).
-  virtual Result<Image> read_media(const std::string& path, int64_t frame,
-                                   bool footage_code_values) = 0;
+  // Frame `frame` of a still or clip the op names in its params (a reference), at `scale` of
+  // its full size (1, 1/2, 1/4, 1/8), linear light converted into the working space.
+  // `footage_code_values`: decode its code values with the transfer of the graph's footage
+  // instead of the file's own (a still grabbed from a Rec.709 timeline as PNG holds the code
+  // values a viewer saw, not sRGB).
+  virtual Result<Image> read_media(const std::string& path, int64_t frame, bool footage_code_values,
+                                   double scale = 1.0) = 0;
   // Progress of the analysis; false: it was cancelled.
   virtual bool progress(int64_t done, int64_t total) = 0;
 };
@@ -149,6 +150,14 @@ class Op {
   virtual std::string analysis_key() const { return {}; }
   virtual Result<std::shared_ptr<const OpState>> analyse(AnalysisCtx& ctx) const {
     return unsupported("this operator has no analysis");
+  }
+  // A stand-in for the analysis made from the one frame being previewed, for a live session's
+  // first look (a new reference picked): draft and preview renders use it until the analysis
+  // has run, and nothing rendered with it is cached. Without one, previews wait for analyse().
+  virtual bool has_preview_analysis() const { return false; }
+  virtual Result<std::shared_ptr<const OpState>> preview_analyse(AnalysisCtx& ctx,
+                                                                 int64_t frame) const {
+    return unsupported("this operator has no preview analysis");
   }
   // Writes the analysis' findings as files a colourist or another tool can use; the paths
   // written are appended to `written`.

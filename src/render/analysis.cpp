@@ -2,6 +2,8 @@
 // evaluation as renders, and one state per node content key.
 #include <tbb/task_arena.h>
 
+#include <filesystem>
+
 #include "colour/primaries.h"
 #include "render/renderer.h"
 
@@ -38,30 +40,20 @@ class RendererAnalysisCtx final : public graph::AnalysisCtx {
     return img->clone();
   }
 
-  Result<Image> read_media(const std::string& path, int64_t frame,
-                           bool footage_code_values) override {
-    io::SourceOptions options;
+  Result<Image> read_media(const std::string& path, int64_t frame, bool footage_code_values,
+                           double scale) override {
+    std::string transfer;
     if (footage_code_values) {
       for (const auto& n : plan_.nodes) {
         if (!n.is_source) continue;
         FL_ASSIGN_OR_RETURN(colour::Transfer t, renderer_.source_transfer(n));
-        options.transfer = std::string(colour::transfer_name(t));
+        transfer = std::string(colour::transfer_name(t));
         break;
       }
     }
-    FL_ASSIGN_OR_RETURN(auto source, io::open_source(path, options));
-    const MediaInfo& info = source->info();
-    if (frame < 0 || frame >= info.frame_count)
-      return invalid_argument("'" + path + "': frame " + std::to_string(frame) +
-                              " is out of range (it has " + std::to_string(info.frame_count) +
-                              " frames)");
-    FL_ASSIGN_OR_RETURN(Image img, source->read_frame(frame));
-    // A reference in other primaries is converted, not rejected.
-    const colour::Primaries p = colour::primaries_from_tag(info.color_primaries);
-    if (p != plan_.working_space) {
-      graph::primaries_affine(p, plan_.working_space).apply(img.data(), img.pixel_count());
-    }
-    return img;
+    FL_ASSIGN_OR_RETURN(auto img,
+                        renderer_.media_frame(path, frame, transfer, plan_.working_space, scale));
+    return img->clone();
   }
 
   bool progress(int64_t done, int64_t total) override {
@@ -79,19 +71,24 @@ class RendererAnalysisCtx final : public graph::AnalysisCtx {
 
 }  // namespace
 
+ContentKey Renderer::analysis_key(const graph::Plan& plan, int node) const {
+  const graph::PlanNode& n = plan.nodes[size_t(node)];
+  Hasher key;
+  key.add("analysis").add(n.def ? n.def->schema.name : n.id).add(n.op->analysis_key());
+  for (int in : n.inputs) key.add(in < 0 ? ContentKey{} : plan.nodes[size_t(in)].key);
+  return key.finish();
+}
+
 Result<std::shared_ptr<const graph::OpState>> Renderer::analysis(
     const graph::Plan& plan, int node, const std::shared_ptr<graph::CancelToken>& cancel,
     const std::function<void(int64_t, int64_t)>& progress) {
   if (node < 0 || size_t(node) >= plan.nodes.size()) return invalid_argument("no such plan node");
   const graph::PlanNode& n = plan.nodes[size_t(node)];
   if (n.is_source || !n.op || !n.op->has_analysis()) return std::shared_ptr<const graph::OpState>();
-  Hasher key;
-  key.add("analysis").add(n.def ? n.def->schema.name : n.id).add(n.op->analysis_key());
-  for (int in : n.inputs) key.add(in < 0 ? ContentKey{} : plan.nodes[size_t(in)].key);
   std::shared_ptr<AnalysisSlot> slot;
   {
     std::lock_guard lock(analyses_mu_);
-    auto& s = analyses_[key.finish()];
+    auto& s = analyses_[analysis_key(plan, node)];
     if (!s) s = std::make_shared<AnalysisSlot>();
     slot = s;
   }
@@ -111,6 +108,101 @@ Result<std::shared_ptr<const graph::OpState>> Renderer::analysis(
   if (!state.ok()) return state.status().with_context("node '" + n.id + "': ");
   slot->state = *state;
   return slot->state;
+}
+
+Result<std::shared_ptr<const graph::OpState>> Renderer::preview_analysis(
+    const graph::Plan& plan, int node, int64_t frame,
+    const std::shared_ptr<graph::CancelToken>& cancel, bool& provisional) {
+  if (node < 0 || size_t(node) >= plan.nodes.size()) return invalid_argument("no such plan node");
+  const graph::PlanNode& n = plan.nodes[size_t(node)];
+  if (n.is_source || !n.op || !n.op->has_analysis()) return std::shared_ptr<const graph::OpState>();
+  if (!n.op->has_preview_analysis()) return analysis(plan, node, cancel);
+  const ContentKey key = analysis_key(plan, node);
+  {
+    std::shared_ptr<AnalysisSlot> slot;
+    {
+      std::lock_guard lock(analyses_mu_);
+      if (auto it = analyses_.find(key); it != analyses_.end()) slot = it->second;
+    }
+    // An analysis in progress holds the slot: the preview does not wait for it.
+    if (slot) {
+      std::unique_lock lock(slot->mu, std::try_to_lock);
+      if (lock.owns_lock() && slot->state) return slot->state;
+    }
+  }
+  const ContentKey stand_in_key = Hasher().add("stand-in").add(key).add(frame).finish();
+  {
+    std::lock_guard lock(stand_ins_mu_);
+    for (auto it = stand_ins_.begin(); it != stand_ins_.end(); ++it)
+      if (it->first == stand_in_key) {
+        stand_ins_.splice(stand_ins_.begin(), stand_ins_, it);
+        provisional = true;
+        return it->second;
+      }
+  }
+  const std::function<void(int64_t, int64_t)> no_progress;
+  RendererAnalysisCtx ctx(*this, plan, node, cancel, no_progress);
+  Result<std::shared_ptr<const graph::OpState>> state = internal_error("analysis did not run");
+  tbb::this_task_arena::isolate([&] {
+    try {
+      state = n.op->preview_analyse(ctx, frame);
+    } catch (const std::exception& e) {
+      state = internal_error(std::string("preview analysis failed: ") + e.what());
+    }
+  });
+  if (!state.ok()) return state.status().with_context("node '" + n.id + "': ");
+  {
+    // A scrub through a clip asks for one per frame: only the last few are worth keeping.
+    constexpr size_t kKept = 8;
+    std::lock_guard lock(stand_ins_mu_);
+    stand_ins_.emplace_front(stand_in_key, *state);
+    if (stand_ins_.size() > kKept) stand_ins_.pop_back();
+  }
+  provisional = true;
+  return *state;
+}
+
+Result<std::shared_ptr<const Image>> Renderer::media_frame(const std::string& path, int64_t frame,
+                                                           const std::string& transfer,
+                                                           colour::Primaries working,
+                                                           double scale) {
+  if (!(scale == 1.0 || scale == 0.5 || scale == 0.25 || scale == 0.125))
+    return invalid_argument("scale must be 1, 0.5, 0.25 or 0.125");
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  const auto time = std::filesystem::last_write_time(path, ec);
+  const ContentKey key = Hasher()
+                             .add("media")
+                             .add(path)
+                             .add(int64_t(size))
+                             .add(int64_t(time.time_since_epoch().count()))
+                             .add(frame)
+                             .add(transfer)
+                             .add(int64_t(working))
+                             .add(scale)
+                             .finish();
+  if (auto hit = cache_.get(key)) return hit;
+  std::shared_ptr<const Image> result;
+  if (scale < 1.0) {
+    FL_ASSIGN_OR_RETURN(auto parent, media_frame(path, frame, transfer, working, scale * 2));
+    result = std::make_shared<const Image>(downsample_half(*parent));
+  } else {
+    io::SourceOptions options;
+    if (!transfer.empty()) options.transfer = transfer;
+    FL_ASSIGN_OR_RETURN(auto source, io::open_source(path, options));
+    const MediaInfo& info = source->info();
+    if (frame < 0 || frame >= info.frame_count)
+      return invalid_argument("'" + path + "': frame " + std::to_string(frame) +
+                              " is out of range (it has " + std::to_string(info.frame_count) +
+                              " frames)");
+    FL_ASSIGN_OR_RETURN(Image img, source->read_frame(frame));
+    // A reference in other primaries is converted, not rejected.
+    const colour::Primaries p = colour::primaries_from_tag(info.color_primaries);
+    if (p != working) graph::primaries_affine(p, working).apply(img.data(), img.pixel_count());
+    result = std::make_shared<const Image>(std::move(img));
+  }
+  cache_.put(key, result);
+  return result;
 }
 
 }  // namespace fl::render

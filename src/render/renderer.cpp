@@ -187,7 +187,8 @@ Result<std::shared_ptr<const Image>> Renderer::source_frame(const PlanNode& src,
 }
 
 Result<std::shared_ptr<const Image>> Renderer::eval(const Plan& plan, int index, int64_t frame,
-                                                    const Rect& region, const RenderRequest& req) {
+                                                    const Rect& region, const RenderRequest& req,
+                                                    bool& provisional) {
   const PlanNode& node = plan.nodes[size_t(index)];
   if (req.cancel && req.cancel->cancelled()) return cancelled("render cancelled");
   ContentKey key = Hasher()
@@ -201,6 +202,7 @@ Result<std::shared_ptr<const Image>> Renderer::eval(const Plan& plan, int index,
   if (auto hit = cache_.get(key)) return hit;
 
   std::shared_ptr<const Image> result;
+  bool stand_in = false;  // this node or an input rendered with a preview analysis' stand-in
   const Rect bounds = node.geometry.bounds_at(req.scale);
   if (node.is_source) {
     std::shared_ptr<const Image> full;
@@ -227,7 +229,11 @@ Result<std::shared_ptr<const Image>> Renderer::eval(const Plan& plan, int index,
     graph::RenderCtx ctx{frame, req.scale, req.quality, req.cancel.get(), node.geometry, in_geom};
     std::shared_ptr<const graph::OpState> state;
     if (node.op->has_analysis()) {
-      FL_ASSIGN_OR_RETURN(state, analysis(plan, index, req.cancel));
+      if (req.quality < 2) {
+        FL_ASSIGN_OR_RETURN(state, preview_analysis(plan, index, frame, req.cancel, stand_in));
+      } else {
+        FL_ASSIGN_OR_RETURN(state, analysis(plan, index, req.cancel));
+      }
       ctx.state = state.get();
     }
 
@@ -240,7 +246,7 @@ Result<std::shared_ptr<const Image>> Renderer::eval(const Plan& plan, int index,
       std::vector<std::shared_ptr<const Image>> frames;
       for (int dt = -node.window.before; dt <= node.window.after; ++dt) {
         int64_t f = std::clamp<int64_t>(frame + dt, 0, in_node.geometry.frame_count - 1);
-        FL_ASSIGN_OR_RETURN(auto img, eval(plan, in, f, need, req));
+        FL_ASSIGN_OR_RETURN(auto img, eval(plan, in, f, need, req, stand_in));
         frames.push_back(std::move(img));
       }
       inputs.set(int(i), std::move(frames));
@@ -276,7 +282,8 @@ Result<std::shared_ptr<const Image>> Renderer::eval(const Plan& plan, int index,
     result = inner == region ? std::shared_ptr<const Image>(out)
                              : std::make_shared<const Image>(out->crop_clamped(region));
   }
-  if (req.cache_intermediates) cache_.put(key, result);
+  if (req.cache_intermediates && !stand_in) cache_.put(key, result);
+  provisional = provisional || stand_in;
   return result;
 }
 
@@ -293,7 +300,8 @@ Result<std::shared_ptr<const Image>> Renderer::render(const Plan& plan, int node
     return invalid_argument("scale must be 1, 0.5, 0.25 or 0.125");
   Rect region = request.region.value_or(geom.bounds_at(request.scale));
   try {
-    return eval(plan, node, request.frame, region, request);
+    bool provisional = false;
+    return eval(plan, node, request.frame, region, request, provisional);
   } catch (const std::exception& e) {
     return internal_error(std::string("render failed: ") + e.what());
   }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <list>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -108,11 +109,29 @@ class Renderer {
   Result<std::shared_ptr<const graph::OpState>> analysis(
       const graph::Plan& plan, int node, const std::shared_ptr<graph::CancelToken>& cancel = {},
       const std::function<void(int64_t done, int64_t total)>& progress = {});
+  // For draft and preview renders: the analysis state if it has run, else (for ops that have
+  // one) a stand-in made from `frame` alone, without waiting for an analysis in progress; the
+  // last few stand-ins are kept. `provisional` is set when the stand-in is returned.
+  Result<std::shared_ptr<const graph::OpState>> preview_analysis(
+      const graph::Plan& plan, int node, int64_t frame,
+      const std::shared_ptr<graph::CancelToken>& cancel, bool& provisional);
+
+  // A frame of a still or clip an op names in its params (a reference) at `scale`, decoded
+  // with `transfer` ("" for the file's own) and converted into `working`, through the cache: a
+  // live session asks for the same reference on every preview. Keyed by the file's size and
+  // modification time, so a replaced file is read again.
+  Result<std::shared_ptr<const Image>> media_frame(const std::string& path, int64_t frame,
+                                                   const std::string& transfer,
+                                                   colour::Primaries working, double scale = 1.0);
 
  private:
   struct Eval;
+  // `provisional` is set when the result (or an input's) used a preview analysis' stand-in:
+  // such results are never cached.
   Result<std::shared_ptr<const Image>> eval(const graph::Plan& plan, int node, int64_t frame,
-                                            const Rect& region, const RenderRequest& req);
+                                            const Rect& region, const RenderRequest& req,
+                                            bool& provisional);
+  ContentKey analysis_key(const graph::Plan& plan, int node) const;
 
   // The integer path (integer_path.cpp).
   struct Rgb48Route {
@@ -149,6 +168,9 @@ class Renderer {
   };
   std::mutex analyses_mu_;
   std::map<ContentKey, std::shared_ptr<AnalysisSlot>> analyses_;
+  std::mutex stand_ins_mu_;
+  std::list<std::pair<ContentKey, std::shared_ptr<const graph::OpState>>>
+      stand_ins_;  // recent first
   std::mutex ids_mu_;
   std::map<std::string, std::weak_ptr<graph::CancelToken>> ids_;
 };

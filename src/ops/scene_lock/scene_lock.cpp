@@ -37,6 +37,7 @@ class SceneLockOp final : public graph::Op {
     std::string reference_path;   // empty: a frame of the input
     std::string reference_stamp;  // size and modification time: a replaced file re-analyses
     int64_t reference_frame = 0;
+    int64_t reference_shot = -1;  // `shot:N`: shot N of the input (its detected shots)
     bool detect_shots = true;
     double strength = 1.0;
     bool reference_code_values = true;  // read the reference's code values as the footage's
@@ -48,15 +49,17 @@ class SceneLockOp final : public graph::Op {
   // Strength is applied per frame; everything else decides the fit.
   std::string analysis_key() const override {
     return c_.reference_path + "|" + c_.reference_stamp + "|" + std::to_string(c_.reference_frame) +
-           "|" + (c_.detect_shots ? "auto" : "none") + "|" +
-           (c_.reference_code_values ? "f" : "t") + "|" + std::to_string(int(c_.lock.mode));
+           "|" + std::to_string(c_.reference_shot) + "|" + (c_.detect_shots ? "auto" : "none") +
+           "|" + (c_.reference_code_values ? "f" : "t") + "|" + std::to_string(int(c_.lock.mode));
   }
 
   Result<std::shared_ptr<const graph::OpState>> analyse(graph::AnalysisCtx& ctx) const override {
     const graph::FrameGeometry& in = ctx.input(0);
     if (in.frame_count <= 0) return invalid_argument("scene_lock: the input has no frames");
     Image reference;
-    if (c_.reference_path.empty()) {
+    if (c_.reference_shot >= 0) {
+      // Read below, once the shots are known.
+    } else if (c_.reference_path.empty()) {
       if (c_.reference_frame < 0 || c_.reference_frame >= in.frame_count)
         return invalid_argument("scene_lock: reference frame " +
                                 std::to_string(c_.reference_frame) + " is out of range (0-" +
@@ -88,20 +91,82 @@ class SceneLockOp final : public graph::Op {
     auto progress = [&](int64_t done, int64_t total) {
       return ctx.progress(n + done * n / std::max<int64_t>(1, total), 2 * n);
     };
-    FL_ASSIGN_OR_RETURN(auto shots,
-                        analysis::lock_shots(ranges, read, reference, c_.lock, progress));
+    std::vector<analysis::ShotLock> shots;
+    if (c_.reference_shot >= 0) {
+      if (c_.reference_shot >= int64_t(ranges.size()))
+        return invalid_argument("scene_lock: reference shot " + std::to_string(c_.reference_shot) +
+                                " is out of range: the input has " + std::to_string(ranges.size()) +
+                                " shot" + (ranges.size() == 1 ? "" : "s") +
+                                (c_.detect_shots ? "" : " (shots=none)"))
+            .with_field("params.reference");
+      // Three frames inside the shot, clear of its cuts (a dissolve's frames are mixed).
+      const analysis::ShotRange& r = ranges[size_t(c_.reference_shot)];
+      const int64_t len = r.last - r.first + 1;
+      std::vector<int64_t> picks;
+      for (int64_t part : {1, 3, 5}) {
+        const int64_t f = r.first + std::min(len - 1, len * part / 6);
+        if (picks.empty() || picks.back() != f) picks.push_back(f);
+      }
+      std::vector<Image> references;
+      for (int64_t f : picks) {
+        FL_ASSIGN_OR_RETURN(Image img, ctx.read(0, f, scale));
+        references.push_back(std::move(img));
+      }
+      reference = references[references.size() / 2].clone();
+      FL_ASSIGN_OR_RETURN(shots, analysis::lock_shots(ranges, read, references,
+                                                      int(c_.reference_shot), c_.lock, progress));
+    } else {
+      FL_ASSIGN_OR_RETURN(shots, analysis::lock_shots(ranges, read, reference, c_.lock, progress));
+    }
     auto state = std::make_shared<SceneLockState>();
     state->encoding = kEncoding;
     state->reference = analysis::shrink_to_width(reference, kReportWidth);
-    for (auto& s : shots) {
-      // Strength blends the grade with the identity, node by node.
-      if (c_.strength != 1.0) {
-        const colour::Lut3D id = colour::identity_lut3d(s.fit.lut.size);
-        for (size_t i = 0; i < s.fit.lut.rgb.size(); ++i)
-          s.fit.lut.rgb[i] = float(id.rgb[i] + (s.fit.lut.rgb[i] - id.rgb[i]) * c_.strength);
+    state->shots = std::move(shots);
+    return std::shared_ptr<const graph::OpState>(std::move(state));
+  }
+
+  // The first look at a new reference, before the clip is analysed: the grade fitted between the
+  // previewed frame alone and the reference, both at the analysis size (the same machinery, one
+  // frame instead of a shot's candidates; the final render replaces it).
+  // (A reference shot needs the shots found first: those previews wait for the analysis.)
+  bool has_preview_analysis() const override { return c_.reference_shot < 0; }
+  Result<std::shared_ptr<const graph::OpState>> preview_analyse(graph::AnalysisCtx& ctx,
+                                                                int64_t frame) const override {
+    const graph::FrameGeometry& in = ctx.input(0);
+    if (in.frame_count <= 0) return invalid_argument("scene_lock: the input has no frames");
+    const double scale = analysis_scale(in.width, kAnalysisWidth);
+    FL_ASSIGN_OR_RETURN(Image image, ctx.read(0, frame, scale));
+    Image reference;
+    if (c_.reference_path.empty()) {
+      if (c_.reference_frame < 0 || c_.reference_frame >= in.frame_count)
+        return invalid_argument("scene_lock: reference frame " +
+                                std::to_string(c_.reference_frame) + " is out of range (0-" +
+                                std::to_string(in.frame_count - 1) + ")")
+            .with_field("params.reference");
+      FL_ASSIGN_OR_RETURN(reference, ctx.read(0, c_.reference_frame, scale));
+    } else {
+      // A reference is usually the footage's size; a smaller one is read at a finer level.
+      double ref_scale = scale;
+      for (;;) {
+        auto ref = ctx.read_media(c_.reference_path, c_.reference_frame, c_.reference_code_values,
+                                  ref_scale);
+        if (!ref.ok())
+          return ref.status().with_context("scene_lock reference: ").with_field("params.reference");
+        reference = std::move(*ref);
+        if (reference.width() * 2 > kAnalysisWidth || ref_scale >= 1.0) break;
+        ref_scale *= 2;
       }
-      state->shots.push_back(std::move(s));
     }
+    analysis::LockOptions quick = c_.lock;
+    quick.preview = true;
+    FL_ASSIGN_OR_RETURN(analysis::ShotLock lock, analysis::fit_look(image, reference, quick));
+    lock.first = 0;
+    lock.last = in.frame_count - 1;
+    lock.matched_frame = frame;
+    auto state = std::make_shared<SceneLockState>();
+    state->encoding = kEncoding;
+    state->reference = analysis::shrink_to_width(reference, kReportWidth);
+    state->shots.push_back(std::move(lock));
     return std::shared_ptr<const graph::OpState>(std::move(state));
   }
 
@@ -133,7 +198,24 @@ class SceneLockOp final : public graph::Op {
                       std::vector<std::string>& written) const override {
     const auto* state = dynamic_cast<const SceneLockState*>(&s);
     if (!state) return internal_error("scene_lock: foreign state");
-    return export_scene_lock(*state, ctx, written);
+    if (c_.strength == 1.0) return export_scene_lock(*state, ctx, written);
+    // What is exported is what renders: strength blends each grade with none, node by node (on
+    // code values, as the render does).
+    SceneLockState blended = *state;
+    for (auto& shot : blended.shots) {
+      const colour::Lut3D id = colour::identity_lut3d(shot.fit.lut.size);
+      for (size_t i = 0; i < shot.fit.lut.rgb.size(); ++i)
+        shot.fit.lut.rgb[i] = float(id.rgb[i] + (shot.fit.lut.rgb[i] - id.rgb[i]) * c_.strength);
+      // A CDL cannot blend exactly; each of its numbers moves toward none by the same amount.
+      colour::Cdl& cdl = shot.fit.cdl;
+      for (int c = 0; c < 3; ++c) {
+        cdl.slope[size_t(c)] = 1 + (cdl.slope[size_t(c)] - 1) * c_.strength;
+        cdl.offset[size_t(c)] *= c_.strength;
+        cdl.power[size_t(c)] = 1 + (cdl.power[size_t(c)] - 1) * c_.strength;
+      }
+      cdl.saturation = 1 + (cdl.saturation - 1) * c_.strength;
+    }
+    return export_scene_lock(blended, ctx, written);
   }
 
  private:
@@ -147,12 +229,14 @@ void register_scene_lock(graph::Registry& r) {
             .doc("Matches every shot of the input to a reference look: one fitted grade per shot "
                  "(curves, matrix and a smooth 3D correction, exported as .cube and ASC CDL). The "
                  "reference is a still or clip (`reference=FILE`, `reference_frame=N` for a "
-                 "clip) or a frame of the input (`reference=frame:N`).")
+                 "clip), a frame of the input (`reference=frame:N`) or a shot of it "
+                 "(`reference=shot:N`: each shot matches the frame of shot N most like it, and "
+                 "shot N keeps its look).")
             .category("colour")
             .input("in")
             .param_string("reference", std::nullopt,
-                          "A still or clip with the look to match, or `frame:N` for frame N of the "
-                          "input.")
+                          "A still or clip with the look to match, `frame:N` for frame N of the "
+                          "input, or `shot:N` for its shot N.")
             .param_int("reference_frame", 0, 0, 1 << 30, "Frame of a reference clip.")
             .param_enum("reference_transfer", "footage", {"footage", "tagged"},
                         "`footage`: the reference's code values are read with the footage's "
@@ -169,15 +253,20 @@ void register_scene_lock(graph::Registry& r) {
            const graph::PrepareCtx& ctx) -> Result<std::shared_ptr<const graph::Op>> {
           SceneLockOp::Config c;
           const std::string& ref = p.get_string("reference");
-          if (ref.rfind("frame:", 0) == 0) {
+          const bool frame_ref = ref.rfind("frame:", 0) == 0, shot_ref = ref.rfind("shot:", 0) == 0;
+          if (frame_ref || shot_ref) {
+            const size_t prefix = frame_ref ? 6 : 5;
+            int64_t number = -1;
             try {
               size_t used = 0;
-              c.reference_frame = std::stoll(ref.substr(6), &used);
-              if (used != ref.size() - 6 || c.reference_frame < 0) throw std::invalid_argument(ref);
+              number = std::stoll(ref.substr(prefix), &used);
+              if (used != ref.size() - prefix || number < 0) throw std::invalid_argument(ref);
             } catch (const std::exception&) {
-              return invalid_argument("reference '" + ref + "' is not frame:N with N >= 0")
+              return invalid_argument("reference '" + ref + "' is not " +
+                                      (frame_ref ? "frame" : "shot") + ":N with N >= 0")
                   .with_field("params.reference");
             }
+            (frame_ref ? c.reference_frame : c.reference_shot) = number;
           } else {
             auto path = ctx.resolve(ref);
             if (!path.ok()) return path.status().with_field("params.reference");

@@ -216,3 +216,70 @@ TEST(SceneLock, DifferentContentMatchesStatisticsWithoutInventingACast) {
 
 }  // namespace
 }  // namespace fl::analysis
+
+namespace fl::analysis {
+namespace {
+
+TEST(SceneLock, AReferenceShotLocksTheOthersAndKeepsItsOwnLook) {
+  // A sequence cutting back to the same angle: part of Megamind's shot 0 (frames 40-80) as it
+  // is, then shot 2 (154-199) graded; the reference is shot 0 itself, three of its frames.
+  test::TempDir dir;
+  Clip original = open(original_clip(dir, "between(n\\,40\\,80)+between(n\\,154\\,199)"));
+  g_skip = 41;
+  std::vector<Image> references = {original.frame(7), original.frame(20), original.frame(33)};
+  double sum = 0;
+  for (const auto& grade : kGrades) {
+    Clip graded = open(graded_clip(dir, std::string(grade.name) + ".nut", grade.filter));
+    auto read = [&](int64_t n) -> Result<Image> {
+      return n < 41 ? original.frame(n) : graded.frame(n - 41);
+    };
+    auto locks = lock_shots({{0, 40}, {41, 86}}, read, references, 0);
+    ASSERT_TRUE(locks.ok()) << locks.status().message();
+    ASSERT_EQ(locks->size(), 2u);
+    // The reference shot keeps its look: no grade at all.
+    const colour::Lut3D id = colour::identity_lut3d((*locks)[0].fit.lut.size);
+    EXPECT_EQ((*locks)[0].fit.lut.rgb, id.rgb);
+    const ShotLock& lock = (*locks)[1];
+    const double before = unlocked_delta_e(graded, original);
+    const double after = recovered_delta_e(graded, original, lock.fit.lut);
+    std::cout << grade.name << ", reference shot 0 (three frames): " << lock_match_name(lock.match)
+              << " (" << lock.inliers << " matches), ΔE2000 graded " << before << " -> locked "
+              << after << "\n";
+    EXPECT_EQ(lock.match, LockMatch::kFeatures) << grade.name;
+    EXPECT_LT(after, 0.5 * before) << grade.name;
+    sum += after;
+  }
+  std::cout << "reference shot: mean ΔE2000 " << sum / std::size(kGrades) << "\n";
+  // No reference at all is an error, not a guess.
+  EXPECT_FALSE(lock_shots({{0, 40}}, LockFrameReader(), std::vector<Image>{}, -1).ok());
+}
+
+}  // namespace
+}  // namespace fl::analysis
+
+namespace fl::analysis {
+namespace {
+
+TEST(SceneLock, RecoversAGradeThroughAReframing) {
+  // The same shot reframed (a push-in: the centre 70%, scaled back up) and graded, locked to an
+  // ungraded frame of the wide framing: one homography maps the two, so they align.
+  test::TempDir dir;
+  Clip original = open(original_clip(dir, "between(n\\,10\\,40)"));
+  const Image reference = original.frame(15);
+  g_skip = 0;
+  const std::string push_in = "crop=iw*0.7:ih*0.7:iw*0.12:ih*0.18,scale=720:528:flags=bicubic";
+  Clip reframed = open(graded_clip(dir, "reframed.nut", push_in));
+  Clip graded = open(graded_clip(dir, "graded.nut", push_in + "," + kGrades[1].filter));
+  auto locks = lock_shots({{0, graded.source->info().frame_count - 1}}, reader(graded), reference);
+  ASSERT_TRUE(locks.ok()) << locks.status().message();
+  const ShotLock& lock = locks->front();
+  const double before = unlocked_delta_e(graded, reframed);
+  const double after = recovered_delta_e(graded, reframed, lock.fit.lut);
+  std::cout << "reframed: " << lock_match_name(lock.match) << " (" << lock.inliers
+            << " inliers), ΔE2000 graded " << before << " -> locked " << after << "\n";
+  EXPECT_EQ(lock.match, LockMatch::kAligned);
+  EXPECT_LT(after, 1.0);
+}
+
+}  // namespace
+}  // namespace fl::analysis

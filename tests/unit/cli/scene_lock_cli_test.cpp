@@ -122,6 +122,12 @@ TEST_F(SceneLockCli, BadReferencesFailCleanly) {
   o = run("apply graded.nut out.nut scene_lock reference=junk.png");
   EXPECT_NE(o.code, 0);
   EXPECT_THAT(o.err, HasSubstr("junk.png"));
+  o = run("apply graded.nut out.nut scene_lock reference=shot:x");
+  EXPECT_EQ(o.code, 2);
+  EXPECT_THAT(o.err, HasSubstr("shot:N"));
+  o = run("apply graded.nut out.nut scene_lock reference=shot:3");
+  EXPECT_NE(o.code, 0);
+  EXPECT_THAT(o.err, HasSubstr("reference shot 3 is out of range: the input has 1 shot"));
   o = run("apply graded.nut out.nut exposure --report r.png");
   EXPECT_NE(o.code, 0);
   EXPECT_THAT(o.err, HasSubstr("no scene_lock node"));
@@ -141,6 +147,41 @@ TEST_F(SceneLockCli, ReferenceOfAnotherSizeIsResampled) {
   o = run("look fit graded.nut nope.png --out look2.cube");
   EXPECT_EQ(o.code, 3);
   EXPECT_FALSE(std::filesystem::exists(dir_.file("look2.cube")));
+}
+
+TEST_F(SceneLockCli, AnEmptyShotFailsCleanly) {
+  // Timelines whose only event shows nothing (a zero-length edit): no shot to find or lock.
+  std::ofstream(dir_.file("empty.edl"))
+      << "TITLE: empty\nFCM: NON-DROP FRAME\n\n"
+         "001  AX       V     C        00:00:00:00 00:00:00:00 01:00:00:00 01:00:00:00\n"
+         "* FROM CLIP NAME: graded.nut\n";
+  std::ofstream(dir_.file("empty.otio"))
+      << R"({"OTIO_SCHEMA":"Timeline.1","name":"z","tracks":{"OTIO_SCHEMA":"Stack.1","children":[)"
+      << R"({"OTIO_SCHEMA":"Track.1","kind":"Video","children":[{"OTIO_SCHEMA":"Clip.2","name":"a",)"
+      << R"("source_range":{"OTIO_SCHEMA":"TimeRange.1","start_time":{"OTIO_SCHEMA":)"
+      << R"("RationalTime.1","value":0,"rate":24},"duration":{"OTIO_SCHEMA":"RationalTime.1",)"
+      << R"("value":0,"rate":24}},"media_references":{"DEFAULT_MEDIA":{"OTIO_SCHEMA":)"
+      << R"("ExternalReference.1","target_url":"graded.nut"}},"active_media_reference_key":)"
+      << R"("DEFAULT_MEDIA"}]}]}})";
+  for (const std::string timeline : {"empty.edl", "empty.otio"}) {
+    auto o = run("shots " + timeline);
+    EXPECT_EQ(o.code, 2) << timeline;
+    EXPECT_THAT(o.err, HasSubstr("timeline '" + timeline + "' has no video clips"));
+    o = run("apply " + timeline + " out.nut scene_lock reference=frame:0");
+    EXPECT_EQ(o.code, 2) << timeline;
+    EXPECT_THAT(o.err, HasSubstr("has no video clips"));
+  }
+  expect_only({"orig.nut", "graded.nut", "ref.png", "empty.edl", "empty.otio"});
+}
+
+TEST_F(SceneLockCli, AShotOfTheInputIsAReference) {
+  // The clip is one shot: as its own reference it keeps its look (no grade at all).
+  auto o =
+      run("apply graded.nut same.nut scene_lock reference=shot:0 --codec rawvideo "
+          "--pix-fmt gbrp16le");
+  ASSERT_EQ(o.code, 0) << o.err;
+  const Image in = frame("graded.nut", 7), out = frame("same.nut", 7);
+  EXPECT_GT(test::psnr(in, out), 60.0) << "the reference shot itself was graded";
 }
 
 }  // namespace
