@@ -2,7 +2,7 @@
 # Builds the libFuzzer targets with clang and runs each for a short while on its seed corpus.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SECONDS_PER_TARGET="${FL_FUZZ_SECONDS:-20}"
+SECONDS_PER_TARGET="${FL_FUZZ_SECONDS:-12}"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DFL_FUZZ=ON -DFL_BUILD_BENCH=OFF >/dev/null
 cmake --build build-fuzz -j"$(nproc)" --target cube_fuzz cdl_fuzz graph_fuzz edl_fuzz otio_fuzz request_fuzz shape_fuzz

@@ -83,17 +83,100 @@ let previewCtrl = null;
 let previewSeq = 0;  // the server drops a request that arrives after a newer one of ours
 
 function opSchema(name) { return ops.find((o) => o.name === name); }
+// Ops with a `mask` input (fill, clean_plate) get a box drawn on the picture, made into a mask
+// node over the same upstream; required when the op cannot run without it.
+function maskInput(name) { return opSchema(name)?.inputs?.find((i) => i.name === 'mask'); }
 
 function buildGraph() {
   const nodes = {};
   let upstream = 'clip';
   state.chain.forEach((n, i) => {
     const id = `n${i}_${n.op}`;
-    nodes[id] = { op: n.op, inputs: [upstream], params: n.params };
+    const mask = maskInput(n.op);
+    const inputs = [upstream];
+    if (mask) {
+      if (n.mask) {
+        nodes[`${id}_mask`] = { op: 'mask', inputs: [upstream], params: { shape: n.mask, dilate: 4 } };
+        inputs.push(`${id}_mask`);
+      } else if (!mask.optional) {
+        return;  // nothing to remove yet: the op waits for its box
+      }
+    }
+    nodes[id] = { op: n.op, inputs, params: n.params };
     upstream = id;
   });
   return { graph: { sources: { clip: { media: state.media } }, nodes }, node: upstream };
 }
+
+// --- masks drawn on the picture -----------------------------------------------------------
+let drawingFor = -1;  // chain index whose box is being drawn
+
+// Where the frame lies inside the stage (the image is letterboxed to fit), in stage pixels.
+function frameRect() {
+  const m = media.find((x) => x.id === state.media);
+  const stage = $('#stage').getBoundingClientRect();
+  if (!m) return { x: 0, y: 0, w: stage.width, h: stage.height, fw: 1, fh: 1 };
+  const s = Math.min(stage.width / m.info.width, stage.height / m.info.height);
+  const w = m.info.width * s, h = m.info.height * s;
+  return { x: (stage.width - w) / 2, y: (stage.height - h) / 2, w, h, fw: m.info.width, fh: m.info.height };
+}
+
+function renderMasks(extra) {
+  const layer = $('#masks');
+  layer.replaceChildren();
+  const r = frameRect();
+  const boxes = state.chain.filter((n) => n.mask).map((n) => n.mask);
+  if (extra) boxes.push(extra);
+  for (const shape of boxes) {
+    const v = shape.trim().split(/\s+/);
+    if (v[0] !== 'rect' || v.length !== 5) continue;
+    const [x, y, w, h] = v.slice(1).map(Number);
+    const d = document.createElement('div');
+    d.className = 'box';
+    Object.assign(d.style, {
+      left: `${r.x + (x / r.fw) * r.w}px`, top: `${r.y + (y / r.fh) * r.h}px`,
+      width: `${(w / r.fw) * r.w}px`, height: `${(h / r.fh) * r.h}px`,
+    });
+    layer.append(d);
+  }
+}
+
+function framePoint(e) {
+  const stage = $('#stage').getBoundingClientRect();
+  const r = frameRect();
+  const fx = ((e.clientX - stage.left - r.x) / r.w) * r.fw, fy = ((e.clientY - stage.top - r.y) / r.h) * r.fh;
+  return [Math.round(Math.min(Math.max(fx, 0), r.fw)), Math.round(Math.min(Math.max(fy, 0), r.fh))];
+}
+
+let dragFrom = null;
+$('#stage').addEventListener('dragstart', (e) => e.preventDefault());  // no image ghost
+$('#stage').addEventListener('pointerdown', (e) => {
+  if (drawingFor < 0) return;
+  e.preventDefault();
+  dragFrom = framePoint(e);
+  $('#stage').setPointerCapture(e.pointerId);
+});
+const boxShape = (a, b) => {
+  const x = Math.min(a[0], b[0]), y = Math.min(a[1], b[1]);
+  return `rect ${x} ${y} ${Math.abs(b[0] - a[0])} ${Math.abs(b[1] - a[1])}`;
+};
+$('#stage').addEventListener('pointermove', (e) => {
+  if (drawingFor >= 0 && dragFrom) renderMasks(boxShape(dragFrom, framePoint(e)));
+});
+$('#stage').addEventListener('pointerup', (e) => {
+  if (drawingFor < 0 || !dragFrom) return;
+  const to = framePoint(e);
+  const node = state.chain[drawingFor];
+  if (node && Math.abs(to[0] - dragFrom[0]) >= 2 && Math.abs(to[1] - dragFrom[1]) >= 2) node.mask = boxShape(dragFrom, to);
+  dragFrom = null;
+  drawingFor = -1;
+  $('#stage').classList.remove('drawing');
+  renderChain();
+  renderMasks();
+  pushState();
+  requestPreview();
+});
+window.addEventListener('resize', () => renderMasks());
 
 function setStatus(text) { $('#status').textContent = text; }
 
@@ -246,9 +329,38 @@ function renderChain() {
     const remove = document.createElement('button');
     remove.textContent = '×';
     remove.title = 'remove';
-    remove.addEventListener('click', () => { state.chain.splice(i, 1); renderChain(); pushState(); requestPreview(); });
+    remove.addEventListener('click', () => { state.chain.splice(i, 1); renderChain(); renderMasks(); pushState(); requestPreview(); });
     head.append(remove);
     li.append(head);
+    const mask = maskInput(node.op);
+    if (mask) {
+      const row = document.createElement('div');
+      row.className = 'mask-row';
+      const label = document.createElement('label');
+      label.textContent = 'mask';
+      label.title = mask.doc || '';
+      const shape = document.createElement('input');
+      shape.value = node.mask || '';
+      shape.placeholder = 'rect x y w h';
+      shape.dataset.mask = '';
+      shape.addEventListener('change', () => { node.mask = shape.value.trim(); renderMasks(); pushState(); requestPreview(); });
+      const draw = document.createElement('button');
+      draw.textContent = 'Draw';
+      draw.className = 'draw-mask';
+      draw.addEventListener('click', () => {
+        drawingFor = i;
+        $('#stage').classList.add('drawing');
+        setStatus('drag a box over what to remove');
+      });
+      row.append(label, shape, draw);
+      li.append(row);
+      if (!node.mask && !mask.optional) {
+        const hint = document.createElement('div');
+        hint.className = 'hint';
+        hint.textContent = 'Draw a box on the picture around what to remove.';
+        li.append(hint);
+      }
+    }
     for (const p of schema?.params || []) li.append(paramControl(i, p));
     list.append(li);
   });
@@ -268,6 +380,7 @@ function renderAll(preview = true) {
   $('#stage').classList.toggle('compare', state.compare);
   $('#stage').style.setProperty('--split', `${state.split}%`);
   renderChain();
+  renderMasks();
   if (preview && state.driver === clientId) requestPreview();
   if (state.compare) loadBefore();
 }
@@ -307,6 +420,12 @@ function addJob(job) {
     }
   };
   li.append(title, bar, info, cancel);
+  if (job.warnings?.length) {
+    const warn = document.createElement('div');
+    warn.className = 'hint';
+    warn.textContent = job.warnings.join('; ');
+    li.append(warn);
+  }
   $('#jobs').prepend(li);
   update(job);
   subscribe(`/v1/jobs/${job.id}/events`, (type, data) => {

@@ -169,6 +169,12 @@ json openapi_document(const graph::Registry& registry) {
         {"frames_total", {{"type", "integer"}}},
         {"frames_done", {{"type", "integer"}}},
         {"progress", {{"type", "number"}}},
+        {"warnings",
+         {{"type", "array"},
+          {"items", {{"type", "string"}}},
+          {"description",
+           "What the graph's compile noticed and handled (a mask resampled to the clip's "
+           "size), one line each naming its node; absent when there is nothing to say."}}},
         {"error", ref("Error")}}}};
   schemas["PreviewRequest"] = {
       {"type", "object"},

@@ -58,6 +58,7 @@ nlohmann::json job_to_json(const JobInfo& j) {
                         {"started", j.started},
                         {"finished", j.finished}};
   if (!j.error.ok()) out["error"] = status_to_json(j.error);
+  if (!j.warnings.empty()) out["warnings"] = j.warnings;
   if (j.state == JobState::kSucceeded) out["output"]["url"] = "/v1/jobs/" + j.id + "/output";
   return out;
 }

@@ -38,6 +38,7 @@ struct JobInfo {
   bool cancel_requested = false;
   Status error;
   double created = 0, started = 0, finished = 0;
+  std::vector<std::string> warnings;  // the plan's, from compiling the job at submit
 };
 
 nlohmann::json job_to_json(const JobInfo& job);

@@ -115,6 +115,7 @@ Result<JobInfo> JobRunner::submit(const security::Principal& who, JobSpec spec) 
   job.first_frame = cj.output.first;
   job.last_frame = cj.output.last;
   job.frames_total = cj.output.last - cj.output.first + 1;
+  job.warnings = cj.plan->warnings;
   FL_ASSIGN_OR_RETURN(
       colour::Transfer transfer,
       renderer_.source_transfer(

@@ -8,7 +8,7 @@ namespace {
 
 const char* kJobColumns =
     "id, owner, owner_name, state, spec, first_frame, last_frame, frames_total, frames_done, "
-    "segment_frames, attempts, cancel_requested, error, created, started, finished";
+    "segment_frames, attempts, cancel_requested, error, created, started, finished, warnings";
 
 JobInfo job_from_row(const store::Row& r) {
   JobInfo j;
@@ -36,6 +36,12 @@ JobInfo job_from_row(const store::Row& r) {
   j.created = r.real(13);
   j.started = r.real(14);
   j.finished = r.real(15);
+  if (!r.is_null(16)) {
+    auto w = nlohmann::json::parse(r.text(16), nullptr, false);
+    if (w.is_array())
+      for (const auto& line : w)
+        if (line.is_string()) j.warnings.push_back(line.get<std::string>());
+  }
   return j;
 }
 
@@ -52,15 +58,21 @@ Result<std::unique_ptr<JobStore>> JobStore::open(std::shared_ptr<store::Database
       "CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state, created);"
       "CREATE TABLE IF NOT EXISTS job_segments(job TEXT NOT NULL, idx INTEGER NOT NULL, PRIMARY "
       "KEY(job, idx));"));
+  // Databases made before jobs kept their warnings gain the column.
+  FL_ASSIGN_OR_RETURN(auto columns, db->query("PRAGMA table_info(jobs)"));
+  bool has_warnings = false;
+  for (const auto& c : columns) has_warnings = has_warnings || c.text(1) == "warnings";
+  if (!has_warnings) FL_RETURN_IF_ERROR(db->exec("ALTER TABLE jobs ADD COLUMN warnings TEXT"));
   return std::unique_ptr<JobStore>(new JobStore(std::move(db)));
 }
 
 Status JobStore::insert(const JobInfo& job) {
   return db_->exec(
       "INSERT INTO jobs(id, owner, owner_name, state, spec, first_frame, last_frame, "
-      "frames_total, segment_frames, created) VALUES(?,?,?,?,?,?,?,?,?,?)",
+      "frames_total, segment_frames, created, warnings) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
       {job.id, job.owner, job.owner_name, std::string("queued"), job_spec_to_json(job.spec).dump(),
-       job.first_frame, job.last_frame, job.frames_total, job.segment_frames, job.created});
+       job.first_frame, job.last_frame, job.frames_total, job.segment_frames, job.created,
+       job.warnings.empty() ? store::Value() : store::Value(nlohmann::json(job.warnings).dump())});
 }
 
 Result<JobInfo> JobStore::get(const std::string& id) const {

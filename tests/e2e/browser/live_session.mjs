@@ -136,6 +136,63 @@ try {
   check(state === 'cancelled', `the job is cancelled on the server too (${state})`);
   await colourist.screenshot({ path: join(artifacts, 'live_job_cancelled.png') });
 
+  // Remove something: add fill, draw a box on the picture; the preview changes inside the box
+  // and (nearly) nowhere else, and the session keeps the box.
+  await colourist.uncheck('#compare');
+  const unfilled = await colourist.getAttribute('#after', 'src');
+  await colourist.selectOption('#op-select', 'fill');
+  await colourist.click('#add-op');
+  await colourist.waitForSelector('#chain li[data-op="fill"] .hint');
+  check(true, 'fill waits for a box, saying so');
+  await colourist.click('#chain li[data-op="fill"] button.draw-mask');
+  const stage = await colourist.locator('#stage').boundingBox();
+  const scale = Math.min(stage.width / 720, stage.height / 528);
+  const ox = stage.x + (stage.width - 720 * scale) / 2, oy = stage.y + (stage.height - 528 * scale) / 2;
+  const box = [430, 120, 120, 150];  // frame pixels
+  await colourist.evaluate(() => { document.querySelector('#after').dataset.final = 'pending'; });
+  await colourist.mouse.move(ox + box[0] * scale, oy + box[1] * scale);
+  await colourist.mouse.down();
+  await colourist.mouse.move(ox + (box[0] + box[2] / 2) * scale, oy + (box[1] + box[3] / 2) * scale, { steps: 4 });
+  await colourist.mouse.move(ox + (box[0] + box[2]) * scale, oy + (box[1] + box[3]) * scale, { steps: 4 });
+  await colourist.mouse.up();
+  await colourist.waitForFunction((before) => {
+    const img = document.querySelector('#after');
+    return img.dataset.final === 'true' && img.src !== before;
+  }, unfilled, { timeout: 90000 });
+  const shape = await colourist.inputValue('#chain li[data-op="fill"] input[data-mask]');
+  const v = shape.split(' ').slice(1).map(Number);
+  check(shape.startsWith('rect ') && v.every((x, k) => Math.abs(x - box[k]) <= 3),
+    `the box drawn becomes the fill's mask (${shape})`);
+  const filled = await colourist.getAttribute('#after', 'src');
+  const diff = await colourist.evaluate(async ([a, b, r]) => {
+    const load = (src) => new Promise((res) => { const i = new Image(); i.onload = () => res(i); i.src = src; });
+    const [ia, ib] = await Promise.all([load(a), load(b)]);
+    const px = (img) => {
+      const c = Object.assign(document.createElement('canvas'), { width: img.naturalWidth, height: img.naturalHeight });
+      const g = c.getContext('2d');
+      g.drawImage(img, 0, 0);
+      return g.getImageData(0, 0, c.width, c.height);
+    };
+    const da = px(ia), db = px(ib);
+    const k = da.width / 720;
+    let inSum = 0, inN = 0, outSum = 0, outN = 0;
+    for (let y = 0; y < da.height; y++)
+      for (let x = 0; x < da.width; x++) {
+        const fx = x / k, fy = y / k;
+        const inside = fx >= r[0] && fx < r[0] + r[2] && fy >= r[1] && fy < r[1] + r[3];
+        const near = fx >= r[0] - 24 && fx < r[0] + r[2] + 24 && fy >= r[1] - 24 && fy < r[1] + r[3] + 24;
+        const i = 4 * (y * da.width + x);
+        const d = (Math.abs(da.data[i] - db.data[i]) + Math.abs(da.data[i + 1] - db.data[i + 1]) + Math.abs(da.data[i + 2] - db.data[i + 2])) / 3;
+        if (inside) { inSum += d; inN++; } else if (!near) { outSum += d; outN++; }
+      }
+    return { inside: inSum / inN, outside: outSum / outN };
+  }, [unfilled, filled, box]);
+  check(diff.inside > 8 && diff.outside < 2,
+    `fill changes the picture inside the box (mean |diff| ${diff.inside.toFixed(1)}) and not away from it (${diff.outside.toFixed(2)})`);
+  const sessionState = await api(`/v1/sessions/${sid}`);
+  check(sessionState.state.chain.some((n) => n.op === 'fill' && n.mask === shape), 'the session keeps the box for everyone');
+  await colourist.screenshot({ path: join(artifacts, 'live_fill.png') });
+
   // A 4K clip: each slider change shows its coarse level in the browser within ~100 ms.
   const editor4k = await (await browser.newContext({ viewport: { width: 1400, height: 860 } })).newPage();
   pages.push(['4k', editor4k]);

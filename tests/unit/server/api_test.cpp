@@ -255,3 +255,40 @@ TEST_F(ServerFixture, H264JobsJoinTheirSegmentsIntoOneClip) {
 
 }  // namespace
 }  // namespace fl::test
+
+namespace fl::test {
+namespace {
+
+TEST_F(ServerFixture, AJobKeepsWhatItsCompileWarnedAbout) {
+  // A mask at half the clip's size is resampled, with a warning the job carries (and keeps).
+  ASSERT_EQ(ffmpeg("-f lavfi -i color=black:size=360x264 -vf \"drawbox=x=100:y=80:w=40:h=30:"
+                   "color=white:t=fill\" -frames:v 1 " +
+                   media_root_.file("half_mask.png")),
+            0);
+  nlohmann::json graph = {
+      {"sources",
+       {{"clip", {{"media", megamind_id_}}}, {"hole", media_root_.file("half_mask.png")}}},
+      {"nodes", {{"clean", {{"op", "fill"}, {"inputs", {"clip", "hole"}}}}}}};
+  Reply r = call(
+      "POST", "/v1/jobs", artist_,
+      nlohmann::json{{"graph", graph},
+                     {"output", {{"node", "clean"}, {"name", "clean.mov"}, {"frames", {2, 3}}}}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  ASSERT_TRUE(r.json["warnings"].is_array()) << r.body;
+  ASSERT_EQ(r.json["warnings"].size(), 1u);
+  EXPECT_NE(r.json["warnings"][0].get<std::string>().find("node clean"), std::string::npos);
+  EXPECT_NE(r.json["warnings"][0].get<std::string>().find("resampled"), std::string::npos);
+  Reply again = call("GET", "/v1/jobs/" + r.json["id"].get<std::string>(), viewer_);
+  ASSERT_EQ(again.status, 200);
+  EXPECT_EQ(again.json["warnings"], r.json["warnings"]);
+  // A job with nothing to say has no warnings at all.
+  Reply plain =
+      call("POST", "/v1/jobs", artist_,
+           nlohmann::json{{"graph", exposure_graph(0.2)},
+                          {"output", {{"node", "grade"}, {"name", "g.mov"}, {"frames", {0, 1}}}}});
+  ASSERT_EQ(plain.status, 201) << plain.body;
+  EXPECT_FALSE(plain.json.contains("warnings"));
+}
+
+}  // namespace
+}  // namespace fl::test
