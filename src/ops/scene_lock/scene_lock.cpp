@@ -57,20 +57,8 @@ class SceneLockOp final : public graph::Op {
     const graph::FrameGeometry& in = ctx.input(0);
     if (in.frame_count <= 0) return invalid_argument("scene_lock: the input has no frames");
     Image reference;
-    if (c_.reference_shot >= 0) {
-      // Read below, once the shots are known.
-    } else if (c_.reference_path.empty()) {
-      if (c_.reference_frame < 0 || c_.reference_frame >= in.frame_count)
-        return invalid_argument("scene_lock: reference frame " +
-                                std::to_string(c_.reference_frame) + " is out of range (0-" +
-                                std::to_string(in.frame_count - 1) + ")")
-            .with_field("params.reference");
-      FL_ASSIGN_OR_RETURN(reference, ctx.read(0, c_.reference_frame, 1.0));
-    } else {
-      auto ref = ctx.read_media(c_.reference_path, c_.reference_frame, c_.reference_code_values);
-      if (!ref.ok())
-        return ref.status().with_context("scene_lock reference: ").with_field("params.reference");
-      reference = std::move(*ref);
+    if (c_.reference_shot < 0) {  // a reference shot is read below, once the shots are known
+      FL_ASSIGN_OR_RETURN(reference, read_reference(ctx, 1.0));
     }
     const int64_t n = in.frame_count;
     std::vector<analysis::ShotRange> ranges;
@@ -136,27 +124,7 @@ class SceneLockOp final : public graph::Op {
     if (in.frame_count <= 0) return invalid_argument("scene_lock: the input has no frames");
     const double scale = analysis_scale(in.width, kAnalysisWidth);
     FL_ASSIGN_OR_RETURN(Image image, ctx.read(0, frame, scale));
-    Image reference;
-    if (c_.reference_path.empty()) {
-      if (c_.reference_frame < 0 || c_.reference_frame >= in.frame_count)
-        return invalid_argument("scene_lock: reference frame " +
-                                std::to_string(c_.reference_frame) + " is out of range (0-" +
-                                std::to_string(in.frame_count - 1) + ")")
-            .with_field("params.reference");
-      FL_ASSIGN_OR_RETURN(reference, ctx.read(0, c_.reference_frame, scale));
-    } else {
-      // A reference is usually the footage's size; a smaller one is read at a finer level.
-      double ref_scale = scale;
-      for (;;) {
-        auto ref = ctx.read_media(c_.reference_path, c_.reference_frame, c_.reference_code_values,
-                                  ref_scale);
-        if (!ref.ok())
-          return ref.status().with_context("scene_lock reference: ").with_field("params.reference");
-        reference = std::move(*ref);
-        if (reference.width() * 2 > kAnalysisWidth || ref_scale >= 1.0) break;
-        ref_scale *= 2;
-      }
-    }
+    FL_ASSIGN_OR_RETURN(Image reference, read_reference(ctx, scale));
     analysis::LockOptions quick = c_.lock;
     quick.preview = true;
     FL_ASSIGN_OR_RETURN(analysis::ShotLock lock, analysis::fit_look(image, reference, quick));
@@ -219,6 +187,27 @@ class SceneLockOp final : public graph::Op {
   }
 
  private:
+  // The reference frame or still (not a reference shot), at about `scale` of its size: a still
+  // is usually the footage's size, and a smaller one is read at a finer level.
+  Result<Image> read_reference(graph::AnalysisCtx& ctx, double scale) const {
+    const graph::FrameGeometry& in = ctx.input(0);
+    if (c_.reference_path.empty()) {
+      if (c_.reference_frame < 0 || c_.reference_frame >= in.frame_count)
+        return invalid_argument("scene_lock: reference frame " +
+                                std::to_string(c_.reference_frame) + " is out of range (0-" +
+                                std::to_string(in.frame_count - 1) + ")")
+            .with_field("params.reference");
+      return ctx.read(0, c_.reference_frame, scale);
+    }
+    for (double ref_scale = scale;; ref_scale *= 2) {
+      auto ref = ctx.read_media(c_.reference_path, c_.reference_frame, c_.reference_code_values,
+                                ref_scale);
+      if (!ref.ok())
+        return ref.status().with_context("scene_lock reference: ").with_field("params.reference");
+      if (ref->width() * 2 > kAnalysisWidth || ref_scale >= 1.0) return std::move(*ref);
+    }
+  }
+
   Config c_;
 };
 
