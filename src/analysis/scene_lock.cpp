@@ -166,7 +166,9 @@ colour::GradeFitOptions fit_options(LockMatch match, colour::Transfer encoding, 
       o.bins_per_channel = 24;
       o.lattice = false;
       o.curve_knots = 6;
-      o.curve_smoothness = 1e-4;
+      o.curve_smoothness = 3e-5;
+      o.output_curve_knots = 6;  // a crush then a channel mix is undone in the other order
+      o.output_curve_smoothness = 1e-4;
       o.robust_iterations = 5;
       break;
     case LockMatch::kStatistics:  // a low-order grade only
@@ -291,14 +293,14 @@ Result<ShotLock> lock_frames(const std::vector<cv::Mat>& frames,
       for (const cv::Mat& f : frames)
         for (const cv::Mat& r : refs_scaled)
           matches += feature_pairs(r, f, pairs, opt.preview ? 1200 : 3000);
-      // The whole pictures' lightness distributions, at a third of the local pairs' weight,
+      // The whole pictures' lightness distributions, at a fifth of the local pairs' weight,
       // steady the fit where the matched neighbourhoods cover few colours.
       const size_t local = pairs.size();
       std::vector<ColourSample> global;
       cv::Mat pooled;
       cv::vconcat(refs_scaled, pooled);
       for (const cv::Mat& f : frames) band_pairs(f, pooled, 64, global);
-      const float w = 0.3f * float(local) / float(std::max<size_t>(1, global.size()));
+      const float w = 0.2f * float(local) / float(std::max<size_t>(1, global.size()));
       for (auto& g : global) {
         g.weight = w;
         pairs.push_back(g);

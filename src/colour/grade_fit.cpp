@@ -83,11 +83,47 @@ struct Lattice {
 
 struct Model {
   LowOrder low;
+  Curves post;  // knots == 0: none
   Lattice lattice;
+  // Without the lattice: what the lattice corrects.
+  Rgb primary(const std::array<float, 3>& s) const {
+    Rgb a = low.eval(s);
+    if (post.knots > 0)
+      for (int c = 0; c < 3; ++c) a[size_t(c)] = post.eval(c, a[size_t(c)]);
+    return a;
+  }
   Rgb eval(const std::array<float, 3>& s) const {
-    Rgb a = low.eval(s), b = lattice.eval(s);
+    Rgb a = primary(s), b = lattice.eval(s);
     return {a[0] + b[0], a[1] + b[1], a[2] + b[2]};
   }
+};
+
+// x with curve(x) = y for a curve made monotone (its running maximum), sampled finely over a
+// range wider than [0, 1] so that targets past the ends invert along the end segments.
+class InverseCurve {
+ public:
+  InverseCurve(const Curves& c, int ch) {
+    for (int i = 0; i < kSamples; ++i) {
+      const double x = kLo + (kHi - kLo) * i / (kSamples - 1);
+      const double y = c.eval(ch, x);
+      xs_[size_t(i)] = x;
+      ys_[size_t(i)] = i == 0 ? y : std::max(y, ys_[size_t(i) - 1]);
+    }
+  }
+  double operator()(double y) const {
+    auto it = std::lower_bound(ys_.begin(), ys_.end(), y);
+    if (it == ys_.begin()) return xs_.front();
+    if (it == ys_.end()) return xs_.back();
+    const size_t i = size_t(it - ys_.begin());
+    const double y0 = ys_[i - 1], y1 = ys_[i];
+    const double f = y1 > y0 ? (y - y0) / (y1 - y0) : 0.5;
+    return xs_[i - 1] + f * (xs_[i] - xs_[i - 1]);
+  }
+
+ private:
+  static constexpr int kSamples = 1024;
+  static constexpr double kLo = -0.25, kHi = 1.25;
+  std::array<double, kSamples> xs_{}, ys_{};
 };
 
 // Regularised 1D fit: knot values minimising sum w (curve(x) - y)^2 + lambda * curvature^2.
@@ -116,17 +152,18 @@ std::vector<double> fit_curve(const std::vector<double>& x, const std::vector<do
   return {sol.data(), sol.data() + knots};
 }
 
+// `fit_curves` false: the matrix and offset alone (the curves stay straight).
 void fit_low_order(const std::vector<ColourSample>& smp, const std::vector<double>& w,
-                   const GradeFitOptions& opt, LowOrder& low) {
+                   const GradeFitOptions& opt, LowOrder& low, bool fit_curves = true) {
   low.curves = Curves::identity(opt.curve_knots);
   low.m.setIdentity();
   low.t.setZero();
   const size_t n = smp.size();
   std::vector<double> x(n), y(n);
-  for (int round = 0; round < 4; ++round) {
+  for (int round = 0; round < (fit_curves ? 4 : 1); ++round) {
     // Curves, given the matrix: each channel's curve aims at M^-1 (dst - t).
     const Eigen::Matrix3d inv = low.m.inverse();
-    for (int c = 0; c < 3; ++c) {
+    for (int c = 0; c < 3 && fit_curves; ++c) {
       for (size_t k = 0; k < n; ++k) {
         Eigen::Vector3d d(smp[k].dst[0], smp[k].dst[1], smp[k].dst[2]);
         x[k] = smp[k].src[size_t(c)];
@@ -154,8 +191,51 @@ void fit_low_order(const std::vector<ColourSample>& smp, const std::vector<doubl
   }
 }
 
+// Input curves and matrix, then output curves, by alternation: the low-order part aims at the
+// output curves' inverse of the targets, the output curves map its result to the targets. The
+// split between input and output curves is loose and alternation walks along it slowly, so it
+// starts twice, from straight output curves and from straight input curves, and keeps the better.
+void fit_primary(const std::vector<ColourSample>& smp, const std::vector<double>& w,
+                 const GradeFitOptions& opt, Model& model) {
+  if (opt.output_curve_knots < 2) {
+    model.post = {};
+    fit_low_order(smp, w, opt, model.low);
+    return;
+  }
+  std::vector<ColourSample> inner = smp;
+  std::vector<double> x(smp.size()), y(smp.size());
+  auto alternate = [&](bool output_first) {
+    Model m;
+    m.post = Curves::identity(opt.output_curve_knots);
+    for (int round = 0; round < 6; ++round) {
+      const InverseCurve inv[3] = {{m.post, 0}, {m.post, 1}, {m.post, 2}};
+      for (size_t k = 0; k < smp.size(); ++k)
+        for (int c = 0; c < 3; ++c) inner[k].dst[size_t(c)] = float(inv[c](smp[k].dst[size_t(c)]));
+      fit_low_order(inner, w, opt, m.low, !(output_first && round == 0));
+      for (int c = 0; c < 3; ++c) {
+        for (size_t k = 0; k < smp.size(); ++k) {
+          x[k] = m.low.eval(smp[k].src)[size_t(c)];
+          y[k] = smp[k].dst[size_t(c)];
+        }
+        m.post.v[size_t(c)] =
+            fit_curve(x, y, w, opt.output_curve_knots, opt.output_curve_smoothness);
+      }
+    }
+    double sse = 0;
+    for (size_t k = 0; k < smp.size(); ++k) {
+      const Rgb o = m.primary(smp[k].src);
+      for (int c = 0; c < 3; ++c) sse += w[k] * std::pow(o[size_t(c)] - smp[k].dst[size_t(c)], 2);
+    }
+    return std::pair{sse, m};
+  };
+  auto a = alternate(false), b = alternate(true);
+  const Model& best = a.first <= b.first ? a.second : b.second;
+  model.low = best.low;
+  model.post = best.post;
+}
+
 void fit_lattice(const std::vector<ColourSample>& smp, const std::vector<double>& w,
-                 const GradeFitOptions& opt, const LowOrder& low, Lattice& lat) {
+                 const GradeFitOptions& opt, const Model& model, Lattice& lat) {
   const int n = opt.lattice_size;
   const int nodes = n * n * n;
   std::vector<Eigen::Triplet<double>> trip;
@@ -165,7 +245,7 @@ void fit_lattice(const std::vector<ColourSample>& smp, const std::vector<double>
     int idx[8];
     double cw[8];
     Lattice::corners(n, smp[k].src, idx, cw);
-    const Rgb base = low.eval(smp[k].src);
+    const Rgb base = model.primary(smp[k].src);
     for (int p = 0; p < 8; ++p) {
       for (int c = 0; c < 3; ++c)
         rhs(idx[p], c) += w[k] * cw[p] * (smp[k].dst[size_t(c)] - base[size_t(c)]);
@@ -396,8 +476,8 @@ Result<GradeFit> fit_grade(const std::vector<ColourSample>& pairs, const GradeFi
     for (const auto& s : smp) wsum += s.weight;
     std::vector<double> w(smp.size());
     for (size_t k = 0; k < smp.size(); ++k) w[k] = smp[k].weight / wsum;
-    fit_low_order(smp, w, opt, model.low);
-    if (opt.lattice) fit_lattice(smp, w, opt, model.low, model.lattice);
+    fit_primary(smp, w, opt, model);
+    if (opt.lattice) fit_lattice(smp, w, opt, model, model.lattice);
     if (round == opt.robust_iterations) break;
     // Huber weights on each pixel's residual, scaled by the residuals' robust spread.
     std::vector<double> res(pairs.size());

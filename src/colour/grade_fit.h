@@ -2,13 +2,14 @@
 // colour". The machinery behind scene lock and `framelock look fit`.
 //
 // The model is what a colourist would build by hand, in that order: per-channel curves, a 3x3
-// matrix (white balance, saturation, channel mixing), then a smooth 3D correction for what those
-// cannot say (a luma-only gamma, hue-selective moves). Each stage is a regularised least-squares
-// fit (curves and the 3D correction penalise curvature, so where the samples say nothing the fit
-// extends the curves smoothly instead of inventing colour), repeated with robust weights so pixels
-// that do not really correspond (a subject that moved, a specular highlight) stop pulling on it.
-// The result is baked into an ordinary 3D LUT, and the nearest ASC CDL is fitted to that LUT so a
-// colourist can keep grading downstream; how far the CDL is from the LUT is reported in ΔE2000.
+// matrix (white balance, saturation, channel mixing), optionally per-channel curves again, then a
+// smooth 3D correction for what those cannot say (a luma-only gamma, hue-selective moves). Each
+// stage is a regularised least-squares fit (curves and the 3D correction penalise curvature, so
+// where the samples say nothing the fit extends the curves smoothly instead of inventing colour),
+// repeated with robust weights so pixels that do not really correspond (a subject that moved, a
+// specular highlight) stop pulling on it. The result is baked into an ordinary 3D LUT, and the
+// nearest ASC CDL is fitted to that LUT so a colourist can keep grading downstream; how far the CDL
+// is from the LUT is reported in ΔE2000.
 //
 // All values are code values (0..1) in one encoding (Rec.709/sRGB-like), where colour
 // differences are closer to perceptual than in linear light.
@@ -51,6 +52,10 @@ struct GradeFitOptions {
   int lut_size = 33;      // the baked LUT
   int lattice_size = 13;  // the 3D correction's own lattice
   int curve_knots = 33;   // per-channel curves
+  // Per-channel curves after the matrix too (0: none). A grade made of curves and then a channel
+  // mix is undone by un-mixing first and then un-curving, which curves-then-matrix cannot say.
+  int output_curve_knots = 0;
+  double output_curve_smoothness = 1e-4;
   double curve_smoothness = 1e-4;
   double lattice_smoothness = 1e-3;      // raise it when correspondences are few or noisy
   int bins_per_channel = 32;             // pixel pairs are averaged per bin of source colour

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <iostream>
 #include <random>
 
 #include "colour/delta_e.h"
@@ -116,6 +117,46 @@ TEST(GradeFit, OutliersDoNotPullTheFit) {
     want.push_back(c);
   }
   EXPECT_LT(mean_delta_e_code_values(got, want, {}, Transfer::kBt709), 2.0);
+}
+
+TEST(GradeFit, OutputCurvesUndoACurveThenAChannelMix) {
+  // Graded by an S-curve per channel and then a channel mix: undoing it means un-mixing first
+  // and un-curving after, which input curves and a matrix alone cannot say.
+  auto grade = [](const Rgb& in) {
+    Rgb c;
+    for (int k = 0; k < 3; ++k) {
+      const float x = in[size_t(k)];
+      c[size_t(k)] = x - 0.08f * std::sin(6.2831853f * x);  // more contrast, ends fixed
+    }
+    return Rgb{0.8f * c[0] + 0.2f * c[1], 0.1f * c[0] + 0.9f * c[1], 0.15f * c[1] + 0.85f * c[2]};
+  };
+  std::vector<ColourSample> pairs;
+  for (const auto& c : natural_colours(100000)) pairs.push_back({grade(c), c});
+  auto recovered = [&](int output_knots) {
+    GradeFitOptions opt;
+    opt.lattice = false;
+    opt.curve_knots = 17;
+    opt.curve_smoothness = 1e-8;
+    opt.output_curve_knots = output_knots;
+    opt.output_curve_smoothness = 1e-8;
+    opt.robust_iterations = 0;  // clean pairs
+    auto fit = fit_grade(pairs, opt);
+    EXPECT_TRUE(fit.ok());
+    std::vector<std::array<float, 3>> got, want;
+    for (const auto& c : natural_colours(2000)) {
+      const Rgb g = grade(c);
+      float px[4] = {g[0], g[1], g[2], 1};
+      apply_lut3d(fit->lut, Interp::kTetrahedral, px, 1);
+      got.push_back({px[0], px[1], px[2]});
+      want.push_back(c);
+    }
+    return mean_delta_e_code_values(got, want, {}, Transfer::kBt709);
+  };
+  const double without = recovered(0), with = recovered(17);
+  std::cout << "curve then mix, undone: input curves + matrix " << without
+            << ", + output curves " << with << "\n";
+  EXPECT_LT(with, 0.5 * without);
+  EXPECT_LT(with, 0.3);
 }
 
 TEST(GradeFit, TooFewSamplesIsAnError) {
