@@ -4,6 +4,9 @@
 #include <array>
 #include <cmath>
 
+#include "analysis/correspondence.h"
+#include "colour/grade_fit.h"
+
 namespace fl::analysis {
 namespace {
 
@@ -140,6 +143,25 @@ colour::Lut3D reinhard_lut(const std::vector<Image>& shot_frames, const Image& r
       e[size_t(k)] = curve.to_encoded(float(std::clamp(o[size_t(k)], 0.0, 1.0)));
     return e;
   });
+}
+
+Result<colour::Lut3D> distribution_fit_lut(const std::vector<Image>& shot_frames,
+                                           const Image& reference, colour::Transfer encoding,
+                                           int lut_size) {
+  const colour::TransferCurve& curve = colour::TransferCurve::get(encoding);
+  const cv::Mat ref = correspondence::encoded(reference, curve);
+  std::vector<colour::ColourSample> pairs;
+  for (const Image& f : shot_frames)
+    correspondence::band_pairs(correspondence::encoded(f, curve), ref, 64, pairs);
+  colour::GradeFitOptions o;
+  o.encoding = encoding;
+  o.lut_size = lut_size;
+  o.lattice = false;
+  o.curve_knots = 6;
+  o.bins_per_channel = 24;
+  o.cdl = false;
+  FL_ASSIGN_OR_RETURN(colour::GradeFit fit, colour::fit_grade(pairs, o));
+  return fit.lut;
 }
 
 }  // namespace fl::analysis

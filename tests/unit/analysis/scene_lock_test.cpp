@@ -79,16 +79,22 @@ double unlocked_delta_e(Clip& graded, Clip& original, int step = 4) {
   return sum / n;
 }
 
-// The peers on the same case: histogram matching and Reinhard, fitted on frames of the graded
-// shot against the reference, scored like the lock.
-std::pair<double, double> peer_delta_e(Clip& graded, Clip& original, const Image& reference) {
+// The peers on the same case: histogram matching, Reinhard and a low-order grade fitted by
+// distribution distance, fitted on frames of the graded shot against the reference, scored like
+// the lock.
+struct Peers {
+  double histogram = 0, reinhard = 0, distribution = 0;
+};
+Peers peer_delta_e(Clip& graded, Clip& original, const Image& reference) {
   std::vector<Image> shot;
   for (int64_t f = 0; f < graded.source->info().frame_count; f += 6)
     shot.push_back(graded.frame(f));
-  return {
-      recovered_delta_e(graded, original,
-                        histogram_match_lut(shot, reference, colour::Transfer::kBt709)),
-      recovered_delta_e(graded, original, reinhard_lut(shot, reference, colour::Transfer::kBt709))};
+  const auto enc = colour::Transfer::kBt709;
+  auto fitted = distribution_fit_lut(shot, reference, enc);
+  EXPECT_TRUE(fitted.ok()) << fitted.status().message();
+  return {recovered_delta_e(graded, original, histogram_match_lut(shot, reference, enc)),
+          recovered_delta_e(graded, original, reinhard_lut(shot, reference, enc)),
+          fitted.ok() ? recovered_delta_e(graded, original, *fitted) : 1e9};
 }
 
 LockFrameReader reader(Clip& clip) {
@@ -132,8 +138,9 @@ TEST(SceneLock, RecoversKnownGradesOfTheSamePicture) {
     EXPECT_EQ(lock.match, LockMatch::kSameContent) << grade.name;
     const double before = unlocked_delta_e(graded, original);
     const double after = recovered_delta_e(graded, original, lock.fit.lut);
-    const auto [hist, reinhard] = peer_delta_e(graded, original, reference);
-    std::cout << grade.name << ": histogram matching " << hist << ", Reinhard " << reinhard << "\n";
+    const auto [hist, reinhard, distribution] = peer_delta_e(graded, original, reference);
+    std::cout << grade.name << ": histogram matching " << hist << ", Reinhard " << reinhard
+              << ", distribution fit " << distribution << "\n";
     EXPECT_LT(after, hist) << grade.name;
     EXPECT_LT(after, reinhard) << grade.name;
     std::cout << grade.name << ": ΔE2000 graded " << before << " -> locked " << after << " (fit "
@@ -162,11 +169,11 @@ TEST(SceneLock, RecoversAGradeFromAnotherShotOfTheSameSetUp) {
     const ShotLock& lock = locks->front();
     const double before = unlocked_delta_e(graded, original);
     const double after = recovered_delta_e(graded, original, lock.fit.lut);
-    const auto [hist, reinhard] = peer_delta_e(graded, original, reference);
+    const auto [hist, reinhard, distribution] = peer_delta_e(graded, original, reference);
     std::cout << grade.name << ": " << lock_match_name(lock.match) << " (" << lock.inliers
               << " inliers, structure " << lock.structure << "), ΔE2000 graded " << before
               << " -> locked " << after << "; histogram matching " << hist << ", Reinhard "
-              << reinhard << "\n";
+              << reinhard << ", distribution fit " << distribution << "\n";
     EXPECT_EQ(lock.match, LockMatch::kFeatures) << grade.name;
     // The two shots are not lit identically (matched neighbourhoods of the ungraded shots differ
     // by ~4 ΔE), so recovery cannot be exact; it must beat both peers on every grade, and
@@ -174,6 +181,7 @@ TEST(SceneLock, RecoversAGradeFromAnotherShotOfTheSameSetUp) {
     EXPECT_LT(after, 0.6 * before) << grade.name;
     EXPECT_LT(after, hist) << grade.name;
     EXPECT_LT(after, reinhard) << grade.name;
+    EXPECT_LT(after, distribution) << grade.name;
     sum_locked += after;
     sum_histogram += hist;
   }
