@@ -146,6 +146,95 @@ Motion estimate_motion(const cv::Mat1b& cur, const cv::Mat1b& cur_trusted, const
   return m;
 }
 
+namespace {
+
+// Perceptual 8-bit luma (as the analysis grey), at `size`.
+cv::Mat1b flow_grey(const cv::Mat& rgba, cv::Size size) {
+  cv::Mat1b grey(rgba.size());
+  for (int y = 0; y < rgba.rows; ++y) {
+    const float* p = rgba.ptr<float>(y);
+    for (int x = 0; x < rgba.cols; ++x) {
+      const float l = 0.2126f * p[4 * x] + 0.7152f * p[4 * x + 1] + 0.0722f * p[4 * x + 2];
+      grey(y, x) = cv::saturate_cast<uchar>(std::sqrt(std::clamp(l, 0.0f, 1.0f)) * 255.0f);
+    }
+  }
+  if (size == grey.size()) return grey;
+  cv::Mat1b out;
+  cv::resize(grey, out, size, 0, 0, cv::INTER_AREA);
+  return out;
+}
+
+// Mean absolute difference of two greys where `valid`.
+double mean_difference(const cv::Mat1b& a, const cv::Mat1b& b, const cv::Mat1b& valid) {
+  cv::Mat1b d;
+  cv::absdiff(a, b, d);
+  return cv::mean(d, valid)[0];
+}
+
+}  // namespace
+
+cv::Mat2f residual_flow(const cv::Mat& cur, const cv::Mat1f& cur_hole, const cv::Mat& aligned,
+                        const cv::Mat1f& aligned_hole) {
+  constexpr int kFlowSize = 384;  // flow is measured on the area at most this wide
+  const double s = std::min(1.0, double(kFlowSize) / std::max(cur.cols, cur.rows));
+  const cv::Size size(std::max(8, int(std::lround(cur.cols * s))),
+                      std::max(8, int(std::lround(cur.rows * s))));
+  const cv::Mat1b a = flow_grey(cur, size), b = flow_grey(aligned, size);
+  // Trusted: outside both holes (the aligned neighbour's covers what it never saw), with a
+  // margin (an object's edge drags the flow with it).
+  cv::Mat1f holes = cv::max(cur_hole, aligned_hole), small;
+  cv::resize(holes, small, size, 0, 0, cv::INTER_AREA);
+  cv::Mat1b invalid = small >= kHoleThreshold;
+  cv::dilate(invalid, invalid, cv::getStructuringElement(cv::MORPH_ELLIPSE, {9, 9}));
+  const cv::Mat1b valid = invalid == 0;
+  if (cv::countNonZero(valid) < size.area() / 4) return {};
+
+  // The residual around a hole is close to one local affine motion (a patch of the scene at
+  // one depth): features tracked outside the holes (pyramidal LK, which locks onto the sparse
+  // texture of paving or a wall), a robust affine fit. Dense flow (DIS) was tried first: on such
+  // low-texture ground it underestimated the residual by half and gained nothing.
+  std::vector<cv::Point2f> from, to;
+  cv::goodFeaturesToTrack(a, from, 300, 0.005, 4, valid, 5);
+  if (from.size() < 12) return {};
+  std::vector<uchar> ok;
+  std::vector<float> err;
+  cv::calcOpticalFlowPyrLK(a, b, from, to, ok, err, cv::Size(21, 21), 3);
+  std::vector<cv::Point2f> p, q;
+  for (size_t i = 0; i < from.size(); ++i)
+    if (ok[i]) p.push_back(from[i]), q.push_back(to[i]);
+  if (p.size() < 12) return {};
+  cv::Mat inliers;
+  const cv::Mat fitted = cv::estimateAffine2D(p, q, inliers, cv::RANSAC, 0.5);
+  if (fitted.empty() || cv::countNonZero(inliers) < 8) return {};
+  const cv::Matx23d m(fitted);
+  cv::Mat2f flow(size);
+  for (int y = 0; y < size.height; ++y)
+    for (int x = 0; x < size.width; ++x)
+      flow(y, x) = cv::Vec2f(float(m(0, 0) * x + m(0, 1) * y + m(0, 2) - x),
+                             float(m(1, 0) * x + m(1, 1) * y + m(1, 2) - y));
+  std::vector<float> magnitude;
+  for (int y = 0; y < size.height; ++y)
+    for (int x = 0; x < size.width; ++x)
+      if (valid(y, x)) magnitude.push_back(float(cv::norm(flow(y, x))));
+  auto mid = magnitude.begin() + std::ptrdiff_t(magnitude.size() / 2);
+  std::nth_element(magnitude.begin(), mid, magnitude.end());
+  if (*mid / s < 0.25) return {};
+  // Kept only when following it brings the pictures closer where both are trusted.
+  cv::Mat1f mx(size), my(size);
+  for (int y = 0; y < size.height; ++y)
+    for (int x = 0; x < size.width; ++x) {
+      mx(y, x) = float(x) + flow(y, x)[0];
+      my(y, x) = float(y) + flow(y, x)[1];
+    }
+  cv::Mat1b followed;
+  cv::remap(b, followed, mx, my, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+  if (mean_difference(a, followed, valid) > 0.9 * mean_difference(a, b, valid)) return {};
+
+  cv::Mat2f full;
+  cv::resize(flow, full, cur.size(), 0, 0, cv::INTER_LINEAR);
+  return full * (1.0 / s);
+}
+
 cv::Rect mapped_box(const cv::Matx33d& h, const cv::Rect& roi, cv::Size frame) {
   std::vector<cv::Point2f> corners = {{float(roi.x), float(roi.y)},
                                       {float(roi.br().x), float(roi.y)},

@@ -20,12 +20,42 @@ using synthesis_encoding::encode;
 struct Aligned {
   const MaskedFrame* frame;
   Motion motion;
+  // What the global motion misses over `flow_area` of the current frame (residual_flow):
+  // empty when it misses nothing.
+  cv::Rect flow_area;
+  cv::Mat2f flow;
 };
 
-// The neighbour's pixels and hole coverage over `area` of the current frame.
+// The neighbour's pixels and hole coverage over `area` of the current frame, through the global
+// motion and, where `area` lies in the flow's, the residual flow.
 void warp_into(const Aligned& n, const cv::Rect& area, cv::Size full, cv::Mat& pixels,
                cv::Mat1f& hole) {
   const Coverage cov(*n.frame->mask, full.width, full.height);
+  if (!n.flow.empty() && (n.flow_area & area) == area) {
+    // Each pixel's place in the neighbour: the residual step, then the homography.
+    cv::Mat1f mx(area.size()), my(area.size());
+    for (int y = 0; y < area.height; ++y)
+      for (int x = 0; x < area.width; ++x) {
+        const cv::Vec2f f = n.flow(area.y - n.flow_area.y + y, area.x - n.flow_area.x + x);
+        const cv::Vec3d q = n.motion.h * cv::Vec3d(area.x + x + f[0], area.y + y + f[1], 1.0);
+        mx(y, x) = float(q[0] / q[2]);
+        my(y, x) = float(q[1] / q[2]);
+      }
+    cv::remap(view(*n.frame->image), pixels, mx, my, cv::INTER_LINEAR, cv::BORDER_CONSTANT);
+    double x0, x1, y0, y1;
+    cv::minMaxLoc(mx, &x0, &x1);
+    cv::minMaxLoc(my, &y0, &y1);
+    const cv::Rect src = cv::Rect(cv::Point(int(std::floor(x0)) - 2, int(std::floor(y0)) - 2),
+                                  cv::Point(int(std::ceil(x1)) + 3, int(std::ceil(y1)) + 3)) &
+                         cv::Rect(0, 0, full.width, full.height);
+    if (src.empty()) {
+      hole = cv::Mat1f(area.size(), 1.0f);
+      return;
+    }
+    cv::remap(cov.region(src), hole, mx - float(src.x), my - float(src.y), cv::INTER_LINEAR,
+              cv::BORDER_CONSTANT, cv::Scalar(1.0));
+    return;
+  }
   if (n.motion.identity) {
     pixels = view(*n.frame->image)(area);
     hole = cov.region(area);
@@ -250,9 +280,22 @@ Result<Image> fill_hole(const MaskedFrame& current, const std::vector<MaskedFram
     const cv::Mat1b nb_grey = analysis_grey(*n->image, small);
     const Motion motion = estimate_motion(cur_grey, cur_trusted, nb_grey,
                                           trusted_cells(&nb_cov, small, w, h), factor, {w, h});
-    const Aligned aligned_nb{n, motion};
+    Aligned aligned_nb{n, motion, {}, {}};
     if (!motion.identity && mapped_box(motion.h, roi, {w, h}).empty())
       continue;  // this neighbour never saw the hole's surroundings
+    if (!motion.identity && options.local_motion) {
+      // A moving camera rarely sees one plane: what the homography leaves over around the hole
+      // (with context enough to track features in) is followed by a local motion.
+      const int context = std::max(24, std::max(roi.width, roi.height) / 3);
+      const cv::Rect area = cv::Rect(roi.x - context, roi.y - context, roi.width + 2 * context,
+                                     roi.height + 2 * context) &
+                            cv::Rect(0, 0, w, h);
+      cv::Mat pixels;
+      cv::Mat1f nb_hole;
+      warp_into(aligned_nb, area, {w, h}, pixels, nb_hole);
+      aligned_nb.flow = residual_flow(view(img)(area), hole(area), pixels, nb_hole);
+      if (!aligned_nb.flow.empty()) aligned_nb.flow_area = area;
+    }
     aligned.push_back(aligned_nb);
     cv::Mat warped;
     cv::Mat1f warped_hole;

@@ -26,7 +26,10 @@ struct MaskedFrame {
 struct FillOptions {
   int max_samples = 3;  // neighbours averaged per pixel (nearest in time first)
   double max_hole_fraction = 0.9;
-  int ring = 6;                     // pixels around the hole used for the exposure correction
+  int ring = 6;  // pixels around the hole used for the exposure correction
+  // Under a moving camera, refine each neighbour's global motion around the hole by a local one
+  // (parallax: the scene is not one plane).
+  bool local_motion = true;
   std::function<bool()> cancelled;  // checked between neighbours and before synthesis
   // What no neighbour saw comes from here when given (a clean plate in this frame's view, the
   // frame's size), matched in exposure on the ring, instead of being synthesised per frame.

@@ -21,6 +21,8 @@ struct Case {
 };
 
 constexpr const char* kMovingObject = "0: rect 120 30 40 40; 100: rect 1020 30 40 40";
+// The same across the near half of the plaza.
+constexpr const char* kMovingObjectNear = "0: rect 120 330 40 40; 100: rect 1020 330 40 40";
 // A fixed blemish (dust on the sensor, a logo) on the building's windows, and one on the grass:
 // with a locked-off camera nothing ever uncovers them.
 constexpr const char* kBlemish = "rect 420 70 40 40";
@@ -28,8 +30,12 @@ constexpr const char* kBlemishOnGrass = "rect 330 400 40 40";
 
 // A textured object on the track (by default 40x40, moving 9 px a frame across the top of the
 // plaza). With `pan`, the frames are a 640x480 window moving over the footage (a camera pan and
-// tilt of (pan, pan/3) px a frame), so the background moves too.
-inline Case moving_object(int first, int count, double pan = 0, const char* shape = kMovingObject) {
+// tilt of (pan, pan/3) px a frame), so the background moves too. With `parallax`, the scene is
+// not one plane: as a camera tracking sideways sees it, the far half (the buildings, the top)
+// moves at half the pan and the near half (the plaza) at one and a half times, with a smooth
+// transition between (no homography maps one frame onto another).
+inline Case moving_object(int first, int count, double pan = 0, const char* shape = kMovingObject,
+                          bool parallax = false) {
   Case c;
   auto src = io::open_source(test::opencv_data("vtest.avi"));
   EXPECT_TRUE(src.ok()) << src.status().message();
@@ -44,9 +50,21 @@ inline Case moving_object(int first, int count, double pan = 0, const char* shap
       const double zoom = 1.0 + 0.002 * i;
       cv::Mat from(f->height(), f->width(), CV_32FC4, f->data());
       cv::Mat to(480, 640, CV_32FC4, moved.data());
-      const cv::Matx23d m(zoom, 0, 8 + pan * i, 0, zoom, 8 + pan * i / 3);
-      cv::warpAffine(from, to, m, to.size(), cv::INTER_CUBIC | cv::WARP_INVERSE_MAP,
-                     cv::BORDER_REFLECT);
+      if (parallax) {
+        cv::Mat1f mx(to.size()), my(to.size());
+        for (int y = 0; y < to.rows; ++y) {
+          const double depth = 0.5 + 1.0 / (1.0 + std::exp(-(y - 240.0) / 40.0));
+          for (int x = 0; x < to.cols; ++x) {
+            mx(y, x) = float(zoom * x + 8 + pan * i * depth);
+            my(y, x) = float(zoom * y + 8 + pan * i / 3);
+          }
+        }
+        cv::remap(from, to, mx, my, cv::INTER_CUBIC, cv::BORDER_REFLECT);
+      } else {
+        const cv::Matx23d m(zoom, 0, 8 + pan * i, 0, zoom, 8 + pan * i / 3);
+        cv::warpAffine(from, to, m, to.size(), cv::INTER_CUBIC | cv::WARP_INVERSE_MAP,
+                       cv::BORDER_REFLECT);
+      }
       *f = std::move(moved);
     }
     Image dirty(f->bounds());
