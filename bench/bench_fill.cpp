@@ -3,7 +3,11 @@
 // and FFmpeg's delogo and removelogo filters on the same frame and hole: time and PSNR inside
 // the hole against the untouched frame (display-referred, Rec.709 encoded).
 //
-//   bench_fill [--work DIR] [--iterations N] [--json FILE]
+// With --pan PX the camera moves: the 4K frames are a window panning PX px a frame (and tilting
+// PX/3) over the footage scaled to 4224x2376, so every neighbour is aligned by a homography and
+// refined around the hole (the path a moving camera takes).
+//
+//   bench_fill [--work DIR] [--iterations N] [--json FILE] [--pan PX]
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -63,7 +67,7 @@ json fill_graph(const std::string& dirty, int samples) {
 
 int main(int argc, char** argv) {
   std::string work = "/tmp/framelock-bench", json_out;
-  int iterations = 3;
+  int iterations = 3, pan = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--work")
@@ -72,13 +76,19 @@ int main(int argc, char** argv) {
       iterations = std::max(1, std::atoi(argv[i + 1]));
     else if (a == "--json")
       json_out = argv[i + 1];
+    else if (a == "--pan")
+      pan = std::max(0, std::atoi(argv[i + 1]));
   }
   std::filesystem::create_directories(work);
-  const std::string clean = work + "/fill_clean_4k.mov", dirty = work + "/fill_dirty_4k.mov";
+  const std::string suffix = pan ? "_pan" + std::to_string(pan) : "";
+  const std::string clean = work + "/fill_clean_4k" + suffix + ".mov",
+                    dirty = work + "/fill_dirty_4k" + suffix + ".mov";
   const std::string vtest = "/usr/share/doc/opencv-doc/examples/data/vtest.avi";
   const std::string scale =
-      "trim=start_frame=200:end_frame=216,setpts=PTS-STARTPTS,"
-      "scale=3840:2160:flags=lanczos";
+      "trim=start_frame=200:end_frame=216,setpts=PTS-STARTPTS," +
+      (pan ? "scale=4224:2376:flags=lanczos,crop=3840:2160:x=" + std::to_string(pan) +
+                 "*n:y=" + std::to_string(pan) + "*n/3"
+           : std::string("scale=3840:2160:flags=lanczos"));
   if (!std::filesystem::exists(dirty)) {
     if (sh("ffmpeg -nostdin -y -loglevel error -i " + vtest + " -an -vf " + scale +
            " -c:v prores_ks -profile:v 3 " + clean) != 0 ||
@@ -112,8 +122,9 @@ int main(int argc, char** argv) {
       hole(y, x) = c >= 0.01f ? 255 : 0;
       scored(y, x) = c >= 0.5f ? 255 : 0;
     }
-  std::printf("4K frame %d, hole %.1f%% of the frame\n", kFrame,
-              100.0 * cv::countNonZero(hole) / (double(kW) * kH));
+  std::printf("4K frame %d, hole %.1f%% of the frame, camera %s\n", kFrame,
+              100.0 * cv::countNonZero(hole) / (double(kW) * kH),
+              pan ? ("panning " + std::to_string(pan) + " px/frame").c_str() : "locked off");
   json results = json::array();
   auto report = [&](const std::string& name, double ms, double db, const std::string& note) {
     std::printf("%-34s %9.1f ms  %6.2f dB in the hole  %s\n", name.c_str(), ms, db, note.c_str());
