@@ -173,9 +173,9 @@ double mean_difference(const cv::Mat1b& a, const cv::Mat1b& b, const cv::Mat1b& 
 
 }  // namespace
 
-cv::Mat2f residual_flow(const cv::Mat& cur, const cv::Mat1f& cur_hole, const cv::Mat& aligned,
-                        const cv::Mat1f& aligned_hole) {
-  constexpr int kFlowSize = 384;  // flow is measured on the area at most this wide
+std::optional<cv::Matx33d> local_motion(const cv::Mat& cur, const cv::Mat1f& cur_hole,
+                                        const cv::Mat& aligned, const cv::Mat1f& aligned_hole) {
+  constexpr int kFlowSize = 384;  // motion is measured on the area at most this wide
   const double s = std::min(1.0, double(kFlowSize) / std::max(cur.cols, cur.rows));
   const cv::Size size(std::max(8, int(std::lround(cur.cols * s))),
                       std::max(8, int(std::lround(cur.rows * s))));
@@ -187,7 +187,7 @@ cv::Mat2f residual_flow(const cv::Mat& cur, const cv::Mat1f& cur_hole, const cv:
   cv::Mat1b invalid = small >= kHoleThreshold;
   cv::dilate(invalid, invalid, cv::getStructuringElement(cv::MORPH_ELLIPSE, {9, 9}));
   const cv::Mat1b valid = invalid == 0;
-  if (cv::countNonZero(valid) < size.area() / 4) return {};
+  if (cv::countNonZero(valid) < size.area() / 4) return std::nullopt;
 
   // The residual around a hole is close to one local affine motion (a patch of the scene at
   // one depth): features tracked outside the holes (pyramidal LK, which locks onto the sparse
@@ -195,44 +195,36 @@ cv::Mat2f residual_flow(const cv::Mat& cur, const cv::Mat1f& cur_hole, const cv:
   // low-texture ground it underestimated the residual by half and gained nothing.
   std::vector<cv::Point2f> from, to;
   cv::goodFeaturesToTrack(a, from, 300, 0.005, 4, valid, 5);
-  if (from.size() < 12) return {};
+  if (from.size() < 12) return std::nullopt;
   std::vector<uchar> ok;
   std::vector<float> err;
   cv::calcOpticalFlowPyrLK(a, b, from, to, ok, err, cv::Size(21, 21), 3);
   std::vector<cv::Point2f> p, q;
   for (size_t i = 0; i < from.size(); ++i)
     if (ok[i]) p.push_back(from[i]), q.push_back(to[i]);
-  if (p.size() < 12) return {};
+  if (p.size() < 12) return std::nullopt;
   cv::Mat inliers;
   const cv::Mat fitted = cv::estimateAffine2D(p, q, inliers, cv::RANSAC, 0.5);
-  if (fitted.empty() || cv::countNonZero(inliers) < 8) return {};
+  if (fitted.empty() || cv::countNonZero(inliers) < 8) return std::nullopt;
   const cv::Matx23d m(fitted);
-  cv::Mat2f flow(size);
-  for (int y = 0; y < size.height; ++y)
-    for (int x = 0; x < size.width; ++x)
-      flow(y, x) = cv::Vec2f(float(m(0, 0) * x + m(0, 1) * y + m(0, 2) - x),
-                             float(m(1, 0) * x + m(1, 1) * y + m(1, 2) - y));
   std::vector<float> magnitude;
   for (int y = 0; y < size.height; ++y)
     for (int x = 0; x < size.width; ++x)
-      if (valid(y, x)) magnitude.push_back(float(cv::norm(flow(y, x))));
+      if (valid(y, x))
+        magnitude.push_back(float(std::hypot(m(0, 0) * x + m(0, 1) * y + m(0, 2) - x,
+                                             m(1, 0) * x + m(1, 1) * y + m(1, 2) - y)));
   auto mid = magnitude.begin() + std::ptrdiff_t(magnitude.size() / 2);
   std::nth_element(magnitude.begin(), mid, magnitude.end());
-  if (*mid / s < 0.25) return {};
+  if (*mid / s < 0.25) return std::nullopt;
   // Kept only when following it brings the pictures closer where both are trusted.
-  cv::Mat1f mx(size), my(size);
-  for (int y = 0; y < size.height; ++y)
-    for (int x = 0; x < size.width; ++x) {
-      mx(y, x) = float(x) + flow(y, x)[0];
-      my(y, x) = float(y) + flow(y, x)[1];
-    }
   cv::Mat1b followed;
-  cv::remap(b, followed, mx, my, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
-  if (mean_difference(a, followed, valid) > 0.9 * mean_difference(a, b, valid)) return {};
-
-  cv::Mat2f full;
-  cv::resize(flow, full, cur.size(), 0, 0, cv::INTER_LINEAR);
-  return full * (1.0 / s);
+  cv::warpAffine(b, followed, m, size, cv::INTER_LINEAR | cv::WARP_INVERSE_MAP,
+                 cv::BORDER_REPLICATE);
+  if (mean_difference(a, followed, valid) > 0.9 * mean_difference(a, b, valid)) return std::nullopt;
+  // From the small grid to the area's full-size pixels (pixel centres: u = s (p + 1/2) - 1/2).
+  const cv::Matx33d to_small(s, 0, 0.5 * s - 0.5, 0, s, 0.5 * s - 0.5, 0, 0, 1);
+  const cv::Matx33d small_motion(m(0, 0), m(0, 1), m(0, 2), m(1, 0), m(1, 1), m(1, 2), 0, 0, 1);
+  return to_small.inv() * small_motion * to_small;
 }
 
 cv::Rect mapped_box(const cv::Matx33d& h, const cv::Rect& roi, cv::Size frame) {

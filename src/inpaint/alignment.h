@@ -5,6 +5,7 @@
 #pragma once
 
 #include <opencv2/core.hpp>
+#include <optional>
 
 #include "framelock/image.h"
 
@@ -59,13 +60,13 @@ Motion estimate_motion(const cv::Mat1b& cur, const cv::Mat1b& cur_trusted, const
 
 // What a global model misses (parallax: a scene that is not one plane), around a hole: the
 // motion from the current frame to a neighbour already aligned to it, both over one area of the
-// current frame (float RGBA pixels and hole coverage), measured where both are trusted, as a
-// local affine motion (the area is one patch of the scene). A flow field in full-size pixels:
-// the current pixel p sees the aligned neighbour at p + flow(p). Empty when the global model
-// already explains the motion (the residual is under a quarter pixel, or following it does not
-// bring the two pictures closer).
-cv::Mat2f residual_flow(const cv::Mat& cur, const cv::Mat1f& cur_hole, const cv::Mat& aligned,
-                        const cv::Mat1f& aligned_hole);
+// current frame (float RGBA pixels and hole coverage), measured where both are trusted, as one
+// local affine motion (the area is one patch of the scene). In the area's full-size pixels: the
+// current pixel p sees the aligned neighbour at A p. nullopt when the global model already
+// explains the motion (the residual is under a quarter pixel, or following it does not bring the
+// two pictures closer).
+std::optional<cv::Matx33d> local_motion(const cv::Mat& cur, const cv::Mat1f& cur_hole,
+                                        const cv::Mat& aligned, const cv::Mat1f& aligned_hole);
 
 // The box of the neighbour that `h` maps `roi` into, with a margin for interpolation.
 cv::Rect mapped_box(const cv::Matx33d& h, const cv::Rect& roi, cv::Size frame);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <optional>
 
 #include <opencv2/imgproc.hpp>
 #include <opencv2/photo.hpp>
@@ -20,51 +21,28 @@ using synthesis_encoding::encode;
 struct Aligned {
   const MaskedFrame* frame;
   Motion motion;
-  // What the global motion misses over `flow_area` of the current frame (residual_flow):
-  // empty when it misses nothing.
-  cv::Rect flow_area;
-  cv::Mat2f flow;
+  // Over `local_area` of the current frame, the global motion refined by a local one
+  // (local_motion): current pixel -> neighbour pixel, full size. Unset when nothing is refined.
+  cv::Rect local_area;
+  std::optional<cv::Matx33d> local_h;
 };
 
 // The neighbour's pixels and hole coverage over `area` of the current frame, through the global
-// motion and, where `area` lies in the flow's, the residual flow.
+// motion or, where `area` lies in the refined one's, through that.
 void warp_into(const Aligned& n, const cv::Rect& area, cv::Size full, cv::Mat& pixels,
                cv::Mat1f& hole) {
   const Coverage cov(*n.frame->mask, full.width, full.height);
-  if (!n.flow.empty() && (n.flow_area & area) == area) {
-    // Each pixel's place in the neighbour: the residual step, then the homography.
-    cv::Mat1f mx(area.size()), my(area.size());
-    for (int y = 0; y < area.height; ++y)
-      for (int x = 0; x < area.width; ++x) {
-        const cv::Vec2f f = n.flow(area.y - n.flow_area.y + y, area.x - n.flow_area.x + x);
-        const cv::Vec3d q = n.motion.h * cv::Vec3d(area.x + x + f[0], area.y + y + f[1], 1.0);
-        mx(y, x) = float(q[0] / q[2]);
-        my(y, x) = float(q[1] / q[2]);
-      }
-    cv::remap(view(*n.frame->image), pixels, mx, my, cv::INTER_LINEAR, cv::BORDER_CONSTANT);
-    double x0, x1, y0, y1;
-    cv::minMaxLoc(mx, &x0, &x1);
-    cv::minMaxLoc(my, &y0, &y1);
-    const cv::Rect src = cv::Rect(cv::Point(int(std::floor(x0)) - 2, int(std::floor(y0)) - 2),
-                                  cv::Point(int(std::ceil(x1)) + 3, int(std::ceil(y1)) + 3)) &
-                         cv::Rect(0, 0, full.width, full.height);
-    if (src.empty()) {
-      hole = cv::Mat1f(area.size(), 1.0f);
-      return;
-    }
-    cv::remap(cov.region(src), hole, mx - float(src.x), my - float(src.y), cv::INTER_LINEAR,
-              cv::BORDER_CONSTANT, cv::Scalar(1.0));
-    return;
-  }
-  if (n.motion.identity) {
+  const bool local = n.local_h && (n.local_area & area) == area;
+  const cv::Matx33d& h = local ? *n.local_h : n.motion.h;
+  if (!local && n.motion.identity) {
     pixels = view(*n.frame->image)(area);
     hole = cov.region(area);
     return;
   }
-  const cv::Matx33d m = n.motion.h * cv::Matx33d(1, 0, area.x, 0, 1, area.y, 0, 0, 1);
+  const cv::Matx33d m = h * cv::Matx33d(1, 0, area.x, 0, 1, area.y, 0, 0, 1);
   cv::warpPerspective(view(*n.frame->image), pixels, m, area.size(),
                       cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT);
-  const cv::Rect src = mapped_box(n.motion.h, area, full);
+  const cv::Rect src = mapped_box(h, area, full);
   if (src.empty()) {
     hole = cv::Mat1f(area.size(), 1.0f);
     return;
@@ -280,7 +258,7 @@ Result<Image> fill_hole(const MaskedFrame& current, const std::vector<MaskedFram
     const cv::Mat1b nb_grey = analysis_grey(*n->image, small);
     const Motion motion = estimate_motion(cur_grey, cur_trusted, nb_grey,
                                           trusted_cells(&nb_cov, small, w, h), factor, {w, h});
-    Aligned aligned_nb{n, motion, {}, {}};
+    Aligned aligned_nb{n, motion, {}, std::nullopt};
     if (!motion.identity && mapped_box(motion.h, roi, {w, h}).empty())
       continue;  // this neighbour never saw the hole's surroundings
     if (!motion.identity && options.local_motion) {
@@ -293,8 +271,11 @@ Result<Image> fill_hole(const MaskedFrame& current, const std::vector<MaskedFram
       cv::Mat pixels;
       cv::Mat1f nb_hole;
       warp_into(aligned_nb, area, {w, h}, pixels, nb_hole);
-      aligned_nb.flow = residual_flow(view(img)(area), hole(area), pixels, nb_hole);
-      if (!aligned_nb.flow.empty()) aligned_nb.flow_area = area;
+      if (auto a = local_motion(view(img)(area), hole(area), pixels, nb_hole)) {
+        const cv::Matx33d to_area(1, 0, -area.x, 0, 1, -area.y, 0, 0, 1);
+        aligned_nb.local_area = area;
+        aligned_nb.local_h = motion.h * to_area.inv() * *a * to_area;
+      }
     }
     aligned.push_back(aligned_nb);
     cv::Mat warped;
