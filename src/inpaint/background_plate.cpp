@@ -34,6 +34,10 @@ size_t plate_sample_bytes(int width, int height) {
 struct PlateBuilder::Impl {
   Impl(const Image& ref, const Image* ref_mask, int cap, PlateOptions o)
       : reference(ref), w(ref.width()), h(ref.height()), capacity(cap), options(std::move(o)) {
+    region = options.region.empty() ? cv::Rect(0, 0, w, h)
+                                    : cv::Rect(options.region.x, options.region.y, options.region.w,
+                                               options.region.h) &
+                                          cv::Rect(0, 0, w, h);
     grid = analysis_grid(w, h);
     ref_grey = analysis_grey(ref, grid.size);
     if (ref_mask) {
@@ -42,12 +46,13 @@ struct PlateBuilder::Impl {
     } else {
       ref_trusted = trusted_cells(nullptr, grid.size, w, h);
     }
-    codes.assign(size_t(capacity) * size_t(w) * size_t(h) * 3, kMissing);
+    codes.assign(size_t(capacity) * size_t(region.area()) * 3, kMissing);
   }
 
   const Image& reference;
   int w, h, capacity;
   PlateOptions options;
+  cv::Rect region;  // what the samples cover (reference pixels)
   AnalysisGrid grid;
   cv::Mat1b ref_grey, ref_trusted;
   std::vector<uint16_t> codes;  // sample-major, then pixel, then channel
@@ -70,24 +75,27 @@ bool PlateBuilder::add(const Image& frame, const Image* mask) {
   if (&frame != &s.reference)
     motion = estimate_motion(s.ref_grey, s.ref_trusted, analysis_grey(frame, s.grid.size),
                              trusted_cells(cov.get(), s.grid.size, s.w, s.h), s.grid.factor, full);
+  const cv::Rect& r = s.region;
   cv::Mat pixels;
-  cv::Mat1f hole = cov ? cov->region(cv::Rect(0, 0, s.w, s.h)) : cv::Mat1f(full, 0.0f);
+  cv::Mat1f hole;
   if (motion.identity) {
-    pixels = view(frame);
+    pixels = view(frame)(r);
+    hole = cov ? cov->region(r) : cv::Mat1f(r.size(), 0.0f);
   } else {
-    // Reference pixel -> this frame's pixel; what falls outside the frame is not seen.
-    cv::warpPerspective(view(frame), pixels, motion.h, full,
-                        cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT);
-    cv::Mat1f warped;
-    cv::warpPerspective(hole, warped, motion.h, full, cv::INTER_LINEAR | cv::WARP_INVERSE_MAP,
+    // Region pixel -> reference pixel -> this frame's pixel; what falls outside is not seen.
+    const cv::Matx33d map = motion.h * cv::Matx33d(1, 0, r.x, 0, 1, r.y, 0, 0, 1);
+    cv::warpPerspective(view(frame), pixels, map, r.size(), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP,
+                        cv::BORDER_CONSTANT);
+    const cv::Mat1f frame_hole =
+        cov ? cov->region(cv::Rect(0, 0, s.w, s.h)) : cv::Mat1f(full, 0.0f);
+    cv::warpPerspective(frame_hole, hole, map, r.size(), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP,
                         cv::BORDER_CONSTANT, cv::Scalar(1.0));
-    hole = warped;
   }
-  uint16_t* dst = s.codes.data() + size_t(s.count) * size_t(s.w) * size_t(s.h) * 3;
-  for (int y = 0; y < s.h; ++y) {
+  uint16_t* dst = s.codes.data() + size_t(s.count) * size_t(r.area()) * 3;
+  for (int y = 0; y < r.height; ++y) {
     const float* p = pixels.ptr<float>(y);
     const float* m = hole.ptr<float>(y);
-    for (int x = 0; x < s.w; ++x, dst += 3) {
+    for (int x = 0; x < r.width; ++x, dst += 3) {
       if (m[x] >= kHoleThreshold) continue;  // stays kMissing
       for (int c = 0; c < 3; ++c) dst[c] = to_code(p[4 * x + c]);
     }
@@ -99,16 +107,18 @@ bool PlateBuilder::add(const Image& frame, const Image* mask) {
 Result<Image> PlateBuilder::finish(PlateReport* report) {
   Impl& s = *impl_;
   if (s.count == 0) return invalid_argument("a clean plate needs at least one frame");
-  const size_t pixels = size_t(s.w) * size_t(s.h);
-  Image plate(s.w, s.h);
-  cv::Mat1b hole(s.h, s.w, uchar(0));
+  const cv::Rect& region = s.region;
+  const int w = region.width, h = region.height;
+  const size_t pixels = size_t(region.area());
+  Image plate(Rect{region.x, region.y, w, h});
+  cv::Mat1b hole(h, w, uchar(0));
   PlateReport r;
   r.samples = s.count;
   r.pixels = int64_t(pixels);
   std::vector<std::pair<int, int>> order;  // (brightness, sample)
   order.reserve(size_t(s.count));
   for (size_t i = 0; i < pixels; ++i) {
-    if (i % (64 * size_t(s.w)) == 0 && s.options.cancelled && s.options.cancelled())
+    if (i % (64 * size_t(w)) == 0 && s.options.cancelled && s.options.cancelled())
       return cancelled("clean plate cancelled");
     order.clear();
     for (int k = 0; k < s.count; ++k) {
@@ -121,7 +131,8 @@ Result<Image> PlateBuilder::finish(PlateReport* report) {
     const int n = int(order.size());
     if (n == 0) ++r.masked_everywhere;
     if (n < std::min(s.options.min_samples, s.count)) {
-      hole(int(i / size_t(s.w)), int(i % size_t(s.w))) = 255;
+      d[0] = d[1] = d[2] = 0.0f;  // defined before the synthesis reads the canvas around it
+      hole(int(i / size_t(w)), int(i % size_t(w))) = 255;
       continue;
     }
     // The middle of the samples by brightness: a quarter dropped at each end (the median for
@@ -139,10 +150,10 @@ Result<Image> PlateBuilder::finish(PlateReport* report) {
   if (r.synthesised > 0) {
     if (r.synthesised == int64_t(pixels))
       return invalid_argument("no frame shows any of the background outside the mask", "mask");
-    cv::Mat3f canvas(s.h, s.w);
-    for (int y = 0; y < s.h; ++y)
-      for (int x = 0; x < s.w; ++x) {
-        const float* p = plate.at(x, y);
+    cv::Mat3f canvas(h, w);
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < w; ++x) {
+        const float* p = plate.data() + 4 * (size_t(y) * size_t(w) + size_t(x));
         canvas(y, x) = cv::Vec3f(synthesis_encoding::encode(p[0]), synthesis_encoding::encode(p[1]),
                                  synthesis_encoding::encode(p[2]));
       }
@@ -151,10 +162,10 @@ Result<Image> PlateBuilder::finish(PlateReport* report) {
     if (!synthesise(canvas, hole, hole == 0, so))
       return invalid_argument("too little of the background is seen to synthesise the rest",
                               "mask");
-    for (int y = 0; y < s.h; ++y)
-      for (int x = 0; x < s.w; ++x) {
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < w; ++x) {
         if (!hole(y, x)) continue;
-        float* p = plate.at(x, y);
+        float* p = plate.data() + 4 * (size_t(y) * size_t(w) + size_t(x));
         for (int c = 0; c < 3; ++c) p[c] = synthesis_encoding::decode(canvas(y, x)[c]);
       }
   }

@@ -16,6 +16,9 @@ namespace fl::inpaint {
 
 struct PlateOptions {
   int min_samples = 3;  // fewer unmasked samples than this: synthesised instead
+  // The part of the reference the plate covers (reference pixels); empty: all of it. Motion is
+  // still measured on whole frames; only the region's samples are held (a fill's holes).
+  Rect region;
   std::function<bool()> cancelled;
 };
 
@@ -38,6 +41,7 @@ class PlateBuilder {
   // Aligns `frame` (the reference's size) to the reference and keeps what it shows outside
   // `mask` (nullable). False once `capacity` samples are held.
   bool add(const Image& frame, const Image* mask);
+  // The plate over the region (its bounds, in reference pixels), alpha 1.
   Result<Image> finish(PlateReport* report = nullptr);
 
  private:

@@ -323,12 +323,24 @@ Result<Image> fill_hole(const MaskedFrame& current, const std::vector<MaskedFram
   // still from frame to frame, which synthesis per frame cannot promise.
   int64_t from_plate = 0;
   const Image* plate = options.plate;
-  if (plate && plate->width() == w && plate->height() == h && cv::countNonZero(unseen) > 0) {
-    const cv::Mat pv = view(*plate)(roi);
-    const std::array<float, 3> offset = ring_offset(cur_roi, pv, ring, ring);
+  const Rect want{b.x + roi.x, b.y + roi.y, roi.width, roi.height};
+  const Rect have = plate ? plate->bounds().intersect(want) : Rect{};
+  if (!have.empty() && cv::countNonZero(unseen) > 0) {
+    // The plate over the roi, and where it reaches (its alpha: a plate seen from a moving
+    // camera may cover only part of the hole).
+    cv::Mat pv(roi.size(), CV_32FC4, cv::Scalar::all(0));
+    cv::Mat1b covered(roi.size(), uchar(0));
+    for (int y = have.y; y < have.bottom(); ++y) {
+      const float* p = plate->at(have.x, y);
+      float* d = pv.ptr<float>(y - want.y) + 4 * (have.x - want.x);
+      uchar* k = covered.ptr<uchar>(y - want.y) + (have.x - want.x);
+      std::copy_n(p, size_t(have.w) * 4, d);
+      for (int x = 0; x < have.w; ++x) k[x] = p[4 * x + 3] >= 0.5f ? 255 : 0;
+    }
+    const std::array<float, 3> offset = ring_offset(cur_roi, pv, ring, covered);
     for (int y = 0; y < roi.height; ++y)
       for (int x = 0; x < roi.width; ++x) {
-        if (!unseen(y, x)) continue;
+        if (!unseen(y, x) || !covered(y, x)) continue;
         unseen(y, x) = 0;
         ++from_plate;
         for (int c = 0; c < 3; ++c)

@@ -31,8 +31,9 @@ struct FillOptions {
   // (parallax: the scene is not one plane).
   bool local_motion = true;
   std::function<bool()> cancelled;  // checked between neighbours and before synthesis
-  // What no neighbour saw comes from here when given (a clean plate in this frame's view, the
-  // frame's size), matched in exposure on the ring, instead of being synthesised per frame.
+  // What no neighbour saw comes from here when given (a clean plate in this frame's view, over
+  // any part of the frame in frame coordinates; alpha: where it covers), matched in exposure on
+  // the ring, instead of being synthesised per frame.
   const Image* plate = nullptr;
 };
 

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "graph/registry.h"
+#include "inpaint/hole_plate.h"
 #include "inpaint/temporal_fill.h"
 #include "ops/mask_fit.h"
 
@@ -10,10 +11,17 @@ namespace fl::ops {
 namespace {
 
 constexpr int kWindow = 6;  // frames each side: memory is bounded by this, not the clip length
+constexpr int kPlateSamples = 25;
+
+// The shot-level plate for what no neighbour within the window saw (inpaint/hole_plate.h);
+// none when every hole is uncovered in time, when a `plate` input is given, or in a preview.
+struct FillState final : graph::OpState {
+  std::optional<inpaint::HolePlate> plate;
+};
 
 class FillOp final : public graph::Op {
  public:
-  explicit FillOp(inpaint::FillOptions options) : options_(options) {}
+  FillOp(inpaint::FillOptions options, bool hold) : options_(options), hold_(hold) {}
 
   Result<graph::FrameGeometry> output_geometry(
       std::span<const graph::FrameGeometry> in) const override {
@@ -41,6 +49,41 @@ class FillOp final : public graph::Op {
     return ctx.input[size_t(input)].bounds_at(ctx.scale);  // motion is measured on whole frames
   }
 
+  bool has_analysis() const override { return true; }
+  std::string analysis_key() const override {
+    return std::string(hold_ ? "hold" : "per-frame") + "|" + std::to_string(kWindow) + "|" +
+           std::to_string(kPlateSamples);
+  }
+
+  Result<std::shared_ptr<const graph::OpState>> analyse(graph::AnalysisCtx& ctx) const override {
+    auto state = std::make_shared<FillState>();
+    const graph::FrameGeometry& clip = ctx.input(0);
+    const graph::FrameGeometry& mask = ctx.input(1);
+    if (!hold_ || ctx.input(2).width > 0 || clip.frame_count < 2)
+      return std::shared_ptr<const graph::OpState>(std::move(state));
+    auto read_mask = [&ctx](int64_t f, double scale) { return ctx.read(1, f, scale); };
+    auto read_frame = [&ctx](int64_t f, double scale) { return ctx.read(0, f, scale); };
+    FL_ASSIGN_OR_RETURN(const Rect box,
+                        inpaint::lasting_hole_box(clip.frame_count, mask.frame_count, read_mask,
+                                                  kWindow, clip.width, clip.height));
+    if (box.empty()) return std::shared_ptr<const graph::OpState>(std::move(state));
+    inpaint::HolePlateOptions options;
+    options.window = kWindow;
+    options.samples = kPlateSamples;
+    options.progress = [&ctx](int64_t done, int64_t total) { return ctx.progress(done, total); };
+    FL_ASSIGN_OR_RETURN(state->plate,
+                        inpaint::build_hole_plate(clip.frame_count, mask.frame_count, read_frame,
+                                                  read_mask, box, options));
+    return std::shared_ptr<const graph::OpState>(std::move(state));
+  }
+
+  // A live session's first look does not wait for the plate: it synthesises per frame.
+  bool has_preview_analysis() const override { return true; }
+  Result<std::shared_ptr<const graph::OpState>> preview_analyse(graph::AnalysisCtx&,
+                                                                int64_t) const override {
+    return std::shared_ptr<const graph::OpState>(std::make_shared<FillState>());
+  }
+
   Status render(const graph::RenderCtx& ctx, const graph::Inputs& in, Image& out,
                 const Rect& tile) const override {
     std::vector<inpaint::MaskedFrame> neighbours;
@@ -52,6 +95,12 @@ class FillOp final : public graph::Op {
     const Image* frame = in.get(0);
     inpaint::FillOptions options = options_;
     options.plate = in.get(2);  // nullptr without one
+    Image view;
+    const auto* state = dynamic_cast<const FillState*>(ctx.state);
+    if (!options.plate && state && state->plate) {
+      view = inpaint::plate_view(*state->plate, ctx.scale, *frame, in.get(1));
+      if (!view.empty()) options.plate = &view;
+    }
     options.cancelled = [&ctx] { return ctx.cancelled(); };
     FL_ASSIGN_OR_RETURN(Image patch,
                         inpaint::fill_hole({frame, in.get(1), 0}, neighbours, options));
@@ -65,6 +114,7 @@ class FillOp final : public graph::Op {
 
  private:
   inpaint::FillOptions options_;
+  bool hold_;
 };
 
 }  // namespace
@@ -75,7 +125,8 @@ void register_fill(graph::Registry& r) {
                  "neighbouring frames that saw it, aligned by a global motion model (a "
                  "locked-off camera is copied exactly), corrected for exposure drift; what no "
                  "frame within 6 either side saw comes from the `plate` input when given (a "
-                 "clean_plate node), else is synthesised from patches of the frame. The mask is a "
+                 "clean_plate node), else from a plate the fill makes once for the shot "
+                 "(`hold`), else is synthesised from patches of the frame. The mask is a "
                  "clip, a still for "
                  "every frame, or a `mask` node; another size of the same aspect is resampled.")
             .category("fill")
@@ -87,6 +138,11 @@ void register_fill(graph::Registry& r) {
                    true)
             .param_int("samples", 3, 1, 12,
                        "Neighbouring frames averaged per pixel (more: less grain noise)")
+            .param_bool("hold", true,
+                        "What no frame within 6 either side saw is made once for the shot (a "
+                        "plate of the holes' surroundings from frames across it, the holes "
+                        "masked out) and held in every frame's view, so it does not flicker; "
+                        "false: synthesised per frame, with no analysis pass")
             .window(kWindow, kWindow)
             .not_tileable()
             .build(),
@@ -94,7 +150,7 @@ void register_fill(graph::Registry& r) {
            const graph::PrepareCtx&) -> Result<std::shared_ptr<const graph::Op>> {
           inpaint::FillOptions o;
           o.max_samples = int(p.get_int("samples"));
-          return graph::make_op<FillOp>(o);
+          return graph::make_op<FillOp>(o, p.get_bool("hold"));
         });
 }
 
