@@ -180,10 +180,9 @@ int main(int argc, char** argv) {
     if (s == 1.0) {
       report(hold ? "framelock fill, full quality" : "framelock fill, hold=false (per frame)",
              median(warm), psnr_in(to_bgr8(*out), original, scored),
-             std::string(hold && blemish ? "warm (frames decoded, plate made); cold incl. the "
-                                           "plate's analysis over 16 4K frames: "
-                                         : "warm (frames decoded); cold incl. decoding 13 4K "
-                                           "frames: ") +
+             std::string(hold ? "warm (frames decoded, plate made); cold incl. decoding 13 4K "
+                                "frames and the plate's analysis over 16: "
+                              : "warm (frames decoded); cold incl. decoding 13 4K frames: ") +
                  std::to_string(int(cold)) + " ms");
     } else {
       cv::Mat3b small;

@@ -126,7 +126,8 @@ class Op {
   virtual std::vector<std::string> warnings(std::span<const FrameGeometry> inputs) const {
     return {};
   }
-  // The region of `input` (pixels at ctx.scale) needed to render `out`.
+  // The region of `input` (pixels at ctx.scale) needed to render `out`. Empty: only the input's
+  // geometry matters; its pixels are not rendered and Inputs::get gives nullptr for it.
   virtual Rect input_region(int input, const Rect& out, const RenderCtx& ctx) const { return out; }
   // Fills `tile` of `out` (out's bounds cover the whole requested region; tiles of one call may
   // run concurrently, each writing only its own pixels). Pure: no globals, no threads.

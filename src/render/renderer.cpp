@@ -243,6 +243,7 @@ Result<std::shared_ptr<const Image>> Renderer::eval(const Plan& plan, int index,
       if (in < 0) continue;
       const auto& in_node = plan.nodes[size_t(in)];
       Rect need = node.op->input_region(int(i), inner, ctx);
+      if (need.empty()) continue;  // a mask drawn over a clip needs none of its pixels
       std::vector<std::shared_ptr<const Image>> frames;
       for (int dt = -node.window.before; dt <= node.window.after; ++dt) {
         int64_t f = std::clamp<int64_t>(frame + dt, 0, in_node.geometry.frame_count - 1);

@@ -57,7 +57,7 @@ class CleanPlateOp final : public graph::Op {
   }
 
   Rect input_region(int input, const Rect&, const graph::RenderCtx& ctx) const override {
-    if (input != 0 || c_.still) return Rect{0, 0, 1, 1};  // the plate is all a still needs
+    if (input != 0 || c_.still) return Rect{};  // the plate is all a still needs
     return ctx.input[0].bounds_at(ctx.scale);             // motion is measured on whole frames
   }
 

@@ -12,7 +12,7 @@ class MaskOp final : public graph::Op {
       : track_(std::move(track)), raster_(raster) {}
 
   Rect input_region(int, const Rect&, const graph::RenderCtx&) const override {
-    return Rect{0, 0, 1, 1};  // only the clip's geometry matters
+    return Rect{};  // only the clip's geometry matters: its frames are not even decoded
   }
 
   Status render(const graph::RenderCtx& ctx, const graph::Inputs&, Image& out,
