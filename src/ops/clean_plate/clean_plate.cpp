@@ -9,6 +9,7 @@
 #include "graph/registry.h"
 #include "inpaint/alignment.h"
 #include "inpaint/background_plate.h"
+#include "inpaint/hole_plate.h"
 #include "ops/mask_fit.h"
 
 namespace fl::ops {
@@ -17,17 +18,7 @@ namespace {
 constexpr double kSampleBudget = 1.5e9;  // bytes of samples an analysis may hold
 
 struct PlateState final : graph::OpState {
-  std::vector<double> scales;  // 1, 1/2, 1/4, 1/8
-  std::vector<Image> levels;   // the plate at each scale
-  cv::Mat1b grey;              // the full-size plate's analysis grey (for per-frame motion)
-  inpaint::PlateReport report;
-  int64_t reference = 0;
-
-  size_t level_for(double scale) const {
-    for (size_t i = 0; i < scales.size(); ++i)
-      if (std::abs(scales[i] - scale) < 1e-9) return i;
-    return 0;
-  }
+  inpaint::HolePlate plate;  // the whole frame's plate, at every pyramid level
 };
 
 class CleanPlateOp final : public graph::Op {
@@ -58,7 +49,7 @@ class CleanPlateOp final : public graph::Op {
 
   Rect input_region(int input, const Rect&, const graph::RenderCtx& ctx) const override {
     if (input != 0 || c_.still) return Rect{};  // the plate is all a still needs
-    return ctx.input[0].bounds_at(ctx.scale);             // motion is measured on whole frames
+    return ctx.input[0].bounds_at(ctx.scale);   // motion is measured on whole frames
   }
 
   bool has_analysis() const override { return true; }
@@ -111,9 +102,14 @@ class CleanPlateOp final : public graph::Op {
       builder.add(img, masked ? &m : nullptr);
     }
     auto state = std::make_shared<PlateState>();
-    state->reference = reference;
-    FL_ASSIGN_OR_RETURN(Image plate, builder.finish(&state->report));
-    state->grey = inpaint::analysis_grey(plate, inpaint::analysis_grid(in.width, in.height).size);
+    inpaint::HolePlate& hp = state->plate;
+    hp.reference = reference;
+    hp.width = in.width;
+    hp.height = in.height;
+    FL_ASSIGN_OR_RETURN(Image plate, builder.finish(&hp.report));
+    const inpaint::AnalysisGrid grid = inpaint::analysis_grid(in.width, in.height);
+    hp.grey = inpaint::analysis_grey(plate, grid.size);
+    hp.trusted = cv::Mat1b(grid.size, uchar(255));  // the plate has no holes
     for (double s : {1.0, 0.5, 0.25, 0.125}) {
       const int w = graph::scaled_extent(in.width, s), h = graph::scaled_extent(in.height, s);
       Image level(w, h);
@@ -123,8 +119,7 @@ class CleanPlateOp final : public graph::Op {
         cv::Mat dst = inpaint::view(level);
         cv::resize(inpaint::view(plate), dst, dst.size(), 0, 0, cv::INTER_AREA);
       }
-      state->scales.push_back(s);
-      state->levels.push_back(std::move(level));
+      hp.levels.push_back(std::move(level));
     }
     return std::shared_ptr<const graph::OpState>(std::move(state));
   }
@@ -133,45 +128,29 @@ class CleanPlateOp final : public graph::Op {
                 const Rect& tile) const override {
     const auto* state = dynamic_cast<const PlateState*>(ctx.state);
     if (!state) return internal_error("clean_plate: rendered without its analysis");
-    const size_t li = state->level_for(ctx.scale);
-    const Image& plate = state->levels[li];
-    auto copy_plate = [&] {
+    const Image& plate = state->plate.level(ctx.scale);
+    auto copy_plate = [&](const Image& from) {
       for (int y = tile.y; y < tile.bottom(); ++y)
-        std::copy_n(plate.at(tile.x, y), size_t(tile.w) * 4, out.at(tile.x, y));
+        std::copy_n(from.at(tile.x, y), size_t(tile.w) * 4, out.at(tile.x, y));
       return ok_status();
     };
     const Image* frame = c_.still ? nullptr : in.get(0);
     if (!frame || frame->width() != plate.width() || frame->height() != plate.height())
-      return copy_plate();
-    // This frame's view of the plate: the camera's motion from the reference to this frame,
-    // measured on the full-size grid at every scale (so a preview moves as the final does).
-    const graph::FrameGeometry& full = ctx.input[0];
-    const inpaint::AnalysisGrid grid = inpaint::analysis_grid(full.width, full.height);
-    const cv::Mat1b all(grid.size, uchar(255));
-    const inpaint::Motion m =
-        inpaint::estimate_motion(state->grey, all, inpaint::analysis_grey(*frame, grid.size), all,
-                                 grid.factor, {full.width, full.height});
-    if (m.identity) return copy_plate();
-    const double s = double(frame->width()) / full.width;
-    const cv::Matx33d scaled = cv::Matx33d(s, 0, 0, 0, s, 0, 0, 0, 1) * m.h *
-                               cv::Matx33d(1 / s, 0, 0, 0, 1 / s, 0, 0, 0, 1);
-    const cv::Size size(tile.w, tile.h);
-    // Plate pixel -> this frame's pixel, then into the tile.
-    const cv::Matx33d to_tile = cv::Matx33d(1, 0, -tile.x, 0, 1, -tile.y, 0, 0, 1) * scaled;
-    cv::Mat warped, seen;
-    cv::warpPerspective(inpaint::view(plate), warped, to_tile, size, cv::INTER_LINEAR,
-                        cv::BORDER_CONSTANT);
-    cv::warpPerspective(cv::Mat1f(plate.height(), plate.width(), 1.0f), seen, to_tile, size,
-                        cv::INTER_LINEAR, cv::BORDER_CONSTANT);
-    // Outside what the reference saw, the frame itself (there is no plate there).
-    for (int y = 0; y < tile.h; ++y) {
-      const float* p = warped.ptr<float>(y);
-      const float* k = seen.ptr<float>(y);
-      const float* f = frame->at(tile.x, tile.y + y);
-      float* d = out.at(tile.x, tile.y + y);
-      for (int x = 0; x < tile.w; ++x)
-        for (int c = 0; c < 4; ++c)
-          d[4 * x + c] = f[4 * x + c] + (p[4 * x + c] - f[4 * x + c]) * std::clamp(k[x], 0.f, 1.f);
+      return copy_plate(plate);
+    // This frame's view of the plate (the camera's motion from the reference, measured on the
+    // full-size grid at every scale, so a preview moves as the final does); outside what the
+    // reference saw, the frame itself (there is no plate there).
+    const Image view = inpaint::plate_view(state->plate, ctx.scale, *frame, nullptr);
+    if (view.bounds() == frame->bounds() && view.data() == plate.data()) return copy_plate(plate);
+    FL_RETURN_IF_ERROR(copy_plate(*frame));
+    const Rect r = view.bounds().intersect(tile);
+    for (int y = r.y; y < r.bottom(); ++y) {
+      const float* p = view.at(r.x, y);
+      float* d = out.at(r.x, y);
+      for (int x = 0; x < r.w; ++x) {
+        const float k = p[4 * x + 3];
+        for (int c = 0; c < 3; ++c) d[4 * x + c] += (p[4 * x + c] - d[4 * x + c]) * k;
+      }
     }
     return ok_status();
   }
