@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/file_util.h"
+#include "core/text.h"
 
 namespace fl::colour {
 namespace {
@@ -27,13 +28,6 @@ pugi::xml_node child(const pugi::xml_node& parent, std::string_view a, std::stri
     if (n == a || (!b.empty() && n == b)) return c;
   }
   return {};
-}
-
-std::string_view trim(std::string_view s) {
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  while (!s.empty() && space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && space(s.back())) s.remove_suffix(1);
-  return s;
 }
 
 class Reader {

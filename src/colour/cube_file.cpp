@@ -4,26 +4,19 @@
 #include <cmath>
 
 #include "core/file_util.h"
+#include "core/text.h"
 
 namespace fl::colour {
 namespace {
-
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r'; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 // Splits on blanks; stops at '#' so that trailing comments are allowed on any line but TITLE.
 size_t split(std::string_view line, std::string_view* tokens, size_t max_tokens) {
   size_t n = 0, i = 0;
   while (i < line.size()) {
-    while (i < line.size() && is_space(line[i])) ++i;
+    while (i < line.size() && is_blank(line[i])) ++i;
     if (i == line.size() || line[i] == '#') break;
     size_t start = i;
-    while (i < line.size() && !is_space(line[i]) && line[i] != '#') ++i;
+    while (i < line.size() && !is_blank(line[i]) && line[i] != '#') ++i;
     if (n < max_tokens) tokens[n] = line.substr(start, i - start);
     ++n;  // counted past max_tokens so callers can report "found 5 values"
   }

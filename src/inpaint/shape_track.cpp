@@ -6,6 +6,8 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "core/text.h"
+
 namespace fl::inpaint {
 namespace {
 
@@ -18,12 +20,6 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
       start = i + 1;
     }
   return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
 }
 
 Result<Shape> parse_shape(std::string_view text, const std::string& where) {

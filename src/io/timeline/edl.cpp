@@ -5,16 +5,10 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/text.h"
+
 namespace fl::io {
 namespace {
-
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 std::vector<std::string_view> split(std::string_view s) {
   std::vector<std::string_view> out;
