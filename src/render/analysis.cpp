@@ -36,6 +36,7 @@ class RendererAnalysisCtx final : public graph::AnalysisCtx {
     req.scale = scale;
     req.cancel = cancel_;
     req.cache_intermediates = false;  // a whole clip passes through once: keep nothing
+    req.keep_sources = false;
     FL_ASSIGN_OR_RETURN(auto img, renderer_.render(plan_, node_.inputs[size_t(index)], req));
     return img->clone();
   }

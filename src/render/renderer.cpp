@@ -210,7 +210,7 @@ Result<std::shared_ptr<const Image>> Renderer::eval(const Plan& plan, int index,
       if (auto it = req.pinned->find({index, frame}); it != req.pinned->end()) full = it->second;
     }
     if (!full) {
-      FL_ASSIGN_OR_RETURN(full, source_frame(node, frame, req.scale));
+      FL_ASSIGN_OR_RETURN(full, source_frame(node, frame, req.scale, req.keep_sources));
     }
     // Not cached again under the node's key: source_frame() keeps the decoded frame, a crop of
     // it is cheap, and a second entry would count the same pixels twice against the budget.

@@ -33,6 +33,7 @@ struct RenderRequest {
   std::shared_ptr<graph::CancelToken> cancel;
   int tile_size = 0;                     // 0: the renderer's default; tests vary it
   bool cache_intermediates = true;       // previews reuse upstream results when a param changes
+  bool keep_sources = true;              // decoded source frames stay in the cache
   const PinnedFrames* pinned = nullptr;  // streaming renders hand their decoded frames here
 };
 
