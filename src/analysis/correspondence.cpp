@@ -223,7 +223,7 @@ int feature_pairs(const cv::Mat& ref_enc, const cv::Mat& frame_enc, std::vector<
     }
     sort_by_lightness(px);
   };
-  constexpr int kBands = 8;
+  constexpr int kBands = kFeatureBands;
   for (size_t i = 0; i < mutual.size(); ++i) {
     if (!supported[i]) continue;
     const cv::KeyPoint& a = *mutual[i].a;

@@ -38,6 +38,7 @@ void band_pairs(const cv::Mat& src, const cv::Mat& dst, int bands,
 // many features still match one to one: the skin of a cheek, the rim of a glass, a lamp. Mutual
 // ORB matches with local geometric support pair their neighbourhoods, compared as lightness
 // bands. Returns the number of matches used.
+constexpr int kFeatureBands = 8;  // pairs per matched neighbourhood
 int feature_pairs(const cv::Mat& ref_enc, const cv::Mat& frame_enc,
                   std::vector<colour::ColourSample>& out, int features = 3000);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <opencv2/imgproc.hpp>
 
 #include "analysis/correspondence.h"
@@ -186,6 +187,68 @@ colour::GradeFitOptions fit_options(LockMatch match, colour::Transfer encoding, 
   return o;
 }
 
+// How stiff a feature-matched grade must be depends on how much the matches say: a strong curve
+// in the grade needs soft curves to undo it, and noisy or few matches need stiff ones not to
+// follow the noise. So the stiffness is chosen by cross-validation: the matches (groups of
+// `group` pairs, one group per matched neighbourhood) are split into folds, the grade fitted
+// without each fold at each stiffness and scored on it (mean ΔE2000); the whole-frame pairs
+// after the first `local` always train. Returns the options with the best stiffness.
+colour::GradeFitOptions cross_validated(const std::vector<ColourSample>& pairs, size_t local,
+                                        size_t group, colour::GradeFitOptions o) {
+  struct Candidate {
+    double curves, output_curves;  // smoothness of either set of curves
+  };
+  // Stiffest first. (The whole frames' weight was tried as a second dimension: held-out matches
+  // then chose worse grades for two of three known grades.)
+  constexpr Candidate kCandidates[] = {
+      {3e-5, 1e-4}, {1e-5, 3e-5}, {3e-6, 1e-5}, {1e-6, 3e-6}, {3e-7, 1e-6}};
+  constexpr int kFolds = 3;
+  if (local < size_t(kFolds) * group * 8) return o;  // too few matches to hold any back
+  constexpr double kTolerance = 0.003;
+  double best = std::numeric_limits<double>::infinity();
+  std::vector<double> errors;
+  for (const Candidate& c : kCandidates) {
+    colour::GradeFitOptions trial = o;
+    trial.curve_smoothness = c.curves;
+    trial.output_curve_smoothness = c.output_curves;
+    trial.robust_iterations = std::min(trial.robust_iterations, 2);
+    double error = 0;
+    for (int fold = 0; fold < kFolds; ++fold) {
+      std::vector<ColourSample> train;
+      std::vector<std::array<float, 3>> held_src, held_dst;
+      std::vector<float> held_w;
+      for (size_t i = 0; i < pairs.size(); ++i) {
+        if (i < local && int((i / group) % kFolds) == fold) {
+          held_src.push_back(pairs[i].src);
+          held_dst.push_back(pairs[i].dst);
+          held_w.push_back(pairs[i].weight);
+        } else {
+          train.push_back(pairs[i]);
+        }
+      }
+      auto fit = colour::fit_grade(train, trial);
+      if (!fit.ok()) return o;
+      for (auto& h : held_src) {
+        float px[4] = {h[0], h[1], h[2], 1};
+        colour::apply_lut3d(fit->lut, colour::Interp::kTetrahedral, px, 1);
+        h = {px[0], px[1], px[2]};
+      }
+      error += colour::mean_delta_e_code_values(held_src, held_dst, held_w, o.encoding);
+    }
+    errors.push_back(error / kFolds);
+    best = std::min(best, error / kFolds);
+  }
+  // The first candidate that does about as well as the best: held-out scores a few thousandths
+  // apart are noise, and a softer grade than the matches need follows their noise.
+  for (size_t i = 0; i < errors.size(); ++i)
+    if (errors[i] <= best * (1 + kTolerance)) {
+      o.curve_smoothness = kCandidates[i].curves;
+      o.output_curve_smoothness = kCandidates[i].output_curves;
+      break;
+    }
+  return o;
+}
+
 // One shot, given its candidate frames (encoded, analysis size) and the reference frames (one
 // still, or several frames of a reference shot: whatever any of them shares with the shot counts).
 Result<ShotLock> lock_frames(const std::vector<cv::Mat>& frames,
@@ -198,6 +261,7 @@ Result<ShotLock> lock_frames(const std::vector<cv::Mat>& frames,
   for (const cv::Mat& r : refs_enc) refs.push_back(resized(r, size));
   size_t best = 0, best_ref = 0;
   lock.structure = -2;
+  size_t local_pairs = 0;  // feature pairs come first, kFeatureBands per match
   for (size_t r = 0; r < refs.size(); ++r) {
     const cv::Mat ref_grad = gradient_magnitude(luma_of(refs[r]));
     for (size_t i = 0; i < frames.size(); ++i) {
@@ -296,6 +360,7 @@ Result<ShotLock> lock_frames(const std::vector<cv::Mat>& frames,
       // The whole pictures' lightness distributions, at a fifth of the local pairs' weight,
       // steady the fit where the matched neighbourhoods cover few colours.
       const size_t local = pairs.size();
+      local_pairs = local;
       std::vector<ColourSample> global;
       cv::Mat pooled;
       cv::vconcat(refs_scaled, pooled);
@@ -325,8 +390,10 @@ Result<ShotLock> lock_frames(const std::vector<cv::Mat>& frames,
     const LabStats shot = lab_stats(frames, curve), ref_stats = lab_stats(refs, curve);
     pairs = statistics_pairs(frames, shot, ref_stats, curve);
   }
-  FL_ASSIGN_OR_RETURN(lock.fit,
-                      colour::fit_grade(pairs, fit_options(lock.match, opt.encoding, opt.preview)));
+  colour::GradeFitOptions fit_opts = fit_options(lock.match, opt.encoding, opt.preview);
+  if (lock.match == LockMatch::kFeatures && !opt.preview)
+    fit_opts = cross_validated(pairs, local_pairs, kFeatureBands, fit_opts);
+  FL_ASSIGN_OR_RETURN(lock.fit, colour::fit_grade(pairs, fit_opts));
 
   if (lock.match == LockMatch::kStatistics) {
     std::vector<cv::Mat> after;
@@ -357,6 +424,17 @@ Result<ShotLock> lock_frames(const std::vector<cv::Mat>& frames,
 }
 
 }  // namespace
+
+std::vector<int64_t> reference_frames(const ShotRange& shot) {
+  constexpr int kFrames = 3;
+  const int64_t len = shot.last - shot.first + 1;
+  std::vector<int64_t> picks;
+  for (int part = 1; part < 2 * kFrames; part += 2) {
+    const int64_t f = shot.first + std::min(len - 1, len * part / (2 * kFrames));
+    if (picks.empty() || picks.back() != f) picks.push_back(f);
+  }
+  return picks;
+}
 
 const char* lock_match_name(LockMatch m) {
   switch (m) {

@@ -68,6 +68,11 @@ Result<std::vector<ShotLock>> lock_shots(const std::vector<ShotRange>& shots,
                                          const LockOptions& options = {},
                                          const LockProgress& progress = {});
 
+// The frames of a reference shot that stand for it (`reference=shot:N`): seven spread through
+// it, clear of its cuts (a dissolve's frames are mixed). More views of the set-up give the
+// feature matches more to agree on.
+std::vector<int64_t> reference_frames(const ShotRange& shot);
+
 // A reference shot: several of its frames (`references`), of which each shot is locked to the
 // one that looks most like it (the same angle, when the sequence cuts back to it). The shot at
 // `reference_shot` (an index in `shots`, or -1) is the look itself and keeps it: no grade.

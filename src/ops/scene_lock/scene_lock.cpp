@@ -87,14 +87,8 @@ class SceneLockOp final : public graph::Op {
                                 " shot" + (ranges.size() == 1 ? "" : "s") +
                                 (c_.detect_shots ? "" : " (shots=none)"))
             .with_field("params.reference");
-      // Three frames inside the shot, clear of its cuts (a dissolve's frames are mixed).
-      const analysis::ShotRange& r = ranges[size_t(c_.reference_shot)];
-      const int64_t len = r.last - r.first + 1;
-      std::vector<int64_t> picks;
-      for (int64_t part : {1, 3, 5}) {
-        const int64_t f = r.first + std::min(len - 1, len * part / 6);
-        if (picks.empty() || picks.back() != f) picks.push_back(f);
-      }
+      const std::vector<int64_t> picks =
+          analysis::reference_frames(ranges[size_t(c_.reference_shot)]);
       std::vector<Image> references;
       for (int64_t f : picks) {
         FL_ASSIGN_OR_RETURN(Image img, ctx.read(0, f, scale));

@@ -231,11 +231,13 @@ namespace {
 
 TEST(SceneLock, AReferenceShotLocksTheOthersAndKeepsItsOwnLook) {
   // A sequence cutting back to the same angle: part of Megamind's shot 0 (frames 40-80) as it
-  // is, then shot 2 (154-199) graded; the reference is shot 0 itself, three of its frames.
+  // is, then shot 2 (154-199) graded; the reference is shot 0 itself, the frames of it that
+  // `reference=shot:0` takes.
   test::TempDir dir;
   Clip original = open(original_clip(dir, "between(n\\,40\\,80)+between(n\\,154\\,199)"));
   g_skip = 41;
-  std::vector<Image> references = {original.frame(7), original.frame(20), original.frame(33)};
+  std::vector<Image> references;
+  for (int64_t f : reference_frames({0, 40})) references.push_back(original.frame(f));
   double sum = 0;
   for (const auto& grade : kGrades) {
     Clip graded = open(graded_clip(dir, std::string(grade.name) + ".nut", grade.filter));
@@ -251,14 +253,17 @@ TEST(SceneLock, AReferenceShotLocksTheOthersAndKeepsItsOwnLook) {
     const ShotLock& lock = (*locks)[1];
     const double before = unlocked_delta_e(graded, original);
     const double after = recovered_delta_e(graded, original, lock.fit.lut);
-    std::cout << grade.name << ", reference shot 0 (three frames): " << lock_match_name(lock.match)
-              << " (" << lock.inliers << " matches), ΔE2000 graded " << before << " -> locked "
-              << after << "\n";
+    std::cout << grade.name << ", reference shot 0 (" << references.size()
+              << " frames): " << lock_match_name(lock.match) << " (" << lock.inliers
+              << " matches), ΔE2000 graded " << before << " -> locked " << after << "\n";
     EXPECT_EQ(lock.match, LockMatch::kFeatures) << grade.name;
     EXPECT_LT(after, 0.5 * before) << grade.name;
     sum += after;
   }
   std::cout << "reference shot: mean ΔE2000 " << sum / std::size(kGrades) << "\n";
+  // The issue aims at a mean of 2.0 for the same set-up; measured 2.11 (2.06-2.12 as the
+  // reference frames move, docs/benchmarks.md §5). Bounded so that it cannot regress.
+  EXPECT_LT(sum / std::size(kGrades), 2.2);
   // No reference at all is an error, not a guess.
   EXPECT_FALSE(lock_shots({{0, 40}}, LockFrameReader(), std::vector<Image>{}, -1).ok());
 }
