@@ -31,7 +31,7 @@ const char* lock_match_name(LockMatch m);
 struct LockOptions {
   enum class Mode { kAuto, kSameContent, kAligned, kStatistics };
   Mode mode = Mode::kAuto;
-  int candidates_per_shot = 7;      // frames of a shot compared with the reference
+  int candidates_per_shot = 24;     // frames of a shot compared with the reference
   double same_content_score = 0.9;  // gradient correlation that means "the same picture"
   int min_inliers = 40;             // features on one homography: "the same framing"
   int min_feature_matches = 60;     // mutual feature matches over the shot: "the same set-up"
