@@ -76,20 +76,10 @@ TEST_F(FillCli, TheSameInputGivesTheSameBytes) {
   EXPECT_FALSE(slurp(dir_.file("a.md5")).empty());
 }
 
-TEST_F(FillCli, AStillMaskFileWiresToTheMaskInput) {
-  // A blemish fixed in frame: a still mask for every frame.
-  ASSERT_EQ(test::ffmpeg("-f lavfi -i color=black:s=768x576 -vf "
-                         "\"drawbox=x=300:y=300:w=30:h=30:color=white:t=fill\" -frames:v 1 " +
-                         dir_.file("blemish.png")),
-            0);
-  auto o = run("apply dirty.mkv out.mkv fill mask=blemish.png");
-  EXPECT_EQ(o.code, 0) << o.err;
-  EXPECT_TRUE(std::filesystem::exists(dir_.file("out.mkv")));
-}
-
-// A blemish fixed in frame is behind no neighbour: by default the fill makes the holes' plate
-// once for the shot and holds it (frame to frame, the hole changes as little as the footage
-// does); `hold=false` synthesises it per frame, which flickers.
+// A blemish fixed in frame, as a still mask file for every frame, is behind no neighbour: by
+// default the fill makes the holes' plate once for the shot and holds it (frame to frame, the
+// hole changes as little as the footage does); `hold=false` synthesises it per frame, which
+// flickers.
 TEST_F(FillCli, AFixedBlemishHoldsStillFromFrameToFrame) {
   ASSERT_EQ(test::ffmpeg("-f lavfi -i color=black:s=768x576 -vf "
                          "\"drawbox=x=300:y=300:w=30:h=30:color=white:t=fill\" -frames:v 1 " +
