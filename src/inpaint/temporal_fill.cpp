@@ -9,6 +9,7 @@
 #include <opencv2/photo.hpp>
 
 #include "inpaint/alignment.h"
+#include "inpaint/grain.h"
 #include "inpaint/patch_synthesis.h"
 #include "inpaint/seam.h"
 
@@ -251,6 +252,7 @@ Result<Image> fill_hole(const MaskedFrame& current, const std::vector<MaskedFram
   cv::Mat1b samples(roi.size(), uchar(0));
   int64_t unsatisfied = count;
   std::vector<Aligned> aligned;
+  std::optional<std::array<float, 3>> grain;
   for (const MaskedFrame* n : order) {
     if (unsatisfied == 0) break;
     if (options.cancelled && options.cancelled()) return cancelled("fill cancelled");
@@ -283,6 +285,7 @@ Result<Image> fill_hole(const MaskedFrame& current, const std::vector<MaskedFram
     warp_into(aligned_nb, roi, {w, h}, warped, warped_hole);
     const cv::Mat1b seen = warped_hole < kHoleThreshold;
     const std::array<float, 3> offset = ring_offset(cur_roi, warped, ring, seen);
+    if (!grain) grain = temporal_grain(cur_roi, warped, ring & seen);  // the nearest neighbour
     // The hole takes the samples, and so does the ring: what the fill would have been there
     // measures the seam the membrane below removes.
     for (int y = 0; y < roi.height; ++y) {
@@ -361,6 +364,11 @@ Result<Image> fill_hole(const MaskedFrame& current, const std::vector<MaskedFram
   }
   if (options.cancelled && options.cancelled()) return cancelled("fill cancelled");
   if (propagated > 0) blend_seam(cur_roi, fill_roi, ring, sum, samples, options.ring + 3, work);
+  if (options.regrain && grain && propagated < count) {
+    cv::Mat1b made = fill_roi.clone();
+    made.setTo(0, samples > 0);  // what neighbours gave carries their own grain
+    add_grain(work, made, *grain, options.grain_seed);
+  }
   if (report) {
     report->propagated = propagated;
     report->synthesised = synthesised;

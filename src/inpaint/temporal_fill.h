@@ -35,6 +35,10 @@ struct FillOptions {
   // any part of the frame in frame coordinates; alpha: where it covers), matched in exposure on
   // the ring, instead of being synthesised per frame.
   const Image* plate = nullptr;
+  // What was made rather than copied (from the plate, or synthesised) gets the footage's grain
+  // back, new in each frame: seeded by `grain_seed` (the frame number), so a render repeats.
+  bool regrain = true;
+  uint64_t grain_seed = 0;
 };
 
 struct FillReport {

@@ -102,6 +102,7 @@ class FillOp final : public graph::Op {
       if (!view.empty()) options.plate = &view;
     }
     options.cancelled = [&ctx] { return ctx.cancelled(); };
+    options.grain_seed = uint64_t(ctx.frame);
     FL_ASSIGN_OR_RETURN(Image patch,
                         inpaint::fill_hole({frame, in.get(1), 0}, neighbours, options));
     for (int y = tile.y; y < tile.bottom(); ++y)
