@@ -31,6 +31,40 @@ size_t plate_sample_bytes(int width, int height) {
   return size_t(width) * size_t(height) * 3 * sizeof(uint16_t);
 }
 
+std::vector<int64_t> plate_sample_frames(int64_t frames, int64_t reference, int wanted, int width,
+                                         int height, double budget) {
+  const int capacity =
+      int(std::min<double>(double(std::min<int64_t>(wanted, frames)),
+                           std::max(3.0, budget / double(plate_sample_bytes(width, height)))));
+  std::vector<int64_t> picks{reference};
+  for (int i = 0; i < capacity && int(picks.size()) < capacity; ++i) {
+    const int64_t f =
+        capacity == 1 ? 0 : int64_t(std::llround(double(i) * double(frames - 1) / (capacity - 1)));
+    if (std::find(picks.begin(), picks.end(), f) == picks.end()) picks.push_back(f);
+  }
+  return picks;
+}
+
+std::vector<Image> plate_levels(const Image& plate, int full_width, int full_height) {
+  auto halved = [](int v, int level) {
+    for (int i = 0; i < level; ++i) v = (v + 1) / 2;
+    return std::max(v, 1);
+  };
+  const Rect& r = plate.bounds();
+  std::vector<Image> levels{plate};
+  for (int level = 1; level < 4; ++level) {
+    const int d = 1 << level;
+    const int x = r.x / d, y = r.y / d;
+    const int right = r.right() == full_width ? halved(full_width, level) : r.right() / d;
+    const int bottom = r.bottom() == full_height ? halved(full_height, level) : r.bottom() / d;
+    Image img(Rect{x, y, std::max(1, right - x), std::max(1, bottom - y)});
+    cv::Mat dst = view(img);
+    cv::resize(view(plate), dst, dst.size(), 0, 0, cv::INTER_AREA);
+    levels.push_back(std::move(img));
+  }
+  return levels;
+}
+
 struct PlateBuilder::Impl {
   Impl(const Image& ref, const Image* ref_mask, int cap, PlateOptions o)
       : reference(ref), w(ref.width()), h(ref.height()), capacity(cap), options(std::move(o)) {

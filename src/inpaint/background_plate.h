@@ -52,4 +52,16 @@ class PlateBuilder {
 // Bytes one sample of a `width`x`height` plate takes (to size `capacity` from a budget).
 size_t plate_sample_bytes(int width, int height);
 
+// The frames a plate samples: `reference` first, then up to `wanted` in all spread evenly over
+// `frames`, fewer when their samples over a `width`x`height` region would pass `budget` bytes
+// (never fewer than 3).
+std::vector<int64_t> plate_sample_frames(int64_t frames, int64_t reference, int wanted, int width,
+                                         int height, double budget);
+
+// A plate at 1, 1/2, 1/4 and 1/8 of a `full_width`x`full_height` frame: each level over the
+// plate's region at that scale (an extent halved with rounding up per level, as the renderer's
+// pyramid, so that a level lines up with the frames it is shown in). The region's corners must
+// lie on a grid of 8 or on the frame's edge.
+std::vector<Image> plate_levels(const Image& plate, int full_width, int full_height);
+
 }  // namespace fl::inpaint

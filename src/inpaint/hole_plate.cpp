@@ -12,13 +12,6 @@ namespace {
 
 constexpr double kScales[] = {1.0, 0.5, 0.25, 0.125};
 
-// A frame extent at 2^-level of full size, halved with rounding up as the renderer's pyramid
-// does, so a level of the plate lines up with the frames it is shown in.
-int halved(int full, int level) {
-  for (int i = 0; i < level; ++i) full = (full + 1) / 2;
-  return std::max(full, 1);
-}
-
 int level_of(double scale) {
   for (int i = 0; i < 4; ++i)
     if (std::abs(kScales[i] - scale) < 1e-9) return i;
@@ -37,7 +30,8 @@ const Image& HolePlate::level(double scale) const { return levels.at(size_t(leve
 Result<Rect> lasting_hole_box(int64_t frames, int64_t mask_frames, const FrameSource& mask,
                               int window, int width, int height) {
   if (frames <= 0 || width <= 0 || height <= 0) return Rect{};
-  const cv::Size grid(halved(width, 3), halved(height, 3));
+  // The 1/8 pyramid level's size (extents halved with rounding up, three times).
+  const cv::Size grid((width + 7) / 8, (height + 7) / 8);
   cv::Mat1b lasting(grid, uchar(0));
   if (mask_frames == 1) {
     // One mask for every frame: a locked-off camera never sees behind any of it.
@@ -90,15 +84,8 @@ Result<std::optional<HolePlate>> build_hole_plate(int64_t frames, int64_t mask_f
   const int y1 = std::min(h, (region.bottom() + 7) / 8 * 8);
   region = Rect{x0, y0, x1 - x0, y1 - y0};
 
-  const int capacity = int(std::min<double>(
-      double(std::min<int64_t>(options.samples, frames)),
-      std::max(3.0, options.sample_budget / double(plate_sample_bytes(region.w, region.h)))));
-  std::vector<int64_t> picks{reference};
-  for (int i = 0; i < capacity && int(picks.size()) < capacity; ++i) {
-    const int64_t f =
-        capacity == 1 ? 0 : int64_t(std::llround(double(i) * double(frames - 1) / (capacity - 1)));
-    if (std::find(picks.begin(), picks.end(), f) == picks.end()) picks.push_back(f);
-  }
+  const std::vector<int64_t> picks = plate_sample_frames(frames, reference, options.samples,
+                                                         region.w, region.h, options.sample_budget);
   const int64_t total = int64_t(picks.size()) + 1;
   PlateOptions po;
   po.region = region;
@@ -125,21 +112,7 @@ Result<std::optional<HolePlate>> build_hole_plate(int64_t frames, int64_t mask_f
   out.grey = analysis_grey(ref, grid.size);
   const Coverage ref_cov(ref_mask, w, h);
   out.trusted = trusted_cells(&ref_cov, grid.size, w, h);
-  for (int level = 0; level < 4; ++level) {
-    if (level == 0) {
-      out.levels.push_back(*plate);
-      continue;
-    }
-    const int d = 1 << level;
-    const int lx = region.x / d, ly = region.y / d;
-    const int lw = std::max(1, (region.right() == w ? halved(w, level) : region.right() / d) - lx);
-    const int lh =
-        std::max(1, (region.bottom() == h ? halved(h, level) : region.bottom() / d) - ly);
-    Image img(Rect{lx, ly, lw, lh});
-    cv::Mat dst = view(img);
-    cv::resize(view(*plate), dst, dst.size(), 0, 0, cv::INTER_AREA);
-    out.levels.push_back(std::move(img));
-  }
+  out.levels = plate_levels(*plate, w, h);
   return std::optional<HolePlate>(std::move(out));
 }
 

@@ -326,6 +326,11 @@ Result<Image> fill_hole(const MaskedFrame& current, const std::vector<MaskedFram
   // still from frame to frame, which synthesis per frame cannot promise.
   int64_t from_plate = 0;
   const Image* plate = options.plate;
+  Image made_plate;
+  if (!plate && options.make_plate && cv::countNonZero(unseen) > 0) {
+    made_plate = options.make_plate();
+    if (!made_plate.empty()) plate = &made_plate;
+  }
   const Rect want{b.x + roi.x, b.y + roi.y, roi.width, roi.height};
   const Rect have = plate ? plate->bounds().intersect(want) : Rect{};
   if (!have.empty() && cv::countNonZero(unseen) > 0) {

@@ -35,6 +35,9 @@ struct FillOptions {
   // any part of the frame in frame coordinates; alpha: where it covers), matched in exposure on
   // the ring, instead of being synthesised per frame.
   const Image* plate = nullptr;
+  // Without `plate`: makes one on demand, called only when some of the hole was seen by no
+  // neighbour (measuring a plate's view costs a motion estimate, most frames need none).
+  std::function<Image()> make_plate;
   // What was made rather than copied (from the plate, or synthesised) gets the footage's grain
   // back, new in each frame: seeded by `grain_seed` (the frame number), so a render repeats.
   bool regrain = true;

@@ -64,16 +64,9 @@ class CleanPlateOp final : public graph::Op {
     const bool masked = mask.width > 0;
     const int64_t n = in.frame_count;
     const int64_t reference = c_.reference < 0 ? n / 2 : c_.reference;
-    const int capacity = int(std::min<double>(
-        double(std::min<int64_t>(c_.samples, n)),
-        std::max(3.0, kSampleBudget / double(inpaint::plate_sample_bytes(in.width, in.height)))));
     // Samples spread evenly over the shot, the reference first.
-    std::vector<int64_t> frames{reference};
-    for (int i = 0; i < capacity && int(frames.size()) < capacity; ++i) {
-      const int64_t f =
-          capacity == 1 ? 0 : int64_t(std::llround(double(i) * double(n - 1) / (capacity - 1)));
-      if (std::find(frames.begin(), frames.end(), f) == frames.end()) frames.push_back(f);
-    }
+    const std::vector<int64_t> frames =
+        inpaint::plate_sample_frames(n, reference, c_.samples, in.width, in.height, kSampleBudget);
     auto read_mask = [&](int64_t f) -> Result<Image> {
       return ctx.read(1, mask.frame_count == 1 ? 0 : f, 1.0);
     };
@@ -110,17 +103,7 @@ class CleanPlateOp final : public graph::Op {
     const inpaint::AnalysisGrid grid = inpaint::analysis_grid(in.width, in.height);
     hp.grey = inpaint::analysis_grey(plate, grid.size);
     hp.trusted = cv::Mat1b(grid.size, uchar(255));  // the plate has no holes
-    for (double s : {1.0, 0.5, 0.25, 0.125}) {
-      const int w = graph::scaled_extent(in.width, s), h = graph::scaled_extent(in.height, s);
-      Image level(w, h);
-      if (s == 1.0) {
-        level = plate;
-      } else {
-        cv::Mat dst = inpaint::view(level);
-        cv::resize(inpaint::view(plate), dst, dst.size(), 0, 0, cv::INTER_AREA);
-      }
-      hp.levels.push_back(std::move(level));
-    }
+    hp.levels = inpaint::plate_levels(plate, in.width, in.height);
     return std::shared_ptr<const graph::OpState>(std::move(state));
   }
 

@@ -95,12 +95,11 @@ class FillOp final : public graph::Op {
     const Image* frame = in.get(0);
     inpaint::FillOptions options = options_;
     options.plate = in.get(2);  // nullptr without one
-    Image view;
     const auto* state = dynamic_cast<const FillState*>(ctx.state);
-    if (!options.plate && state && state->plate) {
-      view = inpaint::plate_view(*state->plate, ctx.scale, *frame, in.get(1));
-      if (!view.empty()) options.plate = &view;
-    }
+    if (!options.plate && state && state->plate)
+      options.make_plate = [&] {
+        return inpaint::plate_view(*state->plate, ctx.scale, *frame, in.get(1));
+      };
     options.cancelled = [&ctx] { return ctx.cancelled(); };
     options.grain_seed = uint64_t(ctx.frame);
     FL_ASSIGN_OR_RETURN(Image patch,
