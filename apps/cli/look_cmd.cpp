@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "colour/cdl_file.h"
 #include "colour/cube_file.h"
+#include "core/json_text.h"
 #include "io/frame_source.h"
 
 namespace fl::cli {
@@ -57,13 +58,12 @@ Status look_fit(const LookFitArgs& a) {
     FL_RETURN_IF_ERROR(colour::write_cdl_file(a.cdl, std::span<const colour::Cdl>(&cdl, 1)));
   }
   if (a.json) {
-    std::printf("%s\n", nlohmann::json{{"out", a.out},
-                                       {"cdl", a.cdl},
-                                       {"match", analysis::lock_match_name(look.match)},
-                                       {"delta_e_before", look.delta_e_before},
-                                       {"delta_e_after", look.delta_e_after},
-                                       {"cdl_vs_lut_delta_e", look.fit.cdl_delta_e}}
-                            .dump()
+    std::printf("%s\n", json_text(nlohmann::json{{"out", a.out},
+                                                 {"cdl", a.cdl},
+                                                 {"match", analysis::lock_match_name(look.match)},
+                                                 {"delta_e_before", look.delta_e_before},
+                                                 {"delta_e_after", look.delta_e_after},
+                                                 {"cdl_vs_lut_delta_e", look.fit.cdl_delta_e}})
                             .c_str());
   } else {
     std::printf("look (%s): mean CIEDE2000 %.2f -> %.2f; CDL vs LUT %.2f\nwrote %s\n",

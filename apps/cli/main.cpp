@@ -1,6 +1,8 @@
 #include <cstdio>
 
 #include "cli.h"
+#include "core/content_id.h"
+#include "framelock/version.h"
 #include "serve_cmd.h"
 
 namespace fl::cli {
@@ -10,10 +12,12 @@ int report(const Status& status) {
   std::fprintf(stderr, "framelock: error: %s\n", status.message().c_str());
   switch (status.code()) {
     case ErrorCode::kInvalidArgument:
+    case ErrorCode::kResourceExhausted:
       return 2;
     case ErrorCode::kNotFound:
       return 3;
     case ErrorCode::kPermissionDenied:
+    case ErrorCode::kUnauthenticated:
       return 4;
     case ErrorCode::kCorruptData:
       return 5;
@@ -31,7 +35,10 @@ int report(const Status& status) {
 int main(int argc, char** argv) {
   CLI::App app{"framelock: AI-assisted editing engine for film and TV footage"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "framelock 0.1.0");
+  app.set_version_flag("--version", std::string("framelock ") + FL_VERSION_STRING);
+  // One command reads a clip once; only `serve` keeps identities long enough to want whole-clip
+  // hashes made in the background.
+  fl::ContentIds::shared().set_background(false);
   fl::Status result;
   fl::cli::add_probe_command(app, &result);
   fl::cli::add_ops_command(app, &result);

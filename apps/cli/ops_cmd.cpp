@@ -3,13 +3,16 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.h"
+#include "core/json_text.h"
 #include "ops/register.h"
 
 namespace fl::cli {
 
 namespace {
 
-std::string value_text(const graph::ParamValue& v) { return graph::param_value_to_json(v).dump(); }
+std::string value_text(const graph::ParamValue& v) {
+  return json_text(graph::param_value_to_json(v));
+}
 
 // docs/operators.md is generated from the schemas by `framelock ops --markdown`.
 std::string markdown(const graph::Registry& registry) {
@@ -64,7 +67,7 @@ void add_ops_command(CLI::App& app, Status* result) {
     if (*json) {
       nlohmann::json out = nlohmann::json::array();
       for (const auto* def : registry.list()) out.push_back(def->schema.to_json());
-      std::printf("%s\n", out.dump(2).c_str());
+      std::printf("%s\n", json_text(out, 2).c_str());
     } else if (*md) {
       std::printf("%s", markdown(registry).c_str());
     } else {

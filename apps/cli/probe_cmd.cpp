@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.h"
+#include "core/json_text.h"
 #include "io/frame_source.h"
 #include "service/json_views.h"
 
@@ -22,7 +23,7 @@ void add_probe_command(CLI::App& app, Status* result) {
     }
     const MediaInfo& m = *info;
     if (*json) {
-      std::printf("%s\n", service::media_to_json(m).dump(2).c_str());
+      std::printf("%s\n", json_text(service::media_to_json(m), 2).c_str());
       return;
     }
     std::printf("%s\n", m.path.c_str());

@@ -8,8 +8,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.h"
+#include "core/json_text.h"
 #include "io/frame_source.h"
-#include "looks/lock_report.h"
+#include "looks/reports.h"
 #include "ops/register.h"
 #include "render/output.h"
 
@@ -27,15 +28,14 @@ struct RenderFlags {
   std::string report;      // scene-lock report (PNG/JPEG contact sheet + JSON)
 };
 
-// What analysing ops found, written as files (`--export DIR`), and the lock report.
+// What analysing ops found, written as files (`--export DIR`), and their reports (`--report`).
 Status export_analyses(render::Renderer& renderer, const graph::Plan& plan,
                        const RenderFlags& flags) {
   std::vector<std::string> written;
-  bool reported = false;
-  for (size_t i = 0; i < plan.nodes.size(); ++i) {
-    const auto& n = plan.nodes[i];
-    if (n.is_source || !n.op || !n.op->has_analysis()) continue;
-    if (!flags.export_dir.empty()) {
+  if (!flags.export_dir.empty()) {
+    for (size_t i = 0; i < plan.nodes.size(); ++i) {
+      const auto& n = plan.nodes[i];
+      if (n.is_source || !n.op || !n.op->has_analysis()) continue;
       FL_ASSIGN_OR_RETURN(auto state, renderer.analysis(plan, int(i)));
       graph::ExportCtx ctx{flags.export_dir, n.id, n.geometry.frame_rate, {}, {}};
       for (const auto& src : plan.nodes)
@@ -46,16 +46,13 @@ Status export_analyses(render::Renderer& renderer, const graph::Plan& plan,
         }
       FL_RETURN_IF_ERROR(n.op->export_state(*state, ctx, written));
     }
-    if (!flags.report.empty() && !reported) {
-      FL_RETURN_IF_ERROR(looks::write_lock_report(renderer, plan, int(i), flags.report));
-      written.push_back(flags.report);
-      reported = true;
-    }
+    if (written.empty())
+      return invalid_argument("--export: no operator in the graph has anything to export");
   }
-  if (!flags.report.empty() && !reported)
-    return invalid_argument("--report: the graph has no scene_lock node");
-  if (!flags.export_dir.empty() && written.empty())
-    return invalid_argument("--export: no operator in the graph has anything to export");
+  if (!flags.report.empty()) {
+    FL_ASSIGN_OR_RETURN(auto reports, looks::write_reports(renderer, plan, flags.report));
+    written.insert(written.end(), reports.begin(), reports.end());
+  }
   for (const auto& w : written) std::fprintf(stderr, "wrote %s\n", w.c_str());
   return ok_status();
 }
@@ -77,12 +74,11 @@ render::ProgressFn progress_printer(bool json) {
   bool tty = ::isatty(STDERR_FILENO);
   return [json, tty](const render::Progress& p) {
     if (json) {
-      std::printf("%s\n", nlohmann::json{{"event", "progress"},
-                                         {"frames_done", p.frames_done},
-                                         {"frames_total", p.frames_total},
-                                         {"fps", p.fps},
-                                         {"eta_seconds", p.eta_seconds}}
-                              .dump()
+      std::printf("%s\n", json_text(nlohmann::json{{"event", "progress"},
+                                                   {"frames_done", p.frames_done},
+                                                   {"frames_total", p.frames_total},
+                                                   {"fps", p.fps},
+                                                   {"eta_seconds", p.eta_seconds}})
                               .c_str());
       std::fflush(stdout);
     } else if (tty) {
@@ -109,7 +105,7 @@ Status run_graph(const graph::Graph& g, const std::string& out_override, const R
   if (plan->outputs.empty()) return invalid_argument("the graph has no outputs");
   for (const std::string& w : plan->warnings)
     if (flags.json)
-      std::printf("%s\n", nlohmann::json{{"event", "warning"}, {"message", w}}.dump().c_str());
+      std::printf("%s\n", json_text(nlohmann::json{{"event", "warning"}, {"message", w}}).c_str());
     else
       std::fprintf(stderr, "warning: %s\n", w.c_str());
   auto start = std::chrono::steady_clock::now();
@@ -127,12 +123,12 @@ Status run_graph(const graph::Graph& g, const std::string& out_override, const R
     std::string written = path.empty() ? plan->outputs[i].decl.path : path;
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (flags.json)
-      std::printf("%s\n", nlohmann::json{{"event", "done"},
-                                         {"output", written},
-                                         {"seconds", secs},
-                                         {"pixel_path", report.integer_path ? "rgb48" : "float"}}
-                              .dump()
-                              .c_str());
+      std::printf("%s\n",
+                  json_text(nlohmann::json{{"event", "done"},
+                                           {"output", written},
+                                           {"seconds", secs},
+                                           {"pixel_path", report.integer_path ? "rgb48" : "float"}})
+                      .c_str());
     else
       std::fprintf(stderr, "wrote %s (%.2f s%s)\n", written.c_str(), secs,
                    report.integer_path ? ", 16-bit integer path" : "");

@@ -7,6 +7,7 @@
 
 #include "analysis/shots.h"
 #include "cli.h"
+#include "core/json_text.h"
 #include "io/frame_source.h"
 
 namespace fl::cli {
@@ -65,7 +66,7 @@ void add_shots_command(CLI::App& app, Status* result) {
           j["transition"] = {s.transition_first, s.transition_last};
         out["shots"].push_back(j);
       }
-      std::printf("%s\n", out.dump(2).c_str());
+      std::printf("%s\n", json_text(out, 2).c_str());
       return;
     }
     std::printf("%zu shots in %s (%lld frames)\n", shots->size(), info.path.c_str(),

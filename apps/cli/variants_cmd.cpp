@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.h"
+#include "core/json_text.h"
 #include "looks/variants.h"
 
 namespace fl::cli {
@@ -81,7 +82,7 @@ void add_variants_command(CLI::App& app, Status* result) {
                           {"scale", made->scale},
                           {"cubes", made->cubes},
                           {"seconds", secs}};
-      std::printf("%s\n", j.dump(2).c_str());
+      std::printf("%s\n", json_text(j, 2).c_str());
     } else {
       std::printf(
           "%zu looks of frame %lld -> %s (%dx%d tiles at 1/%g scale), .cube files in %s "

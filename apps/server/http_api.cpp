@@ -2,9 +2,13 @@
 
 #include <httplib.h>
 
+#include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
+#include "core/json_text.h"
+#include "core/log.h"
 #include "openapi.h"
 #include "ops/register.h"
 #include "service/json_views.h"
@@ -19,12 +23,22 @@ using security::Principal;
 
 void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
   res.status = status;
-  res.set_content(body.dump(), "application/json");
+  res.set_content(json_text(body), "application/json");
 }
 
 void send_error(httplib::Response& res, const Status& s, int status = 0) {
   send_json(res, status ? status : http_status(s), {{"error", service::status_to_json(s)}});
 }
+
+// An error about what the request body names (a graph's files, a path to register).
+void send_body_error(httplib::Response& res, const Status& s) {
+  send_error(res, s, http_status_for_body(s));
+}
+
+// What the request log says of the request being handled on this thread (httplib handles a
+// request on one thread from its headers to its logger call).
+thread_local std::chrono::steady_clock::time_point t_request_start;
+thread_local std::string t_principal;
 
 // The caller, or an answer already written (401 without or with a bad token, 403 without the
 // right).
@@ -34,16 +48,16 @@ std::optional<Principal> authorize(service::Service& svc, const httplib::Request
   const std::string prefix = "Bearer ";
   if (header.size() <= prefix.size() || header.compare(0, prefix.size(), prefix) != 0) {
     res.set_header("WWW-Authenticate", "Bearer realm=\"framelock\"");
-    send_error(res, permission_denied("a bearer token is required (Authorization: Bearer ...)"),
-               401);
+    send_error(res, unauthenticated("a bearer token is required (Authorization: Bearer ...)"));
     return std::nullopt;
   }
   auto who = svc.auth().authenticate(std::string_view(header).substr(prefix.size()));
   if (!who.ok()) {
     res.set_header("WWW-Authenticate", "Bearer realm=\"framelock\", error=\"invalid_token\"");
-    send_error(res, who.status(), who.status().code() == ErrorCode::kPermissionDenied ? 401 : 0);
+    send_error(res, who.status());
     return std::nullopt;
   }
+  t_principal = who->id;
   if (!security::role_allows(who->role, action)) {
     send_error(res,
                permission_denied("role '" + std::string(security::role_name(who->role)) +
@@ -157,28 +171,35 @@ void send_file(httplib::Response& res, const std::string& path) {
 }  // namespace
 
 int http_status(const Status& s) {
-  const std::string& f = s.field();
   switch (s.code()) {
     case ErrorCode::kOk:
       return 200;
     case ErrorCode::kInvalidArgument:
-      // Conflicts with the resource's state: a finished job, a stale session version.
-      if (f == "state" || f == "version") return 409;
-      return 422;
-    case ErrorCode::kNotFound:
-      // A missing file named by a graph is the graph's fault; a missing resource is a 404.
-      if (f.rfind("sources.", 0) == 0 || f.rfind("nodes.", 0) == 0 || f == "path") return 422;
-      return 404;
-    case ErrorCode::kPermissionDenied:
-      return 403;
     case ErrorCode::kCorruptData:
     case ErrorCode::kUnsupported:
       return 422;
+    case ErrorCode::kNotFound:
+      return 404;
+    case ErrorCode::kPermissionDenied:
+      return 403;
+    case ErrorCode::kUnauthenticated:
+      return 401;
+    case ErrorCode::kConflict:
     case ErrorCode::kCancelled:
       return 409;
-    default:
+    case ErrorCode::kResourceExhausted:
+      return 422;
+    case ErrorCode::kIo:
+    case ErrorCode::kInternal:
       return 500;
   }
+  return 500;
+}
+
+int http_status_for_body(const Status& s) {
+  // The request named something that does not exist: the request is at fault, not the URL.
+  if (s.code() == ErrorCode::kNotFound) return 422;
+  return http_status(s);
 }
 
 void install_routes(httplib::Server& http, service::Service& svc, const HttpOptions& options) {
@@ -187,26 +208,59 @@ void install_routes(httplib::Server& http, service::Service& svc, const HttpOpti
   // client's delayed ACK and small answers wait ~40 ms.
   http.set_tcp_nodelay(true);
   // Errors httplib answers itself (404 for unknown paths, 413, 400 for broken HTTP) get our body.
+  // Errors httplib answers itself (404 for unknown paths, 413, 400 for broken HTTP) get our body.
+  // The path is the client's raw bytes; json_text() keeps any that are not UTF-8 from throwing,
+  // and nothing may throw from here: httplib calls it outside its own try.
   http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
-    ErrorCode code = res.status == 404 ? ErrorCode::kNotFound : ErrorCode::kInvalidArgument;
-    std::string msg = res.status == 404   ? "no such endpoint: " + req.method + " " + req.path
-                      : res.status == 413 ? "request body too large"
-                                          : "bad request (HTTP " + std::to_string(res.status) + ")";
-    res.set_content(nlohmann::json{{"error", service::status_to_json(Status(code, msg))}}.dump(),
-                    "application/json");
+    try {
+      ErrorCode code = res.status == 404 ? ErrorCode::kNotFound : ErrorCode::kInvalidArgument;
+      std::string msg = res.status == 404 ? "no such endpoint: " + req.method + " " + req.path
+                        : res.status == 413
+                            ? "request body too large"
+                            : "bad request (HTTP " + std::to_string(res.status) + ")";
+      res.set_content(
+          json_text(nlohmann::json{{"error", service::status_to_json(Status(code, msg))}}),
+          "application/json");
+    } catch (...) {
+      res.set_content(R"({"error":{"code":"internal","message":"internal error"}})",
+                      "application/json");
+    }
   });
+  // The last resort: the client learns that it failed, the log learns why.
   http.set_exception_handler(
-      [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
-        std::string what = "internal error";
+      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "unknown exception";
         try {
           if (ep) std::rethrow_exception(ep);
         } catch (const std::exception& e) {
-          what = std::string("internal error: ") + e.what();
+          what = e.what();
         } catch (...) {
         }
-        send_error(res, internal_error(what), 500);
+        log::event(
+            log::Level::kError, "handler_failed",
+            {log::str("method", req.method), log::str("path", req.path), log::str("what", what)});
+        res.status = 500;
+        res.set_content(R"({"error":{"code":"internal","message":"internal error"}})",
+                        "application/json");
       });
+
+  http.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+    t_request_start = std::chrono::steady_clock::now();
+    t_principal.clear();
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  // One line per request: never the token, only whose it was.
+  http.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                                t_request_start)
+                          .count();
+    log::event(res.status >= 500 ? log::Level::kError : log::Level::kInfo, "request",
+               {log::str("method", req.method), log::str("path", req.path),
+                log::num("status", res.status), log::num("ms", std::round(ms * 10) / 10),
+                log::str("principal", t_principal.empty() ? "-" : t_principal),
+                log::str("remote", req.remote_addr)});
+  });
 
   http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     send_json(res, 200, {{"status", "ok"}});
@@ -238,7 +292,7 @@ void install_routes(httplib::Server& http, service::Service& svc, const HttpOpti
     auto path = string_field(req, res, "path", "a file under a media root");
     if (!path) return;
     auto item = svc.media().register_media(*path);
-    if (!item.ok()) return send_error(res, item.status());
+    if (!item.ok()) return send_body_error(res, item.status());
     send_json(res, 201, media_json(*item));
   });
   http.Get(R"(/v1/media/([A-Za-z0-9_]+))",
@@ -291,7 +345,7 @@ void install_routes(httplib::Server& http, service::Service& svc, const HttpOpti
     auto path = string_field(req, res, "path", "a directory");
     if (!path) return;
     auto root = svc.media().add_root(*path);
-    if (!root.ok()) return send_error(res, root.status());
+    if (!root.ok()) return send_body_error(res, root.status());
     send_json(res, 201, {{"path", *root}});
   });
   http.Get("/v1/tokens", [&svc](const httplib::Request& req, httplib::Response& res) {
@@ -341,37 +395,38 @@ void install_routes(httplib::Server& http, service::Service& svc, const HttpOpti
     auto pr = service::preview_request_from_json(*body);
     if (!pr.ok()) return send_error(res, pr.status());
     auto graph = svc.resolve_media(pr->graph);
-    if (!graph.ok()) return send_error(res, graph.status());
+    if (!graph.ok()) return send_body_error(res, graph.status());
     pr->graph = std::move(*graph);
     auto prepared = svc.previews().prepare(*pr);
-    if (!prepared.ok()) return send_error(res, prepared.status());
+    if (!prepared.ok()) return send_body_error(res, prepared.status());
     auto shared = std::make_shared<service::PreviewService::Prepared>(std::move(*prepared));
     res.set_header("Cache-Control", "no-store");
     // One JSON object per line, coarse first: the client shows each as it arrives. httplib may
     // call the provider again after it finished: the preview runs once.
     auto ran = std::make_shared<bool>(false);
-    res.set_chunked_content_provider("application/x-ndjson", [&svc, shared, ran](
-                                                                 size_t, httplib::DataSink& sink) {
-      if (*ran) {
-        sink.done();
-        return true;
-      }
-      *ran = true;
-      bool client_gone = false;
-      Status s = svc.previews().stream(*shared, [&](const service::PreviewLevel& level) {
-        std::string line = level.to_json(shared->request.format).dump() + "\n";
-        client_gone = !sink.write(line.data(), line.size());
-        return !client_gone;
-      });
-      if (client_gone) return false;  // drop the connection; the render was cancelled
-      if (!s.ok()) {
-        std::string line =
-            nlohmann::json{{"error", service::status_to_json(s)}, {"final", true}}.dump() + "\n";
-        if (!sink.write(line.data(), line.size())) return false;
-      }
-      sink.done();
-      return true;
-    });
+    res.set_chunked_content_provider(
+        "application/x-ndjson", [&svc, shared, ran](size_t, httplib::DataSink& sink) {
+          if (*ran) {
+            sink.done();
+            return true;
+          }
+          *ran = true;
+          bool client_gone = false;
+          Status s = svc.previews().stream(*shared, [&](const service::PreviewLevel& level) {
+            std::string line = json_text(level.to_json(shared->request.format)) + "\n";
+            client_gone = !sink.write(line.data(), line.size());
+            return !client_gone;
+          });
+          if (client_gone) return false;  // drop the connection; the render was cancelled
+          if (!s.ok()) {
+            std::string line =
+                json_text(nlohmann::json{{"error", service::status_to_json(s)}, {"final", true}}) +
+                "\n";
+            if (!sink.write(line.data(), line.size())) return false;
+          }
+          sink.done();
+          return true;
+        });
   });
 
   // --- jobs ---
@@ -383,10 +438,10 @@ void install_routes(httplib::Server& http, service::Service& svc, const HttpOpti
     auto spec = service::job_spec_from_json(*body);
     if (!spec.ok()) return send_error(res, spec.status());
     auto graph = svc.resolve_media(spec->graph);
-    if (!graph.ok()) return send_error(res, graph.status());
+    if (!graph.ok()) return send_body_error(res, graph.status());
     spec->graph = std::move(*graph);
     auto job = svc.jobs().submit(*who, std::move(*spec));
-    if (!job.ok()) return send_error(res, job.status());
+    if (!job.ok()) return send_body_error(res, job.status());
     res.set_header("Location", "/v1/jobs/" + job->id);
     send_json(res, 201, service::job_to_json(*job));
   });

@@ -24,7 +24,9 @@ struct HttpOptions {
 // Installs every route on `http`. The service must outlive the server.
 void install_routes(httplib::Server& http, service::Service& service, const HttpOptions& options);
 
-// The HTTP status for a Status, as the API documents it.
+// The HTTP status for a Status, as the API documents it: by its code alone.
 int http_status(const Status& s);
+// The same for an error about what a request body names: a missing file there is 422, not 404.
+int http_status_for_body(const Status& s);
 
 }  // namespace fl::server

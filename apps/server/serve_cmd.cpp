@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <thread>
 
+#include "core/content_id.h"
+#include "core/log.h"
 #include "http_api.h"
 #include "service/service.h"
 
@@ -36,9 +38,13 @@ struct ServeArgs {
   std::vector<std::string> register_media;
   int workers = 1;
   std::string web = FL_WEB_DIR;
+  std::string log_format = "text";
 };
 
 Status serve(const ServeArgs& a) {
+  FL_ASSIGN_OR_RETURN(log::Format log_format, log::parse_format(a.log_format));
+  log::init(log_format);
+  ContentIds::shared().set_background(true);  // clips are identified by content while serving
   // Signals are taken by one thread with sigwait(), so no handler runs inside a render.
   sigset_t signals;
   sigemptyset(&signals);
@@ -129,6 +135,9 @@ void add_serve_command(CLI::App& app, Status* result) {
   cmd->add_option("--register", a->register_media, "Register this file at start (repeatable)");
   cmd->add_option("--workers", a->workers, "Jobs rendered at once (default 1)");
   cmd->add_option("--web", a->web, "Folder of the live-session page");
+  cmd->add_option("--log-format", a->log_format,
+                  "text (default) or json: one line per request, job change and failure, on "
+                  "stderr");
   cmd->callback([a, result] { *result = serve(*a); });
 }
 

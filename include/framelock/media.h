@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace fl {
 
@@ -36,6 +37,8 @@ struct MediaInfo {
   std::string audio_codec;
   int audio_channels = 0;
   int audio_sample_rate = 0;
+  // The files a timeline (EDL, OTIO) plays, each once, in record order; empty for other media.
+  std::vector<std::string> media_files;
 };
 
 }  // namespace fl

@@ -18,7 +18,11 @@ enum class ErrorCode {
   kCancelled,         // a render was cancelled by id or superseded
   kIo,                // other I/O failure
   kInternal,
+  kConflict,           // the resource's state forbids it: a finished job, a stale version
+  kUnauthenticated,    // no credentials, or credentials that are not valid
+  kResourceExhausted,  // over a configured limit: output pixels, working set, body size
 };
+inline constexpr int kLastErrorCode = int(ErrorCode::kResourceExhausted);
 
 std::string_view error_code_name(ErrorCode code);
 
@@ -61,6 +65,13 @@ inline Status cancelled(std::string m = "cancelled") {
   return {ErrorCode::kCancelled, std::move(m)};
 }
 inline Status io_error(std::string m) { return {ErrorCode::kIo, std::move(m)}; }
+inline Status conflict(std::string m, std::string f = {}) {
+  return {ErrorCode::kConflict, std::move(m), std::move(f)};
+}
+inline Status unauthenticated(std::string m) { return {ErrorCode::kUnauthenticated, std::move(m)}; }
+inline Status resource_exhausted(std::string m, std::string f = {}) {
+  return {ErrorCode::kResourceExhausted, std::move(m), std::move(f)};
+}
 inline Status internal_error(std::string m) { return {ErrorCode::kInternal, std::move(m)}; }
 
 template <class T>

@@ -22,6 +22,12 @@ std::string_view error_code_name(ErrorCode code) {
       return "io_error";
     case ErrorCode::kInternal:
       return "internal";
+    case ErrorCode::kConflict:
+      return "conflict";
+    case ErrorCode::kUnauthenticated:
+      return "unauthenticated";
+    case ErrorCode::kResourceExhausted:
+      return "resource_exhausted";
   }
   return "unknown";
 }

@@ -176,9 +176,14 @@ Result<PlanNode> make_source_node(const SourceDecl& s, const CompileOptions& opt
   }
   node.first_frame = first;
   node.geometry = {node.media.width, node.media.height, node.media.frame_rate, last - first + 1};
+  // The media by content, and for a timeline each file it plays: replacing a clip under an EDL
+  // must change what is rendered.
+  Hasher media;
+  media.add(identify_file(node.path, &node.reads));
+  for (const auto& f : node.media.media_files) media.add(identify_file(f, &node.reads));
   node.key = Hasher()
                  .add("source")
-                 .add(hash_file_identity(node.path))
+                 .add(media.finish())
                  .add(s.transfer)
                  .add(colour::primaries_name(node.primaries))
                  .add(first)
@@ -248,8 +253,15 @@ Result<std::shared_ptr<const Plan>> compile(const Graph& graph, const Registry& 
       in_geom.push_back(idx < 0 ? FrameGeometry{} : plan->nodes[size_t(idx)].geometry);
       h.add(idx < 0 ? ContentKey{} : plan->nodes[size_t(idx)].key);
     }
-    PrepareCtx pctx{graph.base_dir, options.guard};
-    auto op = def->make(b.params[size_t(gi)], pctx);
+    PrepareCtx pctx{graph.base_dir, options.guard, &node.reads};
+    // A factory that throws (a parameter read under a name its schema does not declare) is a
+    // defect of the op: reported with its node, never a crash of whoever compiles.
+    Result<std::shared_ptr<const Op>> op = internal_error("not prepared");
+    try {
+      op = def->make(b.params[size_t(gi)], pctx);
+    } catch (const std::exception& e) {
+      op = internal_error("operator '" + def->schema.name + "' failed to prepare: " + e.what());
+    }
     if (!op.ok()) {
       std::string f = op.status().field();
       return op.status().with_context(where).with_field("nodes." + decl.id +
@@ -261,6 +273,7 @@ Result<std::shared_ptr<const Plan>> compile(const Graph& graph, const Registry& 
     node.geometry = *geom;
     for (std::string& w : node.op->warnings(in_geom))
       plan->warnings.push_back("node " + decl.id + ": " + std::move(w));
+    for (const auto& r : node.reads) h.add("read").add(r.id.key);
     node.key = h.finish();
     plan_index[decl.id] = int(plan->nodes.size());
     plan->nodes.push_back(std::move(node));
@@ -295,6 +308,12 @@ Result<std::shared_ptr<const Plan>> compile(const Graph& graph, const Registry& 
     plan->outputs.push_back(out);
   }
 
+  for (const auto& n : plan->nodes)
+    for (const auto& r : n.reads) {
+      bool seen = false;
+      for (const auto& have : plan->inputs) seen = seen || have.path == r.path;
+      if (!seen) plan->inputs.push_back(r);
+    }
   if (options.fuse) fuse_plan(*plan);
   Hasher pk;
   for (const auto& n : plan->nodes) pk.add(n.key);

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include "core/json_text.h"
 
 namespace fl::graph {
 
@@ -68,7 +69,7 @@ Result<Graph> parse_graph(std::string_view text, std::string_view name, std::str
     if (!known) return invalid_argument("unknown top-level field '" + key + "'", key);
   }
   if (root.contains("framelock") && root["framelock"] != 1)
-    return unsupported("graph format version " + root["framelock"].dump() +
+    return unsupported("graph format version " + json_text(root["framelock"]) +
                        " is newer than this framelock (1)");
 
   Graph g;
@@ -168,7 +169,7 @@ Result<Graph> parse_graph(std::string_view text, std::string_view name, std::str
       if (!o["options"].is_object())
         return invalid_argument(field + ".options must be an object", field + ".options");
       for (const auto& [k, v] : o["options"].items())
-        d.options[k] = v.is_string() ? v.get<std::string>() : v.dump();
+        d.options[k] = v.is_string() ? v.get<std::string>() : json_text(v);
     }
     g.outputs.push_back(std::move(d));
   }

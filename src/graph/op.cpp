@@ -61,11 +61,31 @@ Status Op::render(const RenderCtx& ctx, const Inputs& in, Image& out, const Rect
   return ok_status();
 }
 
+ContentKey identify_file(const std::string& path, std::vector<FileRead>* reads) {
+  std::error_code ec;
+  if (!path.empty() && std::filesystem::is_regular_file(path, ec)) {
+    auto id = ContentIds::shared().identify(path);
+    if (id.ok()) {
+      if (reads) {
+        bool seen = false;
+        for (const auto& r : *reads) seen = seen || r.path == path;
+        if (!seen) reads->push_back({path, *id});
+      }
+      return id->key;
+    }
+  }
+  return hash_file_identity(path);
+}
+
 Result<std::string> PrepareCtx::resolve(const std::string& path) const {
   std::string p = path;
   if (!p.empty() && !base_dir.empty() && !std::filesystem::path(p).is_absolute())
     p = (std::filesystem::path(base_dir) / p).lexically_normal().string();
-  if (guard && !p.empty()) return guard(p);
+  if (guard && !p.empty()) {
+    FL_ASSIGN_OR_RETURN(p, guard(p));
+  }
+  // A file that is not there is the op's to report, with its own words.
+  if (reads && !p.empty()) identify_file(p, reads);
   return p;
 }
 

@@ -9,10 +9,12 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "colour/rgb48_map.h"
 #include "colour/transfer.h"
+#include "core/content_id.h"
 #include "framelock/image.h"
 #include "framelock/media.h"
 #include "graph/schema.h"
@@ -160,6 +162,19 @@ class Op {
                                                                  int64_t frame) const {
     return unsupported("this operator has no preview analysis");
   }
+  // Analysis state that outlives the process: the server's store under its data directory, a
+  // farm node that loads what another computed. 0: the state is not persisted. Bump it when the
+  // encoding changes; an entry of another version is computed again.
+  virtual int state_version() const { return 0; }
+  virtual Result<std::string> save_state(const OpState& state) const {
+    return unsupported("this operator's analysis is not persisted");
+  }
+  // Bytes from save_state() of the same state_version(); corrupt_data when they do not parse.
+  virtual Result<std::shared_ptr<const OpState>> load_state(std::string_view bytes) const {
+    return unsupported("this operator's analysis is not persisted");
+  }
+  // What a state holds in memory, for the analysis budget (0: negligible).
+  virtual size_t state_bytes(const OpState& state) const { return 0; }
   // Writes the analysis' findings as files a colourist or another tool can use; the paths
   // written are appended to `written`.
   virtual Status export_state(const OpState& state, const ExportCtx& ctx,
@@ -172,11 +187,24 @@ class Op {
 // written (after base_dir), returns the path to open or why not (kPermissionDenied, kNotFound).
 using PathGuard = std::function<Result<std::string>(const std::string& path)>;
 
+// A file a plan reads, known by its content: node, tile, analysis and plan keys fold the id in,
+// and the provenance manifest lists them.
+struct FileRead {
+  std::string path;
+  ContentId id;
+};
+
+// The content key of `path`: its bytes' identity when it is a readable regular file, else one
+// of its stat (an image-sequence pattern, a file that does not exist yet). Recorded in `reads`.
+ContentKey identify_file(const std::string& path, std::vector<FileRead>* reads = nullptr);
+
 // Where an op is being prepared: relative paths resolve against the graph file's folder, and
-// every file an op reads goes through resolve(), so a guard sees them all.
+// every file an op reads goes through resolve(), so a guard sees them all, and each file that
+// exists is identified by its content into `reads` (the node's key folds them in).
 struct PrepareCtx {
   std::string base_dir;
-  PathGuard guard;  // empty: any path (the CLI reads what its user can read)
+  PathGuard guard;                         // empty: any path (the CLI reads what its user can read)
+  std::vector<FileRead>* reads = nullptr;  // compile() collects them per node
   Result<std::string> resolve(const std::string& path) const;
 };
 

@@ -40,6 +40,9 @@ struct PlanNode {
 
   FrameGeometry geometry;
   ContentKey key;
+  // The files this node read while it was prepared (an op's .cube, reference, mask) or, for a
+  // source, its media and the media a timeline plays; `key` folds their identities in.
+  std::vector<FileRead> reads;
 };
 
 struct PlanOutput {
@@ -59,6 +62,8 @@ class Plan {
   ContentKey key;
   // Ids of no-ops dropped by fusion, resolved to the node that now produces their picture.
   std::map<std::string, int, std::less<>> aliases;
+  // Every file the plan reads, once each, by content (what provenance names as the inputs).
+  std::vector<FileRead> inputs;
   // "node f: ..." for each thing the ops want the user to know (nothing is wrong enough to stop).
   std::vector<std::string> warnings;
 

@@ -1,5 +1,6 @@
-// Plans cached by content: the graph's canonical JSON plus the identity (size, mtime) of every
-// file it reads. A live session recompiles on every change; unchanged graphs come back at once.
+// Plans cached by content: the graph's canonical JSON plus the content identity of every file it
+// names; a hit is used only while every file the plan read (Plan::inputs) is unchanged. A live
+// session recompiles on every change; unchanged graphs come back at once.
 #pragma once
 
 #include <list>
@@ -21,6 +22,7 @@ class PlanCache {
   size_t size() const;
 
  private:
+  static bool inputs_unchanged(const Plan& plan);
   using Entry = std::pair<ContentKey, std::shared_ptr<const Plan>>;
   mutable std::mutex mu_;
   size_t max_plans_;

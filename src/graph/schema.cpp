@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <sstream>
+#include "core/json_text.h"
 
 namespace fl::graph {
 
@@ -94,7 +95,7 @@ Status check_range(const ParamSpec& spec, double v, const std::string& field) {
 
 Result<ParamValue> convert(const ParamSpec& spec, const json& v, const std::string& field) {
   auto wrong = [&](const char* expected) {
-    return invalid_argument(field + " must be " + expected + ", got " + v.dump(), field);
+    return invalid_argument(field + " must be " + expected + ", got " + json_text(v), field);
   };
   switch (spec.type) {
     case ParamType::kFloat: {
@@ -247,7 +248,7 @@ Vec3 Params::get_vec3(const std::string& n) const { return std::get<Vec3>(values
 std::string Params::canonical() const {
   json j = json::object();
   for (const auto& [k, v] : values_) j[k] = param_value_to_json(v);
-  return j.dump();  // std::map keeps keys sorted; nlohmann prints doubles round-trippably
+  return json_text(j);  // std::map keeps keys sorted; nlohmann prints doubles round-trippably
 }
 
 OpBuilder::OpBuilder(std::string name, int version) {

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "core/file_util.h"
+#include "core/json_text.h"
 #include "looks/looks.h"
 #include "ops/scene_lock/scene_lock_export.h"
 
@@ -61,7 +62,7 @@ Status write_lock_report(render::Renderer& renderer, const graph::Plan& plan, in
   }
   FL_RETURN_IF_ERROR(write_contact_sheet(path, tiles, labels, 7));
   const std::string json_path = std::filesystem::path(path).replace_extension(".json").string();
-  return write_file_atomic(json_path, ops::scene_lock_report(*state).dump(2) + "\n");
+  return write_file_atomic(json_path, json_text(ops::scene_lock_report(*state), 2) + "\n");
 }
 
 }  // namespace fl::looks

@@ -5,10 +5,11 @@
 #include <cstdio>
 #include <filesystem>
 
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "core/file_util.h"
 #include "core/output_path.h"
+#include "io/oiio/still_encode.h"
 
 namespace fl::looks {
 namespace {
@@ -186,24 +187,17 @@ Status write_contact_sheet(const std::string& path, const std::vector<Image>& ti
     cv::putText(sheet, text, cv::Point(x0 + 2, y0 + cell_h + 18), cv::FONT_HERSHEY_SIMPLEX, 0.5,
                 cv::Scalar(230, 230, 230), 1, cv::LINE_AA);
   }
-  const std::string temp = temp_path_beside(path);
-  bool ok = false;
-  try {
-    ok = cv::imwrite(temp, sheet);
-  } catch (const cv::Exception& e) {
-    ok = false;
+  std::vector<uint8_t> rgb(size_t(sheet.rows) * size_t(sheet.cols) * 3);
+  for (int y = 0; y < sheet.rows; ++y) {
+    const auto* s = sheet.ptr<cv::Vec3b>(y);
+    uint8_t* d = rgb.data() + size_t(y) * size_t(sheet.cols) * 3;
+    for (int x = 0; x < sheet.cols; ++x, d += 3) d[0] = s[x][2], d[1] = s[x][1], d[2] = s[x][0];
   }
-  std::error_code ec;
-  if (!ok) {
-    std::filesystem::remove(temp, ec);
-    return io_error("cannot write '" + path + "'");
-  }
-  std::filesystem::rename(temp, path, ec);
-  if (ec) {
-    std::filesystem::remove(temp, ec);
-    return io_error("cannot write '" + path + "': " + ec.message());
-  }
-  return ok_status();
+  io::StillEncoding e;
+  e.format = ext == ".png" ? io::StillFormat::kPng : io::StillFormat::kJpeg;
+  e.png_compression = 6;  // kept, not streamed
+  FL_ASSIGN_OR_RETURN(std::string bytes, io::encode_still(rgb.data(), sheet.cols, sheet.rows, e));
+  return write_file_atomic(path, bytes).with_context("contact sheet: ");
 }
 
 }  // namespace fl::looks

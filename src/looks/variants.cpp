@@ -3,6 +3,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "core/json_text.h"
 #include "ops/register.h"
 
 namespace fl::looks {
@@ -30,8 +31,8 @@ Result<VariantResult> make_variants(render::Renderer& renderer, const std::strin
     }
     last_ids.push_back(prev);
   }
-  FL_ASSIGN_OR_RETURN(
-      auto parsed, graph::parse_graph(g.dump(), "looks", std::filesystem::current_path().string()));
+  FL_ASSIGN_OR_RETURN(auto parsed, graph::parse_graph(json_text(g), "looks",
+                                                      std::filesystem::current_path().string()));
   graph::CompileOptions co;
   co.probe = renderer.prober();
   auto plan = graph::compile(parsed, ops::builtin_registry(), co);

@@ -7,6 +7,8 @@
 #include "colour/primaries.h"
 #include "render/renderer.h"
 
+#include <spdlog/spdlog.h>
+
 namespace fl::render {
 namespace {
 
@@ -77,24 +79,38 @@ ContentKey Renderer::analysis_key(const graph::Plan& plan, int node) const {
   Hasher key;
   key.add("analysis").add(n.def ? n.def->schema.name : n.id).add(n.op->analysis_key());
   for (int in : n.inputs) key.add(in < 0 ? ContentKey{} : plan.nodes[size_t(in)].key);
+  for (const auto& r : n.reads) key.add(r.id.key);  // a reference, a mask file: by content
   return key.finish();
 }
 
 Result<std::shared_ptr<const graph::OpState>> Renderer::analysis(
     const graph::Plan& plan, int node, const std::shared_ptr<graph::CancelToken>& cancel,
-    const std::function<void(int64_t, int64_t)>& progress) {
+    const std::function<void(int64_t, int64_t)>& progress, AnalysisOrigin* origin) {
   if (node < 0 || size_t(node) >= plan.nodes.size()) return invalid_argument("no such plan node");
   const graph::PlanNode& n = plan.nodes[size_t(node)];
   if (n.is_source || !n.op || !n.op->has_analysis()) return std::shared_ptr<const graph::OpState>();
-  std::shared_ptr<AnalysisSlot> slot;
-  {
-    std::lock_guard lock(analyses_mu_);
-    auto& s = analyses_[analysis_key(plan, node)];
-    if (!s) s = std::make_shared<AnalysisSlot>();
-    slot = s;
-  }
+  const ContentKey key = analysis_key(plan, node);
+  std::shared_ptr<AnalysisStore::Slot> slot = analyses_->slot(key);
   std::lock_guard lock(slot->mu);
+  if (origin) *origin = AnalysisOrigin::kMemory;
   if (slot->state) return slot->state;
+  const std::string op_name = n.def ? n.def->schema.name : n.id;
+  const int version = n.op->state_version();
+  if (version > 0 && analyses_->persistent()) {
+    std::string warning;
+    if (auto bytes = analyses_->read(key, op_name, version, &warning)) {
+      auto loaded = n.op->load_state(*bytes);
+      if (loaded.ok() && *loaded) {
+        slot->state = *loaded;
+        analyses_->account(key, n.op->state_bytes(*slot->state));
+        if (origin) *origin = AnalysisOrigin::kLoaded;
+        return slot->state;
+      }
+      warning = "analysis store entry for node '" + n.id + "' does not load (" +
+                loaded.status().message() + "): computing it again";
+    }
+    if (!warning.empty()) spdlog::warn("{}", warning);
+  }
   RendererAnalysisCtx ctx(*this, plan, node, cancel, progress);
   Result<std::shared_ptr<const graph::OpState>> state = internal_error("analysis did not run");
   // Isolated: while this thread waits inside the analysis' own parallel loops, TBB must not hand
@@ -108,6 +124,15 @@ Result<std::shared_ptr<const graph::OpState>> Renderer::analysis(
   });
   if (!state.ok()) return state.status().with_context("node '" + n.id + "': ");
   slot->state = *state;
+  if (origin) *origin = AnalysisOrigin::kComputed;
+  analyses_->account(key, slot->state ? n.op->state_bytes(*slot->state) : 0);
+  if (version > 0 && analyses_->persistent() && slot->state) {
+    auto bytes = n.op->save_state(*slot->state);
+    Status saved = bytes.ok() ? analyses_->write(key, op_name, version, *bytes) : bytes.status();
+    // The analysis is good either way; only the next process will have to compute it again.
+    if (!saved.ok())
+      spdlog::warn("node '{}': the analysis was not stored: {}", n.id, saved.message());
+  }
   return slot->state;
 }
 
@@ -120,11 +145,7 @@ Result<std::shared_ptr<const graph::OpState>> Renderer::preview_analysis(
   if (!n.op->has_preview_analysis()) return analysis(plan, node, cancel);
   const ContentKey key = analysis_key(plan, node);
   {
-    std::shared_ptr<AnalysisSlot> slot;
-    {
-      std::lock_guard lock(analyses_mu_);
-      if (auto it = analyses_.find(key); it != analyses_.end()) slot = it->second;
-    }
+    std::shared_ptr<AnalysisStore::Slot> slot = analyses_->find(key);
     // An analysis in progress holds the slot: the preview does not wait for it.
     if (slot) {
       std::unique_lock lock(slot->mu, std::try_to_lock);
@@ -169,14 +190,9 @@ Result<std::shared_ptr<const Image>> Renderer::media_frame(const std::string& pa
                                                            double scale) {
   if (!(scale == 1.0 || scale == 0.5 || scale == 0.25 || scale == 0.125))
     return invalid_argument("scale must be 1, 0.5, 0.25 or 0.125");
-  std::error_code ec;
-  const auto size = std::filesystem::file_size(path, ec);
-  const auto time = std::filesystem::last_write_time(path, ec);
   const ContentKey key = Hasher()
                              .add("media")
-                             .add(path)
-                             .add(int64_t(size))
-                             .add(int64_t(time.time_since_epoch().count()))
+                             .add(graph::identify_file(path))
                              .add(frame)
                              .add(transfer)
                              .add(int64_t(working))

@@ -34,7 +34,7 @@ std::optional<Renderer::Rgb48Route> Renderer::rgb48_route(const graph::Plan& pla
   }
   const graph::PlanNode& src = plan.nodes[size_t(route.source)];
   if (src.to_working) return std::nullopt;
-  OpenSource* open = open_slot(src.path, src.transfer);
+  std::shared_ptr<OpenSource> open = open_slot(src.path, src.transfer);
   colour::Transfer transfer;
   {
     std::lock_guard lock(open->mu);
@@ -55,7 +55,7 @@ Status Renderer::render_output_rgb48(const graph::Plan& plan, const Rgb48Route& 
                                      int64_t first, int64_t last, io::FrameSink& sink,
                                      OutputRun& run) {
   const graph::PlanNode& src = plan.nodes[size_t(route.source)];
-  OpenSource* open = open_slot(src.path, src.transfer);
+  std::shared_ptr<OpenSource> open = open_slot(src.path, src.transfer);
   struct Token {
     int64_t frame = 0;
     Rgb48Image image;

@@ -63,7 +63,10 @@ ContentKey source_frame_key(const PlanNode& src, int64_t frame, double scale) {
 }
 }  // namespace
 
-Renderer::Renderer(RendererOptions options) : options_(options), cache_(options.cache_bytes) {}
+Renderer::Renderer(RendererOptions options)
+    : options_(options),
+      cache_(options.cache_bytes),
+      analyses_(options.analyses ? options.analyses : std::make_shared<AnalysisStore>()) {}
 Renderer::~Renderer() = default;
 
 std::shared_ptr<CancelToken> Renderer::register_render(const std::string& id) {
@@ -88,11 +91,33 @@ bool Renderer::cancel(const std::string& id) {
   return true;
 }
 
-Renderer::OpenSource* Renderer::open_slot(const std::string& path, const std::string& transfer) {
+std::shared_ptr<Renderer::OpenSource> Renderer::open_slot(const std::string& path,
+                                                          const std::string& transfer) {
   std::lock_guard lock(sources_mu_);
   auto& slot = sources_[path + "\n" + transfer];
-  if (!slot) slot = std::make_unique<OpenSource>();
-  return slot.get();
+  if (slot) {
+    // Still what is on disk? The same file, and the same media under a timeline.
+    std::lock_guard meta(slot->meta_mu);
+    bool current = ContentIds::stat_key(path) == slot->file;
+    if (current && slot->info)
+      for (size_t i = 0; i < slot->media.size() && i < slot->info->media_files.size(); ++i)
+        current = current && ContentIds::stat_key(slot->info->media_files[i]) == slot->media[i];
+    if (!current) slot.reset();
+  }
+  if (!slot) {
+    slot = std::make_shared<OpenSource>();
+    slot->file = ContentIds::stat_key(path);
+  }
+  slot->used = ++source_tick_;
+  std::shared_ptr<OpenSource> out = slot;
+  // Open readers are bounded: each holds a decoder, its threads and its buffers.
+  while (sources_.size() > options_.max_open_sources) {
+    auto oldest = sources_.begin();
+    for (auto it = sources_.begin(); it != sources_.end(); ++it)
+      if (it->second->used < oldest->second->used) oldest = it;
+    sources_.erase(oldest);
+  }
+  return out;
 }
 
 Status Renderer::ensure_open(OpenSource& slot, const std::string& path,
@@ -102,6 +127,8 @@ Status Renderer::ensure_open(OpenSource& slot, const std::string& path,
   std::lock_guard meta(slot.meta_mu);
   slot.info = slot.source->info();
   slot.transfer = slot.source->transfer();
+  slot.media.clear();
+  for (const auto& f : slot.info->media_files) slot.media.push_back(ContentIds::stat_key(f));
   return ok_status();
 }
 
@@ -116,14 +143,14 @@ Status Renderer::ensure_meta(OpenSource& slot, const std::string& path,
 }
 
 Result<MediaInfo> Renderer::probe(const std::string& path) {
-  OpenSource* open = open_slot(path, "");
+  std::shared_ptr<OpenSource> open = open_slot(path, "");
   FL_RETURN_IF_ERROR(ensure_meta(*open, path, ""));
   std::lock_guard meta(open->meta_mu);
   return *open->info;
 }
 
 Result<colour::Transfer> Renderer::source_transfer(const PlanNode& src) {
-  OpenSource* open = open_slot(src.path, src.transfer);
+  std::shared_ptr<OpenSource> open = open_slot(src.path, src.transfer);
   FL_RETURN_IF_ERROR(ensure_meta(*open, src.path, src.transfer));
   std::lock_guard meta(open->meta_mu);
   return *open->transfer;
@@ -135,7 +162,7 @@ Result<std::shared_ptr<const Image>> Renderer::source_frame(const PlanNode& src,
   if (auto hit = cache_.get(key)) return hit;
   std::shared_ptr<const Image> result;
   if (scale >= 1.0) {
-    OpenSource* open = open_slot(src.path, src.transfer);
+    std::shared_ptr<OpenSource> open = open_slot(src.path, src.transfer);
     // Decoding converts with tbb::parallel_for while holding the reader's lock. Isolated, the
     // waiting thread cannot pick up another task (a preview of the same clip, a pipeline stage)
     // that wants the same lock: it would deadlock on itself.
@@ -154,7 +181,7 @@ Result<std::shared_ptr<const Image>> Renderer::source_frame(const PlanNode& src,
     // A preview never needs the full-size float frame: the first pyramid level comes straight
     // from the decoded 16-bit frame (a quarter of the float work and memory). Readers without a
     // 16-bit path decode to float as for the full frame.
-    OpenSource* open = open_slot(src.path, src.transfer);
+    std::shared_ptr<OpenSource> open = open_slot(src.path, src.transfer);
     bool rgb48 = false;
     const float* table = nullptr;
     Status opened;

@@ -13,6 +13,7 @@
 #include "graph/plan.h"
 #include "io/frame_sink.h"
 #include "io/frame_source.h"
+#include "render/analysis_store.h"
 #include "render/cache.h"
 
 namespace fl::render {
@@ -20,6 +21,10 @@ namespace fl::render {
 struct RendererOptions {
   size_t cache_bytes = size_t(2) << 30;
   int tile_size = 256;
+  size_t max_open_sources = 32;  // readers kept open, least recently used closed first
+  // Where analysis state lives; shared by renderers that should not analyse twice (a server's
+  // preview and job renderers). Empty: a memory-only store of this renderer's own.
+  std::shared_ptr<AnalysisStore> analyses;
 };
 
 // Decoded source frames a render already holds: (plan node, node frame) at the request's scale.
@@ -107,9 +112,13 @@ class Renderer {
   // for the one analysis. A failed or cancelled analysis is not kept.
   // `progress` (done, total) is called as the analysis reports it; it is not called when the
   // state is already there.
+  // `origin`, when given, says whether the state was in memory, loaded from the store's disk or
+  // computed now.
   Result<std::shared_ptr<const graph::OpState>> analysis(
       const graph::Plan& plan, int node, const std::shared_ptr<graph::CancelToken>& cancel = {},
-      const std::function<void(int64_t done, int64_t total)>& progress = {});
+      const std::function<void(int64_t done, int64_t total)>& progress = {},
+      AnalysisOrigin* origin = nullptr);
+  AnalysisStore& analysis_store() { return *analyses_; }
   // For draft and preview renders: the analysis state if it has run, else (for ops that have
   // one) a stand-in made from `frame` alone, without waiting for an analysis in progress; the
   // last few stand-ins are kept. `provisional` is set when the stand-in is returned.
@@ -154,21 +163,23 @@ class Renderer {
     std::mutex meta_mu;
     std::optional<MediaInfo> info;
     std::optional<colour::Transfer> transfer;
+    // What the reader was opened on: the file's stat and, for a timeline, its media's (set with
+    // `info`). Media replaced under the same path gets a new reader.
+    ContentKey file;
+    std::vector<ContentKey> media;
+    uint64_t used = 0;  // LRU tick
   };
-  // The reader for (path, transfer), opened on first use; call with its `mu` held.
-  OpenSource* open_slot(const std::string& path, const std::string& transfer);
+  // The reader for (path, transfer), opened on first use; call with its `mu` held. Shared: an
+  // evicted or replaced reader lives on for whoever is still decoding from it.
+  std::shared_ptr<OpenSource> open_slot(const std::string& path, const std::string& transfer);
   static Status ensure_open(OpenSource& slot, const std::string& path, const std::string& transfer);
   // The slot opened, for its info and transfer (set when it opens): once they are known this
   // never takes its `mu`.
   static Status ensure_meta(OpenSource& slot, const std::string& path, const std::string& transfer);
   std::mutex sources_mu_;
-  std::map<std::string, std::unique_ptr<OpenSource>> sources_;  // by path + transfer
-  struct AnalysisSlot {
-    std::mutex mu;
-    std::shared_ptr<const graph::OpState> state;
-  };
-  std::mutex analyses_mu_;
-  std::map<ContentKey, std::shared_ptr<AnalysisSlot>> analyses_;
+  std::map<std::string, std::shared_ptr<OpenSource>> sources_;  // by path + transfer
+  uint64_t source_tick_ = 0;
+  std::shared_ptr<AnalysisStore> analyses_;
   std::mutex stand_ins_mu_;
   std::list<std::pair<ContentKey, std::shared_ptr<const graph::OpState>>>
       stand_ins_;  // recent first

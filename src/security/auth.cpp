@@ -75,7 +75,7 @@ Result<Principal> ChainAuthenticator::authenticate(std::string_view credential) 
     if (p.ok()) return p;
     if (p.status().code() != ErrorCode::kPermissionDenied) return p.status();
   }
-  return permission_denied("invalid or revoked token");
+  return unauthenticated("invalid or revoked token");
 }
 
 }  // namespace fl::security

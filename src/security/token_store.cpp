@@ -98,20 +98,20 @@ Result<Principal> TokenStore::authenticate(std::string_view credential) {
   // flk_<12 hex>_<43 base64url>
   if (credential.size() != 4 + 12 + 1 + 43 || credential.substr(0, 4) != "flk_" ||
       credential[16] != '_')
-    return permission_denied("invalid or revoked token");
+    return unauthenticated("invalid or revoked token");
   std::string id(credential.substr(4, 12));
-  if (!valid_id(id)) return permission_denied("invalid or revoked token");
+  if (!valid_id(id)) return unauthenticated("invalid or revoked token");
   FL_ASSIGN_OR_RETURN(auto row, db_->query_one("SELECT id, name, role, created, revoked, "
                                                "secret_sha256 FROM tokens WHERE id = ?",
                                                {id}));
-  if (!row) return permission_denied("invalid or revoked token");
+  if (!row) return unauthenticated("invalid or revoked token");
   std::string expected = row->text(5);
   std::string got = sha256_hex(credential.substr(17));
   // Constant time: the comparison must not tell how many leading characters were right.
   if (expected.size() != got.size() || CRYPTO_memcmp(expected.data(), got.data(), got.size()) != 0)
-    return permission_denied("invalid or revoked token");
+    return unauthenticated("invalid or revoked token");
   TokenInfo info = info_from(*row);
-  if (info.revoked) return permission_denied("invalid or revoked token");
+  if (info.revoked) return unauthenticated("invalid or revoked token");
   return Principal{info.id, info.name, info.role};
 }
 

@@ -1,6 +1,7 @@
 #include "service/event_hub.h"
 
 #include <algorithm>
+#include "core/json_text.h"
 
 namespace fl::service {
 
@@ -88,7 +89,7 @@ void EventHub::close_all() {
 }
 
 std::string sse_frame(const Event& e) {
-  return "event: " + e.type + "\ndata: " + e.data.dump() + "\n\n";
+  return "event: " + e.type + "\ndata: " + json_text(e.data) + "\n\n";
 }
 
 }  // namespace fl::service

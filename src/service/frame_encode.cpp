@@ -1,30 +1,21 @@
 #include "service/frame_encode.h"
 
 #include <algorithm>
-#include <opencv2/imgcodecs.hpp>
+#include <vector>
 
 #include "core/text_encoding.h"
+#include "io/oiio/still_encode.h"
 
 namespace fl::service {
 
 namespace {
 
-Result<std::string> encode_mat(const cv::Mat& bgr, ImageFormat format, int jpeg_quality) {
-  std::vector<uchar> out;
-  std::vector<int> params;
-  const char* ext = format == ImageFormat::kJpeg ? ".jpg" : ".png";
-  if (format == ImageFormat::kJpeg)
-    params = {cv::IMWRITE_JPEG_QUALITY, std::clamp(jpeg_quality, 1, 100)};
-  else
-    params = {cv::IMWRITE_PNG_COMPRESSION, 1};  // fast: these go to a browser, not an archive
-  bool ok = false;
-  try {
-    ok = cv::imencode(ext, bgr, out, params);
-  } catch (const cv::Exception& e) {
-    return internal_error(std::string("image encoding failed: ") + e.what());
-  }
-  if (!ok) return internal_error("image encoding failed");
-  return std::string(out.begin(), out.end());
+io::StillEncoding encoding_for(ImageFormat format, int jpeg_quality) {
+  io::StillEncoding e;
+  e.format = format == ImageFormat::kJpeg ? io::StillFormat::kJpeg : io::StillFormat::kPng;
+  e.jpeg_quality = jpeg_quality;
+  e.png_compression = 1;  // fast: these go to a browser, not an archive
+  return e;
 }
 
 }  // namespace
@@ -44,34 +35,37 @@ Result<std::string> encode_image(const Image& linear, colour::Transfer display, 
   if (linear.empty()) return invalid_argument("empty image");
   const auto& curve = colour::TransferCurve::get(display);
   const bool png16 = format == ImageFormat::kPng;
-  cv::Mat bgr(linear.height(), linear.width(), png16 ? CV_16UC3 : CV_8UC3);
+  const size_t n = size_t(linear.width()) * size_t(linear.height()) * 3;
+  std::vector<uint16_t> rgb16(png16 ? n : 0);
+  std::vector<uint8_t> rgb8(png16 ? 0 : n);
   const float scale = png16 ? 65535.f : 255.f;
+  size_t i = 0;
   for (int y = 0; y < linear.height(); ++y) {
     const float* s = linear.row(linear.bounds().y + y);
-    for (int x = 0; x < linear.width(); ++x, s += 4) {
-      float c[3];
-      for (int k = 0; k < 3; ++k)
-        c[k] = std::clamp(curve.to_encoded(s[k]), 0.f, 1.f) * scale + 0.5f;
-      if (png16)
-        bgr.ptr<cv::Vec3w>(y)[x] = cv::Vec3w(uint16_t(c[2]), uint16_t(c[1]), uint16_t(c[0]));
-      else
-        bgr.ptr<cv::Vec3b>(y)[x] = cv::Vec3b(uint8_t(c[2]), uint8_t(c[1]), uint8_t(c[0]));
-    }
+    for (int x = 0; x < linear.width(); ++x, s += 4)
+      for (int k = 0; k < 3; ++k, ++i) {
+        const float c = std::clamp(curve.to_encoded(s[k]), 0.f, 1.f) * scale + 0.5f;
+        if (png16)
+          rgb16[i] = uint16_t(c);
+        else
+          rgb8[i] = uint8_t(c);
+      }
   }
-  return encode_mat(bgr, format, jpeg_quality);
+  const auto e = encoding_for(format, jpeg_quality);
+  return png16 ? io::encode_still(rgb16.data(), linear.width(), linear.height(), e)
+               : io::encode_still(rgb8.data(), linear.width(), linear.height(), e);
 }
 
 Result<std::string> encode_image(const Rgb48Image& encoded, ImageFormat format, int jpeg_quality) {
   if (encoded.empty()) return invalid_argument("empty image");
-  cv::Mat bgr(encoded.height(), encoded.width(), CV_8UC3);
+  std::vector<uint8_t> rgb(size_t(encoded.width()) * size_t(encoded.height()) * 3);
+  size_t i = 0;
   for (int y = 0; y < encoded.height(); ++y) {
     const uint16_t* s = encoded.row(y);
-    auto* d = bgr.ptr<cv::Vec3b>(y);
-    for (int x = 0; x < encoded.width(); ++x, s += 3)
-      d[x] = cv::Vec3b(uint8_t((s[2] + 128) / 257), uint8_t((s[1] + 128) / 257),
-                       uint8_t((s[0] + 128) / 257));
+    for (int x = 0; x < encoded.width() * 3; ++x) rgb[i++] = uint8_t((s[x] + 128) / 257);
   }
-  return encode_mat(bgr, format, jpeg_quality);
+  return io::encode_still(rgb.data(), encoded.width(), encoded.height(),
+                          encoding_for(format, jpeg_quality));
 }
 
 Image thumbnail(const Image& frame, int max_width) {

@@ -6,6 +6,8 @@
 #include <set>
 #include "core/clock.h"
 
+#include "core/json_text.h"
+#include "core/log.h"
 #include "io/oiio/oiio_io.h"
 #include "ops/register.h"
 #include "render/output.h"
@@ -43,7 +45,7 @@ bool valid_output_name(const std::string& name) {
 JobRunner::JobRunner(std::unique_ptr<JobStore> store, JobRunnerOptions options)
     : store_(std::move(store)),
       options_(std::move(options)),
-      renderer_(render::RendererOptions{options_.cache_bytes, 256}) {}
+      renderer_(render::RendererOptions{options_.cache_bytes, 256, 32, options_.analyses}) {}
 
 JobRunner::~JobRunner() { stop(); }
 
@@ -71,7 +73,7 @@ struct CompiledJob {
 
 Result<CompiledJob> compile_job(const JobSpec& spec, const std::string& final_path,
                                 render::Renderer& renderer, const graph::PathGuard& guard) {
-  FL_ASSIGN_OR_RETURN(graph::Graph g, graph::parse_graph(spec.graph.dump(), "graph"));
+  FL_ASSIGN_OR_RETURN(graph::Graph g, graph::parse_graph(json_text(spec.graph), "graph"));
   std::string node = spec.node;
   if (node.empty()) {
     if (g.outputs.empty())
@@ -138,7 +140,7 @@ Result<std::vector<JobInfo>> JobRunner::list(int limit) const { return store_->l
 Result<std::string> JobRunner::output_path(const std::string& id) const {
   FL_ASSIGN_OR_RETURN(JobInfo job, get(id));
   if (job.state != JobState::kSucceeded)
-    return invalid_argument(
+    return conflict(
         "job '" + id + "' is " + std::string(job_state_name(job.state)) + ": it has no output",
         "state");
   return (fs::path(job_dir(id)) / "out" / job.spec.output_name).string();
@@ -154,8 +156,8 @@ Result<JobInfo> JobRunner::cancel(const std::string& id, const security::Princip
       return permission_denied(own ? "your role may not cancel jobs"
                                    : "only an admin may cancel another user's job");
     if (is_final(job.state))
-      return invalid_argument("job '" + id + "' already " + std::string(job_state_name(job.state)),
-                              "state");
+      return conflict("job '" + id + "' already " + std::string(job_state_name(job.state)),
+                      "state");
     if (job.state == JobState::kQueued) {
       job.state = JobState::kCancelled;
       job.cancel_requested = true;
@@ -270,6 +272,15 @@ void JobRunner::publish(const std::string& id, const std::string& type, nlohmann
 }
 
 void JobRunner::publish_state(const JobInfo& job) {
+  if (job.state == JobState::kFailed)
+    log::event(log::Level::kWarn, "job",
+               {log::str("id", job.id), log::str("state", std::string(job_state_name(job.state))),
+                log::str("owner", job.owner), log::str("error", job.error.to_string())});
+  else
+    log::event(log::Level::kInfo, "job",
+               {log::str("id", job.id), log::str("state", std::string(job_state_name(job.state))),
+                log::str("owner", job.owner), log::num("frames_done", double(job.frames_done)),
+                log::num("frames_total", double(job.frames_total))});
   if (!options_.events) return;
   options_.events->publish("job:" + job.id, {"state", job_to_json(job), is_final(job.state)},
                            /*sticky=*/true);
@@ -318,15 +329,25 @@ Status JobRunner::run(JobInfo& job, const std::shared_ptr<graph::CancelToken>& c
     const auto& n = plan.nodes[i];
     if (n.is_source || !n.op || !n.op->has_analysis()) continue;
     auto last = std::chrono::steady_clock::now() - std::chrono::seconds(1);
-    auto analysed = renderer_.analysis(plan, int(i), cancel, [&](int64_t done, int64_t total) {
-      auto now = std::chrono::steady_clock::now();
-      if (now - last < std::chrono::milliseconds(250) && done < total) return;
-      last = now;
-      publish(job.id, "progress",
-              {{"node", n.id}, {"phase", "analysis"}, {"done", done}, {"total", total}});
-    });
+    render::AnalysisOrigin origin = render::AnalysisOrigin::kComputed;
+    auto analysed = renderer_.analysis(
+        plan, int(i), cancel,
+        [&](int64_t done, int64_t total) {
+          auto now = std::chrono::steady_clock::now();
+          if (now - last < std::chrono::milliseconds(250) && done < total) return;
+          last = now;
+          publish(job.id, "progress",
+                  {{"node", n.id}, {"phase", "analysis"}, {"done", done}, {"total", total}});
+        },
+        &origin);
     if (!analysed.ok()) return analysed.status();
-    publish(job.id, "progress", {{"node", n.id}, {"phase", "analysis"}, {"done", 1}, {"total", 1}});
+    // Where the state came from: a restarted server loads what it analysed before.
+    publish(job.id, "progress",
+            {{"node", n.id},
+             {"phase", "analysis"},
+             {"done", 1},
+             {"total", 1},
+             {"analysis", render::analysis_origin_name(origin)}});
   }
 
   auto t0 = std::chrono::steady_clock::now();

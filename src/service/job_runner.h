@@ -35,6 +35,7 @@ struct JobRunnerOptions {
   EventHub* events = nullptr;     // topic "job:<id>"
   int inter_segment_frames = 48;  // segment length for inter codecs (H.264/H.265)
   size_t cache_bytes = size_t(512) << 20;
+  std::shared_ptr<render::AnalysisStore> analyses;  // empty: the renderer's own, in memory
 };
 
 class JobRunner {

@@ -1,5 +1,6 @@
 #include "service/job_store.h"
 
+#include "core/json_text.h"
 #include "service/json_views.h"
 
 namespace fl::service {
@@ -29,7 +30,7 @@ JobInfo job_from_row(const store::Row& r) {
     auto e = nlohmann::json::parse(r.text(12), nullptr, false);
     if (e.is_object())
       j.error = Status(ErrorCode::kInternal, e.value("message", ""), e.value("field", ""));
-    for (int c = 1; c <= int(ErrorCode::kInternal); ++c)
+    for (int c = 1; c <= kLastErrorCode; ++c)
       if (e.is_object() && error_code_name(ErrorCode(c)) == e.value("code", ""))
         j.error = Status(ErrorCode(c), j.error.message(), j.error.field());
   }
@@ -70,9 +71,11 @@ Status JobStore::insert(const JobInfo& job) {
   return db_->exec(
       "INSERT INTO jobs(id, owner, owner_name, state, spec, first_frame, last_frame, "
       "frames_total, segment_frames, created, warnings) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
-      {job.id, job.owner, job.owner_name, std::string("queued"), job_spec_to_json(job.spec).dump(),
-       job.first_frame, job.last_frame, job.frames_total, job.segment_frames, job.created,
-       job.warnings.empty() ? store::Value() : store::Value(nlohmann::json(job.warnings).dump())});
+      {job.id, job.owner, job.owner_name, std::string("queued"),
+       json_text(job_spec_to_json(job.spec)), job.first_frame, job.last_frame, job.frames_total,
+       job.segment_frames, job.created,
+       job.warnings.empty() ? store::Value()
+                            : store::Value(json_text(nlohmann::json(job.warnings)))});
 }
 
 Result<JobInfo> JobStore::get(const std::string& id) const {
@@ -110,12 +113,17 @@ Result<std::optional<JobInfo>> JobStore::claim_next(double now) {
 
 Status JobStore::save(const JobInfo& job) {
   store::Value error;
-  if (!job.error.ok()) error = status_to_json(job.error).dump();
-  return db_->exec(
-      "UPDATE jobs SET state = ?, frames_done = ?, error = ?, finished = ?, cancel_requested = ? "
-      "WHERE id = ?",
-      {std::string(job_state_name(job.state)), job.frames_done, error, job.finished,
-       int64_t(job.cancel_requested), job.id});
+  if (!job.error.ok()) error = json_text(status_to_json(job.error));
+  return db_->transaction([&]() -> Status {
+    FL_RETURN_IF_ERROR(db_->exec(
+        "UPDATE jobs SET state = ?, frames_done = ?, error = ?, finished = ?, cancel_requested = "
+        "? WHERE id = ?",
+        {std::string(job_state_name(job.state)), job.frames_done, error, job.finished,
+         int64_t(job.cancel_requested), job.id}));
+    // A final job has no segments left to resume from (its files went with the join).
+    if (!is_final(job.state)) return ok_status();
+    return db_->exec("DELETE FROM job_segments WHERE job = ?", {job.id});
+  });
 }
 
 Status JobStore::request_cancel(const std::string& id) {

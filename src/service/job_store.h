@@ -24,7 +24,8 @@ class JobStore {
 
   // The oldest queued job, now running (attempts + 1); nullopt when the queue is empty.
   Result<std::optional<JobInfo>> claim_next(double now);
-  // Writes state, frames_done, error, finished and cancel_requested.
+  // Writes state, frames_done, error, finished and cancel_requested; a final state also drops
+  // the job's segment records.
   Status save(const JobInfo& job);
   Status request_cancel(const std::string& id);
 

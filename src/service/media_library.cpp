@@ -4,9 +4,10 @@
 
 #include <chrono>
 
-#include "core/clock.h"
 #include <filesystem>
+#include "core/clock.h"
 
+#include "core/json_text.h"
 #include "security/token_store.h"
 #include "service/json_views.h"
 
@@ -93,7 +94,7 @@ Result<MediaItem> MediaLibrary::register_media(const std::string& path) {
   FL_ASSIGN_OR_RETURN(std::string id, security::random_hex(8));
   MediaItem item{"m_" + id, canon, info, unix_seconds()};
   FL_RETURN_IF_ERROR(db_->exec("INSERT INTO media(id, path, info, created) VALUES(?,?,?,?)",
-                               {item.id, canon, media_to_json(info).dump(), item.created}));
+                               {item.id, canon, json_text(media_to_json(info)), item.created}));
   return item;
 }
 

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 
+#include "core/json_text.h"
 #include "ops/register.h"
 #include "render/output.h"
 
@@ -95,10 +96,11 @@ nlohmann::json PreviewLevel::to_json(ImageFormat format) const {
           {"image", "data:" + std::string(mime_type(format)) + ";base64," + base64(bytes)}};
 }
 
-PreviewService::PreviewService(graph::PathGuard guard, EventHub* events, size_t cache_bytes)
+PreviewService::PreviewService(graph::PathGuard guard, EventHub* events, size_t cache_bytes,
+                               std::shared_ptr<render::AnalysisStore> analyses)
     : guard_(std::move(guard)),
       events_(events),
-      renderer_(render::RendererOptions{cache_bytes, 256}) {}
+      renderer_(render::RendererOptions{cache_bytes, 256, 32, std::move(analyses)}) {}
 
 PreviewService::~PreviewService() {
   std::lock_guard lock(mu_);
@@ -147,7 +149,7 @@ PreviewService::Session& PreviewService::session(const std::string& id) {
 }
 
 Result<PreviewService::Prepared> PreviewService::prepare(const PreviewRequest& request) {
-  FL_ASSIGN_OR_RETURN(graph::Graph g, graph::parse_graph(request.graph.dump(), "graph"));
+  FL_ASSIGN_OR_RETURN(graph::Graph g, graph::parse_graph(json_text(request.graph), "graph"));
   std::string node_id = request.node;
   if (node_id.empty())
     node_id = !g.outputs.empty()   ? g.outputs.front().node

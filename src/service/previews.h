@@ -52,7 +52,8 @@ struct PreviewLevel {
 
 class PreviewService {
  public:
-  PreviewService(graph::PathGuard guard, EventHub* events, size_t cache_bytes);
+  PreviewService(graph::PathGuard guard, EventHub* events, size_t cache_bytes,
+                 std::shared_ptr<render::AnalysisStore> analyses = {});
   ~PreviewService();
 
   // A request checked and compiled (plan cache): everything that can be refused is refused

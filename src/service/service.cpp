@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "core/json_text.h"
 #include "io/frame_source.h"
 
 namespace fl::service {
@@ -43,13 +44,20 @@ Result<std::unique_ptr<Service>> Service::open(ServiceOptions options) {
   }
   MediaLibrary* media = s->media_.get();
   graph::PathGuard guard = [media](const std::string& p) { return media->resolve(p); };
+  render::AnalysisStoreOptions ao;
+  ao.dir = options.data_dir + "/analysis";
+  ao.memory_bytes = options.analysis_memory_bytes;
+  ao.disk_bytes = options.analysis_disk_bytes;
+  auto analyses = std::make_shared<render::AnalysisStore>(ao);
   JobRunnerOptions jo;
+  jo.analyses = analyses;
   jo.data_dir = options.data_dir;
   jo.workers = options.workers;
   jo.guard = guard;
   jo.events = &s->events_;
   FL_ASSIGN_OR_RETURN(s->jobs_, JobRunner::open(s->db_, jo));
-  s->previews_ = std::make_unique<PreviewService>(guard, &s->events_, options.preview_cache_bytes);
+  s->previews_ =
+      std::make_unique<PreviewService>(guard, &s->events_, options.preview_cache_bytes, analyses);
   return s;
 }
 
@@ -98,16 +106,16 @@ Result<LiveSession> Service::get_session(const std::string& id) const {
 Result<LiveSession> Service::update_session(const std::string& id, const nlohmann::json& state,
                                             int64_t if_version, const security::Principal& who) {
   if (!state.is_object()) return invalid_argument("state must be a JSON object", "state");
-  if (state.dump().size() > (size_t(1) << 20))
+  if (json_text(state).size() > (size_t(1) << 20))
     return invalid_argument("session state is limited to 1 MiB", "state");
   std::lock_guard lock(sessions_mu_);
   auto it = sessions_.find(id);
   if (it == sessions_.end()) return not_found("no session '" + id + "'");
   LiveSession& s = it->second;
   if (if_version >= 0 && if_version != s.version)
-    return invalid_argument("session '" + id + "' is at version " + std::to_string(s.version) +
-                                ", not " + std::to_string(if_version),
-                            "version");
+    return conflict("session '" + id + "' is at version " + std::to_string(s.version) + ", not " +
+                        std::to_string(if_version),
+                    "version");
   s.state = state;
   s.version += 1;
   s.updated_by = who.name;

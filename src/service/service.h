@@ -25,6 +25,10 @@ struct ServiceOptions {
   std::vector<std::string> media_roots;  // added to the stored roots
   int workers = 1;
   size_t preview_cache_bytes = size_t(2) << 30;
+  // Analysis state, shared by the preview and job renderers, kept in memory under this budget
+  // and on disk under data_dir/analysis (loaded again after a restart).
+  size_t analysis_memory_bytes = size_t(1) << 30;
+  int64_t analysis_disk_bytes = int64_t(8) << 30;
 };
 
 // A live direction session: what the colourist is looking at, shared with everyone watching.

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "core/json_text.h"
 #include "graph/plan.h"
 #include "ops/register.h"
 
@@ -17,7 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   // Whatever parses must serialise and parse back to the same graph.
-  auto again = graph::parse_graph(graph::graph_to_json(*g).dump(), "again.json");
+  auto again = graph::parse_graph(json_text(graph::graph_to_json(*g)), "again.json");
   if (!again.ok() || graph::graph_to_json(*again) != graph::graph_to_json(*g)) std::abort();
   graph::CompileOptions options;
   options.probe = [](const std::string& path) -> Result<MediaInfo> {

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "core/json_text.h"
 #include "graph/graph.h"
 #include "service/job_runner.h"
 #include "service/previews.h"
@@ -13,7 +14,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace fl;
-  auto body = service::parse_request_json(std::string_view(reinterpret_cast<const char*>(data), size));
+  auto body =
+      service::parse_request_json(std::string_view(reinterpret_cast<const char*>(data), size));
   if (!body.ok()) {
     if (body.status().message().empty()) std::abort();
     return 0;
@@ -22,7 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!job.ok() && job.status().message().empty()) std::abort();
   if (job.ok()) {
     // What a handler does next: the graph goes to the graph parser.
-    auto g = graph::parse_graph(job->graph.dump(), "graph");
+    auto g = graph::parse_graph(json_text(job->graph), "graph");
     if (!g.ok() && g.status().message().empty()) std::abort();
   }
   auto preview = service::preview_request_from_json(*body);

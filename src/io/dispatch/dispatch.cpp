@@ -2,7 +2,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <filesystem>
+#include <initializer_list>
 
 #include "io/dispatch/timeline_source.h"
 #include "io/ffmpeg/ffmpeg_io.h"
@@ -39,6 +41,38 @@ class NullSink final : public FrameSink {
   colour::Transfer transfer_;
 };
 
+// The still-image format a file's first bytes announce, or nullptr. A JPEG named .mov would
+// otherwise reach FFmpeg's image demuxer and come out as a one-frame clip that no frame range
+// fits; the user is better told what the file is.
+const char* still_format_by_content(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return nullptr;  // the reader that opens it says why
+  unsigned char b[8] = {};
+  const size_t n = std::fread(b, 1, sizeof b, f);
+  std::fclose(f);
+  auto starts = [&](std::initializer_list<unsigned char> magic) {
+    if (n < magic.size()) return false;
+    size_t i = 0;
+    for (unsigned char m : magic)
+      if (b[i++] != m) return false;
+    return true;
+  };
+  if (starts({0xFF, 0xD8, 0xFF})) return "a JPEG image";
+  if (starts({0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'})) return "a PNG image";
+  if (starts({'I', 'I', 0x2A, 0x00}) || starts({'M', 'M', 0x00, 0x2A})) return "a TIFF image";
+  if (starts({0x76, 0x2F, 0x31, 0x01})) return "an OpenEXR image";
+  if (starts({'S', 'D', 'P', 'X'}) || starts({'X', 'P', 'D', 'S'})) return "a DPX image";
+  return nullptr;
+}
+
+Status refuse_misnamed_still(const std::string& path) {
+  if (const char* what = still_format_by_content(path))
+    return unsupported("'" + path + "' is " + what + ", not a clip, by its content: give it " +
+                       "the image's own extension (.jpg, .png, .tif, .exr, .dpx) to read it as a " +
+                       "still");
+  return ok_status();
+}
+
 }  // namespace
 
 std::string add_timecode_frames(const std::string& timecode, int64_t frames, Rational rate) {
@@ -51,6 +85,7 @@ Result<MediaInfo> probe(const std::string& path) {
     FL_ASSIGN_OR_RETURN(auto source, open_timeline_source(path, {}));
     return source->info();
   }
+  FL_RETURN_IF_ERROR(refuse_misnamed_still(path));
   // Opening the source measures the exact frame count (containers such as NUT and MKV only
   // give an estimate), and plans must agree with what the renderer will decode.
   FL_ASSIGN_OR_RETURN(auto source, open_ffmpeg_source(path, {}));
@@ -61,6 +96,7 @@ Result<std::unique_ptr<FrameSource>> open_source(const std::string& path,
                                                  const SourceOptions& options) {
   if (is_image_path(path)) return open_image_source(path, options);
   if (is_timeline_path(path)) return open_timeline_source(path, options);
+  FL_RETURN_IF_ERROR(refuse_misnamed_still(path));
   return open_ffmpeg_source(path, options);
 }
 

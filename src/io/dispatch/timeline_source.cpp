@@ -96,6 +96,11 @@ class TimelineSource final : public FrameSource {
     info_.has_audio = false;  // audio is not conformed
     info_.audio_codec.clear();
     info_.audio_channels = info_.audio_sample_rate = 0;
+    info_.media_files.clear();
+    for (const auto& c : clips_)
+      if (!c.clip.path.empty() && std::find(info_.media_files.begin(), info_.media_files.end(),
+                                            c.clip.path) == info_.media_files.end())
+        info_.media_files.push_back(c.clip.path);
     return ok_status();
   }
 

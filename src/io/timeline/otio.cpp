@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_text.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -433,7 +435,7 @@ std::string write_otio(const Timeline& t) {
                 {"global_start_time", rational_time(double(t.start), t.rate)},
                 {"tracks", std::move(stack)}};
   // Names that are not UTF-8 (EDLs have no encoding) are written with U+FFFD, not thrown on.
-  return root.dump(4, ' ', false, ojson::error_handler_t::replace) + "\n";
+  return json_text(root, 4) + "\n";
 }
 
 }  // namespace fl::io

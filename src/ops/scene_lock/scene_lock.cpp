@@ -34,8 +34,7 @@ double analysis_scale(int width, int min_width) {
 class SceneLockOp final : public graph::Op {
  public:
   struct Config {
-    std::string reference_path;   // empty: a frame of the input
-    std::string reference_stamp;  // size and modification time: a replaced file re-analyses
+    std::string reference_path;  // empty: a frame of the input
     int64_t reference_frame = 0;
     int64_t reference_shot = -1;  // `shot:N`: shot N of the input (its detected shots)
     bool detect_shots = true;
@@ -46,11 +45,25 @@ class SceneLockOp final : public graph::Op {
   explicit SceneLockOp(Config c) : c_(std::move(c)) {}
 
   bool has_analysis() const override { return true; }
+  int state_version() const override { return kSceneLockStateVersion; }
+  Result<std::string> save_state(const graph::OpState& state) const override {
+    return save_scene_lock_state(static_cast<const SceneLockState&>(state));
+  }
+  Result<std::shared_ptr<const graph::OpState>> load_state(std::string_view bytes) const override {
+    FL_ASSIGN_OR_RETURN(auto state, load_scene_lock_state(bytes));
+    return std::shared_ptr<const graph::OpState>(std::move(state));
+  }
+  size_t state_bytes(const graph::OpState& state) const override {
+    return scene_lock_state_bytes(static_cast<const SceneLockState&>(state));
+  }
   // Strength is applied per frame; everything else decides the fit.
   std::string analysis_key() const override {
-    return c_.reference_path + "|" + c_.reference_stamp + "|" + std::to_string(c_.reference_frame) +
-           "|" + std::to_string(c_.reference_shot) + "|" + (c_.detect_shots ? "auto" : "none") +
-           "|" + (c_.reference_code_values ? "f" : "t") + "|" + std::to_string(int(c_.lock.mode));
+    // The reference file's content is in the key already (the renderer folds in what the node
+    // read), so the same still at another path, or on another machine, shares the analysis.
+    return std::string(c_.reference_path.empty() ? "input" : "file") + "|" +
+           std::to_string(c_.reference_frame) + "|" + std::to_string(c_.reference_shot) + "|" +
+           (c_.detect_shots ? "auto" : "none") + "|" + (c_.reference_code_values ? "f" : "t") +
+           "|" + std::to_string(int(c_.lock.mode));
   }
 
   Result<std::shared_ptr<const graph::OpState>> analyse(graph::AnalysisCtx& ctx) const override {
@@ -259,10 +272,6 @@ void register_scene_lock(graph::Registry& r) {
               return not_found("reference '" + c.reference_path + "' not found")
                   .with_field("params.reference");
             c.reference_frame = p.get_int("reference_frame");
-            const auto size = std::filesystem::file_size(c.reference_path, ec);
-            const auto time = std::filesystem::last_write_time(c.reference_path, ec);
-            c.reference_stamp =
-                std::to_string(size) + "@" + std::to_string(time.time_since_epoch().count());
           }
           c.detect_shots = p.get_string("shots") == "auto";
           c.reference_code_values = p.get_string("reference_transfer") == "footage";

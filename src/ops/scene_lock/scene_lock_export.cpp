@@ -8,6 +8,7 @@
 #include "colour/cdl_file.h"
 #include "colour/cube_file.h"
 #include "core/file_util.h"
+#include "core/json_text.h"
 #include "io/timeline/edl.h"
 
 namespace fl::ops {
@@ -107,7 +108,7 @@ Status export_scene_lock(const SceneLockState& state, const graph::ExportCtx& ct
   FL_RETURN_IF_ERROR(write_file_atomic(edl_path, io::write_edl(edl)));
   written.push_back(edl_path);
   const std::string report_path = base + "_report.json";
-  FL_RETURN_IF_ERROR(write_file_atomic(report_path, scene_lock_report(state).dump(2) + "\n"));
+  FL_RETURN_IF_ERROR(write_file_atomic(report_path, json_text(scene_lock_report(state), 2) + "\n"));
   written.push_back(report_path);
   return ok_status();
 }

@@ -20,6 +20,13 @@ struct SceneLockState final : graph::OpState {
   const analysis::ShotLock* shot_at(int64_t frame) const;
 };
 
+// The state as bytes for the persistent analysis store, and back (scene_lock_state.cpp). Bump
+// kSceneLockStateVersion whenever the encoding changes.
+inline constexpr int kSceneLockStateVersion = 1;
+std::string save_scene_lock_state(const SceneLockState& state);
+Result<std::shared_ptr<const SceneLockState>> load_scene_lock_state(std::string_view bytes);
+size_t scene_lock_state_bytes(const SceneLockState& state);
+
 // The report as JSON (also written by export_scene_lock).
 nlohmann::json scene_lock_report(const SceneLockState& state);
 

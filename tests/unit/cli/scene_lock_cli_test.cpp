@@ -130,8 +130,26 @@ TEST_F(SceneLockCli, BadReferencesFailCleanly) {
   EXPECT_THAT(o.err, HasSubstr("reference shot 3 is out of range: the input has 1 shot"));
   o = run("apply graded.nut out.nut exposure --report r.png");
   EXPECT_NE(o.code, 0);
-  EXPECT_THAT(o.err, HasSubstr("no scene_lock node"));
+  EXPECT_THAT(o.err,
+              HasSubstr("no operator in the graph has a report (those that do: scene_lock)"));
   expect_only({"orig.nut", "graded.nut", "ref.png", "junk.png", "out.nut"});
+}
+
+// --report goes to the ops that have one, whatever else the graph holds (this graph used to
+// fail with "node 'fill' is not a scene_lock node").
+TEST_F(SceneLockCli, ReportOfAGraphWhereFillComesFirst) {
+  std::ofstream(dir_.file("g.json")) << R"({"sources": {"in": {"path": "graded.nut"}},
+ "nodes": {"m": {"op": "mask", "inputs": ["in"], "params": {"shape": "rect 300 200 24 24"}},
+           "f": {"op": "fill", "inputs": {"in": "in", "mask": "m"}},
+           "lock": {"op": "scene_lock", "inputs": ["f"],
+                    "params": {"reference": "ref.png", "shots": "none"}}},
+ "outputs": [{"node": "lock", "path": "out.nut", "frames": [0, 3]}]})";
+  auto o = run("render g.json --report sheet.png");
+  ASSERT_EQ(o.code, 0) << o.err;
+  EXPECT_TRUE(std::filesystem::file_size(dir_.file("sheet.png")) > 1000);
+  auto report = nlohmann::json::parse(slurp(dir_.file("sheet.json")));
+  ASSERT_TRUE(report.contains("shots")) << report.dump();
+  EXPECT_EQ(report["shots"].size(), 1u);
 }
 
 TEST_F(SceneLockCli, ReferenceOfAnotherSizeIsResampled) {

@@ -153,8 +153,8 @@ TEST(GradeFit, OutputCurvesUndoACurveThenAChannelMix) {
     return mean_delta_e_code_values(got, want, {}, Transfer::kBt709);
   };
   const double without = recovered(0), with = recovered(17);
-  std::cout << "curve then mix, undone: input curves + matrix " << without
-            << ", + output curves " << with << "\n";
+  std::cout << "curve then mix, undone: input curves + matrix " << without << ", + output curves "
+            << with << "\n";
   EXPECT_LT(with, 0.5 * without);
   EXPECT_LT(with, 0.3);
 }

@@ -358,8 +358,11 @@ TEST(PlanCache, SameGraphSamePlanUntilAFileChanges) {
   PlanCache cache;
   EXPECT_EQ(PlanCache::key_for(*g), PlanCache::key_for(*g));
   ContentKey before = PlanCache::key_for(*g);
+  // Touched but the same bytes: the same content, the same plan.
   std::filesystem::last_write_time(lut,
                                    std::filesystem::last_write_time(lut) + std::chrono::seconds(5));
+  EXPECT_EQ(PlanCache::key_for(*g), before) << "the same bytes are the same content";
+  std::ofstream(lut) << "LUT_3D_SIZE 3\n";
   EXPECT_NE(PlanCache::key_for(*g), before) << "an edited .cube must not reuse the old plan";
   node("b").params.erase("note");
   auto a = cache.get_or_compile(*g, r, o), b = cache.get_or_compile(*g, r, o);
@@ -371,6 +374,30 @@ TEST(PlanCache, SameGraphSamePlanUntilAFileChanges) {
   EXPECT_NE(a->get(), c->get());
   EXPECT_EQ(cache.size(), 2u);
   std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace fl::graph
+
+namespace fl::graph {
+namespace {
+
+// An op whose factory reads a parameter its schema does not declare (a typo) fails to compile
+// with its node named, not with an uncaught std::out_of_range.
+TEST(Compile, AFactoryThatThrowsIsReportedWithItsNode) {
+  Registry r;
+  r.add(OpBuilder("typo", 1).input("in").param_float("gain", 1.0, 0, 10, "").build(),
+        [](const Params& p, const PrepareCtx&) -> Result<std::shared_ptr<const Op>> {
+          return make_op<GainOp>(float(p.get_float("gian")));
+        });
+  auto g = parse_graph(R"({"sources":{"s":"a.mov"},"nodes":{"t":{"op":"typo","inputs":["s"]}}})");
+  ASSERT_TRUE(g.ok());
+  auto plan = compile(*g, r, fake_probe());
+  ASSERT_FALSE(plan.ok());
+  EXPECT_EQ(plan.status().code(), ErrorCode::kInternal);
+  EXPECT_NE(plan.status().message().find("node 't'"), std::string::npos) << plan.status().message();
+  EXPECT_NE(plan.status().message().find("operator 'typo' failed to prepare"), std::string::npos);
+  EXPECT_EQ(plan.status().field(), "nodes.t");
 }
 
 }  // namespace

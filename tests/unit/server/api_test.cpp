@@ -5,6 +5,7 @@
 #include <set>
 
 #include "server_fixture.h"
+#include "store/database.h"
 
 namespace fl::test {
 namespace {
@@ -41,6 +42,13 @@ TEST_F(ServerFixture, JobRendersTheSameFramesAsTheCommandLine) {
   std::string a = framemd5(tmp.file("job.mov")), b = framemd5(tmp.file("cli.mov"));
   EXPECT_FALSE(a.empty());
   EXPECT_EQ(a, b) << "the job's frames differ from framelock apply's";
+  // A finished job keeps no segment records (they only serve a resume).
+  auto db = store::Database::open(data_.file("data") + "/framelock.db");
+  ASSERT_TRUE(db.ok()) << db.status().to_string();
+  auto left =
+      (*db)->query("SELECT idx FROM job_segments WHERE job = ?", {r.json["id"].get<std::string>()});
+  ASSERT_TRUE(left.ok()) << left.status().to_string();
+  EXPECT_TRUE(left->empty()) << left->size() << " segment rows left";
   // The sound comes along, cut to the same frames.
   EXPECT_EQ(run("ffprobe -v error -select_streams a -show_entries stream=codec_name -of csv=p=0 '" +
                 tmp.file("job.mov") + "' | grep -q ac3"),

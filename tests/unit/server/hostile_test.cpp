@@ -1,0 +1,96 @@
+// Requests an attacker would send: bytes that are not UTF-8 in the path, the headers and JSON
+// bodies. The server answers each with a JSON error and keeps answering (one such request used
+// to end the process with nlohmann's type_error.316 from the 404 handler).
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "server_fixture.h"
+
+namespace fl::test {
+namespace {
+
+// One raw request on its own connection; the whole answer (the server closes after it).
+std::string raw_exchange(int port, const std::string& request) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(uint16_t(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return {};
+  }
+  (void)!::write(fd, request.data(), request.size());
+  std::string got;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) got.append(buf, size_t(n));
+  ::close(fd);
+  return got;
+}
+
+int status_of(const std::string& response) {
+  if (response.rfind("HTTP/1.1 ", 0) != 0) return 0;
+  return std::atoi(response.c_str() + 9);
+}
+
+nlohmann::json body_of(const std::string& response) {
+  auto at = response.find("\r\n\r\n");
+  if (at == std::string::npos) return nullptr;
+  auto j = nlohmann::json::parse(response.substr(at + 4), nullptr, false);
+  return j.is_discarded() ? nlohmann::json() : j;
+}
+
+TEST_F(ServerFixture, PathsThatAreNotUtf8GetA404AndTheServerLives) {
+  for (const std::string path : {"/%FF", "/v1/jobs/%C3%28", "/\xff\xfe", "/v1/%ED%A0%80x"}) {
+    std::string reply = raw_exchange(port_, "GET " + path +
+                                                " HTTP/1.1\r\nHost: x\r\nConnection: "
+                                                "close\r\n\r\n");
+    EXPECT_EQ(status_of(reply), 404) << path << ": " << reply.substr(0, 200);
+    auto j = body_of(reply);
+    EXPECT_EQ(j["error"]["code"], "not_found") << reply;
+  }
+  EXPECT_EQ(call("GET", "/healthz", "").status, 200);
+}
+
+TEST_F(ServerFixture, JsonBodiesThatAreNotUtf8Get400) {
+  const std::string bodies[] = {
+      "{\"graph\": \"\xff\"}",
+      "{\"path\": \"/tmp/\xc3\x28\"}",
+      "\xef\xbb\xbf\xff{}",
+  };
+  for (const auto& body : bodies) {
+    for (const char* path : {"/v1/jobs", "/v1/media", "/v1/previews"}) {
+      Reply r = call("POST", path, artist_, body);
+      EXPECT_EQ(r.status, 400) << path << ": " << r.body;
+      EXPECT_EQ(r.json["error"]["code"], "invalid_argument") << r.body;
+      EXPECT_EQ(r.body.find("json.exception"), std::string::npos) << r.body;
+    }
+  }
+  EXPECT_EQ(call("GET", "/healthz", "").status, 200);
+}
+
+TEST_F(ServerFixture, NamesThatAreNotUtf8InsideValidJsonAreAnsweredInJson) {
+  // Valid UTF-8 JSON escapes that decode to a lone surrogate: nlohmann refuses those too.
+  Reply r = call("POST", "/v1/media", artist_, std::string(R"({"path": "/x/\udc80.mov"})"));
+  EXPECT_EQ(r.status, 400) << r.body;
+  // A registered path the file system has but that is not UTF-8 is answered without throwing.
+  Reply m = call("POST", "/v1/media", artist_,
+                 nlohmann::json{{"path", media_root_.file("missing clip \u00e9.mov")}});
+  EXPECT_EQ(m.status, 422) << m.body;
+  EXPECT_EQ(m.json["error"]["code"], "not_found") << m.body;
+}
+
+TEST_F(ServerFixture, HeadersThatAreNotUtf8AreRefusedWithoutInternals) {
+  std::string reply = raw_exchange(
+      port_,
+      "GET /v1/jobs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \xff\xfe\r\nConnection: "
+      "close\r\n\r\n");
+  EXPECT_EQ(status_of(reply), 401) << reply.substr(0, 300);
+  EXPECT_EQ(reply.find("exception"), std::string::npos);
+  EXPECT_EQ(call("GET", "/healthz", "").status, 200);
+}
+
+}  // namespace
+}  // namespace fl::test
