@@ -1,14 +1,14 @@
 #include "http_api.h"
 
-#include <httplib.h>
-
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 
 #include "core/json_text.h"
 #include "core/log.h"
+#include "net/http_server.h"
 #include "openapi.h"
 #include "ops/register.h"
 #include "service/json_views.h"
@@ -21,30 +21,25 @@ namespace {
 using security::Action;
 using security::Principal;
 
-void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
+void send_json(net::HttpResponse& res, int status, const nlohmann::json& body) {
   res.status = status;
-  res.set_content(json_text(body), "application/json");
+  res.set_body(json_text(body), "application/json");
 }
 
-void send_error(httplib::Response& res, const Status& s, int status = 0) {
+void send_error(net::HttpResponse& res, const Status& s, int status = 0) {
   send_json(res, status ? status : http_status(s), {{"error", service::status_to_json(s)}});
 }
 
 // An error about what the request body names (a graph's files, a path to register).
-void send_body_error(httplib::Response& res, const Status& s) {
+void send_body_error(net::HttpResponse& res, const Status& s) {
   send_error(res, s, http_status_for_body(s));
 }
 
-// What the request log says of the request being handled on this thread (httplib handles a
-// request on one thread from its headers to its logger call).
-thread_local std::chrono::steady_clock::time_point t_request_start;
-thread_local std::string t_principal;
-
 // The caller, or an answer already written (401 without or with a bad token, 403 without the
 // right).
-std::optional<Principal> authorize(service::Service& svc, const httplib::Request& req,
-                                   httplib::Response& res, Action action) {
-  const std::string header = req.get_header_value("Authorization");
+std::optional<Principal> authorize(service::Service& svc, const net::HttpRequest& req,
+                                   net::HttpResponse& res, Action action) {
+  const std::string header = req.header("Authorization");
   const std::string prefix = "Bearer ";
   if (header.size() <= prefix.size() || header.compare(0, prefix.size(), prefix) != 0) {
     res.set_header("WWW-Authenticate", "Bearer realm=\"framelock\"");
@@ -57,7 +52,7 @@ std::optional<Principal> authorize(service::Service& svc, const httplib::Request
     send_error(res, who.status());
     return std::nullopt;
   }
-  t_principal = who->id;
+  res.set_log_note(who->id);  // the request log names whose request it was, never the token
   if (!security::role_allows(who->role, action)) {
     send_error(res,
                permission_denied("role '" + std::string(security::role_name(who->role)) +
@@ -69,7 +64,7 @@ std::optional<Principal> authorize(service::Service& svc, const httplib::Request
 }
 
 // Body as JSON: 400 when it is not JSON at all (validation errors come later, as 422).
-std::optional<nlohmann::json> json_body(const httplib::Request& req, httplib::Response& res) {
+std::optional<nlohmann::json> json_body(const net::HttpRequest& req, net::HttpResponse& res) {
   auto j = service::parse_request_json(req.body);
   if (!j.ok()) {
     send_error(res, j.status(), 400);
@@ -79,7 +74,7 @@ std::optional<nlohmann::json> json_body(const httplib::Request& req, httplib::Re
 }
 
 // A required string field of a JSON body, or an answer already written (400 / 422 naming it).
-std::optional<std::string> string_field(const httplib::Request& req, httplib::Response& res,
+std::optional<std::string> string_field(const net::HttpRequest& req, net::HttpResponse& res,
                                         const char* name, const char* what) {
   auto body = json_body(req, res);
   if (!body) return std::nullopt;
@@ -91,35 +86,38 @@ std::optional<std::string> string_field(const httplib::Request& req, httplib::Re
   return (*body)[name].get<std::string>();
 }
 
-std::string sse_keepalive() { return ": keep-alive\n\n"; }
-
-// Streams a topic of the event hub as Server-Sent Events until it ends or the client goes.
-void stream_events(service::Service& svc, httplib::Response& res, const std::string& topic) {
+// Streams a topic of the event hub as Server-Sent Events until it ends or the client goes. No
+// thread waits on it: the hub's notification drains the subscription into the stream, and the
+// connection's own timer sends the keep-alives.
+void stream_events(service::Service& svc, net::HttpResponse& res, const std::string& topic) {
   auto sub = svc.events().subscribe(topic);
   res.set_header("Cache-Control", "no-cache");
   res.set_header("X-Accel-Buffering", "no");
-  res.set_chunked_content_provider(
-      "text/event-stream",
-      [sub](size_t, httplib::DataSink& sink) {
-        auto e = sub->next(std::chrono::seconds(10));
-        if (e) {
-          std::string frame = service::sse_frame(*e);
-          if (!sink.write(frame.data(), frame.size())) return false;
-          if (e->final) sink.done();
-          return true;
-        }
-        if (sub->closed()) {
-          sink.done();
-          return true;
-        }
-        std::string ka = sse_keepalive();
-        return sink.write(ka.data(), ka.size());  // false: the client went away
-      },
-      [&svc, sub, topic](bool) { svc.events().unsubscribe(topic, sub); });
+  res.set_push_stream(
+      "text/event-stream", [&svc, sub, topic](std::shared_ptr<net::PushStream> out) {
+        auto order = std::make_shared<std::mutex>();  // two publishers must not interleave frames
+        // The notification holds the stream (nothing else does once this returns); on_close below
+        // drops the notification, and with it the stream.
+        auto drain = [sub, stream = out, order] {
+          std::lock_guard lock(*order);
+          while (auto e = sub->next(std::chrono::milliseconds(0))) {
+            if (!stream->send(service::sse_frame(*e))) return;
+            if (e->final) return stream->close();
+          }
+          if (sub->closed()) stream->close();
+        };
+        out->on_close([&svc, sub, topic] {
+          sub->set_notify(nullptr);
+          svc.events().unsubscribe(topic, sub);
+        });
+        sub->set_notify(drain);
+        out->set_keepalive(std::chrono::seconds(10), ": keep-alive\n\n");
+        drain();  // what was queued before the notification was set (the topic's snapshot)
+      });
 }
 
-Result<int64_t> path_int(const httplib::Request& req, int index, const std::string& field) {
-  const std::string text = req.matches[index].str();
+Result<int64_t> path_int(const net::HttpRequest& req, int index, const std::string& field) {
+  const std::string text = req.matches[size_t(index)];
   try {
     size_t used = 0;
     long long v = std::stoll(text, &used);
@@ -138,7 +136,7 @@ nlohmann::json media_json(const service::MediaItem& m) {
           {"frames_url", "/v1/media/" + m.id + "/frames/{n}"}};
 }
 
-// Job outputs are clips (static files of the page get their types from httplib's mount point).
+// Job outputs are clips (static files of the page get their types from the static mount).
 std::string mime_for(const std::string& path) {
   std::string ext = std::filesystem::path(path).extension().string();
   if (ext == ".mov") return "video/quicktime";
@@ -148,24 +146,16 @@ std::string mime_for(const std::string& path) {
   return "application/octet-stream";
 }
 
-// A file as the body, read in chunks (outputs can be gigabytes).
-void send_file(httplib::Response& res, const std::string& path) {
+// A file as the body, streamed from disk (outputs can be gigabytes).
+void send_file(net::HttpResponse& res, const std::string& path) {
   std::error_code ec;
-  auto size = std::filesystem::file_size(path, ec);
+  (void)std::filesystem::file_size(path, ec);
   if (ec) return send_error(res, not_found("output file is missing"));
-  auto file = std::make_shared<std::ifstream>(path, std::ios::binary);
-  if (!*file) return send_error(res, permission_denied("cannot read the output file"));
+  if (!std::ifstream(path, std::ios::binary))
+    return send_error(res, permission_denied("cannot read the output file"));
   res.set_header("Content-Disposition", "attachment; filename=\"" +
                                             std::filesystem::path(path).filename().string() + "\"");
-  res.set_content_provider(size_t(size), mime_for(path),
-                           [file](size_t offset, size_t length, httplib::DataSink& sink) {
-                             std::vector<char> buf(std::min<size_t>(length, 1 << 20));
-                             file->seekg(std::streamoff(offset));
-                             file->read(buf.data(), std::streamsize(buf.size()));
-                             auto got = size_t(file->gcount());
-                             if (got == 0) return false;
-                             return sink.write(buf.data(), got);
-                           });
+  res.set_file(path, mime_for(path));
 }
 
 }  // namespace
@@ -202,76 +192,70 @@ int http_status_for_body(const Status& s) {
   return http_status(s);
 }
 
-void install_routes(httplib::Server& http, service::Service& svc, const HttpOptions& options) {
-  http.set_payload_max_length(options.max_body_bytes);
-  // Headers and body go out in separate writes: without this, Nagle's algorithm meets the
-  // client's delayed ACK and small answers wait ~40 ms.
-  http.set_tcp_nodelay(true);
-  // Errors httplib answers itself (404 for unknown paths, 413, 400 for broken HTTP) get our body.
-  // Errors httplib answers itself (404 for unknown paths, 413, 400 for broken HTTP) get our body.
-  // The path is the client's raw bytes; json_text() keeps any that are not UTF-8 from throwing,
-  // and nothing may throw from here: httplib calls it outside its own try.
-  http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return;
-    try {
-      ErrorCode code = res.status == 404 ? ErrorCode::kNotFound : ErrorCode::kInvalidArgument;
-      std::string msg = res.status == 404 ? "no such endpoint: " + req.method + " " + req.path
-                        : res.status == 413
-                            ? "request body too large"
-                            : "bad request (HTTP " + std::to_string(res.status) + ")";
-      res.set_content(
-          json_text(nlohmann::json{{"error", service::status_to_json(Status(code, msg))}}),
-          "application/json");
-    } catch (...) {
-      res.set_content(R"({"error":{"code":"internal","message":"internal error"}})",
-                      "application/json");
-    }
+Status install_routes(net::HttpServer& http, service::Service& svc, const HttpOptions& options) {
+  Status status;
+  auto route = [&](const char* method, std::string pattern, net::HttpServer::Handler handler,
+                   net::RouteOptions ro = {}) {
+    if (status.ok()) status = http.route(method, std::move(pattern), std::move(handler), ro);
+  };
+  // Bodies are read only from someone who holds a valid token (any role: what they may do is
+  // the handler's to decide): a stranger's upload is refused after its headers, unread.
+  http.set_body_gate([&svc](const net::HttpRequest& req, net::HttpResponse& res) {
+    const std::string header = req.header("Authorization");
+    const std::string prefix = "Bearer ";
+    if (header.size() > prefix.size() && header.compare(0, prefix.size(), prefix) == 0 &&
+        svc.auth().authenticate(std::string_view(header).substr(prefix.size())).ok())
+      return true;
+    res.set_header("WWW-Authenticate", "Bearer realm=\"framelock\"");
+    send_error(res, unauthenticated("a valid bearer token is required before a request body"));
+    return false;
+  });
+  http.set_not_found([](const net::HttpRequest& req, net::HttpResponse& res) {
+    // The path is the client's raw bytes: json_text() writes any that are not UTF-8 as U+FFFD.
+    send_error(res, not_found("no such endpoint: " + req.method + " " + req.path));
+  });
+  // The server's own refusals (a body over the cap, broken HTTP, 405) in the API's error form.
+  http.set_error_body([](int code, std::string_view text) {
+    const Status s(code == 413 || code == 431 ? ErrorCode::kResourceExhausted
+                   : code == 503              ? ErrorCode::kResourceExhausted
+                                              : ErrorCode::kInvalidArgument,
+                   code == 413 ? "request body too large" : std::string(text));
+    return std::pair<std::string, std::string>(
+        json_text(nlohmann::json{{"error", service::status_to_json(s)}}), "application/json");
   });
   // The last resort: the client learns that it failed, the log learns why.
-  http.set_exception_handler(
-      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
-        std::string what = "unknown exception";
-        try {
-          if (ep) std::rethrow_exception(ep);
-        } catch (const std::exception& e) {
-          what = e.what();
-        } catch (...) {
-        }
-        log::event(
-            log::Level::kError, "handler_failed",
-            {log::str("method", req.method), log::str("path", req.path), log::str("what", what)});
-        res.status = 500;
-        res.set_content(R"({"error":{"code":"internal","message":"internal error"}})",
-                        "application/json");
-      });
-
-  http.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
-    t_request_start = std::chrono::steady_clock::now();
-    t_principal.clear();
-    return httplib::Server::HandlerResponse::Unhandled;
+  http.set_exception_handler([](const net::HttpRequest& req, net::HttpResponse& res,
+                                const std::string& what) {
+    log::event(
+        log::Level::kError, "handler_failed",
+        {log::str("method", req.method), log::str("path", req.path), log::str("what", what)});
+    res.status = 500;
+    res.set_body(R"({"error":{"code":"internal","message":"internal error"}})", "application/json");
   });
   // One line per request: never the token, only whose it was.
-  http.set_logger([](const httplib::Request& req, const httplib::Response& res) {
-    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                                t_request_start)
-                          .count();
-    log::event(res.status >= 500 ? log::Level::kError : log::Level::kInfo, "request",
-               {log::str("method", req.method), log::str("path", req.path),
-                log::num("status", res.status), log::num("ms", std::round(ms * 10) / 10),
-                log::str("principal", t_principal.empty() ? "-" : t_principal),
-                log::str("remote", req.remote_addr)});
-  });
+  http.set_logger(
+      [](const net::HttpRequest& req, int code, double seconds, const std::string& principal) {
+        log::event(code >= 500 ? log::Level::kError : log::Level::kInfo, "request",
+                   {log::str("method", req.method), log::str("path", req.path),
+                    log::num("status", code), log::num("ms", std::round(seconds * 1e4) / 10),
+                    log::str("principal", principal.empty() ? "-" : principal),
+                    log::str("remote", req.remote)});
+      });
 
-  http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
-    send_json(res, 200, {{"status", "ok"}});
-  });
+  // On the I/O thread: it answers even when every worker is busy.
+  route(
+      "GET", "/healthz",
+      [](const net::HttpRequest&, net::HttpResponse& res) {
+        res.set_body(R"({"status":"ok"})", "application/json");
+      },
+      net::RouteOptions{true});
 
-  http.Get("/v1/openapi.json", [&svc](const httplib::Request& req, httplib::Response& res) {
+  route("GET", "/v1/openapi.json", [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
     if (!authorize(svc, req, res, Action::kViewOps)) return;
     send_json(res, 200, openapi_document(ops::builtin_registry()));
   });
 
-  http.Get("/v1/ops", [&svc](const httplib::Request& req, httplib::Response& res) {
+  route("GET", "/v1/ops", [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
     if (!authorize(svc, req, res, Action::kViewOps)) return;
     nlohmann::json out = nlohmann::json::array();
     for (const auto* def : ops::builtin_registry().list()) out.push_back(def->schema.to_json());
@@ -279,7 +263,7 @@ void install_routes(httplib::Server& http, service::Service& svc, const HttpOpti
   });
 
   // --- media ---
-  http.Get("/v1/media", [&svc](const httplib::Request& req, httplib::Response& res) {
+  route("GET", "/v1/media", [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
     if (!authorize(svc, req, res, Action::kViewMedia)) return;
     auto items = svc.media().list();
     if (!items.ok()) return send_error(res, items.status());
@@ -287,7 +271,7 @@ void install_routes(httplib::Server& http, service::Service& svc, const HttpOpti
     for (const auto& m : *items) out.push_back(media_json(m));
     send_json(res, 200, {{"media", out}});
   });
-  http.Post("/v1/media", [&svc](const httplib::Request& req, httplib::Response& res) {
+  route("POST", "/v1/media", [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
     if (!authorize(svc, req, res, Action::kRegisterMedia)) return;
     auto path = string_field(req, res, "path", "a file under a media root");
     if (!path) return;
@@ -295,52 +279,53 @@ void install_routes(httplib::Server& http, service::Service& svc, const HttpOpti
     if (!item.ok()) return send_body_error(res, item.status());
     send_json(res, 201, media_json(*item));
   });
-  http.Get(R"(/v1/media/([A-Za-z0-9_]+))",
-           [&svc](const httplib::Request& req, httplib::Response& res) {
-             if (!authorize(svc, req, res, Action::kViewMedia)) return;
-             auto item = svc.media().get(req.matches[1].str());
-             if (!item.ok()) return send_error(res, item.status());
-             send_json(res, 200, media_json(*item));
-           });
-  http.Get(R"(/v1/media/([A-Za-z0-9_]+)/frames/([^/]+))", [&svc](const httplib::Request& req,
-                                                                 httplib::Response& res) {
-    if (!authorize(svc, req, res, Action::kViewMedia)) return;
-    auto item = svc.media().get(req.matches[1].str());
-    if (!item.ok()) return send_error(res, item.status());
-    auto n = path_int(req, 2, "frame");
-    if (!n.ok()) return send_error(res, n.status());
-    service::PreviewRequest pr;
-    pr.graph = {{"sources", {{"clip", {{"path", item->path}}}}}};
-    pr.node = "clip";
-    pr.frame = *n;
-    double scale = 1;
-    if (req.has_param("scale")) {
-      const std::string s = req.get_param_value("scale");
-      scale = s == "0.125" ? 0.125 : s == "0.25" ? 0.25 : s == "0.5" ? 0.5 : s == "1" ? 1 : 0;
-      if (scale == 0)
-        return send_error(res, invalid_argument("scale must be 0.125, 0.25, 0.5 or 1", "scale"));
-    }
-    if (req.has_param("format")) {
-      auto f = service::parse_image_format(req.get_param_value("format"));
-      if (!f.ok()) return send_error(res, f.status());
-      pr.format = *f;
-    }
-    auto prepared = svc.previews().prepare(pr);
-    if (!prepared.ok()) return send_error(res, prepared.status());
-    auto level = svc.previews().render_once(*prepared, scale);
-    if (!level.ok()) return send_error(res, level.status());
-    res.set_header("Cache-Control", "private, max-age=60");
-    res.set_content(level->bytes, std::string(service::mime_type(pr.format)));
-  });
+  route("GET", R"(/v1/media/([A-Za-z0-9_]+))",
+        [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
+          if (!authorize(svc, req, res, Action::kViewMedia)) return;
+          auto item = svc.media().get(req.matches[1]);
+          if (!item.ok()) return send_error(res, item.status());
+          send_json(res, 200, media_json(*item));
+        });
+  route("GET", R"(/v1/media/([A-Za-z0-9_]+)/frames/([^/]+))",
+        [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
+          if (!authorize(svc, req, res, Action::kViewMedia)) return;
+          auto item = svc.media().get(req.matches[1]);
+          if (!item.ok()) return send_error(res, item.status());
+          auto n = path_int(req, 2, "frame");
+          if (!n.ok()) return send_error(res, n.status());
+          service::PreviewRequest pr;
+          pr.graph = {{"sources", {{"clip", {{"path", item->path}}}}}};
+          pr.node = "clip";
+          pr.frame = *n;
+          double scale = 1;
+          if (req.has_param("scale")) {
+            const std::string s = req.param("scale");
+            scale = s == "0.125" ? 0.125 : s == "0.25" ? 0.25 : s == "0.5" ? 0.5 : s == "1" ? 1 : 0;
+            if (scale == 0)
+              return send_error(res,
+                                invalid_argument("scale must be 0.125, 0.25, 0.5 or 1", "scale"));
+          }
+          if (req.has_param("format")) {
+            auto f = service::parse_image_format(req.param("format"));
+            if (!f.ok()) return send_error(res, f.status());
+            pr.format = *f;
+          }
+          auto prepared = svc.previews().prepare(pr);
+          if (!prepared.ok()) return send_error(res, prepared.status());
+          auto level = svc.previews().render_once(*prepared, scale);
+          if (!level.ok()) return send_error(res, level.status());
+          res.set_header("Cache-Control", "private, max-age=60");
+          res.set_body(level->bytes, std::string(service::mime_type(pr.format)));
+        });
 
   // --- media roots and tokens (admin) ---
-  http.Get("/v1/roots", [&svc](const httplib::Request& req, httplib::Response& res) {
+  route("GET", "/v1/roots", [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
     if (!authorize(svc, req, res, Action::kManageRoots)) return;
     auto roots = svc.media().roots();
     if (!roots.ok()) return send_error(res, roots.status());
     send_json(res, 200, {{"roots", *roots}});
   });
-  http.Post("/v1/roots", [&svc](const httplib::Request& req, httplib::Response& res) {
+  route("POST", "/v1/roots", [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
     if (!authorize(svc, req, res, Action::kManageRoots)) return;
     auto path = string_field(req, res, "path", "a directory");
     if (!path) return;
@@ -348,7 +333,7 @@ void install_routes(httplib::Server& http, service::Service& svc, const HttpOpti
     if (!root.ok()) return send_body_error(res, root.status());
     send_json(res, 201, {{"path", *root}});
   });
-  http.Get("/v1/tokens", [&svc](const httplib::Request& req, httplib::Response& res) {
+  route("GET", "/v1/tokens", [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
     if (!authorize(svc, req, res, Action::kManageTokens)) return;
     auto list = svc.tokens().list();
     if (!list.ok()) return send_error(res, list.status());
@@ -361,7 +346,7 @@ void install_routes(httplib::Server& http, service::Service& svc, const HttpOpti
                      {"revoked", t.revoked}});
     send_json(res, 200, {{"tokens", out}});
   });
-  http.Post("/v1/tokens", [&svc](const httplib::Request& req, httplib::Response& res) {
+  route("POST", "/v1/tokens", [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
     if (!authorize(svc, req, res, Action::kManageTokens)) return;
     auto body = json_body(req, res);
     if (!body) return;
@@ -379,16 +364,16 @@ void install_routes(httplib::Server& http, service::Service& svc, const HttpOpti
                {"role", security::role_name(t->info.role)},
                {"token", t->token}});
   });
-  http.Delete(R"(/v1/tokens/([A-Za-z0-9_]+))",
-              [&svc](const httplib::Request& req, httplib::Response& res) {
-                if (!authorize(svc, req, res, Action::kManageTokens)) return;
-                Status s = svc.tokens().revoke(req.matches[1].str());
-                if (!s.ok()) return send_error(res, s);
-                send_json(res, 200, {{"id", req.matches[1].str()}, {"revoked", true}});
-              });
+  route("DELETE", R"(/v1/tokens/([A-Za-z0-9_]+))",
+        [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
+          if (!authorize(svc, req, res, Action::kManageTokens)) return;
+          Status s = svc.tokens().revoke(req.matches[1]);
+          if (!s.ok()) return send_error(res, s);
+          send_json(res, 200, {{"id", req.matches[1]}, {"revoked", true}});
+        });
 
   // --- previews ---
-  http.Post("/v1/previews", [&svc](const httplib::Request& req, httplib::Response& res) {
+  route("POST", "/v1/previews", [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
     if (!authorize(svc, req, res, Action::kPreview)) return;
     auto body = json_body(req, res);
     if (!body) return;
@@ -401,36 +386,24 @@ void install_routes(httplib::Server& http, service::Service& svc, const HttpOpti
     if (!prepared.ok()) return send_body_error(res, prepared.status());
     auto shared = std::make_shared<service::PreviewService::Prepared>(std::move(*prepared));
     res.set_header("Cache-Control", "no-store");
-    // One JSON object per line, coarse first: the client shows each as it arrives. httplib may
-    // call the provider again after it finished: the preview runs once.
-    auto ran = std::make_shared<bool>(false);
-    res.set_chunked_content_provider(
-        "application/x-ndjson", [&svc, shared, ran](size_t, httplib::DataSink& sink) {
-          if (*ran) {
-            sink.done();
-            return true;
-          }
-          *ran = true;
-          bool client_gone = false;
-          Status s = svc.previews().stream(*shared, [&](const service::PreviewLevel& level) {
-            std::string line = json_text(level.to_json(shared->request.format)) + "\n";
-            client_gone = !sink.write(line.data(), line.size());
-            return !client_gone;
-          });
-          if (client_gone) return false;  // drop the connection; the render was cancelled
-          if (!s.ok()) {
-            std::string line =
-                json_text(nlohmann::json{{"error", service::status_to_json(s)}, {"final", true}}) +
-                "\n";
-            if (!sink.write(line.data(), line.size())) return false;
-          }
-          sink.done();
-          return true;
-        });
+    // One JSON object per line, coarse first: the client shows each as it arrives.
+    res.set_stream("application/x-ndjson", [&svc, shared](net::StreamWriter& out) {
+      bool client_gone = false;
+      Status s = svc.previews().stream(*shared, [&](const service::PreviewLevel& level) {
+        client_gone = !out.write(json_text(level.to_json(shared->request.format)) + "\n");
+        return !client_gone;
+      });
+      if (client_gone) return false;  // drop the connection; the render was cancelled
+      if (!s.ok())
+        return out.write(
+            json_text(nlohmann::json{{"error", service::status_to_json(s)}, {"final", true}}) +
+            "\n");
+      return true;
+    });
   });
 
   // --- jobs ---
-  http.Post("/v1/jobs", [&svc](const httplib::Request& req, httplib::Response& res) {
+  route("POST", "/v1/jobs", [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
     auto who = authorize(svc, req, res, Action::kCreateJob);
     if (!who) return;
     auto body = json_body(req, res);
@@ -445,7 +418,7 @@ void install_routes(httplib::Server& http, service::Service& svc, const HttpOpti
     res.set_header("Location", "/v1/jobs/" + job->id);
     send_json(res, 201, service::job_to_json(*job));
   });
-  http.Get("/v1/jobs", [&svc](const httplib::Request& req, httplib::Response& res) {
+  route("GET", "/v1/jobs", [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
     if (!authorize(svc, req, res, Action::kViewJobs)) return;
     auto jobs = svc.jobs().list();
     if (!jobs.ok()) return send_error(res, jobs.status());
@@ -453,86 +426,88 @@ void install_routes(httplib::Server& http, service::Service& svc, const HttpOpti
     for (const auto& j : *jobs) out.push_back(service::job_to_json(j));
     send_json(res, 200, {{"jobs", out}});
   });
-  http.Get(R"(/v1/jobs/([A-Za-z0-9_]+))",
-           [&svc](const httplib::Request& req, httplib::Response& res) {
-             if (!authorize(svc, req, res, Action::kViewJobs)) return;
-             auto job = svc.jobs().get(req.matches[1].str());
-             if (!job.ok()) return send_error(res, job.status());
-             send_json(res, 200, service::job_to_json(*job));
-           });
-  http.Delete(
-      R"(/v1/jobs/([A-Za-z0-9_]+))", [&svc](const httplib::Request& req, httplib::Response& res) {
-        auto who = authorize(svc, req, res, Action::kViewJobs);  // the runner checks own/any
-        if (!who) return;
-        auto job = svc.jobs().cancel(req.matches[1].str(), *who);
-        if (!job.ok()) return send_error(res, job.status());
-        send_json(res, service::is_final(job->state) ? 200 : 202, service::job_to_json(*job));
-      });
-  http.Get(R"(/v1/jobs/([A-Za-z0-9_]+)/events)",
-           [&svc](const httplib::Request& req, httplib::Response& res) {
-             if (!authorize(svc, req, res, Action::kViewJobs)) return;
-             auto job = svc.jobs().get(req.matches[1].str());
-             if (!job.ok()) return send_error(res, job.status());
-             // A job that ended before this process started has no live topic: give its final
-             // state.
-             if (svc.events().subscribers("job:" + job->id) == 0)
-               svc.events().publish(
-                   "job:" + job->id,
-                   {"state", service::job_to_json(*job), service::is_final(job->state)}, true);
-             stream_events(svc, res, "job:" + job->id);
-           });
-  http.Get(R"(/v1/jobs/([A-Za-z0-9_]+)/output)",
-           [&svc](const httplib::Request& req, httplib::Response& res) {
-             if (!authorize(svc, req, res, Action::kViewJobs)) return;
-             auto path = svc.jobs().output_path(req.matches[1].str());
-             if (!path.ok()) return send_error(res, path.status());
-             send_file(res, *path);
-           });
+  route("GET", R"(/v1/jobs/([A-Za-z0-9_]+))",
+        [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
+          if (!authorize(svc, req, res, Action::kViewJobs)) return;
+          auto job = svc.jobs().get(req.matches[1]);
+          if (!job.ok()) return send_error(res, job.status());
+          send_json(res, 200, service::job_to_json(*job));
+        });
+  route("DELETE", R"(/v1/jobs/([A-Za-z0-9_]+))",
+        [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
+          auto who = authorize(svc, req, res, Action::kViewJobs);  // the runner checks own/any
+          if (!who) return;
+          auto job = svc.jobs().cancel(req.matches[1], *who);
+          if (!job.ok()) return send_error(res, job.status());
+          send_json(res, service::is_final(job->state) ? 200 : 202, service::job_to_json(*job));
+        });
+  route("GET", R"(/v1/jobs/([A-Za-z0-9_]+)/events)",
+        [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
+          if (!authorize(svc, req, res, Action::kViewJobs)) return;
+          auto job = svc.jobs().get(req.matches[1]);
+          if (!job.ok()) return send_error(res, job.status());
+          // A job that ended before this process started has no live topic: give its final
+          // state.
+          if (svc.events().subscribers("job:" + job->id) == 0)
+            svc.events().publish(
+                "job:" + job->id,
+                {"state", service::job_to_json(*job), service::is_final(job->state)}, true);
+          stream_events(svc, res, "job:" + job->id);
+        });
+  route("GET", R"(/v1/jobs/([A-Za-z0-9_]+)/output)",
+        [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
+          if (!authorize(svc, req, res, Action::kViewJobs)) return;
+          auto path = svc.jobs().output_path(req.matches[1]);
+          if (!path.ok()) return send_error(res, path.status());
+          send_file(res, *path);
+        });
 
   // --- live sessions ---
-  http.Post("/v1/sessions", [&svc](const httplib::Request& req, httplib::Response& res) {
+  route("POST", "/v1/sessions", [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
     auto who = authorize(svc, req, res, Action::kPreview);
     if (!who) return;
     auto s = svc.create_session(*who);
     if (!s.ok()) return send_error(res, s.status());
     send_json(res, 201, s->to_json());
   });
-  http.Get(R"(/v1/sessions/([A-Za-z0-9_]+))",
-           [&svc](const httplib::Request& req, httplib::Response& res) {
-             if (!authorize(svc, req, res, Action::kViewSessions)) return;
-             auto s = svc.get_session(req.matches[1].str());
-             if (!s.ok()) return send_error(res, s.status());
-             send_json(res, 200, s->to_json());
-           });
-  http.Put(R"(/v1/sessions/([A-Za-z0-9_]+)/state)", [&svc](const httplib::Request& req,
-                                                           httplib::Response& res) {
-    auto who = authorize(svc, req, res, Action::kPreview);
-    if (!who) return;
-    auto body = json_body(req, res);
-    if (!body) return;
-    if (!body->is_object() || !body->contains("state"))
-      return send_error(res, invalid_argument("'state' is required", "state"));
-    int64_t if_version = -1;
-    if (body->contains("version")) {
-      if (!(*body)["version"].is_number_integer())
-        return send_error(res, invalid_argument("version must be an integer", "version"), 422);
-      if_version = (*body)["version"].get<int64_t>();
-    }
-    auto s = svc.update_session(req.matches[1].str(), (*body)["state"], if_version, *who);
-    if (!s.ok()) return send_error(res, s.status());
-    send_json(res, 200, s->to_json());
-  });
-  http.Get(R"(/v1/sessions/([A-Za-z0-9_]+)/events)",
-           [&svc](const httplib::Request& req, httplib::Response& res) {
-             if (!authorize(svc, req, res, Action::kViewSessions)) return;
-             auto s = svc.get_session(req.matches[1].str());
-             if (!s.ok()) return send_error(res, s.status());
-             stream_events(svc, res, "session:" + s->id);
-           });
+  route("GET", R"(/v1/sessions/([A-Za-z0-9_]+))",
+        [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
+          if (!authorize(svc, req, res, Action::kViewSessions)) return;
+          auto s = svc.get_session(req.matches[1]);
+          if (!s.ok()) return send_error(res, s.status());
+          send_json(res, 200, s->to_json());
+        });
+  route("PUT", R"(/v1/sessions/([A-Za-z0-9_]+)/state)",
+        [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
+          auto who = authorize(svc, req, res, Action::kPreview);
+          if (!who) return;
+          auto body = json_body(req, res);
+          if (!body) return;
+          if (!body->is_object() || !body->contains("state"))
+            return send_error(res, invalid_argument("'state' is required", "state"));
+          int64_t if_version = -1;
+          if (body->contains("version")) {
+            if (!(*body)["version"].is_number_integer())
+              return send_error(res, invalid_argument("version must be an integer", "version"),
+                                422);
+            if_version = (*body)["version"].get<int64_t>();
+          }
+          auto s = svc.update_session(req.matches[1], (*body)["state"], if_version, *who);
+          if (!s.ok()) return send_error(res, s.status());
+          send_json(res, 200, s->to_json());
+        });
+  route("GET", R"(/v1/sessions/([A-Za-z0-9_]+)/events)",
+        [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
+          if (!authorize(svc, req, res, Action::kViewSessions)) return;
+          auto s = svc.get_session(req.matches[1]);
+          if (!s.ok()) return send_error(res, s.status());
+          stream_events(svc, res, "session:" + s->id);
+        });
 
   // --- the live-session page: static files, no data in them (the page asks for a token) ---
-  if (!options.web_dir.empty() && std::filesystem::is_directory(options.web_dir))
-    http.set_mount_point("/", options.web_dir);
+  if (status.ok() && !options.web_dir.empty() && std::filesystem::is_directory(options.web_dir))
+    status = http.mount_static("/", options.web_dir);
+  return status;
 }
 
 }  // namespace fl::server

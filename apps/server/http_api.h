@@ -1,4 +1,5 @@
-// REST API v1 over cpp-httplib: routes, bearer-token checks, Status -> HTTP status and the
+// REST API v1 over fl_net (event-driven HTTP/1.1 on Boost.Beast): routes, bearer-token checks,
+// Status -> HTTP status and the
 // {"error":{"code","message","field"}} body. Handlers are thin: parse, authorise, call the
 // service, answer.
 #pragma once
@@ -9,20 +10,19 @@
 #include "framelock/status.h"
 #include "service/service.h"
 
-namespace httplib {
-class Server;
+namespace fl::net {
+class HttpServer;
 }
 
 namespace fl::server {
 
 struct HttpOptions {
-  size_t max_body_bytes = size_t(8) << 20;  // graphs are small; bigger bodies get 413
-  std::string web_dir;                      // static files of the live-session page
-  int threads = 64;                         // SSE and preview streams each hold one
+  std::string web_dir;  // static files of the live-session page
 };
 
-// Installs every route on `http`. The service must outlive the server.
-void install_routes(httplib::Server& http, service::Service& service, const HttpOptions& options);
+// Installs every route on `http` (whose options cap the body: graphs are small, 8 MiB by
+// default). The service must outlive the server.
+Status install_routes(net::HttpServer& http, service::Service& service, const HttpOptions& options);
 
 // The HTTP status for a Status, as the API documents it: by its code alone.
 int http_status(const Status& s);

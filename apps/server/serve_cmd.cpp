@@ -1,7 +1,7 @@
 #include "serve_cmd.h"
 
-#include <httplib.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -12,6 +12,7 @@
 #include "core/content_id.h"
 #include "core/log.h"
 #include "http_api.h"
+#include "net/http_server.h"
 #include "service/service.h"
 
 namespace fl::server {
@@ -52,6 +53,12 @@ Status serve(const ServeArgs& a) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);  // a browser closing a stream must not kill the server
+  // Every open connection and event stream is a descriptor: take what the system allows.
+  rlimit files{};
+  if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    (void)::setrlimit(RLIMIT_NOFILE, &files);
+  }
 
   FL_ASSIGN_OR_RETURN(auto svc, open_service(a.data, a.roots, a.workers));
   for (const auto& m : a.register_media) {
@@ -67,15 +74,16 @@ Status serve(const ServeArgs& a) {
   }
   FL_RETURN_IF_ERROR(svc->start());
 
-  httplib::Server http;
-  const int threads = 64;
-  http.new_task_queue = [threads] { return new httplib::ThreadPool(size_t(threads)); };
+  net::HttpServerOptions no;
+  no.max_body_bytes = size_t(8) << 20;  // graphs are small
+  net::HttpServer http(no);
   HttpOptions ho;
   ho.web_dir = a.web;
-  install_routes(http, *svc, ho);
-  if (!http.bind_to_port(a.host, a.port))
-    return io_error("cannot listen on " + a.host + ":" + std::to_string(a.port) +
-                    " (in use, or not allowed)");
+  FL_RETURN_IF_ERROR(install_routes(http, *svc, ho));
+  Status listening = http.listen(a.host, a.port);
+  if (!listening.ok())
+    return io_error("cannot listen on " + a.host + ":" + std::to_string(a.port) + " (" +
+                    listening.message() + ")");
 
   std::printf("framelock serving on http://%s:%d/  (data: %s)\n", a.host.c_str(), a.port,
               svc->data_dir().c_str());
@@ -110,12 +118,11 @@ Status serve(const ServeArgs& a) {
     std::fprintf(stderr, "framelock: jobs parked in %.2f s\n",
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   });
-  bool listened = http.listen_after_bind();
+  http.run();  // until the waiter stops it
   svc->stop();
   done = true;
   ::kill(::getpid(), SIGTERM);  // wakes the waiter if the server stopped on its own
   waiter.join();
-  if (!listened && http.is_running()) return io_error("the HTTP server stopped unexpectedly");
   std::fprintf(stderr, "framelock: stopped\n");
   return ok_status();
 }

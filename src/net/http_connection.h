@@ -130,7 +130,7 @@ class Connection : public ConnBase, public std::enable_shared_from_this<Connecti
     const char* text = code == 431   ? "request header fields too large"
                        : code == 413 ? "payload too large"
                                      : "bad request";
-    error_response(ex_->res, code, text);
+    st_->router.refuse(ex_->res, code, text);
     keep_alive_ = false;
     send_response();
   }
@@ -150,7 +150,7 @@ class Connection : public ConnBase, public std::enable_shared_from_this<Connecti
     for (const auto& f : h) req.headers.emplace_back(std::string(f.name_string()), f.value());
     keep_alive_ = h.keep_alive();
     if (req.target.size() > kMaxTarget) {
-      error_response(ex_->res, 414, "uri too long");
+      st_->router.refuse(ex_->res, 414, "uri too long");
       keep_alive_ = false;
       return send_response();
     }
@@ -330,7 +330,7 @@ class Connection : public ConnBase, public std::enable_shared_from_this<Connecti
   void log_once() {
     if (logged_) return;
     logged_ = true;
-    st_->router.log(ex_->req, status_, seconds());
+    st_->router.log(ex_->req, status_, seconds(), ex_->res.log_note());
   }
 
   // ---- streams ----
@@ -338,7 +338,7 @@ class Connection : public ConnBase, public std::enable_shared_from_this<Connecti
     if (!push && !head && !sync_) {
       if (st_->active_streams.fetch_add(1) >= st_->opt.max_stream_workers) {
         st_->active_streams.fetch_sub(1);
-        error_response(ex_->res, 503, "too many streams");
+        st_->router.refuse(ex_->res, 503, "too many streams");
         ex_->res.set_header("Retry-After", "1");
         return send_response();
       }

@@ -109,7 +109,14 @@ class Router {
   HttpServer::Handler not_found;
   std::function<bool(const HttpRequest&, HttpResponse&)> gate;
   std::function<void(const HttpRequest&, HttpResponse&, std::string)> exception_handler;
-  std::function<void(const HttpRequest&, int, double)> logger;
+  HttpServer::Logger logger;
+  HttpServer::ErrorBody error_body;
+
+  // The server's own refusal (a protocol error, a cap, 405, 503) as `status` with `text`, in the
+  // form set_error_body() asked for (text/plain by default).
+  void refuse(HttpResponse& res, int status, std::string_view text) const;
+  // Just the body of such an answer.
+  void error_text(HttpResponse& res, int status, std::string_view text) const;
 
   // The route for `req` (its matches filled in), or null with `res` already holding the 404,
   // 405 (with Allow) or 500 (a regex that blew up). The not_found handler is the caller's to
@@ -121,7 +128,7 @@ class Router {
   bool run_gate(const HttpRequest& req, HttpResponse& res) const;
   // Replaces `res` by the exception handler's answer for `what`.
   void fail(const HttpRequest& req, HttpResponse& res, const std::string& what) const;
-  void log(const HttpRequest& req, int status, double seconds) const;
+  void log(const HttpRequest& req, int status, double seconds, const std::string& note) const;
 };
 
 // Request-target → path and query; percent-decoding to raw bytes.

@@ -235,6 +235,21 @@ void error_response(HttpResponse& res, int status, std::string_view text) {
   res.set_header("Connection", "close");
 }
 
+void Router::refuse(HttpResponse& res, int status, std::string_view text) const {
+  error_response(res, status, text);
+  error_text(res, status, text);
+}
+
+void Router::error_text(HttpResponse& res, int status, std::string_view text) const {
+  if (!error_body) return res.set_body(std::string(text) + "\n", "text/plain; charset=utf-8");
+  try {
+    auto [body, type] = error_body(status, text);
+    res.set_body(std::move(body), std::move(type));
+  } catch (...) {
+    res.set_body(std::string(text) + "\n", "text/plain; charset=utf-8");
+  }
+}
+
 // ---- StreamChannel ----------------------------------------------------------------------
 
 void StreamChannel::wake_locked() {
@@ -407,8 +422,10 @@ const Route* Router::match(HttpRequest& req, HttpResponse& res) const {
   if (!allow.empty()) {
     res = HttpResponse{};
     res.status = 405;
+    res = HttpResponse{};
+    res.status = 405;
     res.set_header("Allow", allow.erase(allow.find_last_not_of(", ") + 1));
-    res.set_body("method not allowed\n", "text/plain; charset=utf-8");
+    error_text(res, 405, "method not allowed");
     return nullptr;
   }
   res = HttpResponse{};
@@ -459,10 +476,11 @@ void Router::fail(const HttpRequest& req, HttpResponse& res, const std::string& 
   res.set_body("internal server error\n", "text/plain; charset=utf-8");
 }
 
-void Router::log(const HttpRequest& req, int status, double seconds) const {
+void Router::log(const HttpRequest& req, int status, double seconds,
+                 const std::string& note) const {
   if (!logger) return;
   try {
-    logger(req, status, seconds);
+    logger(req, status, seconds, note);
   } catch (...) {
     // A logger that throws loses its line, never the connection.
   }

@@ -160,9 +160,9 @@ void HttpServer::set_exception_handler(
   impl_->st->router.exception_handler = std::move(handler);
 }
 
-void HttpServer::set_logger(std::function<void(const HttpRequest&, int, double)> logger) {
-  impl_->st->router.logger = std::move(logger);
-}
+void HttpServer::set_error_body(ErrorBody make) { impl_->st->router.error_body = std::move(make); }
+
+void HttpServer::set_logger(Logger logger) { impl_->st->router.logger = std::move(logger); }
 
 Status HttpServer::mount_static(std::string url_prefix, std::string dir) {
   namespace fs = std::filesystem;

@@ -93,6 +93,10 @@ class HttpResponse {
   void set_push_stream(std::string content_type,
                        std::function<void(std::shared_ptr<PushStream>)> start);
 
+  // For the request log only, never sent (whose request it was: the principal's id).
+  void set_log_note(std::string note) { log_note_ = std::move(note); }
+  const std::string& log_note() const { return log_note_; }
+
   // What a handler set, for tests and wrappers.
   std::string header(std::string_view name) const;
   const std::string& body() const { return body_; }
@@ -107,6 +111,7 @@ class HttpResponse {
   std::string file_;
   std::function<bool(StreamWriter&)> producer_;
   std::function<void(std::shared_ptr<PushStream>)> push_start_;
+  std::string log_note_;
 };
 
 struct HttpServerOptions {
@@ -151,8 +156,16 @@ class HttpServer {
   // push callback (for streams whose headers went out, only `what` is of use: log it).
   void set_exception_handler(
       std::function<void(const HttpRequest&, HttpResponse&, std::string what)> handler);
-  // Once per request after its response went out (for streams: when they end).
-  void set_logger(std::function<void(const HttpRequest&, int status, double seconds)> logger);
+  // Once per request after its response went out (for streams: when they end), with the
+  // response's log note.
+  // The body and content type of the server's own refusals (400, 405, 413, 414, 431, 503), so
+  // that an API answers them in its own error format.
+  using ErrorBody =
+      std::function<std::pair<std::string, std::string>(int status, std::string_view text)>;
+  void set_error_body(ErrorBody make);
+  using Logger =
+      std::function<void(const HttpRequest&, int status, double seconds, const std::string& note)>;
+  void set_logger(Logger logger);
   // GET/HEAD of files under `dir` ("index.html" for a directory), never outside it.
   Status mount_static(std::string url_prefix, std::string dir);
 

@@ -20,6 +20,7 @@ bool Subscription::closed() const {
 }
 
 void Subscription::push(const Event& e, size_t capacity) {
+  std::function<void()> notify;
   {
     std::lock_guard lock(mu_);
     if (closed_) return;
@@ -32,16 +33,26 @@ void Subscription::push(const Event& e, size_t capacity) {
     }
     queue_.push_back(e);
     if (e.final) closed_ = true;
+    notify = notify_;
   }
   cv_.notify_all();
+  if (notify) notify();
 }
 
 void Subscription::close() {
+  std::function<void()> notify;
   {
     std::lock_guard lock(mu_);
     closed_ = true;
+    notify = notify_;
   }
   cv_.notify_all();
+  if (notify) notify();
+}
+
+void Subscription::set_notify(std::function<void()> fn) {
+  std::lock_guard lock(mu_);
+  notify_ = std::move(fn);
 }
 
 std::shared_ptr<Subscription> EventHub::subscribe(const std::string& topic) {
@@ -83,9 +94,13 @@ size_t EventHub::subscribers(const std::string& topic) const {
 }
 
 void EventHub::close_all() {
-  std::lock_guard lock(mu_);
-  for (auto& [name, t] : topics_)
-    for (auto& s : t.subs) s->close();
+  std::vector<std::shared_ptr<Subscription>> all;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [name, t] : topics_) all.insert(all.end(), t.subs.begin(), t.subs.end());
+  }
+  // Outside the lock: a subscriber's notification may unsubscribe.
+  for (auto& s : all) s->close();
 }
 
 std::string sse_frame(const Event& e) {

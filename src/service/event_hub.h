@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -27,6 +28,9 @@ class Subscription {
   // The next event, or nullopt after `timeout` (send a keep-alive) or once closed.
   std::optional<Event> next(std::chrono::milliseconds timeout);
   bool closed() const;
+  // Called after each event is queued and when the subscription closes, on the publisher's
+  // thread and outside every lock: a stream that holds no thread drains next(0) from it.
+  void set_notify(std::function<void()> fn);
 
  private:
   friend class EventHub;
@@ -36,6 +40,7 @@ class Subscription {
   std::condition_variable cv_;
   std::deque<Event> queue_;
   bool closed_ = false;
+  std::function<void()> notify_;
 };
 
 class EventHub {

@@ -206,7 +206,7 @@ TEST(HttpServer, GetAndPostJson) {
   Server srv;
   srv.add_basics();
   std::atomic<int> logged{0};
-  srv.s.set_logger([&](const HttpRequest&, int, double) { ++logged; });
+  srv.s.set_logger([&](const HttpRequest&, int, double, const std::string&) { ++logged; });
   int port = srv.start();
   Client c(port);
   ASSERT_TRUE(c.ok());

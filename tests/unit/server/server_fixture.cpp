@@ -26,20 +26,20 @@ void ServerFixture::SetUp() {
   auto m = service_->media().register_media(opencv_data("Megamind.avi"));
   ASSERT_TRUE(m.ok()) << m.status().to_string();
   megamind_id_ = m->id;
-  server::HttpOptions ho;
-  ho.max_body_bytes = 1 << 20;
-  server::install_routes(http_, *service_, ho);
-  port_ = http_.bind_to_any_port("127.0.0.1");
+  net::HttpServerOptions no;
+  no.max_body_bytes = 1 << 20;
+  http_ = std::make_unique<net::HttpServer>(no);
+  ASSERT_TRUE(server::install_routes(*http_, *service_, {}).ok());
+  ASSERT_TRUE(http_->listen("127.0.0.1", 0).ok());
+  port_ = http_->port();
   ASSERT_GT(port_, 0);
-  thread_ = std::thread([this] { http_.listen_after_bind(); });
-  for (int i = 0; i < 200 && !http_.is_running(); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  http_->start();
 }
 
 void ServerFixture::TearDown() {
   if (service_) service_->stop();
-  http_.stop();
-  if (thread_.joinable()) thread_.join();
+  if (http_) http_->stop();
+  http_.reset();
   service_.reset();
 }
 

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "http_api.h"
+#include "net/http_server.h"
 #include "service/service.h"
 #include "test_support.h"
 
@@ -45,8 +46,7 @@ class ServerFixture : public ::testing::Test {
   TempDir data_;
   TempDir media_root_;  // an extra root with a symlink that points out of it
   std::unique_ptr<service::Service> service_;
-  httplib::Server http_;
-  std::thread thread_;
+  std::unique_ptr<net::HttpServer> http_;
   int port_ = 0;
   std::string viewer_, artist_, artist2_, admin_;
   std::string megamind_id_;
