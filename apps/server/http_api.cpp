@@ -106,13 +106,15 @@ void stream_events(service::Service& svc, net::HttpResponse& res, const std::str
           }
           if (sub->closed()) stream->close();
         };
+        sub->set_notify(drain);
+        out->set_keepalive(std::chrono::seconds(10), ": keep-alive\n\n");
+        drain();  // what was queued before the notification was set (the topic's snapshot)
+        // Last: a stream already closed (the client gone before this ran) calls it at once, and
+        // it must find the notification set to break the stream <-> subscription cycle.
         out->on_close([&svc, sub, topic] {
           sub->set_notify(nullptr);
           svc.events().unsubscribe(topic, sub);
         });
-        sub->set_notify(drain);
-        out->set_keepalive(std::chrono::seconds(10), ": keep-alive\n\n");
-        drain();  // what was queued before the notification was set (the topic's snapshot)
       });
 }
 

@@ -27,10 +27,15 @@ json clip1(const std::string& name, const std::string& url, double start, double
           {"source_range", range(start, duration, rate)},
           {"media_reference", {{"OTIO_SCHEMA", "ExternalReference.1"}, {"target_url", url}}}};
 }
+// `f({x})` with one json element is a copy under clang and a one-element array under gcc
+// (nlohmann's brace-initialisation caveat): a lone item is made a list here.
+json listed(json items) { return items.is_array() ? items : json::array({std::move(items)}); }
 json track(const std::string& kind, json children) {
+  children = listed(std::move(children));
   return {{"OTIO_SCHEMA", "Track.1"}, {"kind", kind}, {"children", std::move(children)}};
 }
 json timeline(json tracks) {
+  tracks = listed(std::move(tracks));
   return {{"OTIO_SCHEMA", "Timeline.1"},
           {"name", "conform"},
           {"global_start_time", nullptr},
