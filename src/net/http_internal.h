@@ -55,6 +55,7 @@ class StreamChannel {
               std::function<void(std::chrono::milliseconds, std::string)> keepalive);
   void detach();      // the connection is going: no more wakes
   void fire_close();  // runs the on_close callbacks once, outside the lock
+  void run_close_callback(const std::function<void()>& fn) const;
 
   std::function<void(const std::string& what)> report;  // exceptions from on_close callbacks
 

@@ -315,13 +315,7 @@ void StreamChannel::on_close(std::function<void()> fn) {
       return;
     }
   }
-  try {
-    fn();
-  } catch (const std::exception& e) {
-    if (report) report(e.what());
-  } catch (...) {
-    if (report) report("unknown exception");
-  }
+  run_close_callback(fn);
 }
 
 void StreamChannel::set_keepalive(std::chrono::milliseconds every, std::string text) {
@@ -380,14 +374,17 @@ void StreamChannel::fire_close() {
     fired_ = true;
     fns.swap(on_close_);
   }
-  for (auto& fn : fns) {
-    try {
-      fn();
-    } catch (const std::exception& e) {
-      if (report) report(e.what());
-    } catch (...) {
-      if (report) report("unknown exception");
-    }
+  for (auto& fn : fns) run_close_callback(fn);
+}
+
+// An on_close callback that throws is reported, never let through to the thread that fired it.
+void StreamChannel::run_close_callback(const std::function<void()>& fn) const {
+  try {
+    fn();
+  } catch (const std::exception& e) {
+    if (report) report(e.what());
+  } catch (...) {
+    if (report) report("unknown exception");
   }
 }
 
