@@ -179,7 +179,7 @@ int main(int argc, char** argv) {
   fl::colour::CubeFile cube;
   cube.title = "bench strong grade";
   cube.lut3d = fl::colour::fixture::strong_grade_lut(o.lut_size);
-  if (auto st = fl::colour::write_cube(cube_path, cube); !st.ok()) {
+  if (auto st = fl::colour::write_cube(fl::OutputPipeline::plain(), {cube_path}, cube); !st.ok()) {
     std::fprintf(stderr, "%s\n", st.to_string().c_str());
     return 1;
   }

@@ -5,9 +5,18 @@
 
 #include <CLI/CLI.hpp>
 
+#include "core/output_pipeline.h"
 #include "framelock/status.h"
 
 namespace fl::cli {
+
+// What every file a command writes goes through (its frame stages and finishers), with a ledger
+// of what was written: one per command, shared by its render and its side outputs.
+struct CommandOutputs {
+  std::shared_ptr<OutputPipeline> pipeline;
+  std::shared_ptr<OutputLedger> ledger;
+};
+CommandOutputs command_outputs();
 
 // Each verb registers its subcommand and returns the Status to turn into an exit code.
 void add_probe_command(CLI::App& app, Status* result);

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "colour/cdl_file.h"
 #include "colour/cube_file.h"
+#include "core/content_id.h"
 #include "core/json_text.h"
 #include "io/frame_source.h"
 
@@ -51,11 +52,18 @@ Status look_fit(const LookFitArgs& a) {
                    analysis::lock_match_name(look.match) + "), code values " +
                    std::string(colour::transfer_name(transfer))};
   cube.lut3d = look.fit.lut;
-  FL_RETURN_IF_ERROR(colour::write_cube(a.out, cube));
+  const CommandOutputs outputs = command_outputs();
+  std::vector<FileRead> inputs;
+  for (const std::string& read : {a.src, a.dst})
+    if (auto id = ContentIds::shared().identify(read); id.ok()) inputs.push_back({read, *id});
+  FL_RETURN_IF_ERROR(
+      colour::write_cube(*outputs.pipeline, {a.out, OutputKind::kLook, "look fit", inputs}, cube));
   if (!a.cdl.empty()) {
     colour::Cdl cdl = look.fit.cdl;
     cdl.id = cube.title;
-    FL_RETURN_IF_ERROR(colour::write_cdl_file(a.cdl, std::span<const colour::Cdl>(&cdl, 1)));
+    FL_RETURN_IF_ERROR(colour::write_cdl_file(*outputs.pipeline,
+                                              {a.cdl, OutputKind::kLook, "look fit", inputs},
+                                              std::span<const colour::Cdl>(&cdl, 1)));
   }
   if (a.json) {
     std::printf("%s\n", json_text(nlohmann::json{{"out", a.out},

@@ -7,6 +7,12 @@
 
 namespace fl::cli {
 
+CommandOutputs command_outputs() {
+  CommandOutputs out{std::make_shared<OutputPipeline>(), std::make_shared<OutputLedger>()};
+  out.pipeline->add_finisher(out.ledger);
+  return out;
+}
+
 int report(const Status& status) {
   if (status.ok()) return 0;
   std::fprintf(stderr, "framelock: error: %s\n", status.message().c_str());

@@ -30,14 +30,20 @@ struct RenderFlags {
 
 // What analysing ops found, written as files (`--export DIR`), and their reports (`--report`).
 Status export_analyses(render::Renderer& renderer, const graph::Plan& plan,
-                       const RenderFlags& flags) {
+                       const RenderFlags& flags, const OutputPipeline& pipeline) {
   std::vector<std::string> written;
   if (!flags.export_dir.empty()) {
     for (size_t i = 0; i < plan.nodes.size(); ++i) {
       const auto& n = plan.nodes[i];
       if (n.is_source || !n.op || !n.op->has_analysis()) continue;
       FL_ASSIGN_OR_RETURN(auto state, renderer.analysis(plan, int(i)));
-      graph::ExportCtx ctx{flags.export_dir, n.id, n.geometry.frame_rate, {}, {}};
+      graph::ExportCtx ctx{flags.export_dir,
+                           n.id,
+                           n.geometry.frame_rate,
+                           {},
+                           {},
+                           &pipeline,
+                           render::inputs_of(plan, int(i))};
       for (const auto& src : plan.nodes)
         if (src.is_source) {
           ctx.timecode = src.media.timecode;
@@ -50,7 +56,7 @@ Status export_analyses(render::Renderer& renderer, const graph::Plan& plan,
       return invalid_argument("--export: no operator in the graph has anything to export");
   }
   if (!flags.report.empty()) {
-    FL_ASSIGN_OR_RETURN(auto reports, looks::write_reports(renderer, plan, flags.report));
+    FL_ASSIGN_OR_RETURN(auto reports, looks::write_reports(renderer, plan, flags.report, pipeline));
     written.insert(written.end(), reports.begin(), reports.end());
   }
   for (const auto& w : written) std::fprintf(stderr, "wrote %s\n", w.c_str());
@@ -109,6 +115,7 @@ Status run_graph(const graph::Graph& g, const std::string& out_override, const R
     else
       std::fprintf(stderr, "warning: %s\n", w.c_str());
   auto start = std::chrono::steady_clock::now();
+  const CommandOutputs outputs = command_outputs();
   for (size_t i = 0; i < plan->outputs.size(); ++i) {
     render::OutputOptions options;
     options.frames = range;
@@ -118,22 +125,25 @@ Status run_graph(const graph::Graph& g, const std::string& out_override, const R
     render::OutputReport report;
     options.report = &report;
     std::string path = i == 0 ? out_override : std::string();
-    Status s = render::render_to_file(renderer, *plan, plan->outputs[i], options, path);
+    Status s =
+        render::render_to_file(renderer, *plan, plan->outputs[i], options, path, outputs.pipeline);
     if (!s.ok()) return s;
     std::string written = path.empty() ? plan->outputs[i].decl.path : path;
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (flags.json)
-      std::printf("%s\n",
-                  json_text(nlohmann::json{{"event", "done"},
-                                           {"output", written},
-                                           {"seconds", secs},
-                                           {"pixel_path", report.integer_path ? "rgb48" : "float"}})
-                      .c_str());
-    else
+    if (flags.json) {
+      nlohmann::json done = {{"event", "done"},
+                             {"output", written},
+                             {"seconds", secs},
+                             {"pixel_path", report.integer_path ? "rgb48" : "float"}};
+      // What the ledger took of this file: the same bytes as a server job's give the same id.
+      for (const auto& e : outputs.ledger->entries())
+        if (e.record.path == written && !e.xxh128.empty()) done["xxh128"] = e.xxh128;
+      std::printf("%s\n", json_text(done).c_str());
+    } else
       std::fprintf(stderr, "wrote %s (%.2f s%s)\n", written.c_str(), secs,
                    report.integer_path ? ", 16-bit integer path" : "");
   }
-  return export_analyses(renderer, *plan, flags);
+  return export_analyses(renderer, *plan, flags, *outputs.pipeline);
 }
 
 }  // namespace

@@ -67,6 +67,8 @@ void add_variants_command(CLI::App& app, Status* result) {
       std::filesystem::path p(a->out);
       options.cube_dir = (p.parent_path() / (p.stem().string() + "_looks")).string();
     }
+    const CommandOutputs outputs = command_outputs();
+    options.pipeline = outputs.pipeline.get();
     render::Renderer renderer;
     auto made = looks::make_variants(renderer, a->in, list, a->out, options);
     if (!made.ok()) {

@@ -21,16 +21,6 @@ namespace {
 
 constexpr const char* kDefaultData = "framelock-data";
 
-Result<std::unique_ptr<service::Service>> open_service(const std::string& data,
-                                                       const std::vector<std::string>& roots,
-                                                       int workers) {
-  service::ServiceOptions o;
-  o.data_dir = data;
-  o.media_roots = roots;
-  o.workers = workers;
-  return service::Service::open(o);
-}
-
 struct ServeArgs {
   std::string host = "127.0.0.1";
   int port = 8470;
@@ -40,7 +30,20 @@ struct ServeArgs {
   int workers = 1;
   std::string web = FL_WEB_DIR;
   std::string log_format = "text";
+  int64_t max_frame_pixels = service::ServiceOptions().max_frame_pixels;
+  int64_t max_working_set_mib = -1;
 };
+
+Result<std::unique_ptr<service::Service>> open_service(const ServeArgs& a) {
+  service::ServiceOptions o;
+  o.data_dir = a.data;
+  o.media_roots = a.roots;
+  o.workers = a.workers;
+  o.max_frame_pixels = a.max_frame_pixels;
+  o.max_working_set_bytes =
+      a.max_working_set_mib < 0 ? -1 : a.max_working_set_mib * (int64_t(1) << 20);
+  return service::Service::open(o);
+}
 
 Status serve(const ServeArgs& a) {
   FL_ASSIGN_OR_RETURN(log::Format log_format, log::parse_format(a.log_format));
@@ -60,7 +63,7 @@ Status serve(const ServeArgs& a) {
     (void)::setrlimit(RLIMIT_NOFILE, &files);
   }
 
-  FL_ASSIGN_OR_RETURN(auto svc, open_service(a.data, a.roots, a.workers));
+  FL_ASSIGN_OR_RETURN(auto svc, open_service(a));
   for (const auto& m : a.register_media) {
     auto item = svc->media().register_media(m);
     if (!item.ok()) return item.status().with_context("--register " + m + ": ");
@@ -142,6 +145,12 @@ void add_serve_command(CLI::App& app, Status* result) {
   cmd->add_option("--register", a->register_media, "Register this file at start (repeatable)");
   cmd->add_option("--workers", a->workers, "Jobs rendered at once (default 1)");
   cmd->add_option("--web", a->web, "Folder of the live-session page");
+  cmd->add_option("--max-frame-pixels", a->max_frame_pixels,
+                  "Largest frame any node of a preview or job may make, in pixels (default "
+                  "8192x8192; 0: no limit)");
+  cmd->add_option("--max-working-set-mib", a->max_working_set_mib,
+                  "Frames one preview or job may hold, in MiB (default: half of this machine's "
+                  "memory; 0: no limit)");
   cmd->add_option("--log-format", a->log_format,
                   "text (default) or json: one line per request, job change and failure, on "
                   "stderr");
@@ -166,7 +175,7 @@ void add_token_command(CLI::App& app, Status* result) {
         *result = invalid_argument("--role must be viewer, artist or admin, got '" + *role + "'");
         return;
       }
-      auto svc = open_service(*data, {}, 1);
+      auto svc = open_service(ServeArgs{.data = *data});
       if (!svc.ok()) {
         *result = svc.status();
         return;
@@ -186,7 +195,7 @@ void add_token_command(CLI::App& app, Status* result) {
     auto* list = cmd->add_subcommand("list", "Tokens (never their secrets)");
     list->add_option("--data", *data, "The data directory of `framelock serve`");
     list->callback([=] {
-      auto svc = open_service(*data, {}, 1);
+      auto svc = open_service(ServeArgs{.data = *data});
       if (!svc.ok()) {
         *result = svc.status();
         return;
@@ -208,7 +217,7 @@ void add_token_command(CLI::App& app, Status* result) {
     revoke->add_option("id", *id, "Token id")->required();
     revoke->add_option("--data", *data, "The data directory of `framelock serve`");
     revoke->callback([=] {
-      auto svc = open_service(*data, {}, 1);
+      auto svc = open_service(ServeArgs{.data = *data});
       if (!svc.ok()) {
         *result = svc.status();
         return;

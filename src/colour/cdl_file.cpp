@@ -236,10 +236,13 @@ Result<std::string> format_cdl_xml(std::span<const Cdl> cdls, CdlFormat format) 
   return os.str();
 }
 
-Status write_cdl_file(const std::string& path, std::span<const Cdl> cdls) {
-  FL_ASSIGN_OR_RETURN(CdlFormat format, cdl_format_for_path(path));
+Status write_cdl_file(const OutputPipeline& pipeline, const OutputRecord& record,
+                      std::span<const Cdl> cdls) {
+  FL_ASSIGN_OR_RETURN(CdlFormat format, cdl_format_for_path(record.path));
   FL_ASSIGN_OR_RETURN(std::string text, format_cdl_xml(cdls, format));
-  return write_file_atomic(path, text);
+  OutputRecord look = record;
+  look.kind = OutputKind::kLook;
+  return pipeline.write_file(look, text);
 }
 
 }  // namespace fl::colour

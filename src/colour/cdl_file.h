@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "colour/cdl.h"
+#include "core/output_pipeline.h"
 #include "framelock/status.h"
 
 namespace fl::colour {
@@ -32,7 +33,9 @@ Result<CdlFormat> cdl_format_for_path(std::string_view path);
 // so that they read back bit-identical. invalid_argument for an invalid CDL, or for kCc with
 // other than exactly one CDL.
 Result<std::string> format_cdl_xml(std::span<const Cdl> cdls, CdlFormat format);
-// format_cdl_xml in the format the extension names, written to a temp file and renamed.
-Status write_cdl_file(const std::string& path, std::span<const Cdl> cdls);
+// format_cdl_xml in the format record.path's extension names, written through the pipeline as an
+// OutputKind::kLook.
+Status write_cdl_file(const OutputPipeline& pipeline, const OutputRecord& record,
+                      std::span<const Cdl> cdls);
 
 }  // namespace fl::colour

@@ -347,9 +347,12 @@ Result<std::string> format_cube(const CubeFile& cube) {
   return out;
 }
 
-Status write_cube(const std::string& path, const CubeFile& cube) {
+Status write_cube(const OutputPipeline& pipeline, const OutputRecord& record,
+                  const CubeFile& cube) {
   FL_ASSIGN_OR_RETURN(std::string text, format_cube(cube));
-  return write_file_atomic(path, text);
+  OutputRecord look = record;
+  look.kind = OutputKind::kLook;
+  return pipeline.write_file(look, text);
 }
 
 void apply_cube(const CubeFile& cube, Interp interp, float* rgba, size_t pixels) {

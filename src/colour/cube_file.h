@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "colour/lut.h"
+#include "core/output_pipeline.h"
 #include "framelock/status.h"
 
 namespace fl::colour {
@@ -34,8 +35,9 @@ Result<CubeFile> read_cube_file(const std::string& path);
 // reads back bit-identical. invalid_argument if a LUT is invalid, there is no LUT, or a file
 // with both LUTs has a 3D domain that differs between channels (Resolve's format cannot say it).
 Result<std::string> format_cube(const CubeFile& cube);
-// format_cube, written to a temp file in the same directory and renamed over `path`.
-Status write_cube(const std::string& path, const CubeFile& cube);
+// format_cube, written to record.path through the pipeline (a temp file, the rename, the
+// finishers), as an OutputKind::kLook.
+Status write_cube(const OutputPipeline& pipeline, const OutputRecord& record, const CubeFile& cube);
 
 // The file's shaper then 3D LUT, in place on interleaved float RGBA (alpha untouched).
 void apply_cube(const CubeFile& cube, Interp interp, float* rgba, size_t pixels);

@@ -31,6 +31,13 @@ struct ContentId {
   int64_t size = 0;
 };
 
+// A file something reads, known by its content: node, tile, analysis and plan keys fold the id
+// in, and an output's finishers (the provenance manifest) list them as its inputs.
+struct FileRead {
+  std::string path;
+  ContentId id;
+};
+
 class ContentIds {
  public:
   struct Options {

@@ -315,6 +315,7 @@ Result<std::shared_ptr<const Plan>> compile(const Graph& graph, const Registry& 
       if (!seen) plan->inputs.push_back(r);
     }
   if (options.fuse) fuse_plan(*plan);
+  FL_RETURN_IF_ERROR(check_limits(*plan, options.limits));
   Hasher pk;
   for (const auto& n : plan->nodes) pk.add(n.key);
   for (const auto& o : plan->outputs)

@@ -15,6 +15,7 @@
 #include "colour/rgb48_map.h"
 #include "colour/transfer.h"
 #include "core/content_id.h"
+#include "core/output_pipeline.h"
 #include "framelock/image.h"
 #include "framelock/media.h"
 #include "graph/schema.h"
@@ -85,6 +86,9 @@ struct ExportCtx {
   Rational frame_rate{24, 1};
   std::string timecode;  // of frame 0, for EDLs
   std::string source_path;
+  // What every exported file goes through, and what it was made from (the finishers name it).
+  const OutputPipeline* pipeline = nullptr;  // nullptr: OutputPipeline::plain()
+  std::vector<FileRead> inputs;
 };
 
 // The images an op reads: per declared input, the frames of its temporal window, each in frame
@@ -187,12 +191,7 @@ class Op {
 // written (after base_dir), returns the path to open or why not (kPermissionDenied, kNotFound).
 using PathGuard = std::function<Result<std::string>(const std::string& path)>;
 
-// A file a plan reads, known by its content: node, tile, analysis and plan keys fold the id in,
-// and the provenance manifest lists them.
-struct FileRead {
-  std::string path;
-  ContentId id;
-};
+using fl::FileRead;
 
 // The content key of `path`: its bytes' identity when it is a readable regular file, else one
 // of its stat (an image-sequence pattern, a file that does not exist yet). Recorded in `reads`.

@@ -12,6 +12,7 @@
 #include "core/hash.h"
 #include "framelock/media.h"
 #include "graph/graph.h"
+#include "graph/limits.h"
 #include "graph/op.h"
 #include "graph/registry.h"
 
@@ -82,6 +83,8 @@ struct CompileOptions {
   // Every file the graph reads (sources, LUTs, CDLs, references, configs) passes through it;
   // its error names the source or node field. Empty: no confinement.
   PathGuard guard;
+  // Refused with kResourceExhausted at compile (graph/limits.h). Default: none.
+  ResourceLimits limits;
 };
 
 // Validates everything and prepares every op. Errors name the node and the field

@@ -13,6 +13,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "core/serial.h"
 #include "framelock/image.h"
 #include "framelock/status.h"
 #include "inpaint/background_plate.h"
@@ -61,5 +62,12 @@ Result<std::optional<HolePlate>> build_hole_plate(int64_t frames, int64_t mask_f
 // coordinates over where the plate lands, alpha the plate's coverage (0 where it does not
 // reach). A locked-off camera gets the level itself.
 Image plate_view(const HolePlate& plate, double scale, const Image& frame, const Image* frame_mask);
+
+// The plate as bytes for the persistent analysis store (render/analysis_store.h), and back;
+// load refuses anything inconsistent with corrupt_data. Whoever embeds it versions the format.
+void save_hole_plate(serial::Writer& w, const HolePlate& plate);
+Result<HolePlate> load_hole_plate(serial::Reader& r);
+// What a plate holds in memory (the store's byte budget).
+size_t hole_plate_bytes(const HolePlate& plate);
 
 }  // namespace fl::inpaint

@@ -3,10 +3,10 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "core/file_util.h"
 #include "core/json_text.h"
 #include "looks/looks.h"
 #include "ops/scene_lock/scene_lock_export.h"
+#include "render/output.h"
 
 namespace fl::looks {
 namespace {
@@ -29,7 +29,7 @@ std::string fixed(double v) {
 }  // namespace
 
 Status write_lock_report(render::Renderer& renderer, const graph::Plan& plan, int node,
-                         const std::string& path) {
+                         const std::string& path, const OutputPipeline& pipeline) {
   FL_ASSIGN_OR_RETURN(auto base_state, renderer.analysis(plan, node));
   const auto* state = dynamic_cast<const ops::SceneLockState*>(base_state.get());
   if (!state)
@@ -60,9 +60,12 @@ Status write_lock_report(render::Renderer& renderer, const graph::Plan& plan, in
       labels.push_back(std::string(where[k]) + " " + std::to_string(frames[k]) + " after");
     }
   }
-  FL_RETURN_IF_ERROR(write_contact_sheet(path, tiles, labels, 7));
+  const std::vector<FileRead> inputs = render::inputs_of(plan, node);
+  FL_RETURN_IF_ERROR(
+      write_contact_sheet(pipeline, {path, OutputKind::kSheet, n.id, inputs}, tiles, labels, 7));
   const std::string json_path = std::filesystem::path(path).replace_extension(".json").string();
-  return write_file_atomic(json_path, json_text(ops::scene_lock_report(*state), 2) + "\n");
+  return pipeline.write_file({json_path, OutputKind::kReport, n.id, inputs},
+                             json_text(ops::scene_lock_report(*state), 2) + "\n");
 }
 
 }  // namespace fl::looks

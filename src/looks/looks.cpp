@@ -153,8 +153,10 @@ Result<colour::CubeFile> bake_cube(const graph::Op& op, colour::Transfer transfe
   return cube;
 }
 
-Status write_contact_sheet(const std::string& path, const std::vector<Image>& tiles,
-                           const std::vector<std::string>& labels, int columns) {
+Status write_contact_sheet(const OutputPipeline& pipeline, const OutputRecord& record,
+                           const std::vector<Image>& tiles, const std::vector<std::string>& labels,
+                           int columns) {
+  const std::string& path = record.path;
   if (tiles.empty()) return invalid_argument("contact sheet: nothing to lay out");
   std::string ext = std::filesystem::path(path).extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
@@ -197,7 +199,9 @@ Status write_contact_sheet(const std::string& path, const std::vector<Image>& ti
   e.format = ext == ".png" ? io::StillFormat::kPng : io::StillFormat::kJpeg;
   e.png_compression = 6;  // kept, not streamed
   FL_ASSIGN_OR_RETURN(std::string bytes, io::encode_still(rgb.data(), sheet.cols, sheet.rows, e));
-  return write_file_atomic(path, bytes).with_context("contact sheet: ");
+  OutputRecord sheet_record = record;
+  sheet_record.kind = OutputKind::kSheet;
+  return pipeline.write_file(sheet_record, bytes).with_context("contact sheet: ");
 }
 
 }  // namespace fl::looks

@@ -40,7 +40,8 @@ Result<colour::CubeFile> bake_cube(const graph::Op& pointwise_chain, colour::Tra
 
 // Tiles (encoded code values 0..1, any size each) with labels under them, `columns` wide, as
 // PNG or JPEG by extension; written to a temp name and renamed.
-Status write_contact_sheet(const std::string& path, const std::vector<Image>& tiles,
-                           const std::vector<std::string>& labels, int columns);
+Status write_contact_sheet(const OutputPipeline& pipeline, const OutputRecord& record,
+                           const std::vector<Image>& tiles, const std::vector<std::string>& labels,
+                           int columns);
 
 }  // namespace fl::looks

@@ -27,7 +27,8 @@ ReportWriter report_writer(std::string_view op_name) {
 }
 
 Result<std::vector<std::string>> write_reports(render::Renderer& renderer, const graph::Plan& plan,
-                                               const std::string& path) {
+                                               const std::string& path,
+                                               const OutputPipeline& pipeline) {
   std::vector<std::pair<int, ReportWriter>> reporting;
   for (size_t i = 0; i < plan.nodes.size(); ++i) {
     const auto& n = plan.nodes[i];
@@ -49,7 +50,7 @@ Result<std::vector<std::string>> write_reports(render::Renderer& renderer, const
                 (p.stem().string() + "." + plan.nodes[size_t(node)].id + p.extension().string()))
                    .string();
     }
-    FL_RETURN_IF_ERROR(write(renderer, plan, node, target));
+    FL_RETURN_IF_ERROR(write(renderer, plan, node, target, pipeline));
     written.push_back(target);
   }
   return written;

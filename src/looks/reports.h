@@ -12,7 +12,7 @@ namespace fl::looks {
 
 // Writes `path` (and its .json) for `node`, whose operator is the one the writer was named for.
 using ReportWriter = Status (*)(render::Renderer& renderer, const graph::Plan& plan, int node,
-                                const std::string& path);
+                                const std::string& path, const OutputPipeline& pipeline);
 
 // The writer for an operator ("scene_lock"), or nullptr when it has no report.
 ReportWriter report_writer(std::string_view op_name);
@@ -21,6 +21,7 @@ ReportWriter report_writer(std::string_view op_name);
 // `<stem>.<node id><ext>` beside it. Returns the files written; none is an error that says
 // which operators have reports.
 Result<std::vector<std::string>> write_reports(render::Renderer& renderer, const graph::Plan& plan,
-                                               const std::string& path);
+                                               const std::string& path,
+                                               const OutputPipeline& pipeline);
 
 }  // namespace fl::looks

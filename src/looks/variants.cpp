@@ -5,6 +5,7 @@
 
 #include "core/json_text.h"
 #include "ops/register.h"
+#include "render/output.h"
 
 namespace fl::looks {
 
@@ -81,7 +82,9 @@ Result<VariantResult> make_variants(render::Renderer& renderer, const std::strin
   if (columns <= 0)
     columns = std::max(1, int(std::ceil(std::sqrt(double(looks.size()) * 1.5 * result.tile_height /
                                                   std::max(1, result.tile_width)))));
-  FL_RETURN_IF_ERROR(write_contact_sheet(sheet_path, tiles, labels, columns));
+  const OutputPipeline& out = options.pipeline ? *options.pipeline : OutputPipeline::plain();
+  FL_RETURN_IF_ERROR(write_contact_sheet(
+      out, {sheet_path, OutputKind::kSheet, "variants", p.inputs}, tiles, labels, columns));
 
   if (!options.cube_dir.empty()) {
     std::error_code ec;
@@ -97,7 +100,8 @@ Result<VariantResult> make_variants(render::Renderer& renderer, const std::strin
       graph::AffineOp identity(graph::Affine::identity());
       FL_ASSIGN_OR_RETURN(colour::CubeFile cube,
                           bake_cube(op ? *op : identity, transfer, looks[k].label));
-      FL_RETURN_IF_ERROR(colour::write_cube(path, cube));
+      FL_RETURN_IF_ERROR(colour::write_cube(
+          out, {path, OutputKind::kLook, looks[k].name, render::inputs_of(p, node)}, cube));
       result.cubes.push_back(path);
     }
   }

@@ -16,6 +16,8 @@ struct VariantOptions {
   int columns = 0;           // 0: about 3:2 overall
   std::string cube_dir;      // empty: no .cube files
   std::string transfer;      // source transfer override
+  // What the sheet and the .cube files are written through (nullptr: OutputPipeline::plain()).
+  const OutputPipeline* pipeline = nullptr;
 };
 
 struct VariantResult {

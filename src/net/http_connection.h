@@ -126,6 +126,13 @@ class Connection : public ConnBase, public std::enable_shared_from_this<Connecti
   }
 
   void reply_error(const beast::error_code& ec) {
+    // What was read of the request line, so the log says which request was refused (a header
+    // over a limit stops the parse before on_header() fills the request).
+    HttpRequest& req = ex_->req;
+    req.method = std::string(parser_->get().method_string());
+    req.target = std::string(parser_->get().target().substr(0, kMaxTarget));
+    split_target(req.target, req.path);
+    req.remote = remote_;
     int code = ec == http::error::header_limit ? 431 : ec == http::error::body_limit ? 413 : 400;
     const char* text = code == 431   ? "request header fields too large"
                        : code == 413 ? "payload too large"

@@ -12,6 +12,21 @@
 
 namespace fl::render {
 
+namespace {
+
+void map_codes(const colour::Rgb48Map& map, Rgb48Image& img, OutputRun& run) {
+  if (map.is_identity()) return;
+  const size_t row = size_t(img.width());
+  tbb::parallel_for(tbb::blocked_range<int>(0, img.height(), 16),
+                    [&](const tbb::blocked_range<int>& rows) {
+                      if (run.cancelled()) return;  // checked per band
+                      uint16_t* p = img.row(rows.begin());
+                      map.apply(p, p, row * size_t(rows.size()));
+                    });
+}
+
+}  // namespace
+
 std::optional<Renderer::Rgb48Route> Renderer::rgb48_route(const graph::Plan& plan,
                                                           const graph::PlanOutput& output,
                                                           io::FrameSink& sink,
@@ -53,6 +68,7 @@ std::optional<Renderer::Rgb48Route> Renderer::rgb48_route(const graph::Plan& pla
 
 Status Renderer::render_output_rgb48(const graph::Plan& plan, const Rgb48Route& route,
                                      int64_t first, int64_t last, io::FrameSink& sink,
+                                     const std::vector<std::shared_ptr<const FrameStage>>& stages,
                                      OutputRun& run) {
   const graph::PlanNode& src = plan.nodes[size_t(route.source)];
   std::shared_ptr<OpenSource> open = open_slot(src.path, src.transfer);
@@ -74,15 +90,13 @@ Status Renderer::render_output_rgb48(const graph::Plan& plan, const Rgb48Route& 
     });
   };
   auto process = [&](Token& t) {
-    if (route.map.is_identity()) return;
-    Rgb48Image& img = t.image;
-    const size_t row = size_t(img.width());
-    tbb::parallel_for(tbb::blocked_range<int>(0, img.height(), 16),
-                      [&](const tbb::blocked_range<int>& rows) {
-                        if (run.cancelled()) return;  // checked per band
-                        uint16_t* p = img.row(rows.begin());
-                        route.map.apply(p, p, row * size_t(rows.size()));
-                      });
+    map_codes(route.map, t.image, run);
+    for (const auto& stage : stages) {
+      if (Status s = stage->apply(t.frame, t.image); !s.ok()) {
+        t.status = s.with_context(std::string(stage->name()) + ": ");
+        return;
+      }
+    }
   };
   auto write = [&](Token& t) { return sink.write_rgb48(t.image); };
   return run.stream<Token>(sink, first, last, read, process, write);

@@ -50,24 +50,130 @@ io::SinkOptions sink_options_for(const graph::Plan& plan, const graph::PlanOutpu
   return o;
 }
 
-Status render_to_file(Renderer& renderer, const graph::Plan& plan, const graph::PlanOutput& output,
-                      const OutputOptions& options, const std::string& path_override) {
-  std::string path = path_override.empty() ? output.decl.path : path_override;
+namespace {
+
+// The nodes `node` reads from, itself included, in plan order.
+std::vector<int> upstream_of(const graph::Plan& plan, int node) {
+  std::vector<bool> needed(plan.nodes.size(), false);
+  needed[size_t(node)] = true;
+  for (int i = node; i >= 0; --i) {  // inputs come before their consumers
+    if (!needed[size_t(i)]) continue;
+    for (int in : plan.nodes[size_t(i)].inputs)
+      if (in >= 0) needed[size_t(in)] = true;
+  }
+  std::vector<int> out;
+  for (size_t i = 0; i < needed.size(); ++i)
+    if (needed[i]) out.push_back(int(i));
+  return out;
+}
+
+}  // namespace
+
+Result<OutputJob> OutputJob::create(Renderer& renderer, const graph::Plan& plan,
+                                    graph::PlanOutput output, std::string path,
+                                    std::shared_ptr<const OutputPipeline> pipeline, double scale) {
   if (path.empty()) return invalid_argument("output has no path (give one, or 'null')");
+  OutputJob job;
+  job.renderer_ = &renderer;
+  job.plan_ = &plan;
+  job.output_ = std::move(output);
+  job.path_ = std::move(path);
+  job.pipeline_ = pipeline ? std::move(pipeline) : std::make_shared<const OutputPipeline>();
+  job.scale_ = scale;
+  if (int src = primary_source(plan, job.output_.node); src >= 0) {
+    FL_ASSIGN_OR_RETURN(job.transfer_, renderer.source_transfer(plan.nodes[size_t(src)]));
+  }
+  job.sink_options_ = sink_options_for(plan, job.output_, job.path_, scale, job.transfer_);
+  return job;
+}
+
+std::vector<FileRead> inputs_of(const graph::Plan& plan, int node) {
+  std::vector<FileRead> inputs;
+  for (int i : upstream_of(plan, node))
+    for (const FileRead& read : plan.nodes[size_t(i)].reads) {
+      bool seen = false;
+      for (const FileRead& have : inputs) seen = seen || have.path == read.path;
+      if (!seen) inputs.push_back(read);
+    }
+  return inputs;
+}
+
+OutputRecord OutputJob::record() const {
+  OutputRecord r;
+  r.path = path_;
+  r.kind = OutputKind::kRender;
+  r.producer = plan_->nodes[size_t(output_.node)].id;
+  r.first_frame = output_.first;
+  r.last_frame = output_.last;
+  r.inputs = inputs_of(*plan_, output_.node);
+  return r;
+}
+
+Status OutputJob::analyse(const std::shared_ptr<graph::CancelToken>& cancel,
+                          const AnalysisEvents& events) const {
+  for (int i : upstream_of(*plan_, output_.node)) {
+    const auto& n = plan_->nodes[size_t(i)];
+    if (n.is_source || !n.op || !n.op->has_analysis()) continue;
+    AnalysisOrigin origin = AnalysisOrigin::kComputed;
+    std::function<void(int64_t, int64_t)> progress;
+    if (events.progress)
+      progress = [&](int64_t done, int64_t total) { events.progress(i, done, total); };
+    FL_RETURN_IF_ERROR(renderer_->analysis(*plan_, i, cancel, progress, &origin).status());
+    if (events.ready) events.ready(i, origin);
+  }
+  return ok_status();
+}
+
+OutputOptions OutputJob::with_stages(OutputOptions options) const {
+  std::vector<std::shared_ptr<const FrameStage>> stages = pipeline_->stages();
+  stages.insert(stages.end(), options.stages.begin(), options.stages.end());
+  options.stages = std::move(stages);
+  options.scale = scale_;
+  return options;
+}
+
+Status OutputJob::render(OutputOptions options) const {
+  options.frames.reset();  // chosen at create()
+  FL_ASSIGN_OR_RETURN(auto sink, io::open_sink(path_, sink_options_));
+  FL_RETURN_IF_ERROR(renderer_->render_output(*plan_, output_, *sink, with_stages(options)));
+  if (path_ == "null") return ok_status();  // nothing was written
+  return pipeline_->finish(record());
+}
+
+Status OutputJob::render_segment(int64_t first, int64_t last, const std::string& segment_path,
+                                 OutputOptions options) const {
+  if (first < output_.first || last > output_.last || last < first)
+    return invalid_argument("segment frames " + std::to_string(first) + "-" + std::to_string(last) +
+                            " are outside the output's " + std::to_string(output_.first) + "-" +
+                            std::to_string(output_.last));
+  graph::PlanOutput part = output_;
+  part.first = first;
+  part.last = last;
+  io::SinkOptions so = sink_options_for(*plan_, part, segment_path, scale_, transfer_);
+  so.audio_source.clear();  // the join copies the sound once, for the whole output
+  FL_ASSIGN_OR_RETURN(auto sink, io::open_sink(segment_path, so));
+  options.frames.reset();
+  return renderer_->render_output(*plan_, part, *sink, with_stages(options));
+}
+
+Status OutputJob::join(const std::vector<std::string>& segments) const {
+  FL_RETURN_IF_ERROR(io::join_segments(segments, path_, sink_options_));
+  return pipeline_->finish(record());
+}
+
+Status render_to_file(Renderer& renderer, const graph::Plan& plan, const graph::PlanOutput& output,
+                      const OutputOptions& options, const std::string& path_override,
+                      std::shared_ptr<const OutputPipeline> pipeline) {
   graph::PlanOutput out = output;
   if (options.frames) {
     out.first = options.frames->first;
     if (options.frames->last >= 0) out.last = options.frames->last;
   }
-  colour::Transfer transfer = colour::Transfer::kBt709;
-  if (int src = primary_source(plan, out.node); src >= 0) {
-    FL_ASSIGN_OR_RETURN(transfer, renderer.source_transfer(plan.nodes[size_t(src)]));
-  }
-  FL_ASSIGN_OR_RETURN(
-      auto sink, io::open_sink(path, sink_options_for(plan, out, path, options.scale, transfer)));
-  OutputOptions opts = options;
-  opts.frames.reset();  // already applied to `out`
-  return renderer.render_output(plan, out, *sink, opts);
+  FL_ASSIGN_OR_RETURN(OutputJob job,
+                      OutputJob::create(renderer, plan, out,
+                                        path_override.empty() ? output.decl.path : path_override,
+                                        std::move(pipeline), options.scale));
+  return job.render(options);
 }
 
 }  // namespace fl::render

@@ -1,6 +1,7 @@
 #include "render/renderer.h"
 
 #include "render/output_run.h"
+#include "render/window_cache.h"
 
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/task_arena.h>
@@ -230,7 +231,6 @@ Result<std::shared_ptr<const Image>> Renderer::eval(const Plan& plan, int index,
 
   std::shared_ptr<const Image> result;
   bool stand_in = false;  // this node or an input rendered with a preview analysis' stand-in
-  const Rect bounds = node.geometry.bounds_at(req.scale);
   if (node.is_source) {
     std::shared_ptr<const Image> full;
     if (req.pinned) {
@@ -243,76 +243,118 @@ Result<std::shared_ptr<const Image>> Renderer::eval(const Plan& plan, int index,
     // it is cheap, and a second entry would count the same pixels twice against the budget.
     return region == full->bounds() ? full
                                     : std::make_shared<const Image>(full->crop_clamped(region));
+  } else if (req.window && req.window->keeps(index)) {
+    // Read across time by a consumer: made once for the whole streaming render.
+    FL_ASSIGN_OR_RETURN(result, req.window->get(index, frame, region, [&] {
+      bool unused = false;  // streaming renders are final quality: no stand-ins
+      return compute(plan, index, frame, region, req, unused);
+    }));
   } else {
-    // Outside the frame is edge-replicated from the nearest pixels inside it.
-    Rect inner = region.intersect(bounds);
-    if (inner.empty()) {
-      int x = std::clamp(region.x, 0, bounds.w - 1), y = std::clamp(region.y, 0, bounds.h - 1);
-      inner = {x, y, 1, 1};
-    }
-    std::vector<graph::FrameGeometry> in_geom;
-    for (int in : node.inputs)
-      in_geom.push_back(in < 0 ? graph::FrameGeometry{} : plan.nodes[size_t(in)].geometry);
-    graph::RenderCtx ctx{frame, req.scale, req.quality, req.cancel.get(), node.geometry, in_geom};
-    std::shared_ptr<const graph::OpState> state;
-    if (node.op->has_analysis()) {
-      if (req.quality < 2) {
-        FL_ASSIGN_OR_RETURN(state, preview_analysis(plan, index, frame, req.cancel, stand_in));
-      } else {
-        FL_ASSIGN_OR_RETURN(state, analysis(plan, index, req.cancel));
-      }
-      ctx.state = state.get();
-    }
-
-    graph::Inputs inputs(node.window, node.inputs.size());
-    for (size_t i = 0; i < node.inputs.size(); ++i) {
-      int in = node.inputs[i];
-      if (in < 0) continue;
-      const auto& in_node = plan.nodes[size_t(in)];
-      Rect need = node.op->input_region(int(i), inner, ctx);
-      if (need.empty()) continue;  // a mask drawn over a clip needs none of its pixels
-      std::vector<std::shared_ptr<const Image>> frames;
-      for (int dt = -node.window.before; dt <= node.window.after; ++dt) {
-        int64_t f = std::clamp<int64_t>(frame + dt, 0, in_node.geometry.frame_count - 1);
-        FL_ASSIGN_OR_RETURN(auto img, eval(plan, in, f, need, req, stand_in));
-        frames.push_back(std::move(img));
-      }
-      inputs.set(int(i), std::move(frames));
-    }
-
-    auto out = std::make_shared<Image>(inner);
-    const int ts = req.tile_size > 0 ? req.tile_size : options_.tile_size;
-    std::vector<Rect> tiles;
-    if (node.tileable) {
-      for (int y = inner.y; y < inner.bottom(); y += ts)
-        for (int x = inner.x; x < inner.right(); x += ts)
-          tiles.push_back(Rect{x, y, ts, ts}.intersect(inner));
-    } else {
-      tiles.push_back(inner);
-    }
-    std::mutex err_mu;
-    Status first_error;
-    tbb::parallel_for(size_t(0), tiles.size(), [&](size_t t) {
-      if (ctx.cancelled()) return;  // checked per tile
-      Status s;
-      try {
-        s = node.op->render(ctx, inputs, *out, tiles[t]);
-      } catch (const std::exception& e) {  // never let an exception cross a task
-        s = internal_error(std::string("exception in operator: ") + e.what());
-      }
-      if (!s.ok()) {
-        std::lock_guard lock(err_mu);
-        if (first_error.ok()) first_error = s;
-      }
-    });
-    if (ctx.cancelled()) return cancelled("render cancelled");
-    if (!first_error.ok()) return first_error.with_context("node '" + node.id + "': ");
-    result = inner == region ? std::shared_ptr<const Image>(out)
-                             : std::make_shared<const Image>(out->crop_clamped(region));
+    FL_ASSIGN_OR_RETURN(result, compute(plan, index, frame, region, req, stand_in));
   }
   if (req.cache_intermediates && !stand_in) cache_.put(key, result);
   provisional = provisional || stand_in;
   return result;
+}
+
+Result<std::shared_ptr<const Image>> Renderer::compute(const Plan& plan, int index, int64_t frame,
+                                                       const Rect& region, const RenderRequest& req,
+                                                       bool& stand_in) {
+  const PlanNode& node = plan.nodes[size_t(index)];
+  const Rect bounds = node.geometry.bounds_at(req.scale);
+  // Outside the frame is edge-replicated from the nearest pixels inside it.
+  Rect inner = region.intersect(bounds);
+  if (inner.empty()) {
+    int x = std::clamp(region.x, 0, bounds.w - 1), y = std::clamp(region.y, 0, bounds.h - 1);
+    inner = {x, y, 1, 1};
+  }
+  std::vector<graph::FrameGeometry> in_geom;
+  for (int in : node.inputs)
+    in_geom.push_back(in < 0 ? graph::FrameGeometry{} : plan.nodes[size_t(in)].geometry);
+  graph::RenderCtx ctx{frame, req.scale, req.quality, req.cancel.get(), node.geometry, in_geom};
+  std::shared_ptr<const graph::OpState> state;
+  if (node.op->has_analysis()) {
+    if (req.quality < 2) {
+      FL_ASSIGN_OR_RETURN(state, preview_analysis(plan, index, frame, req.cancel, stand_in));
+    } else {
+      FL_ASSIGN_OR_RETURN(state, analysis(plan, index, req.cancel));
+    }
+    ctx.state = state.get();
+  }
+
+  // Every (input, window offset) the op reads. A streaming render fetches them in parallel: its
+  // sources are already decoded (pinned), and its window cache makes each frame once whoever
+  // asks; elsewhere in order, so that a preview's decoder never seeks backwards.
+  struct Fetch {
+    size_t input;
+    int64_t frame;
+    Rect need;
+    Result<std::shared_ptr<const Image>> image = internal_error("not fetched");
+    bool stand_in = false;
+  };
+  std::vector<Fetch> fetches;
+  const int span = node.window.before + node.window.after + 1;
+  for (size_t i = 0; i < node.inputs.size(); ++i) {
+    int in = node.inputs[i];
+    if (in < 0) continue;
+    const auto& in_node = plan.nodes[size_t(in)];
+    Rect need = node.op->input_region(int(i), inner, ctx);
+    if (need.empty()) continue;  // a mask drawn over a clip needs none of its pixels
+    for (int dt = -node.window.before; dt <= node.window.after; ++dt)
+      fetches.push_back(
+          {i, std::clamp<int64_t>(frame + dt, 0, in_node.geometry.frame_count - 1), need});
+  }
+  auto fetch = [&](Fetch& f) {
+    f.image = eval(plan, node.inputs[f.input], f.frame, f.need, req, f.stand_in);
+  };
+  if (req.window && req.pinned && fetches.size() > 1)
+    tbb::parallel_for(size_t(0), fetches.size(), [&](size_t k) { fetch(fetches[k]); });
+  else
+    for (Fetch& f : fetches) {
+      fetch(f);
+      if (!f.image.ok()) break;
+    }
+  graph::Inputs inputs(node.window, node.inputs.size());
+  for (size_t k = 0; k < fetches.size(); k += size_t(span)) {
+    std::vector<std::shared_ptr<const Image>> frames;
+    for (size_t j = k; j < k + size_t(span); ++j) {
+      const Fetch& f = fetches[j];
+      if (!f.image.ok()) return f.image.status();
+      stand_in = stand_in || f.stand_in;
+      frames.push_back(*f.image);
+    }
+    inputs.set(int(fetches[k].input), std::move(frames));
+  }
+
+  auto out = std::make_shared<Image>(inner);
+  const int ts = req.tile_size > 0 ? req.tile_size : options_.tile_size;
+  std::vector<Rect> tiles;
+  if (node.tileable) {
+    for (int y = inner.y; y < inner.bottom(); y += ts)
+      for (int x = inner.x; x < inner.right(); x += ts)
+        tiles.push_back(Rect{x, y, ts, ts}.intersect(inner));
+  } else {
+    tiles.push_back(inner);
+  }
+  std::mutex err_mu;
+  Status first_error;
+  tbb::parallel_for(size_t(0), tiles.size(), [&](size_t t) {
+    if (ctx.cancelled()) return;  // checked per tile
+    Status s;
+    try {
+      s = node.op->render(ctx, inputs, *out, tiles[t]);
+    } catch (const std::exception& e) {  // never let an exception cross a task
+      s = internal_error(std::string("exception in operator: ") + e.what());
+    }
+    if (!s.ok()) {
+      std::lock_guard lock(err_mu);
+      if (first_error.ok()) first_error = s;
+    }
+  });
+  if (ctx.cancelled()) return cancelled("render cancelled");
+  if (!first_error.ok()) return first_error.with_context("node '" + node.id + "': ");
+  return inner == region ? std::shared_ptr<const Image>(out)
+                         : std::make_shared<const Image>(out->crop_clamped(region));
 }
 
 Result<std::shared_ptr<const Image>> Renderer::render(const Plan& plan, int node,
@@ -371,7 +413,7 @@ Status Renderer::render_output(const Plan& plan, const graph::PlanOutput& output
   if (options.integer_path) {
     if (auto route = rgb48_route(plan, output, sink, options)) {
       if (options.report) options.report->integer_path = true;
-      return render_output_rgb48(plan, *route, first, last, sink, run);
+      return render_output_rgb48(plan, *route, first, last, sink, options.stages, run);
     }
   }
   const auto& cancel = run.cancel_token();
@@ -381,8 +423,12 @@ Status Renderer::render_output(const Plan& plan, const graph::PlanOutput& output
     std::shared_ptr<const Image> image;
     Status status;
   };
-  PinnedFrames window;  // touched only by the serial read stage
+  PinnedFrames window;              // touched only by the serial read stage
+  std::optional<WindowCache> made;  // intermediate frames the windows share
+  if (options.window_cache) made.emplace(plan, output.node);
   auto read = [&](Token& t) {
+    // Tokens before t.frame - frames_in_flight have been written: their reads are done.
+    if (made) made->slide_to(t.frame - int64_t(run.frames_in_flight()));
     std::set<std::pair<int, int64_t>> needed;
     collect_sources(plan, output.node, t.frame, needed);
     // Frames shared by neighbouring outputs' temporal windows are decoded once; the window
@@ -413,13 +459,20 @@ Status Renderer::render_output(const Plan& plan, const graph::PlanOutput& output
     req.cancel = cancel;
     req.cache_intermediates = false;
     req.pinned = &t.pinned;
+    req.window = made ? &*made : nullptr;
     auto img = render(plan, output.node, req);
     if (!img.ok()) {
       t.status = img.status();
-    } else if (output.from_working) {
-      // The rendered frame may be shared (a pinned source): convert a copy.
+    } else if (output.from_working || !options.stages.empty()) {
+      // The rendered frame may be shared (a pinned source, the cache): change a copy.
       Image out = (*img)->clone();
-      output.from_working->apply(out.data(), out.pixel_count());
+      if (output.from_working) output.from_working->apply(out.data(), out.pixel_count());
+      for (const auto& stage : options.stages) {
+        if (Status s = stage->apply(t.frame, out); !s.ok()) {
+          t.status = s.with_context(std::string(stage->name()) + ": ");
+          break;
+        }
+      }
       t.image = std::make_shared<const Image>(std::move(out));
     } else {
       t.image = *img;
@@ -427,7 +480,9 @@ Status Renderer::render_output(const Plan& plan, const graph::PlanOutput& output
     t.pinned.clear();
   };
   auto write = [&](Token& t) { return sink.write(*t.image); };
-  return run.stream<Token>(sink, first, last, read, process, write);
+  Status s = run.stream<Token>(sink, first, last, read, process, write);
+  if (options.report && made) options.report->frames_made = made->made();
+  return s;
 }
 
 }  // namespace fl::render

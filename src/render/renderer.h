@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "core/output_pipeline.h"
 #include "graph/plan.h"
 #include "io/frame_sink.h"
 #include "io/frame_source.h"
@@ -27,6 +28,8 @@ struct RendererOptions {
   std::shared_ptr<AnalysisStore> analyses;
 };
 
+class WindowCache;  // render/window_cache.h
+
 // Decoded source frames a render already holds: (plan node, node frame) at the request's scale.
 using PinnedFrames = std::map<std::pair<int, int64_t>, std::shared_ptr<const Image>>;
 
@@ -40,6 +43,7 @@ struct RenderRequest {
   bool cache_intermediates = true;       // previews reuse upstream results when a param changes
   bool keep_sources = true;              // decoded source frames stay in the cache
   const PinnedFrames* pinned = nullptr;  // streaming renders hand their decoded frames here
+  WindowCache* window = nullptr;         // and the intermediate frames their windows share
 };
 
 struct Progress {
@@ -54,6 +58,9 @@ using ProgressFn = std::function<void(const Progress&)>;
 // What render_output() did, for callers that report it (and tests that check it).
 struct OutputReport {
   bool integer_path = false;  // frames went decoder -> 16-bit map -> encoder, never float
+  // Per plan node, how many frames the render made of it, for nodes read across time (the
+  // sliding window keeps them): once per frame, not once per consumer's window position.
+  std::vector<int64_t> frames_made;
 };
 
 struct OutputOptions {
@@ -68,6 +75,12 @@ struct OutputOptions {
   // path to the last 16-bit code value or so (tests/unit/render/integer_path_test.cpp).
   bool integer_path = true;
   OutputReport* report = nullptr;
+  // Each intermediate frame a temporal window reads is made once per render (window_cache.h).
+  // Off only to measure what it saves.
+  bool window_cache = true;
+  // Run on every frame, in order, before it is encoded (core/output_pipeline.h), on whichever
+  // path the frames take.
+  std::vector<std::shared_ptr<const FrameStage>> stages;
 };
 
 class Renderer {
@@ -141,6 +154,10 @@ class Renderer {
   Result<std::shared_ptr<const Image>> eval(const graph::Plan& plan, int node, int64_t frame,
                                             const Rect& region, const RenderRequest& req,
                                             bool& provisional);
+  // An op node's frame, uncached: its inputs (through eval), then its tiles.
+  Result<std::shared_ptr<const Image>> compute(const graph::Plan& plan, int node, int64_t frame,
+                                               const Rect& region, const RenderRequest& req,
+                                               bool& stand_in);
   ContentKey analysis_key(const graph::Plan& plan, int node) const;
 
   // The integer path (integer_path.cpp).
@@ -151,7 +168,9 @@ class Renderer {
   std::optional<Rgb48Route> rgb48_route(const graph::Plan& plan, const graph::PlanOutput& output,
                                         io::FrameSink& sink, const OutputOptions& options);
   Status render_output_rgb48(const graph::Plan& plan, const Rgb48Route& route, int64_t first,
-                             int64_t last, io::FrameSink& sink, class OutputRun& run);
+                             int64_t last, io::FrameSink& sink,
+                             const std::vector<std::shared_ptr<const FrameStage>>& stages,
+                             class OutputRun& run);
 
   RendererOptions options_;
   ImageCache cache_;

@@ -60,6 +60,10 @@ nlohmann::json job_to_json(const JobInfo& j) {
   if (!j.error.ok()) out["error"] = status_to_json(j.error);
   if (!j.warnings.empty()) out["warnings"] = j.warnings;
   if (j.state == JobState::kSucceeded) out["output"]["url"] = "/v1/jobs/" + j.id + "/output";
+  if (!j.output_xxh128.empty()) {
+    out["output"]["xxh128"] = j.output_xxh128;
+    out["output"]["bytes"] = j.output_bytes;
+  }
   return out;
 }
 

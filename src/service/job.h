@@ -39,6 +39,10 @@ struct JobInfo {
   Status error;
   double created = 0, started = 0, finished = 0;
   std::vector<std::string> warnings;  // the plan's, from compiling the job at submit
+  // The finished output's content (XXH3-128 of its bytes): the same as the CLI's for the same
+  // graph, so two renders can be compared without the files side by side.
+  std::string output_xxh128;
+  int64_t output_bytes = 0;
 };
 
 nlohmann::json job_to_json(const JobInfo& job);

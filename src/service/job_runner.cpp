@@ -13,8 +13,8 @@
 #include "render/output.h"
 #include "security/token_store.h"
 #include "service/frame_encode.h"
-#include "service/job_sink_tap.h"
 #include "service/json_views.h"
+#include "service/preview_tap.h"
 
 namespace fl::service {
 
@@ -67,12 +67,13 @@ namespace {
 
 struct CompiledJob {
   std::shared_ptr<const graph::Plan> plan;
-  graph::PlanOutput output;
-  std::string final_path;
+  std::optional<render::OutputJob> out;  // of *plan
 };
 
 Result<CompiledJob> compile_job(const JobSpec& spec, const std::string& final_path,
-                                render::Renderer& renderer, const graph::PathGuard& guard) {
+                                render::Renderer& renderer, const graph::PathGuard& guard,
+                                const graph::ResourceLimits& limits,
+                                std::shared_ptr<const OutputPipeline> pipeline) {
   FL_ASSIGN_OR_RETURN(graph::Graph g, graph::parse_graph(json_text(spec.graph), "graph"));
   std::string node = spec.node;
   if (node.empty()) {
@@ -87,8 +88,13 @@ Result<CompiledJob> compile_job(const JobSpec& spec, const std::string& final_pa
   graph::CompileOptions co;
   co.probe = renderer.prober();
   co.guard = guard;
-  FL_ASSIGN_OR_RETURN(auto plan, graph::compile(g, ops::builtin_registry(), co));
-  return CompiledJob{plan, plan->outputs.front(), final_path};
+  co.limits = limits;
+  CompiledJob cj;
+  FL_ASSIGN_OR_RETURN(cj.plan, graph::compile(g, ops::builtin_registry(), co));
+  FL_ASSIGN_OR_RETURN(
+      cj.out, render::OutputJob::create(renderer, *cj.plan, cj.plan->outputs.front(), final_path,
+                                        std::move(pipeline)));
+  return cj;
 }
 
 }  // namespace
@@ -113,17 +119,13 @@ Result<JobInfo> JobRunner::submit(const security::Principal& who, JobSpec spec) 
   job.owner_name = who.name;
   job.spec = std::move(spec);
   std::string final_path = (fs::path(job_dir(job.id)) / "out" / job.spec.output_name).string();
-  FL_ASSIGN_OR_RETURN(CompiledJob cj, compile_job(job.spec, final_path, renderer_, options_.guard));
-  job.first_frame = cj.output.first;
-  job.last_frame = cj.output.last;
-  job.frames_total = cj.output.last - cj.output.first + 1;
+  FL_ASSIGN_OR_RETURN(CompiledJob cj, compile_job(job.spec, final_path, renderer_, options_.guard,
+                                                  options_.limits, options_.pipeline));
+  job.first_frame = cj.out->output().first;
+  job.last_frame = cj.out->output().last;
+  job.frames_total = job.last_frame - job.first_frame + 1;
   job.warnings = cj.plan->warnings;
-  FL_ASSIGN_OR_RETURN(
-      colour::Transfer transfer,
-      renderer_.source_transfer(
-          cj.plan->nodes[size_t(std::max(0, render::primary_source(*cj.plan, cj.output.node)))]));
-  io::SinkOptions so = render::sink_options_for(*cj.plan, cj.output, final_path, 1.0, transfer);
-  auto any = io::segment_any_frame(final_path, so);
+  auto any = io::segment_any_frame(final_path, cj.out->sink_options());
   if (!any.ok()) return any.status().with_field("output.name");
   job.segment_frames = *any ? 1 : options_.inter_segment_frames;
   job.created = unix_seconds();
@@ -295,13 +297,15 @@ Status JobRunner::run(JobInfo& job, const std::shared_ptr<graph::CancelToken>& c
   fs::create_directories(seg_dir, ec);
   fs::create_directories(dir / "out", ec);
   if (ec) return permission_denied("cannot create '" + dir.string() + "': " + ec.message());
-  FL_ASSIGN_OR_RETURN(CompiledJob cj, compile_job(job.spec, final_path, renderer_, options_.guard));
+  // The server's stages and finishers, and a ledger that records what the job wrote.
+  auto pipeline =
+      std::make_shared<OutputPipeline>(options_.pipeline ? *options_.pipeline : OutputPipeline());
+  auto ledger = std::make_shared<OutputLedger>();
+  pipeline->add_finisher(ledger);
+  FL_ASSIGN_OR_RETURN(CompiledJob cj, compile_job(job.spec, final_path, renderer_, options_.guard,
+                                                  options_.limits, pipeline));
+  const render::OutputJob& out = *cj.out;
   const graph::Plan& plan = *cj.plan;
-  int src = render::primary_source(plan, cj.output.node);
-  colour::Transfer transfer = colour::Transfer::kBt709;
-  if (src >= 0) {
-    FL_ASSIGN_OR_RETURN(transfer, renderer_.source_transfer(plan.nodes[size_t(src)]));
-  }
   const std::string ext = fs::path(final_path).extension().string();
   const int64_t first = job.first_frame, last = job.last_frame;
   const int64_t seg = job.segment_frames;
@@ -325,49 +329,42 @@ Status JobRunner::run(JobInfo& job, const std::shared_ptr<graph::CancelToken>& c
 
   // Analysis passes first (scene lock fits a grade per shot before any frame renders), each
   // reporting its own progress; the segments then find the states in the renderer.
-  for (size_t i = 0; i < plan.nodes.size(); ++i) {
-    const auto& n = plan.nodes[i];
-    if (n.is_source || !n.op || !n.op->has_analysis()) continue;
-    auto last = std::chrono::steady_clock::now() - std::chrono::seconds(1);
-    render::AnalysisOrigin origin = render::AnalysisOrigin::kComputed;
-    auto analysed = renderer_.analysis(
-        plan, int(i), cancel,
-        [&](int64_t done, int64_t total) {
-          auto now = std::chrono::steady_clock::now();
-          if (now - last < std::chrono::milliseconds(250) && done < total) return;
-          last = now;
-          publish(job.id, "progress",
-                  {{"node", n.id}, {"phase", "analysis"}, {"done", done}, {"total", total}});
-        },
-        &origin);
-    if (!analysed.ok()) return analysed.status();
-    // Where the state came from: a restarted server loads what it analysed before.
+  auto last_analysis = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+  render::AnalysisEvents events;
+  events.progress = [&](int node, int64_t done, int64_t total) {
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_analysis < std::chrono::milliseconds(250) && done < total) return;
+    last_analysis = now;
     publish(job.id, "progress",
-            {{"node", n.id},
+            {{"node", plan.nodes[size_t(node)].id},
+             {"phase", "analysis"},
+             {"done", done},
+             {"total", total}});
+  };
+  // Where the state came from: a restarted server loads what it analysed before.
+  events.ready = [&](int node, render::AnalysisOrigin origin) {
+    publish(job.id, "progress",
+            {{"node", plan.nodes[size_t(node)].id},
              {"phase", "analysis"},
              {"done", 1},
              {"total", 1},
              {"analysis", render::analysis_origin_name(origin)}});
-  }
+  };
+  FL_RETURN_IF_ERROR(out.analyse(cancel, events));
 
   auto t0 = std::chrono::steady_clock::now();
   auto last_progress = t0 - std::chrono::seconds(1);
   auto last_thumb = t0 - std::chrono::seconds(10);
   const int64_t resumed_from = frames_done;
-  const std::string node_id = plan.nodes[size_t(cj.output.node)].id;
+  const std::string node_id = plan.nodes[size_t(out.output().node)].id;
+  auto tap = std::make_shared<PreviewTap>(320);
   for (int64_t k = 0; k < count; ++k) {
     if (done.count(k)) continue;
     if (cancel->cancelled()) return cancelled("job cancelled");
-    graph::PlanOutput o = cj.output;
-    o.first = first + k * seg;
-    o.last = std::min(last, o.first + seg - 1);
-    const std::string path = seg_path(k);
-    io::SinkOptions so = render::sink_options_for(plan, o, path, 1.0, transfer);
-    so.audio_source.clear();  // the join copies the sound once, for the whole output
-    FL_ASSIGN_OR_RETURN(auto inner, io::open_sink(path, so));
-    TapSink sink(*inner, 320);
+    const int64_t seg_first = first + k * seg, seg_last = std::min(last, seg_first + seg - 1);
     render::OutputOptions oo;
     oo.cancel = cancel;
+    oo.stages.push_back(tap);
     const int64_t base = frames_done;
     oo.progress = [&](const render::Progress& p) {
       auto now = std::chrono::steady_clock::now();
@@ -385,8 +382,8 @@ Status JobRunner::run(JobInfo& job, const std::shared_ptr<graph::CancelToken>& c
                {"fps", fps},
                {"eta_seconds", fps > 0 ? double(job.frames_total - total_done) / fps : -1}});
     };
-    FL_RETURN_IF_ERROR(renderer_.render_output(plan, o, sink, oo));
-    frames_done += o.last - o.first + 1;
+    FL_RETURN_IF_ERROR(out.render_segment(seg_first, seg_last, seg_path(k), oo));
+    frames_done += seg_last - seg_first + 1;
     job.frames_done = frames_done;
     // Committed only once the segment's file is in place: a kill before this line re-renders
     // the segment, a kill after it skips it.
@@ -402,18 +399,24 @@ Status JobRunner::run(JobInfo& job, const std::shared_ptr<graph::CancelToken>& c
         {"eta_seconds", fps > 0 ? double(job.frames_total - frames_done) / fps : -1}};
     publish(job.id, "progress", progress);
     if (now - last_thumb >= std::chrono::seconds(1)) {
-      if (auto jpeg = sink.encode_last(transfer); jpeg.ok()) {
+      if (auto shot = tap->take_jpeg(out.transfer()); shot.ok()) {
         last_thumb = now;
-        publish(job.id, "preview",
-                {{"frame", o.last}, {"image", "data:image/jpeg;base64," + base64(*jpeg)}});
+        publish(
+            job.id, "preview",
+            {{"frame", shot->first}, {"image", "data:image/jpeg;base64," + base64(shot->second)}});
       }
+      tap->request();
     }
   }
   if (cancel->cancelled()) return cancelled("job cancelled");
   std::vector<std::string> segments;
   for (int64_t k = 0; k < count; ++k) segments.push_back(seg_path(k));
-  io::SinkOptions so = render::sink_options_for(plan, cj.output, final_path, 1.0, transfer);
-  return io::join_segments(segments, final_path, so);
+  FL_RETURN_IF_ERROR(out.join(segments));
+  for (const auto& e : ledger->entries()) {
+    job.output_xxh128 = e.xxh128;
+    job.output_bytes = e.bytes;
+  }
+  return ok_status();
 }
 
 }  // namespace fl::service

@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/output_pipeline.h"
 #include "graph/graph.h"
 #include "graph/op.h"
 #include "render/renderer.h"
@@ -36,6 +37,9 @@ struct JobRunnerOptions {
   int inter_segment_frames = 48;  // segment length for inter codecs (H.264/H.265)
   size_t cache_bytes = size_t(512) << 20;
   std::shared_ptr<render::AnalysisStore> analyses;  // empty: the renderer's own, in memory
+  // Stages and finishers every job's output goes through (the watermark, the manifest).
+  std::shared_ptr<const OutputPipeline> pipeline;
+  graph::ResourceLimits limits;  // refused at submit, with 422
 };
 
 class JobRunner {

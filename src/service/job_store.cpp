@@ -9,7 +9,8 @@ namespace {
 
 const char* kJobColumns =
     "id, owner, owner_name, state, spec, first_frame, last_frame, frames_total, frames_done, "
-    "segment_frames, attempts, cancel_requested, error, created, started, finished, warnings";
+    "segment_frames, attempts, cancel_requested, error, created, started, finished, warnings, "
+    "output";
 
 JobInfo job_from_row(const store::Row& r) {
   JobInfo j;
@@ -43,6 +44,13 @@ JobInfo job_from_row(const store::Row& r) {
       for (const auto& line : w)
         if (line.is_string()) j.warnings.push_back(line.get<std::string>());
   }
+  if (!r.is_null(17)) {
+    auto o = nlohmann::json::parse(r.text(17), nullptr, false);
+    if (o.is_object()) {
+      j.output_xxh128 = o.value("xxh128", "");
+      j.output_bytes = o.value("bytes", int64_t(0));
+    }
+  }
   return j;
 }
 
@@ -59,11 +67,14 @@ Result<std::unique_ptr<JobStore>> JobStore::open(std::shared_ptr<store::Database
       "CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state, created);"
       "CREATE TABLE IF NOT EXISTS job_segments(job TEXT NOT NULL, idx INTEGER NOT NULL, PRIMARY "
       "KEY(job, idx));"));
-  // Databases made before jobs kept their warnings gain the column.
+  // Databases made by earlier versions gain the columns added since.
   FL_ASSIGN_OR_RETURN(auto columns, db->query("PRAGMA table_info(jobs)"));
-  bool has_warnings = false;
-  for (const auto& c : columns) has_warnings = has_warnings || c.text(1) == "warnings";
-  if (!has_warnings) FL_RETURN_IF_ERROR(db->exec("ALTER TABLE jobs ADD COLUMN warnings TEXT"));
+  for (const char* added : {"warnings", "output"}) {
+    bool has = false;
+    for (const auto& c : columns) has = has || c.text(1) == added;
+    if (!has)
+      FL_RETURN_IF_ERROR(db->exec(std::string("ALTER TABLE jobs ADD COLUMN ") + added + " TEXT"));
+  }
   return std::unique_ptr<JobStore>(new JobStore(std::move(db)));
 }
 
@@ -114,12 +125,15 @@ Result<std::optional<JobInfo>> JobStore::claim_next(double now) {
 Status JobStore::save(const JobInfo& job) {
   store::Value error;
   if (!job.error.ok()) error = json_text(status_to_json(job.error));
+  store::Value output;
+  if (!job.output_xxh128.empty())
+    output = json_text(nlohmann::json{{"xxh128", job.output_xxh128}, {"bytes", job.output_bytes}});
   return db_->transaction([&]() -> Status {
     FL_RETURN_IF_ERROR(db_->exec(
         "UPDATE jobs SET state = ?, frames_done = ?, error = ?, finished = ?, cancel_requested = "
-        "? WHERE id = ?",
+        "?, output = ? WHERE id = ?",
         {std::string(job_state_name(job.state)), job.frames_done, error, job.finished,
-         int64_t(job.cancel_requested), job.id}));
+         int64_t(job.cancel_requested), output, job.id}));
     // A final job has no segments left to resume from (its files went with the join).
     if (!is_final(job.state)) return ok_status();
     return db_->exec("DELETE FROM job_segments WHERE job = ?", {job.id});

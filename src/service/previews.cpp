@@ -160,9 +160,11 @@ Result<PreviewService::Prepared> PreviewService::prepare(const PreviewRequest& r
   graph::CompileOptions co;
   co.probe = renderer_.prober();
   co.guard = guard_;
+  co.limits = limits_;
   FL_ASSIGN_OR_RETURN(auto plan, plans_.get_or_compile(g, ops::builtin_registry(), co));
   int node = plan->find(node_id);
   if (node < 0) return invalid_argument("no node '" + node_id + "' in the graph", "node");
+  FL_RETURN_IF_ERROR(graph::check_working_set(*plan, node, limits_));
   const auto& geom = plan->nodes[size_t(node)].geometry;
   if (request.frame >= geom.frame_count)
     return invalid_argument("frame " + std::to_string(request.frame) + " is out of range (0-" +

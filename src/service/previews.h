@@ -55,6 +55,8 @@ class PreviewService {
   PreviewService(graph::PathGuard guard, EventHub* events, size_t cache_bytes,
                  std::shared_ptr<render::AnalysisStore> analyses = {});
   ~PreviewService();
+  // Refused at prepare() (graph/limits.h); none by default.
+  void set_limits(const graph::ResourceLimits& limits) { limits_ = limits; }
 
   // A request checked and compiled (plan cache): everything that can be refused is refused
   // here, before an HTTP answer starts streaming.
@@ -82,6 +84,7 @@ class PreviewService {
   Session& session(const std::string& id);
 
   graph::PathGuard guard_;
+  graph::ResourceLimits limits_;
   EventHub* events_;
   render::Renderer renderer_;
   graph::PlanCache plans_;

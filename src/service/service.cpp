@@ -1,6 +1,7 @@
 #include "service/service.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 
@@ -49,7 +50,16 @@ Result<std::unique_ptr<Service>> Service::open(ServiceOptions options) {
   ao.memory_bytes = options.analysis_memory_bytes;
   ao.disk_bytes = options.analysis_disk_bytes;
   auto analyses = std::make_shared<render::AnalysisStore>(ao);
+  graph::ResourceLimits limits;
+  limits.max_frame_pixels = options.max_frame_pixels;
+  limits.max_working_set_bytes = options.max_working_set_bytes;
+  if (limits.max_working_set_bytes < 0) {
+    const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
+    limits.max_working_set_bytes = pages > 0 && page > 0 ? int64_t(pages) * page / 2 : 0;
+  }
   JobRunnerOptions jo;
+  jo.limits = limits;
+  jo.limits.frames_at_once = 3;  // the streaming render's frames in flight
   jo.analyses = analyses;
   jo.data_dir = options.data_dir;
   jo.workers = options.workers;
@@ -58,6 +68,7 @@ Result<std::unique_ptr<Service>> Service::open(ServiceOptions options) {
   FL_ASSIGN_OR_RETURN(s->jobs_, JobRunner::open(s->db_, jo));
   s->previews_ =
       std::make_unique<PreviewService>(guard, &s->events_, options.preview_cache_bytes, analyses);
+  s->previews_->set_limits(limits);
   return s;
 }
 

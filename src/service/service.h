@@ -29,6 +29,11 @@ struct ServiceOptions {
   // and on disk under data_dir/analysis (loaded again after a restart).
   size_t analysis_memory_bytes = size_t(1) << 30;
   int64_t analysis_disk_bytes = int64_t(8) << 30;
+  // What one preview or job may ask (graph/limits.h), refused with 422 before rendering. A frame
+  // of 8192x8192 covers every delivery format (DCI 8K is 8192x4320); the working set defaults
+  // to half of this machine's memory (-1), 0 lifts the limit.
+  int64_t max_frame_pixels = int64_t(8192) * 8192;
+  int64_t max_working_set_bytes = -1;
 };
 
 // A live direction session: what the colourist is looking at, shared with everyone watching.

@@ -57,6 +57,24 @@ class CleanPlateOp final : public graph::Op {
     return std::to_string(c_.reference) + "|" + std::to_string(c_.samples);
   }
 
+  // The plate survives restarts in the analysis store; bump the version when its bytes change.
+  int state_version() const override { return 1; }
+  Result<std::string> save_state(const graph::OpState& state) const override {
+    serial::Writer w;
+    inpaint::save_hole_plate(w, static_cast<const PlateState&>(state).plate);
+    return w.take();
+  }
+  Result<std::shared_ptr<const graph::OpState>> load_state(std::string_view bytes) const override {
+    serial::Reader r(bytes);
+    auto state = std::make_shared<PlateState>();
+    FL_ASSIGN_OR_RETURN(state->plate, inpaint::load_hole_plate(r));
+    if (!r.at_end()) return corrupt_data("clean_plate state: bytes after the plate");
+    return std::shared_ptr<const graph::OpState>(std::move(state));
+  }
+  size_t state_bytes(const graph::OpState& state) const override {
+    return inpaint::hole_plate_bytes(static_cast<const PlateState&>(state).plate);
+  }
+
   Result<std::shared_ptr<const graph::OpState>> analyse(graph::AnalysisCtx& ctx) const override {
     const graph::FrameGeometry& in = ctx.input(0);
     if (in.frame_count <= 0) return invalid_argument("clean_plate: the input has no frames");

@@ -77,6 +77,30 @@ class FillOp final : public graph::Op {
     return std::shared_ptr<const graph::OpState>(std::move(state));
   }
 
+  // The plate survives restarts in the analysis store; bump the version when its bytes change.
+  int state_version() const override { return 1; }
+  Result<std::string> save_state(const graph::OpState& state) const override {
+    const auto& s = static_cast<const FillState&>(state);
+    serial::Writer w;
+    w.boolean(s.plate.has_value());
+    if (s.plate) inpaint::save_hole_plate(w, *s.plate);
+    return w.take();
+  }
+  Result<std::shared_ptr<const graph::OpState>> load_state(std::string_view bytes) const override {
+    serial::Reader r(bytes);
+    auto state = std::make_shared<FillState>();
+    FL_ASSIGN_OR_RETURN(bool has_plate, r.boolean());
+    if (has_plate) {
+      FL_ASSIGN_OR_RETURN(state->plate, inpaint::load_hole_plate(r));
+    }
+    if (!r.at_end()) return corrupt_data("fill state: bytes after the plate");
+    return std::shared_ptr<const graph::OpState>(std::move(state));
+  }
+  size_t state_bytes(const graph::OpState& state) const override {
+    const auto& s = static_cast<const FillState&>(state);
+    return s.plate ? inpaint::hole_plate_bytes(*s.plate) : 64;
+  }
+
   // A live session's first look does not wait for the plate: it synthesises per frame.
   bool has_preview_analysis() const override { return true; }
   Result<std::shared_ptr<const graph::OpState>> preview_analyse(graph::AnalysisCtx&,

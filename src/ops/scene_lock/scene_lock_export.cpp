@@ -7,7 +7,6 @@
 
 #include "colour/cdl_file.h"
 #include "colour/cube_file.h"
-#include "core/file_util.h"
 #include "core/json_text.h"
 #include "io/timeline/edl.h"
 
@@ -57,6 +56,10 @@ Status export_scene_lock(const SceneLockState& state, const graph::ExportCtx& ct
   if (!std::filesystem::is_directory(ctx.dir, ec))
     return not_found("export directory '" + ctx.dir + "' does not exist");
   const std::string base = (std::filesystem::path(ctx.dir) / ctx.prefix).string();
+  const OutputPipeline& out = ctx.pipeline ? *ctx.pipeline : OutputPipeline::plain();
+  auto record = [&](const std::string& path, OutputKind kind) {
+    return OutputRecord{path, kind, ctx.prefix, ctx.inputs};
+  };
   std::vector<colour::Cdl> cdls;
   io::Timeline edl;
   edl.name = ctx.prefix + " scene lock";
@@ -77,7 +80,7 @@ Status export_scene_lock(const SceneLockState& state, const graph::ExportCtx& ct
                          " -> " + std::to_string(s.delta_e_after)};
     cube.lut3d = s.fit.lut;
     const std::string cube_path = (std::filesystem::path(ctx.dir) / (name + ".cube")).string();
-    FL_RETURN_IF_ERROR(colour::write_cube(cube_path, cube));
+    FL_RETURN_IF_ERROR(colour::write_cube(out, record(cube_path, OutputKind::kLook), cube));
     written.push_back(cube_path);
 
     colour::Cdl cdl = s.fit.cdl;
@@ -86,7 +89,8 @@ Status export_scene_lock(const SceneLockState& state, const graph::ExportCtx& ct
                       std::to_string(s.last) + "; CDL vs LUT mean CIEDE2000 " +
                       std::to_string(s.fit.cdl_delta_e);
     const std::string cc_path = (std::filesystem::path(ctx.dir) / (name + ".cc")).string();
-    FL_RETURN_IF_ERROR(colour::write_cdl_file(cc_path, std::span<const colour::Cdl>(&cdl, 1)));
+    FL_RETURN_IF_ERROR(colour::write_cdl_file(out, record(cc_path, OutputKind::kLook),
+                                              std::span<const colour::Cdl>(&cdl, 1)));
     written.push_back(cc_path);
     cdls.push_back(cdl);
 
@@ -102,13 +106,14 @@ Status export_scene_lock(const SceneLockState& state, const graph::ExportCtx& ct
     edl.clips.push_back(clip);
   }
   const std::string ccc_path = base + ".ccc";
-  FL_RETURN_IF_ERROR(colour::write_cdl_file(ccc_path, cdls));
+  FL_RETURN_IF_ERROR(colour::write_cdl_file(out, record(ccc_path, OutputKind::kLook), cdls));
   written.push_back(ccc_path);
   const std::string edl_path = base + ".edl";
-  FL_RETURN_IF_ERROR(write_file_atomic(edl_path, io::write_edl(edl)));
+  FL_RETURN_IF_ERROR(out.write_file(record(edl_path, OutputKind::kTimeline), io::write_edl(edl)));
   written.push_back(edl_path);
   const std::string report_path = base + "_report.json";
-  FL_RETURN_IF_ERROR(write_file_atomic(report_path, json_text(scene_lock_report(state), 2) + "\n"));
+  FL_RETURN_IF_ERROR(out.write_file(record(report_path, OutputKind::kReport),
+                                    json_text(scene_lock_report(state), 2) + "\n"));
   written.push_back(report_path);
   return ok_status();
 }

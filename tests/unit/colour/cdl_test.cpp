@@ -230,9 +230,9 @@ TEST(CdlXml, WriteAndReadBackEveryFormat) {
   b.id = "b";
   b.saturation = 0.0;
   std::vector<Cdl> both{a, b};
-  ASSERT_TRUE(write_cdl_file(dir.file("one.cc"), std::span(&a, 1)).ok());
-  ASSERT_TRUE(write_cdl_file(dir.file("two.ccc"), both).ok());
-  ASSERT_TRUE(write_cdl_file(dir.file("two.CDL"), both).ok());
+  ASSERT_TRUE(write_cdl_file(OutputPipeline::plain(), {dir.file("one.cc")}, std::span(&a, 1)).ok());
+  ASSERT_TRUE(write_cdl_file(OutputPipeline::plain(), {dir.file("two.ccc")}, both).ok());
+  ASSERT_TRUE(write_cdl_file(OutputPipeline::plain(), {dir.file("two.CDL")}, both).ok());
   auto cc = read_cdl_file(dir.file("one.cc"));
   ASSERT_TRUE(cc.ok()) << cc.status().to_string();
   ASSERT_EQ(cc->size(), 1u);
@@ -253,10 +253,13 @@ TEST(CdlXml, WriteAndReadBackEveryFormat) {
 TEST(CdlXml, WriterErrors) {
   test::TempDir dir;
   std::vector<Cdl> two(2);
-  EXPECT_EQ(write_cdl_file(dir.file("x.cc"), two).code(), ErrorCode::kInvalidArgument);
-  EXPECT_EQ(write_cdl_file(dir.file("x.xml"), two).code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(write_cdl_file(OutputPipeline::plain(), {dir.file("x.cc")}, two).code(),
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(write_cdl_file(OutputPipeline::plain(), {dir.file("x.xml")}, two).code(),
+            ErrorCode::kInvalidArgument);
   two[1].slope[0] = -2;
-  EXPECT_EQ(write_cdl_file(dir.file("x.ccc"), two).code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(write_cdl_file(OutputPipeline::plain(), {dir.file("x.ccc")}, two).code(),
+            ErrorCode::kInvalidArgument);
   EXPECT_FALSE(std::filesystem::exists(dir.file("x.ccc")));
   auto missing = read_cdl_file(dir.file("nope.cdl"));
   EXPECT_EQ(missing.status().code(), ErrorCode::kNotFound);

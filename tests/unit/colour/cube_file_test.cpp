@@ -158,7 +158,7 @@ TEST(CubeFileIo, RoundTripIsBitExact) {
   cube.lut3d->rgb[5] = 1.0e-7f;  // small and awkward values must survive
   cube.lut3d->rgb[6] = -0.1f / 3.0f;
   cube.lut3d->domain_min = {-0.125f, 0, 0.1f};
-  ASSERT_TRUE(write_cube(dir.file("a.cube"), cube).ok());
+  ASSERT_TRUE(write_cube(OutputPipeline::plain(), {dir.file("a.cube")}, cube).ok());
   auto back = read_cube_file(dir.file("a.cube"));
   ASSERT_TRUE(back.ok()) << back.status().to_string();
   EXPECT_EQ(back->title, "strong 'grade'");
@@ -182,7 +182,7 @@ TEST(CubeFileIo, RoundTripShaperPlus3D) {
   cube.lut1d->domain_max = {1.5f, 1.5f, 1.5f};
   cube.lut3d = fixture::strong_grade_lut(9);
   cube.lut3d->domain_max = {2, 2, 2};
-  ASSERT_TRUE(write_cube(dir.file("r.cube"), cube).ok());
+  ASSERT_TRUE(write_cube(OutputPipeline::plain(), {dir.file("r.cube")}, cube).ok());
   auto back = read_cube_file(dir.file("r.cube"));
   ASSERT_TRUE(back.ok()) << back.status().to_string();
   ASSERT_TRUE(back->lut1d && back->lut3d);
@@ -195,18 +195,23 @@ TEST(CubeFileIo, RoundTripShaperPlus3D) {
 
 TEST(CubeFileIo, WriterRejectsWhatItCannotSay) {
   test::TempDir dir;
-  EXPECT_EQ(write_cube(dir.file("e.cube"), CubeFile{}).code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(write_cube(OutputPipeline::plain(), {dir.file("e.cube")}, CubeFile{}).code(),
+            ErrorCode::kInvalidArgument);
   CubeFile bad;
   bad.lut3d = identity_lut3d(2);
   bad.lut3d->rgb.pop_back();
-  EXPECT_EQ(write_cube(dir.file("e.cube"), bad).code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(write_cube(OutputPipeline::plain(), {dir.file("e.cube")}, bad).code(),
+            ErrorCode::kInvalidArgument);
   CubeFile both;
   both.lut1d = identity_lut1d(2);
   both.lut3d = identity_lut3d(2);
   both.lut3d->domain_max = {1, 2, 1};
-  EXPECT_EQ(write_cube(dir.file("e.cube"), both).code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(write_cube(OutputPipeline::plain(), {dir.file("e.cube")}, both).code(),
+            ErrorCode::kInvalidArgument);
   EXPECT_FALSE(std::filesystem::exists(dir.file("e.cube")));
-  EXPECT_EQ(write_cube("/nonexistent/dir/x.cube", CubeFile{.lut3d = identity_lut3d(2)}).code(),
+  EXPECT_EQ(write_cube(OutputPipeline::plain(), {"/nonexistent/dir/x.cube"},
+                       CubeFile{.lut3d = identity_lut3d(2)})
+                .code(),
             ErrorCode::kNotFound);
 }
 

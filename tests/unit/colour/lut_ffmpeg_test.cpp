@@ -84,7 +84,7 @@ class LutVsFfmpeg : public ::testing::TestWithParam<std::string> {
     CubeFile cube;
     cube.title = "framelock strong grade";
     cube.lut3d = fixture::strong_grade_lut(33);
-    ASSERT_TRUE(write_cube(dir_.file("grade.cube"), cube).ok());
+    ASSERT_TRUE(write_cube(OutputPipeline::plain(), {dir_.file("grade.cube")}, cube).ok());
     // The file is what both sides read, so compare against what we read back.
     auto back = read_cube_file(dir_.file("grade.cube"));
     ASSERT_TRUE(back.ok()) << back.status().to_string();

@@ -78,6 +78,13 @@ TEST(HttpServer, ChunkedBodyOverCapIsRefusedBeforeItEnds) {
 TEST(HttpServer, ContentLengthOverCapIsRefusedUnread) {
   Server srv({.max_body_bytes = 1024});
   srv.add_basics();
+  // The refusal is logged with the request it refused (the parse stopped inside the header).
+  std::mutex mu;
+  std::vector<std::string> lines;
+  srv.s.set_logger([&](const HttpRequest& req, int status, double, const std::string&) {
+    std::lock_guard lock(mu);
+    lines.push_back(req.method + " " + req.path + " " + std::to_string(status));
+  });
   int port = srv.start();
   Client c(port);
   ASSERT_TRUE(c.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 100000000\r\n\r\n"));
@@ -91,6 +98,9 @@ TEST(HttpServer, ContentLengthOverCapIsRefusedUnread) {
   r = d.read_response();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
+  srv.s.stop();
+  std::lock_guard lock(mu);
+  EXPECT_EQ(lines, (std::vector<std::string>{"POST /echo 413", "POST /echo 200"}));
 }
 
 TEST(HttpServer, OversizedHeaderIs431) {

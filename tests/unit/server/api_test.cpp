@@ -12,6 +12,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
+std::string read_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
 std::string framemd5(const std::string& path) {
   std::string out = path + ".framemd5";
   if (ffmpeg("-i '" + path + "' -map 0:v -f framemd5 '" + out + "'") != 0) return {};
@@ -37,11 +42,24 @@ TEST_F(ServerFixture, JobRendersTheSameFramesAsTheCommandLine) {
   TempDir tmp;
   { std::ofstream(tmp.file("job.mov"), std::ios::binary) << out.body; }
   ASSERT_EQ(run(std::string(FL_FRAMELOCK_BIN) + " apply " + opencv_data("Megamind.avi") + " " +
-                tmp.file("cli.mov") + " exposure stops=0.7 --frames 10-29"),
+                tmp.file("cli.mov") + " exposure stops=0.7 --frames 10-29 --json > " +
+                tmp.file("cli.json")),
             0);
   std::string a = framemd5(tmp.file("job.mov")), b = framemd5(tmp.file("cli.mov"));
   EXPECT_FALSE(a.empty());
   EXPECT_EQ(a, b) << "the job's frames differ from framelock apply's";
+  // Not only the frames: the same file, byte for byte (segments joined vs one pass), and both
+  // outputs' ledgers say so by content id.
+  EXPECT_EQ(read_file(tmp.file("job.mov")), read_file(tmp.file("cli.mov")));
+  std::string cli_id;
+  std::ifstream events(tmp.file("cli.json"));
+  for (std::string line; std::getline(events, line);) {
+    auto e = nlohmann::json::parse(line, nullptr, false);
+    if (e.is_object() && e.value("event", "") == "done") cli_id = e.value("xxh128", "");
+  }
+  EXPECT_EQ(cli_id.size(), 32u);
+  EXPECT_EQ(job["output"]["xxh128"], cli_id);
+  EXPECT_EQ(job["output"]["bytes"], int64_t(out.body.size()));
   // A finished job keeps no segment records (they only serve a resume).
   auto db = store::Database::open(data_.file("data") + "/framelock.db");
   ASSERT_TRUE(db.ok()) << db.status().to_string();
@@ -120,6 +138,21 @@ TEST_F(ServerFixture, BadInputGetsTheRightStatusAndAJsonError) {
       {"LUT outside the roots", "POST", "/v1/jobs",
        graph_with({{"op", "lut3d"}, {"inputs", {"clip"}}, {"params", {{"file", "/etc/passwd"}}}}),
        403, "nodes.grade.params.file"},
+      // Within the parameters' ranges, over what one job may ask of the machine: refused
+      // before a pixel is made (it took a server from 0.8 to 10 GB).
+      {"huge frame", "POST", "/v1/jobs",
+       graph_with({{"op", "resize"},
+                   {"inputs", {"clip"}},
+                   {"params", {{"width", 16000}, {"height", 16000}}}}),
+       422, "nodes.grade"},
+      {"huge preview frame", "POST", "/v1/previews",
+       nlohmann::json{{"graph", nlohmann::json::parse(graph_with(
+                                    {{"op", "resize"},
+                                     {"inputs", {"clip"}},
+                                     {"params", {{"width", 16000}, {"height", 16000}}}}))["graph"]},
+                      {"node", "grade"}}
+           .dump(),
+       422, "nodes.grade"},
       {"bad output name", "POST", "/v1/jobs",
        nlohmann::json{{"graph", exposure_graph()},
                       {"output", {{"node", "grade"}, {"name", "../../x.mov"}}}}

@@ -1,0 +1,106 @@
+// The streaming render's sliding window (render/window_cache.h): each frame of a node that a
+// temporal window reads is made once per render, not once per output frame that reads it, and
+// the output is the same bytes as without the window.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "io/frame_source.h"
+#include "ops/register.h"
+#include "render/output.h"
+#include "render/renderer.h"
+#include "test_support.h"
+
+namespace fl {
+namespace {
+
+using json = nlohmann::json;
+
+std::string bytes_of(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+class WindowCacheTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new test::TempDir();
+    ASSERT_EQ(test::ffmpeg("-f lavfi -i testsrc2=size=240x96:rate=24 -frames:v 12 -vf "
+                           "\"crop=160:96:x='n*3':y=0\" -pix_fmt yuv444p -c:v ffv1 " +
+                           file("pan.mkv")),
+              0);
+    ASSERT_EQ(test::ffmpeg("-f lavfi -i color=black:size=160x96 -frames:v 1 -vf "
+                           "\"drawbox=x=60:y=30:w=20:h=20:color=white:t=fill\" " +
+                           file("spot.png")),
+              0);
+  }
+  static void TearDownTestSuite() { delete dir_; }
+  static std::string file(const std::string& name) { return dir_->file(name); }
+
+  std::shared_ptr<const graph::Plan> plan(const json& nodes, const std::string& out) {
+    json g = {{"sources", {{"s", file("pan.mkv")}, {"m", file("spot.png")}}},
+              {"nodes", nodes},
+              {"outputs", json::array({{{"node", out}, {"path", "x.mkv"}}})}};
+    auto parsed = graph::parse_graph(g.dump());
+    EXPECT_TRUE(parsed.ok()) << parsed.status().message();
+    graph::CompileOptions o;
+    o.probe = [](const std::string& p) { return io::probe(p); };
+    o.fuse = false;  // keep every node, so each can be counted
+    auto compiled = graph::compile(*parsed, ops::builtin_registry(), o);
+    EXPECT_TRUE(compiled.ok()) << compiled.status().message();
+    return *compiled;
+  }
+
+  // Renders with and without the window; returns the frames made per node with it.
+  std::vector<int64_t> render_both(const graph::Plan& p, const std::string& name) {
+    std::vector<int64_t> made;
+    for (bool window : {true, false}) {
+      render::Renderer r;
+      render::OutputReport report;
+      render::OutputOptions o;
+      o.window_cache = window;
+      o.report = &report;
+      Status s =
+          render::render_to_file(r, p, p.outputs[0], o, file(name + (window ? "_w" : "")) + ".mkv");
+      EXPECT_TRUE(s.ok()) << s.message();
+      if (window) made = report.frames_made;
+    }
+    EXPECT_EQ(bytes_of(file(name + "_w.mkv")), bytes_of(file(name + ".mkv")))
+        << name << ": the window changed the pixels";
+    return made;
+  }
+
+  static test::TempDir* dir_;
+};
+test::TempDir* WindowCacheTest::dir_ = nullptr;
+
+TEST_F(WindowCacheTest, AReformatUnderAFillIsMadeOncePerFrame) {
+  auto p = plan(
+      {{"fit",
+        {{"op", "reformat"}, {"inputs", {"s"}}, {"params", {{"width", 320}, {"height", 192}}}}},
+       {"fill",
+        {{"op", "fill"},
+         {"inputs", {{"in", "fit"}, {"mask", "m"}}},
+         {"params", {{"hold", false}}}}}},
+      "fill");
+  auto made = render_both(*p, "reformat_fill");
+  ASSERT_EQ(made.size(), p->nodes.size());
+  // 12 frames, each read by up to 13 fill frames: made 12 times, not 12 x 13.
+  EXPECT_EQ(made[size_t(p->find("fit"))], 12);
+  EXPECT_EQ(made[size_t(p->find("fill"))], 0) << "the output is not kept";
+}
+
+TEST_F(WindowCacheTest, AFillUnderAnExtendIsMadeOncePerFrame) {
+  auto p = plan(
+      {{"fill",
+        {{"op", "fill"}, {"inputs", {{"in", "s"}, {"mask", "m"}}}, {"params", {{"hold", false}}}}},
+       {"wide",
+        {{"op", "extend"}, {"inputs", {"fill"}}, {"params", {{"left", 16}, {"right", 16}}}}}},
+      "wide");
+  auto made = render_both(*p, "fill_extend");
+  EXPECT_EQ(made[size_t(p->find("fill"))], 12);
+}
+
+}  // namespace
+}  // namespace fl
