@@ -44,8 +44,7 @@ fl_api_library(framelock_shared framelock core_ops.cpp fl_ops_core)
 fl_api_library(framelock_full_shared framelock_full all_ops.cpp fl_ops)
 
 install(TARGETS framelock_shared framelock_full_shared EXPORT framelockTargets
-        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
-        INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(FILES ${FL_API_HEADERS} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/framelock)
 set(FL_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/framelock)
 install(EXPORT framelockTargets NAMESPACE framelock:: DESTINATION ${FL_CMAKE_DIR})
@@ -57,6 +56,7 @@ write_basic_package_version_file(${CMAKE_BINARY_DIR}/framelockConfigVersion.cmak
 install(FILES ${CMAKE_BINARY_DIR}/framelockConfig.cmake
               ${CMAKE_BINARY_DIR}/framelockConfigVersion.cmake DESTINATION ${FL_CMAKE_DIR})
 file(RELATIVE_PATH FL_PC_TO_PREFIX /${CMAKE_INSTALL_LIBDIR}/pkgconfig /)
+string(REGEX REPLACE "/$" "" FL_PC_TO_PREFIX "${FL_PC_TO_PREFIX}")
 foreach(FL_PC_NAME framelock framelock_full)
   configure_file(${CMAKE_SOURCE_DIR}/cmake/framelock.pc.in ${CMAKE_BINARY_DIR}/${FL_PC_NAME}.pc @ONLY)
   install(FILES ${CMAKE_BINARY_DIR}/${FL_PC_NAME}.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
