@@ -4,9 +4,10 @@
  *
  * Errors: every call that returns a framelock_code also records, for the calling thread, what
  * went wrong (framelock_last_error_*); a call that succeeds clears it. Strings the library returns
- * stay valid until the next call on the same handle (or, for the last error, the next call on the
- * same thread) unless said otherwise. NULL handles are refused with FRAMELOCK_INVALID_ARGUMENT;
- * destroying NULL does nothing.
+ * live as long as the handle they came from (media texts, plan warnings), for the whole process
+ * (code names, op names, the version) or, for the last error, until the next call on the same
+ * thread. NULL handles are refused with FRAMELOCK_INVALID_ARGUMENT; destroying NULL does
+ * nothing.
  *
  * Threads: an engine may be used from several threads at once (renders share its caches); a
  * graph is not thread-safe; a plan is immutable and may be rendered by many threads; a cancel

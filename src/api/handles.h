@@ -28,7 +28,6 @@ struct framelock_graph {
   // Per node (graph.nodes order): "key=value" texts typed against the schema at compile time,
   // when the registry says what each key is.
   std::vector<std::vector<std::string>> param_texts;
-  std::string json;  // what the last to_json() returned
 };
 
 struct framelock_plan {
