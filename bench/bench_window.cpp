@@ -5,7 +5,7 @@
 //   fill -> extend           extend reads 17 filled frames
 //   long chain               reformat -> exposure -> fill -> saturation -> extend
 //
-//   bench_window [--frames N] [--work DIR]
+//   bench_window [--frames N] [--work DIR] [--only "fill -> extend"]
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -30,14 +30,16 @@ struct Case {
 
 int main(int argc, char** argv) {
   int frames = 6;
-  std::string work = "/tmp/bench_window";
+  std::string work = "/tmp/bench_window", only;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--frames") frames = std::atoi(argv[i + 1]);
     if (a == "--work") work = argv[i + 1];
+    if (a == "--only") only = argv[i + 1];
   }
   std::filesystem::create_directories(work);
-  const std::string clip = work + "/pan4k.mkv", spot = work + "/spot4k.png";
+  const std::string clip = work + "/pan4k.mkv", spot = work + "/spot4k.png",
+                    spot_uhd = work + "/spot_uhd.png";
   // A 4K pan (8 px a frame) long enough that the frames rendered sit clear of both ends.
   const int total = frames + 32;
   if (!std::filesystem::exists(clip) &&
@@ -51,6 +53,10 @@ int main(int argc, char** argv) {
          spot) != 0)
     return 1;
 
+  if (!std::filesystem::exists(spot_uhd) &&
+      sh("ffmpeg -v error -y -i " + spot + " -vf crop=3840:2160 " + spot_uhd) != 0)
+    return 1;
+
   const json fill = {{"op", "fill"}, {"params", {{"hold", false}}}};
   auto with_inputs = [](json node, json inputs) {
     node["inputs"] = std::move(inputs);
@@ -62,7 +68,7 @@ int main(int argc, char** argv) {
   const json extend = {{"op", "extend"}, {"params", {{"left", 128}, {"right", 128}}}};
   std::vector<Case> cases = {
       {"reformat -> fill",
-       {{"fit", reformat}, {"f", with_inputs(fill, {{"in", "fit"}, {"mask", "m"}})}},
+       {{"fit", reformat}, {"f", with_inputs(fill, {{"in", "fit"}, {"mask", "mu"}})}},
        "f"},
       {"fill -> extend",
        {{"f", with_inputs(fill, {{"in", "s"}, {"mask", "m"}})}, {"x", with_inputs(extend, {"f"})}},
@@ -70,7 +76,7 @@ int main(int argc, char** argv) {
       {"long chain",
        {{"fit", reformat},
         {"e", {{"op", "exposure"}, {"inputs", {"fit"}}, {"params", {{"stops", 0.3}}}}},
-        {"f", with_inputs(fill, {{"in", "e"}, {"mask", "m"}})},
+        {"f", with_inputs(fill, {{"in", "e"}, {"mask", "mu"}})},
         {"sat", {{"op", "saturation"}, {"inputs", {"f"}}, {"params", {{"saturation", 1.2}}}}},
         {"x", with_inputs(extend, {"sat"})}},
        "x"},
@@ -80,7 +86,8 @@ int main(int argc, char** argv) {
   std::printf("%-18s %14s %14s %8s   frames made per node (window on)\n", "graph", "window off s/f",
               "window on s/f", "speed-up");
   for (const Case& c : cases) {
-    json g = {{"sources", {{"s", clip}, {"m", spot}}},
+    if (!only.empty() && only != c.name) continue;
+    json g = {{"sources", {{"s", clip}, {"m", spot}, {"mu", spot_uhd}}},
               {"nodes", c.nodes},
               {"outputs", json::array({{{"node", c.out}, {"path", "null"}}})}};
     double secs[2] = {0, 0};

@@ -2,7 +2,7 @@
 # Fast checks before anything is built: formatting, and the rules a compiler cannot see.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mapfile -t sources < <(git ls-files '*.cpp' '*.h')
+mapfile -t sources < <(git ls-files '*.cpp' '*.h' '*.hpp' '*.c')
 clang-format --dry-run -Werror "${sources[@]}"
 # The product's JSON goes out through json_text(), which cannot throw on bytes that are not
 # UTF-8 (src/core/json_text.h says why). Tests may dump what they built themselves.

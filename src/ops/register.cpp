@@ -1,39 +1,13 @@
 #include "ops/register.h"
 
+#include "ops/register_ai.h"
+#include "ops/register_core.h"
+
 namespace fl::ops {
 
-void register_cdl(graph::Registry&);
-void register_clean_plate(graph::Registry&);
-void register_crop(graph::Registry&);
-void register_exposure(graph::Registry&);
-void register_extend(graph::Registry&);
-void register_fill(graph::Registry&);
-void register_lut3d(graph::Registry&);
-void register_mask(graph::Registry&);
-void register_mix(graph::Registry&);
-void register_ocio(graph::Registry&);
-void register_reformat(graph::Registry&);
-void register_resize(graph::Registry&);
-void register_saturation(graph::Registry&);
-void register_scene_lock(graph::Registry&);
-void register_wipe(graph::Registry&);
-
 void register_builtin_ops(graph::Registry& r) {
-  register_cdl(r);
-  register_clean_plate(r);
-  register_crop(r);
-  register_exposure(r);
-  register_extend(r);
-  register_fill(r);
-  register_lut3d(r);
-  register_mask(r);
-  register_mix(r);
-  register_ocio(r);
-  register_reformat(r);
-  register_resize(r);
-  register_saturation(r);
-  register_scene_lock(r);
-  register_wipe(r);
+  register_core_ops(r);
+  register_ai_ops(r);
 }
 
 const graph::Registry& builtin_registry() {

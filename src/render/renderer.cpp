@@ -282,9 +282,8 @@ Result<std::shared_ptr<const Image>> Renderer::compute(const Plan& plan, int ind
     ctx.state = state.get();
   }
 
-  // Every (input, window offset) the op reads. A streaming render fetches them in parallel: its
-  // sources are already decoded (pinned), and its window cache makes each frame once whoever
-  // asks; elsewhere in order, so that a preview's decoder never seeks backwards.
+  // Every (input, window offset) the op reads. A streaming render fetches decoded (pinned) source
+  // frames in parallel; elsewhere in order, so that a preview's decoder never seeks backwards.
   struct Fetch {
     size_t input;
     int64_t frame;
@@ -307,7 +306,13 @@ Result<std::shared_ptr<const Image>> Renderer::compute(const Plan& plan, int ind
   auto fetch = [&](Fetch& f) {
     f.image = eval(plan, node.inputs[f.input], f.frame, f.need, req, f.stand_in);
   };
-  if (req.window && req.pinned && fetches.size() > 1)
+  // Only when every input is decoded already: frames the window cache makes (a 4K fill each)
+  // made side by side held many working sets at once and ran 3x slower per frame than one at a
+  // time, each parallel inside (docs/benchmarks.md §13).
+  bool all_pinned = req.pinned != nullptr;
+  for (const Fetch& f : fetches)
+    all_pinned = all_pinned && plan.nodes[size_t(node.inputs[f.input])].is_source;
+  if (req.window && all_pinned && fetches.size() > 1)
     tbb::parallel_for(size_t(0), fetches.size(), [&](size_t k) { fetch(fetches[k]); });
   else
     for (Fetch& f : fetches) {

@@ -12,6 +12,7 @@
 #include "ops/register.h"
 #include "ops/scene_lock/scene_lock_export.h"
 #include "render/renderer.h"
+#include "render_test_util.h"
 #include "test_support.h"
 
 namespace fl {
@@ -44,21 +45,12 @@ class AnalysisStoreTest : public ::testing::Test {
            {{"op", "scene_lock"},
             {"inputs", {"s"}},
             {"params", {{"reference", file("reference.png")}, {"shots", "none"}}}}}}}};
-    auto parsed = graph::parse_graph(g.dump());
-    graph::CompileOptions o;
-    o.probe = [](const std::string& p) { return io::probe(p); };
-    auto compiled = graph::compile(*parsed, ops::builtin_registry(), o);
-    EXPECT_TRUE(compiled.ok()) << compiled.status().message();
-    return *compiled;
+    return test::compile_builtin(g);
   }
 
   // A fresh renderer on a fresh store over `store_dir`: what a restarted process has.
   static std::unique_ptr<render::Renderer> renderer(const std::string& store_dir) {
-    render::AnalysisStoreOptions ao;
-    ao.dir = store_dir;
-    render::RendererOptions ro;
-    ro.analyses = std::make_shared<render::AnalysisStore>(ao);
-    return std::make_unique<render::Renderer>(ro);
+    return test::renderer_on_store(store_dir);
   }
 
   static std::vector<fs::path> entries(const std::string& store_dir) {

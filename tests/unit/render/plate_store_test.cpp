@@ -9,6 +9,7 @@
 #include "io/frame_source.h"
 #include "ops/register.h"
 #include "render/renderer.h"
+#include "render_test_util.h"
 #include "test_support.h"
 
 namespace fl {
@@ -36,23 +37,8 @@ class PlateStoreTest : public ::testing::Test {
   static std::string file(const std::string& name) { return dir_->file(name); }
 
   static std::shared_ptr<const graph::Plan> plan(const nlohmann::json& nodes) {
-    nlohmann::json g = {{"sources", {{"s", file("pan.mkv")}, {"m", file("blemish.png")}}},
-                        {"nodes", nodes}};
-    auto parsed = graph::parse_graph(g.dump());
-    EXPECT_TRUE(parsed.ok()) << parsed.status().message();
-    graph::CompileOptions o;
-    o.probe = [](const std::string& p) { return io::probe(p); };
-    auto compiled = graph::compile(*parsed, ops::builtin_registry(), o);
-    EXPECT_TRUE(compiled.ok()) << compiled.status().message();
-    return *compiled;
-  }
-
-  static std::unique_ptr<render::Renderer> renderer(const std::string& store_dir) {
-    render::AnalysisStoreOptions ao;
-    ao.dir = store_dir;
-    render::RendererOptions ro;
-    ro.analyses = std::make_shared<render::AnalysisStore>(ao);
-    return std::make_unique<render::Renderer>(ro);
+    return test::compile_builtin(
+        {{"sources", {{"s", file("pan.mkv")}, {"m", file("blemish.png")}}}, {"nodes", nodes}});
   }
 
   static uintmax_t stored_bytes(const std::string& store_dir) {
@@ -68,7 +54,7 @@ class PlateStoreTest : public ::testing::Test {
     auto p = plan(nodes);
     const int node = p->find(id);
     render::AnalysisOrigin origin;
-    auto first = renderer(store.path().string());
+    auto first = test::renderer_on_store(store.path().string());
     ASSERT_TRUE(first->analysis(*p, node, {}, {}, &origin).ok());
     EXPECT_EQ(origin, render::AnalysisOrigin::kComputed);
     EXPECT_GE(stored_bytes(store.path().string()), min_bytes) << id << ": no plate was stored";
@@ -77,7 +63,7 @@ class PlateStoreTest : public ::testing::Test {
     auto a = first->render(*p, node, req);
     ASSERT_TRUE(a.ok()) << a.status().message();
 
-    auto second = renderer(store.path().string());
+    auto second = test::renderer_on_store(store.path().string());
     ASSERT_TRUE(second->analysis(*p, node, {}, {}, &origin).ok());
     EXPECT_EQ(origin, render::AnalysisOrigin::kLoaded) << id << ": analysed again";
     auto b = second->render(*p, node, req);

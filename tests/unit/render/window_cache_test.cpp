@@ -10,6 +10,7 @@
 #include "ops/register.h"
 #include "render/output.h"
 #include "render/renderer.h"
+#include "render_test_util.h"
 #include "test_support.h"
 
 namespace fl {
@@ -42,14 +43,7 @@ class WindowCacheTest : public ::testing::Test {
     json g = {{"sources", {{"s", file("pan.mkv")}, {"m", file("spot.png")}}},
               {"nodes", nodes},
               {"outputs", json::array({{{"node", out}, {"path", "x.mkv"}}})}};
-    auto parsed = graph::parse_graph(g.dump());
-    EXPECT_TRUE(parsed.ok()) << parsed.status().message();
-    graph::CompileOptions o;
-    o.probe = [](const std::string& p) { return io::probe(p); };
-    o.fuse = false;  // keep every node, so each can be counted
-    auto compiled = graph::compile(*parsed, ops::builtin_registry(), o);
-    EXPECT_TRUE(compiled.ok()) << compiled.status().message();
-    return *compiled;
+    return test::compile_builtin(g, /*fuse=*/false);  // every node kept, so each can be counted
   }
 
   // Renders with and without the window; returns the frames made per node with it.

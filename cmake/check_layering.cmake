@@ -1,0 +1,23 @@
+# ctest layering_enforced: with a layer's include path (INCLUDES, '|'-separated), its own headers
+# compile and a header of a layer it does not link is not found. Run as
+# cmake -DCXX=c++ -DINCLUDES=a|b -DOWN=core/hash.h -DFOREIGN=graph/graph.h -DWORK=dir -P this.
+cmake_minimum_required(VERSION 3.25)
+string(REPLACE "|" ";" dirs "${INCLUDES}")
+set(flags -std=c++20 -fsyntax-only)
+foreach(d IN LISTS dirs)
+  list(APPEND flags -I${d})
+endforeach()
+file(MAKE_DIRECTORY ${WORK})
+file(WRITE ${WORK}/own.cpp "#include \"${OWN}\"\n")
+file(WRITE ${WORK}/foreign.cpp "#include \"${FOREIGN}\"\n")
+execute_process(COMMAND ${CXX} ${flags} ${WORK}/own.cpp RESULT_VARIABLE rc ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "the layer's own ${OWN} does not compile on its include path:\n${err}")
+endif()
+execute_process(COMMAND ${CXX} ${flags} ${WORK}/foreign.cpp RESULT_VARIABLE rc ERROR_VARIABLE err)
+if(rc EQUAL 0)
+  message(FATAL_ERROR "${FOREIGN} is reachable from a layer that does not link its layer")
+endif()
+if(NOT err MATCHES "No such file")
+  message(FATAL_ERROR "${FOREIGN} failed for another reason than not being found:\n${err}")
+endif()
