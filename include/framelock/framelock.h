@@ -41,8 +41,9 @@ typedef enum framelock_code {
   FRAMELOCK_RESOURCE_EXHAUSTED = 11
 } framelock_code;
 
-/* "invalid_argument", "cancelled", ...; "unknown" for a value not listed above. */
-FRAMELOCK_API const char* framelock_code_name(framelock_code code);
+/* "invalid_argument", "cancelled", ... for a framelock_code; "unknown" for any other value (an
+   int, so a value from a foreign caller is never an invalid enum). */
+FRAMELOCK_API const char* framelock_code_name(int code);
 
 /* The last call on this thread that returned a code: FRAMELOCK_OK and "" after a success. */
 FRAMELOCK_API framelock_code framelock_last_error_code(void);

@@ -106,8 +106,8 @@ using fl::api::text_or;
 
 extern "C" {
 
-const char* framelock_code_name(framelock_code code) {
-  if (int(code) < 0 || int(code) > fl::kLastErrorCode) return "unknown";
+const char* framelock_code_name(int code) {
+  if (code < 0 || code > fl::kLastErrorCode) return "unknown";
   return fl::error_code_name(fl::ErrorCode(code)).data();
 }
 

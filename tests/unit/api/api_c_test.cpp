@@ -84,7 +84,7 @@ TEST(CApi, CodeNamesMatchTheEngine) {
   EXPECT_STREQ(framelock_code_name(FRAMELOCK_OK), "ok");
   EXPECT_STREQ(framelock_code_name(FRAMELOCK_CANCELLED), "cancelled");
   EXPECT_STREQ(framelock_code_name(FRAMELOCK_RESOURCE_EXHAUSTED), "resource_exhausted");
-  EXPECT_STREQ(framelock_code_name(framelock_code(99)), "unknown");
+  EXPECT_STREQ(framelock_code_name(99), "unknown");
 }
 
 TEST(CApi, VersionIsTheProjectVersion) {
