@@ -54,16 +54,10 @@ namespace {
 
 // The nodes `node` reads from, itself included, in plan order.
 std::vector<int> upstream_of(const graph::Plan& plan, int node) {
-  std::vector<bool> needed(plan.nodes.size(), false);
-  needed[size_t(node)] = true;
-  for (int i = node; i >= 0; --i) {  // inputs come before their consumers
-    if (!needed[size_t(i)]) continue;
-    for (int in : plan.nodes[size_t(i)].inputs)
-      if (in >= 0) needed[size_t(in)] = true;
-  }
+  const std::vector<graph::TemporalWindow> reach = graph::temporal_reach(plan, node);
   std::vector<int> out;
-  for (size_t i = 0; i < needed.size(); ++i)
-    if (needed[i]) out.push_back(int(i));
+  for (size_t i = 0; i < reach.size(); ++i)
+    if (reach[i].before >= 0) out.push_back(int(i));  // -1: not read by `node`
   return out;
 }
 
