@@ -226,9 +226,12 @@ int HttpServer::port() const { return impl_->port; }
 
 void HttpServer::start() {
   auto& im = *impl_;
+  // Held through the whole set-up: running() turns true here, and a stop() that sees it must
+  // find every thread already made, or one made after its join would be left joinable.
+  std::lock_guard setup_lock(im.join_m);
   {
     std::lock_guard lock(im.m);
-    if (im.started || im.stop_requested) return;
+    if (im.started || im.stop_requested || im.joined) return;
     im.started = true;
   }
   im.workers = std::make_unique<asio::thread_pool>(im.st->opt.worker_threads);
