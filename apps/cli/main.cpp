@@ -1,6 +1,7 @@
 #include <cstdio>
 
 #include "cli.h"
+#include "core/buffer_pool.h"
 #include "core/content_id.h"
 #include "framelock/version.h"
 #include "serve_cmd.h"
@@ -45,6 +46,7 @@ int main(int argc, char** argv) {
   // One command reads a clip once; only `serve` keeps identities long enough to want whole-clip
   // hashes made in the background.
   fl::ContentIds::shared().set_background(false);
+  fl::core::tune_allocator_for_frames();
   fl::Status result;
   fl::cli::add_probe_command(app, &result);
   fl::cli::add_ops_command(app, &result);

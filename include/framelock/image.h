@@ -87,6 +87,10 @@ class Rgb48Image {
 
   Rgb48Image() = default;
   Rgb48Image(int width, int height);
+  // Over packed rows that someone else allocated (a decoder's frame, handed over): `pixels`
+  // owns them, and no one else may still write to them.
+  Rgb48Image(int width, int height, std::shared_ptr<uint16_t[]> pixels)
+      : width_(width), height_(height), pixels_(std::move(pixels)) {}
 
   bool empty() const { return width_ <= 0 || height_ <= 0; }
   int width() const { return width_; }

@@ -1,7 +1,9 @@
 #include "core/buffer_pool.h"
 
+#include <malloc.h>
 #include <sys/mman.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <mutex>
 #include <new>
@@ -89,7 +91,20 @@ Pool& pool() {
 
 }  // namespace
 
+namespace {
+std::atomic<PixelBufferMaker> host_maker{nullptr};
+}  // namespace
+
+void use_host_pixel_buffers(PixelBufferMaker maker) { host_maker.store(maker); }
+
+void tune_allocator_for_frames() {
+  mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  // Freed heap at the top is given back past this; below it, it is kept for the next frame.
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+}
+
 std::shared_ptr<float[]> make_pixel_buffer(size_t count) {
+  if (PixelBufferMaker host = host_maker.load(std::memory_order_relaxed)) return host(count);
   const size_t bytes = count * sizeof(float);
   if (bytes < kPooledMinBytes) return std::make_shared_for_overwrite<float[]>(count);
   Pool& p = pool();

@@ -15,6 +15,9 @@ namespace fl::io {
 struct SourceOptions {
   // Overrides the transfer function read from the media's tags ("srgb", "rec709", "linear"...).
   std::string transfer;
+  // Threads the decoder may start of its own; 0: the decoding library chooses (one per core).
+  // The renderer passes its scheduler's budget (render/scheduler.h).
+  int codec_threads = 0;
 };
 
 class FrameSource {

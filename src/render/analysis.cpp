@@ -6,6 +6,7 @@
 
 #include "colour/primaries.h"
 #include "render/renderer.h"
+#include "render/scheduler.h"
 
 #include <spdlog/spdlog.h>
 
@@ -206,6 +207,7 @@ Result<std::shared_ptr<const Image>> Renderer::media_frame(const std::string& pa
   } else {
     io::SourceOptions options;
     if (!transfer.empty()) options.transfer = transfer;
+    options.codec_threads = codec_threads();
     FL_ASSIGN_OR_RETURN(auto source, io::open_source(path, options));
     const MediaInfo& info = source->info();
     if (frame < 0 || frame >= info.frame_count)

@@ -1,7 +1,8 @@
 #include "render/preview.h"
 
 #include <chrono>
-#include <thread>
+
+#include "render/scheduler.h"
 
 namespace fl::render {
 
@@ -40,10 +41,11 @@ uint64_t PreviewSession::request(std::shared_ptr<const graph::Plan> plan, int no
     ++running_;
   }
   const auto start = std::chrono::steady_clock::now();
-  // Detached, but counted: wait() and the destructor return only once every one has ended, and
-  // a thread touches nothing of this session after its count goes down under the lock.
-  std::thread([this, plan = std::move(plan), node, frame, scales = std::move(scales), token, id,
-               start] {
+  // On the scheduler's preview threads, counted: wait() and the destructor return only once
+  // every request has ended, and a task touches nothing of this session after its count goes
+  // down under the lock.
+  post_preview([this, plan = std::move(plan), node, frame, scales = std::move(scales), token, id,
+                start] {
     struct Ended {
       PreviewSession& session;
       uint64_t id;
@@ -73,7 +75,7 @@ uint64_t PreviewSession::request(std::shared_ptr<const graph::Plan> plan, int no
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       if (callbacks_.frame) callbacks_.frame({id, scales[i], *img, secs, i + 1 == scales.size()});
     }
-  }).detach();
+  });
   return id;
 }
 

@@ -49,9 +49,10 @@ class PreviewSession {
   std::mutex mu_;
   uint64_t latest_ = 0;
   std::shared_ptr<graph::CancelToken> current_;
-  // Each request runs on a thread of its own, not as a task in the TBB arena: on a small
-  // machine the arena has one worker, and a superseded request in a stretch it cannot cancel
-  // (a 4K decode) held the next request's coarse level back by ~0.4 s.
+  // Requests run on the scheduler's preview threads (render/scheduler.h), at least two, in the
+  // preview arena: as tasks in a shared arena, whose one worker on a small machine a superseded
+  // request kept in a stretch it cannot cancel (a 4K decode), the next request's coarse level
+  // waited ~0.4 s; a thread per request had no bound.
   std::condition_variable idle_;
   int running_ = 0;
 };

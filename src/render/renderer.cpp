@@ -1,6 +1,7 @@
 #include "render/renderer.h"
 
 #include "render/output_run.h"
+#include "render/scheduler.h"
 #include "render/window_cache.h"
 
 #include <oneapi/tbb/parallel_for.h>
@@ -124,7 +125,8 @@ std::shared_ptr<Renderer::OpenSource> Renderer::open_slot(const std::string& pat
 Status Renderer::ensure_open(OpenSource& slot, const std::string& path,
                              const std::string& transfer) {
   if (slot.source) return ok_status();
-  FL_ASSIGN_OR_RETURN(slot.source, io::open_source(path, {transfer}));
+  FL_ASSIGN_OR_RETURN(
+      slot.source, io::open_source(path, {.transfer = transfer, .codec_threads = codec_threads()}));
   std::lock_guard meta(slot.meta_mu);
   slot.info = slot.source->info();
   slot.transfer = slot.source->transfer();

@@ -11,6 +11,7 @@
 #include "io/oiio/oiio_io.h"
 #include "ops/register.h"
 #include "render/output.h"
+#include "render/scheduler.h"
 #include "security/token_store.h"
 #include "service/frame_encode.h"
 #include "service/json_views.h"
@@ -350,7 +351,10 @@ Status JobRunner::run(JobInfo& job, const std::shared_ptr<graph::CancelToken>& c
              {"total", 1},
              {"analysis", render::analysis_origin_name(origin)}});
   };
-  FL_RETURN_IF_ERROR(out.analyse(cancel, events));
+  // Analyses yield the cores to jobs and previews, jobs to previews (render/scheduler.h).
+  Status analysed;
+  render::run_as(render::Role::kAnalysis, [&] { analysed = out.analyse(cancel, events); });
+  FL_RETURN_IF_ERROR(analysed);
 
   auto t0 = std::chrono::steady_clock::now();
   auto last_progress = t0 - std::chrono::seconds(1);
@@ -382,7 +386,10 @@ Status JobRunner::run(JobInfo& job, const std::shared_ptr<graph::CancelToken>& c
                {"fps", fps},
                {"eta_seconds", fps > 0 ? double(job.frames_total - total_done) / fps : -1}});
     };
-    FL_RETURN_IF_ERROR(out.render_segment(seg_first, seg_last, seg_path(k), oo));
+    Status rendered;
+    render::run_as(render::Role::kJob,
+                   [&] { rendered = out.render_segment(seg_first, seg_last, seg_path(k), oo); });
+    FL_RETURN_IF_ERROR(rendered);
     frames_done += seg_last - seg_first + 1;
     job.frames_done = frames_done;
     // Committed only once the segment's file is in place: a kill before this line re-renders

@@ -27,6 +27,10 @@ std::string opencv_data(const std::string& name) {
 std::string test_data(const std::string& name) {
   return std::string(FL_TEST_DATA_DIR) + "/" + name;
 }
+std::string repo_path(const std::string& rel) {
+  return std::string(FL_TEST_DATA_DIR) + "/../../" + rel;
+}
+std::string framelock_bin() { return FL_FRAMELOCK_BIN; }
 
 int run(const std::string& command) {
   int rc = std::system(command.c_str());

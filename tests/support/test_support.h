@@ -23,6 +23,9 @@ class TempDir {
 // Real footage from Debian's opencv-doc package (Megamind.avi, vtest.avi, baboon.jpg...).
 std::string opencv_data(const std::string& name);
 std::string test_data(const std::string& name);
+// A file of the checkout (docs/operators.md), and the built command line.
+std::string repo_path(const std::string& rel);
+std::string framelock_bin();
 
 // Runs a shell command; returns its exit status. Output goes to the test log.
 int run(const std::string& command);

@@ -7,7 +7,7 @@
 #include <initializer_list>
 
 #include "io/dispatch/timeline_source.h"
-#include "io/ffmpeg/ffmpeg_io.h"
+#include "io/ffmpeg_module.h"
 #include "io/oiio/image_metadata.h"
 #include "io/oiio/oiio_io.h"
 #include "io/timeline/timeline.h"
@@ -65,6 +65,13 @@ const char* still_format_by_content(const std::string& path) {
   return nullptr;
 }
 
+// FFmpeg is loaded the first time a clip is opened (io/ffmpeg_module.h).
+Result<const ffmpeg_module::Table*> ffmpeg() {
+  static const Result<const ffmpeg_module::Table*> table = load_module<ffmpeg_module::Table>(
+      ffmpeg_module::kFile, ffmpeg_module::kEntryName, "reading and writing clips");
+  return table;
+}
+
 Status refuse_misnamed_still(const std::string& path) {
   if (const char* what = still_format_by_content(path))
     return unsupported("'" + path + "' is " + what + ", not a clip, by its content: give it " +
@@ -88,7 +95,8 @@ Result<MediaInfo> probe(const std::string& path) {
   FL_RETURN_IF_ERROR(refuse_misnamed_still(path));
   // Opening the source measures the exact frame count (containers such as NUT and MKV only
   // give an estimate), and plans must agree with what the renderer will decode.
-  FL_ASSIGN_OR_RETURN(auto source, open_ffmpeg_source(path, {}));
+  FL_ASSIGN_OR_RETURN(const ffmpeg_module::Table* ff, ffmpeg());
+  FL_ASSIGN_OR_RETURN(auto source, ff->open_source(path, {}));
   return source->info();
 }
 
@@ -97,7 +105,8 @@ Result<std::unique_ptr<FrameSource>> open_source(const std::string& path,
   if (is_image_path(path)) return open_image_source(path, options);
   if (is_timeline_path(path)) return open_timeline_source(path, options);
   FL_RETURN_IF_ERROR(refuse_misnamed_still(path));
-  return open_ffmpeg_source(path, options);
+  FL_ASSIGN_OR_RETURN(const ffmpeg_module::Table* ff, ffmpeg());
+  return ff->open_source(path, options);
 }
 
 Result<std::unique_ptr<FrameSink>> open_sink(const std::string& path, const SinkOptions& options) {
@@ -106,7 +115,8 @@ Result<std::unique_ptr<FrameSink>> open_sink(const std::string& path, const Sink
         std::make_unique<NullSink>(options.width, options.height, options.transfer));
   }
   if (is_image_path(path)) return open_image_sink(path, options);
-  return open_ffmpeg_sink(path, options);
+  FL_ASSIGN_OR_RETURN(const ffmpeg_module::Table* ff, ffmpeg());
+  return ff->open_sink(path, options);
 }
 
 Status join_segments(const std::vector<std::string>& segments, const std::string& path,
@@ -115,13 +125,15 @@ Status join_segments(const std::vector<std::string>& segments, const std::string
     return invalid_argument("'" + path +
                             "': image sequences are not joined (a render writes them frame by "
                             "frame)");
-  return join_ffmpeg_segments(segments, path, options);
+  FL_ASSIGN_OR_RETURN(const ffmpeg_module::Table* ff, ffmpeg());
+  return ff->join_segments(segments, path, options);
 }
 
 Result<bool> segment_any_frame(const std::string& path, const SinkOptions& options) {
   // Every frame of a sequence is its own file; `null` keeps nothing.
   if (path == "null" || path == "-null" || is_image_path(path)) return true;
-  return ffmpeg_segment_any_frame(path, options);
+  FL_ASSIGN_OR_RETURN(const ffmpeg_module::Table* ff, ffmpeg());
+  return ff->segment_any_frame(path, options);
 }
 
 }  // namespace fl::io

@@ -7,6 +7,9 @@
 // any timestamp are counted from the previous one; when even that is unknown (just after a seek)
 // we rewind to the start and count, which is slow but exact.
 #include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <utility>
 
 #include "io/ffmpeg/ffmpeg_common.h"
 #include "io/ffmpeg/ffmpeg_convert.h"
@@ -33,7 +36,7 @@ class FfmpegSource final : public FrameSource {
         fmt_(std::move(fmt)),
         video_(video) {}
 
-  Status open() {
+  Status open(int codec_threads) {
     st_ = fmt_->streams[video_];
     rate_ = video_frame_rate(fmt_.get(), st_);
     start_ts_ = st_->start_time != AV_NOPTS_VALUE ? st_->start_time : 0;
@@ -46,8 +49,9 @@ class FfmpegSource final : public FrameSource {
     int err = avcodec_parameters_to_context(dec_.get(), st_->codecpar);
     if (err < 0) return av_status(err, where() + "decoder parameters");
     dec_->pkt_timebase = st_->time_base;
-    // libavcodec's own threads: the renderer's pool never runs inside the decoder.
-    dec_->thread_count = 0;
+    // libavcodec's own threads (the renderer's pool never runs inside the decoder), as many as
+    // the caller's budget allows; 0 lets libavcodec choose.
+    dec_->thread_count = std::max(0, codec_threads);
     dec_->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
     err = avcodec_open2(dec_.get(), codec, nullptr);
     if (err < 0)
@@ -87,6 +91,7 @@ class FfmpegSource final : public FrameSource {
   bool reads_rgb48() const override { return !info_.has_alpha; }
   Result<Rgb48Image> read_frame_rgb48(int64_t n) override {
     FL_ASSIGN_OR_RETURN(const AVFrame* frame, decoded(n));
+    if (std::optional<Rgb48Image> adopted = adopt_rgb48()) return std::move(*adopted);
     auto image = rgb48_converter_.convert(frame);
     if (!image.ok()) return image.status().with_context(where(n));
     return image;
@@ -112,6 +117,35 @@ class FfmpegSource final : public FrameSource {
     current_ = std::move(*found);
     current_index_ = n;
     return current_.get();
+  }
+
+  // A decoder that already gives packed 16-bit RGB (raw rgb48 in NUT or MOV) hands its frame
+  // over: the image takes the decoded frame itself, as `ffmpeg -f null` passes it on, instead of
+  // a 50 MB copy per 4K frame. Only when the frame's buffer is then the image's alone (the
+  // renderer writes into the images it reads: code maps, frame stages); a re-read of the same
+  // frame decodes it again. (Demuxed packets are 16-byte aligned, not 64 like the pool's
+  // buffers; no kernel here uses aligned loads.)
+  std::optional<Rgb48Image> adopt_rgb48() {
+    const AVFrame* f = current_.get();
+    if (!f || f->format != AV_PIX_FMT_RGB48 || !f->buf[0] || f->buf[1] ||
+        f->linesize[0] != f->width * 6 ||
+        reinterpret_cast<uintptr_t>(f->data[0]) % alignof(uint16_t) != 0 ||
+        f->width != info_.width || f->height != info_.height)
+      return std::nullopt;
+    // The source's own reference goes first: the image's must be the only one.
+    FramePtr owned = std::move(current_);
+    const int64_t index = std::exchange(current_index_, -1);
+    if (!av_buffer_is_writable(owned->buf[0])) {
+      current_ = std::move(owned);  // shared with the decoder: copied by the converter instead
+      current_index_ = index;
+      return std::nullopt;
+    }
+    AVFrame* raw = owned.release();
+    std::shared_ptr<uint16_t[]> pixels(reinterpret_cast<uint16_t*>(raw->data[0]), [raw](uint16_t*) {
+      AVFrame* done = raw;
+      av_frame_free(&done);
+    });
+    return Rgb48Image(raw->width, raw->height, std::move(pixels));
   }
 
   std::string where() const { return "'" + path_ + "': "; }
@@ -285,8 +319,9 @@ class FfmpegSource final : public FrameSource {
 
   // Replaces a frame count estimated from the duration (containers without a frame count, like
   // Matroska and NUT, round the duration or leave out the last frame's) with the index of the
-  // last frame, found by decoding the last GOP. A clip that ends well short of its header's
-  // duration is damaged: keep the estimate so that reading the missing frames reports that.
+  // last frame, found by decoding the last GOP. A picture-only clip that ends well short of its
+  // header's duration is damaged: keep the estimate so that reading the missing frames reports
+  // that. (With other streams a cut file then reads as a shorter whole one, as NUT's always do.)
   void measure_frame_count() {
     const int64_t estimate = info_.frame_count;
     if (estimate <= 0 || st_->nb_frames > 0 || origin_ts_ == AV_NOPTS_VALUE) return;
@@ -310,7 +345,16 @@ class FfmpegSource final : public FrameSource {
       if (!known || last >= 0 || target <= 0) break;
     }
     forget_position();
-    if (last >= 0 && last + 1 >= estimate - 1) info_.frame_count = last + 1;
+    if (last < 0) return;
+    // The estimate came from the container's duration when the stream has none of its own, and
+    // that covers every stream: a clip's audio often runs past its last picture (a 12-frame
+    // render of a clip with sound read as 25 frames). Then the last frame found is the count.
+    const bool stream_timed = st_->duration > 0 && st_->duration != AV_NOPTS_VALUE;
+    const bool other_streams = fmt_->nb_streams > 1;
+    if (last + 1 >= estimate - 1 || (!stream_timed && other_streams)) {
+      info_.frame_count = last + 1;
+      if (!stream_timed) info_.duration_seconds = double(last + 1) / av_q2d(rate_);
+    }
   }
 
   void reset_decoder() {
@@ -378,7 +422,7 @@ Result<std::unique_ptr<FrameSource>> open_ffmpeg_source(const std::string& path,
   }
   auto source =
       std::make_unique<ff::FfmpegSource>(path, std::move(fmt), video, std::move(info), transfer);
-  FL_RETURN_IF_ERROR(source->open());
+  FL_RETURN_IF_ERROR(source->open(options.codec_threads));
   return std::unique_ptr<FrameSource>(std::move(source));
 }
 

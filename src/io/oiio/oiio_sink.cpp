@@ -34,7 +34,7 @@
 #include "core/output_path.h"
 #include "io/oiio/image_metadata.h"
 #include "io/oiio/image_paths.h"
-#include "io/oiio/oiio_io.h"
+#include "io/oiio/oiio_module.h"
 
 namespace fl::io {
 
@@ -340,8 +340,8 @@ Result<std::unique_ptr<FrameSink>> open_sink_impl(const std::string& path,
 
 }  // namespace
 
-Result<std::unique_ptr<FrameSink>> open_image_sink(const std::string& path,
-                                                   const SinkOptions& options) {
+Result<std::unique_ptr<FrameSink>> oiio_module::open_sink(const std::string& path,
+                                                          const SinkOptions& options) {
   try {
     return open_sink_impl(path, options);
   } catch (const std::exception& e) {

@@ -30,7 +30,7 @@
 #include "colour/primaries.h"
 #include "io/oiio/image_metadata.h"
 #include "io/oiio/image_paths.h"
-#include "io/oiio/oiio_io.h"
+#include "io/oiio/oiio_module.h"
 
 namespace fl::io {
 
@@ -315,13 +315,7 @@ Result<std::unique_ptr<FrameSource>> open_source_impl(const std::string& path,
 
 }  // namespace
 
-bool is_image_path(const std::string& path) {
-  // A pattern with an extension OIIO is not wired for here (`%04d.bmp`) is left to FFmpeg's
-  // image2 demuxer by returning false.
-  return image_paths::is_still_extension(image_paths::extension_of(path));
-}
-
-Result<MediaInfo> probe_image(const std::string& path) {
+Result<MediaInfo> oiio_module::probe(const std::string& path) {
   try {
     FL_ASSIGN_OR_RETURN(Opened opened, open_headers(path));
     return opened.info;
@@ -330,8 +324,8 @@ Result<MediaInfo> probe_image(const std::string& path) {
   }
 }
 
-Result<std::unique_ptr<FrameSource>> open_image_source(const std::string& path,
-                                                       const SourceOptions& options) {
+Result<std::unique_ptr<FrameSource>> oiio_module::open_source(const std::string& path,
+                                                              const SourceOptions& options) {
   try {
     return open_source_impl(path, options);
   } catch (const std::exception& e) {

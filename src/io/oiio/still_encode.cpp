@@ -1,4 +1,4 @@
-#include "io/oiio/still_encode.h"
+#include "io/oiio/oiio_module.h"
 
 #include <OpenImageIO/filesystem.h>
 #include <OpenImageIO/imageio.h>
@@ -34,13 +34,13 @@ Result<std::string> encode(const void* rgb, OIIO::TypeDesc type, int width, int 
 
 }  // namespace
 
-Result<std::string> encode_still(const uint8_t* rgb, int width, int height,
-                                 const StillEncoding& encoding) {
+Result<std::string> oiio_module::encode_still8(const uint8_t* rgb, int width, int height,
+                                               const StillEncoding& encoding) {
   return encode(rgb, OIIO::TypeDesc::UINT8, width, height, encoding);
 }
 
-Result<std::string> encode_still(const uint16_t* rgb, int width, int height,
-                                 const StillEncoding& encoding) {
+Result<std::string> oiio_module::encode_still16(const uint16_t* rgb, int width, int height,
+                                                const StillEncoding& encoding) {
   return encode(rgb, OIIO::TypeDesc::UINT16, width, height, encoding);
 }
 

@@ -152,7 +152,7 @@ namespace {
 TEST_F(Cli, OperatorDocsAreGeneratedFromSchemas) {
   auto o = run("ops --markdown");
   ASSERT_EQ(o.code, 0);
-  std::string committed = slurp(std::string(FL_TEST_DATA_DIR) + "/../../docs/operators.md");
+  std::string committed = slurp(test::repo_path("docs/operators.md"));
   EXPECT_EQ(o.out, committed)
       << "docs/operators.md is stale: regenerate with `framelock ops --markdown`";
 }

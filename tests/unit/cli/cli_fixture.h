@@ -24,7 +24,7 @@ class Cli : public ::testing::Test {
   Outcome run(const std::string& args) {
     std::string out = dir_.file("stdout.txt"), err = dir_.file("stderr.txt");
     Outcome o;
-    o.code = test::run("cd " + dir_.path().string() + " && " + FL_FRAMELOCK_BIN + " " + args +
+    o.code = test::run("cd " + dir_.path().string() + " && " + test::framelock_bin() + " " + args +
                        " >" + out + " 2>" + err);
     o.out = slurp(out);
     o.err = slurp(err);

@@ -18,7 +18,7 @@ namespace {
 
 using json = nlohmann::json;
 
-const std::string kRepo = std::string(FL_TEST_DATA_DIR) + "/../..";
+const std::string kRepo = test::repo_path("");
 
 std::shared_ptr<const Image> render_frame(const json& nodes, const std::string& out_node,
                                           int64_t frame) {

@@ -73,5 +73,23 @@ TEST(ProbeFfmpeg, FrameCountFromDurationInMkv) {
   EXPECT_EQ(info->frame_count, 30);
 }
 
+// The container's duration covers its longest stream: sound that runs on past the last picture
+// must not add frames that are not there (a 12-frame cut of a clip with sound read as 25).
+TEST(ProbeFfmpeg, SoundThatOutlastsThePictureAddsNoFrames) {
+  test::TempDir dir;
+  for (const char* ext : {"nut", "mkv"}) {
+    std::string clip = dir.file(std::string("sound_longer.") + ext);
+    ASSERT_EQ(test::ffmpeg("-f lavfi -i testsrc2=size=160x120:rate=24 -f lavfi -i "
+                           "sine=frequency=440:duration=1.5 -frames:v 12 -c:v ffv1 -c:a flac " +
+                           clip),
+              0);
+    auto source = open_ffmpeg_source(clip, {});
+    ASSERT_TRUE(source.ok()) << source.status().to_string();
+    EXPECT_EQ((*source)->info().frame_count, 12) << ext;
+    EXPECT_NEAR((*source)->info().duration_seconds, 0.5, 0.01) << ext;
+    EXPECT_TRUE((*source)->read_frame(11).ok()) << ext;
+  }
+}
+
 }  // namespace
 }  // namespace fl::io

@@ -41,7 +41,7 @@ TEST_F(ServerFixture, JobRendersTheSameFramesAsTheCommandLine) {
   ASSERT_EQ(out.status, 200);
   TempDir tmp;
   { std::ofstream(tmp.file("job.mov"), std::ios::binary) << out.body; }
-  ASSERT_EQ(run(std::string(FL_FRAMELOCK_BIN) + " apply " + opencv_data("Megamind.avi") + " " +
+  ASSERT_EQ(run(test::framelock_bin() + " apply " + opencv_data("Megamind.avi") + " " +
                 tmp.file("cli.mov") + " exposure stops=0.7 --frames 10-29 --json > " +
                 tmp.file("cli.json")),
             0);

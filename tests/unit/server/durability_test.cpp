@@ -38,13 +38,14 @@ class ServerProcess {
   }
   void start() {
     std::string log = data_ + ".log";
+    const std::string bin = test::framelock_bin(), media = test::opencv_data("");
     pid_ = ::fork();
     if (pid_ == 0) {
       int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
       ::dup2(fd, 1);
       ::dup2(fd, 2);
-      ::execl(FL_FRAMELOCK_BIN, FL_FRAMELOCK_BIN, "serve", "--data", data_.c_str(), "--port",
-              std::to_string(port_).c_str(), "--media-root", FL_OPENCV_DATA_DIR, nullptr);
+      ::execl(bin.c_str(), bin.c_str(), "serve", "--data", data_.c_str(), "--port",
+              std::to_string(port_).c_str(), "--media-root", media.c_str(), nullptr);
       ::_exit(127);
     }
     for (int i = 0; i < 200; ++i) {
@@ -110,7 +111,7 @@ nlohmann::json job_body() {
   // 90 frames of Megamind, enlarged so a frame takes long enough to be caught mid-render.
   return {
       {"graph",
-       {{"sources", {{"clip", {{"path", std::string(FL_OPENCV_DATA_DIR) + "/Megamind.avi"}}}}},
+       {{"sources", {{"clip", {{"path", test::opencv_data("Megamind.avi")}}}}},
         {"nodes",
          {{"big", {{"op", "resize"}, {"inputs", {"clip"}}, {"params", {{"width", 1280}}}}},
           {"grade", {{"op", "exposure"}, {"inputs", {"big"}}, {"params", {{"stops", 0.5}}}}}}}}},
