@@ -5,11 +5,12 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/server_lib.sh
+source "$here/bench/server_lib.sh"
 frames=96
 duration=15
 work=/tmp/framelock-bench
 fl="$here/build/bin/framelock"
-footage=/usr/share/doc/opencv-doc/examples/data/Megamind.avi
 while [[ $# -gt 0 ]]; do
   case $1 in
     --frames) frames=$2; shift 2 ;;
@@ -22,21 +23,8 @@ done
 command -v wrk >/dev/null || { echo "wrk not found (scripts/setup.sh installs it)" >&2; exit 1; }
 mkdir -p "$work"
 src="$work/src4k_${frames}f.mov"
-if [[ ! -f $src ]]; then
-  echo "making $src ($frames frames of 3840x2160 ProRes 422 HQ from Megamind.avi)..."
-  ffmpeg -nostdin -v error -y -i "$footage" -frames:v "$frames" -vf scale=3840:2160:flags=lanczos \
-    -c:v prores_ks -profile:v 3 -pix_fmt yuv422p10le "$src"
-fi
-data=$(mktemp -d "$work/server-data.XXXXXX")
-port=$(( 20000 + RANDOM % 20000 ))
-"$fl" serve --port "$port" --data "$data" --media-root "$work" --register "$src" >"$data/out.log" 2>"$data/err.log" &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$data"' EXIT
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
-token=$(grep '^flk_' "$data/out.log" | tail -1)
-media=$(grep -o 'm_[0-9a-f]*' "$data/err.log" | head -1)
-auth="Authorization: Bearer $token"
-base="http://127.0.0.1:$port"
+make_4k_prores "$src" "$frames"
+start_server "$fl" "$work" "$src"
 
 graph="{\"sources\":{\"clip\":{\"media\":\"$media\"}},\"nodes\":{\"g\":{\"op\":\"lut3d\",\"inputs\":[\"clip\"],\"params\":{\"file\":\"$work/look.cube\"}},\"e\":{\"op\":\"saturation\",\"inputs\":[\"g\"],\"params\":{\"saturation\":1.2}}}}"
 cp "$here/examples/looks/filmic_warm.cube" "$work/look.cube"
