@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <sstream>
+#include <stdexcept>
 #include "core/json_text.h"
 
 namespace fl::graph {
@@ -33,6 +34,19 @@ const ParamSpec* OpSchema::find_param(std::string_view n) const {
   for (const auto& p : params)
     if (p.name == n) return &p;
   return nullptr;
+}
+
+void OpSchema::check_handle(std::string_view n, std::string_view type,
+                            std::initializer_list<ParamType> accepted) const {
+  const ParamSpec* spec = find_param(n);
+  if (!spec)
+    throw std::logic_error("operator '" + name + "' reads parameter '" + std::string(n) +
+                           "', which its schema does not declare");
+  for (ParamType t : accepted)
+    if (spec->type == t) return;
+  throw std::logic_error("operator '" + name + "' reads parameter '" + std::string(n) + "' as " +
+                         std::string(type) + ", but its schema declares it " +
+                         std::string(param_type_name(spec->type)));
 }
 
 int OpSchema::input_index(std::string_view n) const {
@@ -233,17 +247,19 @@ Result<json> params_from_strings(const OpSchema& schema, const std::vector<std::
   return out;
 }
 
-double Params::get_float(const std::string& n) const {
-  const auto& v = values_.at(n);
+double Params::operator[](const Param<double>& p) const {
+  const auto& v = values_.at(p.name());
   if (auto* i = std::get_if<int64_t>(&v)) return double(*i);
   return std::get<double>(v);
 }
-int64_t Params::get_int(const std::string& n) const { return std::get<int64_t>(values_.at(n)); }
-bool Params::get_bool(const std::string& n) const { return std::get<bool>(values_.at(n)); }
-const std::string& Params::get_string(const std::string& n) const {
-  return std::get<std::string>(values_.at(n));
+int64_t Params::operator[](const Param<int64_t>& p) const {
+  return std::get<int64_t>(values_.at(p.name()));
 }
-Vec3 Params::get_vec3(const std::string& n) const { return std::get<Vec3>(values_.at(n)); }
+bool Params::operator[](const Param<bool>& p) const { return std::get<bool>(values_.at(p.name())); }
+const std::string& Params::operator[](const Param<std::string>& p) const {
+  return std::get<std::string>(values_.at(p.name()));
+}
+Vec3 Params::operator[](const Param<Vec3>& p) const { return std::get<Vec3>(values_.at(p.name())); }
 
 std::string Params::canonical() const {
   json j = json::object();

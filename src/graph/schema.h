@@ -4,9 +4,12 @@
 
 #include <array>
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -46,6 +49,9 @@ struct TemporalWindow {
   bool operator==(const TemporalWindow&) const = default;
 };
 
+template <class T>
+class Param;
+
 struct OpSchema {
   std::string name;
   int version = 1;
@@ -61,7 +67,46 @@ struct OpSchema {
   const ParamSpec* find_param(std::string_view n) const;
   int input_index(std::string_view n) const;
   nlohmann::json to_json() const;
+  // A typed handle on a declared parameter, made when the op registers: a name the schema does
+  // not declare, or a type it does not have, throws std::logic_error there (every test that
+  // registers the built-in ops fails), not when a graph happens to use the op.
+  template <class T>
+  Param<T> param(std::string_view name) const;
+
+ private:
+  void check_handle(std::string_view name, std::string_view type,
+                    std::initializer_list<ParamType> accepted) const;
 };
+
+// How an op's factory reads a parameter: Params::operator[] with the handle its registration
+// made (OpSchema::param). T is double, int64_t, bool, std::string (string, enum, path) or Vec3.
+template <class T>
+class Param {
+ public:
+  const std::string& name() const { return name_; }
+
+ private:
+  friend struct OpSchema;
+  explicit Param(std::string_view name) : name_(name) {}
+  std::string name_;
+};
+
+template <class T>
+Param<T> OpSchema::param(std::string_view n) const {
+  if constexpr (std::is_same_v<T, double>)
+    check_handle(n, "double", {ParamType::kFloat});
+  else if constexpr (std::is_same_v<T, int64_t>)
+    check_handle(n, "int64_t", {ParamType::kInt});
+  else if constexpr (std::is_same_v<T, bool>)
+    check_handle(n, "bool", {ParamType::kBool});
+  else if constexpr (std::is_same_v<T, std::string>)
+    check_handle(n, "std::string", {ParamType::kString, ParamType::kEnum, ParamType::kPath});
+  else if constexpr (std::is_same_v<T, Vec3>)
+    check_handle(n, "Vec3", {ParamType::kVec3});
+  else
+    static_assert(sizeof(T) == 0, "a parameter handle is double, int64_t, bool, string or Vec3");
+  return Param<T>(n);
+}
 
 // Typed, validated parameters of one node. Every declared parameter is present (defaults filled).
 class Params {
@@ -70,11 +115,12 @@ class Params {
   explicit Params(std::map<std::string, ParamValue> values) : values_(std::move(values)) {}
 
   bool has(const std::string& name) const { return values_.count(name) > 0; }
-  double get_float(const std::string& name) const;
-  int64_t get_int(const std::string& name) const;
-  bool get_bool(const std::string& name) const;
-  const std::string& get_string(const std::string& name) const;  // kString, kEnum, kPath
-  Vec3 get_vec3(const std::string& name) const;
+  // By the handles an op's registration made; there is no read by a bare name.
+  double operator[](const Param<double>& p) const;
+  int64_t operator[](const Param<int64_t>& p) const;
+  bool operator[](const Param<bool>& p) const;
+  const std::string& operator[](const Param<std::string>& p) const;
+  Vec3 operator[](const Param<Vec3>& p) const;
   const std::map<std::string, ParamValue>& values() const { return values_; }
   // Canonical text used for content keys: sorted names, full-precision numbers.
   std::string canonical() const;

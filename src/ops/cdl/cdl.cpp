@@ -48,15 +48,29 @@ class CdlOp final : public graph::Op {
   const colour::TransferCurve& curve_;
 };
 
-Result<std::shared_ptr<const graph::Op>> make_cdl(const graph::Params& p,
+struct CdlParams {
+  explicit CdlParams(const graph::OpSchema& s)
+      : slope(s.param<graph::Vec3>("slope")),
+        offset(s.param<graph::Vec3>("offset")),
+        power(s.param<graph::Vec3>("power")),
+        saturation(s.param<double>("saturation")),
+        file(s.param<std::string>("file")),
+        id(s.param<std::string>("id")),
+        space(s.param<std::string>("space")) {}
+  graph::Param<graph::Vec3> slope, offset, power;
+  graph::Param<double> saturation;
+  graph::Param<std::string> file, id, space;
+};
+
+Result<std::shared_ptr<const graph::Op>> make_cdl(const CdlParams& h, const graph::Params& p,
                                                   const graph::PrepareCtx& ctx) {
   colour::Cdl cdl;
-  if (!p.get_string("file").empty()) {
-    auto path = ctx.resolve(p.get_string("file"));
+  if (!p[h.file].empty()) {
+    auto path = ctx.resolve(p[h.file]);
     if (!path.ok()) return path.status().with_field("params.file");
     auto list = colour::read_cdl_file(*path);
     if (!list.ok()) return list.status().with_field("params.file");
-    const std::string& id = p.get_string("id");
+    const std::string& id = p[h.id];
     const colour::Cdl* pick = nullptr;
     for (const auto& c : *list)
       if (id.empty() || c.id == id) {
@@ -64,28 +78,27 @@ Result<std::shared_ptr<const graph::Op>> make_cdl(const graph::Params& p,
         break;
       }
     if (!pick)
-      return invalid_argument("no correction with id '" + id + "' in " + p.get_string("file"),
-                              "params.id");
+      return invalid_argument("no correction with id '" + id + "' in " + p[h.file], "params.id");
     if (id.empty() && list->size() > 1)
-      return invalid_argument(p.get_string("file") + " holds " + std::to_string(list->size()) +
-                                  " corrections; choose one with id",
-                              "params.id");
+      return invalid_argument(
+          p[h.file] + " holds " + std::to_string(list->size()) + " corrections; choose one with id",
+          "params.id");
     cdl = *pick;
   } else {
-    cdl.slope = p.get_vec3("slope");
-    cdl.offset = p.get_vec3("offset");
-    cdl.power = p.get_vec3("power");
-    cdl.saturation = p.get_float("saturation");
+    cdl.slope = p[h.slope];
+    cdl.offset = p[h.offset];
+    cdl.power = p[h.power];
+    cdl.saturation = p[h.saturation];
   }
   FL_RETURN_IF_ERROR(colour::validate_cdl(cdl));
-  FL_ASSIGN_OR_RETURN(colour::Transfer space, colour::parse_transfer(p.get_string("space")));
+  FL_ASSIGN_OR_RETURN(colour::Transfer space, colour::parse_transfer(p[h.space]));
   return graph::make_op<CdlOp>(std::move(cdl), space);
 }
 
 }  // namespace
 
 void register_cdl(graph::Registry& r) {
-  r.add(
+  const graph::OpSchema schema =
       graph::OpBuilder("cdl", 1)
           .doc(
               "ASC CDL v1.2: out = (in * slope + offset) ^ power, then saturation (Rec.709 luma), "
@@ -101,8 +114,11 @@ void register_cdl(graph::Registry& r) {
           .param_enum("space", "rec709", {"rec709", "srgb", "gamma22", "gamma24", "linear"},
                       "Encoding the CDL is applied in.")
           .pointwise()
-          .build(),
-      make_cdl);
+          .build();
+  const CdlParams handles(schema);
+  r.add(schema, [handles](const graph::Params& p, const graph::PrepareCtx& ctx) {
+    return make_cdl(handles, p, ctx);
+  });
 }
 
 }  // namespace fl::ops

@@ -163,28 +163,34 @@ class CleanPlateOp final : public graph::Op {
 }  // namespace
 
 void register_clean_plate(graph::Registry& r) {
-  r.add(graph::OpBuilder("clean_plate", 1)
-            .doc("The empty background of the shot: frames from across it are aligned to a "
-                 "reference frame (global motion) and each pixel keeps the middle of what they "
-                 "saw, so whatever moves through the shot is gone. Pixels masked (or covered) in "
-                 "nearly every frame are synthesised from the rest of the plate. The output is "
-                 "the plate in each frame's view, or one still (`still=true`).")
-            .category("fill")
-            .input("in", "The footage")
-            .input("mask", "Optional: what to keep out of the plate where it is known (luma)", true)
-            .param_int("frame", -1, -1, 100000000,
-                       "Reference frame whose view the plate takes (-1: the middle one)")
-            .param_int("samples", 25, 3, 64,
-                       "Frames sampled across the shot (fewer at 4K when memory would run out)")
-            .param_bool("still", false, "Output one frame, the plate, instead of a clip")
-            .not_tileable()
-            .build(),
-        [](const graph::Params& p,
-           const graph::PrepareCtx&) -> Result<std::shared_ptr<const graph::Op>> {
+  const graph::OpSchema schema =
+      graph::OpBuilder("clean_plate", 1)
+          .doc(
+              "The empty background of the shot: frames from across it are aligned to a "
+              "reference frame (global motion) and each pixel keeps the middle of what they "
+              "saw, so whatever moves through the shot is gone. Pixels masked (or covered) in "
+              "nearly every frame are synthesised from the rest of the plate. The output is "
+              "the plate in each frame's view, or one still (`still=true`).")
+          .category("fill")
+          .input("in", "The footage")
+          .input("mask", "Optional: what to keep out of the plate where it is known (luma)", true)
+          .param_int("frame", -1, -1, 100000000,
+                     "Reference frame whose view the plate takes (-1: the middle one)")
+          .param_int("samples", 25, 3, 64,
+                     "Frames sampled across the shot (fewer at 4K when memory would run out)")
+          .param_bool("still", false, "Output one frame, the plate, instead of a clip")
+          .not_tileable()
+          .build();
+  const auto frame = schema.param<int64_t>("frame");
+  const auto samples = schema.param<int64_t>("samples");
+  const auto still = schema.param<bool>("still");
+  r.add(schema,
+        [=](const graph::Params& p,
+            const graph::PrepareCtx&) -> Result<std::shared_ptr<const graph::Op>> {
           CleanPlateOp::Config c;
-          c.reference = p.get_int("frame");
-          c.samples = int(p.get_int("samples"));
-          c.still = p.get_bool("still");
+          c.reference = p[frame];
+          c.samples = int(p[samples]);
+          c.still = p[still];
           return graph::make_op<CleanPlateOp>(c);
         });
 }

@@ -46,7 +46,7 @@ class CropOp final : public graph::Op {
 }  // namespace
 
 void register_crop(graph::Registry& r) {
-  r.add(
+  const graph::OpSchema schema =
       graph::OpBuilder("crop", 1)
           .doc("Keeps a rectangle of the frame, given in full-resolution pixels from the top left.")
           .category("geometry")
@@ -55,12 +55,16 @@ void register_crop(graph::Registry& r) {
           .param_int("y", 0, 0, 65535, "Top edge.")
           .param_int("width", std::nullopt, 1, 65535, "Width of the kept rectangle.")
           .param_int("height", std::nullopt, 1, 65535, "Height of the kept rectangle.")
-          .build(),
-      [](const graph::Params& p,
-         const graph::PrepareCtx&) -> Result<std::shared_ptr<const graph::Op>> {
-        return graph::make_op<CropOp>(int(p.get_int("x")), int(p.get_int("y")),
-                                      int(p.get_int("width")), int(p.get_int("height")));
-      });
+          .build();
+  const auto x = schema.param<int64_t>("x");
+  const auto y = schema.param<int64_t>("y");
+  const auto width = schema.param<int64_t>("width");
+  const auto height = schema.param<int64_t>("height");
+  r.add(schema,
+        [=](const graph::Params& p,
+            const graph::PrepareCtx&) -> Result<std::shared_ptr<const graph::Op>> {
+          return graph::make_op<CropOp>(int(p[x]), int(p[y]), int(p[width]), int(p[height]));
+        });
 }
 
 }  // namespace fl::ops

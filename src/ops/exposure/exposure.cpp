@@ -26,15 +26,18 @@ class ExposureOp final : public graph::Op {
 }  // namespace
 
 void register_exposure(graph::Registry& r) {
-  r.add(graph::OpBuilder("exposure", 1)
-            .doc("Scene-linear exposure change in stops: each stop doubles the light.")
-            .input("in")
-            .param_float("stops", 0.0, -20, 20, "Exposure change in stops (+1 = twice as bright).")
-            .pointwise()
-            .build(),
-        [](const graph::Params& p,
-           const graph::PrepareCtx&) -> Result<std::shared_ptr<const graph::Op>> {
-          return graph::make_op<ExposureOp>(p.get_float("stops"));
+  const graph::OpSchema schema =
+      graph::OpBuilder("exposure", 1)
+          .doc("Scene-linear exposure change in stops: each stop doubles the light.")
+          .input("in")
+          .param_float("stops", 0.0, -20, 20, "Exposure change in stops (+1 = twice as bright).")
+          .pointwise()
+          .build();
+  const auto stops = schema.param<double>("stops");
+  r.add(schema,
+        [=](const graph::Params& p,
+            const graph::PrepareCtx&) -> Result<std::shared_ptr<const graph::Op>> {
+          return graph::make_op<ExposureOp>(p[stops]);
         });
 }
 

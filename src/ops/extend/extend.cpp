@@ -86,35 +86,43 @@ class ExtendOp final : public graph::Op {
 }  // namespace
 
 void register_extend(graph::Registry& r) {
-  r.add(graph::OpBuilder("extend", 1)
-            .doc("Widens the frame: by `aspect` (e.g. 1.7778 turns 4:3 into 16:9, padding both "
-                 "sides equally) or by `left`/`right`/`top`/`bottom` pixels. What lies beyond "
-                 "the edge comes from the neighbouring frames (8 either side) that saw it when "
-                 "the camera moved, aligned by a global motion model and matched in exposure; "
-                 "the rest is synthesised from the frame's own patches. The extension blends in "
-                 "over `feather` pixels inside the old edge.")
-            .category("fill")
-            .input("in", "The footage")
-            .param_float("aspect", 0.0, 0.0, 10.0,
-                         "Target width/height (0: use the pixel paddings instead)")
-            .param_int("left", 0, 0, 16384, "Pixels added on the left")
-            .param_int("right", 0, 0, 16384, "Pixels added on the right")
-            .param_int("top", 0, 0, 16384, "Pixels added at the top")
-            .param_int("bottom", 0, 0, 16384, "Pixels added at the bottom")
-            .param_int("feather", 8, 0, 256, "Width of the soft seam inside the old edge")
-            .window(kWindow, kWindow)
-            .not_tileable()
-            .build(),
-        [](const graph::Params& p,
-           const graph::PrepareCtx&) -> Result<std::shared_ptr<const graph::Op>> {
-          inpaint::Padding pad{int(p.get_int("left")), int(p.get_int("right")),
-                               int(p.get_int("top")), int(p.get_int("bottom"))};
-          const double aspect = p.get_float("aspect");
-          if (aspect > 0 && !pad.empty())
+  const graph::OpSchema schema =
+      graph::OpBuilder("extend", 1)
+          .doc(
+              "Widens the frame: by `aspect` (e.g. 1.7778 turns 4:3 into 16:9, padding both "
+              "sides equally) or by `left`/`right`/`top`/`bottom` pixels. What lies beyond "
+              "the edge comes from the neighbouring frames (8 either side) that saw it when "
+              "the camera moved, aligned by a global motion model and matched in exposure; "
+              "the rest is synthesised from the frame's own patches. The extension blends in "
+              "over `feather` pixels inside the old edge.")
+          .category("fill")
+          .input("in", "The footage")
+          .param_float("aspect", 0.0, 0.0, 10.0,
+                       "Target width/height (0: use the pixel paddings instead)")
+          .param_int("left", 0, 0, 16384, "Pixels added on the left")
+          .param_int("right", 0, 0, 16384, "Pixels added on the right")
+          .param_int("top", 0, 0, 16384, "Pixels added at the top")
+          .param_int("bottom", 0, 0, 16384, "Pixels added at the bottom")
+          .param_int("feather", 8, 0, 256, "Width of the soft seam inside the old edge")
+          .window(kWindow, kWindow)
+          .not_tileable()
+          .build();
+  const auto left = schema.param<int64_t>("left");
+  const auto right = schema.param<int64_t>("right");
+  const auto top = schema.param<int64_t>("top");
+  const auto bottom = schema.param<int64_t>("bottom");
+  const auto aspect = schema.param<double>("aspect");
+  const auto feather = schema.param<int64_t>("feather");
+  r.add(schema,
+        [=](const graph::Params& p,
+            const graph::PrepareCtx&) -> Result<std::shared_ptr<const graph::Op>> {
+          inpaint::Padding pad{int(p[left]), int(p[right]), int(p[top]), int(p[bottom])};
+          const double target_aspect = p[aspect];
+          if (target_aspect > 0 && !pad.empty())
             return invalid_argument("give either `aspect` or pixel paddings, not both", "aspect");
-          if (aspect == 0 && pad.empty())
+          if (target_aspect == 0 && pad.empty())
             return invalid_argument("nothing to extend: give `aspect` or a padding", "aspect");
-          return graph::make_op<ExtendOp>(pad, aspect, int(p.get_int("feather")));
+          return graph::make_op<ExtendOp>(pad, target_aspect, int(p[feather]));
         });
 }
 

@@ -144,37 +144,42 @@ class FillOp final : public graph::Op {
 }  // namespace
 
 void register_fill(graph::Registry& r) {
-  r.add(graph::OpBuilder("fill", 1)
-            .doc("Removes what the mask covers (white = remove): the background comes from the "
-                 "neighbouring frames that saw it, aligned by a global motion model (a "
-                 "locked-off camera is copied exactly), corrected for exposure drift; what no "
-                 "frame within 6 either side saw comes from the `plate` input when given (a "
-                 "clean_plate node), else from a plate the fill makes once for the shot "
-                 "(`hold`), else is synthesised from patches of the frame. The mask is a "
-                 "clip, a still for "
-                 "every frame, or a `mask` node; another size of the same aspect is resampled.")
-            .category("fill")
-            .input("in", "The footage")
-            .input("mask", "Where to remove (luma; soft edges blend)")
-            .input("plate",
-                   "Optional: the background for what no neighbour saw (a clean_plate node of "
-                   "the clip), so that it holds still instead of being synthesised per frame",
-                   true)
-            .param_int("samples", 3, 1, 12,
-                       "Neighbouring frames averaged per pixel (more: less grain noise)")
-            .param_bool("hold", true,
-                        "What no frame within 6 either side saw is made once for the shot (a "
-                        "plate of the holes' surroundings from frames across it, the holes "
-                        "masked out) and held in every frame's view, so it does not flicker; "
-                        "false: synthesised per frame, with no analysis pass")
-            .window(kWindow, kWindow)
-            .not_tileable()
-            .build(),
-        [](const graph::Params& p,
-           const graph::PrepareCtx&) -> Result<std::shared_ptr<const graph::Op>> {
+  const graph::OpSchema schema =
+      graph::OpBuilder("fill", 1)
+          .doc(
+              "Removes what the mask covers (white = remove): the background comes from the "
+              "neighbouring frames that saw it, aligned by a global motion model (a "
+              "locked-off camera is copied exactly), corrected for exposure drift; what no "
+              "frame within 6 either side saw comes from the `plate` input when given (a "
+              "clean_plate node), else from a plate the fill makes once for the shot "
+              "(`hold`), else is synthesised from patches of the frame. The mask is a "
+              "clip, a still for "
+              "every frame, or a `mask` node; another size of the same aspect is resampled.")
+          .category("fill")
+          .input("in", "The footage")
+          .input("mask", "Where to remove (luma; soft edges blend)")
+          .input("plate",
+                 "Optional: the background for what no neighbour saw (a clean_plate node of "
+                 "the clip), so that it holds still instead of being synthesised per frame",
+                 true)
+          .param_int("samples", 3, 1, 12,
+                     "Neighbouring frames averaged per pixel (more: less grain noise)")
+          .param_bool("hold", true,
+                      "What no frame within 6 either side saw is made once for the shot (a "
+                      "plate of the holes' surroundings from frames across it, the holes "
+                      "masked out) and held in every frame's view, so it does not flicker; "
+                      "false: synthesised per frame, with no analysis pass")
+          .window(kWindow, kWindow)
+          .not_tileable()
+          .build();
+  const auto samples = schema.param<int64_t>("samples");
+  const auto hold = schema.param<bool>("hold");
+  r.add(schema,
+        [=](const graph::Params& p,
+            const graph::PrepareCtx&) -> Result<std::shared_ptr<const graph::Op>> {
           inpaint::FillOptions o;
-          o.max_samples = int(p.get_int("samples"));
-          return graph::make_op<FillOp>(o, p.get_bool("hold"));
+          o.max_samples = int(p[samples]);
+          return graph::make_op<FillOp>(o, p[hold]);
         });
 }
 

@@ -53,27 +53,32 @@ class Lut3dOp final : public graph::Op {
 }  // namespace
 
 void register_lut3d(graph::Registry& r) {
-  r.add(graph::OpBuilder("lut3d", 1)
-            .doc("Applies a .cube LUT (3D, 1D, or a 1D shaper plus 3D) to code values in `space`, "
-                 "with tetrahedral or trilinear interpolation; matches FFmpeg's lut3d filter.")
-            .input("in")
-            .param_path("file", std::nullopt, ".cube file (Resolve/Adobe/IRIDAS).")
-            .param_enum("interp", "tetrahedral", {"tetrahedral", "trilinear"}, "3D interpolation.")
-            .param_enum("space", "rec709", {"rec709", "srgb", "gamma22", "gamma24", "linear"},
-                        "Encoding the LUT expects its input in.")
-            .pointwise()
-            .build(),
-        [](const graph::Params& p,
-           const graph::PrepareCtx& ctx) -> Result<std::shared_ptr<const graph::Op>> {
-          auto path = ctx.resolve(p.get_string("file"));
+  const graph::OpSchema schema =
+      graph::OpBuilder("lut3d", 1)
+          .doc(
+              "Applies a .cube LUT (3D, 1D, or a 1D shaper plus 3D) to code values in `space`, "
+              "with tetrahedral or trilinear interpolation; matches FFmpeg's lut3d filter.")
+          .input("in")
+          .param_path("file", std::nullopt, ".cube file (Resolve/Adobe/IRIDAS).")
+          .param_enum("interp", "tetrahedral", {"tetrahedral", "trilinear"}, "3D interpolation.")
+          .param_enum("space", "rec709", {"rec709", "srgb", "gamma22", "gamma24", "linear"},
+                      "Encoding the LUT expects its input in.")
+          .pointwise()
+          .build();
+  const auto file = schema.param<std::string>("file");
+  const auto space = schema.param<std::string>("space");
+  const auto interp = schema.param<std::string>("interp");
+  r.add(schema,
+        [=](const graph::Params& p,
+            const graph::PrepareCtx& ctx) -> Result<std::shared_ptr<const graph::Op>> {
+          auto path = ctx.resolve(p[file]);
           if (!path.ok()) return path.status().with_field("params.file");
           auto cube = colour::read_cube_file(*path);
           if (!cube.ok()) return cube.status().with_field("params.file");
-          FL_ASSIGN_OR_RETURN(colour::Transfer space,
-                              colour::parse_transfer(p.get_string("space")));
-          auto interp = p.get_string("interp") == "trilinear" ? colour::Interp::kTrilinear
-                                                              : colour::Interp::kTetrahedral;
-          return graph::make_op<Lut3dOp>(std::move(cube).value(), interp, space);
+          FL_ASSIGN_OR_RETURN(colour::Transfer transfer, colour::parse_transfer(p[space]));
+          const colour::Interp interpolation =
+              p[interp] == "trilinear" ? colour::Interp::kTrilinear : colour::Interp::kTetrahedral;
+          return graph::make_op<Lut3dOp>(std::move(cube).value(), interpolation, transfer);
         });
 }
 

@@ -40,27 +40,34 @@ class MaskOp final : public graph::Op {
 }  // namespace
 
 void register_mask(graph::Registry& r) {
-  r.add(graph::OpBuilder("mask", 1)
-            .doc("A mask clip the size and length of `like`: 1 inside the shape, 0 outside (every "
-                 "channel). The shape is `rect X Y W H`, `ellipse CX CY RX RY` or `poly X1 Y1 X2 "
-                 "Y2 X3 Y3 ...` in full-resolution pixels, or keyframes of it: `0: rect 10 10 40 "
-                 "40; 48: rect 200 10 40 40` (numbers move linearly between keys).")
-            .category("matte")
-            .input("like", "The clip whose geometry the mask takes")
-            .param_string("shape", std::nullopt, "The shape, or keyframes of it (see above).")
-            .param_float("dilate", 0.0, 0, 1000, "Grow the shape by this many pixels.")
-            .param_float("feather", 0.0, 0, 1000, "Width of the soft edge in pixels.")
-            .param_bool("invert", false, "1 outside the shape instead.")
-            .not_tileable()
-            .build(),
-        [](const graph::Params& p,
-           const graph::PrepareCtx&) -> Result<std::shared_ptr<const graph::Op>> {
-          auto track = inpaint::ShapeTrack::parse(p.get_string("shape"));
+  const graph::OpSchema schema =
+      graph::OpBuilder("mask", 1)
+          .doc(
+              "A mask clip the size and length of `like`: 1 inside the shape, 0 outside (every "
+              "channel). The shape is `rect X Y W H`, `ellipse CX CY RX RY` or `poly X1 Y1 X2 "
+              "Y2 X3 Y3 ...` in full-resolution pixels, or keyframes of it: `0: rect 10 10 40 "
+              "40; 48: rect 200 10 40 40` (numbers move linearly between keys).")
+          .category("matte")
+          .input("like", "The clip whose geometry the mask takes")
+          .param_string("shape", std::nullopt, "The shape, or keyframes of it (see above).")
+          .param_float("dilate", 0.0, 0, 1000, "Grow the shape by this many pixels.")
+          .param_float("feather", 0.0, 0, 1000, "Width of the soft edge in pixels.")
+          .param_bool("invert", false, "1 outside the shape instead.")
+          .not_tileable()
+          .build();
+  const auto shape = schema.param<std::string>("shape");
+  const auto dilate = schema.param<double>("dilate");
+  const auto feather = schema.param<double>("feather");
+  const auto invert = schema.param<bool>("invert");
+  r.add(schema,
+        [=](const graph::Params& p,
+            const graph::PrepareCtx&) -> Result<std::shared_ptr<const graph::Op>> {
+          auto track = inpaint::ShapeTrack::parse(p[shape]);
           if (!track.ok()) return Status(track.status()).with_field("shape");
           inpaint::RasterOptions o;
-          o.dilate = p.get_float("dilate");
-          o.feather = p.get_float("feather");
-          o.invert = p.get_bool("invert");
+          o.dilate = p[dilate];
+          o.feather = p[feather];
+          o.invert = p[invert];
           return graph::make_op<MaskOp>(std::move(*track), o);
         });
 }

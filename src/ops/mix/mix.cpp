@@ -47,10 +47,11 @@ class MixOp final : public graph::Op {
 }  // namespace
 
 void register_mix(graph::Registry& r) {
-  r.add(
+  const graph::OpSchema schema =
       graph::OpBuilder("mix", 1)
-          .doc("Blends `b` over `a`: out = a + (b - a) * amount * mask. Inputs of other sizes are "
-               "sampled in a's pixel grid (edges extend).")
+          .doc(
+              "Blends `b` over `a`: out = a + (b - a) * amount * mask. Inputs of other sizes are "
+              "sampled in a's pixel grid (edges extend).")
           .category("composite")
           .input("a", "Background")
           .input("b", "Foreground")
@@ -59,15 +60,19 @@ void register_mix(graph::Registry& r) {
           .param_enum("mask_channel", "alpha", {"alpha", "luma", "red"},
                       "Which channel of the mask to use.")
           .param_bool("invert_mask", false, "Blend where the mask is 0 instead of 1.")
-          .build(),
-      [](const graph::Params& p,
-         const graph::PrepareCtx&) -> Result<std::shared_ptr<const graph::Op>> {
-        const std::string& ch = p.get_string("mask_channel");
-        MaskChannel c = ch == "alpha" ? MaskChannel::kAlpha
-                        : ch == "red" ? MaskChannel::kRed
-                                      : MaskChannel::kLuma;
-        return graph::make_op<MixOp>(float(p.get_float("amount")), c, p.get_bool("invert_mask"));
-      });
+          .build();
+  const auto mask_channel = schema.param<std::string>("mask_channel");
+  const auto amount = schema.param<double>("amount");
+  const auto invert_mask = schema.param<bool>("invert_mask");
+  r.add(schema,
+        [=](const graph::Params& p,
+            const graph::PrepareCtx&) -> Result<std::shared_ptr<const graph::Op>> {
+          const std::string& ch = p[mask_channel];
+          MaskChannel c = ch == "alpha" ? MaskChannel::kAlpha
+                          : ch == "red" ? MaskChannel::kRed
+                                        : MaskChannel::kLuma;
+          return graph::make_op<MixOp>(float(p[amount]), c, p[invert_mask]);
+        });
 }
 
 }  // namespace fl::ops

@@ -26,9 +26,17 @@ class OcioOp final : public graph::Op {
   bool noop_;
 };
 
-Result<std::shared_ptr<const graph::Op>> make_ocio(const graph::Params& p,
+struct OcioParams {
+  explicit OcioParams(const graph::OpSchema& s)
+      : config(s.param<std::string>("config")),
+        src(s.param<std::string>("src")),
+        dst(s.param<std::string>("dst")) {}
+  graph::Param<std::string> config, src, dst;
+};
+
+Result<std::shared_ptr<const graph::Op>> make_ocio(const OcioParams& h, const graph::Params& p,
                                                    const graph::PrepareCtx& ctx) {
-  auto resolved = ctx.resolve(p.get_string("config"));
+  auto resolved = ctx.resolve(p[h.config]);
   if (!resolved.ok()) return resolved.status().with_field("params.config");
   std::string config_path = *resolved;
   if (config_path.empty()) {
@@ -41,12 +49,12 @@ Result<std::shared_ptr<const graph::Op>> make_ocio(const graph::Params& p,
     return not_found("OCIO config '" + config_path + "' does not exist", "params.config");
   try {
     auto config = OCIO::Config::CreateFromFile(config_path.c_str());
-    for (const char* key : {"src", "dst"}) {
-      if (!config->getColorSpace(p.get_string(key).c_str()))
-        return invalid_argument("colour space '" + p.get_string(key) + "' is not in " + config_path,
-                                std::string("params.") + key);
+    for (const auto* space : {&h.src, &h.dst}) {
+      if (!config->getColorSpace(p[*space].c_str()))
+        return invalid_argument("colour space '" + p[*space] + "' is not in " + config_path,
+                                "params." + space->name());
     }
-    auto processor = config->getProcessor(p.get_string("src").c_str(), p.get_string("dst").c_str());
+    auto processor = config->getProcessor(p[h.src].c_str(), p[h.dst].c_str());
     return std::shared_ptr<const graph::Op>(
         std::make_shared<OcioOp>(processor->getDefaultCPUProcessor(), processor->isNoOp()));
   } catch (const OCIO::Exception& e) {
@@ -57,7 +65,7 @@ Result<std::shared_ptr<const graph::Op>> make_ocio(const graph::Params& p,
 }  // namespace
 
 void register_ocio(graph::Registry& r) {
-  r.add(
+  const graph::OpSchema schema =
       graph::OpBuilder("ocio", 1)
           .doc(
               "Converts between two colour spaces of an OpenColorIO config. framelock's working "
@@ -67,8 +75,11 @@ void register_ocio(graph::Registry& r) {
           .param_string("src", std::nullopt, "Colour space the pixels are in.")
           .param_string("dst", std::nullopt, "Colour space to convert to.")
           .pointwise()
-          .build(),
-      make_ocio);
+          .build();
+  const OcioParams handles(schema);
+  r.add(schema, [handles](const graph::Params& p, const graph::PrepareCtx& ctx) {
+    return make_ocio(handles, p, ctx);
+  });
 }
 
 }  // namespace fl::ops

@@ -71,7 +71,7 @@ class ReformatOp final : public graph::Op {
 }  // namespace
 
 void register_reformat(graph::Registry& r) {
-  r.add(
+  const graph::OpSchema schema =
       graph::OpBuilder("reformat", 1)
           .doc(
               "Puts the picture on a canvas of a new size: `fit` letterboxes/pillarboxes in black, "
@@ -84,13 +84,17 @@ void register_reformat(graph::Registry& r) {
                       "How the picture meets the canvas.")
           .param_enum("filter", "lanczos3", {"lanczos3", "bicubic", "bilinear", "box"},
                       "Resampling filter.")
-          .build(),
-      [](const graph::Params& p,
-         const graph::PrepareCtx&) -> Result<std::shared_ptr<const graph::Op>> {
-        FL_ASSIGN_OR_RETURN(Filter f, parse_filter(p.get_string("filter")));
-        return graph::make_op<ReformatOp>(int(p.get_int("width")), int(p.get_int("height")),
-                                          p.get_string("fit"), f);
-      });
+          .build();
+  const auto filter = schema.param<std::string>("filter");
+  const auto width = schema.param<int64_t>("width");
+  const auto height = schema.param<int64_t>("height");
+  const auto fit = schema.param<std::string>("fit");
+  r.add(schema,
+        [=](const graph::Params& p,
+            const graph::PrepareCtx&) -> Result<std::shared_ptr<const graph::Op>> {
+          FL_ASSIGN_OR_RETURN(Filter f, parse_filter(p[filter]));
+          return graph::make_op<ReformatOp>(int(p[width]), int(p[height]), p[fit], f);
+        });
 }
 
 }  // namespace fl::ops

@@ -42,20 +42,26 @@ class ResizeOp final : public graph::Op {
 }  // namespace
 
 void register_resize(graph::Registry& r) {
-  r.add(graph::OpBuilder("resize", 1)
-            .doc("Resamples the frame to a new size. With only width or height, keeps the aspect "
-                 "ratio.")
-            .category("geometry")
-            .input("in")
-            .param_int("width", 0, 0, 32768, "Output width in pixels (0: from height and aspect).")
-            .param_int("height", 0, 0, 32768, "Output height in pixels (0: from width and aspect).")
-            .param_enum("filter", "lanczos3", {"lanczos3", "bicubic", "bilinear", "box"},
-                        "Resampling filter; widened when shrinking so nothing aliases.")
-            .build(),
-        [](const graph::Params& p,
-           const graph::PrepareCtx&) -> Result<std::shared_ptr<const graph::Op>> {
-          FL_ASSIGN_OR_RETURN(Filter f, parse_filter(p.get_string("filter")));
-          return graph::make_op<ResizeOp>(int(p.get_int("width")), int(p.get_int("height")), f);
+  const graph::OpSchema schema =
+      graph::OpBuilder("resize", 1)
+          .doc(
+              "Resamples the frame to a new size. With only width or height, keeps the aspect "
+              "ratio.")
+          .category("geometry")
+          .input("in")
+          .param_int("width", 0, 0, 32768, "Output width in pixels (0: from height and aspect).")
+          .param_int("height", 0, 0, 32768, "Output height in pixels (0: from width and aspect).")
+          .param_enum("filter", "lanczos3", {"lanczos3", "bicubic", "bilinear", "box"},
+                      "Resampling filter; widened when shrinking so nothing aliases.")
+          .build();
+  const auto filter = schema.param<std::string>("filter");
+  const auto width = schema.param<int64_t>("width");
+  const auto height = schema.param<int64_t>("height");
+  r.add(schema,
+        [=](const graph::Params& p,
+            const graph::PrepareCtx&) -> Result<std::shared_ptr<const graph::Op>> {
+          FL_ASSIGN_OR_RETURN(Filter f, parse_filter(p[filter]));
+          return graph::make_op<ResizeOp>(int(p[width]), int(p[height]), f);
         });
 }
 

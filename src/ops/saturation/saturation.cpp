@@ -29,18 +29,20 @@ class SaturationOp final : public graph::Op {
 }  // namespace
 
 void register_saturation(graph::Registry& r) {
-  r.add(
+  const graph::OpSchema schema =
       graph::OpBuilder("saturation", 1)
           .doc("Saturation around Rec.709 luminance in linear light: 0 is monochrome, 1 unchanged.")
           .input("in")
           .param_float("saturation", 1.0, 0, 4,
                        "Chroma gain (0 = grey, 1 = unchanged, 2 = double).")
           .pointwise()
-          .build(),
-      [](const graph::Params& p,
-         const graph::PrepareCtx&) -> Result<std::shared_ptr<const graph::Op>> {
-        return graph::make_op<SaturationOp>(float(p.get_float("saturation")));
-      });
+          .build();
+  const auto saturation = schema.param<double>("saturation");
+  r.add(schema,
+        [=](const graph::Params& p,
+            const graph::PrepareCtx&) -> Result<std::shared_ptr<const graph::Op>> {
+          return graph::make_op<SaturationOp>(float(p[saturation]));
+        });
 }
 
 }  // namespace fl::ops

@@ -221,34 +221,43 @@ class SceneLockOp final : public graph::Op {
 }  // namespace
 
 void register_scene_lock(graph::Registry& r) {
-  r.add(graph::OpBuilder("scene_lock", 1)
-            .doc("Matches every shot of the input to a reference look: one fitted grade per shot "
-                 "(curves, matrix and a smooth 3D correction, exported as .cube and ASC CDL). The "
-                 "reference is a still or clip (`reference=FILE`, `reference_frame=N` for a "
-                 "clip), a frame of the input (`reference=frame:N`) or a shot of it "
-                 "(`reference=shot:N`: each shot matches the frame of shot N most like it, and "
-                 "shot N keeps its look).")
-            .category("colour")
-            .input("in")
-            .param_string("reference", std::nullopt,
-                          "A still or clip with the look to match, `frame:N` for frame N of the "
-                          "input, or `shot:N` for its shot N.")
-            .param_int("reference_frame", 0, 0, 1 << 30, "Frame of a reference clip.")
-            .param_enum("reference_transfer", "footage", {"footage", "tagged"},
-                        "`footage`: the reference's code values are read with the footage's "
-                        "transfer (a still grabbed from the same timeline); `tagged`: as the "
-                        "file's own tags say.")
-            .param_enum("shots", "auto", {"auto", "none"},
-                        "`auto`: detect cuts and fit each shot; `none`: one grade for the clip.")
-            .param_enum("match", "auto", {"auto", "same_content", "aligned", "statistics"},
-                        "How shots correspond to the reference (auto: the same picture, the same "
-                        "framing, the same set-up, else colour statistics).")
-            .param_float("strength", 1.0, 0.0, 1.0, "Blend of the fitted grade with none.")
-            .build(),
-        [](const graph::Params& p,
-           const graph::PrepareCtx& ctx) -> Result<std::shared_ptr<const graph::Op>> {
+  const graph::OpSchema schema =
+      graph::OpBuilder("scene_lock", 1)
+          .doc(
+              "Matches every shot of the input to a reference look: one fitted grade per shot "
+              "(curves, matrix and a smooth 3D correction, exported as .cube and ASC CDL). The "
+              "reference is a still or clip (`reference=FILE`, `reference_frame=N` for a "
+              "clip), a frame of the input (`reference=frame:N`) or a shot of it "
+              "(`reference=shot:N`: each shot matches the frame of shot N most like it, and "
+              "shot N keeps its look).")
+          .category("colour")
+          .input("in")
+          .param_string("reference", std::nullopt,
+                        "A still or clip with the look to match, `frame:N` for frame N of the "
+                        "input, or `shot:N` for its shot N.")
+          .param_int("reference_frame", 0, 0, 1 << 30, "Frame of a reference clip.")
+          .param_enum("reference_transfer", "footage", {"footage", "tagged"},
+                      "`footage`: the reference's code values are read with the footage's "
+                      "transfer (a still grabbed from the same timeline); `tagged`: as the "
+                      "file's own tags say.")
+          .param_enum("shots", "auto", {"auto", "none"},
+                      "`auto`: detect cuts and fit each shot; `none`: one grade for the clip.")
+          .param_enum("match", "auto", {"auto", "same_content", "aligned", "statistics"},
+                      "How shots correspond to the reference (auto: the same picture, the same "
+                      "framing, the same set-up, else colour statistics).")
+          .param_float("strength", 1.0, 0.0, 1.0, "Blend of the fitted grade with none.")
+          .build();
+  const auto reference = schema.param<std::string>("reference");
+  const auto reference_frame = schema.param<int64_t>("reference_frame");
+  const auto shots = schema.param<std::string>("shots");
+  const auto reference_transfer = schema.param<std::string>("reference_transfer");
+  const auto strength = schema.param<double>("strength");
+  const auto match = schema.param<std::string>("match");
+  r.add(schema,
+        [=](const graph::Params& p,
+            const graph::PrepareCtx& ctx) -> Result<std::shared_ptr<const graph::Op>> {
           SceneLockOp::Config c;
-          const std::string& ref = p.get_string("reference");
+          const std::string& ref = p[reference];
           const bool frame_ref = ref.rfind("frame:", 0) == 0, shot_ref = ref.rfind("shot:", 0) == 0;
           if (frame_ref || shot_ref) {
             const size_t prefix = frame_ref ? 6 : 5;
@@ -271,12 +280,12 @@ void register_scene_lock(graph::Registry& r) {
             if (!std::filesystem::exists(c.reference_path, ec))
               return not_found("reference '" + c.reference_path + "' not found")
                   .with_field("params.reference");
-            c.reference_frame = p.get_int("reference_frame");
+            c.reference_frame = p[reference_frame];
           }
-          c.detect_shots = p.get_string("shots") == "auto";
-          c.reference_code_values = p.get_string("reference_transfer") == "footage";
-          c.strength = p.get_float("strength");
-          const std::string& m = p.get_string("match");
+          c.detect_shots = p[shots] == "auto";
+          c.reference_code_values = p[reference_transfer] == "footage";
+          c.strength = p[strength];
+          const std::string& m = p[match];
           using Mode = analysis::LockOptions::Mode;
           c.lock.mode = m == "same_content" ? Mode::kSameContent
                         : m == "aligned"    ? Mode::kAligned

@@ -38,7 +38,7 @@ class WipeOp final : public graph::Op {
 }  // namespace
 
 void register_wipe(graph::Registry& r) {
-  r.add(
+  const graph::OpSchema schema =
       graph::OpBuilder("wipe", 1)
           .doc("Split-screen comparison: `a` left of the divider, `b` right of it (before/after).")
           .category("composite")
@@ -46,10 +46,12 @@ void register_wipe(graph::Registry& r) {
           .input("b", "Right side (after)")
           .param_float("position", 0.5, 0, 1, "Divider position as a fraction of the width.")
           .param_int("line", 2, 0, 64, "Divider width in full-resolution pixels (0: none).")
-          .build(),
-      [](const graph::Params& p, const graph::PrepareCtx&) {
-        return graph::make_op<WipeOp>(p.get_float("position"), int(p.get_int("line")));
-      });
+          .build();
+  const auto position = schema.param<double>("position");
+  const auto line = schema.param<int64_t>("line");
+  r.add(schema, [=](const graph::Params& p, const graph::PrepareCtx&) {
+    return graph::make_op<WipeOp>(p[position], int(p[line]));
+  });
 }
 
 }  // namespace fl::ops

@@ -1,6 +1,7 @@
 // Parse -> validate -> compile -> fuse, against a small registry of test operators.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <stdexcept>
 
 #include "graph/plan.h"
 
@@ -39,9 +40,11 @@ class BlendOp final : public Op {};
 
 Registry test_registry() {
   Registry r;
-  r.add(OpBuilder("gain", 1).input("in").param_float("gain", 1.0, 0, 10, "").pointwise().build(),
-        [](const Params& p, const PrepareCtx&) {
-          return make_op<GainOp>(float(p.get_float("gain")));
+  const OpSchema gain_schema =
+      OpBuilder("gain", 1).input("in").param_float("gain", 1.0, 0, 10, "").pointwise().build();
+  r.add(gain_schema,
+        [gain = gain_schema.param<double>("gain")](const Params& p, const PrepareCtx&) {
+          return make_op<GainOp>(float(p[gain]));
         });
   r.add(OpBuilder("square", 1).input("in").pointwise().build(),
         [](const Params&, const PrepareCtx&) { return make_op<SquareOp>(); });
@@ -261,8 +264,8 @@ TEST(Schema, ParamsFromStrings) {
   ASSERT_TRUE(j.ok());
   auto p = validate_params(s, *j);
   ASSERT_TRUE(p.ok()) << p.status().message();
-  EXPECT_EQ(p->get_vec3("tint")[1], 0.5);
-  EXPECT_EQ(p->get_int("count"), 3);
+  EXPECT_EQ((*p)[s.param<Vec3>("tint")][1], 0.5);
+  EXPECT_EQ((*p)[s.param<int64_t>("count")], 3);
   EXPECT_FALSE(params_from_strings(s, {"count"}).ok());
   EXPECT_FALSE(params_from_strings(s, {"count=abc"}).ok());
 }
@@ -299,10 +302,11 @@ namespace {
 TEST(Registry, OldGraphsAreUpgradedNewerOnesRefused) {
   Registry r;
   // Version 2 of "gain" renamed its parameter from "amount" to "gain".
-  r.add(OpBuilder("gain", 2).input("in").param_float("gain", 1.0, 0, 10, "").pointwise().build(),
-        [](const Params& p, const PrepareCtx&) {
-          return make_op<GainOp>(float(p.get_float("gain")));
-        });
+  const OpSchema schema =
+      OpBuilder("gain", 2).input("in").param_float("gain", 1.0, 0, 10, "").pointwise().build();
+  r.add(schema, [gain = schema.param<double>("gain")](const Params& p, const PrepareCtx&) {
+    return make_op<GainOp>(float(p[gain]));
+  });
   r.add_upgrader("gain", 1, [](const nlohmann::json& p) -> Result<nlohmann::json> {
     nlohmann::json out = p;
     if (out.contains("amount")) out["gain"] = out["amount"], out.erase("amount");
@@ -382,13 +386,62 @@ TEST(PlanCache, SameGraphSamePlanUntilAFileChanges) {
 namespace fl::graph {
 namespace {
 
-// An op whose factory reads a parameter its schema does not declare (a typo) fails to compile
-// with its node named, not with an uncaught std::out_of_range.
+// An op reads its parameters through handles its registration makes: a misspelt name or a wrong
+// type fails there, when the op registers, with the op and the parameter named.
+TEST(OpSchema, AHandleOnAParameterItDoesNotDeclareFailsAtRegistration) {
+  const OpSchema schema =
+      OpBuilder("typo", 1).input("in").param_float("gain", 1.0, 0, 10, "").build();
+  EXPECT_EQ(schema.param<double>("gain").name(), "gain");
+  try {
+    (void)schema.param<double>("gian");
+    ADD_FAILURE() << "a misspelt parameter made a handle";
+  } catch (const std::logic_error& e) {
+    EXPECT_STREQ(e.what(),
+                 "operator 'typo' reads parameter 'gian', which its schema does not declare");
+  }
+  try {
+    (void)schema.param<std::string>("gain");
+    ADD_FAILURE() << "a float parameter made a string handle";
+  } catch (const std::logic_error& e) {
+    EXPECT_STREQ(e.what(),
+                 "operator 'typo' reads parameter 'gain' as std::string, but its schema declares "
+                 "it float");
+  }
+  EXPECT_THROW((void)schema.param<int64_t>("gain"), std::logic_error);
+}
+
+// Enum and path parameters are read as strings; ints are not floats.
+TEST(OpSchema, HandlesReadEachDeclaredType) {
+  const OpSchema schema = OpBuilder("all", 1)
+                              .input("in")
+                              .param_float("f", 0.5, 0, 1, "")
+                              .param_int("i", 3, 0, 9, "")
+                              .param_bool("b", true, "")
+                              .param_vec3("v", Vec3{1, 2, 3}, 0, 9, "")
+                              .param_enum("e", "x", {"x", "y"}, "")
+                              .param_path("p", "a.cube", "")
+                              .param_string("s", "hello", "")
+                              .build();
+  auto params = validate_params(schema, nlohmann::json{{"i", 7}, {"e", "y"}});
+  ASSERT_TRUE(params.ok()) << params.status().message();
+  EXPECT_EQ((*params)[schema.param<double>("f")], 0.5);
+  EXPECT_EQ((*params)[schema.param<int64_t>("i")], 7);
+  EXPECT_TRUE((*params)[schema.param<bool>("b")]);
+  EXPECT_EQ((*params)[schema.param<Vec3>("v")], (Vec3{1, 2, 3}));
+  EXPECT_EQ((*params)[schema.param<std::string>("e")], "y");
+  EXPECT_EQ((*params)[schema.param<std::string>("p")], "a.cube");
+  EXPECT_EQ((*params)[schema.param<std::string>("s")], "hello");
+  EXPECT_THROW((void)schema.param<double>("i"), std::logic_error);
+  EXPECT_THROW((void)schema.param<bool>("e"), std::logic_error);
+}
+
+// A factory that throws anyway (a library call that throws) fails to compile with its node
+// named, not with an exception out of compile().
 TEST(Compile, AFactoryThatThrowsIsReportedWithItsNode) {
   Registry r;
   r.add(OpBuilder("typo", 1).input("in").param_float("gain", 1.0, 0, 10, "").build(),
-        [](const Params& p, const PrepareCtx&) -> Result<std::shared_ptr<const Op>> {
-          return make_op<GainOp>(float(p.get_float("gian")));
+        [](const Params&, const PrepareCtx&) -> Result<std::shared_ptr<const Op>> {
+          throw std::out_of_range("map::at");
         });
   auto g = parse_graph(R"({"sources":{"s":"a.mov"},"nodes":{"t":{"op":"typo","inputs":["s"]}}})");
   ASSERT_TRUE(g.ok());
