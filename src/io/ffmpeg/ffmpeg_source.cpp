@@ -66,6 +66,7 @@ class FfmpegSource final : public FrameSource {
     if (!got) return corrupt_data(where() + "no decodable video frame");
     origin_ts_ = first->best_effort_timestamp;
     if (st_->nb_frames <= 0) {
+      first.reset();          // its buffer serves the frames read at the end
       measure_frame_count();  // moves the demuxer; the first read seeks back
       return ok_status();
     }
@@ -330,18 +331,7 @@ class FfmpegSource final : public FrameSource {
       int64_t target = estimate - 2 - backoff;
       bool positioned = target > 0 ? seek_near(target) : rewind(false).ok();
       if (!positioned) break;
-      bool known = true;
-      for (;;) {
-        FramePtr frame;
-        int64_t index = -1;
-        auto got = decode_next(frame, &index, true);
-        if (!got.ok() || !*got) break;
-        if (index < 0) {
-          known = false;
-          break;
-        }
-        last = std::max(last, index);
-      }
+      bool known = intra_only() ? last_packet_index(last) : last_decoded_index(last);
       if (!known || last >= 0 || target <= 0) break;
     }
     forget_position();
@@ -354,6 +344,41 @@ class FfmpegSource final : public FrameSource {
     if (last + 1 >= estimate - 1 || (!stream_timed && other_streams)) {
       info_.frame_count = last + 1;
       if (!stream_timed) info_.duration_seconds = double(last + 1) / av_q2d(rate_);
+    }
+  }
+
+  // Every packet is a whole picture (ProRes, DNxHD, raw, JPEG 2000...): its timestamp is its
+  // frame's, so the frames at the end are counted from packets, none of them decoded.
+  bool intra_only() const {
+    const AVCodecDescriptor* d = avcodec_descriptor_get(st_->codecpar->codec_id);
+    return d && (d->props & AV_CODEC_PROP_INTRA_ONLY);
+  }
+
+  // Reads to the end from where the demuxer stands; `last` gets the highest frame index seen.
+  // false: a packet without a timestamp (the index cannot be known there).
+  bool last_packet_index(int64_t& last) {
+    for (;;) {
+      int err = av_read_frame(fmt_.get(), pkt_.get());
+      if (err < 0) return true;  // the end, or damage there: what was read stands
+      const bool video = pkt_->stream_index == video_;
+      const int64_t pts = pkt_->pts;
+      av_packet_unref(pkt_.get());
+      if (!video) continue;
+      if (pts == AV_NOPTS_VALUE) return false;
+      last = std::max(last, av_rescale_q_rnd(pts - origin_ts_, st_->time_base, av_inv_q(rate_),
+                                             AVRounding(AV_ROUND_NEAR_INF | AV_ROUND_PASS_MINMAX)));
+    }
+  }
+
+  // As last_packet_index(), by decoding (frames reordered, or packets without timestamps).
+  bool last_decoded_index(int64_t& last) {
+    for (;;) {
+      FramePtr frame;
+      int64_t index = -1;
+      auto got = decode_next(frame, &index, true);
+      if (!got.ok() || !*got) return true;
+      if (index < 0) return false;
+      last = std::max(last, index);
     }
   }
 

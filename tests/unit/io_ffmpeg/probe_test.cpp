@@ -91,5 +91,35 @@ TEST(ProbeFfmpeg, SoundThatOutlastsThePictureAddsNoFrames) {
   }
 }
 
+// Intra-only codecs (raw, MJPEG, ProRes) are counted from the packets at the end, none of them
+// decoded: the count must be the same as by decoding, with and without sound that runs longer.
+TEST(ProbeFfmpeg, IntraOnlyClipsAreCountedFromTheirLastPackets) {
+  test::TempDir dir;
+  struct Case {
+    const char* name;
+    const char* codec;
+    int frames;
+  };
+  for (const Case& c : {Case{"raw.nut", "-c:v rawvideo -pix_fmt rgb48le", 13},
+                        Case{"mjpeg.mkv", "-c:v mjpeg -q:v 3 -pix_fmt yuvj420p", 17},
+                        Case{"prores.mkv", "-c:v prores_ks -profile:v 3", 9}}) {
+    for (bool sound : {false, true}) {
+      std::string clip = dir.file(std::string(sound ? "sound_" : "") + c.name);
+      std::string args = "-f lavfi -i testsrc2=size=160x120:rate=24 ";
+      if (sound) args += "-f lavfi -i sine=frequency=440:duration=1.5 -c:a flac ";
+      ASSERT_EQ(
+          test::ffmpeg(args + "-frames:v " + std::to_string(c.frames) + " " + c.codec + " " + clip),
+          0)
+          << clip;
+      auto source = open_ffmpeg_source(clip, {});
+      ASSERT_TRUE(source.ok()) << source.status().to_string();
+      EXPECT_EQ((*source)->info().frame_count, c.frames) << clip;
+      EXPECT_TRUE((*source)->read_frame(c.frames - 1).ok()) << clip;
+      EXPECT_TRUE((*source)->read_frame(0).ok()) << clip;
+      EXPECT_FALSE((*source)->read_frame(c.frames).ok()) << clip;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace fl::io
