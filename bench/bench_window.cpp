@@ -5,7 +5,7 @@
 //   fill -> extend           extend reads 17 filled frames
 //   long chain               reformat -> exposure -> fill -> saturation -> extend
 //
-//   bench_window [--frames N] [--work DIR] [--only "fill -> extend"]
+//   bench_window [--frames N] [--work DIR] [--only "fill -> extend"] [--modes off,on] [--scale S]
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -30,12 +30,18 @@ struct Case {
 
 int main(int argc, char** argv) {
   int frames = 6;
+  double scale =
+      1.0;  // --scale 0.5: the same graphs rendered at half size (a quarter of the memory)
   std::string work = "/tmp/bench_window", only;
+  std::string modes = "off,on";  // which of the two renders to run (a 4K long chain with the
+                                 // window off outgrows a 24 GB machine)
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--frames") frames = std::atoi(argv[i + 1]);
     if (a == "--work") work = argv[i + 1];
     if (a == "--only") only = argv[i + 1];
+    if (a == "--modes") modes = argv[i + 1];
+    if (a == "--scale") scale = std::atof(argv[i + 1]);
   }
   std::filesystem::create_directories(work);
   const std::string clip = work + "/pan4k.mkv", spot = work + "/spot4k.png",
@@ -81,8 +87,8 @@ int main(int argc, char** argv) {
         {"x", with_inputs(extend, {"sat"})}},
        "x"},
   };
-  std::printf("%d frames of a %dx%d pan (frames 16-%d), 2 cores, to null\n", frames, kW, kH,
-              15 + frames);
+  std::printf("%d frames of a %dx%d pan (frames 16-%d) at scale %g, 2 cores, to null\n", frames, kW,
+              kH, 15 + frames, scale);
   std::printf("%-18s %14s %14s %8s   frames made per node (window on)\n", "graph", "window off s/f",
               "window on s/f", "speed-up");
   for (const Case& c : cases) {
@@ -93,6 +99,7 @@ int main(int argc, char** argv) {
     double secs[2] = {0, 0};
     std::string made;
     for (int window = 0; window < 2; ++window) {
+      if (modes.find(window ? "on" : "off") == std::string::npos) continue;
       fl::render::Renderer r;
       auto plan = compile(g.dump(), r);
       if (!plan.ok()) {
@@ -101,6 +108,7 @@ int main(int argc, char** argv) {
       }
       fl::render::OutputOptions o;
       o.window_cache = window == 1;
+      o.scale = scale;
       o.frames = fl::graph::FrameRange{16, 15 + frames};
       fl::render::OutputReport report;
       o.report = &report;
@@ -111,6 +119,8 @@ int main(int argc, char** argv) {
         return 1;
       }
       secs[window] = ms_since(t) / 1000.0 / frames;
+      std::fprintf(stderr, "%s, window %s: %.2f s/frame, peak resident so far %.0f MiB\n", c.name,
+                   window ? "on" : "off", secs[window], peak_rss_mib());
       for (size_t i = 0; i < report.frames_made.size(); ++i)
         if (report.frames_made[i] > 0)
           made += (*plan)->nodes[i].id + " " + std::to_string(report.frames_made[i]) + "  ";

@@ -124,6 +124,10 @@ std::optional<Boundary> dissolve_at(const std::vector<FrameSignature>& fr,
 
 }  // namespace
 
+FrameSignature signature_of_rgb48(const uint16_t* rgb, int width, int height, int thumb_width) {
+  return signature_of(cv::Mat(height, width, CV_16UC3, const_cast<uint16_t*>(rgb)), thumb_width);
+}
+
 FrameSignature signature_of_linear(const Image& img, colour::Transfer transfer, int thumb_width) {
   const colour::TransferCurve& curve = colour::TransferCurve::get(transfer);
   cv::Mat rgb(img.height(), img.width(), CV_16UC3);
@@ -255,8 +259,8 @@ Result<std::vector<Shot>> detect_shots(io::FrameSource& source, const ShotOption
   for (int64_t i = 0; i < total; ++i) {
     if (source.reads_rgb48()) {
       FL_ASSIGN_OR_RETURN(Rgb48Image img, source.read_frame_rgb48(i));
-      frames.push_back(signature_of(cv::Mat(img.height(), img.width(), CV_16UC3, img.data()),
-                                    options.thumbnail_width));
+      frames.push_back(
+          signature_of_rgb48(img.data(), img.width(), img.height(), options.thumbnail_width));
       if (progress && !progress(i + 1, total)) return cancelled("shot detection cancelled");
       continue;
     }

@@ -62,6 +62,9 @@ double signature_distance(const FrameSignature& a, const FrameSignature& b);
 FrameSignature signature_of_linear(const Image& linear, colour::Transfer transfer,
                                    int thumb_width = 96);
 
+// The signature of packed 16-bit RGB code values (a decoder's rgb48 frame).
+FrameSignature signature_of_rgb48(const uint16_t* rgb, int width, int height, int thumb_width = 96);
+
 // The core, over signatures (tests feed synthetic ones).
 std::vector<Shot> detect_shots(const std::vector<FrameSignature>& frames,
                                const ShotOptions& options);

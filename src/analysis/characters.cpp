@@ -1,0 +1,154 @@
+#include "analysis/characters.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include <opencv2/imgproc.hpp>
+
+#include "analysis/character_tracks.h"
+#include "analysis/correspondence.h"
+#include "io/frame_sink.h"
+#include "io/frame_source.h"
+#include "ml/face_descriptor.h"
+#include "ml/face_detector.h"
+
+namespace fl::analysis {
+namespace {
+
+// A frame as the detector and the descriptor want it: display-referred 8-bit BGR.
+Result<cv::Mat> display_bgr(io::FrameSource& source, int64_t i, FrameSignature* signature) {
+  cv::Mat rgb8;
+  if (source.reads_rgb48()) {
+    FL_ASSIGN_OR_RETURN(Rgb48Image img, source.read_frame_rgb48(i));
+    *signature = signature_of_rgb48(img.data(), img.width(), img.height());
+    cv::Mat(img.height(), img.width(), CV_16UC3, img.data()).convertTo(rgb8, CV_8U, 1.0 / 257);
+  } else {
+    FL_ASSIGN_OR_RETURN(Image img, source.read_frame(i));
+    *signature = signature_of_linear(img, source.transfer());
+    correspondence::encoded(img, colour::TransferCurve::get(source.transfer()))
+        .convertTo(rgb8, CV_8U, 255);
+  }
+  cv::Mat bgr;
+  cv::cvtColor(rgb8, bgr, cv::COLOR_RGB2BGR);
+  return bgr;
+}
+
+// Hue-saturation histogram (8x4, normalised) of what lies below a face: clothing, which tells
+// two people apart when their faces are turned away or small.
+std::vector<float> body_colour(const cv::Mat& bgr, const cv::Rect2f& face) {
+  cv::Rect body(int(face.x - 0.5f * face.width), int(face.y + 1.2f * face.height),
+                int(2.0f * face.width), int(1.5f * face.height));
+  body &= cv::Rect(0, 0, bgr.cols, bgr.rows);
+  std::vector<float> hist(32, 0.f);
+  if (body.area() < 16) return {};
+  cv::Mat hsv;
+  cv::cvtColor(bgr(body), hsv, cv::COLOR_BGR2HSV);
+  float n = 0;
+  for (int y = 0; y < hsv.rows; ++y)
+    for (const cv::Vec3b& p : cv::Mat_<cv::Vec3b>(hsv.row(y))) {
+      if (p[2] < 24) continue;  // black carries no hue
+      hist[size_t(std::min(7, p[0] * 8 / 180) * 4 + std::min(3, p[1] / 64))] += 1, n += 1;
+    }
+  if (n < 16) return {};
+  for (float& v : hist) v /= n;
+  return hist;
+}
+
+}  // namespace
+
+int64_t Character::frames_seen() const {
+  int64_t n = 0;
+  for (const auto& t : tracks) n += int64_t(t.boxes.size());
+  return n;
+}
+
+Result<ReferenceFace> reference_face(const std::string& name, const std::string& path,
+                                     const Image& linear, colour::Transfer transfer) {
+  cv::Mat rgb8, bgr;
+  correspondence::encoded(linear, colour::TransferCurve::get(transfer)).convertTo(rgb8, CV_8U, 255);
+  cv::cvtColor(rgb8, bgr, cv::COLOR_RGB2BGR);
+  FL_ASSIGN_OR_RETURN(auto detector, ml::FaceDetector::open());
+  auto faces = detector.detect(bgr);
+  if (faces.empty())
+    return invalid_argument("reference '" + name + "' (" + path + ") shows no face");
+  auto largest = std::max_element(faces.begin(), faces.end(), [](const auto& a, const auto& b) {
+    return a.box.area() < b.box.area();
+  });
+  FL_ASSIGN_OR_RETURN(auto describer, ml::FaceDescriber::open());
+  ReferenceFace ref{name, path, {}};
+  ref.descriptor = describer.describe(bgr, {*largest})[0];
+  return ref;
+}
+
+Result<Cast> analyse_characters(io::FrameSource& source,
+                                const std::vector<ReferenceFace>& references,
+                                const CharacterOptions& options,
+                                const CharacterProgress& progress) {
+  const MediaInfo& info = source.info();
+  const int64_t total = info.frame_count;
+  if (total <= 0) return invalid_argument("'" + info.path + "': no frames to analyse");
+  FL_ASSIGN_OR_RETURN(auto detector,
+                      ml::FaceDetector::open(ml::ModelId::kFaceDetectFar, {options.min_score}));
+  FL_ASSIGN_OR_RETURN(auto describer, ml::FaceDescriber::open());
+
+  std::vector<FrameSignature> signatures;
+  signatures.reserve(size_t(total));
+  std::vector<std::vector<Sighting>> sightings(static_cast<size_t>(total));
+  for (int64_t i = 0; i < total; ++i) {
+    FrameSignature sig;
+    FL_ASSIGN_OR_RETURN(cv::Mat bgr, display_bgr(source, i, &sig));
+    signatures.push_back(std::move(sig));
+    // Faces are found on a frame at most analysis_width wide; identity and clothing are read
+    // from the full frame.
+    const double scale = std::min(1.0, double(options.analysis_width) / bgr.cols);
+    cv::Mat small = bgr;
+    if (scale < 1) cv::resize(bgr, small, {}, scale, scale, cv::INTER_AREA);
+    auto faces = detector.detect(small);
+    std::vector<ml::FaceDetection> to_describe;
+    std::vector<size_t> described;
+    auto& here = sightings[size_t(i)];
+    for (auto& f : faces) {
+      f.box =
+          cv::Rect2f(f.box.x / scale, f.box.y / scale, f.box.width / scale, f.box.height / scale);
+      for (auto& k : f.keypoints) k /= scale;
+      Sighting s;
+      s.box = {i, f.box.x, f.box.y, f.box.width, f.box.height, f.score};
+      s.body = body_colour(bgr, f.box);
+      // Identity every few frames, and wherever a face appears that the last frame did not show.
+      bool continues = false;
+      if (i > 0)
+        for (const Sighting& prev : sightings[size_t(i - 1)])
+          continues |= box_iou(prev.box, s.box) > options.link_iou;
+      if (!continues || i % options.descriptor_stride == 0) {
+        to_describe.push_back(f);
+        described.push_back(here.size());
+      }
+      here.push_back(std::move(s));
+    }
+    auto descriptors = describer.describe(bgr, to_describe);
+    for (size_t k = 0; k < described.size(); ++k) {
+      here[described[k]].descriptor = descriptors[k];
+      here[described[k]].has_descriptor = true;
+    }
+    if (progress && !progress(i + 1, total)) return cancelled("character analysis cancelled");
+  }
+
+  Cast cast;
+  cast.path = info.path;
+  cast.frame_count = total;
+  ShotOptions shot_options;
+  cast.shots = detect_shots(signatures, shot_options);
+  const std::string start = info.timecode.empty() ? "00:00:00:00" : info.timecode;
+  for (Shot& s : cast.shots) {
+    s.timecode_in = io::add_timecode_frames(start, s.first, info.frame_rate);
+    s.timecode_out = io::add_timecode_frames(start, s.last, info.frame_rate);
+  }
+  auto tracks = follow_faces(sightings, cast.shots, options);
+  cast.characters = gather_characters(tracks, references, options, &cast.note);
+  if (cast.characters.empty() && cast.note.empty())
+    cast.note = "no faces found in " + std::to_string(total) + " frames";
+  return cast;
+}
+
+}  // namespace fl::analysis

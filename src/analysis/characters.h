@@ -1,0 +1,80 @@
+// Who is on screen (character lock, issue 18): faces found on every frame, followed through each
+// shot, and the tracks of one person gathered across shots by face identity and clothing colour,
+// under the rule that two faces seen in the same frame are two people. References name them.
+#pragma once
+
+#include <array>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "analysis/shots.h"
+#include "framelock/image.h"
+#include "framelock/status.h"
+#include "io/frame_source.h"
+
+namespace fl::analysis {
+
+using Descriptor = std::array<float, 128>;
+
+struct FaceBox {
+  int64_t frame = 0;
+  float x = 0, y = 0, w = 0, h = 0;  // pixels of the clip's full frame
+  float confidence = 0;
+};
+
+struct CharacterTrack {
+  int shot = 0;
+  int64_t start = 0, end = 0;  // frames, inclusive
+  std::vector<FaceBox> boxes;  // one per frame the face was seen, in order
+};
+
+struct Character {
+  int id = 0;        // 1, 2, ... in order of first appearance
+  std::string name;  // a reference's name, else "character <id>"
+  std::vector<CharacterTrack> tracks;
+  Descriptor descriptor{};  // mean identity of its faces (what references are matched against)
+  int64_t frames_seen() const;
+};
+
+struct Cast {
+  std::string path;
+  int64_t frame_count = 0;
+  std::vector<Shot> shots;
+  std::vector<Character> characters;
+  std::string note;  // what a user should know (no faces found, a reference not seen)
+};
+
+// A named face to find: from a still or a clip's frame the user gave (--reference NAME=IMAGE).
+struct ReferenceFace {
+  std::string name;
+  std::string path;
+  Descriptor descriptor{};
+};
+
+struct CharacterOptions {
+  int analysis_width = 960;   // faces are found on frames at most this wide
+  float min_score = 0.6f;     // BlazeFace score
+  int max_gap = 6;            // frames a face may go unseen and keep its track
+  float link_iou = 0.2f;      // box overlap that continues a track
+  int min_track_frames = 3;   // shorter tracks are noise
+  int descriptor_stride = 3;  // identity every Nth frame of a face (and at its first)
+  float same_person = 0.42f;  // track distance under which tracks merge (means: tighter than 0.6)
+  bool use_body_colour = true;
+  bool use_constraints = true;  // two faces in one frame are two people
+};
+
+using CharacterProgress = std::function<bool(int64_t done, int64_t total)>;
+
+// Reads every frame of `source` once. Footage with no faces gives an empty cast and a note.
+Result<Cast> analyse_characters(io::FrameSource& source,
+                                const std::vector<ReferenceFace>& references,
+                                const CharacterOptions& options = {},
+                                const CharacterProgress& progress = {});
+
+// The largest face of a still (linear light, encoded with `transfer` for the detector).
+// kInvalidArgument naming `path` when it holds no face.
+Result<ReferenceFace> reference_face(const std::string& name, const std::string& path,
+                                     const Image& linear, colour::Transfer transfer);
+
+}  // namespace fl::analysis

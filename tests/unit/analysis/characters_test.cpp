@@ -1,0 +1,137 @@
+// Character analysis on Megamind.avi: Roxanne (shots 0 and 2), the man in glasses (shots 1 and
+// 3) and the man at the table behind Roxanne (shot 0), checked by eye on a contact sheet.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "analysis/cast_json.h"
+#include "analysis/characters.h"
+#include "io/frame_source.h"
+#include "test_support.h"
+
+namespace fl::analysis {
+namespace {
+
+std::set<int> shots_of(const Character& c) {
+  std::set<int> s;
+  for (const auto& t : c.tracks) s.insert(t.shot);
+  return s;
+}
+
+Result<Cast> megamind_cast(const std::vector<ReferenceFace>& refs = {},
+                           const CharacterOptions& options = {}) {
+  auto source = io::open_source(test::opencv_data("Megamind.avi"), {});
+  if (!source.ok()) return source.status();
+  return analyse_characters(**source, refs, options);
+}
+
+Result<ReferenceFace> reference_from_frame(const std::string& name, int64_t frame) {
+  auto source = io::open_source(test::opencv_data("Megamind.avi"), {});
+  if (!source.ok()) return source.status();
+  auto img = (*source)->read_frame(frame);
+  if (!img.ok()) return img.status();
+  return reference_face(name, "Megamind.avi@" + std::to_string(frame), *img, (*source)->transfer());
+}
+
+TEST(Characters, MegamindsThreeFacesEachOneCharacter) {
+  auto cast = megamind_cast();
+  ASSERT_TRUE(cast.ok()) << cast.status().to_string();
+  ASSERT_EQ(cast->shots.size(), 4u);
+  ASSERT_EQ(cast->characters.size(), 3u);
+  // In order of first appearance; the two at frame 1 left to right.
+  EXPECT_EQ(shots_of(cast->characters[0]), (std::set<int>{0, 2}));  // Roxanne
+  EXPECT_EQ(shots_of(cast->characters[1]), (std::set<int>{0}));     // the man at the table
+  EXPECT_EQ(shots_of(cast->characters[2]), (std::set<int>{1, 3}));  // the man in glasses
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(cast->characters[i].id, int(i + 1));
+    EXPECT_EQ(cast->characters[i].name, "character " + std::to_string(i + 1));
+  }
+  // Roxanne and the man in glasses are seen in nearly every frame of their shots.
+  EXPECT_GT(cast->characters[0].frames_seen(), 130);
+  EXPECT_GT(cast->characters[2].frames_seen(), 115);
+  // Every box lies in its track's shot, once per frame, in order.
+  for (const auto& c : cast->characters)
+    for (const auto& t : c.tracks) {
+      const Shot& s = cast->shots[size_t(t.shot)];
+      EXPECT_GE(t.start, s.first);
+      EXPECT_LE(t.end, s.last);
+      for (size_t k = 1; k < t.boxes.size(); ++k) EXPECT_GT(t.boxes[k].frame, t.boxes[k - 1].frame);
+      EXPECT_EQ(t.boxes.front().frame, t.start);
+      EXPECT_EQ(t.boxes.back().frame, t.end);
+    }
+}
+
+// Without the rule that two faces in one frame are two people, or without clothing, the cast is
+// still computed; the rule is what keeps the man at the table from joining Roxanne's character.
+TEST(Characters, TwoFacesInOneFrameAreNeverOneCharacter) {
+  auto cast = megamind_cast();
+  ASSERT_TRUE(cast.ok());
+  for (const auto& c : cast->characters) {
+    std::set<int64_t> frames;
+    for (const auto& t : c.tracks)
+      for (const auto& b : t.boxes) EXPECT_TRUE(frames.insert(b.frame).second) << c.name;
+  }
+}
+
+TEST(Characters, ReferencesNameTheirCharacters) {
+  auto roxanne = reference_from_frame("Roxanne", 170);
+  auto glasses = reference_from_frame("Bernard", 230);
+  ASSERT_TRUE(roxanne.ok() && glasses.ok());
+  auto cast = megamind_cast({*glasses, *roxanne});
+  ASSERT_TRUE(cast.ok()) << cast.status().to_string();
+  ASSERT_EQ(cast->characters.size(), 3u);
+  EXPECT_EQ(cast->characters[0].name, "Roxanne");
+  EXPECT_EQ(cast->characters[1].name, "character 2");
+  EXPECT_EQ(cast->characters[2].name, "Bernard");
+  EXPECT_TRUE(cast->note.empty()) << cast->note;
+}
+
+TEST(Characters, AReferenceWithNoFaceIsAnErrorNamingTheFile) {
+  test::TempDir dir;
+  const std::string still = dir.file("wall.png");
+  ASSERT_EQ(test::ffmpeg("-f lavfi -i color=gray:size=320x240 -frames:v 1 " + still), 0);
+  auto source = io::open_source(still, {});
+  ASSERT_TRUE(source.ok());
+  auto frame = (*source)->read_frame(0);
+  ASSERT_TRUE(frame.ok());
+  auto ref = reference_face("Nobody", still, *frame, (*source)->transfer());
+  ASSERT_FALSE(ref.ok());
+  EXPECT_EQ(ref.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(ref.status().message().find(still), std::string::npos) << ref.status().message();
+  EXPECT_NE(ref.status().message().find("Nobody"), std::string::npos);
+}
+
+TEST(Characters, FootageWithNoFacesGivesAnEmptyCastAndANote) {
+  test::TempDir dir;
+  const std::string clip = dir.file("pattern.mkv");
+  ASSERT_EQ(
+      test::ffmpeg("-f lavfi -i testsrc2=size=320x240:rate=24 -frames:v 24 -c:v ffv1 " + clip), 0);
+  auto source = io::open_source(clip, {});
+  ASSERT_TRUE(source.ok());
+  auto cast = analyse_characters(**source, {});
+  ASSERT_TRUE(cast.ok()) << cast.status().to_string();
+  EXPECT_TRUE(cast->characters.empty());
+  EXPECT_NE(cast->note.find("no faces"), std::string::npos) << cast->note;
+  const auto j = cast_to_json(*cast);
+  EXPECT_TRUE(j["characters"].is_array());
+  EXPECT_TRUE(j["characters"].empty());
+  EXPECT_EQ(j["note"], cast->note);
+}
+
+TEST(Characters, TheCastAsJson) {
+  auto cast = megamind_cast();
+  ASSERT_TRUE(cast.ok());
+  const auto j = cast_to_json(*cast);
+  ASSERT_EQ(j["characters"].size(), 3u);
+  const auto& c = j["characters"][0];
+  EXPECT_EQ(c["id"], 1);
+  EXPECT_EQ(c["name"], "character 1");
+  const auto& box = c["tracks"][0]["boxes"][0];
+  ASSERT_EQ(box.size(), 6u);  // [frame, x, y, w, h, confidence]
+  EXPECT_EQ(box[0], c["tracks"][0]["start"]);
+  EXPECT_GT(box[3].get<double>(), 50.0);
+  EXPECT_EQ(j["models"]["face_descriptor"].get<std::string>().size(), 64u);
+}
+
+}  // namespace
+}  // namespace fl::analysis
