@@ -253,6 +253,7 @@ Result<std::shared_ptr<const Image>> Renderer::eval(const Plan& plan, int index,
     }));
   } else {
     FL_ASSIGN_OR_RETURN(result, compute(plan, index, frame, region, req, stand_in));
+    if (req.window) req.window->count(index);
   }
   if (req.cache_intermediates && !stand_in) cache_.put(key, result);
   provisional = provisional || stand_in;
@@ -387,7 +388,11 @@ Result<std::shared_ptr<const Image>> Renderer::render(const Plan& plan, int node
 namespace {
 
 // Source frames (plan index, frame) that rendering `frame` of `node` will read.
-void collect_sources(const Plan& plan, int node, int64_t frame,
+// The source frames that output frame `frame` reads through nodes the window does not keep. A
+// kept node's frame is made once, by whichever output frame first asks, and decodes what it
+// reads then: pinning its sources for every output frame would hold the whole reach of the
+// graph (29 4K frames for a fill under an extension) for frames that are already made.
+void collect_sources(const Plan& plan, int node, int64_t frame, const WindowCache* window,
                      std::set<std::pair<int, int64_t>>& out) {
   const PlanNode& n = plan.nodes[size_t(node)];
   if (n.is_source) {
@@ -395,10 +400,10 @@ void collect_sources(const Plan& plan, int node, int64_t frame,
     return;
   }
   for (int in : n.inputs) {
-    if (in < 0) continue;
+    if (in < 0 || (window && window->keeps(in))) continue;
     int64_t count = plan.nodes[size_t(in)].geometry.frame_count;
     for (int dt = -n.window.before; dt <= n.window.after; ++dt)
-      collect_sources(plan, in, std::clamp<int64_t>(frame + dt, 0, count - 1), out);
+      collect_sources(plan, in, std::clamp<int64_t>(frame + dt, 0, count - 1), window, out);
   }
 }
 
@@ -437,7 +442,7 @@ Status Renderer::render_output(const Plan& plan, const graph::PlanOutput& output
     // Tokens before t.frame - frames_in_flight have been written: their reads are done.
     if (made) made->slide_to(t.frame - int64_t(run.frames_in_flight()));
     std::set<std::pair<int, int64_t>> needed;
-    collect_sources(plan, output.node, t.frame, needed);
+    collect_sources(plan, output.node, t.frame, made ? &*made : nullptr, needed);
     // Frames shared by neighbouring outputs' temporal windows are decoded once; the window
     // slides, so memory follows the window, never the clip length.
     std::erase_if(window, [&](const auto& e) {
@@ -465,6 +470,7 @@ Status Renderer::render_output(const Plan& plan, const graph::PlanOutput& output
     req.scale = options.scale;
     req.cancel = cancel;
     req.cache_intermediates = false;
+    req.keep_sources = false;  // a kept node decodes each of its source frames once
     req.pinned = &t.pinned;
     req.window = made ? &*made : nullptr;
     auto img = render(plan, output.node, req);

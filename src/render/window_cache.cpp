@@ -5,10 +5,17 @@ namespace fl::render {
 WindowCache::WindowCache(const graph::Plan& plan, int output)
     : reach_(plan.nodes.size()), made_(plan.nodes.size(), 0) {
   const std::vector<graph::TemporalWindow> reach = graph::temporal_reach(plan, output);
-  for (size_t i = 0; i < plan.nodes.size(); ++i) {
-    // Sources are already decoded once per render (the pinned window).
-    reach_[i].keep = !plan.nodes[i].is_source && reach[i].before + reach[i].after > 0;
-    reach_[i].before = reach[i].before;
+  for (size_t i = 0; i < plan.nodes.size(); ++i) reach_[i].before = reach[i].before;
+  // A node is kept when a consumer reads it across time. Nodes between two kept ones are not:
+  // each of their frames is asked for once, by the one make() of the kept frame above it (in
+  // reformat -> exposure -> fill -> saturation -> extend, exposure and saturation are kept, and
+  // each reformat and fill frame is made once through them). Sources are already decoded once
+  // per render (the pinned window).
+  for (size_t c = 0; c < plan.nodes.size(); ++c) {
+    const graph::PlanNode& consumer = plan.nodes[c];
+    if (reach[c].before < 0 || consumer.window.before + consumer.window.after == 0) continue;
+    for (int in : consumer.inputs)
+      if (in >= 0 && !plan.nodes[size_t(in)].is_source) reach_[size_t(in)].keep = true;
   }
 }
 
@@ -27,6 +34,11 @@ Result<std::shared_ptr<const Image>> WindowCache::get(int node, int64_t frame, c
     ++made_[size_t(node)];
   });
   return e->result;
+}
+
+void WindowCache::count(int node) {
+  std::lock_guard lock(mu_);
+  ++made_[size_t(node)];
 }
 
 void WindowCache::slide_to(int64_t frame) {

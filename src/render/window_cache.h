@@ -1,9 +1,10 @@
 // Internal to src/render: each intermediate frame of a streaming render computed once (a
 // libavfilter link queue, per node). In `source -> reformat -> fill` every fill frame reads 13
 // reformatted frames; without this, each output frame would reformat all 13 again. The render
-// keeps the frames of the nodes whose consumers reach across time, for as long as the frames in
+// keeps the frames of the nodes that a consumer reads across time, for as long as the frames in
 // flight can still ask for them, and drops them as the window slides: memory follows the
-// windows (graph/limits.h estimates it), never the clip length.
+// windows (graph/limits.h estimates it), never the clip length. A node between two kept ones is
+// not kept: the one make() of the kept frame above it is its only reader.
 #pragma once
 
 #include <functional>
@@ -33,9 +34,11 @@ class WindowCache {
   // (collaborative_call_once: a waiting TBB thread runs the maker's tasks, never blocks them).
   Result<std::shared_ptr<const Image>> get(int node, int64_t frame, const Rect& region,
                                            const Make& make);
+  // A frame of a node that is not kept was made (counted for made(), nothing kept).
+  void count(int node);
   // Output frames before `frame` are all written: forget what only they could ask for.
   void slide_to(int64_t frame);
-  // How many times each node's frames were made (tests, benchmarks).
+  // How many frames of each node the render made, kept or not (tests, benchmarks).
   std::vector<int64_t> made() const;
 
  private:

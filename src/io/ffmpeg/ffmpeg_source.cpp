@@ -15,6 +15,10 @@
 #include "io/ffmpeg/ffmpeg_convert.h"
 #include "io/ffmpeg/ffmpeg_io.h"
 
+extern "C" {
+#include <libavutil/imgutils.h>
+}
+
 namespace fl::io {
 namespace ff {
 namespace {
@@ -357,17 +361,52 @@ class FfmpegSource final : public FrameSource {
   // Reads to the end from where the demuxer stands; `last` gets the highest frame index seen.
   // false: a packet without a timestamp (the index cannot be known there).
   bool last_packet_index(int64_t& last) {
-    for (;;) {
-      int err = av_read_frame(fmt_.get(), pkt_.get());
-      if (err < 0) return true;  // the end, or damage there: what was read stands
-      const bool video = pkt_->stream_index == video_;
-      const int64_t pts = pkt_->pts;
-      av_packet_unref(pkt_.get());
-      if (!video) continue;
-      if (pts == AV_NOPTS_VALUE) return false;
-      last = std::max(last, av_rescale_q_rnd(pts - origin_ts_, st_->time_base, av_inv_q(rate_),
-                                             AVRounding(AV_ROUND_NEAR_INF | AV_ROUND_PASS_MINMAX)));
+    PacketPtr best(av_packet_alloc());
+    if (!best) return false;
+    int64_t best_index = -1;
+    while (av_read_frame(fmt_.get(), pkt_.get()) >= 0) {  // to the end, or to damage there
+      if (pkt_->stream_index != video_) {
+        av_packet_unref(pkt_.get());
+        continue;
+      }
+      if (pkt_->pts == AV_NOPTS_VALUE) {
+        av_packet_unref(pkt_.get());
+        return false;
+      }
+      const int64_t index =
+          av_rescale_q_rnd(pkt_->pts - origin_ts_, st_->time_base, av_inv_q(rate_),
+                           AVRounding(AV_ROUND_NEAR_INF | AV_ROUND_PASS_MINMAX));
+      if (index > best_index) {
+        av_packet_unref(best.get());
+        av_packet_move_ref(best.get(), pkt_.get());
+        best_index = index;
+      } else {
+        av_packet_unref(pkt_.get());
+      }
     }
+    // A file cut inside its last picture still gives that packet, short: it is not a frame.
+    if (best_index >= 0 && !whole_picture(best.get())) --best_index;
+    last = std::max(last, best_index);
+    return true;
+  }
+
+  // Whether `pkt` holds a whole picture: a raw one by its size, a compressed one (small) by
+  // decoding it. Leaves the decoder flushed.
+  bool whole_picture(AVPacket* pkt) {
+    const AVCodecParameters* par = st_->codecpar;
+    if (par->codec_id == AV_CODEC_ID_RAWVIDEO) {
+      const int need =
+          av_image_get_buffer_size(AVPixelFormat(par->format), par->width, par->height, 1);
+      return need <= 0 || pkt->size >= need;
+    }
+    reset_decoder();
+    FramePtr frame(av_frame_alloc());
+    bool whole = frame && avcodec_send_packet(dec_.get(), pkt) >= 0 &&
+                 avcodec_send_packet(dec_.get(), nullptr) >= 0 &&
+                 avcodec_receive_frame(dec_.get(), frame.get()) == 0 &&
+                 !frame->decode_error_flags && !(frame->flags & AV_FRAME_FLAG_CORRUPT);
+    reset_decoder();
+    return whole;
   }
 
   // As last_packet_index(), by decoding (frames reordered, or packets without timestamps).

@@ -10,6 +10,7 @@
 #include "ops/register.h"
 #include "render/output.h"
 #include "render/renderer.h"
+#include "render/window_cache.h"
 #include "render_test_util.h"
 #include "test_support.h"
 
@@ -82,7 +83,7 @@ TEST_F(WindowCacheTest, AReformatUnderAFillIsMadeOncePerFrame) {
   ASSERT_EQ(made.size(), p->nodes.size());
   // 12 frames, each read by up to 13 fill frames: made 12 times, not 12 x 13.
   EXPECT_EQ(made[size_t(p->find("fit"))], 12);
-  EXPECT_EQ(made[size_t(p->find("fill"))], 0) << "the output is not kept";
+  EXPECT_EQ(made[size_t(p->find("fill"))], 12) << "the output: once per frame";
 }
 
 TEST_F(WindowCacheTest, AFillUnderAnExtendIsMadeOncePerFrame) {
@@ -94,6 +95,30 @@ TEST_F(WindowCacheTest, AFillUnderAnExtendIsMadeOncePerFrame) {
       "wide");
   auto made = render_both(*p, "fill_extend");
   EXPECT_EQ(made[size_t(p->find("fill"))], 12);
+}
+
+// Only what a consumer reads across time is kept: exposure (read by the fill's window) and
+// saturation (read by the extension's); the reformat and the fill between them are made once
+// each through the kept frame above them, and held by nobody.
+TEST_F(WindowCacheTest, ALongChainKeepsOnlyWhatATemporalWindowReads) {
+  auto p = plan(
+      {{"fit",
+        {{"op", "reformat"}, {"inputs", {"s"}}, {"params", {{"width", 320}, {"height", 192}}}}},
+       {"e", {{"op", "exposure"}, {"inputs", {"fit"}}, {"params", {{"stops", 0.3}}}}},
+       {"f",
+        {{"op", "fill"}, {"inputs", {{"in", "e"}, {"mask", "m"}}}, {"params", {{"hold", false}}}}},
+       {"sat", {{"op", "saturation"}, {"inputs", {"f"}}, {"params", {{"saturation", 1.2}}}}},
+       {"x", {{"op", "extend"}, {"inputs", {"sat"}}, {"params", {{"left", 16}, {"right", 16}}}}}},
+      "x");
+  const render::WindowCache window(*p, p->find("x"));
+  EXPECT_TRUE(window.keeps(p->find("e")));
+  EXPECT_TRUE(window.keeps(p->find("sat")));
+  EXPECT_FALSE(window.keeps(p->find("fit")));
+  EXPECT_FALSE(window.keeps(p->find("f")));
+  EXPECT_FALSE(window.keeps(p->find("x")));
+  auto made = render_both(*p, "long_chain");
+  for (const char* node : {"fit", "e", "f", "sat", "x"})
+    EXPECT_EQ(made[size_t(p->find(node))], 12) << node << ": once per frame";
 }
 
 }  // namespace
