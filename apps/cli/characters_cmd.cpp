@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "analysis/cast_json.h"
+#include "analysis/cast_sheet.h"
 #include "analysis/characters.h"
 #include "cli.h"
 #include "core/json_text.h"
@@ -38,7 +39,7 @@ void add_characters_command(CLI::App& app, Status* result) {
   auto* cmd = app.add_subcommand(
       "characters", "Find, follow and identify the characters of a clip (faces, shot by shot)");
   struct Args {
-    std::string file, out;
+    std::string file, out, sheet;
     std::vector<std::string> references;
     bool json = false;
   };
@@ -48,7 +49,13 @@ void add_characters_command(CLI::App& app, Status* result) {
                   "NAME=IMAGE: a still (or a clip's first frame) of a character to name");
   cmd->add_flag("--json", a->json, "Print the cast as JSON (docs/characters.md)");
   cmd->add_option("--out", a->out, "Also write the cast JSON to this file");
+  cmd->add_option("--sheet", a->sheet,
+                  "Write a cast sheet (.png/.jpg): each character's best face and its shots");
   cmd->callback([a, result] {
+    if (!a->sheet.empty()) {
+      *result = analysis::check_cast_sheet_path(a->sheet);
+      if (!result->ok()) return;
+    }
     auto refs = read_references(a->references);
     if (!refs.ok()) {
       *result = refs.status();
@@ -72,12 +79,21 @@ void add_characters_command(CLI::App& app, Status* result) {
       return;
     }
     const nlohmann::json j = analysis::cast_to_json(*cast);
+    const CommandOutputs outputs = command_outputs();
+    std::vector<FileRead> inputs;
     if (!a->out.empty()) {
-      const CommandOutputs outputs = command_outputs();
-      std::vector<FileRead> inputs;
       *result = outputs.pipeline->write_file({a->out, OutputKind::kReport, "characters", inputs},
                                              json_text(j, 2) + "\n");
       if (!result->ok()) return;
+    }
+    if (!a->sheet.empty()) {
+      if (cast->characters.empty()) {
+        std::fprintf(stderr, "framelock: no characters, so no cast sheet\n");
+      } else {
+        *result = analysis::write_cast_sheet(**source, *cast, *outputs.pipeline,
+                                             {a->sheet, OutputKind::kSheet, "characters", inputs});
+        if (!result->ok()) return;
+      }
     }
     if (a->json) {
       std::printf("%s\n", json_text(j, 2).c_str());

@@ -8,6 +8,7 @@
 
 #include "analysis/character_tracks.h"
 #include "analysis/correspondence.h"
+#include "analysis/display_frame.h"
 #include "io/frame_sink.h"
 #include "io/frame_source.h"
 #include "ml/face_descriptor.h"
@@ -15,24 +16,6 @@
 
 namespace fl::analysis {
 namespace {
-
-// A frame as the detector and the descriptor want it: display-referred 8-bit BGR.
-Result<cv::Mat> display_bgr(io::FrameSource& source, int64_t i, FrameSignature* signature) {
-  cv::Mat rgb8;
-  if (source.reads_rgb48()) {
-    FL_ASSIGN_OR_RETURN(Rgb48Image img, source.read_frame_rgb48(i));
-    *signature = signature_of_rgb48(img.data(), img.width(), img.height());
-    cv::Mat(img.height(), img.width(), CV_16UC3, img.data()).convertTo(rgb8, CV_8U, 1.0 / 257);
-  } else {
-    FL_ASSIGN_OR_RETURN(Image img, source.read_frame(i));
-    *signature = signature_of_linear(img, source.transfer());
-    correspondence::encoded(img, colour::TransferCurve::get(source.transfer()))
-        .convertTo(rgb8, CV_8U, 255);
-  }
-  cv::Mat bgr;
-  cv::cvtColor(rgb8, bgr, cv::COLOR_RGB2BGR);
-  return bgr;
-}
 
 // Hue-saturation histogram (8x4, normalised) of what lies below a face: clothing, which tells
 // two people apart when their faces are turned away or small.

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_fixture.h"
+#include "io/frame_source.h"
 #include "test_support.h"
 
 namespace fl {
@@ -20,7 +21,8 @@ TEST_F(Cli, CharactersOfMegamindAsJsonNamedByAReference) {
   ASSERT_EQ(test::ffmpeg("-i " + mega + " -vf \"select=eq(n\\,170)\" -frames:v 1 " +
                          dir_.file("roxanne.png")),
             0);
-  auto r = run("characters " + mega + " --reference Roxanne=roxanne.png --json --out cast.json");
+  auto r = run("characters " + mega +
+               " --reference Roxanne=roxanne.png --json --out cast.json --sheet cast.png");
   ASSERT_EQ(r.code, 0) << r.err;
   const auto printed = nlohmann::json::parse(r.out);
   const auto written = nlohmann::json::parse(slurp(dir_.file("cast.json")));
@@ -33,6 +35,19 @@ TEST_F(Cli, CharactersOfMegamindAsJsonNamedByAReference) {
   for (const auto& t : printed["characters"][0]["tracks"])
     roxanne_shots.insert(t["shot"].get<int>());
   EXPECT_EQ(roxanne_shots, (std::set<int>{0, 2}));
+  // The sheet: a row per character (3), a column for the face and one per shot (at most 2).
+  auto sheet = io::probe(dir_.file("cast.png"));
+  ASSERT_TRUE(sheet.ok()) << sheet.status().to_string();
+  EXPECT_EQ(sheet->height, 8 + 3 * (22 + 160 + 22 + 8));
+  EXPECT_EQ(sheet->width, 8 + (160 + 8) + 2 * (720 * 160 / 528 + 8));
+}
+
+TEST_F(Cli, CharactersSheetMustBeAPicture) {
+  const std::string mega = test::opencv_data("Megamind.avi");
+  auto r = run("characters " + mega + " --sheet cast.txt");
+  EXPECT_NE(r.code, 0);
+  EXPECT_THAT(r.err, HasSubstr("cast.txt': use .png or .jpg"));
+  EXPECT_FALSE(std::filesystem::exists(dir_.file("cast.txt")));
 }
 
 TEST_F(Cli, CharactersRefusesBadReferences) {
