@@ -10,7 +10,7 @@ PKGS=(
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev
   ffmpeg
   libopenimageio-dev openimageio-tools libopencolorio-dev opencolorio-tools
-  libopencv-dev opencv-doc
+  libopencv-dev libopencv-contrib-dev opencv-doc opencv-data
   libtbb-dev libeigen3-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libsqlite3-dev libssl-dev libpugixml-dev libgtest-dev libgmock-dev libbenchmark-dev
   libclang-rt-14-dev time ccache libxxhash-dev libboost-dev

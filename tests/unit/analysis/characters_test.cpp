@@ -2,8 +2,10 @@
 // 3) and the man at the table behind Roxanne (shot 0), checked by eye on a contact sheet.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <set>
 
+#include "analysis/cast_eval.h"
 #include "analysis/cast_json.h"
 #include "analysis/characters.h"
 #include "io/frame_source.h"
@@ -25,6 +27,16 @@ Result<Cast> megamind_cast(const std::vector<ReferenceFace>& refs = {},
   return analyse_characters(**source, refs, options);
 }
 
+// The cast without references, made once for the tests that only read it.
+const Cast& megamind() {
+  static const Cast cast = [] {
+    auto c = megamind_cast();
+    EXPECT_TRUE(c.ok()) << c.status().to_string();
+    return c.ok() ? *c : Cast{};
+  }();
+  return cast;
+}
+
 Result<ReferenceFace> reference_from_frame(const std::string& name, int64_t frame) {
   auto source = io::open_source(test::opencv_data("Megamind.avi"), {});
   if (!source.ok()) return source.status();
@@ -34,8 +46,7 @@ Result<ReferenceFace> reference_from_frame(const std::string& name, int64_t fram
 }
 
 TEST(Characters, MegamindsThreeFacesEachOneCharacter) {
-  auto cast = megamind_cast();
-  ASSERT_TRUE(cast.ok()) << cast.status().to_string();
+  const Cast* cast = &megamind();
   ASSERT_EQ(cast->shots.size(), 4u);
   ASSERT_EQ(cast->characters.size(), 3u);
   // In order of first appearance; the two at frame 1 left to right.
@@ -64,8 +75,7 @@ TEST(Characters, MegamindsThreeFacesEachOneCharacter) {
 // Without the rule that two faces in one frame are two people, or without clothing, the cast is
 // still computed; the rule is what keeps the man at the table from joining Roxanne's character.
 TEST(Characters, TwoFacesInOneFrameAreNeverOneCharacter) {
-  auto cast = megamind_cast();
-  ASSERT_TRUE(cast.ok());
+  const Cast* cast = &megamind();
   for (const auto& c : cast->characters) {
     std::set<int64_t> frames;
     for (const auto& t : c.tracks)
@@ -119,8 +129,7 @@ TEST(Characters, FootageWithNoFacesGivesAnEmptyCastAndANote) {
 }
 
 TEST(Characters, TheCastAsJson) {
-  auto cast = megamind_cast();
-  ASSERT_TRUE(cast.ok());
+  const Cast* cast = &megamind();
   const auto j = cast_to_json(*cast);
   ASSERT_EQ(j["characters"].size(), 3u);
   const auto& c = j["characters"][0];
@@ -131,6 +140,64 @@ TEST(Characters, TheCastAsJson) {
   EXPECT_EQ(box[0], c["tracks"][0]["start"]);
   EXPECT_GT(box[3].get<double>(), 50.0);
   EXPECT_EQ(j["models"]["face_descriptor"].get<std::string>().size(), 64u);
+}
+
+// Against the hand-checked labels of every frame (tests/data/megamind_faces.json): the two leads'
+// identity in >= 97% of the frames their face is seen (issue 18's goal), by the character most of
+// whose boxes are on them, and by the names references gave.
+TEST(Characters, LeadsIdentifiedInNearlyEveryLabelledFrame) {
+  auto labels = read_face_labels(test::test_data("megamind_faces.json"));
+  ASSERT_TRUE(labels.ok()) << labels.status().to_string();
+  ASSERT_EQ(labels->leads, (std::vector<std::string>{"roxanne", "glasses"}));
+  const CastScore unnamed = score_cast(megamind(), *labels, /*by_name=*/false);
+  EXPECT_EQ(unnamed.lead_frames, 143 + 126);
+  EXPECT_GE(unnamed.identity_accuracy, 0.97);
+  EXPECT_GE(unnamed.purity, 0.97);
+  EXPECT_EQ(unnamed.spurious, 0);
+  EXPECT_NE(unnamed.character_of.at("roxanne"), unnamed.character_of.at("glasses"));
+
+  auto roxanne = reference_from_frame("Roxanne", 170);
+  auto glasses = reference_from_frame("Glasses", 230);
+  ASSERT_TRUE(roxanne.ok() && glasses.ok());
+  auto named = megamind_cast({*roxanne, *glasses});
+  ASSERT_TRUE(named.ok());
+  const CastScore by_name = score_cast(*named, *labels, /*by_name=*/true);
+  EXPECT_GE(by_name.identity_accuracy, 0.97);
+}
+
+// A scorer that cannot fail is no measure: a cast with the leads swapped scores zero.
+TEST(Characters, TheScoreSeesSwappedLeads) {
+  auto labels = read_face_labels(test::test_data("megamind_faces.json"));
+  ASSERT_TRUE(labels.ok());
+  Cast swapped = megamind();
+  for (auto& c : swapped.characters) {
+    if (c.id == 1) c.name = "Glasses";
+    if (c.id == 3) c.name = "Roxanne";
+  }
+  EXPECT_LT(score_cast(swapped, *labels, /*by_name=*/true).identity_accuracy, 0.01);
+  Cast empty;
+  EXPECT_EQ(score_cast(empty, *labels, false).coverage, 0.0);
+}
+
+TEST(Characters, BadFaceLabelsNameTheFileAndField) {
+  test::TempDir dir;
+  auto write = [&](const std::string& text) {
+    std::ofstream(dir.file("labels.json")) << text;
+    return read_face_labels(dir.file("labels.json"));
+  };
+  EXPECT_EQ(read_face_labels(dir.file("none.json")).status().code(), ErrorCode::kNotFound);
+  auto r = write("[1, 2]");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("labels.json"), std::string::npos);
+  r = write(R"({"faces": {"a": [[1, 2, 3]]}})");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().field(), "faces.a");
+  r = write(R"({"faces": {"a": [[1, 2, 3, 0, 5]]}})");
+  EXPECT_FALSE(r.ok());
+  r = write(R"({"faces": {"a": [[1, 2, 3, 4, 5]]}, "leads": ["b"]})");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().field(), "leads");
+  EXPECT_FALSE(write("{not json").ok());
 }
 
 }  // namespace
