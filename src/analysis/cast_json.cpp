@@ -1,13 +1,16 @@
 #include "analysis/cast_json.h"
 
 #include <cmath>
+#include <fstream>
+#include <set>
 
 #include "ml/models.h"
 
 namespace fl::analysis {
 namespace {
 
-double rounded(double v, double step) { return std::round(v / step) * step; }
+// `per` steps a unit: 10 keeps a tenth of a pixel (printed as such, not as 199.10000000000002).
+double rounded(double v, double per) { return std::round(v * per) / per; }
 
 }  // namespace
 
@@ -31,14 +34,144 @@ nlohmann::json cast_to_json(const Cast& cast) {
     for (const CharacterTrack& t : c.tracks) {
       json boxes = json::array();
       for (const FaceBox& b : t.boxes)
-        boxes.push_back({b.frame, rounded(b.x, 0.1), rounded(b.y, 0.1), rounded(b.w, 0.1),
-                         rounded(b.h, 0.1), rounded(b.confidence, 0.001)});
+        boxes.push_back({b.frame, rounded(b.x, 10), rounded(b.y, 10), rounded(b.w, 10),
+                         rounded(b.h, 10), rounded(b.confidence, 1000)});
       tracks.push_back({{"shot", t.shot}, {"start", t.start}, {"end", t.end}, {"boxes", boxes}});
     }
     out["characters"].push_back(
         {{"id", c.id}, {"name", c.name}, {"frames_seen", c.frames_seen()}, {"tracks", tracks}});
   }
   return out;
+}
+
+namespace {
+
+using nlohmann::json;
+
+Status wrong(const std::string& field, const std::string& what) {
+  return invalid_argument("cast: " + field + " " + what, field);
+}
+
+Result<int64_t> whole(const json& j, const std::string& field, int64_t min) {
+  if (!j.is_number_integer()) return wrong(field, "must be a whole number");
+  const int64_t v = j.get<int64_t>();
+  if (v < min) return wrong(field, "must be at least " + std::to_string(min));
+  return v;
+}
+
+Result<float> number(const json& j, const std::string& field) {
+  if (!j.is_number()) return wrong(field, "must be a number");
+  const double v = j.get<double>();
+  if (!std::isfinite(v) || std::abs(v) > 1e7) return wrong(field, "is out of range");
+  return float(v);
+}
+
+Result<CharacterTrack> track_from_json(const json& j, const std::string& field) {
+  if (!j.is_object()) return wrong(field, "must be an object");
+  CharacterTrack t;
+  for (const char* key : {"shot", "start", "end", "boxes"})
+    if (!j.contains(key)) return wrong(field + "." + key, "is missing");
+  FL_ASSIGN_OR_RETURN(int64_t shot, whole(j["shot"], field + ".shot", 0));
+  if (shot > 1000000) return wrong(field + ".shot", "is out of range");
+  t.shot = int(shot);
+  FL_ASSIGN_OR_RETURN(t.start, whole(j["start"], field + ".start", 0));
+  FL_ASSIGN_OR_RETURN(t.end, whole(j["end"], field + ".end", t.start));
+  if (!j["boxes"].is_array() || j["boxes"].empty())
+    return wrong(field + ".boxes", "must be a non-empty array");
+  int64_t previous = -1;
+  for (size_t i = 0; i < j["boxes"].size(); ++i) {
+    const json& b = j["boxes"][i];
+    const std::string bf = field + ".boxes[" + std::to_string(i) + "]";
+    if (!b.is_array() || b.size() != 6) return wrong(bf, "must be [frame, x, y, w, h, confidence]");
+    FaceBox box;
+    FL_ASSIGN_OR_RETURN(box.frame, whole(b[0], bf + "[0]", 0));
+    if (box.frame < t.start || box.frame > t.end || box.frame <= previous)
+      return wrong(bf, "must be a frame of the track after the box before it");
+    previous = box.frame;
+    FL_ASSIGN_OR_RETURN(box.x, number(b[1], bf + "[1]"));
+    FL_ASSIGN_OR_RETURN(box.y, number(b[2], bf + "[2]"));
+    FL_ASSIGN_OR_RETURN(box.w, number(b[3], bf + "[3]"));
+    FL_ASSIGN_OR_RETURN(box.h, number(b[4], bf + "[4]"));
+    FL_ASSIGN_OR_RETURN(box.confidence, number(b[5], bf + "[5]"));
+    if (box.w <= 0 || box.h <= 0) return wrong(bf, "must have a positive width and height");
+    if (box.confidence < 0 || box.confidence > 1) return wrong(bf + "[5]", "must be in 0..1");
+    t.boxes.push_back(box);
+  }
+  if (t.boxes.front().frame != t.start || t.boxes.back().frame != t.end)
+    return wrong(field, "must start and end with a box");
+  return t;
+}
+
+}  // namespace
+
+Result<Cast> cast_from_json(const json& j) {
+  if (!j.is_object()) return wrong("(the cast)", "must be a JSON object");
+  if (!j.contains("characters") || !j["characters"].is_array())
+    return wrong("characters", "must be an array");
+  Cast cast;
+  if (j.contains("path")) {
+    if (!j["path"].is_string()) return wrong("path", "must be a string");
+    cast.path = j["path"].get<std::string>();
+  }
+  if (j.contains("frame_count")) {
+    FL_ASSIGN_OR_RETURN(cast.frame_count, whole(j["frame_count"], "frame_count", 0));
+  }
+  if (j.contains("note")) {
+    if (!j["note"].is_string()) return wrong("note", "must be a string");
+    cast.note = j["note"].get<std::string>();
+  }
+  if (j.contains("shots")) {
+    if (!j["shots"].is_array()) return wrong("shots", "must be an array");
+    for (size_t i = 0; i < j["shots"].size(); ++i) {
+      const json& s = j["shots"][i];
+      const std::string f = "shots[" + std::to_string(i) + "]";
+      if (!s.is_object() || !s.contains("first") || !s.contains("last"))
+        return wrong(f, "must have first and last");
+      Shot shot;
+      FL_ASSIGN_OR_RETURN(shot.first, whole(s["first"], f + ".first", 0));
+      FL_ASSIGN_OR_RETURN(shot.last, whole(s["last"], f + ".last", shot.first));
+      if (s.contains("timecode_in") && s["timecode_in"].is_string())
+        shot.timecode_in = s["timecode_in"].get<std::string>();
+      cast.shots.push_back(shot);
+    }
+  }
+  std::set<int64_t> ids;
+  for (size_t i = 0; i < j["characters"].size(); ++i) {
+    const json& c = j["characters"][i];
+    const std::string f = "characters[" + std::to_string(i) + "]";
+    if (!c.is_object()) return wrong(f, "must be an object");
+    for (const char* key : {"id", "name", "tracks"})
+      if (!c.contains(key)) return wrong(f + "." + key, "is missing");
+    Character ch;
+    FL_ASSIGN_OR_RETURN(int64_t id, whole(c["id"], f + ".id", 1));
+    if (id > 1000000 || !ids.insert(id).second)
+      return wrong(f + ".id", "must be unique and at most 1000000");
+    ch.id = int(id);
+    if (!c["name"].is_string() || c["name"].get<std::string>().empty())
+      return wrong(f + ".name", "must be a non-empty string");
+    ch.name = c["name"].get<std::string>();
+    if (!c["tracks"].is_array() || c["tracks"].empty())
+      return wrong(f + ".tracks", "must be a non-empty array");
+    for (size_t t = 0; t < c["tracks"].size(); ++t) {
+      FL_ASSIGN_OR_RETURN(
+          auto track, track_from_json(c["tracks"][t], f + ".tracks[" + std::to_string(t) + "]"));
+      if (!cast.shots.empty() && size_t(track.shot) >= cast.shots.size())
+        return wrong(f + ".tracks[" + std::to_string(t) + "].shot", "names no shot of the cast");
+      ch.tracks.push_back(std::move(track));
+    }
+    cast.characters.push_back(std::move(ch));
+  }
+  return cast;
+}
+
+Result<Cast> read_cast_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return not_found("cast file '" + path + "' cannot be read");
+  const json j = json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return invalid_argument("cast file '" + path + "' is not JSON");
+  auto cast = cast_from_json(j);
+  if (!cast.ok()) return cast.status().with_context("cast file '" + path + "': ");
+  return cast;
 }
 
 }  // namespace fl::analysis

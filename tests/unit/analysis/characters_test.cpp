@@ -200,5 +200,50 @@ TEST(Characters, BadFaceLabelsNameTheFileAndField) {
   EXPECT_FALSE(write("{not json").ok());
 }
 
+// A cast written out reads back the same, and its file can be kept and read again.
+TEST(Characters, TheCastFileReadsBackWhatWasWritten) {
+  const nlohmann::json written = cast_to_json(megamind());
+  auto back = cast_from_json(written);
+  ASSERT_TRUE(back.ok()) << back.status().to_string();
+  EXPECT_EQ(cast_to_json(*back), written);
+  test::TempDir dir;
+  std::ofstream(dir.file("cast.json")) << written.dump(1);
+  auto file = read_cast_file(dir.file("cast.json"));
+  ASSERT_TRUE(file.ok()) << file.status().to_string();
+  EXPECT_EQ(file->characters.size(), 3u);
+  EXPECT_EQ(file->shots.size(), 4u);
+}
+
+TEST(Characters, ABadCastFileNamesTheField) {
+  auto field_of = [](const std::string& text) {
+    auto c = cast_from_json(nlohmann::json::parse(text));
+    return c.ok() ? std::string("(accepted)") : c.status().field();
+  };
+  const std::string box = R"([[5, 1, 2, 30, 30, 0.9]])";
+  auto track = [&](const std::string& boxes, int start = 5, int end = 5) {
+    return R"({"characters": [{"id": 1, "name": "a", "tracks": [{"shot": 0, "start": )" +
+           std::to_string(start) + R"(, "end": )" + std::to_string(end) + R"(, "boxes": )" + boxes +
+           "}]}]}";
+  };
+  EXPECT_EQ(field_of(track(box)), "(accepted)");
+  EXPECT_EQ(field_of("[]"), "(the cast)");
+  EXPECT_EQ(field_of(R"({"characters": 3})"), "characters");
+  EXPECT_EQ(field_of(R"({"characters": [{"id": 0, "name": "a", "tracks": []}]})"),
+            "characters[0].id");
+  EXPECT_EQ(field_of(track(box, 5, 4)), "characters[0].tracks[0].end");
+  EXPECT_EQ(field_of(track(R"([[5, 1, 2, 0, 30, 0.9]])")), "characters[0].tracks[0].boxes[0]");
+  EXPECT_EQ(field_of(track(R"([[5, 1, 2, 30, 30, 1.5]])")), "characters[0].tracks[0].boxes[0][5]");
+  EXPECT_EQ(field_of(track(R"([[6, 1, 2, 30, 30, 0.5]])", 5, 7)),
+            "characters[0].tracks[0]");  // no box at the track's start
+  EXPECT_EQ(field_of(track(R"([[5, 1, 2, 30, 30, 0.5], [5, 1, 2, 30, 30, 0.5]])")),
+            "characters[0].tracks[0].boxes[1]");  // the same frame twice
+  test::TempDir dir;
+  std::ofstream(dir.file("bad.json")) << "{not json";
+  auto r = read_cast_file(dir.file("bad.json"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("bad.json"), std::string::npos);
+  EXPECT_EQ(read_cast_file(dir.file("none.json")).status().code(), ErrorCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace fl::analysis
