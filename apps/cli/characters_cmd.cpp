@@ -7,6 +7,7 @@
 #include "analysis/cast_json.h"
 #include "analysis/cast_sheet.h"
 #include "analysis/characters.h"
+#include "analysis/continuity.h"
 #include "cli.h"
 #include "core/json_text.h"
 #include "io/frame_source.h"
@@ -39,7 +40,7 @@ void add_characters_command(CLI::App& app, Status* result) {
   auto* cmd = app.add_subcommand(
       "characters", "Find, follow and identify the characters of a clip (faces, shot by shot)");
   struct Args {
-    std::string file, out, sheet;
+    std::string file, out, sheet, continuity;
     std::vector<std::string> references;
     bool json = false;
   };
@@ -49,6 +50,9 @@ void add_characters_command(CLI::App& app, Status* result) {
                   "NAME=IMAGE: a still (or a clip's first frame) of a character to name");
   cmd->add_flag("--json", a->json, "Print the cast as JSON (docs/characters.md)");
   cmd->add_option("--out", a->out, "Also write the cast JSON to this file");
+  cmd->add_option("--continuity", a->continuity,
+                  "Write the continuity report (JSON): each referenced character's shots against "
+                  "its reference, those that drifted flagged");
   cmd->add_option("--sheet", a->sheet,
                   "Write a cast sheet (.png/.jpg): each character's best face and its shots");
   cmd->callback([a, result] {
@@ -85,6 +89,17 @@ void add_characters_command(CLI::App& app, Status* result) {
       *result = outputs.pipeline->write_file({a->out, OutputKind::kReport, "characters", inputs},
                                              json_text(j, 2) + "\n");
       if (!result->ok()) return;
+    }
+    if (!a->continuity.empty()) {
+      const auto report = analysis::check_continuity(*cast, *refs);
+      *result =
+          outputs.pipeline->write_file({a->continuity, OutputKind::kReport, "characters", inputs},
+                                       json_text(analysis::continuity_to_json(report), 2) + "\n");
+      if (!result->ok()) return;
+      for (const auto& s : report.shots)
+        if (s.flagged)
+          std::fprintf(stderr, "continuity: %s, shot %d: %s\n", s.name.c_str(), s.shot,
+                       s.why.c_str());
     }
     if (!a->sheet.empty()) {
       if (cast->characters.empty()) {

@@ -25,6 +25,7 @@ float distance(const Descriptor& a, const Descriptor& b) {
 
 void add_to(Tracked& t, const Sighting& s) {
   t.track.boxes.push_back(s.box);
+  t.track.look.add(s.look);
   t.track.end = s.box.frame;
   if (s.has_descriptor) {
     ++t.descriptors;

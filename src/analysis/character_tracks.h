@@ -13,6 +13,7 @@ namespace fl::analysis {
 struct Sighting {
   FaceBox box;
   std::vector<float> body;  // clothing colour (empty: not seen)
+  Appearance look;
   Descriptor descriptor{};
   bool has_descriptor = false;
 };

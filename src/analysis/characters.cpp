@@ -38,7 +38,41 @@ std::vector<float> body_colour(const cv::Mat& bgr, const cv::Rect2f& face) {
   return hist;
 }
 
+// Mean CIELAB of a region (8-bit BGR taken as sRGB); false when too little of it is in frame.
+bool mean_lab(const cv::Mat& bgr, cv::Rect region, std::array<double, 3>& lab) {
+  region &= cv::Rect(0, 0, bgr.cols, bgr.rows);
+  if (region.area() < 16) return false;
+  cv::Mat f, l;
+  bgr(region).convertTo(f, CV_32F, 1.0 / 255);
+  cv::cvtColor(f, l, cv::COLOR_BGR2Lab);
+  const cv::Scalar m = cv::mean(l);
+  lab = {m[0], m[1], m[2]};
+  return true;
+}
+
+// The middle half of the face (skin, not hair or background) and the clothing below it.
+Appearance appearance(const cv::Mat& bgr, const cv::Rect2f& face) {
+  Appearance a;
+  const cv::Rect skin(int(face.x + face.width / 4), int(face.y + face.height / 4),
+                      int(face.width / 2), int(face.height / 2));
+  const cv::Rect body(int(face.x - 0.5f * face.width), int(face.y + 1.2f * face.height),
+                      int(2.0f * face.width), int(1.5f * face.height));
+  a.face_seen = mean_lab(bgr, skin, a.face) ? 1 : 0;
+  a.clothing_seen = mean_lab(bgr, body, a.clothing) ? 1 : 0;
+  return a;
+}
+
 }  // namespace
+
+void Appearance::add(const Appearance& o) {
+  auto blend = [](std::array<double, 3>& mine, int& n, const std::array<double, 3>& theirs, int m) {
+    if (m == 0) return;
+    for (size_t i = 0; i < 3; ++i) mine[i] = (mine[i] * n + theirs[i] * m) / (n + m);
+    n += m;
+  };
+  blend(face, face_seen, o.face, o.face_seen);
+  blend(clothing, clothing_seen, o.clothing, o.clothing_seen);
+}
 
 int64_t Character::frames_seen() const {
   int64_t n = 0;
@@ -59,7 +93,7 @@ Result<ReferenceFace> reference_face(const std::string& name, const std::string&
     return a.box.area() < b.box.area();
   });
   FL_ASSIGN_OR_RETURN(auto describer, ml::FaceDescriber::open());
-  ReferenceFace ref{name, path, {}};
+  ReferenceFace ref{name, path, {}, appearance(bgr, largest->box)};
   ref.descriptor = describer.describe(bgr, {*largest})[0];
   return ref;
 }
@@ -98,6 +132,7 @@ Result<Cast> analyse_characters(io::FrameSource& source,
       Sighting s;
       s.box = {i, f.box.x, f.box.y, f.box.width, f.box.height, f.score};
       s.body = body_colour(bgr, f.box);
+      s.look = appearance(bgr, f.box);
       // Identity every few frames, and wherever a face appears that the last frame did not show.
       bool continues = false;
       if (i > 0)

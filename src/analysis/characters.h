@@ -23,10 +23,19 @@ struct FaceBox {
   float confidence = 0;
 };
 
+// How someone looks: mean CIELAB (sRGB, D65) of the middle of the face and of the clothing
+// below it. `seen` counts the frames that were measured (0: not measured).
+struct Appearance {
+  std::array<double, 3> face{}, clothing{};
+  int face_seen = 0, clothing_seen = 0;
+  void add(const Appearance& other);  // weighted by what each saw
+};
+
 struct CharacterTrack {
   int shot = 0;
   int64_t start = 0, end = 0;  // frames, inclusive
   std::vector<FaceBox> boxes;  // one per frame the face was seen, in order
+  Appearance look;             // not in the cast file
 };
 
 struct Character {
@@ -50,6 +59,7 @@ struct ReferenceFace {
   std::string name;
   std::string path;
   Descriptor descriptor{};
+  Appearance look;  // the reference's face and clothing, what continuity is held to
 };
 
 struct CharacterOptions {

@@ -67,5 +67,37 @@ TEST_F(Cli, CharactersRefusesBadReferences) {
   EXPECT_FALSE(std::filesystem::exists(dir_.file("cast.json")));
 }
 
+// Roxanne's dress recoloured in shot 2 only (the lower part of the frame, hue turned): the
+// continuity report flags that shot and no other; the untouched clip flags nothing.
+TEST_F(Cli, ContinuityFlagsTheShotWhoseClothingChanged) {
+  const std::string mega = test::opencv_data("Megamind.avi");
+  for (auto [frame, name] : {std::pair{170, "roxanne"}, {230, "glasses"}})
+    ASSERT_EQ(test::ffmpeg("-i " + mega + " -vf \"select=eq(n\\," + std::to_string(frame) +
+                           ")\" -frames:v 1 " + dir_.file(std::string(name) + ".png")),
+              0);
+  ASSERT_EQ(
+      test::ffmpeg("-i " + mega +
+                   " -filter_complex \"[0:v]split[a][b];[b]crop=720:228:0:300,hue=h=140:s=1.3[c];"
+                   "[a][c]overlay=0:300:enable='between(n,154,199)'\" -c:v ffv1 -an " +
+                   dir_.file("recoloured.mkv")),
+      0);
+  const std::string refs = " --reference Roxanne=roxanne.png --reference Glasses=glasses.png";
+  for (bool recoloured : {false, true}) {
+    const std::string clip = recoloured ? "recoloured.mkv" : mega;
+    auto r = run("characters " + clip + refs + " --continuity report.json");
+    ASSERT_EQ(r.code, 0) << r.err;
+    const auto report = nlohmann::json::parse(slurp(dir_.file("report.json")));
+    ASSERT_EQ(report["shots"].size(), 4u);  // Roxanne in 2 shots, Glasses in 2
+    EXPECT_EQ(report["unreferenced"], nlohmann::json::array({"character 2"}));
+    for (const auto& s : report["shots"]) {
+      const bool should = recoloured && s["name"] == "Roxanne" && s["shot"] == 2;
+      EXPECT_EQ(s["flagged"].get<bool>(), should) << s.dump();
+    }
+    if (recoloured) {
+      EXPECT_THAT(r.err, HasSubstr("continuity: Roxanne, shot 2: clothing"));
+    }
+  }
+}
+
 }  // namespace
 }  // namespace fl
