@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "ml/face_descriptor.h"
+
 namespace fl::analysis {
 namespace {
 
@@ -17,11 +19,7 @@ constexpr float kReferencePull = 0.45f;
 // How much a clothing difference (0..1) adds to a face distance.
 constexpr float kBodyWeight = 0.15f;
 
-float distance(const Descriptor& a, const Descriptor& b) {
-  float s = 0;
-  for (size_t i = 0; i < a.size(); ++i) s += (a[i] - b[i]) * (a[i] - b[i]);
-  return std::sqrt(s);
-}
+float distance(const Descriptor& a, const Descriptor& b) { return ml::descriptor_distance(a, b); }
 
 void add_to(Tracked& t, const Sighting& s) {
   t.track.boxes.push_back(s.box);

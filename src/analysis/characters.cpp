@@ -17,12 +17,16 @@
 namespace fl::analysis {
 namespace {
 
-// Hue-saturation histogram (8x4, normalised) of what lies below a face: clothing, which tells
-// two people apart when their faces are turned away or small.
+// What lies below a face: the clothing, which tells two people apart when their faces are turned
+// away or small, and whose colour continuity watches.
+cv::Rect clothing_region(const cv::Rect2f& face) {
+  return cv::Rect(int(face.x - 0.5f * face.width), int(face.y + 1.2f * face.height),
+                  int(2.0f * face.width), int(1.5f * face.height));
+}
+
+// Hue-saturation histogram (8x4, normalised) of the clothing.
 std::vector<float> body_colour(const cv::Mat& bgr, const cv::Rect2f& face) {
-  cv::Rect body(int(face.x - 0.5f * face.width), int(face.y + 1.2f * face.height),
-                int(2.0f * face.width), int(1.5f * face.height));
-  body &= cv::Rect(0, 0, bgr.cols, bgr.rows);
+  const cv::Rect body = clothing_region(face) & cv::Rect(0, 0, bgr.cols, bgr.rows);
   std::vector<float> hist(32, 0.f);
   if (body.area() < 16) return {};
   cv::Mat hsv;
@@ -55,10 +59,8 @@ Appearance appearance(const cv::Mat& bgr, const cv::Rect2f& face) {
   Appearance a;
   const cv::Rect skin(int(face.x + face.width / 4), int(face.y + face.height / 4),
                       int(face.width / 2), int(face.height / 2));
-  const cv::Rect body(int(face.x - 0.5f * face.width), int(face.y + 1.2f * face.height),
-                      int(2.0f * face.width), int(1.5f * face.height));
   a.face_seen = mean_lab(bgr, skin, a.face) ? 1 : 0;
-  a.clothing_seen = mean_lab(bgr, body, a.clothing) ? 1 : 0;
+  a.clothing_seen = mean_lab(bgr, clothing_region(face), a.clothing) ? 1 : 0;
   return a;
 }
 
