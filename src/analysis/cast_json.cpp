@@ -93,7 +93,8 @@ Result<CharacterTrack> track_from_json(const json& j, const std::string& field) 
     FL_ASSIGN_OR_RETURN(box.w, number(b[3], bf + "[3]"));
     FL_ASSIGN_OR_RETURN(box.h, number(b[4], bf + "[4]"));
     FL_ASSIGN_OR_RETURN(box.confidence, number(b[5], bf + "[5]"));
-    if (box.w <= 0 || box.h <= 0) return wrong(bf, "must have a positive width and height");
+    // The writer keeps a tenth of a pixel: a smaller box would not read back.
+    if (box.w < 0.1f || box.h < 0.1f) return wrong(bf, "must be at least 0.1 px wide and high");
     if (box.confidence < 0 || box.confidence > 1) return wrong(bf + "[5]", "must be in 0..1");
     t.boxes.push_back(box);
   }
