@@ -100,13 +100,12 @@ Result<ReferenceFace> reference_face(const std::string& name, const std::string&
   return ref;
 }
 
-Result<Cast> analyse_characters(io::FrameSource& source,
+Result<Cast> analyse_characters(const CharacterClip& clip,
                                 const std::vector<ReferenceFace>& references,
                                 const CharacterOptions& options,
                                 const CharacterProgress& progress) {
-  const MediaInfo& info = source.info();
-  const int64_t total = info.frame_count;
-  if (total <= 0) return invalid_argument("'" + info.path + "': no frames to analyse");
+  const int64_t total = clip.frame_count;
+  if (total <= 0) return invalid_argument("'" + clip.path + "': no frames to analyse");
   FL_ASSIGN_OR_RETURN(auto detector,
                       ml::FaceDetector::open(ml::ModelId::kFaceDetectFar, {options.min_score}));
   FL_ASSIGN_OR_RETURN(auto describer, ml::FaceDescriber::open());
@@ -114,12 +113,13 @@ Result<Cast> analyse_characters(io::FrameSource& source,
   std::vector<FrameSignature> signatures;
   signatures.reserve(size_t(total));
   std::vector<std::vector<Sighting>> sightings(static_cast<size_t>(total));
+  const float to_full = float(1.0 / clip.scale);
   for (int64_t i = 0; i < total; ++i) {
     FrameSignature sig;
-    FL_ASSIGN_OR_RETURN(cv::Mat bgr, display_bgr(source, i, &sig));
+    FL_ASSIGN_OR_RETURN(cv::Mat bgr, clip.read(i, &sig));
     signatures.push_back(std::move(sig));
     // Faces are found on a frame at most analysis_width wide; identity and clothing are read
-    // from the full frame.
+    // from the frame as read.
     const double scale = std::min(1.0, double(options.analysis_width) / bgr.cols);
     cv::Mat small = bgr;
     if (scale < 1) cv::resize(bgr, small, {}, scale, scale, cv::INTER_AREA);
@@ -132,7 +132,12 @@ Result<Cast> analyse_characters(io::FrameSource& source,
           cv::Rect2f(f.box.x / scale, f.box.y / scale, f.box.width / scale, f.box.height / scale);
       for (auto& k : f.keypoints) k /= scale;
       Sighting s;
-      s.box = {i, f.box.x, f.box.y, f.box.width, f.box.height, f.score};
+      s.box = {i,
+               f.box.x * to_full,
+               f.box.y * to_full,
+               f.box.width * to_full,
+               f.box.height * to_full,
+               f.score};
       s.body = body_colour(bgr, f.box);
       s.look = appearance(bgr, f.box);
       // Identity every few frames, and wherever a face appears that the last frame did not show.
@@ -155,20 +160,34 @@ Result<Cast> analyse_characters(io::FrameSource& source,
   }
 
   Cast cast;
-  cast.path = info.path;
+  cast.path = clip.path;
   cast.frame_count = total;
   ShotOptions shot_options;
   cast.shots = detect_shots(signatures, shot_options);
-  const std::string start = info.timecode.empty() ? "00:00:00:00" : info.timecode;
+  const std::string start = clip.timecode.empty() ? "00:00:00:00" : clip.timecode;
   for (Shot& s : cast.shots) {
-    s.timecode_in = io::add_timecode_frames(start, s.first, info.frame_rate);
-    s.timecode_out = io::add_timecode_frames(start, s.last, info.frame_rate);
+    s.timecode_in = io::add_timecode_frames(start, s.first, clip.frame_rate);
+    s.timecode_out = io::add_timecode_frames(start, s.last, clip.frame_rate);
   }
   auto tracks = follow_faces(sightings, cast.shots, options);
   cast.characters = gather_characters(tracks, references, options, &cast.note);
   if (cast.characters.empty() && cast.note.empty())
     cast.note = "no faces found in " + std::to_string(total) + " frames";
   return cast;
+}
+
+Result<Cast> analyse_characters(io::FrameSource& source,
+                                const std::vector<ReferenceFace>& references,
+                                const CharacterOptions& options,
+                                const CharacterProgress& progress) {
+  const MediaInfo& info = source.info();
+  CharacterClip clip{info.path,
+                     info.frame_count,
+                     info.frame_rate,
+                     info.timecode,
+                     1.0,
+                     [&](int64_t i, FrameSignature* sig) { return display_bgr(source, i, sig); }};
+  return analyse_characters(clip, references, options, progress);
 }
 
 }  // namespace fl::analysis

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <opencv2/core.hpp>
+
 #include "analysis/shots.h"
 #include "framelock/image.h"
 #include "framelock/status.h"
@@ -76,7 +78,23 @@ struct CharacterOptions {
 
 using CharacterProgress = std::function<bool(int64_t done, int64_t total)>;
 
-// Reads every frame of `source` once. Footage with no faces gives an empty cast and a note.
+// The clip an analysis reads: its facts, and each frame as the models want it (display-referred
+// 8-bit BGR, at `scale` of the full frame) with its shot signature from the same decode.
+struct CharacterClip {
+  std::string path;
+  int64_t frame_count = 0;
+  Rational frame_rate{24, 1};
+  std::string timecode;  // of frame 0; empty: 00:00:00:00
+  double scale = 1.0;    // of the frames `read` gives; boxes are scaled back to the full frame
+  std::function<Result<cv::Mat>(int64_t frame, FrameSignature* signature)> read;
+};
+
+// Reads every frame once, in order. Footage with no faces gives an empty cast and a note.
+Result<Cast> analyse_characters(const CharacterClip& clip,
+                                const std::vector<ReferenceFace>& references,
+                                const CharacterOptions& options = {},
+                                const CharacterProgress& progress = {});
+// The same over a decoded clip at full size.
 Result<Cast> analyse_characters(io::FrameSource& source,
                                 const std::vector<ReferenceFace>& references,
                                 const CharacterOptions& options = {},

@@ -2,6 +2,8 @@
 
 namespace fl::ops {
 
+void register_character_lock(graph::Registry&);
+void register_character_mask(graph::Registry&);
 void register_clean_plate(graph::Registry&);
 void register_extend(graph::Registry&);
 void register_fill(graph::Registry&);
@@ -9,6 +11,8 @@ void register_mask(graph::Registry&);
 void register_scene_lock(graph::Registry&);
 
 void register_ai_ops(graph::Registry& r) {
+  register_character_lock(r);
+  register_character_mask(r);
   register_clean_plate(r);
   register_extend(r);
   register_fill(r);

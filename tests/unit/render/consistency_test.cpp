@@ -43,6 +43,29 @@ class Fixture {
           cube << std::pow(R, 0.8) * 0.9 + 0.05 * G << " " << G * G * 0.7 + 0.2 * R << " "
                << std::sqrt(B) * 0.95 << "\n";
         }
+    // Two characters on Megamind's first frames, in two "shots", one face moving (a cast file
+    // as `framelock characters` writes it).
+    json lead = json::array(), still = json::array();
+    for (int shot = 0; shot < 2; ++shot) {
+      json boxes = json::array();
+      for (int f = 2 * shot; f < 2 * shot + 2; ++f)
+        boxes.push_back({f, 100 + 4 * f, 20, 36, 44, 0.9});
+      lead.push_back(
+          {{"shot", shot}, {"start", 2 * shot}, {"end", 2 * shot + 1}, {"boxes", boxes}});
+    }
+    for (int f = 0; f < 4; ++f) still.push_back({f, 200, 30, 20, 24, 0.8});
+    std::ofstream(dir.file("cast.json"))
+        << json{{"path", "mega.mkv"},
+                {"frame_count", 4},
+                {"shots",
+                 {{{"index", 0}, {"first", 0}, {"last", 1}},
+                  {{"index", 1}, {"first", 2}, {"last", 3}}}},
+                {"characters",
+                 {{{"id", 1}, {"name", "lead"}, {"tracks", lead}},
+                  {{"id", 2},
+                   {"name", "extra"},
+                   {"tracks", {{{"shot", 0}, {"start", 0}, {"end", 3}, {"boxes", still}}}}}}}}
+               .dump();
   }
   std::string graph(const OpCase& c, bool with_neighbours) const {
     json g = {{"sources", {{"s", dir.file("pattern.mkv")}, {"m", dir.file("mega.mkv")}}}};
@@ -79,6 +102,16 @@ std::vector<OpCase> cases(const Fixture& f) {
         {"saturation", 1.2}},
        {"s"},
        30},
+      // A cast file's character in shot 0 (the frame rendered) held to their look in shot 1.
+      {"character_lock",
+       {{"character", "lead"}, {"cast", f.dir.file("cast.json")}, {"reference", "shot:1"}},
+       {"m"},
+       20},
+      // The matte of a character of a cast file: whole frames in, any region out.
+      {"character_mask",
+       {{"character", "lead"}, {"cast", f.dir.file("cast.json")}, {"feather", 6}},
+       {"m"},
+       20},
       // Analysed once (a plate from 4 frames of real footage: a test pattern has no camera
       // motion to measure), then shown in each frame's view.
       {"clean_plate", {{"samples", 4}, {"frame", 2}}, {"m"}, 25},
@@ -180,8 +213,9 @@ TEST_P(OpConsistency, TiledRegionPreviewFusedDeterministic) {
 }
 
 constexpr const char* kCaseNames[] = {
-    "cdl", "clean_plate", "crop",     "exposure", "extend",     "fill",       "lut3d", "mask",
-    "mix", "ocio",        "reformat", "resize",   "saturation", "scene_lock", "wipe"};
+    "cdl",      "character_lock", "character_mask", "clean_plate", "crop", "exposure",
+    "extend",   "fill",           "lut3d",          "mask",        "mix",  "ocio",
+    "reformat", "resize",         "saturation",     "scene_lock",  "wipe"};
 constexpr int kCaseCount = int(std::size(kCaseNames));
 std::string case_name(const ::testing::TestParamInfo<int>& info) { return kCaseNames[info.param]; }
 INSTANTIATE_TEST_SUITE_P(AllOps, OpConsistency, ::testing::Range(0, kCaseCount), case_name);
