@@ -24,6 +24,7 @@ void add_ops_command(CLI::App& app, Status* result);
 void add_render_commands(CLI::App& app, Status* result);
 void add_shots_command(CLI::App& app, Status* result);
 void add_characters_command(CLI::App& app, Status* result);
+void add_cast_command(CLI::App& app, Status* result);
 void add_variants_command(CLI::App& app, Status* result);
 void add_look_command(CLI::App& app, Status* result);
 

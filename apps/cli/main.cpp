@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
   fl::cli::add_render_commands(app, &result);
   fl::cli::add_shots_command(app, &result);
   fl::cli::add_characters_command(app, &result);
+  fl::cli::add_cast_command(app, &result);
   fl::cli::add_variants_command(app, &result);
   fl::cli::add_look_command(app, &result);
   fl::server::add_serve_command(app, &result);

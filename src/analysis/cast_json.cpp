@@ -1,5 +1,6 @@
 #include "analysis/cast_json.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <set>
@@ -40,6 +41,17 @@ nlohmann::json cast_to_json(const Cast& cast) {
     }
     out["characters"].push_back(
         {{"id", c.id}, {"name", c.name}, {"frames_seen", c.frames_seen()}, {"tracks", tracks}});
+  }
+  if (!cast.corrections.empty()) {
+    json log = json::array();
+    for (const CastCorrection& k : cast.corrections) {
+      json e = {{"op", k.op}, {"id", k.id}};
+      if (k.op == "merge") e["into"] = k.into;
+      if (k.op == "split") e["new_id"] = k.into, e["first"] = k.first, e["last"] = k.last;
+      if (!k.name.empty()) e["name"] = k.name;
+      log.push_back(std::move(e));
+    }
+    out["corrections"] = std::move(log);
   }
   return out;
 }
@@ -161,6 +173,40 @@ Result<Cast> cast_from_json(const json& j) {
       ch.tracks.push_back(std::move(track));
     }
     cast.characters.push_back(std::move(ch));
+  }
+  std::sort(cast.characters.begin(), cast.characters.end(),
+            [](const Character& a, const Character& b) { return a.id < b.id; });
+  if (j.contains("corrections")) {
+    if (!j["corrections"].is_array()) return wrong("corrections", "must be an array");
+    for (size_t i = 0; i < j["corrections"].size(); ++i) {
+      const json& e = j["corrections"][i];
+      const std::string f = "corrections[" + std::to_string(i) + "]";
+      if (!e.is_object() || !e.contains("op") || !e["op"].is_string() || !e.contains("id"))
+        return wrong(f, "must have op and id");
+      CastCorrection k;
+      k.op = e["op"].get<std::string>();
+      if (k.op != "rename" && k.op != "merge" && k.op != "split")
+        return wrong(f + ".op", "must be rename, merge or split");
+      FL_ASSIGN_OR_RETURN(int64_t id, whole(e["id"], f + ".id", 1));
+      k.id = int(std::min<int64_t>(id, 1000000));
+      if (k.op == "merge" || k.op == "split") {
+        const char* key = k.op == "merge" ? "into" : "new_id";
+        if (!e.contains(key)) return wrong(f + "." + key, "is missing");
+        FL_ASSIGN_OR_RETURN(int64_t into, whole(e[key], f + "." + key, 1));
+        k.into = int(std::min<int64_t>(into, 1000000));
+      }
+      if (k.op == "split") {
+        if (!e.contains("first") || !e.contains("last"))
+          return wrong(f, "must have first and last");
+        FL_ASSIGN_OR_RETURN(k.first, whole(e["first"], f + ".first", 0));
+        FL_ASSIGN_OR_RETURN(k.last, whole(e["last"], f + ".last", k.first));
+      }
+      if (e.contains("name")) {
+        if (!e["name"].is_string()) return wrong(f + ".name", "must be a string");
+        k.name = e["name"].get<std::string>();
+      }
+      cast.corrections.push_back(std::move(k));
+    }
   }
   return cast;
 }

@@ -48,12 +48,23 @@ struct Character {
   int64_t frames_seen() const;
 };
 
+// One of a person's corrections (analysis/cast_edit.h), as the cast file logs it.
+struct CastCorrection {
+  std::string op;  // "rename", "merge", "split"
+  int id = 0;      // the character renamed, merged away, or split
+  int into = 0;    // merge: the character that took its tracks; split: the new character
+  int64_t first = 0, last = 0;  // split: the frames that moved
+  std::string name;             // rename, split: the name given
+};
+
 struct Cast {
   std::string path;
   int64_t frame_count = 0;
   std::vector<Shot> shots;
-  std::vector<Character> characters;
+  std::vector<Character> characters;  // in order of id
   std::string note;  // what a user should know (no faces found, a reference not seen)
+  std::vector<CastCorrection> corrections;  // in the order they were made
+  Character* find(int id);
 };
 
 // A named face to find: from a still or a clip's frame the user gave (--reference NAME=IMAGE).

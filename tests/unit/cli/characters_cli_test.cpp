@@ -101,3 +101,47 @@ TEST_F(Cli, ContinuityFlagsTheShotWhoseClothingChanged) {
 
 }  // namespace
 }  // namespace fl
+
+namespace fl {
+namespace {
+
+using test::Cli;
+
+TEST_F(Cli, CastCorrectionsAreKeptAndReappliedWhenTheClipIsAnalysedAgain) {
+  const std::string mega = test::opencv_data("Megamind.avi");
+  auto r = run("characters " + mega + " --out cast.json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  // Name the leads; the man at the table's second track becomes someone of its own.
+  r = run("cast cast.json --rename 1=Roxanne --rename 3=Glasses --split 2:61-97=Waiter");
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = run("cast cast.json --merge 1+2");
+  EXPECT_NE(r.code, 0);
+  EXPECT_THAT(r.err, ::testing::HasSubstr("two faces on one frame are two people"));
+  const auto corrected = nlohmann::json::parse(slurp(dir_.file("cast.json")));
+  ASSERT_EQ(corrected["corrections"].size(), 3u);
+  ASSERT_EQ(corrected["characters"].size(), 4u);
+
+  // Analysed again from scratch: the same ids, names and split.
+  r = run("characters " + mega + " --cast cast.json --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto again = nlohmann::json::parse(r.out);
+  ASSERT_EQ(again["characters"].size(), 4u);
+  for (size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(again["characters"][i]["id"], corrected["characters"][i]["id"]);
+    EXPECT_EQ(again["characters"][i]["name"], corrected["characters"][i]["name"]);
+    EXPECT_EQ(again["characters"][i]["frames_seen"], corrected["characters"][i]["frames_seen"]);
+  }
+  EXPECT_EQ(again["corrections"], corrected["corrections"]);
+  EXPECT_EQ(again["characters"][3]["name"], "Waiter");
+
+  // A cast of another clip is refused.
+  ASSERT_EQ(test::ffmpeg("-f lavfi -i testsrc2=size=160x120:rate=24 -frames:v 10 " +
+                         dir_.file("other.mkv")),
+            0);
+  r = run("characters other.mkv --cast cast.json");
+  EXPECT_NE(r.code, 0);
+  EXPECT_THAT(r.err, ::testing::HasSubstr("is of a clip of 270 frames"));
+}
+
+}  // namespace
+}  // namespace fl
