@@ -320,6 +320,43 @@ Status install_routes(net::HttpServer& http, service::Service& svc, const HttpOp
           res.set_body(level->bytes, std::string(service::mime_type(pr.format)));
         });
 
+  // --- characters (character lock): the analysis is a job; the cast is read and corrected ---
+  route("POST", R"(/v1/media/([A-Za-z0-9_]+)/characters)",
+        [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
+          auto who = authorize(svc, req, res, Action::kCreateJob);
+          if (!who) return;
+          nlohmann::json body = nlohmann::json::object();
+          if (!req.body.empty()) {
+            auto parsed = json_body(req, res);
+            if (!parsed) return;
+            body = *parsed;
+          }
+          if (auto item = svc.media().get(req.matches[1]); !item.ok())
+            return send_error(res, item.status());
+          auto job = svc.analyse_characters(*who, req.matches[1], body);
+          if (!job.ok()) return send_body_error(res, job.status());
+          res.set_header("Location", "/v1/jobs/" + job->id);
+          send_json(res, 201, service::job_to_json(*job));
+        });
+  route("GET", R"(/v1/media/([A-Za-z0-9_]+)/characters)",
+        [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
+          if (!authorize(svc, req, res, Action::kViewMedia)) return;
+          auto cast = svc.cast_of(req.matches[1]);
+          if (!cast.ok()) return send_error(res, cast.status());
+          send_json(res, 200, *cast);
+        });
+  route("POST", R"(/v1/media/([A-Za-z0-9_]+)/characters/corrections)",
+        [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
+          if (!authorize(svc, req, res, Action::kCreateJob)) return;
+          auto body = json_body(req, res);
+          if (!body) return;
+          if (auto item = svc.media().get(req.matches[1]); !item.ok())
+            return send_error(res, item.status());
+          auto cast = svc.correct_cast(req.matches[1], *body);
+          if (!cast.ok()) return send_body_error(res, cast.status());
+          send_json(res, 200, *cast);
+        });
+
   // --- media roots and tokens (admin) ---
   route("GET", "/v1/roots", [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
     if (!authorize(svc, req, res, Action::kManageRoots)) return;

@@ -242,6 +242,64 @@ json openapi_document(const graph::Registry& registry) {
              {{"name", "format"},
               {"in", "query"},
               {"schema", {{"type", "string"}, {"enum", json::array({"jpeg", "png"})}}}}})}});
+  // Character lock: the cast of a clip (docs/characters.md).
+  json cast_schema = {
+      {"type", "object"},
+      {"description", "the cast: shots, characters with their tracks and boxes, corrections"},
+      {"properties",
+       {{"frame_count", {{"type", "integer"}}},
+        {"shots", {{"type", "array"}, {"items", obj}}},
+        {"characters",
+         {{"type", "array"},
+          {"items",
+           {{"type", "object"},
+            {"properties",
+             {{"id", {{"type", "integer"}}},
+              {"name", {{"type", "string"}}},
+              {"frames_seen", {{"type", "integer"}}},
+              {"tracks", {{"type", "array"}, {"items", obj}}}}}}}}},
+        {"corrections", {{"type", "array"}, {"items", obj}}},
+        {"note", {{"type", "string"}}}}}};
+  paths["/v1/media/{id}/characters"]["post"] = operation(
+      "Analyse the characters of a clip: a job (progress over /v1/jobs/{id}/events); its cast "
+      "carries over the corrections of the cast the media had",
+      "artist",
+      {{"201", json_response("the job", obj)},
+       {"404", error_response("unknown media")},
+       {"422", error_response("a reference that is not registered media, or shows no face")}},
+      {{"parameters", json::array({id_param("id", "media id")})},
+       {"requestBody",
+        body({{"type", "object"},
+              {"properties",
+               {{"references",
+                 {{"type", "array"},
+                  {"items",
+                   {{"type", "object"},
+                    {"properties",
+                     {{"name", {{"type", "string"}}}, {"media", {{"type", "string"}}}}}}}}}}}})}});
+  paths["/v1/media/{id}/characters"]["get"] =
+      operation("The media's cast", "viewer",
+                {{"200", json_response("the cast", cast_schema)},
+                 {"404", error_response("unknown media, or no cast yet")}},
+                {{"parameters", json::array({id_param("id", "media id")})}});
+  paths["/v1/media/{id}/characters/corrections"]["post"] = operation(
+      "Correct the cast: rename, merge or split a character (kept in the cast's log and "
+      "re-applied when the clip is analysed again)",
+      "artist",
+      {{"200", json_response("the corrected cast", cast_schema)},
+       {"404", error_response("unknown media, or no cast yet")},
+       {"422", error_response("a bad correction (an unknown character, two people seen together "
+                              "merged, a name taken)")}},
+      {{"parameters", json::array({id_param("id", "media id")})},
+       {"requestBody", body({{"type", "object"},
+                             {"required", {"op", "id"}},
+                             {"properties",
+                              {{"op", {{"type", "string"}, {"enum", {"rename", "merge", "split"}}}},
+                               {"id", {{"type", "integer"}}},
+                               {"into", {{"type", "integer"}}},
+                               {"first", {{"type", "integer"}}},
+                               {"last", {{"type", "integer"}}},
+                               {"name", {{"type", "string"}}}}}})}});
   paths["/v1/roots"]["get"] =
       operation("Media roots", "admin", {{"200", json_response("roots", obj)}});
   paths["/v1/roots"]["post"] =

@@ -19,6 +19,14 @@ nlohmann::json job_spec_to_json(const JobSpec& s) {
                         {"codec", s.codec},
                         {"pix_fmt", s.pixel_format}}}};
   if (s.frames) j["output"]["frames"] = {s.frames->first, s.frames->last};
+  if (s.kind == "characters") {
+    nlohmann::json refs = nlohmann::json::array();
+    for (const auto& [name, path] : s.characters.references)
+      refs.push_back({{"name", name}, {"path", path}});
+    j["kind"] = s.kind;
+    j["characters"] = {
+        {"media", s.characters.media}, {"path", s.characters.path}, {"references", refs}};
+  }
   return j;
 }
 
@@ -70,6 +78,18 @@ nlohmann::json job_to_json(const JobInfo& j) {
 Result<JobSpec> job_spec_from_json(const nlohmann::json& body) {
   if (!body.is_object()) return invalid_argument("the request body must be a JSON object");
   JobSpec s;
+  if (body.value("kind", "") == "characters" && body.contains("characters")) {
+    // As stored by job_spec_to_json (the API makes these from the media and its references).
+    const auto& c = body["characters"];
+    s.kind = "characters";
+    s.output_name = "cast.json";
+    s.characters.media = c.value("media", "");
+    s.characters.path = c.value("path", "");
+    if (c.contains("references") && c["references"].is_array())
+      for (const auto& r : c["references"])
+        s.characters.references.emplace_back(r.value("name", ""), r.value("path", ""));
+    return s;
+  }
   if (!body.contains("graph") || !body["graph"].is_object())
     return invalid_argument("'graph' (an edit graph object) is required", "graph");
   s.graph = body["graph"];

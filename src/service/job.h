@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -17,10 +19,19 @@ enum class JobState { kQueued, kRunning, kSucceeded, kFailed, kCancelled };
 std::string_view job_state_name(JobState s);
 bool is_final(JobState s);
 
+// A character analysis (POST /v1/media/{id}/characters): the cast of one registered clip.
+struct CharacterJobSpec {
+  std::string media;                                            // the media id the cast belongs to
+  std::string path;                                             // its file
+  std::vector<std::pair<std::string, std::string>> references;  // name, path of a still or clip
+};
+
 struct JobSpec {
-  nlohmann::json graph;     // the edit graph, sources as paths (media ids already resolved)
-  std::string node;         // the node to render; empty: the graph's first output's node
-  std::string output_name;  // file name (extension picks the codec): "graded.mov"
+  std::string kind = "render";  // or "characters"
+  CharacterJobSpec characters;  // kind "characters"
+  nlohmann::json graph;         // the edit graph, sources as paths (media ids already resolved)
+  std::string node;             // the node to render; empty: the graph's first output's node
+  std::string output_name;      // file name (extension picks the codec): "graded.mov"
   std::string codec, pixel_format;
   std::optional<graph::FrameRange> frames;
 };

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <set>
 #include "core/clock.h"
+#include "io/frame_source.h"
 
 #include "core/json_text.h"
 #include "core/log.h"
@@ -101,6 +102,27 @@ Result<CompiledJob> compile_job(const JobSpec& spec, const std::string& final_pa
 }  // namespace
 
 Result<JobInfo> JobRunner::submit(const security::Principal& who, JobSpec spec) {
+  if (spec.kind == "characters") {
+    FL_ASSIGN_OR_RETURN(MediaInfo info, io::probe(spec.characters.path));
+    if (info.frame_count <= 0)
+      return invalid_argument("'" + spec.characters.path + "' has no frames to analyse");
+    FL_ASSIGN_OR_RETURN(std::string cid, security::random_hex(8));
+    JobInfo job;
+    job.id = "j_" + cid;
+    job.owner = who.id;
+    job.owner_name = who.name;
+    spec.output_name = "cast.json";
+    job.spec = std::move(spec);
+    job.first_frame = 0;
+    job.last_frame = info.frame_count - 1;
+    job.frames_total = info.frame_count;
+    job.segment_frames = info.frame_count;
+    job.created = unix_seconds();
+    FL_RETURN_IF_ERROR(store_->insert(job));
+    publish_state(job);
+    wake_.notify_one();
+    return job;
+  }
   if (spec.output_name.empty()) spec.output_name = "output.mov";
   if (!valid_output_name(spec.output_name))
     return invalid_argument(
@@ -291,6 +313,7 @@ void JobRunner::publish_state(const JobInfo& job) {
 }
 
 Status JobRunner::run(JobInfo& job, const std::shared_ptr<graph::CancelToken>& cancel) {
+  if (job.spec.kind == "characters") return run_characters(job, cancel);
   const fs::path dir = job_dir(job.id);
   const fs::path seg_dir = dir / "segments";
   const std::string final_path = (dir / "out" / job.spec.output_name).string();

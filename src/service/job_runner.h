@@ -63,6 +63,8 @@ class JobRunner {
   // with field "state" when the job already ended (the server answers 409). A running job is
   // cancelled at the next tile; this waits (up to ~5 s) for it to end, then returns its state.
   Result<JobInfo> cancel(const std::string& id, const security::Principal& who);
+  // Where the cast of a registered media lives (casts/<media id>.json under the data directory).
+  std::string cast_path(const std::string& media_id) const;
   // The finished output's path (succeeded jobs only).
   Result<std::string> output_path(const std::string& id) const;
 
@@ -70,6 +72,9 @@ class JobRunner {
   JobRunner(std::unique_ptr<JobStore> store, JobRunnerOptions options);
   void worker_loop();
   Status run(JobInfo& job, const std::shared_ptr<graph::CancelToken>& cancel);
+  // A character analysis (character_job.cpp): the clip's cast, carried over from the cast the
+  // media had (its corrections), written to the job's output and as the media's cast.
+  Status run_characters(JobInfo& job, const std::shared_ptr<graph::CancelToken>& cancel);
   void finish(JobInfo& job, const Status& result);
   void publish_state(const JobInfo& job);
   void publish(const std::string& id, const std::string& type, nlohmann::json data);

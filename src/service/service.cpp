@@ -5,6 +5,8 @@
 
 #include <filesystem>
 
+#include "analysis/cast_edit.h"
+#include "analysis/cast_json.h"
 #include "core/json_text.h"
 #include "io/frame_source.h"
 
@@ -92,6 +94,81 @@ Result<nlohmann::json> Service::resolve_media(const nlohmann::json& graph) const
     src["path"] = item->path;
   }
   return g;
+}
+
+Result<JobInfo> Service::analyse_characters(const security::Principal& who,
+                                            const std::string& media_id,
+                                            const nlohmann::json& body) {
+  FL_ASSIGN_OR_RETURN(MediaItem item, media_->get(media_id));
+  JobSpec spec;
+  spec.kind = "characters";
+  spec.characters.media = item.id;
+  spec.characters.path = item.path;
+  if (!body.is_null() && !body.is_object())
+    return invalid_argument("the request body must be a JSON object");
+  if (body.is_object() && body.contains("references")) {
+    const auto& refs = body["references"];
+    if (!refs.is_array()) return invalid_argument("references must be an array", "references");
+    for (size_t i = 0; i < refs.size(); ++i) {
+      const std::string field = "references[" + std::to_string(i) + "]";
+      const auto& r = refs[i];
+      if (!r.is_object() || !r.contains("name") || !r["name"].is_string() ||
+          r["name"].get<std::string>().empty() || !r.contains("media") || !r["media"].is_string())
+        return invalid_argument(field + " must be {\"name\": NAME, \"media\": MEDIA_ID}", field);
+      auto ref = media_->get(r["media"].get<std::string>());
+      if (!ref.ok()) return invalid_argument(ref.status().message(), field + ".media");
+      spec.characters.references.emplace_back(r["name"].get<std::string>(), ref->path);
+    }
+  }
+  return jobs_->submit(who, std::move(spec));
+}
+
+Result<nlohmann::json> Service::cast_of(const std::string& media_id) const {
+  FL_ASSIGN_OR_RETURN(MediaItem item, media_->get(media_id));
+  std::error_code ec;
+  if (!std::filesystem::exists(jobs_->cast_path(item.id), ec))
+    return not_found("media '" + item.id + "' has no cast yet: POST /v1/media/" + item.id +
+                     "/characters analyses it");
+  FL_ASSIGN_OR_RETURN(analysis::Cast cast, analysis::read_cast_file(jobs_->cast_path(item.id)));
+  return analysis::cast_to_json(cast);
+}
+
+Result<nlohmann::json> Service::correct_cast(const std::string& media_id,
+                                             const nlohmann::json& body) {
+  FL_ASSIGN_OR_RETURN(MediaItem item, media_->get(media_id));
+  if (!body.is_object() || !body.contains("op") || !body["op"].is_string())
+    return invalid_argument("a correction is {\"op\": \"rename\"|\"merge\"|\"split\", ...}", "op");
+  auto integer = [&](const char* key) -> Result<int64_t> {
+    if (!body.contains(key) || !body[key].is_number_integer() || body[key].get<int64_t>() < 0)
+      return invalid_argument(std::string(key) + " must be a whole number", key);
+    return body[key].get<int64_t>();
+  };
+  const std::string op = body["op"].get<std::string>();
+  const std::string name = body.contains("name") && body["name"].is_string()
+                               ? body["name"].get<std::string>()
+                               : std::string();
+  std::lock_guard lock(cast_mu_);
+  FL_ASSIGN_OR_RETURN(nlohmann::json current, cast_of(item.id));
+  FL_ASSIGN_OR_RETURN(analysis::Cast cast, analysis::cast_from_json(current));
+  FL_ASSIGN_OR_RETURN(int64_t id, integer("id"));
+  if (op == "rename") {
+    FL_RETURN_IF_ERROR(analysis::rename_character(cast, int(id), name).with_field("name"));
+  } else if (op == "merge") {
+    FL_ASSIGN_OR_RETURN(int64_t into, integer("into"));
+    FL_RETURN_IF_ERROR(analysis::merge_characters(cast, int(into), int(id)).with_field("id"));
+  } else if (op == "split") {
+    FL_ASSIGN_OR_RETURN(int64_t first, integer("first"));
+    FL_ASSIGN_OR_RETURN(int64_t last, integer("last"));
+    auto made = analysis::split_character(cast, int(id), first, last, name);
+    if (!made.ok()) return made.status().with_field("id");
+  } else {
+    return invalid_argument("op must be rename, merge or split", "op");
+  }
+  nlohmann::json out = analysis::cast_to_json(cast);
+  FL_RETURN_IF_ERROR(OutputPipeline::plain().write_file(
+      {jobs_->cast_path(item.id), OutputKind::kReport, "characters", {}},
+      json_text(out, 1) + "\n"));
+  return out;
 }
 
 Result<LiveSession> Service::create_session(const security::Principal& who) {

@@ -66,6 +66,18 @@ class Service {
   // the media's path in. Errors name the source field.
   Result<nlohmann::json> resolve_media(const nlohmann::json& graph) const;
 
+  // Character analysis (POST /v1/media/{id}/characters): a job over the media, named by
+  // references given as media ids ({"references": [{"name": "Roxanne", "media": "m_..."}]}).
+  // Errors name the body field.
+  Result<JobInfo> analyse_characters(const security::Principal& who, const std::string& media_id,
+                                     const nlohmann::json& body);
+  // The media's cast (docs/characters.md); kNotFound until a characters job has made one.
+  Result<nlohmann::json> cast_of(const std::string& media_id) const;
+  // A correction ({"op": "rename", "id": 2, "name": "Hal"}, {"op": "merge", "into": 1, "id":
+  // 4}, {"op": "split", "id": 1, "first": 154, "last": 199, "name": "..."}) applied to the
+  // media's cast and kept in its log; the corrected cast.
+  Result<nlohmann::json> correct_cast(const std::string& media_id, const nlohmann::json& body);
+
   Result<LiveSession> create_session(const security::Principal& who);
   Result<LiveSession> get_session(const std::string& id) const;
   // `if_version` (when >= 0) must match the current version, else kInvalidArgument on field
@@ -83,6 +95,7 @@ class Service {
   EventHub events_;
   std::unique_ptr<JobRunner> jobs_;
   std::unique_ptr<PreviewService> previews_;
+  std::mutex cast_mu_;  // one correction at a time
   mutable std::mutex sessions_mu_;
   std::map<std::string, LiveSession> sessions_;
 };
