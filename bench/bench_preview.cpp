@@ -59,7 +59,10 @@ fl::Result<std::shared_ptr<const fl::graph::Plan>> compile(const std::string& te
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string work = "/tmp/framelock-bench", json_out;
+  // --only OP: that case alone (scene_lock_new_reference, scene_lock_reverse_shot and
+  // character_mask name the blocks after the table).
+  std::string work = "/tmp/framelock-bench", json_out, only;
+  auto wanted = [&](const std::string& name) { return only.empty() || only == name; };
   int iterations = 40;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
@@ -69,6 +72,8 @@ int main(int argc, char** argv) {
       iterations = std::atoi(argv[i + 1]);
     else if (a == "--json")
       json_out = argv[i + 1];
+    else if (a == "--only")
+      only = argv[i + 1];
   }
   std::filesystem::create_directories(work);
   const std::string clip = work + "/preview_src_4k.mov";
@@ -155,6 +160,7 @@ int main(int argc, char** argv) {
   std::printf("%-11s %9s %9s %9s %11s %11s\n", "op", "warm p50", "warm p95", "warm max", "cold p50",
               "full-res");
   for (const auto& c : cases) {
+    if (!wanted(c.op)) continue;
     fl::render::Renderer renderer;
     // Warm-up: the source frame is decoded and its pyramid cached, as in a live session.
     auto first = compile(graph_for(c, clip, 0), renderer);
@@ -206,7 +212,7 @@ int main(int argc, char** argv) {
   // A new reference picked in a live session (frame 0 or 2 of the clip, already decoded): the
   // first coarse preview comes from a one-frame fit, before (and without waiting for) the
   // analysis of the clip. Each iteration is a fresh renderer, so nothing of the fit is cached.
-  {
+  if (wanted("scene_lock_new_reference")) {
     std::vector<double> first_look;
     double agreement = 0;
     const int runs = std::max(3, iterations / 4);
@@ -261,7 +267,7 @@ int main(int argc, char** argv) {
   }
   // The same with a reference of another set-up (a 4K still of Megamind's reverse shot, read
   // once by an earlier preview): the stand-in goes through feature matching or statistics.
-  {
+  if (wanted("scene_lock_reverse_shot")) {
     const std::string still = work + "/preview_reverse_shot_4k.png";
     if (!std::filesystem::exists(still)) {
       std::string cmd =
@@ -303,7 +309,7 @@ int main(int argc, char** argv) {
   // character_mask at 1/4 scale (960x540) after the analysis: the cast file holds Roxanne on the
   // clip's two frames of shot 0 (her hand-labelled boxes of Megamind frames 96-97, scaled to
   // 4K). Each feather value re-runs the segmentation and the matte.
-  {
+  if (wanted("character_mask")) {
     const std::string cast = work + "/preview_cast_4k.json";
     std::ifstream labels_in(root + "/tests/data/megamind_faces.json");
     const json labels = json::parse(labels_in, nullptr, false);

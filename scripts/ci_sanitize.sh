@@ -4,12 +4,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # The clang tree the fuzzers use too (scripts/ci_clang_tree.sh): one sanitizer build, not two.
 ./scripts/ci_clang_tree.sh test_core test_colour test_graph test_render test_io_oiio \
-  test_io_ffmpeg test_io_timeline test_inpaint test_ops test_server test_api
+  test_io_ffmpeg test_io_timeline test_inpaint test_ops test_server test_api test_ml
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export LSAN_OPTIONS=suppressions=$(pwd)/scripts/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 for t in test_core test_colour test_graph test_io_oiio test_io_ffmpeg test_io_timeline test_inpaint \
-  test_api; do
+  test_api test_ml; do
   echo "== $t (asan+ubsan)"
   if [ "$t" = test_io_oiio ]; then
     # Its error paths reach OIIO's per-thread error strings (suppressed in lsan.supp) through
@@ -22,9 +22,11 @@ done
 # The store's round trips each run several scene-lock analyses (minutes under ASan): its byte-level
 # refusal test stays here, the rest run in the release tree.
 echo "== test_render (asan+ubsan)"
-# The 4K-shaped long chain of the window cache (fills under an extension) likewise.
+# The 4K-shaped long chain of the window cache (fills under an extension) likewise, and the
+# character mattes on every lead's labelled frames (a whole-clip analysis first); the character
+# ops' consistency cases stay.
 ./build-clang/tests/test_render --gtest_brief=1 \
-  --gtest_filter='-AnalysisStoreTest.ASecond*:AnalysisStoreTest.Damaged*:AnalysisStoreTest.Memory*:WindowCacheTest.ALongChain*'
+  --gtest_filter='-AnalysisStoreTest.ASecond*:AnalysisStoreTest.Damaged*:AnalysisStoreTest.Memory*:WindowCacheTest.ALongChain*:CharacterMask.*'
 
 # The removal-quality cases render dozens of real frames (minutes under ASan): one of each op's
 # code paths here, the rest in the release run (the consistency cases cover every op too).
@@ -33,6 +35,7 @@ echo "== test_ops (asan+ubsan, one case per op)"
   --gtest_filter='FillQuality.MovingObjectOnALockedOffCamera*:CleanPlate.RefusesWhenNothingIsSeen:ExtendQuality.BadPaddingIsRefused'
 # The server in-process (its durability tests run the release binary, so they stay out).
 echo "== test_server (asan+ubsan)"
-# (Not the ones that render whole clips or run a scene-lock analysis: minutes under ASan.)
+# (Not the ones that render whole clips or run a scene-lock or character analysis: minutes
+# under ASan.)
 ./build-clang/tests/test_server --gtest_brief=1 \
-  --gtest_filter='ServerFixture.*-ServerFixture.JobRenders*:ServerFixture.EventsReport*:ServerFixture.H264*'
+  --gtest_filter='ServerFixture.*-ServerFixture.JobRenders*:ServerFixture.EventsReport*:ServerFixture.H264*:ServerFixture.Characters*'

@@ -134,8 +134,8 @@ CharacterGrade fit_character_grade(const LookSamples& shot, const LookSamples& r
   for (cv::Vec3f p : shot.face) grade.apply(p), graded += cv::Vec3d(p);
   for (const cv::Vec3f& p : reference.face) target += cv::Vec3d(p);
   for (size_t c = 0; c < 3; ++c)
-    grade.m[c][0] += target[int(c)] / double(reference.face.size()) -
-                     graded[int(c)] / double(shot.face.size());
+    grade.m[c][0] +=
+        target[int(c)] / double(reference.face.size()) - graded[int(c)] / double(shot.face.size());
   return grade;
 }
 

@@ -9,6 +9,7 @@
 #include "analysis/cast_json.h"
 #include "analysis/correspondence.h"
 #include "analysis/shots.h"
+#include "core/json_text.h"
 #include "ml/models.h"
 
 namespace fl::ops {
@@ -118,7 +119,7 @@ Result<CharacterSource> character_source(const std::string& character, const std
 }
 
 Result<std::string> save_cast_state(const analysis::Cast& cast) {
-  return analysis::cast_to_json(cast).dump();
+  return json_text(analysis::cast_to_json(cast));
 }
 
 Result<analysis::Cast> load_cast_state(std::string_view bytes) {

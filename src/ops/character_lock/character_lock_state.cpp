@@ -97,7 +97,7 @@ Result<std::string> save_character_lock_state(const CharacterLockState& state) {
     j["shots"][i]["face_before"] = crop_hex(state.shots[i].face_before);
     j["shots"][i]["face_after"] = crop_hex(state.shots[i].face_after);
   }
-  return j.dump();
+  return json_text(j);
 }
 
 Result<std::shared_ptr<const CharacterLockState>> load_character_lock_state(

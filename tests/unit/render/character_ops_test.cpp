@@ -231,16 +231,15 @@ TEST_F(CharacterMask, TheLocksAnalysisSurvivesItsStoreAndRendersTheSame) {
   std::ofstream(path) << analysis::cast_to_json(*cast_).dump(1);
   // The man in glasses (shots 1 and 3) held to his look in shot 3.
   const analysis::CastScore score = analysis::score_cast(*cast_, *labels_, false);
-  const json graph = {
-      {"sources", {{"s", *clip_}}},
-      {"nodes",
-       {{"x",
-         {{"op", "character_lock"},
-          {"inputs", {"s"}},
-          {"params",
-           {{"character", std::to_string(score.character_of.at("glasses"))},
-            {"cast", path},
-            {"reference", "shot:3"}}}}}}}};
+  const json graph = {{"sources", {{"s", *clip_}}},
+                      {"nodes",
+                       {{"x",
+                         {{"op", "character_lock"},
+                          {"inputs", {"s"}},
+                          {"params",
+                           {{"character", std::to_string(score.character_of.at("glasses"))},
+                            {"cast", path},
+                            {"reference", "shot:3"}}}}}}}};
   auto plan = compile(graph);
   ASSERT_TRUE(plan.ok()) << plan.status().message();
   const int x = (*plan)->find("x");
