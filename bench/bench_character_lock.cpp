@@ -36,32 +36,11 @@ int sh(const std::string& cmd) { return std::system(cmd.c_str()); }
 
 std::string ffmpeg() { return "ffmpeg -y -hide_banner -loglevel error "; }
 
-// Mean CIELAB of the middle half of a box, per frame of a clip.
+using analysis::mean_delta_e;
+
 Result<std::map<int64_t, colour::Lab>> face_labs(
     const std::string& clip, const std::map<int64_t, std::array<float, 4>>& boxes) {
-  FL_ASSIGN_OR_RETURN(auto source, io::open_source(clip, {}));
-  std::map<int64_t, colour::Lab> out;
-  for (const auto& [frame, b] : boxes) {
-    FL_ASSIGN_OR_RETURN(Image img, source->read_frame(frame));
-    colour::Lab sum{0, 0, 0};
-    int n = 0;
-    for (int y = int(b[1] + b[3] / 4); y < int(b[1] + 3 * b[3] / 4); ++y)
-      for (int x = int(b[0] + b[2] / 4); x < int(b[0] + 3 * b[2] / 4); ++x, ++n) {
-        const float* p =
-            img.at(std::clamp(x, 0, img.width() - 1), std::clamp(y, 0, img.height() - 1));
-        const colour::Lab l = colour::lab_from_linear_rec709(p[0], p[1], p[2]);
-        for (int k = 0; k < 3; ++k) sum[size_t(k)] += l[size_t(k)];
-      }
-    out[frame] = {sum[0] / n, sum[1] / n, sum[2] / n};
-  }
-  return out;
-}
-
-double mean_delta(const std::map<int64_t, colour::Lab>& a,
-                  const std::map<int64_t, colour::Lab>& b) {
-  double s = 0;
-  for (const auto& [f, lab] : a) s += colour::ciede2000(lab, b.at(f));
-  return s / double(std::max<size_t>(1, a.size()));
+  return face_region_labs(clip, boxes);
 }
 
 struct Summary {
@@ -153,7 +132,7 @@ int main(int argc, char** argv) {
       return std::fprintf(stderr, "character_lock of the ungraded clip failed\n"), 1;
     auto floor_labs = face_labs(file("floor.mkv"), boxes);
     if (!floor_labs.ok()) return std::fprintf(stderr, "measuring failed\n"), 1;
-    floor.v.push_back(mean_delta(*floor_labs, *truth));
+    floor.v.push_back(mean_delta_e(*floor_labs, *truth));
     std::printf("  %-8s ungraded, locked (floor): %5.2f\n", lead.c_str(), floor.v.back());
     // The lead's shots, each graded its own way.
     std::vector<std::pair<int64_t, int64_t>> shots;
@@ -194,9 +173,9 @@ int main(int argc, char** argv) {
         return std::fprintf(stderr, "scene_lock failed\n"), 1;
       auto g = face_labs(graded, boxes), l = face_labs(locked, boxes), s = face_labs(scene, boxes);
       if (!g.ok() || !l.ok() || !s.ok()) return std::fprintf(stderr, "measuring failed\n"), 1;
-      before.v.push_back(mean_delta(*g, *truth));
-      after.v.push_back(mean_delta(*l, *truth));
-      peer.v.push_back(mean_delta(*s, *truth));
+      before.v.push_back(mean_delta_e(*g, *truth));
+      after.v.push_back(mean_delta_e(*l, *truth));
+      peer.v.push_back(mean_delta_e(*s, *truth));
       std::printf("  %-8s trial %2d: graded %5.2f  character_lock %5.2f  scene_lock %5.2f\n",
                   lead.c_str(), t, before.v.back(), after.v.back(), peer.v.back());
       std::fflush(stdout);

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "io/frame_source.h"
+
 namespace fl::analysis {
 namespace {
 
@@ -129,6 +131,35 @@ CastScore score_cast(const Cast& cast, const FaceLabels& labels, bool by_name) {
   score.identity_accuracy =
       score.lead_frames ? double(score.lead_correct) / double(score.lead_frames) : 0;
   return score;
+}
+
+Result<std::map<int64_t, colour::Lab>> face_region_labs(
+    const std::string& clip, const std::map<int64_t, std::array<float, 4>>& boxes) {
+  FL_ASSIGN_OR_RETURN(auto source, io::open_source(clip, {}));
+  std::map<int64_t, colour::Lab> out;
+  for (const auto& [frame, b] : boxes) {
+    FL_ASSIGN_OR_RETURN(Image img, source->read_frame(frame));
+    colour::Lab sum{0, 0, 0};
+    int n = 0;
+    for (int y = int(b[1] + b[3] / 4); y < int(b[1] + 3 * b[3] / 4); ++y)
+      for (int x = int(b[0] + b[2] / 4); x < int(b[0] + 3 * b[2] / 4); ++x, ++n) {
+        const float* p =
+            img.at(std::clamp(x, 0, img.width() - 1), std::clamp(y, 0, img.height() - 1));
+        const colour::Lab l = colour::lab_from_linear_rec709(p[0], p[1], p[2]);
+        for (size_t k = 0; k < 3; ++k) sum[k] += l[k];
+      }
+    if (n > 0) out[frame] = {sum[0] / n, sum[1] / n, sum[2] / n};
+  }
+  return out;
+}
+
+double mean_delta_e(const std::map<int64_t, colour::Lab>& a,
+                    const std::map<int64_t, colour::Lab>& b) {
+  double s = 0;
+  size_t n = 0;
+  for (const auto& [f, lab] : a)
+    if (auto it = b.find(f); it != b.end()) s += colour::ciede2000(lab, it->second), ++n;
+  return n ? s / double(n) : 0;
 }
 
 }  // namespace fl::analysis

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "analysis/characters.h"
+#include "colour/delta_e.h"
 #include "framelock/status.h"
 
 namespace fl::analysis {
@@ -35,5 +36,13 @@ struct CastScore {
 // character is the one named like them (references); else the one most of whose boxes are on
 // them.
 CastScore score_cast(const Cast& cast, const FaceLabels& labels, bool by_name);
+
+// How a labelled face looks on each frame of a clip: the mean CIELAB of the middle half of its
+// box (x, y, w, h), for measuring a grade or a lock on the labels rather than on detections.
+Result<std::map<int64_t, colour::Lab>> face_region_labs(
+    const std::string& clip, const std::map<int64_t, std::array<float, 4>>& boxes);
+// Mean CIEDE2000 over the frames of `a`, each against the same frame of `b`.
+double mean_delta_e(const std::map<int64_t, colour::Lab>& a,
+                    const std::map<int64_t, colour::Lab>& b);
 
 }  // namespace fl::analysis

@@ -6,6 +6,12 @@
 
 namespace fl::graph {
 
+double level_at_least(int width, int min_width) {
+  double s = 1.0;
+  while (s > 0.125 && width * s / 2 >= min_width) s /= 2;
+  return s;
+}
+
 int scaled_extent(int full, double scale) {
   if (scale >= 1.0) return full;
   int v = full;

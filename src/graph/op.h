@@ -41,6 +41,9 @@ struct FrameGeometry {
   Rect bounds_at(double scale) const;
 };
 int scaled_extent(int full, double scale);
+// The smallest preview level (1, 1/2, 1/4, 1/8) at which a frame `width` wide is still at least
+// `min_width` wide: what an analysis reads when it needs no more pixels than that.
+double level_at_least(int width, int min_width);
 
 // What an op learned from a whole-clip analysis (a fitted grade per shot, a clean plate, tracks):
 // immutable once made, shared by every frame's render, and what the op exports.

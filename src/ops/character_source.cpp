@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <optional>
 
 #include <opencv2/imgproc.hpp>
 
@@ -52,6 +53,28 @@ cv::Mat display_bgr(const Image& linear) {
       .convertTo(rgb8, CV_8U, 255);
   cv::cvtColor(rgb8, bgr, cv::COLOR_RGB2BGR);
   return bgr;
+}
+
+Result<cv::Mat> MattePool::matte(const Image& linear, double scale, const analysis::Cast& cast,
+                                 size_t who, int64_t frame,
+                                 const analysis::MatteOptions& options) const {
+  std::optional<ml::PersonSegmenter> segmenter;
+  {
+    std::lock_guard lock(mu_);
+    if (!idle_.empty()) {
+      segmenter.emplace(std::move(idle_.back()));
+      idle_.pop_back();
+    }
+  }
+  if (!segmenter) {
+    FL_ASSIGN_OR_RETURN(ml::PersonSegmenter fresh, ml::PersonSegmenter::open());
+    segmenter.emplace(std::move(fresh));
+  }
+  cv::Mat m =
+      analysis::character_matte(display_bgr(linear), scale, cast, who, frame, *segmenter, options);
+  std::lock_guard lock(mu_);
+  idle_.push_back(std::move(*segmenter));
+  return m;
 }
 
 Result<size_t> find_character(const analysis::Cast& cast, const std::string& character) {
@@ -154,8 +177,7 @@ Result<analysis::Cast> analyse_cast(graph::AnalysisCtx& ctx, const CharacterSour
     references.push_back(std::move(*face));
   }
   // The smallest preview level at least kAnalysisWidth wide (the detector's own limit).
-  double scale = 1.0;
-  while (scale > 0.125 && in.width * scale / 2 >= kAnalysisWidth) scale /= 2;
+  const double scale = graph::level_at_least(in.width, kAnalysisWidth);
   analysis::CharacterClip clip;
   clip.path = "input";
   clip.frame_count = in.frame_count;

@@ -5,10 +5,12 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "analysis/character_matte.h"
 #include "analysis/characters.h"
 #include "graph/op.h"
 
@@ -53,5 +55,18 @@ Result<analysis::Cast> analyse_cast(graph::AnalysisCtx& ctx, const CharacterSour
 
 // A frame as the models want it: display-referred 8-bit BGR.
 cv::Mat display_bgr(const Image& linear);
+
+// The mattes of frames rendered at once: the segmentation network is not re-entrant, so each
+// render takes a network of its own from here and gives it back.
+class MattePool {
+ public:
+  // cast.characters[who]'s matte on `linear` (frame `frame` at `scale`), CV_32F at its size.
+  Result<cv::Mat> matte(const Image& linear, double scale, const analysis::Cast& cast, size_t who,
+                        int64_t frame, const analysis::MatteOptions& options) const;
+
+ private:
+  mutable std::mutex mu_;
+  mutable std::vector<ml::PersonSegmenter> idle_;
+};
 
 }  // namespace fl::ops

@@ -4,7 +4,6 @@
 // applied inside their feathered matte only.
 #include <filesystem>
 #include <map>
-#include <mutex>
 
 #include <opencv2/imgproc.hpp>
 
@@ -21,12 +20,6 @@ namespace {
 constexpr colour::Transfer kEncoding = colour::Transfer::kBt709;
 constexpr int kAnalysisWidth = 480;  // the smallest preview level at least this wide
 constexpr int kSamplesPerShot = 6;
-
-double level_for(int width, int min_width) {
-  double s = 1.0;
-  while (s > 0.125 && width * s / 2 >= min_width) s /= 2;
-  return s;
-}
 
 struct Reference {
   std::string path;  // a still or clip; empty: a shot of the input
@@ -81,7 +74,7 @@ class CharacterLockOp final : public graph::Op {
     const analysis::Character& character = cast.characters[who];
     state->character = character.id;
     FL_ASSIGN_OR_RETURN(ml::PersonSegmenter segmenter, ml::PersonSegmenter::open());
-    const double scale = level_for(in.width, kAnalysisWidth);
+    const double scale = graph::level_at_least(in.width, kAnalysisWidth);
 
     std::map<int, std::vector<const analysis::FaceBox*>> by_shot;
     for (const auto& t : character.tracks)
@@ -178,10 +171,8 @@ class CharacterLockOp final : public graph::Op {
     };
     if (!shot || strength_ == 0 || shot->grade.is_identity()) return copy(), ok_status();
     FL_ASSIGN_OR_RETURN(size_t who, find_character(state->cast, std::to_string(state->character)));
-    FL_ASSIGN_OR_RETURN(ml::PersonSegmenter segmenter, take_segmenter());
-    const cv::Mat matte = analysis::character_matte(display_bgr(*src), ctx.scale, state->cast, who,
-                                                    ctx.frame, segmenter, matte_);
-    give_back(std::move(segmenter));
+    FL_ASSIGN_OR_RETURN(const cv::Mat matte,
+                        mattes_.matte(*src, ctx.scale, state->cast, who, ctx.frame, matte_));
     copy();
     std::vector<float> weight(size_t(tile.w));
     for (int y = tile.y; y < tile.bottom(); ++y) {
@@ -256,28 +247,11 @@ class CharacterLockOp final : public graph::Op {
     return ok_status();
   }
 
-  Result<ml::PersonSegmenter> take_segmenter() const {
-    {
-      std::lock_guard lock(mu_);
-      if (!idle_.empty()) {
-        ml::PersonSegmenter s = std::move(idle_.back());
-        idle_.pop_back();
-        return s;
-      }
-    }
-    return ml::PersonSegmenter::open();
-  }
-  void give_back(ml::PersonSegmenter s) const {
-    std::lock_guard lock(mu_);
-    idle_.push_back(std::move(s));
-  }
-
   CharacterSource source_;
   Reference ref_;
   analysis::MatteOptions matte_;
   double strength_;
-  mutable std::mutex mu_;
-  mutable std::vector<ml::PersonSegmenter> idle_;
+  MattePool mattes_;
 };
 
 }  // namespace

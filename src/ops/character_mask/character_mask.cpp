@@ -1,8 +1,6 @@
 // character_mask: the soft matte of one character on every frame, for any mask input (grade
 // only them with mix, remove them with fill or clean_plate). Person segmentation inside the
 // region their face track marks (analysis/character_matte.h), dilated and feathered.
-#include <mutex>
-
 #include "analysis/character_matte.h"
 #include "graph/registry.h"
 #include "ops/character_source.h"
@@ -49,11 +47,8 @@ class CharacterMaskOp final : public graph::Op {
       cast = &state->cast;
     }
     FL_ASSIGN_OR_RETURN(size_t who, find_character(*cast, source_.character));
-    FL_ASSIGN_OR_RETURN(ml::PersonSegmenter segmenter, take_segmenter());
-    const cv::Mat bgr = display_bgr(*in.get(0));
-    const cv::Mat matte =
-        analysis::character_matte(bgr, ctx.scale, *cast, who, ctx.frame, segmenter, matte_);
-    give_back(std::move(segmenter));
+    FL_ASSIGN_OR_RETURN(const cv::Mat matte,
+                        mattes_.matte(*in.get(0), ctx.scale, *cast, who, ctx.frame, matte_));
     for (int y = tile.y; y < tile.bottom(); ++y) {
       const float* m = matte.ptr<float>(std::clamp(y, 0, matte.rows - 1));
       float* d = out.at(tile.x, y);
@@ -64,27 +59,9 @@ class CharacterMaskOp final : public graph::Op {
   }
 
  private:
-  // The network is not re-entrant: frames rendered at once each take one of their own.
-  Result<ml::PersonSegmenter> take_segmenter() const {
-    {
-      std::lock_guard lock(mu_);
-      if (!idle_.empty()) {
-        ml::PersonSegmenter s = std::move(idle_.back());
-        idle_.pop_back();
-        return s;
-      }
-    }
-    return ml::PersonSegmenter::open();
-  }
-  void give_back(ml::PersonSegmenter s) const {
-    std::lock_guard lock(mu_);
-    idle_.push_back(std::move(s));
-  }
-
   CharacterSource source_;
   analysis::MatteOptions matte_;
-  mutable std::mutex mu_;
-  mutable std::vector<ml::PersonSegmenter> idle_;
+  MattePool mattes_;
 };
 
 }  // namespace

@@ -25,12 +25,6 @@ constexpr int kAnalysisWidth = 480;
 constexpr int kShotThumbWidth = 128;
 constexpr int kReportWidth = 480;
 
-double analysis_scale(int width, int min_width) {
-  double s = 1.0;
-  while (s > 0.125 && width * s / 2 >= min_width) s /= 2;
-  return s;
-}
-
 class SceneLockOp final : public graph::Op {
  public:
   struct Config {
@@ -76,7 +70,7 @@ class SceneLockOp final : public graph::Op {
     const int64_t n = in.frame_count;
     std::vector<analysis::ShotRange> ranges;
     if (c_.detect_shots && n > 1) {
-      const double thumb_scale = analysis_scale(in.width, kShotThumbWidth);
+      const double thumb_scale = graph::level_at_least(in.width, kShotThumbWidth);
       std::vector<analysis::FrameSignature> sigs;
       for (int64_t f = 0; f < n; ++f) {
         FL_ASSIGN_OR_RETURN(Image img, ctx.read(0, f, thumb_scale));
@@ -87,7 +81,7 @@ class SceneLockOp final : public graph::Op {
     } else {
       ranges.push_back({0, n - 1});
     }
-    const double scale = analysis_scale(in.width, kAnalysisWidth);
+    const double scale = graph::level_at_least(in.width, kAnalysisWidth);
     auto read = [&](int64_t f) { return ctx.read(0, f, scale); };
     auto progress = [&](int64_t done, int64_t total) {
       return ctx.progress(n + done * n / std::max<int64_t>(1, total), 2 * n);
@@ -129,7 +123,7 @@ class SceneLockOp final : public graph::Op {
                                                                 int64_t frame) const override {
     const graph::FrameGeometry& in = ctx.input(0);
     if (in.frame_count <= 0) return invalid_argument("scene_lock: the input has no frames");
-    const double scale = analysis_scale(in.width, kAnalysisWidth);
+    const double scale = graph::level_at_least(in.width, kAnalysisWidth);
     FL_ASSIGN_OR_RETURN(Image image, ctx.read(0, frame, scale));
     FL_ASSIGN_OR_RETURN(Image reference, read_reference(ctx, scale));
     analysis::LockOptions quick = c_.lock;

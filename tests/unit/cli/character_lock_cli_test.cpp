@@ -25,36 +25,14 @@ int64_t cut_frame(int64_t original) {
   return -1;
 }
 
-// Mean CIELAB of the middle half of each box, per frame.
 std::map<int64_t, colour::Lab> face_labs(const std::string& clip,
                                          const std::map<int64_t, std::array<float, 4>>& boxes) {
-  auto source = io::open_source(clip, {});
-  EXPECT_TRUE(source.ok()) << source.status().to_string();
-  std::map<int64_t, colour::Lab> out;
-  if (!source.ok()) return out;
-  for (const auto& [frame, b] : boxes) {
-    auto img = (*source)->read_frame(frame);
-    EXPECT_TRUE(img.ok());
-    if (!img.ok()) continue;
-    colour::Lab sum{0, 0, 0};
-    int n = 0;
-    for (int y = int(b[1] + b[3] / 4); y < int(b[1] + 3 * b[3] / 4); ++y)
-      for (int x = int(b[0] + b[2] / 4); x < int(b[0] + 3 * b[2] / 4); ++x, ++n) {
-        const float* p = img->at(x, y);
-        const colour::Lab l = colour::lab_from_linear_rec709(p[0], p[1], p[2]);
-        for (size_t k = 0; k < 3; ++k) sum[k] += l[k];
-      }
-    out[frame] = {sum[0] / n, sum[1] / n, sum[2] / n};
-  }
-  return out;
+  auto labs = analysis::face_region_labs(clip, boxes);
+  EXPECT_TRUE(labs.ok()) << labs.status().to_string();
+  return labs.ok() ? *labs : std::map<int64_t, colour::Lab>{};
 }
 
-double mean_delta(const std::map<int64_t, colour::Lab>& a,
-                  const std::map<int64_t, colour::Lab>& b) {
-  double s = 0;
-  for (const auto& [f, lab] : a) s += colour::ciede2000(lab, b.at(f));
-  return s / double(std::max<size_t>(1, a.size()));
-}
+using analysis::mean_delta_e;
 
 TEST_F(Cli, CharacterLockBringsAGradedLeadBackToHerReference) {
   const std::string mega = test::opencv_data("Megamind.avi");
@@ -94,8 +72,8 @@ TEST_F(Cli, CharacterLockBringsAGradedLeadBackToHerReference) {
     if (cut_frame(frame) >= 0) boxes[cut_frame(frame)] = box;
   ASSERT_GT(boxes.size(), 60u);
   const auto truth = face_labs(dir_.file("cut.mkv"), boxes);
-  const double before = mean_delta(face_labs(dir_.file("graded.mkv"), boxes), truth);
-  const double after = mean_delta(face_labs(dir_.file("locked.mkv"), boxes), truth);
+  const double before = mean_delta_e(face_labs(dir_.file("graded.mkv"), boxes), truth);
+  const double after = mean_delta_e(face_labs(dir_.file("locked.mkv"), boxes), truth);
   std::printf("Roxanne's face, CIEDE2000 to the ungraded cut: graded %.2f, locked %.2f\n", before,
               after);
   EXPECT_GT(before, 4.0);
@@ -106,8 +84,8 @@ TEST_F(Cli, CharacterLockBringsAGradedLeadBackToHerReference) {
   for (const auto& [frame, box] : labels->faces.at("table"))
     if (cut_frame(frame) >= 0 && cut_frame(frame) < 40) others[cut_frame(frame)] = box;
   ASSERT_FALSE(others.empty());
-  EXPECT_LT(mean_delta(face_labs(dir_.file("locked.mkv"), others),
-                       face_labs(dir_.file("graded.mkv"), others)),
+  EXPECT_LT(mean_delta_e(face_labs(dir_.file("locked.mkv"), others),
+                         face_labs(dir_.file("graded.mkv"), others)),
             0.5);
 
   // What the colourist gets: a .cube per shot, the cast, the report and its picture.
