@@ -55,7 +55,7 @@ class CharacterLockOp final : public graph::Op {
                       std::vector<std::string>& written) const override {
     const auto* state = dynamic_cast<const CharacterLockState*>(&s);
     if (!state) return internal_error("character_lock: foreign state");
-    return export_character_lock(*state, strength_, ctx, written);
+    return export_character_lock(*state, strength_, matte_, ctx, written);
   }
 
   Result<std::shared_ptr<const graph::OpState>> analyse(graph::AnalysisCtx& ctx) const override {

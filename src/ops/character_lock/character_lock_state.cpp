@@ -6,9 +6,12 @@
 #include <opencv2/imgproc.hpp>
 
 #include "analysis/cast_json.h"
+#include "analysis/display_frame.h"
 #include "colour/cube_file.h"
 #include "core/json_text.h"
+#include "io/frame_source.h"
 #include "io/oiio/still_encode.h"
+#include "ml/person_segmenter.h"
 
 namespace fl::ops {
 namespace {
@@ -140,8 +143,49 @@ Result<std::shared_ptr<const CharacterLockState>> load_character_lock_state(
   return std::shared_ptr<const CharacterLockState>(std::move(state));
 }
 
+namespace {
+
+// The matte of every frame of the character's shots, from the source clip at full size.
+Status export_matte_sequence(const CharacterLockState& state, const analysis::MatteOptions& matte,
+                             const graph::ExportCtx& ctx, const OutputPipeline& out,
+                             std::vector<std::string>& written) {
+  size_t who = state.cast.characters.size();
+  for (size_t i = 0; i < state.cast.characters.size(); ++i)
+    if (state.cast.characters[i].id == state.character) who = i;
+  if (who == state.cast.characters.size())
+    return internal_error("character_lock: the state's character is not in its cast");
+  FL_ASSIGN_OR_RETURN(auto source, io::open_source(ctx.source_path, {}));
+  FL_ASSIGN_OR_RETURN(ml::PersonSegmenter segmenter, ml::PersonSegmenter::open());
+  const std::filesystem::path dir = std::filesystem::path(ctx.dir) / (ctx.prefix + "_matte");
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return permission_denied("cannot create '" + dir.string() + "': " + ec.message());
+  io::StillEncoding e;
+  e.format = io::StillFormat::kPng;
+  for (const LockedShot& s : state.shots)
+    for (int64_t f = s.first; f <= s.last; ++f) {
+      FL_ASSIGN_OR_RETURN(cv::Mat bgr, analysis::display_bgr(*source, f));
+      const cv::Mat m = analysis::character_matte(bgr, 1.0, state.cast, who, f, segmenter, matte);
+      cv::Mat grey, rgb;
+      m.convertTo(grey, CV_8U, 255);
+      cv::cvtColor(grey, rgb, cv::COLOR_GRAY2RGB);
+      FL_ASSIGN_OR_RETURN(std::string png,
+                          io::encode_still(rgb.ptr<uint8_t>(), rgb.cols, rgb.rows, e));
+      char name[64];
+      std::snprintf(name, sizeof name, "_matte.%06lld.png", (long long)f);
+      const std::string path = (dir / (ctx.prefix + name)).string();
+      FL_RETURN_IF_ERROR(
+          out.write_file({path, OutputKind::kRender, ctx.prefix, ctx.inputs, f, f}, png));
+    }
+  written.push_back((dir / (ctx.prefix + "_matte.%06d.png")).string());
+  return ok_status();
+}
+
+}  // namespace
+
 Status export_character_lock(const CharacterLockState& state, double strength,
-                             const graph::ExportCtx& ctx, std::vector<std::string>& written) {
+                             const analysis::MatteOptions& matte, const graph::ExportCtx& ctx,
+                             std::vector<std::string>& written) {
   std::error_code ec;
   if (!std::filesystem::is_directory(ctx.dir, ec))
     return not_found("export directory '" + ctx.dir + "' does not exist");
@@ -211,7 +255,8 @@ Status export_character_lock(const CharacterLockState& state, double strength,
   const std::string sheet_path = (dir / (ctx.prefix + "_report.png")).string();
   FL_RETURN_IF_ERROR(out.write_file(record(sheet_path, OutputKind::kSheet), png));
   written.push_back(sheet_path);
-  return ok_status();
+  if (ctx.source_path.empty()) return ok_status();
+  return export_matte_sequence(state, matte, ctx, out, written);
 }
 
 }  // namespace fl::ops

@@ -10,6 +10,7 @@
 #include <opencv2/core.hpp>
 
 #include "analysis/character_grade.h"
+#include "analysis/character_matte.h"
 #include "analysis/characters.h"
 #include "graph/op.h"
 
@@ -42,8 +43,11 @@ constexpr int kFaceCrop = 96;
 nlohmann::json character_lock_report(const CharacterLockState& state);
 Result<std::string> save_character_lock_state(const CharacterLockState& state);
 Result<std::shared_ptr<const CharacterLockState>> load_character_lock_state(std::string_view bytes);
-// `strength` blends each grade with none, as the render does.
+// `strength` blends each grade with none, as the render does. With a source clip in `ctx`, the
+// character's matte (as the render applies it: `matte`) is written as an 8-bit PNG sequence,
+// `<prefix>_matte/<prefix>_matte.NNNNNN.png`, for the frames of the shots they are in.
 Status export_character_lock(const CharacterLockState& state, double strength,
-                             const graph::ExportCtx& ctx, std::vector<std::string>& written);
+                             const analysis::MatteOptions& matte, const graph::ExportCtx& ctx,
+                             std::vector<std::string>& written);
 
 }  // namespace fl::ops

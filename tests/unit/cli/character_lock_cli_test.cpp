@@ -97,6 +97,20 @@ TEST_F(Cli, CharacterLockBringsAGradedLeadBackToHerReference) {
   EXPECT_TRUE(std::filesystem::exists(dir_.file("exp/op_shot02.cube")));
   EXPECT_TRUE(std::filesystem::exists(dir_.file("exp/op_cast.json")));
   EXPECT_TRUE(io::probe(dir_.file("exp/op_report.png")).ok());
+  // Her matte, as the render applied it, for every frame of her shots (the whole cut).
+  int mattes = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir_.file("exp/op_matte"))) {
+    (void)e;
+    ++mattes;
+  }
+  EXPECT_EQ(mattes, 80);
+  auto matte = io::open_source(dir_.file("exp/op_matte/op_matte.000010.png"), {});
+  ASSERT_TRUE(matte.ok()) << matte.status().to_string();
+  auto m = (*matte)->read_frame(0);
+  ASSERT_TRUE(m.ok());
+  const auto& face = labels->faces.at("roxanne").at(40);  // cut frame 10
+  EXPECT_GT(m->at(int(face[0] + face[2] / 2), int(face[1] + face[3] / 2))[0], 0.99f);
+  EXPECT_LT(m->at(2, 2)[0], 0.01f);
 }
 
 TEST_F(Cli, CharacterLockRefusesAReferenceWithoutAFace) {
