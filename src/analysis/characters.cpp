@@ -7,7 +7,6 @@
 #include <opencv2/imgproc.hpp>
 
 #include "analysis/character_tracks.h"
-#include "analysis/correspondence.h"
 #include "analysis/display_frame.h"
 #include "io/frame_sink.h"
 #include "io/frame_source.h"
@@ -84,9 +83,7 @@ int64_t Character::frames_seen() const {
 
 Result<ReferenceFace> reference_face(const std::string& name, const std::string& path,
                                      const Image& linear, colour::Transfer transfer) {
-  cv::Mat rgb8, bgr;
-  correspondence::encoded(linear, colour::TransferCurve::get(transfer)).convertTo(rgb8, CV_8U, 255);
-  cv::cvtColor(rgb8, bgr, cv::COLOR_RGB2BGR);
+  const cv::Mat bgr = display_bgr(linear, transfer);
   FL_ASSIGN_OR_RETURN(auto detector, ml::FaceDetector::open());
   auto faces = detector.detect(bgr);
   if (faces.empty())

@@ -6,6 +6,13 @@
 
 namespace fl::analysis {
 
+cv::Mat display_bgr(const Image& linear, colour::Transfer transfer) {
+  cv::Mat rgb8, bgr;
+  correspondence::encoded(linear, colour::TransferCurve::get(transfer)).convertTo(rgb8, CV_8U, 255);
+  cv::cvtColor(rgb8, bgr, cv::COLOR_RGB2BGR);
+  return bgr;
+}
+
 Result<cv::Mat> display_bgr(io::FrameSource& source, int64_t i, FrameSignature* signature) {
   cv::Mat rgb8;
   if (source.reads_rgb48()) {
@@ -15,8 +22,7 @@ Result<cv::Mat> display_bgr(io::FrameSource& source, int64_t i, FrameSignature* 
   } else {
     FL_ASSIGN_OR_RETURN(Image img, source.read_frame(i));
     if (signature) *signature = signature_of_linear(img, source.transfer());
-    correspondence::encoded(img, colour::TransferCurve::get(source.transfer()))
-        .convertTo(rgb8, CV_8U, 255);
+    return display_bgr(img, source.transfer());
   }
   cv::Mat bgr;
   cv::cvtColor(rgb8, bgr, cv::COLOR_RGB2BGR);

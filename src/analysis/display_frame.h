@@ -10,6 +10,9 @@
 
 namespace fl::analysis {
 
+// A linear frame encoded with `transfer`, as 8-bit BGR.
+cv::Mat display_bgr(const Image& linear, colour::Transfer transfer);
+
 // `signature`, when given, gets the frame's shot signature from the same decode.
 Result<cv::Mat> display_bgr(io::FrameSource& source, int64_t frame,
                             FrameSignature* signature = nullptr);

@@ -8,7 +8,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "analysis/cast_json.h"
-#include "analysis/correspondence.h"
+#include "analysis/display_frame.h"
 #include "analysis/shots.h"
 #include "core/json_text.h"
 #include "ml/models.h"
@@ -47,13 +47,7 @@ std::string who_is_there(const analysis::Cast& cast) {
 
 }  // namespace
 
-cv::Mat display_bgr(const Image& linear) {
-  cv::Mat rgb8, bgr;
-  analysis::correspondence::encoded(linear, colour::TransferCurve::get(kEncoding))
-      .convertTo(rgb8, CV_8U, 255);
-  cv::cvtColor(rgb8, bgr, cv::COLOR_RGB2BGR);
-  return bgr;
-}
+cv::Mat display_bgr(const Image& linear) { return analysis::display_bgr(linear, kEncoding); }
 
 Result<cv::Mat> MattePool::matte(const Image& linear, double scale, const analysis::Cast& cast,
                                  size_t who, int64_t frame,

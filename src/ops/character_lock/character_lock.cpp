@@ -103,6 +103,7 @@ class CharacterLockOp final : public graph::Op {
 
     analysis::LookSamples reference;
     int reference_shot = -1;
+    int64_t reference_frame = 0;
     if (!ref_.path.empty()) {
       FL_RETURN_IF_ERROR(sample_still(ctx, segmenter, reference, state->reference_face));
       state->reference = std::filesystem::path(ref_.path).filename().string();
@@ -117,9 +118,8 @@ class CharacterLockOp final : public graph::Op {
         return invalid_argument("character_lock: '" + character.name + "' is not in shot " +
                                 std::to_string(reference_shot))
             .with_field("params.reference");
-      int64_t unused = 0;
       FL_RETURN_IF_ERROR(
-          sample_shot(by_shot[reference_shot], reference, state->reference_face, unused));
+          sample_shot(by_shot[reference_shot], reference, state->reference_face, reference_frame));
       state->reference = "shot " + std::to_string(reference_shot);
     }
     if (reference.empty())
@@ -139,7 +139,13 @@ class CharacterLockOp final : public graph::Op {
         locked.first = boxes.front()->frame, locked.last = boxes.back()->frame;
       }
       analysis::LookSamples samples;
-      FL_RETURN_IF_ERROR(sample_shot(boxes, samples, locked.face_before, locked.sample_frame));
+      if (shot == reference_shot) {  // sampled already, as the reference
+        samples = reference;
+        locked.face_before = state->reference_face;
+        locked.sample_frame = reference_frame;
+      } else {
+        FL_RETURN_IF_ERROR(sample_shot(boxes, samples, locked.face_before, locked.sample_frame));
+      }
       if (shot != reference_shot && !samples.empty())
         locked.grade = analysis::fit_character_grade(samples, reference);
       locked.delta_e_before =
