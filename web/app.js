@@ -1,78 +1,14 @@
 // framelock live session: pick a clip, build a small graph, see coarse-to-fine previews, compare
 // before/after, render as a job. Everyone on the same session URL sees the same state.
+import { auth, call, readStream, subscribe } from './http.js';
+import * as castPanel from './cast.js';
+
 const $ = (sel) => document.querySelector(sel);
 const clientId = Math.random().toString(36).slice(2);
 
 const hash = new URLSearchParams(location.hash.slice(1));
 if (hash.get('token')) localStorage.setItem('framelock.token', hash.get('token'));
-let token = localStorage.getItem('framelock.token') || '';
-
-// --- HTTP ---------------------------------------------------------------------------------
-async function call(method, path, body) {
-  const res = await fetch(path, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let json = null;
-  try { json = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
-  if (!res.ok) {
-    const e = new Error(json?.error?.message || `HTTP ${res.status}`);
-    e.status = res.status;
-    e.field = json?.error?.field;
-    throw e;
-  }
-  return json;
-}
-
-// Reads a streamed body line by line (NDJSON previews) or event by event (SSE).
-async function readStream(res, separator, onChunk) {
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  let buf = '';
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buf += decoder.decode(value, { stream: true });
-    let i;
-    while ((i = buf.indexOf(separator)) >= 0) {
-      const chunk = buf.slice(0, i);
-      buf = buf.slice(i + separator.length);
-      if (chunk.trim()) onChunk(chunk);
-    }
-  }
-}
-
-// Server-Sent Events through fetch, so the bearer token travels in a header, not the URL.
-function subscribe(path, onEvent) {
-  const ctrl = new AbortController();
-  (async () => {
-    for (let attempt = 0; !ctrl.signal.aborted && attempt < 50; attempt++) {
-      try {
-        const res = await fetch(path, { headers: { Authorization: `Bearer ${token}` }, signal: ctrl.signal });
-        if (!res.ok) return;
-        let ended = false;
-        await readStream(res, '\n\n', (chunk) => {
-          let type = 'message', data = '';
-          for (const line of chunk.split('\n')) {
-            if (line.startsWith('event: ')) type = line.slice(7);
-            else if (line.startsWith('data: ')) data += line.slice(6);
-          }
-          if (!data) return;
-          const payload = JSON.parse(data);
-          if (type === 'state' && ['succeeded', 'failed', 'cancelled'].includes(payload.state)) ended = true;
-          onEvent(type, payload);
-        });
-        if (ended) return;
-      } catch (e) {
-        if (ctrl.signal.aborted) return;
-      }
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-  })();
-  return ctrl;
-}
+auth.token = localStorage.getItem('framelock.token') || '';
 
 // --- state --------------------------------------------------------------------------------
 let ops = [];
@@ -83,27 +19,48 @@ let previewCtrl = null;
 let previewSeq = 0;  // the server drops a request that arrives after a newer one of ours
 
 function opSchema(name) { return ops.find((o) => o.name === name); }
-// Ops with a `mask` input (fill, clean_plate) get a box drawn on the picture, made into a mask
-// node over the same upstream; required when the op cannot run without it.
+// Ops with a `mask` input (fill, clean_plate) take it from a box drawn on the picture or from a
+// character of the cast; required when the op cannot run without it. Every other op can be
+// limited to a box or a character the same way (mixed over its input through that mask).
 function maskInput(name) { return opSchema(name)?.inputs?.find((i) => i.name === 'mask'); }
+
+// The mask node of a chain entry over `upstream`, or null when it has none.
+function maskNode(nodes, n, id, upstream) {
+  if (n.character !== undefined && n.character !== null) {
+    // Fill must cover the whole person with a margin; a grade wants a soft edge.
+    const removing = !!maskInput(n.op);
+    nodes[`${id}_mask`] = {
+      op: 'character_mask', inputs: [upstream],
+      params: { character: String(n.character), cast: `cast:${state.media}`, dilate: removing ? 8 : 0, feather: removing ? 2 : 6 },
+    };
+    return `${id}_mask`;
+  }
+  if (n.mask) {
+    nodes[`${id}_mask`] = { op: 'mask', inputs: [upstream], params: { shape: n.mask, dilate: 4 } };
+    return `${id}_mask`;
+  }
+  return null;
+}
 
 function buildGraph() {
   const nodes = {};
   let upstream = 'clip';
   state.chain.forEach((n, i) => {
     const id = `n${i}_${n.op}`;
-    const mask = maskInput(n.op);
-    const inputs = [upstream];
-    if (mask) {
-      if (n.mask) {
-        nodes[`${id}_mask`] = { op: 'mask', inputs: [upstream], params: { shape: n.mask, dilate: 4 } };
-        inputs.push(`${id}_mask`);
-      } else if (!mask.optional) {
-        return;  // nothing to remove yet: the op waits for its box
-      }
+    const input = maskInput(n.op);
+    const mask = maskNode(nodes, n, id, upstream);
+    if (input) {
+      if (!mask && !input.optional) return;  // nothing to remove yet: the op waits for its mask
+      nodes[id] = { op: n.op, inputs: mask ? [upstream, mask] : [upstream], params: n.params };
+      upstream = id;
+    } else if (mask) {
+      nodes[id] = { op: n.op, inputs: [upstream], params: n.params };
+      nodes[`${id}_only`] = { op: 'mix', inputs: [upstream, id, mask], params: {} };
+      upstream = `${id}_only`;
+    } else {
+      nodes[id] = { op: n.op, inputs: [upstream], params: n.params };
+      upstream = id;
     }
-    nodes[id] = { op: n.op, inputs, params: n.params };
-    upstream = id;
   });
   return { graph: { sources: { clip: { media: state.media } }, nodes }, node: upstream };
 }
@@ -176,7 +133,7 @@ $('#stage').addEventListener('pointerup', (e) => {
   pushState();
   requestPreview();
 });
-window.addEventListener('resize', () => renderMasks());
+window.addEventListener('resize', () => { renderMasks(); castPanel.renderTracks(); });
 
 function setStatus(text) { $('#status').textContent = text; }
 
@@ -220,7 +177,7 @@ async function requestPreview() {
   try {
     const res = await fetch('/v1/previews', {
       method: 'POST',
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      headers: { Authorization: `Bearer ${auth.token}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ session: session.id, client: clientId, seq: ++previewSeq, graph, node, frame: state.frame }),
       signal: ctrl.signal,
     });
@@ -253,7 +210,7 @@ async function requestPreview() {
 
 async function loadBefore() {
   const res = await fetch(`/v1/media/${state.media}/frames/${state.frame}?scale=0.5`, {
-    headers: { Authorization: `Bearer ${token}` },
+    headers: { Authorization: `Bearer ${auth.token}` },
   });
   if (res.ok) $('#before').src = URL.createObjectURL(await res.blob());
 }
@@ -316,6 +273,74 @@ function paramControl(nodeIndex, spec) {
   return wrap;
 }
 
+// Where an op acts: its mask input (fill, clean_plate), or for any other op the part of the
+// picture it is limited to. A box drawn on the picture, or a character of the cast.
+function maskRow(node, i) {
+  const input = maskInput(node.op);
+  const required = input && !input.optional;
+  const row = document.createElement('div');
+  row.className = 'mask-row';
+  const label = document.createElement('label');
+  label.textContent = input ? 'mask' : 'only in';
+  label.title = input?.doc || 'Limit the op to a box or a character';
+  const pick = document.createElement('select');
+  pick.className = 'mask-source';
+  pick.setAttribute('aria-label', `${node.op}: ${label.textContent}`);
+  if (!required) pick.append(new Option(input ? 'none' : 'everywhere', 'none'));
+  pick.append(new Option('box', 'box'));
+  for (const c of castPanel.characters()) pick.append(new Option(c.name, `c${c.id}`));
+  const hasCharacter = node.character !== undefined && node.character !== null;
+  pick.value = hasCharacter ? `c${node.character}` : node.mask || node.box || required ? 'box' : 'none';
+  if (hasCharacter && pick.value !== `c${node.character}`) {  // merged away or re-analysed
+    pick.append(new Option(`character ${node.character} (not in the cast)`, `c${node.character}`));
+    pick.value = `c${node.character}`;
+  }
+  pick.addEventListener('change', () => {
+    delete node.character;
+    delete node.box;
+    if (pick.value.startsWith('c')) {
+      node.character = Number(pick.value.slice(1));
+      delete node.mask;
+    } else if (pick.value === 'box') {
+      node.box = true;
+    } else {
+      delete node.mask;
+    }
+    renderChain();
+    renderMasks();
+    pushState();
+    requestPreview();
+  });
+  row.append(label, pick);
+  const out = [row];
+  if (pick.value === 'box') {
+    const shape = document.createElement('input');
+    shape.value = node.mask || '';
+    shape.placeholder = 'rect x y w h';
+    shape.dataset.mask = '';
+    shape.addEventListener('change', () => { node.mask = shape.value.trim(); renderMasks(); pushState(); requestPreview(); });
+    const draw = document.createElement('button');
+    draw.textContent = 'Draw';
+    draw.className = 'draw-mask';
+    draw.addEventListener('click', () => {
+      drawingFor = i;
+      $('#stage').classList.add('drawing');
+      setStatus(input ? 'drag a box over what to remove' : 'drag a box over where the op acts');
+    });
+    const boxRow = document.createElement('div');
+    boxRow.className = 'mask-row';
+    boxRow.append(document.createElement('span'), shape, draw);
+    out.push(boxRow);
+  }
+  if (required && !node.mask && !hasCharacter) {
+    const hint = document.createElement('div');
+    hint.className = 'hint';
+    hint.textContent = 'Draw a box on the picture around what to remove, or pick a character.';
+    out.push(hint);
+  }
+  return out;
+}
+
 function renderChain() {
   const list = $('#chain');
   list.replaceChildren();
@@ -332,35 +357,7 @@ function renderChain() {
     remove.addEventListener('click', () => { state.chain.splice(i, 1); renderChain(); renderMasks(); pushState(); requestPreview(); });
     head.append(remove);
     li.append(head);
-    const mask = maskInput(node.op);
-    if (mask) {
-      const row = document.createElement('div');
-      row.className = 'mask-row';
-      const label = document.createElement('label');
-      label.textContent = 'mask';
-      label.title = mask.doc || '';
-      const shape = document.createElement('input');
-      shape.value = node.mask || '';
-      shape.placeholder = 'rect x y w h';
-      shape.dataset.mask = '';
-      shape.addEventListener('change', () => { node.mask = shape.value.trim(); renderMasks(); pushState(); requestPreview(); });
-      const draw = document.createElement('button');
-      draw.textContent = 'Draw';
-      draw.className = 'draw-mask';
-      draw.addEventListener('click', () => {
-        drawingFor = i;
-        $('#stage').classList.add('drawing');
-        setStatus('drag a box over what to remove');
-      });
-      row.append(label, shape, draw);
-      li.append(row);
-      if (!node.mask && !mask.optional) {
-        const hint = document.createElement('div');
-        hint.className = 'hint';
-        hint.textContent = 'Draw a box on the picture around what to remove.';
-        li.append(hint);
-      }
-    }
+    li.append(...maskRow(node, i));
     for (const p of schema?.params || []) li.append(paramControl(i, p));
     list.append(li);
   });
@@ -381,9 +378,46 @@ function renderAll(preview = true) {
   $('#stage').style.setProperty('--split', `${state.split}%`);
   renderChain();
   renderMasks();
+  syncCast();
   if (preview && state.driver === clientId) requestPreview();
   if (state.compare) loadBefore();
 }
+
+// --- the cast (cast.js) -------------------------------------------------------------------
+// The session carries a revision of the media's cast, so a rename or a new analysis made in one
+// browser reloads the panel in every other.
+let castShown = { media: '', rev: -1 };
+function syncCast() {
+  const rev = state.castRev || 0;
+  if (castShown.media === state.media && castShown.rev === rev) return castPanel.renderTracks();
+  castShown = { media: state.media, rev };
+  castPanel.loadCast(state.media);
+}
+
+function showFrame(frame) {
+  state.frame = frame;
+  $('#frame').value = String(frame);
+  $('#frame-out').textContent = String(frame);
+  castPanel.renderTracks();
+  pushState();
+  requestPreview();
+}
+
+castPanel.initCast({
+  frame: () => state.frame,
+  mediaInfo: () => media.find((x) => x.id === state.media)?.info,
+  frameRect,
+  jump: showFrame,
+  changed: () => renderChain(),
+  corrected: () => {
+    state.castRev = (state.castRev || 0) + 1;
+    castShown.rev = state.castRev;
+    pushState();
+    // A chain that uses a character reads the cast: its picture may change with it.
+    if (state.chain.some((n) => n.character !== undefined && n.character !== null)) requestPreview();
+  },
+  status: setStatus,
+});
 
 function addJob(job) {
   const li = document.createElement('li');
@@ -409,7 +443,7 @@ function addJob(job) {
         const a = document.createElement('button');
         a.textContent = 'Download';
         a.addEventListener('click', async () => {
-          const res = await fetch(`/v1/jobs/${j.id}/output`, { headers: { Authorization: `Bearer ${token}` } });
+          const res = await fetch(`/v1/jobs/${j.id}/output`, { headers: { Authorization: `Bearer ${auth.token}` } });
           const url = URL.createObjectURL(await res.blob());
           const link = Object.assign(document.createElement('a'), { href: url, download: j.output.name });
           link.click();
@@ -444,7 +478,7 @@ function addJob(job) {
 }
 
 async function start() {
-  if (!token) {
+  if (!auth.token) {
     $('#signin').hidden = false;
     return;
   }
@@ -485,18 +519,13 @@ async function start() {
 
 $('#signin-form').addEventListener('submit', (e) => {
   e.preventDefault();
-  token = $('#token-input').value.trim();
-  localStorage.setItem('framelock.token', token);
+  auth.token = $('#token-input').value.trim();
+  localStorage.setItem('framelock.token', auth.token);
   $('#signin').hidden = true;
   start();
 });
 $('#media-select').addEventListener('change', () => { state.media = $('#media-select').value; state.frame = 0; renderAll(); pushState(); });
-$('#frame').addEventListener('input', () => {
-  state.frame = Number($('#frame').value);
-  $('#frame-out').textContent = String(state.frame);
-  pushState();
-  requestPreview();
-});
+$('#frame').addEventListener('input', () => showFrame(Number($('#frame').value)));
 $('#add-op').addEventListener('click', () => {
   const name = $('#op-select').value;
   const schema = opSchema(name);

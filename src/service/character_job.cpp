@@ -15,8 +15,8 @@ namespace fl::service {
 
 namespace fs = std::filesystem;
 
-std::string JobRunner::cast_path(const std::string& media_id) const {
-  return (fs::path(options_.data_dir) / "casts" / (media_id + ".json")).string();
+std::string media_cast_path(const std::string& data_dir, const std::string& media_id) {
+  return (fs::path(data_dir) / "casts" / (media_id + ".json")).string();
 }
 
 Status JobRunner::run_characters(JobInfo& job, const std::shared_ptr<graph::CancelToken>& cancel) {

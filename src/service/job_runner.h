@@ -13,6 +13,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -42,6 +43,11 @@ struct JobRunnerOptions {
   graph::ResourceLimits limits;  // refused at submit, with 422
 };
 
+// The cast of a registered media (casts/<media id>.json under the data directory), and how a
+// graph names it in an op's `cast` param: `cast:<media id>`.
+std::string media_cast_path(const std::string& data_dir, const std::string& media_id);
+inline constexpr std::string_view kMediaCastScheme = "cast:";
+
 class JobRunner {
  public:
   static Result<std::unique_ptr<JobRunner>> open(std::shared_ptr<store::Database> db,
@@ -64,7 +70,9 @@ class JobRunner {
   // cancelled at the next tile; this waits (up to ~5 s) for it to end, then returns its state.
   Result<JobInfo> cancel(const std::string& id, const security::Principal& who);
   // Where the cast of a registered media lives (casts/<media id>.json under the data directory).
-  std::string cast_path(const std::string& media_id) const;
+  std::string cast_path(const std::string& media_id) const {
+    return media_cast_path(options_.data_dir, media_id);
+  }
   // The finished output's path (succeeded jobs only).
   Result<std::string> output_path(const std::string& id) const;
 

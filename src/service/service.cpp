@@ -46,7 +46,19 @@ Result<std::unique_ptr<Service>> Service::open(ServiceOptions options) {
     if (!added.ok()) return added.status().with_context("--media-root: ");
   }
   MediaLibrary* media = s->media_.get();
-  graph::PathGuard guard = [media](const std::string& p) { return media->resolve(p); };
+  const std::string data_dir = options.data_dir;
+  // `cast:MEDIA_ID` names a registered media's cast (what its characters job found, with the
+  // corrections made since), so a graph from the page can use it without a server path.
+  graph::PathGuard guard = [media, data_dir](const std::string& p) -> Result<std::string> {
+    if (p.rfind(kMediaCastScheme, 0) != 0) return media->resolve(p);
+    FL_ASSIGN_OR_RETURN(MediaItem item, media->get(p.substr(kMediaCastScheme.size())));
+    std::string path = media_cast_path(data_dir, item.id);
+    std::error_code ec;
+    if (!fs::exists(path, ec))
+      return not_found("media '" + item.id + "' has no cast yet: POST /v1/media/" + item.id +
+                       "/characters finds its characters");
+    return path;
+  };
   render::AnalysisStoreOptions ao;
   ao.dir = options.data_dir + "/analysis";
   ao.memory_bytes = options.analysis_memory_bytes;

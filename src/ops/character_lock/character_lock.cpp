@@ -277,7 +277,10 @@ void register_character_lock(graph::Registry& r) {
           .input("in")
           .param_string("character", std::nullopt,
                         "The character: a name (from the cast or a reference) or an id.")
-          .param_string("cast", "", "A cast file (`framelock characters --out`); empty: analyse.")
+          .param_string(
+              "cast", "",
+              "A cast file (`framelock characters --out`), or on the server `cast:MEDIA_ID`, "
+              "the media's cast; empty: analyse.")
           .param_string("references", "",
                         "NAME=FILE;NAME=FILE: stills or clip frames that name characters (the "
                         "op's own analysis only).")

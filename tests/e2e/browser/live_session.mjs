@@ -193,6 +193,100 @@ try {
   check(sessionState.state.chain.some((n) => n.op === 'fill' && n.mask === shape), 'the session keeps the box for everyone');
   await colourist.screenshot({ path: join(artifacts, 'live_fill.png') });
 
+  // Characters: find them as a job, see the cast panel (faces, names, shots) and their boxes over
+  // the picture, rename one (the watching director's panel follows), then limit a grade to them.
+  const castMedia = await colourist.inputValue('#media-select');
+  while (await colourist.locator('#chain li').count()) await colourist.locator('#chain li .op-head button').first().click();
+  await colourist.click('#find-characters');
+  await colourist.waitForFunction(() => document.querySelectorAll('#cast li').length > 0, null, { timeout: 120000 });
+  const found = await api(`/v1/media/${castMedia}/characters`);
+  const listed = await colourist.locator('#cast li').count();
+  check(found.characters.length >= 2 && listed === found.characters.length,
+    `"Find characters" runs the analysis and the cast panel lists the ${listed} characters it found`);
+  await colourist.waitForFunction(() => [...document.querySelectorAll('#cast canvas.face')].every((c) => c.dataset.drawn === 'true'),
+    null, { timeout: 30000 });
+  const faceSpread = await colourist.evaluate(() => [...document.querySelectorAll('#cast canvas.face')].map((c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let sum = 0, sq = 0;
+    for (let i = 0; i < d.length; i += 4) { const y = (d[i] + d[i + 1] + d[i + 2]) / 3; sum += y; sq += y * y; }
+    const n = d.length / 4;
+    return Math.sqrt(sq / n - (sum / n) ** 2);
+  }));
+  check(faceSpread.every((sd) => sd > 10), `each character shows a face crop (luma spread ${faceSpread.map((x) => x.toFixed(0)).join(', ')})`);
+  const lead = found.characters[0];
+  const nameInput = `#cast li[data-character="${lead.id}"] input.name`;
+  await colourist.fill(nameInput, 'Lead A');
+  await colourist.press(nameInput, 'Tab');
+  let renamed = null;
+  for (let k = 0; k < 50 && renamed !== 'Lead A'; k++) {
+    renamed = (await api(`/v1/media/${castMedia}/characters`)).characters.find((c) => c.id === lead.id).name;
+    if (renamed !== 'Lead A') await new Promise((r) => setTimeout(r, 100));
+  }
+  check(renamed === 'Lead A', 'renaming in the panel renames the character in the media\'s cast');
+  await director.waitForFunction(() => [...document.querySelectorAll('#cast input.name')].some((i) => i.value === 'Lead A'),
+    null, { timeout: 10000 });
+  check(true, 'the director\'s cast panel follows the rename');
+
+  // A frame where the lead and another character are both on screen, at a sighting of each.
+  const sighted = (c, f) => c.tracks.some((t) => t.boxes.some((b) => b[0] === f));
+  const other = found.characters.find((c) => c.id !== lead.id &&
+    lead.tracks.some((t) => t.boxes.some((b) => sighted(c, b[0]))));
+  check(!!other, `another character shares a frame with the lead (${other?.name})`);
+  const both = lead.tracks.flatMap((t) => t.boxes.map((b) => b[0])).filter((f) => sighted(other, f));
+  const shared = both[Math.floor(both.length / 2)];
+  const boxOf = (c) => c.tracks.flatMap((t) => t.boxes).find((b) => b[0] === shared).slice(1, 5);
+  await colourist.evaluate(() => { document.querySelector('#after').dataset.final = 'pending'; });
+  await colourist.fill('#frame', String(shared));
+  await colourist.waitForFunction(() => document.querySelector('#after').dataset.final === 'true', null, { timeout: 30000 });
+  const tracks = await colourist.evaluate(() => [...document.querySelectorAll('#tracks .track')].map((d) => {
+    const r = d.getBoundingClientRect();
+    return { id: Number(d.dataset.character), box: d.dataset.box.split(' ').map(Number), label: d.textContent,
+      screen: [r.left, r.top, r.width, r.height] };
+  }));
+  const leadBox = tracks.find((t) => t.id === lead.id);
+  const expected = boxOf(lead);
+  const onScreen = [ox + expected[0] * scale, oy + expected[1] * scale, expected[2] * scale, expected[3] * scale];
+  check(tracks.length >= 2 && leadBox && leadBox.label === 'Lead A' && leadBox.screen.every((v, k) => Math.abs(v - onScreen[k]) <= 3),
+    `frame ${shared}: ${tracks.length} boxes over the picture, the lead's labelled and where the cast puts them`);
+  const ungraded = await colourist.getAttribute('#after', 'src');
+
+  await colourist.selectOption('#op-select', 'exposure');
+  await colourist.click('#add-op');
+  await colourist.waitForSelector('#chain li[data-op="exposure"] select.mask-source');
+  const choices = await colourist.evaluate(() => [...document.querySelectorAll('#chain li[data-op="exposure"] select.mask-source option')].map((o) => o.textContent));
+  check(choices.includes('Lead A') && choices.includes(other.name), `the grade's "only in" picker offers the characters (${choices.join(', ')})`);
+  await colourist.selectOption('#chain li[data-op="exposure"] select.mask-source', `c${lead.id}`);
+  await colourist.evaluate(() => { document.querySelector('#after').dataset.final = 'pending'; });
+  await colourist.fill('#chain li[data-op="exposure"] input[data-param="stops"]', '2');
+  await colourist.waitForFunction((before) => {
+    const img = document.querySelector('#after');
+    return img.dataset.final === 'true' && img.src !== before;
+  }, ungraded, { timeout: 60000 });
+  const graded = await colourist.getAttribute('#after', 'src');
+  const faceDiff = await colourist.evaluate(async ([a, b, boxes, width]) => {
+    const load = (src) => new Promise((res) => { const i = new Image(); i.onload = () => res(i); i.src = src; });
+    const px = (img) => {
+      const c = Object.assign(document.createElement('canvas'), { width: img.naturalWidth, height: img.naturalHeight });
+      c.getContext('2d').drawImage(img, 0, 0);
+      return c.getContext('2d').getImageData(0, 0, c.width, c.height);
+    };
+    const [da, db] = (await Promise.all([load(a), load(b)])).map(px);
+    const k = da.width / width;
+    return boxes.map(([x0, y0, w, h]) => {
+      let sum = 0, n = 0;
+      for (let y = Math.round((y0 + h * 0.2) * k); y < (y0 + h * 0.8) * k; y++)
+        for (let x = Math.round((x0 + w * 0.2) * k); x < (x0 + w * 0.8) * k; x++) {
+          const i = 4 * (y * da.width + x);
+          sum += (Math.abs(da.data[i] - db.data[i]) + Math.abs(da.data[i + 1] - db.data[i + 1]) + Math.abs(da.data[i + 2] - db.data[i + 2])) / 3;
+          n++;
+        }
+      return sum / n;
+    });
+  }, [ungraded, graded, [boxOf(lead), boxOf(other)], 720]);
+  check(faceDiff[0] > 8 && faceDiff[1] < 2,
+    `exposure "only in" Lead A brightens their face (mean |diff| ${faceDiff[0].toFixed(1)}) and not ${other.name}'s (${faceDiff[1].toFixed(2)})`);
+  await colourist.screenshot({ path: join(artifacts, 'live_characters.png') });
+
   // A 4K clip: each slider change shows its coarse level in the browser within ~100 ms.
   const editor4k = await (await browser.newContext({ viewport: { width: 1400, height: 860 } })).newPage();
   pages.push(['4k', editor4k]);

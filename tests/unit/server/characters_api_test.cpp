@@ -1,6 +1,10 @@
 // Character lock through the API: the analysis is a job with progress events, its cast is read
 // and corrected under the same roles as the rest, and corrections survive a new analysis.
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+
+#include <opencv2/imgcodecs.hpp>
+#include <sstream>
 
 #include "server_fixture.h"
 #include "test_support.h"
@@ -89,6 +93,71 @@ TEST_F(ServerFixture, CharactersAreAnAnalysisJobAndTheCastCanBeCorrected) {
   EXPECT_TRUE(doc.json["paths"]["/v1/media/{id}/characters"].contains("post"));
   EXPECT_TRUE(doc.json["paths"]["/v1/media/{id}/characters"].contains("get"));
   EXPECT_TRUE(doc.json["paths"]["/v1/media/{id}/characters/corrections"].contains("post"));
+}
+
+// The final level of a preview stream, decoded (8-bit, as the page sees it).
+cv::Mat final_preview(const std::string& ndjson) {
+  std::istringstream lines(ndjson);
+  std::string last;
+  for (std::string line; std::getline(lines, line);)
+    if (!line.empty()) last = line;
+  const std::string uri = nlohmann::json::parse(last).value("image", "");
+  const std::string b64 = uri.substr(uri.find(',') + 1);
+  std::vector<unsigned char> bytes(b64.size());
+  const int n = EVP_DecodeBlock(bytes.data(), reinterpret_cast<const unsigned char*>(b64.data()),
+                                int(b64.size()));
+  if (n <= 0) return {};
+  bytes.resize(size_t(n));
+  return cv::imdecode(bytes, cv::IMREAD_GRAYSCALE);
+}
+
+// The page's mask picker: a graph names a media's cast as `cast:<media id>`, which follows the
+// cast's corrections and needs no server path.
+TEST_F(ServerFixture, AGraphNamesAMediasCast) {
+  auto matte = [&](const std::string& cast, const std::string& character) {
+    nlohmann::json graph = {{"sources", {{"clip", {{"media", megamind_id_}}}}},
+                            {"nodes",
+                             {{"who",
+                               {{"op", "character_mask"},
+                                {"inputs", {"clip"}},
+                                {"params", {{"character", character}, {"cast", cast}}}}}}}};
+    return call("POST", "/v1/previews", artist_,
+                nlohmann::json{{"graph", graph}, {"frame", 45}, {"format", "png"}});
+  };
+  const std::string own = "cast:" + megamind_id_;
+  // Before the analysis: the error says how to make one.
+  auto early = matte(own, "1");
+  EXPECT_GE(early.status, 400) << early.body;
+  EXPECT_NE(early.body.find("POST /v1/media/" + megamind_id_ + "/characters"), std::string::npos)
+      << early.body;
+  EXPECT_NE(early.body.find("params.cast"), std::string::npos) << early.body;
+  // Only registered media: no way out of the data directory.
+  for (const std::string bad : {"cast:m_nope", "cast:../../framelock", "cast:"}) {
+    auto r = matte(bad, "1");
+    EXPECT_GE(r.status, 400) << bad;
+    EXPECT_LT(r.status, 500) << bad << ": " << r.body;
+  }
+
+  auto job = call("POST", "/v1/media/" + megamind_id_ + "/characters", artist_);
+  ASSERT_EQ(job.status, 201) << job.body;
+  ASSERT_EQ(wait_for_job(job.json["id"], "succeeded")["state"], "succeeded");
+  auto first = matte(own, "1");
+  ASSERT_EQ(first.status, 200) << first.body;
+  const cv::Mat m = final_preview(first.body);
+  ASSERT_EQ(m.cols, 720);
+  const double on = cv::countNonZero(m > 128) / double(m.total());
+  EXPECT_GT(on, 0.05);  // the lead in the two-shot: a good part of the frame, not all of it
+  EXPECT_LT(on, 0.6);
+  // A name given in a correction reaches the graph; an unknown one fails naming the field.
+  auto renamed = call("POST", "/v1/media/" + megamind_id_ + "/characters/corrections", artist_,
+                      nlohmann::json{{"op", "rename"}, {"id", 1}, {"name", "Roxanne"}});
+  ASSERT_EQ(renamed.status, 200) << renamed.body;
+  auto by_name = matte(own, "Roxanne");
+  ASSERT_EQ(by_name.status, 200) << by_name.body;
+  EXPECT_EQ(cv::norm(final_preview(by_name.body), m, cv::NORM_INF), 0);
+  auto unknown = matte(own, "Hal");
+  EXPECT_EQ(unknown.status, 422) << unknown.body;
+  EXPECT_NE(unknown.body.find("Roxanne"), std::string::npos) << unknown.body;
 }
 
 }  // namespace
