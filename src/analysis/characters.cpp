@@ -2,7 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
+#include <mutex>
 #include <numeric>
+
+#include <oneapi/tbb/parallel_pipeline.h>
+#include <oneapi/tbb/task_arena.h>
 
 #include <opencv2/imgproc.hpp>
 
@@ -97,64 +102,188 @@ Result<ReferenceFace> reference_face(const std::string& name, const std::string&
   return ref;
 }
 
+namespace {
+
+// The face width (pixels) an identity chip wants: dlib's 150-pixel chip holds a face of about
+// 100, so a face read smaller than this comes from the full-resolution frame.
+constexpr float kIdentityFaceWidth = 160.f;
+
+// A frame in flight through the analysis pipeline.
+struct Work {
+  int64_t index = 0;
+  AnalysisFrame frame;
+  std::vector<ml::FaceDetection> faces;  // in frame's bgr pixels
+  std::vector<Sighting> sightings;       // in full-frame pixels
+};
+
+// Detectors for the frames analysed at once: a network is not re-entrant.
+class DetectorPool {
+ public:
+  explicit DetectorPool(float min_score) : min_score_(min_score) {}
+  Result<ml::FaceDetector> take() {
+    {
+      std::lock_guard lock(mu_);
+      if (!idle_.empty()) {
+        ml::FaceDetector d = std::move(idle_.back());
+        idle_.pop_back();
+        return d;
+      }
+    }
+    return ml::FaceDetector::open(ml::ModelId::kFaceDetectFar, {min_score_});
+  }
+  void give_back(ml::FaceDetector d) {
+    std::lock_guard lock(mu_);
+    idle_.push_back(std::move(d));
+  }
+
+ private:
+  float min_score_;
+  std::mutex mu_;
+  std::vector<ml::FaceDetector> idle_;
+};
+
+// Faces on one frame (at most analysis_width wide), with their clothing and look.
+Status find_faces(Work& w, DetectorPool& detectors, const CharacterOptions& options,
+                  float to_full) {
+  const cv::Mat& bgr = w.frame.bgr;
+  const double scale = std::min(1.0, double(options.analysis_width) / bgr.cols);
+  cv::Mat small = bgr;
+  if (scale < 1) cv::resize(bgr, small, {}, scale, scale, cv::INTER_AREA);
+  FL_ASSIGN_OR_RETURN(ml::FaceDetector detector, detectors.take());
+  w.faces = detector.detect(small);
+  detectors.give_back(std::move(detector));
+  for (auto& f : w.faces) {
+    f.box = cv::Rect2f(f.box.x / scale, f.box.y / scale, f.box.width / scale, f.box.height / scale);
+    for (auto& k : f.keypoints) k /= scale;
+    Sighting s;
+    s.box = {w.index,
+             f.box.x * to_full,
+             f.box.y * to_full,
+             f.box.width * to_full,
+             f.box.height * to_full,
+             f.score};
+    s.body = body_colour(bgr, f.box);
+    s.look = appearance(bgr, f.box);
+    w.sightings.push_back(std::move(s));
+  }
+  return ok_status();
+}
+
+// The identity chip of a face: from the frame as read when it holds the face large enough, else
+// from a crop of the full-resolution frame around it.
+Result<cv::Mat> identity_chip(const Work& w, const ml::FaceDetection& face, float to_full) {
+  const float full_width = face.box.width * to_full;
+  if (!w.frame.full || face.box.width >= kIdentityFaceWidth || to_full <= 1.f)
+    return ml::aligned_face_chip(w.frame.bgr, face);
+  const float side = 2.4f * std::max(face.box.width, face.box.height) * to_full;
+  const cv::Point2f centre = (face.box.tl() + face.box.br()) * (0.5f * to_full);
+  // Whole chroma samples of any subsampling (the decoder's scaler starts the crop on one).
+  cv::Rect region(int(centre.x - side / 2) & ~3, int(centre.y - side / 2) & ~3, int(side) + 4,
+                  int(side) + 4);
+  region.x = std::max(region.x, 0);
+  region.y = std::max(region.y, 0);
+  const double s = std::min(1.0, double(kIdentityFaceWidth) / full_width);
+  FL_ASSIGN_OR_RETURN(cv::Mat crop, w.frame.full(region, s));
+  ml::FaceDetection in_crop = face;
+  auto map = [&](cv::Point2f p) {
+    return cv::Point2f(float((p.x * to_full - region.x) * s),
+                       float((p.y * to_full - region.y) * s));
+  };
+  in_crop.box = cv::Rect2f(map(face.box.tl()), map(face.box.br()));
+  for (auto& k : in_crop.keypoints) k = map(k);
+  return ml::aligned_face_chip(crop, in_crop);
+}
+
+}  // namespace
+
 Result<Cast> analyse_characters(const CharacterClip& clip,
                                 const std::vector<ReferenceFace>& references,
                                 const CharacterOptions& options,
                                 const CharacterProgress& progress) {
   const int64_t total = clip.frame_count;
   if (total <= 0) return invalid_argument("'" + clip.path + "': no frames to analyse");
-  FL_ASSIGN_OR_RETURN(auto detector,
-                      ml::FaceDetector::open(ml::ModelId::kFaceDetectFar, {options.min_score}));
+  DetectorPool detectors(options.min_score);
+  FL_ASSIGN_OR_RETURN(ml::FaceDetector first, detectors.take());  // a missing model fails here
+  detectors.give_back(std::move(first));
   FL_ASSIGN_OR_RETURN(auto describer, ml::FaceDescriber::open());
 
-  std::vector<FrameSignature> signatures;
-  signatures.reserve(size_t(total));
+  std::vector<FrameSignature> signatures(static_cast<size_t>(total));
   std::vector<std::vector<Sighting>> sightings(static_cast<size_t>(total));
   const float to_full = float(1.0 / clip.scale);
-  for (int64_t i = 0; i < total; ++i) {
-    FrameSignature sig;
-    FL_ASSIGN_OR_RETURN(cv::Mat bgr, clip.read(i, &sig));
-    signatures.push_back(std::move(sig));
-    // Faces are found on a frame at most analysis_width wide; identity and clothing are read
-    // from the frame as read.
-    const double scale = std::min(1.0, double(options.analysis_width) / bgr.cols);
-    cv::Mat small = bgr;
-    if (scale < 1) cv::resize(bgr, small, {}, scale, scale, cv::INTER_AREA);
-    auto faces = detector.detect(small);
-    std::vector<ml::FaceDetection> to_describe;
-    std::vector<size_t> described;
-    auto& here = sightings[size_t(i)];
-    for (auto& f : faces) {
-      f.box =
-          cv::Rect2f(f.box.x / scale, f.box.y / scale, f.box.width / scale, f.box.height / scale);
-      for (auto& k : f.keypoints) k /= scale;
-      Sighting s;
-      s.box = {i,
-               f.box.x * to_full,
-               f.box.y * to_full,
-               f.box.width * to_full,
-               f.box.height * to_full,
-               f.score};
-      s.body = body_colour(bgr, f.box);
-      s.look = appearance(bgr, f.box);
-      // Identity every few frames, and wherever a face appears that the last frame did not show.
-      bool continues = false;
-      if (i > 0)
-        for (const Sighting& prev : sightings[size_t(i - 1)])
-          continues |= box_iou(prev.box, s.box) > options.link_iou;
-      if (!continues || i % options.descriptor_stride == 0) {
-        to_describe.push_back(f);
-        described.push_back(here.size());
-      }
-      here.push_back(std::move(s));
-    }
-    auto descriptors = describer.describe(bgr, to_describe);
-    for (size_t k = 0; k < described.size(); ++k) {
-      here[described[k]].descriptor = descriptors[k];
-      here[described[k]].has_descriptor = true;
-    }
-    if (progress && !progress(i + 1, total)) return cancelled("character analysis cancelled");
-  }
+  std::mutex failed_mu;
+  Status failed = ok_status();
+  auto fail = [&](Status s) {
+    std::lock_guard lock(failed_mu);
+    if (failed.ok()) failed = std::move(s);
+  };
+  auto has_failed = [&] {
+    std::lock_guard lock(failed_mu);
+    return !failed.ok();
+  };
+  int64_t next = 0;
+  // Reading is in order (one decoder), finding faces runs a frame per worker, and identity is in
+  // order again: whether a face needs a descriptor depends on the frame before.
+  const size_t tokens = size_t(std::max(2, tbb::this_task_arena::max_concurrency() + 1));
+  tbb::parallel_pipeline(
+      tokens, tbb::make_filter<void, std::shared_ptr<Work>>(
+                  tbb::filter_mode::serial_in_order,
+                  [&](tbb::flow_control& fc) -> std::shared_ptr<Work> {
+                    if (next >= total || has_failed()) {
+                      fc.stop();
+                      return nullptr;
+                    }
+                    auto w = std::make_shared<Work>();
+                    w->index = next++;
+                    auto frame = clip.read(w->index);
+                    if (!frame.ok()) {
+                      fail(frame.status());
+                      fc.stop();
+                      return nullptr;
+                    }
+                    w->frame = std::move(*frame);
+                    return w;
+                  }) &
+                  tbb::make_filter<std::shared_ptr<Work>, std::shared_ptr<Work>>(
+                      tbb::filter_mode::parallel,
+                      [&](std::shared_ptr<Work> w) -> std::shared_ptr<Work> {
+                        if (!w || has_failed()) return nullptr;
+                        if (Status s = find_faces(*w, detectors, options, to_full); !s.ok()) {
+                          fail(std::move(s));
+                          return nullptr;
+                        }
+                        return w;
+                      }) &
+                  tbb::make_filter<std::shared_ptr<Work>, void>(
+                      tbb::filter_mode::serial_in_order, [&](std::shared_ptr<Work> w) {
+                        if (!w || has_failed()) return;
+                        const int64_t i = w->index;
+                        // Identity every few frames, and wherever a face appears that the last
+                        // frame did not show.
+                        std::vector<cv::Mat> chips;
+                        std::vector<size_t> described;
+                        for (size_t k = 0; k < w->sightings.size(); ++k) {
+                          bool continues = false;
+                          if (i > 0)
+                            for (const Sighting& prev : sightings[size_t(i - 1)])
+                              continues |=
+                                  box_iou(prev.box, w->sightings[k].box) > options.link_iou;
+                          if (continues && i % options.descriptor_stride != 0) continue;
+                          auto chip = identity_chip(*w, w->faces[k], to_full);
+                          if (!chip.ok()) return fail(chip.status());
+                          chips.push_back(std::move(*chip));
+                          described.push_back(k);
+                        }
+                        auto descriptors = describer.describe_chips(chips);
+                        for (size_t k = 0; k < described.size(); ++k) {
+                          w->sightings[described[k]].descriptor = descriptors[k];
+                          w->sightings[described[k]].has_descriptor = true;
+                        }
+                        sightings[size_t(i)] = std::move(w->sightings);
+                        signatures[size_t(i)] = std::move(w->frame.signature);
+                        if (progress && !progress(i + 1, total))
+                          fail(cancelled("character analysis cancelled"));
+                      }));
+  FL_RETURN_IF_ERROR(failed);
 
   Cast cast;
   cast.path = clip.path;
@@ -178,12 +307,11 @@ Result<Cast> analyse_characters(io::FrameSource& source,
                                 const CharacterOptions& options,
                                 const CharacterProgress& progress) {
   const MediaInfo& info = source.info();
-  CharacterClip clip{info.path,
-                     info.frame_count,
-                     info.frame_rate,
-                     info.timecode,
-                     1.0,
-                     [&](int64_t i, FrameSignature* sig) { return display_bgr(source, i, sig); }};
+  const double scale =
+      info.width > 0 ? std::min(1.0, double(options.analysis_width) / info.width) : 1.0;
+  CharacterClip clip{info.path,       info.frame_count,
+                     info.frame_rate, info.timecode,
+                     scale,           [&](int64_t i) { return analysis_frame(source, i, scale); }};
   return analyse_characters(clip, references, options, progress);
 }
 

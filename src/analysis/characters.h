@@ -10,6 +10,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "analysis/display_frame.h"
 #include "analysis/shots.h"
 #include "framelock/image.h"
 #include "framelock/status.h"
@@ -90,22 +91,26 @@ struct CharacterOptions {
 using CharacterProgress = std::function<bool(int64_t done, int64_t total)>;
 
 // The clip an analysis reads: its facts, and each frame as the models want it (display-referred
-// 8-bit BGR, at `scale` of the full frame) with its shot signature from the same decode.
+// 8-bit BGR, at `scale` of the full frame) with its shot signature from the same decode, and
+// where it can, its full-resolution frame for identity crops.
 struct CharacterClip {
   std::string path;
   int64_t frame_count = 0;
   Rational frame_rate{24, 1};
   std::string timecode;  // of frame 0; empty: 00:00:00:00
   double scale = 1.0;    // of the frames `read` gives; boxes are scaled back to the full frame
-  std::function<Result<cv::Mat>(int64_t frame, FrameSignature* signature)> read;
+  std::function<Result<AnalysisFrame>(int64_t frame)> read;  // in order, one call at a time
 };
 
 // Reads every frame once, in order. Footage with no faces gives an empty cast and a note.
+// Frames are read one after another while the faces of the frames read before are found, a
+// frame per worker of the current task arena.
 Result<Cast> analyse_characters(const CharacterClip& clip,
                                 const std::vector<ReferenceFace>& references,
                                 const CharacterOptions& options = {},
                                 const CharacterProgress& progress = {});
-// The same over a decoded clip at full size.
+// The same over a decoded clip: faces found on frames read at most options.analysis_width wide,
+// identity from full-resolution crops.
 Result<Cast> analyse_characters(io::FrameSource& source,
                                 const std::vector<ReferenceFace>& references,
                                 const CharacterOptions& options = {},

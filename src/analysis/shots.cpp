@@ -124,6 +124,20 @@ std::optional<Boundary> dissolve_at(const std::vector<FrameSignature>& fr,
 
 }  // namespace
 
+FrameSignature signature_of_bgr8(const uint8_t* bgr, int width, int height, size_t stride,
+                                 int thumb_width) {
+  // Down to the thumbnail first: a whole analysis frame widened to 16 bits would cost more than
+  // the thumbnail's rounding to 8 bits changes.
+  const int w = std::max(1, thumb_width);
+  const int h = std::max(1, int(std::lround(double(height) * w / width)));
+  cv::Mat thumb, rgb16;
+  cv::resize(cv::Mat(height, width, CV_8UC3, const_cast<uint8_t*>(bgr), stride), thumb, {w, h}, 0,
+             0, cv::INTER_AREA);
+  cv::cvtColor(thumb, thumb, cv::COLOR_BGR2RGB);
+  thumb.convertTo(rgb16, CV_16U, 257);
+  return signature_of(rgb16, thumb_width);
+}
+
 FrameSignature signature_of_rgb48(const uint16_t* rgb, int width, int height, int thumb_width) {
   return signature_of(cv::Mat(height, width, CV_16UC3, const_cast<uint16_t*>(rgb)), thumb_width);
 }

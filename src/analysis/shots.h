@@ -62,6 +62,10 @@ double signature_distance(const FrameSignature& a, const FrameSignature& b);
 FrameSignature signature_of_linear(const Image& linear, colour::Transfer transfer,
                                    int thumb_width = 96);
 
+// The signature of packed 8-bit BGR code values (an analysis frame), rows `stride` bytes apart.
+FrameSignature signature_of_bgr8(const uint8_t* bgr, int width, int height, size_t stride,
+                                 int thumb_width = 96);
+
 // The signature of packed 16-bit RGB code values (a decoder's rgb48 frame).
 FrameSignature signature_of_rgb48(const uint16_t* rgb, int width, int height, int thumb_width = 96);
 

@@ -20,6 +20,21 @@ struct SourceOptions {
   int codec_threads = 0;
 };
 
+// A decoded frame as the decoder gave it (its own pixel format), held by reference. What the
+// analysis networks read comes from it: any region, scaled by the decoder's own scaler straight
+// to 8-bit BGR code values in the source's transfer(), with no full-size RGB frame made (a 4K
+// frame read 960 wide costs a fraction of converting it whole).
+class DecodedFrame {
+ public:
+  virtual ~DecodedFrame() = default;
+  virtual int width() const = 0;
+  virtual int height() const = 0;
+  // `region` (frame pixels, widened to whole chroma samples) scaled to out_width x out_height
+  // into `out`, `stride` bytes a row. Safe from any thread, while the source reads on.
+  virtual Status read_bgr8(const Rect& region, int out_width, int out_height, uint8_t* out,
+                           size_t stride) const = 0;
+};
+
 class FrameSource {
  public:
   virtual ~FrameSource() = default;
@@ -35,6 +50,12 @@ class FrameSource {
   virtual bool reads_rgb48() const { return false; }
   virtual Result<Rgb48Image> read_frame_rgb48(int64_t n) {
     return unsupported("this reader has no 16-bit RGB path");
+  }
+  // Frame n decoded and held, to be read at any region and size after the source has moved on
+  // (the analysis passes). Readers that cannot say false.
+  virtual bool reads_decoded() const { return false; }
+  virtual Result<std::shared_ptr<const DecodedFrame>> read_decoded(int64_t n) {
+    return unsupported("this reader does not hold decoded frames");
   }
 };
 

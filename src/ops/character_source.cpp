@@ -177,10 +177,12 @@ Result<analysis::Cast> analyse_cast(graph::AnalysisCtx& ctx, const CharacterSour
   clip.frame_count = in.frame_count;
   clip.frame_rate = in.frame_rate;
   clip.scale = scale;
-  clip.read = [&](int64_t f, analysis::FrameSignature* sig) -> Result<cv::Mat> {
+  clip.read = [&](int64_t f) -> Result<analysis::AnalysisFrame> {
     FL_ASSIGN_OR_RETURN(Image img, ctx.read(0, f, scale));
-    if (sig) *sig = analysis::signature_of_linear(img, kEncoding);
-    return display_bgr(img);
+    analysis::AnalysisFrame frame;
+    frame.signature = analysis::signature_of_linear(img, kEncoding);
+    frame.bgr = display_bgr(img);
+    return frame;
   };
   return analysis::analyse_characters(clip, references, {}, progress);
 }

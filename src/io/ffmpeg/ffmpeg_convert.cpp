@@ -342,6 +342,56 @@ Result<Image> FrameToImage::convert(const AVFrame* frame) {
   return image;
 }
 
+Status FrameToBgr24::convert(const AVFrame* frame, Rect region, int out_w, int out_h, uint8_t* out,
+                             size_t stride) {
+  const auto fmt = AVPixelFormat(frame->format);
+  const AVPixFmtDescriptor* desc = av_pix_fmt_desc_get(fmt);
+  if (!desc || frame->width <= 0 || frame->height <= 0)
+    return corrupt_data("decoder returned a frame without a valid size or pixel format");
+  if (out_w <= 0 || out_h <= 0 || stride < size_t(out_w) * 3)
+    return invalid_argument("bad output size for an 8-bit BGR frame");
+  // Whole chroma samples: the plane pointers below start on one.
+  const int cw = 1 << desc->log2_chroma_w, ch = 1 << desc->log2_chroma_h;
+  const int x0 = std::clamp(region.x, 0, frame->width) / cw * cw;
+  const int y0 = std::clamp(region.y, 0, frame->height) / ch * ch;
+  const int x1 = std::clamp(region.right(), x0 + 1, frame->width);
+  const int y1 = std::clamp(region.bottom(), y0 + 1, frame->height);
+  const int w = x1 - x0, h = y1 - y0;
+  const uint8_t* src[4] = {};
+  int src_stride[4] = {};
+  int steps[4] = {};
+  for (int c = 0; c < desc->nb_components; ++c)
+    steps[desc->comp[c].plane] = std::max(steps[desc->comp[c].plane], desc->comp[c].step);
+  const bool paletted = desc->flags & AV_PIX_FMT_FLAG_PAL;
+  for (int p = 0; p < 4 && frame->data[p]; ++p) {
+    const bool chroma = (p == 1 || p == 2) && !(desc->flags & AV_PIX_FMT_FLAG_RGB);
+    const int px = chroma ? x0 >> desc->log2_chroma_w : x0;
+    const int py = chroma ? y0 >> desc->log2_chroma_h : y0;
+    src[p] =
+        frame->data[p] +
+        (paletted && p == 1 ? 0 : ptrdiff_t(py) * frame->linesize[p] + ptrdiff_t(px) * steps[p]);
+    src_stride[p] = frame->linesize[p];
+  }
+  const bool yuv = is_yuv_format(fmt);
+  ctx_.reset(
+      sws_getCachedContext(ctx_.release(), w, h, fmt, out_w, out_h, AV_PIX_FMT_BGR24,
+                           SWS_AREA | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT | SWS_FULL_CHR_H_INP,
+                           nullptr, nullptr, nullptr));
+  if (!ctx_)
+    return unsupported(std::string("cannot convert pixel format '") + desc->name + "' to RGB");
+  if (yuv) {
+    const int cs = sws_colorspace(AVColorSpace(frame->colorspace), frame->height);
+    const int full = frame->color_range == AVCOL_RANGE_JPEG || is_jpeg_range_format(fmt);
+    sws_setColorspaceDetails(ctx_.get(), sws_getCoefficients(cs), full,
+                             sws_getCoefficients(SWS_CS_DEFAULT), 1, 0, 1 << 16, 1 << 16);
+  }
+  uint8_t* dst[4] = {out, nullptr, nullptr, nullptr};
+  int dst_stride[4] = {int(stride), 0, 0, 0};
+  if (sws_scale(ctx_.get(), src, src_stride, 0, h, dst, dst_stride) != out_h)
+    return internal_error("swscale did not give the whole 8-bit frame");
+  return ok_status();
+}
+
 Result<Rgb48Image> FrameToRgb48::convert(const AVFrame* frame) {
   FL_RETURN_IF_ERROR(scaler_.prepare(frame).status());
   Rgb48Image image(frame->width, frame->height);

@@ -136,6 +136,20 @@ class ImageToFrame {
   std::optional<YcbcrFormat> native_;
 };
 
+// A region of a decoded frame, scaled by swscale straight from its own pixel format to packed
+// 8-bit BGR code values: what analysis networks read, with no full-size RGB frame made (a 4K
+// frame scaled to 960 wide costs a fraction of converting it whole).
+class FrameToBgr24 {
+ public:
+  // `region` in frame pixels is widened to whole chroma samples; out is out_w x out_h, `stride`
+  // bytes a row.
+  Status convert(const AVFrame* frame, Rect region, int out_w, int out_h, uint8_t* out,
+                 size_t stride);
+
+ private:
+  SwsPtr ctx_;
+};
+
 // 16-bit code values -> frames in an encoder's pixel format (the integer path).
 class Rgb48ToFrame {
  public:

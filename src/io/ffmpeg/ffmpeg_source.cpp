@@ -30,6 +30,26 @@ constexpr int64_t kMaxForwardDecode = 8;
 // (imprecise indexes, open GOPs). After the last one we rewind to the start.
 constexpr int64_t kSeekBackoff[] = {0, 16, 64, 256};
 
+// A decoded frame held by reference (the decoder's pool gives the next frame another buffer).
+// Each read makes its own scaler, so reads from several threads do not share one.
+class HeldFrame final : public DecodedFrame {
+ public:
+  HeldFrame(FramePtr frame, std::string where)
+      : frame_(std::move(frame)), where_(std::move(where)) {}
+  int width() const override { return frame_->width; }
+  int height() const override { return frame_->height; }
+  Status read_bgr8(const Rect& region, int out_width, int out_height, uint8_t* out,
+                   size_t stride) const override {
+    FrameToBgr24 converter;
+    return converter.convert(frame_.get(), region, out_width, out_height, out, stride)
+        .with_context(where_);
+  }
+
+ private:
+  FramePtr frame_;
+  std::string where_;
+};
+
 class FfmpegSource final : public FrameSource {
  public:
   FfmpegSource(std::string path, InputPtr fmt, int video, MediaInfo info, colour::Transfer transfer)
@@ -100,6 +120,15 @@ class FfmpegSource final : public FrameSource {
     auto image = rgb48_converter_.convert(frame);
     if (!image.ok()) return image.status().with_context(where(n));
     return image;
+  }
+
+  bool reads_decoded() const override { return true; }
+  Result<std::shared_ptr<const DecodedFrame>> read_decoded(int64_t n) override {
+    FL_ASSIGN_OR_RETURN(const AVFrame* frame, decoded(n));
+    FramePtr held(av_frame_clone(frame));
+    if (!held) return internal_error(where(n) + "out of memory");
+    return std::shared_ptr<const DecodedFrame>(
+        std::make_shared<HeldFrame>(std::move(held), where(n)));
   }
 
  private:

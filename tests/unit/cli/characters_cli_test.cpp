@@ -112,7 +112,7 @@ TEST_F(Cli, CastCorrectionsAreKeptAndReappliedWhenTheClipIsAnalysedAgain) {
   auto r = run("characters " + mega + " --out cast.json");
   ASSERT_EQ(r.code, 0) << r.err;
   // Name the leads; the man at the table's second track becomes someone of its own.
-  r = run("cast cast.json --rename 1=Roxanne --rename 3=Glasses --split 2:61-97=Waiter");
+  r = run("cast cast.json --rename 1=Roxanne --rename 3=Glasses --split 2:50-97=Waiter");
   ASSERT_EQ(r.code, 0) << r.err;
   r = run("cast cast.json --merge 1+2");
   EXPECT_NE(r.code, 0);

@@ -52,6 +52,55 @@ TEST(FfmpegSource, MegamindSequentialFrames) {
   EXPECT_GT(test::max_abs_diff(*f, *g), 0.0);
 }
 
+// What analysis passes read: a held decoded frame, any region at any size, as 8-bit BGR that
+// agrees with the 16-bit frame, and still readable after the source has moved on.
+TEST(FfmpegSource, DecodedFramesReadAtAnyRegionAndSize) {
+  auto src = open_or_die(test::opencv_data("Megamind.avi"));
+  ASSERT_TRUE(src && src->reads_decoded());
+  auto rgb = src->read_frame_rgb48(120);
+  ASSERT_TRUE(rgb.ok()) << rgb.status().to_string();
+  auto held = src->read_decoded(120);
+  ASSERT_TRUE(held.ok()) << held.status().to_string();
+  const io::DecodedFrame& d = **held;
+  ASSERT_EQ(d.width(), 720);
+  ASSERT_EQ(d.height(), 528);
+  auto bgr8 = [&](Rect r, int w, int h) {
+    std::vector<uint8_t> out(size_t(w) * h * 3);
+    Status s = d.read_bgr8(r, w, h, out.data(), size_t(w) * 3);
+    EXPECT_TRUE(s.ok()) << s.to_string();
+    return out;
+  };
+  // The 16-bit frame's code value at (x, y), channel c of BGR, in 8-bit units.
+  auto code = [&](int x, int y, int c) { return rgb->row(y)[3 * x + (2 - c)] / 257.0; };
+  auto mean_diff = [&](const std::vector<uint8_t>& got, Rect r, int scale) {
+    const int w = r.w / scale, h = r.h / scale;
+    double sum = 0;
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < w; ++x)
+        for (int c = 0; c < 3; ++c) {
+          double want = 0;
+          for (int dy = 0; dy < scale; ++dy)
+            for (int dx = 0; dx < scale; ++dx)
+              want += code(r.x + x * scale + dx, r.y + y * scale + dy, c);
+          sum += std::abs(got[size_t(3 * (y * w + x) + c)] - want / (scale * scale));
+        }
+    return sum / (double(w) * h * 3);
+  };
+  const Rect whole{0, 0, 720, 528};
+  const auto full = bgr8(whole, 720, 528);
+  EXPECT_LT(mean_diff(full, whole, 1), 1.0);
+  const Rect face{200, 160, 160, 120};  // whole chroma samples
+  EXPECT_LT(mean_diff(bgr8(face, 160, 120), face, 1), 1.0);
+  EXPECT_LT(mean_diff(bgr8(whole, 180, 132), whole, 4), 1.5);
+  // Held: the source reads on, and the frame reads the same.
+  for (int64_t n = 121; n < 126; ++n) ASSERT_TRUE(src->read_frame_rgb48(n).ok());
+  EXPECT_EQ(bgr8(whole, 720, 528), full);
+  // A region outside the frame or a bad size is refused.
+  std::vector<uint8_t> small(30);
+  EXPECT_FALSE(d.read_bgr8(whole, 0, 10, small.data(), 30).ok());
+  EXPECT_FALSE(d.read_bgr8(whole, 10, 1, small.data(), 3).ok());
+}
+
 TEST(FfmpegSource, MegamindRandomAccessMatchesSequential) {
   const std::string path = test::opencv_data("Megamind.avi");
   auto seq = read_sequential(path, 270);

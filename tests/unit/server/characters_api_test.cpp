@@ -58,7 +58,7 @@ TEST_F(ServerFixture, CharactersAreAnAnalysisJobAndTheCastCanBeCorrected) {
   EXPECT_EQ(renamed.json["characters"][2]["name"], "Glasses");
   auto split = call(
       "POST", base + "/corrections", artist_,
-      nlohmann::json{{"op", "split"}, {"id", 2}, {"first", 61}, {"last", 97}, {"name", "Waiter"}});
+      nlohmann::json{{"op", "split"}, {"id", 2}, {"first", 50}, {"last", 97}, {"name", "Waiter"}});
   ASSERT_EQ(split.status, 200) << split.body;
   ASSERT_EQ(split.json["characters"].size(), 4u);
   auto together = call("POST", base + "/corrections", artist_,
