@@ -9,13 +9,17 @@
 
 namespace fl::analysis {
 
-// One face on one frame, with what identifies it.
+// One face on one frame, with what identifies it. A face that turned away (or was hidden) while
+// tracked is followed by its clothing: its box has confidence 0 and no descriptor.
 struct Sighting {
   FaceBox box;
   std::vector<float> body;  // clothing colour (empty: not seen)
   Appearance look;
   Descriptor descriptor{};
   bool has_descriptor = false;
+  int followed_for = 0;      // frames since the face was last seen (0: seen on this frame)
+  std::vector<float> model;  // the clothing colour followed (the body when the face was seen)
+  float model_score = 0;     // how well the model matched the clothing when the face was seen
 };
 
 // A track and its identity: the mean of its faces' descriptors and of its clothing colour.

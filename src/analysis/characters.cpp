@@ -11,6 +11,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "analysis/body_follow.h"
 #include "analysis/character_tracks.h"
 #include "analysis/display_frame.h"
 #include "io/frame_sink.h"
@@ -19,56 +20,6 @@
 #include "ml/face_detector.h"
 
 namespace fl::analysis {
-namespace {
-
-// What lies below a face: the clothing, which tells two people apart when their faces are turned
-// away or small, and whose colour continuity watches.
-cv::Rect clothing_region(const cv::Rect2f& face) {
-  return cv::Rect(int(face.x - 0.5f * face.width), int(face.y + 1.2f * face.height),
-                  int(2.0f * face.width), int(1.5f * face.height));
-}
-
-// Hue-saturation histogram (8x4, normalised) of the clothing.
-std::vector<float> body_colour(const cv::Mat& bgr, const cv::Rect2f& face) {
-  const cv::Rect body = clothing_region(face) & cv::Rect(0, 0, bgr.cols, bgr.rows);
-  std::vector<float> hist(32, 0.f);
-  if (body.area() < 16) return {};
-  cv::Mat hsv;
-  cv::cvtColor(bgr(body), hsv, cv::COLOR_BGR2HSV);
-  float n = 0;
-  for (int y = 0; y < hsv.rows; ++y)
-    for (const cv::Vec3b& p : cv::Mat_<cv::Vec3b>(hsv.row(y))) {
-      if (p[2] < 24) continue;  // black carries no hue
-      hist[size_t(std::min(7, p[0] * 8 / 180) * 4 + std::min(3, p[1] / 64))] += 1, n += 1;
-    }
-  if (n < 16) return {};
-  for (float& v : hist) v /= n;
-  return hist;
-}
-
-// Mean CIELAB of a region (8-bit BGR taken as sRGB); false when too little of it is in frame.
-bool mean_lab(const cv::Mat& bgr, cv::Rect region, std::array<double, 3>& lab) {
-  region &= cv::Rect(0, 0, bgr.cols, bgr.rows);
-  if (region.area() < 16) return false;
-  cv::Mat f, l;
-  bgr(region).convertTo(f, CV_32F, 1.0 / 255);
-  cv::cvtColor(f, l, cv::COLOR_BGR2Lab);
-  const cv::Scalar m = cv::mean(l);
-  lab = {m[0], m[1], m[2]};
-  return true;
-}
-
-// The middle half of the face (skin, not hair or background) and the clothing below it.
-Appearance appearance(const cv::Mat& bgr, const cv::Rect2f& face) {
-  Appearance a;
-  const cv::Rect skin(int(face.x + face.width / 4), int(face.y + face.height / 4),
-                      int(face.width / 2), int(face.height / 2));
-  a.face_seen = mean_lab(bgr, skin, a.face) ? 1 : 0;
-  a.clothing_seen = mean_lab(bgr, clothing_region(face), a.clothing) ? 1 : 0;
-  return a;
-}
-
-}  // namespace
 
 void Appearance::add(const Appearance& o) {
   auto blend = [](std::array<double, 3>& mine, int& n, const std::array<double, 3>& theirs, int m) {
@@ -107,6 +58,10 @@ namespace {
 // The face width (pixels) an identity chip wants: dlib's 150-pixel chip holds a face of about
 // 100, so a face read smaller than this comes from the full-resolution frame.
 constexpr float kIdentityFaceWidth = 160.f;
+// A frame difference no camera move makes (signature_distance): nothing is followed across it.
+// Subtler cuts are found by the shot detector after the pass, and what was followed across them
+// is dropped then.
+constexpr double kSurelyACut = 0.3;
 
 // A frame in flight through the analysis pipeline.
 struct Work {
@@ -164,6 +119,8 @@ Status find_faces(Work& w, DetectorPool& detectors, const CharacterOptions& opti
              f.score};
     s.body = body_colour(bgr, f.box);
     s.look = appearance(bgr, f.box);
+    s.model = clothing_model(bgr, f.box);
+    s.model_score = clothing_match(bgr, f.box, s.model);
     w.sightings.push_back(std::move(s));
   }
   return ok_status();
@@ -220,69 +177,76 @@ Result<Cast> analyse_characters(const CharacterClip& clip,
     std::lock_guard lock(failed_mu);
     return !failed.ok();
   };
+  // Stage 1, in order (one decoder): the next frame.
   int64_t next = 0;
-  // Reading is in order (one decoder), finding faces runs a frame per worker, and identity is in
-  // order again: whether a face needs a descriptor depends on the frame before.
+  auto read = [&](tbb::flow_control& fc) -> std::shared_ptr<Work> {
+    if (next >= total || has_failed()) {
+      fc.stop();
+      return nullptr;
+    }
+    auto w = std::make_shared<Work>();
+    w->index = next++;
+    auto frame = clip.read(w->index);
+    if (!frame.ok()) {
+      fail(frame.status());
+      fc.stop();
+      return nullptr;
+    }
+    w->frame = std::move(*frame);
+    return w;
+  };
+  // Stage 2, a frame per worker: its faces.
+  auto find = [&](std::shared_ptr<Work> w) -> std::shared_ptr<Work> {
+    if (!w || has_failed()) return nullptr;
+    if (Status s = find_faces(*w, detectors, options, to_full); !s.ok()) {
+      fail(std::move(s));
+      return nullptr;
+    }
+    return w;
+  };
+  // Stage 3, in order again, as it needs the frame before: identity every few frames of a face
+  // and wherever a face appears that the last frame did not show; faces that turned away
+  // followed by their clothing.
+  auto identify = [&](std::shared_ptr<Work> w) {
+    if (!w || has_failed()) return;
+    const int64_t i = w->index;
+    const std::vector<Sighting>* before = i > 0 ? &sightings[size_t(i - 1)] : nullptr;
+    std::vector<cv::Mat> chips;
+    std::vector<size_t> described;
+    for (size_t k = 0; k < w->sightings.size(); ++k) {
+      bool continues = false;
+      if (before)
+        for (const Sighting& prev : *before)
+          continues |= box_iou(prev.box, w->sightings[k].box) > options.link_iou;
+      if (continues && i % options.descriptor_stride != 0) continue;
+      auto chip = identity_chip(*w, w->faces[k], to_full);
+      if (!chip.ok()) return fail(chip.status());
+      chips.push_back(std::move(*chip));
+      described.push_back(k);
+    }
+    auto descriptors = describer.describe_chips(chips);
+    for (size_t k = 0; k < described.size(); ++k) {
+      w->sightings[described[k]].descriptor = descriptors[k];
+      w->sightings[described[k]].has_descriptor = true;
+    }
+    if (before) {
+      const bool cut =
+          signature_distance(signatures[size_t(i - 1)], w->frame.signature) > kSurelyACut;
+      for (auto& f : follow_bodies(w->frame.bgr, to_full, i, *before, w->sightings, cut, options))
+        w->sightings.push_back(std::move(f));
+    }
+    sightings[size_t(i)] = std::move(w->sightings);
+    signatures[size_t(i)] = std::move(w->frame.signature);
+    if (progress && !progress(i + 1, total)) fail(cancelled("character analysis cancelled"));
+  };
+  using tbb::filter_mode;
   const size_t tokens = size_t(std::max(2, tbb::this_task_arena::max_concurrency() + 1));
   tbb::parallel_pipeline(
-      tokens, tbb::make_filter<void, std::shared_ptr<Work>>(
-                  tbb::filter_mode::serial_in_order,
-                  [&](tbb::flow_control& fc) -> std::shared_ptr<Work> {
-                    if (next >= total || has_failed()) {
-                      fc.stop();
-                      return nullptr;
-                    }
-                    auto w = std::make_shared<Work>();
-                    w->index = next++;
-                    auto frame = clip.read(w->index);
-                    if (!frame.ok()) {
-                      fail(frame.status());
-                      fc.stop();
-                      return nullptr;
-                    }
-                    w->frame = std::move(*frame);
-                    return w;
-                  }) &
-                  tbb::make_filter<std::shared_ptr<Work>, std::shared_ptr<Work>>(
-                      tbb::filter_mode::parallel,
-                      [&](std::shared_ptr<Work> w) -> std::shared_ptr<Work> {
-                        if (!w || has_failed()) return nullptr;
-                        if (Status s = find_faces(*w, detectors, options, to_full); !s.ok()) {
-                          fail(std::move(s));
-                          return nullptr;
-                        }
-                        return w;
-                      }) &
-                  tbb::make_filter<std::shared_ptr<Work>, void>(
-                      tbb::filter_mode::serial_in_order, [&](std::shared_ptr<Work> w) {
-                        if (!w || has_failed()) return;
-                        const int64_t i = w->index;
-                        // Identity every few frames, and wherever a face appears that the last
-                        // frame did not show.
-                        std::vector<cv::Mat> chips;
-                        std::vector<size_t> described;
-                        for (size_t k = 0; k < w->sightings.size(); ++k) {
-                          bool continues = false;
-                          if (i > 0)
-                            for (const Sighting& prev : sightings[size_t(i - 1)])
-                              continues |=
-                                  box_iou(prev.box, w->sightings[k].box) > options.link_iou;
-                          if (continues && i % options.descriptor_stride != 0) continue;
-                          auto chip = identity_chip(*w, w->faces[k], to_full);
-                          if (!chip.ok()) return fail(chip.status());
-                          chips.push_back(std::move(*chip));
-                          described.push_back(k);
-                        }
-                        auto descriptors = describer.describe_chips(chips);
-                        for (size_t k = 0; k < described.size(); ++k) {
-                          w->sightings[described[k]].descriptor = descriptors[k];
-                          w->sightings[described[k]].has_descriptor = true;
-                        }
-                        sightings[size_t(i)] = std::move(w->sightings);
-                        signatures[size_t(i)] = std::move(w->frame.signature);
-                        if (progress && !progress(i + 1, total))
-                          fail(cancelled("character analysis cancelled"));
-                      }));
+      tokens,
+      tbb::make_filter<void, std::shared_ptr<Work>>(filter_mode::serial_in_order, read) &
+          tbb::make_filter<std::shared_ptr<Work>, std::shared_ptr<Work>>(filter_mode::parallel,
+                                                                         find) &
+          tbb::make_filter<std::shared_ptr<Work>, void>(filter_mode::serial_in_order, identify));
   FL_RETURN_IF_ERROR(failed);
 
   Cast cast;
@@ -295,6 +259,15 @@ Result<Cast> analyse_characters(const CharacterClip& clip,
     s.timecode_in = io::add_timecode_frames(start, s.first, clip.frame_rate);
     s.timecode_out = io::add_timecode_frames(start, s.last, clip.frame_rate);
   }
+  for (const Shot& shot : cast.shots)
+    for (int64_t f = shot.first; f <= shot.last && f < total; ++f) {
+      auto& here = sightings[size_t(f)];
+      here.erase(std::remove_if(here.begin(), here.end(),
+                                [&](const Sighting& s) {
+                                  return s.followed_for > 0 && f - s.followed_for < shot.first;
+                                }),
+                 here.end());
+    }
   auto tracks = follow_faces(sightings, cast.shots, options);
   cast.characters = gather_characters(tracks, references, options, &cast.note);
   if (cast.characters.empty() && cast.note.empty())

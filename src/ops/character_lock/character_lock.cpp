@@ -76,9 +76,12 @@ class CharacterLockOp final : public graph::Op {
     FL_ASSIGN_OR_RETURN(ml::PersonSegmenter segmenter, ml::PersonSegmenter::open());
     const double scale = graph::level_at_least(in.width, kAnalysisWidth);
 
+    // Frames where their face is seen: a face followed by its clothing (confidence 0) is turned
+    // away, and its skin is not there to fit.
     std::map<int, std::vector<const analysis::FaceBox*>> by_shot;
     for (const auto& t : character.tracks)
-      for (const auto& b : t.boxes) by_shot[t.shot].push_back(&b);
+      for (const auto& b : t.boxes)
+        if (b.confidence > 0) by_shot[t.shot].push_back(&b);
 
     // A few frames spread over the character's sightings in a shot: their pixels, and the face
     // of the middle one for the report.
