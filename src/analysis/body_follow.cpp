@@ -26,25 +26,6 @@ bool mean_lab(const cv::Mat& bgr, cv::Rect region, std::array<double, 3>& lab) {
   return true;
 }
 
-// The model's back-projection (0..255, by each bin's share of the largest) over `area` of the
-// frame, at the area's size.
-cv::Mat back_projection(const cv::Mat& bgr, const cv::Rect& area, const std::vector<float>& model) {
-  cv::Mat prob = cv::Mat::zeros(area.size(), CV_8U);
-  const float top = *std::max_element(model.begin(), model.end());
-  if (top <= 0 || area.empty()) return prob;
-  cv::Mat hsv;
-  cv::cvtColor(bgr(area), hsv, cv::COLOR_BGR2HSV);
-  for (int y = 0; y < hsv.rows; ++y) {
-    const auto* p = hsv.ptr<cv::Vec3b>(y);
-    uint8_t* out = prob.ptr<uint8_t>(y);
-    for (int x = 0; x < hsv.cols; ++x) {
-      const int bin = colour_bin(p[x]);
-      out[x] = bin < 0 ? 0 : uint8_t(255.f * model[size_t(bin)] / top + 0.5f);
-    }
-  }
-  return prob;
-}
-
 }  // namespace
 
 cv::Rect clothing_region(const cv::Rect2f& face) {
@@ -81,44 +62,17 @@ Appearance appearance(const cv::Mat& bgr, const cv::Rect2f& face) {
   return a;
 }
 
-std::vector<float> clothing_model(const cv::Mat& bgr, const cv::Rect2f& face) {
-  std::vector<float> model = body_colour(bgr, face);
-  if (model.empty()) return model;
-  // The skin's colours, from the middle of the face: left in, the model would follow bare arms,
-  // necks and the back of a head as readily as the clothes.
-  const cv::Rect skin = cv::Rect(int(face.x + face.width / 4), int(face.y + face.height / 4),
-                                 int(face.width / 2), int(face.height / 2)) &
-                        cv::Rect(0, 0, bgr.cols, bgr.rows);
-  if (skin.area() >= 16) {
-    cv::Mat hsv;
-    cv::cvtColor(bgr(skin), hsv, cv::COLOR_BGR2HSV);
-    std::vector<float> skin_hist(model.size(), 0.f);
-    float n = 0;
-    for (int y = 0; y < hsv.rows; ++y)
-      for (const cv::Vec3b& p : cv::Mat_<cv::Vec3b>(hsv.row(y)))
-        if (const int bin = colour_bin(p); bin >= 0) skin_hist[size_t(bin)] += 1, n += 1;
-    for (size_t b = 0; b < model.size(); ++b)
-      if (n > 0 && skin_hist[b] / n > 0.05f) model[b] = 0.f;
-  }
-  float sum = 0;
-  for (float v : model) sum += v;
-  if (sum < 0.2f) return {};  // clothes the colour of skin: nothing to follow
-  for (float& v : model) v /= sum;
-  return model;
+cv::Rect presence_region(const cv::Rect2f& face) {
+  return cv::Rect(int(face.x - 0.5f * face.width), int(face.y - 0.35f * face.height),
+                  int(2.0f * face.width), int(3.05f * face.height));
 }
 
-float clothing_match(const cv::Mat& bgr, const cv::Rect2f& face, const std::vector<float>& model) {
-  const cv::Rect body = clothing_region(face) & cv::Rect(0, 0, bgr.cols, bgr.rows);
-  if (model.empty() || body.area() < 16) return 0.f;
-  return float(cv::mean(back_projection(bgr, body, model))[0] / 255.0);
-}
-
-std::vector<Sighting> follow_bodies(const cv::Mat& bgr, float to_full, int64_t frame,
-                                    const std::vector<Sighting>& before,
+std::vector<Sighting> follow_bodies(const cv::Mat& bgr_before, const cv::Mat& bgr, float to_full,
+                                    int64_t frame, const std::vector<Sighting>& before,
                                     const std::vector<Sighting>& now, bool cut,
                                     const CharacterOptions& options) {
   std::vector<Sighting> followed;
-  if (cut || options.max_follow <= 0) return followed;
+  if (cut || options.max_follow <= 0 || bgr_before.size() != bgr.size()) return followed;
   const cv::Rect frame_rect(0, 0, bgr.cols, bgr.rows);
   auto taken = [&](const FaceBox& box) {
     for (const Sighting& s : now)
@@ -127,45 +81,62 @@ std::vector<Sighting> follow_bodies(const cv::Mat& bgr, float to_full, int64_t f
       if (box_iou(s.box, box) > 0.1f) return true;
     return false;
   };
+  cv::Mat grey_before, grey;
   for (const Sighting& prev : before) {
-    if (prev.model.empty() || prev.model_score <= 0 || prev.followed_for >= options.max_follow)
-      continue;
+    if (prev.followed_for >= options.max_follow) continue;
     bool continued = false;
     for (const Sighting& s : now) continued |= box_iou(prev.box, s.box) > options.link_iou;
     if (continued) continue;
-    // The face box and its clothing on this frame's pixels.
     const cv::Rect2f face(prev.box.x / to_full, prev.box.y / to_full, prev.box.w / to_full,
                           prev.box.h / to_full);
-    const cv::Rect body = clothing_region(face);
-    if ((body & frame_rect).area() < body.area() / 2) continue;  // leaving the frame
-    // Search a body's size around where it was.
-    const cv::Rect area = cv::Rect(body.x - body.width / 2, body.y - body.height / 2,
-                                   2 * body.width, 2 * body.height) &
-                          frame_rect;
-    // Mean shift within the search area (the back-projection is zero outside it).
-    const cv::Mat prob = back_projection(bgr, area, prev.model);
-    const cv::Rect start = (body & frame_rect) - area.tl();
-    cv::Rect window = start;
-    cv::meanShift(prob, window,
-                  cv::TermCriteria(cv::TermCriteria::COUNT | cv::TermCriteria::EPS, 10, 1));
-    const float score = float(cv::mean(prob(window & cv::Rect({}, prob.size())))[0] / 255.0);
-    if (score < options.follow_match * prev.model_score) continue;
-    const cv::Point shift = window.tl() - start.tl();
+    // Head, hair, shoulders and clothes; a close-up holds only part of it, enough while as much
+    // as a face is in frame (less: they are leaving it).
+    const cv::Rect region = presence_region(face) & frame_rect;
+    if (region.area() < face.area()) continue;
+    if (grey.empty()) {
+      cv::cvtColor(bgr_before, grey_before, cv::COLOR_BGR2GRAY);
+      cv::cvtColor(bgr, grey, cv::COLOR_BGR2GRAY);
+    }
+    // Corners on the person, followed to this frame and back (Lucas-Kanade): the ones that come
+    // back where they started moved with the picture, and their median move is the person's.
+    // Not on the face itself: turning is what changes it.
+    cv::Mat where(region.size(), CV_8U, cv::Scalar(255));
+    where((cv::Rect(face) - region.tl()) & cv::Rect({}, region.size())).setTo(0);
+    std::vector<cv::Point2f> from, to, back;
+    // Close-ups are soft and dark around the face: a low corner threshold still finds enough.
+    cv::goodFeaturesToTrack(grey_before(region), from, 100, 0.003,
+                            std::max(3.0, double(face.width) / 20), where);
+    if (int(from.size()) < options.follow_points) continue;
+    for (auto& p : from) p += cv::Point2f(region.tl());
+    std::vector<uint8_t> ok, ok_back;
+    std::vector<float> err;
+    const cv::Size window(21, 21);
+    cv::calcOpticalFlowPyrLK(grey_before, grey, from, to, ok, err, window, 3);
+    cv::calcOpticalFlowPyrLK(grey, grey_before, to, back, ok_back, err, window, 3);
+    std::vector<float> dx, dy;
+    for (size_t k = 0; k < from.size(); ++k)
+      if (ok[k] && ok_back[k] && cv::norm(back[k] - from[k]) < 1.0) {
+        dx.push_back(to[k].x - from[k].x);
+        dy.push_back(to[k].y - from[k].y);
+      }
+    if (int(dx.size()) < options.follow_points || dx.size() * 10 < from.size() * 3) continue;
+    auto median = [](std::vector<float>& v) {
+      std::nth_element(v.begin(), v.begin() + std::ptrdiff_t(v.size() / 2), v.end());
+      return v[v.size() / 2];
+    };
+    const cv::Point2f shift(median(dx), median(dy));
     Sighting s;
     s.box = {frame,
-             prev.box.x + float(shift.x) * to_full,
-             prev.box.y + float(shift.y) * to_full,
+             prev.box.x + shift.x * to_full,
+             prev.box.y + shift.y * to_full,
              prev.box.w,
              prev.box.h,
              0.f};
     if (taken(s.box)) continue;  // someone's face is there now
-    const cv::Rect2f moved(face.x + float(shift.x), face.y + float(shift.y), face.width,
-                           face.height);
+    const cv::Rect2f moved(face.x + shift.x, face.y + shift.y, face.width, face.height);
     s.body = body_colour(bgr, moved);
     s.look.clothing_seen = mean_lab(bgr, clothing_region(moved), s.look.clothing) ? 1 : 0;
     s.followed_for = prev.followed_for + 1;
-    s.model = prev.model;
-    s.model_score = prev.model_score;
     followed.push_back(std::move(s));
   }
   return followed;

@@ -67,6 +67,14 @@ Result<FaceLabels> read_face_labels(const std::string& path) {
   return labels;
 }
 
+namespace {
+bool unboxed_frame(const FaceLabels& labels, int64_t frame) {
+  for (const auto& [person, frames] : labels.unboxed)
+    if (std::find(frames.begin(), frames.end(), frame) != frames.end()) return true;
+  return false;
+}
+}  // namespace
+
 CastScore score_cast(const Cast& cast, const FaceLabels& labels, bool by_name) {
   CastScore score;
   // Which labelled person each box is on ("" for none), per character.
@@ -80,6 +88,9 @@ CastScore score_cast(const Cast& cast, const FaceLabels& labels, bool by_name) {
         for (const auto& [person, frames] : labels.faces)
           if (auto it = frames.find(b.frame); it != frames.end() && on_face(b, it->second))
             who = person;
+        // On a frame where someone is visible but unboxed, a box on no labelled face may well be
+        // on them (a face followed while the detector missed it): it cannot be judged.
+        if (who.empty() && unboxed_frame(labels, b.frame)) continue;
         ++v[who];
         ++boxes;
       }

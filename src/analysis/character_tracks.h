@@ -10,7 +10,7 @@
 namespace fl::analysis {
 
 // One face on one frame, with what identifies it. A face that turned away (or was hidden) while
-// tracked is followed by its clothing: its box has confidence 0 and no descriptor.
+// tracked is followed by what surrounds it: its box has confidence 0 and no descriptor.
 struct Sighting {
   FaceBox box;
   std::vector<float> body;  // clothing colour (empty: not seen)

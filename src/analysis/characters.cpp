@@ -119,8 +119,6 @@ Status find_faces(Work& w, DetectorPool& detectors, const CharacterOptions& opti
              f.score};
     s.body = body_colour(bgr, f.box);
     s.look = appearance(bgr, f.box);
-    s.model = clothing_model(bgr, f.box);
-    s.model_score = clothing_match(bgr, f.box, s.model);
     w.sightings.push_back(std::move(s));
   }
   return ok_status();
@@ -207,6 +205,7 @@ Result<Cast> analyse_characters(const CharacterClip& clip,
   // Stage 3, in order again, as it needs the frame before: identity every few frames of a face
   // and wherever a face appears that the last frame did not show; faces that turned away
   // followed by their clothing.
+  cv::Mat previous_bgr;
   auto identify = [&](std::shared_ptr<Work> w) {
     if (!w || has_failed()) return;
     const int64_t i = w->index;
@@ -232,11 +231,13 @@ Result<Cast> analyse_characters(const CharacterClip& clip,
     if (before) {
       const bool cut =
           signature_distance(signatures[size_t(i - 1)], w->frame.signature) > kSurelyACut;
-      for (auto& f : follow_bodies(w->frame.bgr, to_full, i, *before, w->sightings, cut, options))
+      for (auto& f : follow_bodies(previous_bgr, w->frame.bgr, to_full, i, *before, w->sightings,
+                                   cut, options))
         w->sightings.push_back(std::move(f));
     }
     sightings[size_t(i)] = std::move(w->sightings);
     signatures[size_t(i)] = std::move(w->frame.signature);
+    previous_bgr = w->frame.bgr;
     if (progress && !progress(i + 1, total)) fail(cancelled("character analysis cancelled"));
   };
   using tbb::filter_mode;

@@ -77,12 +77,12 @@ struct ReferenceFace {
 };
 
 struct CharacterOptions {
-  int analysis_width = 960;   // faces are found on frames at most this wide
-  float min_score = 0.6f;     // BlazeFace score
-  int max_gap = 6;            // frames a face may go unseen and keep its track
-  int max_follow = 240;       // frames a turned-away face is followed by its clothing (0: never)
-  float follow_match = 0.6f;  // of the clothing's match when the face was seen, to keep following
-  float link_iou = 0.2f;      // box overlap that continues a track
+  int analysis_width = 960;  // faces are found on frames at most this wide
+  float min_score = 0.6f;    // BlazeFace score
+  int max_gap = 6;           // frames a face may go unseen and keep its track
+  int max_follow = 240;   // frames a turned-away face is followed by what surrounds it (0: never)
+  int follow_points = 8;  // corners on the person that must move together to keep following
+  float link_iou = 0.2f;  // box overlap that continues a track
   int min_track_frames = 3;   // shorter tracks are noise
   int descriptor_stride = 3;  // identity every Nth frame of a face (and at its first)
   float same_person = 0.42f;  // track distance under which tracks merge (means: tighter than 0.6)

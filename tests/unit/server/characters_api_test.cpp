@@ -58,7 +58,7 @@ TEST_F(ServerFixture, CharactersAreAnAnalysisJobAndTheCastCanBeCorrected) {
   EXPECT_EQ(renamed.json["characters"][2]["name"], "Glasses");
   auto split = call(
       "POST", base + "/corrections", artist_,
-      nlohmann::json{{"op", "split"}, {"id", 2}, {"first", 50}, {"last", 97}, {"name", "Waiter"}});
+      nlohmann::json{{"op", "split"}, {"id", 1}, {"first", 150}, {"last", 199}, {"name", "Roxanne-late"}});
   ASSERT_EQ(split.status, 200) << split.body;
   ASSERT_EQ(split.json["characters"].size(), 4u);
   auto together = call("POST", base + "/corrections", artist_,
@@ -84,7 +84,7 @@ TEST_F(ServerFixture, CharactersAreAnAnalysisJobAndTheCastCanBeCorrected) {
   ASSERT_EQ(after.json["characters"].size(), 4u);
   EXPECT_EQ(after.json["characters"][0]["name"], "Roxanne");
   EXPECT_EQ(after.json["characters"][2]["name"], "Glasses");
-  EXPECT_EQ(after.json["characters"][3]["name"], "Waiter");
+  EXPECT_EQ(after.json["characters"][3]["name"], "Roxanne-late");
   EXPECT_EQ(after.json["corrections"].size(), 2u);
 
   // The OpenAPI document covers the three calls.
