@@ -58,7 +58,8 @@ TEST_F(ServerFixture, CharactersAreAnAnalysisJobAndTheCastCanBeCorrected) {
   EXPECT_EQ(renamed.json["characters"][2]["name"], "Glasses");
   auto split = call(
       "POST", base + "/corrections", artist_,
-      nlohmann::json{{"op", "split"}, {"id", 1}, {"first", 150}, {"last", 199}, {"name", "Roxanne-late"}});
+      nlohmann::json{
+          {"op", "split"}, {"id", 1}, {"first", 150}, {"last", 199}, {"name", "Roxanne-late"}});
   ASSERT_EQ(split.status, 200) << split.body;
   ASSERT_EQ(split.json["characters"].size(), 4u);
   auto together = call("POST", base + "/corrections", artist_,
