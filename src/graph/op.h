@@ -80,6 +80,14 @@ class AnalysisCtx {
                                    double scale = 1.0) = 0;
   // Progress of the analysis; false: it was cancelled.
   virtual bool progress(int64_t done, int64_t total) = 0;
+  // What a network reads, when input `index` is a clip read as it is (a source node whose
+  // decoder holds its frames): frame `frame` scaled to width x height by the decoder's own scaler,
+  // as 8-bit BGR code values of the clip's transfer, into `out` (`stride` bytes a row), with no
+  // float frame made. kUnsupported otherwise: read() it instead.
+  virtual Status read_code_values(int index, int64_t frame, int width, int height, uint8_t* out,
+                                  size_t stride) {
+    return unsupported("analysis: input " + std::to_string(index) + " is not a clip read as it is");
+  }
 };
 
 // Where an op writes what its analysis found (`--export DIR`): files named `<prefix>...`.

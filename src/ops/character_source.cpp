@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <filesystem>
 #include <optional>
 
@@ -148,7 +149,7 @@ Result<analysis::Cast> load_cast_state(std::string_view bytes) {
 }
 
 std::string cast_analysis_key(const CharacterSource& source) {
-  std::string key = "cast.1|";
+  std::string key = "cast.2|";  // 2: faces followed when turned away; code values read
   key += ml::model_key(ml::ModelId::kFaceDetectFar);
   key += "|";
   key += ml::model_key(ml::ModelId::kFaceDescriptor);
@@ -177,9 +178,26 @@ Result<analysis::Cast> analyse_cast(graph::AnalysisCtx& ctx, const CharacterSour
   clip.frame_count = in.frame_count;
   clip.frame_rate = in.frame_rate;
   clip.scale = scale;
+  // A clip read as it is comes straight from its decoder as code values (what the networks and
+  // `framelock characters` read); anything else through the renderer.
+  bool code_values = true;
+  const cv::Size size(std::max(1, int(std::lround(in.width * scale))),
+                      std::max(1, int(std::lround(in.height * scale))));
   clip.read = [&](int64_t f) -> Result<analysis::AnalysisFrame> {
-    FL_ASSIGN_OR_RETURN(Image img, ctx.read(0, f, scale));
     analysis::AnalysisFrame frame;
+    if (code_values) {
+      frame.bgr.create(size, CV_8UC3);
+      Status s =
+          ctx.read_code_values(0, f, size.width, size.height, frame.bgr.data, frame.bgr.step);
+      if (s.ok()) {
+        frame.signature = analysis::signature_of_bgr8(frame.bgr.data, frame.bgr.cols,
+                                                      frame.bgr.rows, frame.bgr.step);
+        return frame;
+      }
+      if (s.code() != ErrorCode::kUnsupported) return s;
+      code_values = false;
+    }
+    FL_ASSIGN_OR_RETURN(Image img, ctx.read(0, f, scale));
     frame.signature = analysis::signature_of_linear(img, kEncoding);
     frame.bgr = display_bgr(img);
     return frame;

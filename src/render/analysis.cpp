@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "colour/primaries.h"
+#include "io/frame_source.h"
 #include "render/renderer.h"
 #include "render/scheduler.h"
 
@@ -65,12 +66,32 @@ class RendererAnalysisCtx final : public graph::AnalysisCtx {
     return !(cancel_ && cancel_->cancelled());
   }
 
+  // A decoder of its own: a whole-clip pass reads every frame in order, which the renderer's
+  // shared one (previews seeking about) would only be moved away from.
+  Status read_code_values(int index, int64_t frame, int width, int height, uint8_t* out,
+                          size_t stride) override {
+    const int in =
+        index >= 0 && size_t(index) < node_.inputs.size() ? node_.inputs[size_t(index)] : -1;
+    if (in < 0 || !plan_.nodes[size_t(in)].is_source)
+      return graph::AnalysisCtx::read_code_values(index, frame, width, height, out, stride);
+    const graph::PlanNode& src = plan_.nodes[size_t(in)];
+    if (!decoder_) {
+      FL_ASSIGN_OR_RETURN(decoder_, io::open_source(src.path, {.transfer = src.transfer}));
+    }
+    if (!decoder_->reads_decoded())
+      return graph::AnalysisCtx::read_code_values(index, frame, width, height, out, stride);
+    FL_ASSIGN_OR_RETURN(auto decoded, decoder_->read_decoded(src.first_frame + frame));
+    return decoded->read_bgr8({0, 0, decoded->width(), decoded->height()}, width, height, out,
+                              stride);
+  }
+
  private:
   Renderer& renderer_;
   const graph::Plan& plan_;
   const graph::PlanNode& node_;
   std::shared_ptr<graph::CancelToken> cancel_;
   const std::function<void(int64_t, int64_t)>& report_;
+  std::unique_ptr<io::FrameSource> decoder_;
 };
 
 }  // namespace
