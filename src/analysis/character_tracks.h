@@ -17,9 +17,7 @@ struct Sighting {
   Appearance look;
   Descriptor descriptor{};
   bool has_descriptor = false;
-  int followed_for = 0;      // frames since the face was last seen (0: seen on this frame)
-  std::vector<float> model;  // the clothing colour followed (the body when the face was seen)
-  float model_score = 0;     // how well the model matched the clothing when the face was seen
+  int followed_for = 0;  // frames since the face was last seen (0: seen on this frame)
 };
 
 // A track and its identity: the mean of its faces' descriptors and of its clothing colour.

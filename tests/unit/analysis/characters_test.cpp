@@ -74,9 +74,10 @@ TEST(Characters, MegamindsThreeFacesEachOneCharacter) {
 
 // Roxanne's face hidden (a dark patch, as hair is when she turns away; faded in over frames
 // 12-16, as a turn is not a cut) on a pan:
-// her clothing is followed, so her track and identity go on with the camera, boxes marked as
-// not seeing a face (confidence 0). Without following, her track ends with her face.
-TEST(Characters, AFaceThatTurnsAwayKeepsItsTrackByTheClothing) {
+// the hair, shoulders and clothes around it are followed, so her track and identity go on with the
+// camera, boxes marked as not seeing a face (confidence 0). Without following, her track ends with
+// her face.
+TEST(Characters, AFaceThatTurnsAwayKeepsItsTrackByWhatSurroundsIt) {
   test::TempDir dir;
   const std::string clip = dir.file("turned.mkv");
   ASSERT_EQ(
