@@ -1,5 +1,6 @@
 #include "http_api.h"
 
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -35,18 +36,39 @@ void send_body_error(net::HttpResponse& res, const Status& s) {
   send_error(res, s, http_status_for_body(s));
 }
 
+// The credential of an `Authorization: Bearer <token>` header. The scheme is matched without
+// regard to case and may be followed by several spaces (RFC 7235 §2.1); a value holding a NUL or
+// any other control character is no credential at all, rather than one cut short.
+std::optional<std::string_view> bearer_credential(std::string_view header) {
+  constexpr std::string_view kScheme = "bearer";
+  if (header.size() <= kScheme.size() + 1) return std::nullopt;
+  for (size_t i = 0; i < kScheme.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(header[i])) != kScheme[i]) return std::nullopt;
+  size_t at = kScheme.size();
+  if (header[at] != ' ') return std::nullopt;
+  while (at < header.size() && header[at] == ' ') ++at;
+  std::string_view credential = header.substr(at);
+  while (!credential.empty() && (credential.back() == ' ' || credential.back() == '\t'))
+    credential.remove_suffix(1);
+  if (credential.empty()) return std::nullopt;
+  for (char c : credential)
+    if (static_cast<unsigned char>(c) < 0x21 || static_cast<unsigned char>(c) == 0x7f)
+      return std::nullopt;
+  return credential;
+}
+
 // The caller, or an answer already written (401 without or with a bad token, 403 without the
 // right).
 std::optional<Principal> authorize(service::Service& svc, const net::HttpRequest& req,
                                    net::HttpResponse& res, Action action) {
   const std::string header = req.header("Authorization");
-  const std::string prefix = "Bearer ";
-  if (header.size() <= prefix.size() || header.compare(0, prefix.size(), prefix) != 0) {
+  const auto credential = bearer_credential(header);
+  if (!credential) {
     res.set_header("WWW-Authenticate", "Bearer realm=\"framelock\"");
     send_error(res, unauthenticated("a bearer token is required (Authorization: Bearer ...)"));
     return std::nullopt;
   }
-  auto who = svc.auth().authenticate(std::string_view(header).substr(prefix.size()));
+  auto who = svc.auth().authenticate(*credential);
   if (!who.ok()) {
     res.set_header("WWW-Authenticate", "Bearer realm=\"framelock\", error=\"invalid_token\"");
     send_error(res, who.status());
@@ -204,10 +226,8 @@ Status install_routes(net::HttpServer& http, service::Service& svc, const HttpOp
   // the handler's to decide): a stranger's upload is refused after its headers, unread.
   http.set_body_gate([&svc](const net::HttpRequest& req, net::HttpResponse& res) {
     const std::string header = req.header("Authorization");
-    const std::string prefix = "Bearer ";
-    if (header.size() > prefix.size() && header.compare(0, prefix.size(), prefix) == 0 &&
-        svc.auth().authenticate(std::string_view(header).substr(prefix.size())).ok())
-      return true;
+    const auto credential = bearer_credential(header);
+    if (credential && svc.auth().authenticate(*credential).ok()) return true;
     res.set_header("WWW-Authenticate", "Bearer realm=\"framelock\"");
     send_error(res, unauthenticated("a valid bearer token is required before a request body"));
     return false;

@@ -13,6 +13,9 @@
 #include "core/log.h"
 #include "http_api.h"
 #include "net/http_server.h"
+#include "security/http_fetch.h"
+#include "security/oidc.h"
+#include "security/policy.h"
 #include "service/service.h"
 
 namespace fl::server {
@@ -32,7 +35,46 @@ struct ServeArgs {
   std::string log_format = "text";
   int64_t max_frame_pixels = service::ServiceOptions().max_frame_pixels;
   int64_t max_working_set_mib = -1;
+  std::string policy;
+  std::string oidc_issuer;
+  std::string oidc_audience;
+  std::string oidc_ca;
 };
+
+// The studio's IdP as one more authenticator, its groups mapped to roles by the policy file.
+Result<std::shared_ptr<security::Authenticator>> open_oidc(const ServeArgs& a) {
+  if (a.oidc_issuer.empty()) {
+    if (!a.oidc_audience.empty())
+      return invalid_argument("--oidc-audience needs --oidc-issuer", "oidc-issuer");
+    return std::shared_ptr<security::Authenticator>();
+  }
+  if (a.policy.empty())
+    return invalid_argument(
+        "--oidc-issuer needs --policy FILE: its identity.groups say which role each of the "
+        "IdP's groups grants (docs/security.md)",
+        "policy");
+  FL_ASSIGN_OR_RETURN(auto policy, security::Policy::load(a.policy));
+  security::OidcOptions o;
+  o.issuer = a.oidc_issuer;
+  o.audience = a.oidc_audience;
+  o.roles_claim = policy.roles_claim;
+  o.group_roles = policy.group_roles;
+  security::FetchOptions fo;
+  fo.ca_file = a.oidc_ca;
+  FL_ASSIGN_OR_RETURN(auto oidc,
+                      security::OidcAuthenticator::create(
+                          o, [fo](const std::string& url) { return security::http_get(url, fo); }));
+  // The IdP may start after us: a failure here is reported, and the keys are fetched again when
+  // the first token arrives.
+  Status s = oidc->refresh();
+  if (s.ok())
+    std::fprintf(stderr, "oidc: issuer %s, %zu signing key(s)\n", a.oidc_issuer.c_str(),
+                 oidc->counters().keys);
+  else
+    std::fprintf(stderr, "oidc: warning: %s (tried again when a token arrives)\n",
+                 s.message().c_str());
+  return std::shared_ptr<security::Authenticator>(oidc);
+}
 
 Result<std::unique_ptr<service::Service>> open_service(const ServeArgs& a) {
   service::ServiceOptions o;
@@ -42,6 +84,8 @@ Result<std::unique_ptr<service::Service>> open_service(const ServeArgs& a) {
   o.max_frame_pixels = a.max_frame_pixels;
   o.max_working_set_bytes =
       a.max_working_set_mib < 0 ? -1 : a.max_working_set_mib * (int64_t(1) << 20);
+  FL_ASSIGN_OR_RETURN(auto oidc, open_oidc(a));
+  if (oidc) o.authenticators.push_back(oidc);
   return service::Service::open(o);
 }
 
@@ -154,6 +198,14 @@ void add_serve_command(CLI::App& app, Status* result) {
   cmd->add_option("--log-format", a->log_format,
                   "text (default) or json: one line per request, job change and failure, on "
                   "stderr");
+  cmd->add_option("--policy", a->policy,
+                  "The studio's policy file (JSON): roles for the IdP's groups (docs/security.md)");
+  cmd->add_option("--oidc-issuer", a->oidc_issuer,
+                  "Accept access tokens from this OpenID Connect issuer (its exact `iss`)");
+  cmd->add_option("--oidc-audience", a->oidc_audience,
+                  "The audience (`aud`) those tokens must name: this server's client or API id");
+  cmd->add_option("--oidc-ca", a->oidc_ca,
+                  "CA bundle for the IdP's https certificate (default: the system's)");
   cmd->callback([a, result] { *result = serve(*a); });
 }
 

@@ -45,12 +45,15 @@ struct Principal {
 class Authenticator {
  public:
   virtual ~Authenticator() = default;
-  // The credential after "Bearer ". Unknown, malformed or revoked: kPermissionDenied with a
-  // message that does not say which (no oracle for guessing).
+  // The credential after "Bearer ". Not this authenticator's kind of credential at all:
+  // kPermissionDenied, and the chain tries the next. Its kind but refused: kUnauthenticated (a
+  // local token says no more than "invalid or revoked": no oracle for guessing; a JWT says which
+  // check failed, as RFC 6750's error_description does).
   virtual Result<Principal> authenticate(std::string_view credential) = 0;
 };
 
-// Tries each authenticator in turn (e.g. local tokens, then OIDC); the first that accepts wins.
+// Tries each authenticator in turn (local tokens, then the IdP): the first that accepts wins, the
+// first that recognises the credential but refuses it decides.
 class ChainAuthenticator final : public Authenticator {
  public:
   void add(std::shared_ptr<Authenticator> a) { chain_.push_back(std::move(a)); }

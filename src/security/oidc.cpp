@@ -62,9 +62,23 @@ bool audience_matches(const json& aud, const std::string& want) {
                      [&](const json& a) { return a.is_string() && a.get<std::string>() == want; });
 }
 
+// An array of strings, or one string of comma-separated names (glewlwyd writes a multi-valued
+// user property into an access token that way).
 std::vector<std::string> strings_of(const json& claim) {
   std::vector<std::string> out;
-  if (claim.is_string()) out.push_back(claim.get<std::string>());
+  if (claim.is_string()) {
+    const std::string all = claim.get<std::string>();
+    size_t start = 0;
+    while (start <= all.size()) {
+      size_t end = all.find(',', start);
+      if (end == std::string::npos) end = all.size();
+      std::string one = all.substr(start, end - start);
+      one.erase(0, one.find_first_not_of(' '));
+      one.erase(one.find_last_not_of(' ') + 1);
+      if (!one.empty()) out.push_back(one);
+      start = end + 1;
+    }
+  }
   if (claim.is_array())
     for (const auto& g : claim)
       if (g.is_string()) out.push_back(g.get<std::string>());

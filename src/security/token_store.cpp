@@ -98,7 +98,7 @@ Result<Principal> TokenStore::authenticate(std::string_view credential) {
   // flk_<12 hex>_<43 base64url>
   if (credential.size() != 4 + 12 + 1 + 43 || credential.substr(0, 4) != "flk_" ||
       credential[16] != '_')
-    return unauthenticated("invalid or revoked token");
+    return permission_denied("not a local token");  // another authenticator's, perhaps
   std::string id(credential.substr(4, 12));
   if (!valid_id(id)) return unauthenticated("invalid or revoked token");
   FL_ASSIGN_OR_RETURN(auto row, db_->query_one("SELECT id, name, role, created, revoked, "

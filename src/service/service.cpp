@@ -39,6 +39,7 @@ Result<std::unique_ptr<Service>> Service::open(ServiceOptions options) {
   FL_ASSIGN_OR_RETURN(s->tokens_, security::TokenStore::open(s->db_));
   s->auth_ = std::make_shared<security::ChainAuthenticator>();
   s->auth_->add(s->tokens_);
+  for (const auto& a : s->options_.authenticators) s->auth_->add(a);
   FL_ASSIGN_OR_RETURN(
       s->media_, MediaLibrary::open(s->db_, [](const std::string& p) { return io::probe(p); }));
   for (const auto& r : options.media_roots) {

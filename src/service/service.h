@@ -34,6 +34,8 @@ struct ServiceOptions {
   // to half of this machine's memory (-1), 0 lifts the limit.
   int64_t max_frame_pixels = int64_t(8192) * 8192;
   int64_t max_working_set_bytes = -1;
+  // Tried after the local tokens, in order (the studio's IdP: security/oidc.h).
+  std::vector<std::shared_ptr<security::Authenticator>> authenticators;
 };
 
 // A live direction session: what the colourist is looking at, shared with everyone watching.

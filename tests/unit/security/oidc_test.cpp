@@ -62,7 +62,7 @@ TEST_F(Oidc, AcceptsRs256AndEs256TokensAndMapsGroupsToTheHighestRole) {
     EXPECT_EQ(p->role, Role::kArtist);
   }
   json admin = claims();
-  admin["groups"] = "studio-admins";  // one string, as some IdPs send it
+  admin["groups"] = "everyone, studio-admins";  // one string, comma-separated (glewlwyd)
   admin["aud"] = {"other-service", "framelock"};
   auto p = auth_->authenticate(rsa_.sign(admin));
   ASSERT_TRUE(p.ok()) << p.status().message();

@@ -92,5 +92,25 @@ TEST_F(ServerFixture, HeadersThatAreNotUtf8AreRefusedWithoutInternals) {
   EXPECT_EQ(call("GET", "/healthz", "").status, 200);
 }
 
+TEST_F(ServerFixture, TheBearerSchemeIsMatchedWithoutCaseAndANulIsNoCredential) {
+  for (const std::string scheme : {"Bearer ", "bearer ", "BEARER   "}) {
+    std::string reply =
+        raw_exchange(port_, "GET /v1/jobs HTTP/1.1\r\nHost: x\r\nAuthorization: " + scheme +
+                                viewer_ + "\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(status_of(reply), 200) << scheme << reply.substr(0, 300);
+  }
+  // A NUL after a valid token must not leave the valid token standing (nor before it).
+  for (const std::string& value : std::vector<std::string>{
+           "Bearer " + viewer_ + std::string("\0x", 2), std::string("Bearer \0", 8) + viewer_,
+           "Basic " + viewer_, "Bearer", "Bearer ", "Bearer" + viewer_}) {
+    std::string reply =
+        raw_exchange(port_, "GET /v1/jobs HTTP/1.1\r\nHost: x\r\nAuthorization: " + value +
+                                "\r\nConnection: close\r\n\r\n");
+    const int status = status_of(reply);
+    EXPECT_TRUE(status == 401 || status == 400) << status << " " << reply.substr(0, 300);
+  }
+  EXPECT_EQ(call("GET", "/healthz", "").status, 200);
+}
+
 }  // namespace
 }  // namespace fl::test

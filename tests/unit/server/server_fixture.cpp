@@ -10,6 +10,7 @@ void ServerFixture::SetUp() {
   o.data_dir = data_.file("data");
   o.media_roots = {opencv_data(""), media_root_.path().string()};
   o.preview_cache_bytes = size_t(256) << 20;
+  configure(o);
   auto svc = service::Service::open(o);
   ASSERT_TRUE(svc.ok()) << svc.status().to_string();
   service_ = std::move(*svc);

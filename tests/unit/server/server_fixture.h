@@ -29,6 +29,8 @@ class ServerFixture : public ::testing::Test {
  protected:
   void SetUp() override;
   void TearDown() override;
+  // A chance to change the service's options before it opens (another authenticator...).
+  virtual void configure(service::ServiceOptions&) {}
 
   // method "GET", "POST", "PUT", "DELETE"; token empty: no Authorization header.
   Reply call(const std::string& method, const std::string& path, const std::string& token,

@@ -1,0 +1,89 @@
+#include "security/policy.h"
+
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace fl::security {
+namespace {
+
+using nlohmann::json;
+
+Status field_error(const std::string& source, const std::string& pointer, const std::string& what) {
+  return invalid_argument(source + ": " + pointer + ": " + what, pointer);
+}
+
+// Every key of `object` must be one of `known`: a misspelt section must not be silently ignored.
+Status only_known(const json& object, std::initializer_list<std::string_view> known,
+                  const std::string& source, const std::string& pointer) {
+  for (const auto& [key, value] : object.items()) {
+    bool ok = false;
+    for (auto k : known) ok = ok || key == k;
+    if (!ok) {
+      std::string list;
+      for (auto k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+      return field_error(source, pointer + "/" + key, "unknown field (known: " + list + ")");
+    }
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+Result<Policy> Policy::parse(std::string_view text, const std::string& source) {
+  json doc;
+  try {
+    doc = json::parse(text);
+  } catch (const json::parse_error& e) {
+    // nlohmann's message says "at line L, column C".
+    std::string what = e.what();
+    if (auto at = what.find("parse error at "); at != std::string::npos) what = what.substr(at);
+    return invalid_argument(source + ": not valid JSON: " + what);
+  }
+  if (!doc.is_object()) return field_error(source, "/", "the policy must be a JSON object");
+  FL_RETURN_IF_ERROR(only_known(doc, {"version", "identity"}, source, ""));
+  if (doc.contains("version") && doc["version"] != 1)
+    return field_error(source, "/version", "this server reads policy version 1");
+  Policy p;
+  if (!doc.contains("identity")) return p;
+  const json& id = doc["identity"];
+  if (!id.is_object()) return field_error(source, "/identity", "must be an object");
+  FL_RETURN_IF_ERROR(only_known(id, {"roles_claim", "groups"}, source, "/identity"));
+  if (id.contains("roles_claim")) {
+    if (!id["roles_claim"].is_string() || id["roles_claim"].get<std::string>().empty())
+      return field_error(source, "/identity/roles_claim", "must be a claim name");
+    p.roles_claim = id["roles_claim"].get<std::string>();
+  }
+  if (id.contains("groups")) {
+    const json& groups = id["groups"];
+    if (!groups.is_object())
+      return field_error(source, "/identity/groups",
+                         "must map each group to a role, e.g. {\"studio-admins\": \"admin\"}");
+    for (const auto& [group, grant] : groups.items()) {
+      const std::string pointer = "/identity/groups/" + group;
+      if (!grant.is_string()) return field_error(source, pointer, "must be a role name");
+      const std::string g = grant.get<std::string>();
+      if (g.find('@') != std::string::npos)
+        return field_error(source, pointer,
+                           "roles per project (role@project) are not supported by this version "
+                           "yet: grant a studio-wide role (viewer, artist, admin)");
+      auto role = parse_role(g);
+      if (!role)
+        return field_error(source, pointer, "'" + g + "' is not a role (viewer, artist, admin)");
+      p.group_roles[group] = *role;
+    }
+  }
+  return p;
+}
+
+Result<Policy> Policy::load(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return not_found("cannot read the policy file " + path, "policy");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return io_error("reading the policy file " + path + " failed");
+  return parse(text.str(), path);
+}
+
+}  // namespace fl::security

@@ -1,0 +1,92 @@
+// The API with the studio's IdP in the authenticator chain (keys made in the test, documents
+// served from memory): its tokens work beside local ones, with the role their groups grant, and
+// every bad token is a 401 that says why.
+#include "security/oidc.h"
+#include "server_fixture.h"
+#include "test_idp.h"
+
+namespace fl::test {
+namespace {
+
+using nlohmann::json;
+
+class OidcServer : public ServerFixture {
+ protected:
+  void configure(service::ServiceOptions& o) override {
+    idp_.published = {key_};
+    security::OidcOptions oo;
+    oo.issuer = idp_.issuer;
+    oo.audience = "framelock";
+    oo.group_roles = {{"show-a-artists", security::Role::kArtist},
+                      {"review", security::Role::kViewer}};
+    auto a = security::OidcAuthenticator::create(
+        oo, [this](const std::string& url) { return idp_.serve(url); });
+    ASSERT_TRUE(a.ok());
+    o.authenticators.push_back(*a);
+  }
+  json claims(const std::string& group) const {
+    const int64_t now = std::time(nullptr);
+    return {{"iss", idp_.issuer},
+            {"aud", "framelock"},
+            {"sub", "u-" + group},
+            {"exp", now + 300},
+            {"iat", now},
+            {"groups", {group}},
+            {"email", group + "@studio.test"}};
+  }
+  TestIdp idp_;
+  static inline TestKey key_ = TestKey::rsa("k1");
+};
+
+TEST_F(OidcServer, IdpTokensCarryTheRoleTheirGroupsGrant) {
+  const std::string artist = key_.sign(claims("show-a-artists"));
+  const std::string reviewer = key_.sign(claims("review"));
+  EXPECT_EQ(call("GET", "/v1/media", artist).status, 200);
+  EXPECT_EQ(call("GET", "/v1/media", reviewer).status, 200);
+  auto made = call("POST", "/v1/sessions", artist, json::object());
+  EXPECT_EQ(made.status, 201) << made.body;
+  EXPECT_EQ(made.json.value("owner", ""), "show-a-artists@studio.test") << made.body;
+  EXPECT_EQ(call("POST", "/v1/sessions", reviewer, json::object()).status, 403);
+  // Local tokens keep working beside the IdP's.
+  EXPECT_EQ(call("GET", "/v1/media", viewer_).status, 200);
+}
+
+TEST_F(OidcServer, EveryBadTokenIsA401ThatSaysWhy) {
+  json expired = claims("review");
+  expired["exp"] = int64_t(std::time(nullptr)) - 3600;
+  json wrong_aud = claims("review");
+  wrong_aud["aud"] = "another-api";
+  json wrong_iss = claims("review");
+  wrong_iss["iss"] = "https://evil.test";
+  const std::string good = key_.sign(claims("review"));
+  std::string tampered_sig = good;
+  tampered_sig[tampered_sig.size() - 5] = tampered_sig[tampered_sig.size() - 5] == 'A' ? 'B' : 'A';
+  const std::string d1 = good.substr(0, good.find('.'));
+  json promoted = claims("review");
+  promoted["groups"] = {"show-a-artists"};
+  const std::string tampered_payload =
+      d1 + "." + b64url(promoted.dump()) + good.substr(good.rfind('.'));
+  const struct {
+    std::string token;
+    const char* why;
+  } cases[] = {
+      {key_.sign(expired), "expired"},
+      {key_.sign(wrong_aud), "another audience"},
+      {key_.sign(wrong_iss), "another issuer"},
+      {forge({{"alg", "none"}}, claims("review"), ""), "'none'"},
+      {forge({{"alg", "HS256"}, {"kid", "k1"}}, claims("review"), key_.public_jwk().dump()),
+       "'HS256'"},
+      {TestKey::rsa("k2").sign(claims("review")), "'k2'"},
+      {tampered_payload, "does not verify"},
+      {tampered_sig, "does not verify"},
+      {key_.sign(claims("nobody")), "no group"},
+  };
+  for (const auto& c : cases) {
+    auto r = call("GET", "/v1/media", c.token);
+    EXPECT_EQ(r.status, 401) << c.why;
+    EXPECT_NE(r.json["error"].value("message", "").find(c.why), std::string::npos) << r.body;
+  }
+}
+
+}  // namespace
+}  // namespace fl::test
