@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# framelock against a real OpenID Connect provider: Debian's glewlwyd, started here in a temporary
+# directory (tests/e2e/idp/glewlwyd_start.sh makes its user, client, groups and signing key).
+# framelock serve trusts it (--oidc-issuer), and the API is called with the tokens it issues:
+# RS256 and ES256, an artist's and a stranger's, the right audience and the wrong one.
+#   oidc_glewlwyd.sh FRAMELOCK_BIN
+set -euo pipefail
+BIN=$(realpath "${1:?usage: $0 FRAMELOCK_BIN}")
+HERE=$(cd "$(dirname "$0")" && pwd)
+command -v glewlwyd >/dev/null || { echo "glewlwyd is not installed (scripts/setup.sh)"; exit 1; }
+WORK=$(mktemp -d /tmp/fl-oidc.XXXXXX)
+SERVER_PID=""
+cleanup() {
+  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  for d in "$WORK"/idp-*; do [ -d "$d" ] && "$HERE/glewlwyd_stop.sh" "$d" 2>/dev/null; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+cat > "$WORK/policy.json" <<'JSON'
+{"version": 1,
+ "identity": {"roles_claim": "groups",
+              "groups": {"show-a-artists": "artist", "reviewers": "viewer"}}}
+JSON
+
+# status METHOD PATH TOKEN [BODY] -> HTTP status; the body in $WORK/reply
+status() {
+  local args=(-s -o "$WORK/reply" -w '%{http_code}' -X "$1" -H "Authorization: Bearer $3")
+  [ $# -ge 4 ] && args+=(-H 'Content-Type: application/json' --data-binary "$4")
+  curl "${args[@]}" "http://127.0.0.1:$FL_PORT$2"
+}
+expect() {  # expect WANT GOT WHAT
+  [ "$1" = "$2" ] || fail "$3: HTTP $2, expected $1: $(head -c 300 "$WORK/reply")"
+  echo "ok: $3 -> $2"
+}
+
+for alg in RS256 ES256; do
+  IDP_DIR="$WORK/idp-$alg"
+  IDP_PORT=$(free_port)
+  # The application scope alone: glewlwyd puts the granted scope in `aud`.
+  TOKEN=$(SIGN_ALG=$alg TOKEN_SCOPE=framelock TEST_GROUPS="show-a-artists" \
+          "$HERE/glewlwyd_start.sh" "$IDP_DIR" "$IDP_PORT" 2>"$WORK/idp-$alg.log") ||
+    { cat "$WORK/idp-$alg.log" >&2; fail "glewlwyd did not start"; }
+  . "$IDP_DIR/env.sh"
+  FL_PORT=$(free_port)
+  "$BIN" serve --port "$FL_PORT" --data "$WORK/data-$alg" --policy "$WORK/policy.json" \
+    --oidc-issuer "$OIDC_ISSUER" --oidc-audience framelock >"$WORK/serve-$alg.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 100); do
+    curl -sf -o /dev/null "http://127.0.0.1:$FL_PORT/healthz" && break
+    sleep 0.1
+  done
+  grep -q "oidc: issuer $OIDC_ISSUER, 1 signing key" "$WORK/serve-$alg.log" ||
+    { cat "$WORK/serve-$alg.log" >&2; fail "framelock did not read the IdP's keys"; }
+
+  expect 200 "$(status GET /v1/media "$TOKEN")" "$alg: alice (show-a-artists) lists media"
+  expect 201 "$(status POST /v1/sessions "$TOKEN" '{}')" "$alg: alice opens a live session (artist)"
+  grep -q '"owner":"alice"' "$WORK/reply" || fail "the session's owner is not alice: $(cat "$WORK/reply")"
+  expect 403 "$(status GET /v1/tokens "$TOKEN")" "$alg: alice may not manage tokens (admin)"
+
+  # A token for another audience (the openid scope too: aud "openid framelock").
+  OTHER=$(curl -s -u "$OIDC_CLIENT_ID:$OIDC_CLIENT_SECRET" --data-urlencode grant_type=password \
+          --data-urlencode username=alice --data-urlencode password=alice-pass \
+          --data-urlencode "scope=openid framelock" "$OIDC_ISSUER/token" |
+          /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+  expect 401 "$(status GET /v1/media "$OTHER")" "$alg: a token for another audience"
+  grep -q "another audience" "$WORK/reply" || fail "the refusal does not say why: $(cat "$WORK/reply")"
+  # The IdP's own signature, one byte of the payload changed.
+  TAMPERED=$(echo "$TOKEN" | /usr/bin/python3 -c 'import sys; t=sys.stdin.read().strip(); h,p,s=t.split("."); i=len(p)//2; print(h+"."+p[:i]+("A" if p[i]!="A" else "B")+p[i+1:]+"."+s)')
+  expect 401 "$(status GET /v1/media "$TAMPERED")" "$alg: a tampered token"
+  kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
+  "$HERE/glewlwyd_stop.sh" "$IDP_DIR" 2>/dev/null
+done
+
+# A user in no group the policy maps: signed in at the IdP, but no role here.
+IDP_DIR="$WORK/idp-stranger"
+IDP_PORT=$(free_port)
+TOKEN=$(TOKEN_SCOPE=framelock TEST_USER=mallory TEST_PASSWORD=mallory-pass TEST_GROUPS="show-b-artists" \
+        "$HERE/glewlwyd_start.sh" "$IDP_DIR" "$IDP_PORT" 2>"$WORK/idp-stranger.log") ||
+  { cat "$WORK/idp-stranger.log" >&2; fail "glewlwyd did not start"; }
+. "$IDP_DIR/env.sh"
+FL_PORT=$(free_port)
+"$BIN" serve --port "$FL_PORT" --data "$WORK/data-stranger" --policy "$WORK/policy.json" \
+  --oidc-issuer "$OIDC_ISSUER" --oidc-audience framelock >"$WORK/serve-stranger.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$FL_PORT/healthz" && break; sleep 0.1; done
+expect 401 "$(status GET /v1/media "$TOKEN")" "a user whose groups the policy does not map"
+grep -q "no group" "$WORK/reply" || fail "the refusal does not say why: $(cat "$WORK/reply")"
+echo "PASS"
