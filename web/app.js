@@ -7,7 +7,13 @@ const $ = (sel) => document.querySelector(sel);
 const clientId = Math.random().toString(36).slice(2);
 
 const hash = new URLSearchParams(location.hash.slice(1));
-if (hash.get('token')) localStorage.setItem('framelock.token', hash.get('token'));
+if (hash.get('token')) {
+  localStorage.setItem('framelock.token', hash.get('token'));
+  // Out of the address bar (and its history entry) at once, whatever else the link holds: a
+  // joined session's link is the one people copy and share.
+  hash.delete('token');
+  history.replaceState(null, '', `${location.pathname}${location.search}${hash.toString() ? `#${hash}` : ''}`);
+}
 auth.token = localStorage.getItem('framelock.token') || '';
 
 // --- state --------------------------------------------------------------------------------
@@ -507,7 +513,6 @@ async function start() {
     const s = await call('POST', '/v1/sessions');
     session = { id: s.id, version: s.version };
     hash.set('session', s.id);
-    hash.delete('token');  // keep the secret out of the address bar once stored
     history.replaceState(null, '', `#${hash}`);
   }
   $('#session-info').textContent = `session ${session.id}`;

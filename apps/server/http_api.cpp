@@ -232,6 +232,22 @@ Status install_routes(net::HttpServer& http, service::Service& svc, const HttpOp
     send_error(res, unauthenticated("a valid bearer token is required before a request body"));
     return false;
   });
+  // On every answer, the page's and the API's alike: scripts and styles only from this server's
+  // own files (the page has no inline script), no framing by other sites, no MIME sniffing, no
+  // address leaked in Referer.
+  std::vector<std::pair<std::string, std::string>> headers = {
+      {"Content-Security-Policy",
+       "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
+       "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+       "frame-ancestors 'none'"},
+      {"X-Content-Type-Options", "nosniff"},
+      {"Referrer-Policy", "no-referrer"},
+      {"X-Frame-Options", "DENY"},
+      {"Cross-Origin-Opener-Policy", "same-origin"},
+  };
+  if (options.tls) headers.emplace_back("Strict-Transport-Security", "max-age=31536000");
+  http.set_default_headers(std::move(headers));
+  http.set_cors_origins(options.cors_origins);
   http.set_not_found([](const net::HttpRequest& req, net::HttpResponse& res) {
     // The path is the client's raw bytes: json_text() writes any that are not UTF-8 as U+FFFD.
     send_error(res, not_found("no such endpoint: " + req.method + " " + req.path));
@@ -392,6 +408,14 @@ Status install_routes(net::HttpServer& http, service::Service& svc, const HttpOp
     if (!root.ok()) return send_body_error(res, root.status());
     send_json(res, 201, {{"path", *root}});
   });
+  route("DELETE", "/v1/roots", [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
+    if (!authorize(svc, req, res, Action::kManageRoots)) return;
+    if (!req.has_param("path"))
+      return send_error(res, invalid_argument("?path= names the root to remove", "path"), 400);
+    Status s = svc.media().remove_root(req.param("path"));
+    if (!s.ok()) return send_error(res, s);
+    send_json(res, 200, {{"removed", req.param("path")}});
+  });
   route("GET", "/v1/tokens", [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
     if (!authorize(svc, req, res, Action::kManageTokens)) return;
     auto list = svc.tokens().list();
@@ -544,13 +568,18 @@ Status install_routes(net::HttpServer& http, service::Service& svc, const HttpOp
           if (!body) return;
           if (!body->is_object() || !body->contains("state"))
             return send_error(res, invalid_argument("'state' is required", "state"));
-          int64_t if_version = -1;
-          if (body->contains("version")) {
-            if (!(*body)["version"].is_number_integer())
-              return send_error(res, invalid_argument("version must be an integer", "version"),
-                                422);
-            if_version = (*body)["version"].get<int64_t>();
-          }
+          // Every change names the version it was made from: two people editing at once must
+          // not silently overwrite each other (428 without one, 409 when it is stale).
+          if (!body->contains("version"))
+            return send_error(res,
+                              invalid_argument("'version' is required: the session's version "
+                                               "this state was made from (GET /v1/sessions/{id})",
+                                               "version"),
+                              428);
+          if (!(*body)["version"].is_number_integer() || (*body)["version"].get<int64_t>() < 0)
+            return send_error(
+                res, invalid_argument("version must be a non-negative integer", "version"), 422);
+          const int64_t if_version = (*body)["version"].get<int64_t>();
           auto s = svc.update_session(req.matches[1], (*body)["state"], if_version, *who);
           if (!s.ok()) return send_error(res, s.status());
           send_json(res, 200, s->to_json());

@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "framelock/status.h"
 #include "service/service.h"
@@ -18,6 +19,9 @@ namespace fl::server {
 
 struct HttpOptions {
   std::string web_dir;  // static files of the live-session page
+  bool tls = false;     // served over https: HSTS is sent
+  // Origins whose pages may call the API from a browser (CORS); none by default.
+  std::vector<std::string> cors_origins;
 };
 
 // Installs every route on `http` (whose options cap the body: graphs are small, 8 MiB by

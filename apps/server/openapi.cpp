@@ -379,15 +379,19 @@ json openapi_document(const graph::Registry& registry) {
       operation("A live session's shared state", "viewer",
                 {{"200", json_response("the session", obj)}, {"404", error_response("unknown id")}},
                 {{"parameters", sid}});
-  paths["/v1/sessions/{id}/state"]["put"] =
-      operation("Replace the shared state (optionally only if at `version`)", "artist",
-                {{"200", json_response("the session", obj)},
-                 {"404", error_response("unknown id")},
-                 {"409", error_response("version mismatch")}},
-                {{"parameters", sid},
-                 {"requestBody",
-                  body({{"type", "object"},
-                        {"properties", {{"state", obj}, {"version", {{"type", "integer"}}}}}})}});
+  paths["/v1/sessions/{id}/state"]["put"] = operation(
+      "Replace the shared state, made from `version` (the session's version you last saw)",
+      "artist",
+      {{"200", json_response("the session", obj)},
+       {"404", error_response("unknown id")},
+       {"409", error_response("version mismatch: someone changed it since")},
+       {"428", error_response("no `version` given")}},
+      {{"parameters", sid},
+       {"requestBody",
+        body({{"type", "object"},
+              {"required", {"state", "version"}},
+              {"properties",
+               {{"state", obj}, {"version", {{"type", "integer"}, {"minimum", 0}}}}}})}});
   paths["/v1/sessions/{id}/events"]["get"] = operation(
       "Server-Sent Events: session state changes and previews", "viewer",
       {{"200",

@@ -39,6 +39,7 @@ struct ServeArgs {
   std::string oidc_issuer;
   std::string oidc_audience;
   std::string oidc_ca;
+  std::vector<std::string> cors_origins;
 };
 
 // The studio's IdP as one more authenticator, its groups mapped to roles by the policy file.
@@ -126,6 +127,7 @@ Status serve(const ServeArgs& a) {
   net::HttpServer http(no);
   HttpOptions ho;
   ho.web_dir = a.web;
+  ho.cors_origins = a.cors_origins;
   FL_RETURN_IF_ERROR(install_routes(http, *svc, ho));
   Status listening = http.listen(a.host, a.port);
   if (!listening.ok())
@@ -206,6 +208,9 @@ void add_serve_command(CLI::App& app, Status* result) {
                   "The audience (`aud`) those tokens must name: this server's client or API id");
   cmd->add_option("--oidc-ca", a->oidc_ca,
                   "CA bundle for the IdP's https certificate (default: the system's)");
+  cmd->add_option("--cors-origin", a->cors_origins,
+                  "An origin (https://host:port) whose pages may call the API from a browser "
+                  "(repeatable; none by default)");
   cmd->callback([a, result] { *result = serve(*a); });
 }
 

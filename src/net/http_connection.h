@@ -120,6 +120,29 @@ class Connection : public ConnBase, public std::enable_shared_from_this<Connecti
                             });
   }
 
+  // Request smuggling (RFC 9112 §6.3, §11.2): a body whose end two parsers could place
+  // differently is refused, whichever way Beast would read it. Allowed: at most one
+  // Content-Length of plain digits, or one Transfer-Encoding that is exactly "chunked", never both.
+  static bool unambiguous_framing(const std::vector<std::pair<std::string, std::string>>& headers) {
+    int lengths = 0, encodings = 0;
+    for (const auto& [name, value] : headers) {
+      if (iequals(name, "content-length")) {
+        ++lengths;
+        if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos)
+          return false;
+      } else if (iequals(name, "transfer-encoding")) {
+        ++encodings;
+        if (!iequals(trim_ows(value), "chunked")) return false;
+      }
+    }
+    return lengths + encodings <= 1;
+  }
+  static std::string_view trim_ows(std::string_view v) {
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+    return v;
+  }
+
   static bool is_parse_error(const beast::error_code& ec) {
     return ec.category() == beast::error_code(http::error::bad_target).category() &&
            ec != http::error::end_of_stream && ec != http::error::partial_message;
@@ -162,6 +185,11 @@ class Connection : public ConnBase, public std::enable_shared_from_this<Connecti
       return send_response();
     }
     split_target(req.target, req.path);
+    if (!unambiguous_framing(req.headers)) {
+      st_->router.refuse(ex_->res, 400, "ambiguous message framing");
+      keep_alive_ = false;  // where this body ends is exactly what is in doubt
+      return send_response();
+    }
     bool has_body = parser_->chunked() || parser_->content_length().value_or(0) > 0;
     if (!has_body) return dispatch();
     offload([ex = ex_, st = st_] { ex->gate_ok = st->router.run_gate(ex->req, ex->res); },
@@ -247,6 +275,11 @@ class Connection : public ConnBase, public std::enable_shared_from_this<Connecti
     m.result(static_cast<unsigned>(status));
     if (!Access::content_type(res).empty())
       m.set(http::field::content_type, Access::content_type(res));
+    for (const auto& [k, v] : st_->router.default_headers) m.set(k, v);
+    if (st_->router.cors_allows(ex_->req)) {
+      m.set(http::field::access_control_allow_origin, ex_->req.header("Origin"));
+      m.set(http::field::vary, "Origin");
+    }
     for (const auto& [k, v] : Access::headers(res)) {
       if (!iequals(k, "connection")) m.set(k, v);
     }

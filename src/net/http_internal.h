@@ -112,6 +112,8 @@ class Router {
   std::function<void(const HttpRequest&, HttpResponse&, std::string)> exception_handler;
   HttpServer::Logger logger;
   HttpServer::ErrorBody error_body;
+  std::vector<std::pair<std::string, std::string>> default_headers;
+  std::vector<std::string> cors_origins;  // exact origins; empty: no cross-origin access
 
   // The server's own refusal (a protocol error, a cap, 405, 503) as `status` with `text`, in the
   // form set_error_body() asked for (text/plain by default).
@@ -122,7 +124,9 @@ class Router {
   // The route for `req` (its matches filled in), or null with `res` already holding the 404,
   // 405 (with Allow) or 500 (a regex that blew up). The not_found handler is the caller's to
   // run (invoke(nullptr, ...)), off the I/O thread.
+  // An OPTIONS preflight from a trusted origin is answered here too (204).
   const Route* match(HttpRequest& req, HttpResponse& res) const;
+  bool cors_allows(const HttpRequest& req) const;
   // Runs the handler; an exception becomes the exception handler's response.
   void invoke(const Route* route, const HttpRequest& req, HttpResponse& res) const;
   // True when the gate lets the body in (or there is no gate).

@@ -416,9 +416,17 @@ const Route* Router::match(HttpRequest& req, HttpResponse& res) const {
     fail(req, res, e.what());
     return nullptr;
   }
-  if (!allow.empty()) {
+  if (!allow.empty() && req.method == "OPTIONS" && cors_allows(req) &&
+      !req.header("Access-Control-Request-Method").empty()) {
+    // A CORS preflight from an origin the server was told to trust (off unless configured).
     res = HttpResponse{};
-    res.status = 405;
+    res.status = 204;
+    res.set_header("Access-Control-Allow-Methods", allow);
+    res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type, X-CSRF-Token");
+    res.set_header("Access-Control-Max-Age", "600");
+    return nullptr;
+  }
+  if (!allow.empty()) {
     res = HttpResponse{};
     res.status = 405;
     res.set_header("Allow", allow.erase(allow.find_last_not_of(", ") + 1));
@@ -429,6 +437,14 @@ const Route* Router::match(HttpRequest& req, HttpResponse& res) const {
   res.status = 404;
   res.set_body("not found\n", "text/plain; charset=utf-8");
   return nullptr;
+}
+
+bool Router::cors_allows(const HttpRequest& req) const {
+  if (cors_origins.empty()) return false;
+  const std::string origin = req.header("Origin");
+  for (const auto& o : cors_origins)
+    if (o == origin) return true;
+  return false;
 }
 
 void Router::invoke(const Route* route, const HttpRequest& req, HttpResponse& res) const {

@@ -161,6 +161,12 @@ void HttpServer::set_exception_handler(
 }
 
 void HttpServer::set_error_body(ErrorBody make) { impl_->st->router.error_body = std::move(make); }
+void HttpServer::set_cors_origins(std::vector<std::string> origins) {
+  impl_->st->router.cors_origins = std::move(origins);
+}
+void HttpServer::set_default_headers(std::vector<std::pair<std::string, std::string>> headers) {
+  impl_->st->router.default_headers = std::move(headers);
+}
 
 void HttpServer::set_logger(Logger logger) { impl_->st->router.logger = std::move(logger); }
 

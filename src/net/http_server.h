@@ -163,6 +163,12 @@ class HttpServer {
   using ErrorBody =
       std::function<std::pair<std::string, std::string>(int status, std::string_view text)>;
   void set_error_body(ErrorBody make);
+  // Sent with every response, refusals and static files included, unless the handler set the
+  // same header (security headers: Content-Security-Policy, X-Content-Type-Options...).
+  void set_default_headers(std::vector<std::pair<std::string, std::string>> headers);
+  // Origins (exactly "https://host:port") whose pages may call this server from a browser:
+  // their requests get Access-Control-Allow-Origin, their preflights a 204. None by default.
+  void set_cors_origins(std::vector<std::string> origins);
   using Logger =
       std::function<void(const HttpRequest&, int status, double seconds, const std::string& note)>;
   void set_logger(Logger logger);

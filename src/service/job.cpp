@@ -65,8 +65,14 @@ nlohmann::json job_to_json(const JobInfo& j) {
                         {"created", j.created},
                         {"started", j.started},
                         {"finished", j.finished}};
-  if (!j.error.ok()) out["error"] = status_to_json(j.error);
-  if (!j.warnings.empty()) out["warnings"] = j.warnings;
+  if (!j.error.ok()) {
+    out["error"] = status_to_json(j.error);
+    out["error"]["message"] = without_server_paths(j.error.message());
+  }
+  if (!j.warnings.empty()) {
+    out["warnings"] = nlohmann::json::array();
+    for (const auto& w : j.warnings) out["warnings"].push_back(without_server_paths(w));
+  }
   if (j.state == JobState::kSucceeded) out["output"]["url"] = "/v1/jobs/" + j.id + "/output";
   if (!j.output_xxh128.empty()) {
     out["output"]["xxh128"] = j.output_xxh128;

@@ -67,6 +67,37 @@ MediaInfo media_from_json(const nlohmann::json& j) {
   return m;
 }
 
+std::string without_server_paths(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  auto opens_path = [&](size_t i) {
+    if (text[i] != '/') return false;
+    if (i == 0) return true;
+    const char before = text[i - 1];
+    return before == ' ' || before == '\'' || before == '"' || before == '(' || before == '=' ||
+           before == '[' || before == '\t';
+  };
+  auto ends_path = [](char c) {
+    return c == ' ' || c == '\'' || c == '"' || c == ')' || c == ',' || c == ']' || c == '\t' ||
+           c == '\n';
+  };
+  for (size_t i = 0; i < text.size();) {
+    if (!opens_path(i)) {
+      out += text[i++];
+      continue;
+    }
+    size_t end = i;
+    while (end < text.size() && !ends_path(text[end])) ++end;
+    std::string_view path = text.substr(i, end - i);
+    while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+    const size_t slash = path.rfind('/');
+    const std::string_view name = path.substr(slash + 1);
+    out += name.empty() ? std::string_view("…") : name;  // "/" alone says nothing either
+    i = end;
+  }
+  return out;
+}
+
 nlohmann::json status_to_json(const Status& s) {
   return {{"code", std::string(error_code_name(s.code()))},
           {"message", s.message()},

@@ -50,9 +50,38 @@ Result<std::string> MediaLibrary::add_root(const std::string& dir) {
   if (ec) return not_found("media root '" + dir + "' does not exist", "path");
   if (!fs::is_directory(canon, ec))
     return invalid_argument("media root '" + dir + "' is not a directory", "path");
+  // The whole machine, the kernel's and the devices' pseudo-files are never footage; nor is the
+  // server's own data (tokens, the audit log), nor anything that holds it.
+  if (canon == canon.root_path())
+    return permission_denied("'/' cannot be a media root: name the footage's own directory");
+  for (const char* system : {"/proc", "/sys", "/dev"})
+    if (inside(canon, system))
+      return permission_denied("'" + canon.string() + "' cannot be a media root (" + system +
+                               " is the system's)");
+  for (const auto& own : protected_dirs_)
+    if (inside(canon, own) || inside(own, canon))
+      return permission_denied("'" + canon.string() +
+                               "' cannot be a media root: it holds the server's data directory");
   FL_RETURN_IF_ERROR(
       db_->exec("INSERT OR IGNORE INTO media_roots(path) VALUES(?)", {canon.string()}));
   return canon.string();
+}
+
+Status MediaLibrary::remove_root(const std::string& dir) {
+  std::error_code ec;
+  fs::path canon = fs::weakly_canonical(dir, ec);
+  const std::string key = ec ? dir : canon.string();
+  FL_ASSIGN_OR_RETURN(auto row,
+                      db_->query_one("SELECT path FROM media_roots WHERE path = ?", {key}));
+  if (!row) return not_found("'" + dir + "' is not a media root", "path");
+  return db_->exec("DELETE FROM media_roots WHERE path = ?", {key});
+}
+
+bool MediaLibrary::reachable(const std::string& path,
+                             const std::vector<std::string>& roots_list) const {
+  for (const auto& r : roots_list)
+    if (inside(fs::path(path), fs::path(r))) return true;
+  return false;
 }
 
 Result<std::string> MediaLibrary::resolve(const std::string& path) const {
@@ -101,10 +130,12 @@ Result<MediaItem> MediaLibrary::register_media(const std::string& path) {
 Result<std::vector<MediaItem>> MediaLibrary::list() const {
   FL_ASSIGN_OR_RETURN(auto rows,
                       db_->query("SELECT id, path, info, created FROM media ORDER BY created"));
+  FL_ASSIGN_OR_RETURN(auto roots_list, roots());
   std::vector<MediaItem> out;
   for (const auto& r : rows)
-    out.push_back({r.text(0), r.text(1),
-                   media_from_json(nlohmann::json::parse(r.text(2), nullptr, false)), r.real(3)});
+    if (reachable(r.text(1), roots_list))  // a removed root takes its media with it
+      out.push_back({r.text(0), r.text(1),
+                     media_from_json(nlohmann::json::parse(r.text(2), nullptr, false)), r.real(3)});
   return out;
 }
 
@@ -112,6 +143,8 @@ Result<MediaItem> MediaLibrary::get(const std::string& id) const {
   FL_ASSIGN_OR_RETURN(
       auto row, db_->query_one("SELECT id, path, info, created FROM media WHERE id = ?", {id}));
   if (!row) return not_found("no media '" + id + "'");
+  FL_ASSIGN_OR_RETURN(auto roots_list, roots());
+  if (!reachable(row->text(1), roots_list)) return not_found("no media '" + id + "'");
   return MediaItem{row->text(0), row->text(1),
                    media_from_json(nlohmann::json::parse(row->text(2), nullptr, false)),
                    row->real(3)};

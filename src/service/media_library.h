@@ -29,8 +29,15 @@ class MediaLibrary {
                                                     MediaProbe probe);
 
   Result<std::vector<std::string>> roots() const;
-  // An existing directory; stored canonical. Adding one twice is not an error.
+  // An existing directory; stored canonical. Adding one twice is not an error. '/', anything
+  // under /proc, /sys or /dev, and a directory inside or around a protected one (the server's
+  // data) are refused (permission_denied).
   Result<std::string> add_root(const std::string& dir);
+  // not_found when `dir` is no root. Media registered under it become unreachable (gone from
+  // list(), not_found from get()) until a root covers them again.
+  Status remove_root(const std::string& dir);
+  // Directories no root may lie in or contain.
+  void protect(std::string dir) { protected_dirs_.push_back(std::move(dir)); }
 
   // The canonical form of `path` if it names an existing regular file (or, for an image
   // sequence pattern like shot.%04d.exr, a pattern in an existing directory) inside a root;
@@ -46,8 +53,10 @@ class MediaLibrary {
  private:
   MediaLibrary(std::shared_ptr<store::Database> db, MediaProbe probe)
       : db_(std::move(db)), probe_(std::move(probe)) {}
+  bool reachable(const std::string& path, const std::vector<std::string>& roots_list) const;
   std::shared_ptr<store::Database> db_;
   MediaProbe probe_;
+  std::vector<std::string> protected_dirs_;
 };
 
 }  // namespace fl::service

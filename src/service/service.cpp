@@ -42,6 +42,7 @@ Result<std::unique_ptr<Service>> Service::open(ServiceOptions options) {
   for (const auto& a : s->options_.authenticators) s->auth_->add(a);
   FL_ASSIGN_OR_RETURN(
       s->media_, MediaLibrary::open(s->db_, [](const std::string& p) { return io::probe(p); }));
+  s->media_->protect(options.data_dir);
   for (const auto& r : options.media_roots) {
     auto added = s->media_->add_root(r);
     if (!added.ok()) return added.status().with_context("--media-root: ");

@@ -38,14 +38,16 @@ const check = (cond, msg) => { if (!cond) fail(msg); console.log(`ok - ${msg}`);
 const dir = mkdtempSync(join(tmpdir(), 'framelock-e2e-'));
 const port = await freePort();
 // A 4K clip (Megamind scaled up), for the latency the page shows on a 4K frame.
-const clip4k = join(dir, 'megamind_4k.mov');
+// (In a folder of its own: a media root may not hold the server's data directory.)
+mkdirSync(join(dir, 'media'));
+const clip4k = join(dir, 'media', 'megamind_4k.mov');
 await new Promise((resolve, reject) => {
   const ff = spawn('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-i', join(data, 'Megamind.avi'), '-an', '-ss', '5', '-frames:v', '12',
     '-vf', 'scale=3840:2160', '-c:v', 'prores_ks', '-profile:v', '3', clip4k], { stdio: 'inherit' });
   ff.on('exit', (c) => (c === 0 ? resolve() : reject(new Error(`ffmpeg exited ${c}`))));
 });
 const server = spawn(bin, ['serve', '--data', join(dir, 'data'), '--port', String(port), '--media-root', data,
-  '--media-root', dir, '--register', join(data, 'Megamind.avi'), '--register', clip4k], { stdio: ['ignore', 'pipe', 'pipe'] });
+  '--media-root', join(dir, 'media'), '--register', join(data, 'Megamind.avi'), '--register', clip4k], { stdio: ['ignore', 'pipe', 'pipe'] });
 let out = '';
 server.stdout.on('data', (d) => { out += d; });
 server.stderr.on('data', (d) => process.stderr.write(d));
@@ -74,6 +76,14 @@ try {
   const colourist = await (await browser.newContext({ viewport: { width: 1400, height: 860 } })).newPage();
   colourist.on('pageerror', (e) => console.error(`page error: ${e.message}`));
   pages.push(['colourist', colourist], ['director', director]);
+  // The server's Content-Security-Policy allows no inline script or style: anything the page
+  // does that it blocks is a failure, not a warning.
+  const cspViolations = [];
+  const watchCsp = (p) => p.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+  });
+  watchCsp(colourist);
+  watchCsp(director);
 
   await colourist.goto(`${base}/#token=${token}`);
   await colourist.waitForSelector('#after[data-final="true"]', { timeout: 30000 });
@@ -114,6 +124,7 @@ try {
   const sid = new URLSearchParams(sessionHash).get('session');
   await director.goto(`${base}/#token=${token}&session=${sid}`);
   await director.waitForSelector('#chain li[data-op="exposure"]');
+  check(!new URL(director.url()).hash.includes('token='), 'joining a session leaves no token in the address bar');
   const stops = await director.inputValue('#chain li[data-op="exposure"] input[data-param="stops"]');
   check(Number(stops) === 1.5, 'a second browser on the session sees the same graph and parameters');
   await colourist.fill('#frame', '150');
@@ -290,6 +301,7 @@ try {
   // A 4K clip: each slider change shows its coarse level in the browser within ~100 ms.
   const editor4k = await (await browser.newContext({ viewport: { width: 1400, height: 860 } })).newPage();
   pages.push(['4k', editor4k]);
+  watchCsp(editor4k);
   await editor4k.goto(`${base}/#token=${token}`);
   await editor4k.waitForSelector('#after[data-final="true"]', { timeout: 30000 });
   const id4k = await editor4k.evaluate(() => [...document.querySelectorAll('#media-select option')]
@@ -330,6 +342,7 @@ try {
   check(scrubs.length === 4, `4K frame: scrub to an undecoded frame -> coarse preview in the browser, median ` +
     `${((scrubs[1] + scrubs[2]) / 2).toFixed(0)} ms, worst ${scrubs[3].toFixed(0)} ms (4 frames)`);
   await editor4k.screenshot({ path: join(artifacts, 'live_4k.png') });
+  check(cspViolations.length === 0, `no Content-Security-Policy violation on any page${cspViolations.length ? `: ${cspViolations[0]}` : ''}`);
 } catch (e) {
   console.error(e);
   code = 1;

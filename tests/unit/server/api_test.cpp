@@ -5,6 +5,7 @@
 #include <set>
 
 #include "server_fixture.h"
+#include "service/json_views.h"
 #include "store/database.h"
 
 namespace fl::test {
@@ -102,6 +103,11 @@ TEST_F(ServerFixture, SessionStateIsSharedAndVersioned) {
                      nlohmann::json{{"state", {{"frame", 99}}}, {"version", 0}});
   EXPECT_EQ(stale.status, 409);
   EXPECT_EQ(stale.json["error"]["field"], "version");
+  // Nor does a change that names no version at all.
+  Reply blind = call("PUT", "/v1/sessions/" + id + "/state", admin_,
+                     nlohmann::json{{"state", {{"frame", 98}}}});
+  EXPECT_EQ(blind.status, 428);
+  EXPECT_EQ(blind.json["error"]["field"], "version");
   Reply watch = call("GET", "/v1/sessions/" + id, viewer_);
   EXPECT_EQ(watch.json["state"]["frame"], 12);
   EXPECT_EQ(watch.json["updated_by"], "artist");
@@ -329,6 +335,52 @@ TEST_F(ServerFixture, AJobKeepsWhatItsCompileWarnedAbout) {
                           {"output", {{"node", "grade"}, {"name", "g.mov"}, {"frames", {0, 1}}}}});
   ASSERT_EQ(plain.status, 201) << plain.body;
   EXPECT_FALSE(plain.json.contains("warnings"));
+}
+
+}  // namespace
+}  // namespace fl::test
+
+namespace fl::test {
+namespace {
+
+TEST_F(ServerFixture, RootsRefuseTheSystemAndTheServersOwnDataAndCanBeRemoved) {
+  for (const std::string bad : {"/", "/proc", "/proc/self", "/sys", "/dev", "/dev/shm"}) {
+    Reply r = call("POST", "/v1/roots", admin_, nlohmann::json{{"path", bad}});
+    EXPECT_EQ(r.status, 403) << bad << ": " << r.body;
+  }
+  // The data directory (tokens, jobs) and any directory around it.
+  const std::string data_dir = service_->data_dir();
+  for (const std::string& own : {data_dir, data_dir + "/jobs", data_.path().string()}) {
+    std::filesystem::create_directories(own);
+    Reply r = call("POST", "/v1/roots", admin_, nlohmann::json{{"path", own}});
+    EXPECT_EQ(r.status, 403) << own << ": " << r.body;
+  }
+  // Removal: the clip registered under the root goes with it.
+  const std::string root = media_root_.path().string();
+  std::filesystem::copy_file(opencv_data("vtest.avi"), media_root_.file("clip.avi"));
+  Reply reg =
+      call("POST", "/v1/media", artist_, nlohmann::json{{"path", media_root_.file("clip.avi")}});
+  ASSERT_EQ(reg.status, 201) << reg.body;
+  const std::string id = reg.json["id"];
+  EXPECT_EQ(call("DELETE", "/v1/roots?path=" + root, artist_).status, 403);
+  Reply removed = call("DELETE", "/v1/roots?path=" + root, admin_);
+  EXPECT_EQ(removed.status, 200) << removed.body;
+  EXPECT_EQ(call("GET", "/v1/media/" + id, viewer_).status, 404);
+  EXPECT_EQ(call("GET", "/v1/media", viewer_).body.find(id), std::string::npos);
+  EXPECT_EQ(call("DELETE", "/v1/roots?path=" + root, admin_).status, 404);
+  EXPECT_EQ(call("DELETE", "/v1/roots", admin_).status, 400);
+  EXPECT_EQ(call("GET", "/v1/media/" + megamind_id_, viewer_).status, 200);  // other roots stay
+}
+
+TEST(ServerPaths, MessagesKeepOnlyTheFileName) {
+  EXPECT_EQ(service::without_server_paths("cannot open '/srv/shows/a/plate.0001.exr': denied"),
+            "cannot open 'plate.0001.exr': denied");
+  EXPECT_EQ(service::without_server_paths("/data/jobs/j_1/out.mov (No space)"),
+            "out.mov (No space)");
+  EXPECT_EQ(service::without_server_paths("path=/a/b/c, then \"/x/y/\""), "path=c, then \"y\"");
+  EXPECT_EQ(service::without_server_paths("a 1/2 split, HTTP/1.1 and 24/1 fps"),
+            "a 1/2 split, HTTP/1.1 and 24/1 fps");
+  EXPECT_EQ(service::without_server_paths("root '/' refused"), "root '…' refused");
 }
 
 }  // namespace

@@ -112,5 +112,60 @@ TEST_F(ServerFixture, TheBearerSchemeIsMatchedWithoutCaseAndANulIsNoCredential) 
   EXPECT_EQ(call("GET", "/healthz", "").status, 200);
 }
 
+TEST_F(ServerFixture, SecurityHeadersAndNoCorsByDefault) {
+  for (const std::string& path : {std::string("/v1/media"), std::string("/v1/nowhere")}) {
+    std::string reply = raw_exchange(port_, "GET " + path +
+                                                " HTTP/1.1\r\nHost: x\r\nOrigin: "
+                                                "https://evil.test\r\nAuthorization: Bearer " +
+                                                viewer_ + "\r\nConnection: close\r\n\r\n");
+    const std::string head = reply.substr(0, reply.find("\r\n\r\n"));
+    EXPECT_NE(head.find("Content-Security-Policy: default-src 'self'; script-src 'self';"),
+              std::string::npos)
+        << head;
+    EXPECT_NE(head.find("frame-ancestors 'none'"), std::string::npos);
+    EXPECT_NE(head.find("X-Content-Type-Options: nosniff"), std::string::npos);
+    EXPECT_NE(head.find("Referrer-Policy: no-referrer"), std::string::npos);
+    EXPECT_EQ(head.find("Access-Control-Allow-Origin"), std::string::npos);
+    EXPECT_EQ(head.find("Strict-Transport-Security"), std::string::npos);  // plain http here
+  }
+}
+
+// Request smuggling (RFC 9112 §6.3): a body whose length two parsers could read differently is
+// refused before anything reads it, so a proxy in front of the server cannot be desynchronised.
+TEST_F(ServerFixture, AmbiguousFramingIsA400) {
+  const std::string auth = "Authorization: Bearer " + artist_ + "\r\n";
+  const std::string body = "{\"state\": {}}";  // 13 bytes: "d" chunked
+  const std::string cases[] = {
+      "Content-Length: 13\r\nContent-Length: 14\r\n",
+      "Content-Length: 13\r\nContent-Length: 13\r\n",
+      "Content-Length: +13\r\n",
+      "Content-Length: 13, 13\r\n",
+      "Transfer-Encoding: gzip, chunked\r\n",
+      "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n",
+      "Transfer-Encoding: chunked\r\nContent-Length: 13\r\n",
+      "Transfer-Encoding: identity\r\n",
+  };
+  for (const auto& framing : cases) {
+    const bool chunked = framing.find("chunked") != std::string::npos;
+    const std::string payload = chunked ? "d\r\n" + body + "\r\n0\r\n\r\n" : body;
+    std::string reply = raw_exchange(port_, "POST /v1/sessions HTTP/1.1\r\nHost: x\r\n" + auth +
+                                                "Content-Type: application/json\r\n" + framing +
+                                                "Connection: close\r\n\r\n" + payload);
+    EXPECT_EQ(status_of(reply), 400) << framing << "\n" << reply.substr(0, 300);
+  }
+  // The plain forms still work.
+  std::string ok = raw_exchange(port_, "POST /v1/sessions HTTP/1.1\r\nHost: x\r\n" + auth +
+                                           "Content-Type: application/json\r\nContent-Length: 13"
+                                           "\r\nConnection: close\r\n\r\n" +
+                                           body);
+  EXPECT_EQ(status_of(ok), 201) << ok.substr(0, 300);
+  std::string chunked = raw_exchange(
+      port_, "POST /v1/sessions HTTP/1.1\r\nHost: x\r\n" + auth +
+                 "Content-Type: application/json\r\nTransfer-Encoding: Chunked\r\nConnection: "
+                 "close\r\n\r\nd\r\n" +
+                 body + "\r\n0\r\n\r\n");
+  EXPECT_EQ(status_of(chunked), 201) << chunked.substr(0, 300);
+}
+
 }  // namespace
 }  // namespace fl::test
