@@ -152,7 +152,8 @@ TEST_F(AnalysisStoreTest, PayloadsThatLieAboutTheirLengthsAreRefused) {
   const size_t step = std::max<size_t>(7, bytes.size() / 300);
   for (size_t n = 0; n < bytes.size(); n += n < 64 ? 1 : step)
     EXPECT_FALSE(ops::load_scene_lock_state(std::string_view(bytes).substr(0, n)).ok()) << n;
-  EXPECT_FALSE(ops::load_scene_lock_state(std::string_view(bytes).substr(0, bytes.size() - 1)).ok());
+  EXPECT_FALSE(
+      ops::load_scene_lock_state(std::string_view(bytes).substr(0, bytes.size() - 1)).ok());
   for (size_t at = 0; at + 8 <= bytes.size() && at < 512; at += 8) {
     std::string lie = bytes;
     const int64_t huge = int64_t(1) << 60;
