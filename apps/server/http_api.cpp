@@ -9,6 +9,7 @@
 
 #include "core/json_text.h"
 #include "core/log.h"
+#include "http_auth.h"
 #include "net/http_server.h"
 #include "openapi.h"
 #include "ops/register.h"
@@ -21,69 +22,6 @@ namespace {
 
 using security::Action;
 using security::Principal;
-
-void send_json(net::HttpResponse& res, int status, const nlohmann::json& body) {
-  res.status = status;
-  res.set_body(json_text(body), "application/json");
-}
-
-void send_error(net::HttpResponse& res, const Status& s, int status = 0) {
-  send_json(res, status ? status : http_status(s), {{"error", service::status_to_json(s)}});
-}
-
-// An error about what the request body names (a graph's files, a path to register).
-void send_body_error(net::HttpResponse& res, const Status& s) {
-  send_error(res, s, http_status_for_body(s));
-}
-
-// The credential of an `Authorization: Bearer <token>` header. The scheme is matched without
-// regard to case and may be followed by several spaces (RFC 7235 §2.1); a value holding a NUL or
-// any other control character is no credential at all, rather than one cut short.
-std::optional<std::string_view> bearer_credential(std::string_view header) {
-  constexpr std::string_view kScheme = "bearer";
-  if (header.size() <= kScheme.size() + 1) return std::nullopt;
-  for (size_t i = 0; i < kScheme.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(header[i])) != kScheme[i]) return std::nullopt;
-  size_t at = kScheme.size();
-  if (header[at] != ' ') return std::nullopt;
-  while (at < header.size() && header[at] == ' ') ++at;
-  std::string_view credential = header.substr(at);
-  while (!credential.empty() && (credential.back() == ' ' || credential.back() == '\t'))
-    credential.remove_suffix(1);
-  if (credential.empty()) return std::nullopt;
-  for (char c : credential)
-    if (static_cast<unsigned char>(c) < 0x21 || static_cast<unsigned char>(c) == 0x7f)
-      return std::nullopt;
-  return credential;
-}
-
-// The caller, or an answer already written (401 without or with a bad token, 403 without the
-// right).
-std::optional<Principal> authorize(service::Service& svc, const net::HttpRequest& req,
-                                   net::HttpResponse& res, Action action) {
-  const std::string header = req.header("Authorization");
-  const auto credential = bearer_credential(header);
-  if (!credential) {
-    res.set_header("WWW-Authenticate", "Bearer realm=\"framelock\"");
-    send_error(res, unauthenticated("a bearer token is required (Authorization: Bearer ...)"));
-    return std::nullopt;
-  }
-  auto who = svc.auth().authenticate(*credential);
-  if (!who.ok()) {
-    res.set_header("WWW-Authenticate", "Bearer realm=\"framelock\", error=\"invalid_token\"");
-    send_error(res, who.status());
-    return std::nullopt;
-  }
-  res.set_log_note(who->id);  // the request log names whose request it was, never the token
-  if (!security::role_allows(who->role, action)) {
-    send_error(res,
-               permission_denied("role '" + std::string(security::role_name(who->role)) +
-                                 "' may not " + std::string(security::action_name(action))),
-               403);
-    return std::nullopt;
-  }
-  return *who;
-}
 
 // Body as JSON: 400 when it is not JSON at all (validation errors come later, as 422).
 std::optional<nlohmann::json> json_body(const net::HttpRequest& req, net::HttpResponse& res) {
@@ -218,10 +156,18 @@ int http_status_for_body(const Status& s) {
 
 Status install_routes(net::HttpServer& http, service::Service& svc, const HttpOptions& options) {
   Status status;
+  // Every route's request that changes something or is refused is audited before it is answered.
   auto route = [&](const char* method, std::string pattern, net::HttpServer::Handler handler,
                    net::RouteOptions ro = {}) {
-    if (status.ok()) status = http.route(method, std::move(pattern), std::move(handler), ro);
+    auto audited = [&svc, handler = std::move(handler)](const net::HttpRequest& req,
+                                                        net::HttpResponse& res) {
+      request_caller() = {};
+      handler(req, res);
+      audit_request(svc, req, res);
+    };
+    if (status.ok()) status = http.route(method, std::move(pattern), std::move(audited), ro);
   };
+  if (status.ok()) status = install_audit_routes(http, svc);
   // Bodies are read only from someone who holds a valid token (any role: what they may do is
   // the handler's to decide): a stranger's upload is refused after its headers, unread.
   http.set_body_gate([&svc](const net::HttpRequest& req, net::HttpResponse& res) {
@@ -230,6 +176,9 @@ Status install_routes(net::HttpServer& http, service::Service& svc, const HttpOp
     if (credential && svc.auth().authenticate(*credential).ok()) return true;
     res.set_header("WWW-Authenticate", "Bearer realm=\"framelock\"");
     send_error(res, unauthenticated("a valid bearer token is required before a request body"));
+    request_caller() = {};
+    request_caller().refusal = "no valid token before the request body";
+    audit_request(svc, req, res);
     return false;
   });
   // On every answer, the page's and the API's alike: scripts and styles only from this server's

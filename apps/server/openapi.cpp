@@ -307,6 +307,34 @@ json openapi_document(const graph::Registry& registry) {
                 {{"201", json_response("added", obj)}, {"422", error_response("not a directory")}},
                 {{"requestBody",
                   body({{"type", "object"}, {"properties", {{"path", {{"type", "string"}}}}}})}});
+  paths["/v1/roots"]["delete"] = operation(
+      "Remove a media root (?path=); media registered under it become unreachable", "admin",
+      {{"200", json_response("removed", obj)}, {"404", error_response("not a root")}},
+      {{"parameters",
+        {{{"name", "path"},
+          {"in", "query"},
+          {"required", true},
+          {"schema", {{"type", "string"}}}}}}});
+  paths["/v1/audit"]["get"] = operation(
+      "The audit log, oldest first (docs/security.md): records with seq, time, prev, hash, event",
+      "admin",
+      {{"200", json_response("{records, head, next}: pass next as `after` for the next page", obj)},
+       {"400", error_response("a bad filter")}},
+      {{"parameters",
+        {{{"name", "since"},
+          {"in", "query"},
+          {"schema", {{"type", "string"}}},
+          {"description", "ISO 8601 UTC or unix seconds"}},
+         {{"name", "until"}, {"in", "query"}, {"schema", {{"type", "string"}}}},
+         {{"name", "type"},
+          {"in", "query"},
+          {"schema", {{"type", "string"}}},
+          {"description", "request, output, job, token, server, checkpoint, recovery"}},
+         {{"name", "principal"}, {"in", "query"}, {"schema", {{"type", "string"}}}},
+         {{"name", "after"}, {"in", "query"}, {"schema", {{"type", "integer"}}}},
+         {{"name", "limit"},
+          {"in", "query"},
+          {"schema", {{"type", "integer"}, {"minimum", 1}, {"maximum", 1000}}}}}}});
   paths["/v1/tokens"]["get"] = operation("API tokens (never their secrets)", "admin",
                                          {{"200", json_response("tokens", obj)}});
   paths["/v1/tokens"]["post"] = operation(

@@ -119,7 +119,21 @@ Status serve(const ServeArgs& a) {
   if (active == 0) {
     FL_ASSIGN_OR_RETURN(auto t, svc->tokens().create(security::Role::kAdmin, "first admin"));
     first_token = t.token;
+    FL_RETURN_IF_ERROR(svc->audit()
+                           .append({{"type", "token"},
+                                    {"action", "create"},
+                                    {"via", "serve: first admin"},
+                                    {"id", t.info.id},
+                                    {"role", "admin"}})
+                           .status());
   }
+  FL_RETURN_IF_ERROR(svc->audit()
+                         .append({{"type", "server"},
+                                  {"action", "start"},
+                                  {"listen", a.host + ":" + std::to_string(a.port)},
+                                  {"oidc_issuer", a.oidc_issuer},
+                                  {"policy", a.policy}})
+                         .status());
   FL_RETURN_IF_ERROR(svc->start());
 
   net::HttpServerOptions no;
@@ -242,6 +256,16 @@ void add_token_command(CLI::App& app, Status* result) {
         *result = t.status();
         return;
       }
+      if (auto a = (*svc)->audit().append({{"type", "token"},
+                                           {"action", "create"},
+                                           {"via", "cli"},
+                                           {"id", t->info.id},
+                                           {"name", t->info.name},
+                                           {"role", security::role_name(t->info.role)}});
+          !a.ok()) {
+        *result = a.status();  // not acknowledged: the token is not shown
+        return;
+      }
       std::fprintf(stderr, "token %s (%s, role %s); store it now, it is not shown again:\n",
                    t->info.id.c_str(), t->info.name.c_str(),
                    std::string(security::role_name(t->info.role)).c_str());
@@ -280,6 +304,12 @@ void add_token_command(CLI::App& app, Status* result) {
         return;
       }
       *result = (*svc)->tokens().revoke(*id);
+      if (result->ok())
+        *result =
+            (*svc)
+                ->audit()
+                .append({{"type", "token"}, {"action", "revoke"}, {"via", "cli"}, {"id", *id}})
+                .status();
     });
   }
 }

@@ -9,5 +9,6 @@ namespace fl::server {
 
 void add_serve_command(CLI::App& app, Status* result);
 void add_token_command(CLI::App& app, Status* result);
+void add_audit_command(CLI::App& app, Status* result);
 
 }  // namespace fl::server

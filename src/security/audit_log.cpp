@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -204,12 +205,47 @@ struct AuditLog::Impl {
   AuditHead head;
   int file_index = 1;
   int fd = -1;
+  int lock_fd = -1;  // audit/.lock: one writer at a time across processes (the CLI beside serve)
   int64_t file_bytes = 0;
   int64_t unsigned_records = 0;
   double last_checkpoint = 0;
 
   ~Impl() {
     if (fd >= 0) ::close(fd);
+    if (lock_fd >= 0) ::close(lock_fd);
+  }
+
+  // Another process may have appended since we last wrote: take the head from the disk.
+  Status sync_with_disk() {
+    const auto files = log_files(options.dir);
+    if (files.empty()) return ok_status();
+    const fs::path last = files.back();
+    const int index = std::stoi(last.filename().string().substr(6, 6));
+    std::error_code ec;
+    const int64_t size = int64_t(fs::file_size(last, ec));
+    if (index == file_index && size == file_bytes && fd >= 0) return ok_status();
+    const std::string text = read_all(last);
+    AuditHead h = head;
+    int64_t unsigned_count = 0;
+    size_t start = 0;
+    while (start < text.size()) {
+      const size_t nl = text.find('\n', start);
+      if (nl == std::string::npos) break;
+      auto p = parse_line(std::string_view(text).substr(start, nl - start));
+      if (!p) return corrupt_data("the audit log " + last.string() + " holds a malformed record");
+      h = {p->record.value("seq", int64_t(0)), p->stated_hash, p->record.value("time", "")};
+      unsigned_count =
+          p->record["event"].value("type", "") == "checkpoint" ? 0 : unsigned_count + 1;
+      start = nl + 1;
+    }
+    head = h;
+    unsigned_records = unsigned_count;
+    if (index != file_index || fd < 0) {
+      file_index = index;
+      FL_RETURN_IF_ERROR(open_file());
+    }
+    file_bytes = size;
+    return ok_status();
   }
 
   Status open_file() {
@@ -230,6 +266,16 @@ struct AuditLog::Impl {
   }
 
   Result<AuditHead> append_locked(json event) {
+    // flock is per open file description: held only while this record is written.
+    while (::flock(lock_fd, LOCK_EX) != 0)
+      if (errno != EINTR) return io_error("cannot lock the audit log");
+    auto r = append_exclusive(std::move(event));
+    ::flock(lock_fd, LOCK_UN);
+    return r;
+  }
+
+  Result<AuditHead> append_exclusive(json event) {
+    FL_RETURN_IF_ERROR(sync_with_disk());
     const double t = now_seconds();
     json body = {{"seq", head.seq + 1},
                  {"time", iso_time(t)},
@@ -248,7 +294,17 @@ struct AuditLog::Impl {
   }
 
   Status checkpoint_locked() {
-    if (head.seq == 0) return ok_status();
+    while (::flock(lock_fd, LOCK_EX) != 0)
+      if (errno != EINTR) return io_error("cannot lock the audit log");
+    Status s = checkpoint_exclusive();
+    ::flock(lock_fd, LOCK_UN);
+    return s;
+  }
+
+  // The head it signs is the one on disk now, with the lock held until it is appended.
+  Status checkpoint_exclusive() {
+    FL_RETURN_IF_ERROR(sync_with_disk());
+    if (head.seq == 0 || unsigned_records == 0) return ok_status();  // nothing new to sign
     const std::string time = iso_time(now_seconds());
     const std::string msg = signed_message(head.seq, time, head.hash);
     unsigned char sig[64];
@@ -260,13 +316,13 @@ struct AuditLog::Impl {
                        msg.size()) == 1;
     EVP_MD_CTX_free(ctx);
     if (!ok) return internal_error("signing the audit checkpoint failed");
-    FL_ASSIGN_OR_RETURN(auto h, append_locked({{"type", "checkpoint"},
-                                               {"signed_seq", head.seq},
-                                               {"signed_head", head.hash},
-                                               {"signed_time", time},
-                                               {"key", key_id},
-                                               {"every", options.checkpoint_every_records},
-                                               {"signature", base64(sig, sig_len)}}));
+    FL_ASSIGN_OR_RETURN(auto h, append_exclusive({{"type", "checkpoint"},
+                                                  {"signed_seq", head.seq},
+                                                  {"signed_head", head.hash},
+                                                  {"signed_time", time},
+                                                  {"key", key_id},
+                                                  {"every", options.checkpoint_every_records},
+                                                  {"signature", base64(sig, sig_len)}}));
     (void)h;
     unsigned_records = 0;
     last_checkpoint = now_seconds();
@@ -292,12 +348,20 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(AuditOptions options) {
   impl->key_id = key_id_of(impl->key.get());
   impl->head = {0, kZeroHash, ""};
 
-  // Where the chain stands: the last complete line of the last file.
+  const std::string lock_path = (fs::path(options.dir) / ".lock").string();
+  impl->lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (impl->lock_fd < 0) return permission_denied("cannot open " + lock_path);
+  // Under the lock, a last line with no end is a writer that died, not one still writing.
+  while (::flock(impl->lock_fd, LOCK_EX) != 0)
+    if (errno != EINTR) return io_error("cannot lock the audit log");
+  struct Unlock {
+    int fd;
+    ~Unlock() { ::flock(fd, LOCK_UN); }
+  } unlock{impl->lock_fd};
   json recovery;
   const auto files = log_files(options.dir);
   if (!files.empty()) {
     const fs::path last = files.back();
-    impl->file_index = std::stoi(last.filename().string().substr(6, 6));
     std::string text = read_all(last);
     size_t end = text.size();
     if (!text.empty() && text.back() != '\n') {
@@ -309,29 +373,14 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(AuditOptions options) {
       recovery = {{"type", "recovery"},
                   {"file", last.filename().string()},
                   {"truncated_bytes", int64_t(text.size() - end)}};
-      text.resize(end);
     }
-    int64_t unsigned_count = 0;
-    size_t start = 0;
-    while (start < text.size()) {
-      const size_t nl = text.find('\n', start);
-      auto p = parse_line(std::string_view(text).substr(start, nl - start));
-      if (!p) return corrupt_data("the audit log " + last.string() + " holds a malformed record");
-      impl->head = {p->record.value("seq", int64_t(0)), p->stated_hash,
-                    p->record.value("time", std::string())};
-      const bool is_checkpoint = p->record["event"].value("type", "") == "checkpoint";
-      unsigned_count = is_checkpoint ? 0 : unsigned_count + 1;
-      start = nl + 1;
-    }
-    if (impl->head.seq == 0 && files.size() > 1)
-      return corrupt_data("the audit log's last file " + last.string() + " is empty");
-    impl->unsigned_records = unsigned_count;
   }
   impl->last_checkpoint = now_seconds();
-  FL_RETURN_IF_ERROR(impl->open_file());
-  std::unique_ptr<AuditLog> log(new AuditLog(std::move(impl)));
-  if (!recovery.is_null()) FL_RETURN_IF_ERROR(log->append(std::move(recovery)).status());
-  return log;
+  impl->file_bytes = -1;  // unknown: the first sync reads the head
+  FL_RETURN_IF_ERROR(impl->sync_with_disk());
+  if (impl->fd < 0) FL_RETURN_IF_ERROR(impl->open_file());
+  if (!recovery.is_null()) FL_RETURN_IF_ERROR(impl->append_exclusive(std::move(recovery)).status());
+  return std::unique_ptr<AuditLog>(new AuditLog(std::move(impl)));
 }
 
 Result<AuditHead> AuditLog::append(json event) {

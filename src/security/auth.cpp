@@ -45,6 +45,8 @@ std::string_view action_name(Action a) {
       return "manage media roots";
     case Action::kManageTokens:
       return "manage tokens";
+    case Action::kViewAudit:
+      return "read the audit log";
   }
   return "?";
 }
@@ -64,6 +66,7 @@ bool role_allows(Role role, Action action) {
     case Action::kCancelAnyJob:
     case Action::kManageRoots:
     case Action::kManageTokens:
+    case Action::kViewAudit:
       return role == Role::kAdmin;
   }
   return false;

@@ -29,6 +29,7 @@ enum class Action {
   kCancelAnyJob,
   kManageRoots,
   kManageTokens,
+  kViewAudit,  // read the audit log
 };
 std::string_view action_name(Action a);
 

@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_text.h"
+
 namespace fl::security {
 namespace {
 
@@ -194,7 +196,7 @@ static Result<std::shared_ptr<OidcAuthenticator::KeySet>> parse_key_set(const st
     }
     json pub = k;
     for (const char* priv : {"d", "p", "q", "dp", "dq", "qi", "k"}) pub.erase(priv);
-    const std::string text = pub.dump();
+    const std::string text = json_text(pub);
     cjose_err err;
     std::unique_ptr<cjose_jwk_t, JwkDeleter> jwk(cjose_jwk_import(text.data(), text.size(), &err));
     if (!jwk) continue;

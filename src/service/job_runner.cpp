@@ -13,6 +13,7 @@
 #include "ops/register.h"
 #include "render/output.h"
 #include "render/scheduler.h"
+#include "security/audit_finisher.h"
 #include "security/token_store.h"
 #include "service/frame_encode.h"
 #include "service/json_views.h"
@@ -33,6 +34,34 @@ void remove_temp_files(const fs::path& dir) {
     if (name.size() > 1 && name[0] == '.' && name.find(".tmp-") != std::string::npos)
       fs::remove(e.path(), ec);
   }
+}
+
+// The audit finisher of a job whose plan is compiled after its pipeline is made: it reads the
+// job's context from a slot filled in once the plan exists (before any file is finished).
+class DeferredAuditFinisher final : public Finisher {
+ public:
+  DeferredAuditFinisher(std::shared_ptr<security::AuditLog> log,
+                        std::shared_ptr<nlohmann::json> context)
+      : log_(std::move(log)), context_(std::move(context)) {}
+  std::string_view name() const override { return "audit"; }
+  Status finish(const OutputRecord& record) const override {
+    return security::AuditFinisher(log_, *context_).finish(record);
+  }
+
+ private:
+  std::shared_ptr<security::AuditLog> log_;
+  std::shared_ptr<nlohmann::json> context_;
+};
+
+// Who asked for the output and what made it: the plan's content key and the ops it ran.
+nlohmann::json audit_context(const JobInfo& job, const graph::Plan& plan) {
+  std::set<std::string> ops;
+  for (const auto& n : plan.nodes)
+    if (n.def) ops.insert(n.def->schema.name);
+  return {{"job", job.id},
+          {"principal", {{"id", job.owner}, {"name", job.owner_name}}},
+          {"plan", plan.key.hex()},
+          {"ops", ops}};
 }
 
 bool valid_output_name(const std::string& name) {
@@ -286,6 +315,20 @@ void JobRunner::finish(JobInfo& job, const Status& result) {
     fs::remove_all(job_dir(job.id), ec);
   }
   if (is_final(job.state)) job.finished = unix_seconds();
+  if (is_final(job.state) && options_.audit) {
+    nlohmann::json event = {{"type", "job"},
+                            {"job", job.id},
+                            {"kind", job.spec.kind.empty() ? "render" : job.spec.kind},
+                            {"principal", {{"id", job.owner}, {"name", job.owner_name}}},
+                            {"state", std::string(job_state_name(job.state))},
+                            {"frames", job.frames_done}};
+    if (!job.error.ok()) event["error"] = job.error.message();
+    if (!job.output_xxh128.empty()) event["output_xxh128"] = job.output_xxh128;
+    // A job whose end cannot be recorded is still ended; the failure is in the server's log.
+    if (auto a = options_.audit->append(std::move(event)); !a.ok())
+      log::event(log::Level::kError, "audit",
+                 {log::str("job", job.id), log::str("error", a.status().message())});
+  }
   (void)store_->save(job);
   publish_state(job);
 }
@@ -326,8 +369,14 @@ Status JobRunner::run(JobInfo& job, const std::shared_ptr<graph::CancelToken>& c
       std::make_shared<OutputPipeline>(options_.pipeline ? *options_.pipeline : OutputPipeline());
   auto ledger = std::make_shared<OutputLedger>();
   pipeline->add_finisher(ledger);
+  // The audit record needs the plan, and the plan is compiled with the pipeline: the finisher
+  // reads the plan through this slot once it exists.
+  auto context = std::make_shared<nlohmann::json>();
+  if (options_.audit)
+    pipeline->add_finisher(std::make_shared<DeferredAuditFinisher>(options_.audit, context));
   FL_ASSIGN_OR_RETURN(CompiledJob cj, compile_job(job.spec, final_path, renderer_, options_.guard,
                                                   options_.limits, pipeline));
+  *context = audit_context(job, *cj.plan);
   const render::OutputJob& out = *cj.out;
   const graph::Plan& plan = *cj.plan;
   const std::string ext = fs::path(final_path).extension().string();

@@ -23,6 +23,7 @@
 #include "graph/graph.h"
 #include "graph/op.h"
 #include "render/renderer.h"
+#include "security/audit_log.h"
 #include "security/auth.h"
 #include "service/event_hub.h"
 #include "service/job.h"
@@ -41,6 +42,8 @@ struct JobRunnerOptions {
   // Stages and finishers every job's output goes through (the watermark, the manifest).
   std::shared_ptr<const OutputPipeline> pipeline;
   graph::ResourceLimits limits;  // refused at submit, with 422
+  // Each job's outputs and its end (succeeded, failed, cancelled) are recorded here.
+  std::shared_ptr<security::AuditLog> audit;
 };
 
 // The cast of a registered media (casts/<media id>.json under the data directory), and how a

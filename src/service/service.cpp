@@ -37,6 +37,11 @@ Result<std::unique_ptr<Service>> Service::open(ServiceOptions options) {
   std::unique_ptr<Service> s(new Service(options));
   FL_ASSIGN_OR_RETURN(s->db_, store::Database::open(options.data_dir + "/framelock.db"));
   FL_ASSIGN_OR_RETURN(s->tokens_, security::TokenStore::open(s->db_));
+  security::AuditOptions audit_options;
+  audit_options.dir = options.data_dir + "/audit";
+  audit_options.key_path = options.data_dir + "/keys/audit-ed25519.key";
+  FL_ASSIGN_OR_RETURN(auto audit, security::AuditLog::open(audit_options));
+  s->audit_ = std::move(audit);
   s->auth_ = std::make_shared<security::ChainAuthenticator>();
   s->auth_->add(s->tokens_);
   for (const auto& a : s->options_.authenticators) s->auth_->add(a);
@@ -81,6 +86,7 @@ Result<std::unique_ptr<Service>> Service::open(ServiceOptions options) {
   jo.workers = options.workers;
   jo.guard = guard;
   jo.events = &s->events_;
+  jo.audit = s->audit_;
   FL_ASSIGN_OR_RETURN(s->jobs_, JobRunner::open(s->db_, jo));
   s->previews_ =
       std::make_unique<PreviewService>(guard, &s->events_, options.preview_cache_bytes, analyses);

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "security/audit_log.h"
 #include "security/token_store.h"
 #include "service/event_hub.h"
 #include "service/job_runner.h"
@@ -58,6 +59,8 @@ class Service {
 
   security::Authenticator& auth() { return *auth_; }
   security::TokenStore& tokens() { return *tokens_; }
+  // DATA/audit, signed with DATA/keys/audit-ed25519.key (docs/security.md).
+  security::AuditLog& audit() { return *audit_; }
   MediaLibrary& media() { return *media_; }
   JobRunner& jobs() { return *jobs_; }
   PreviewService& previews() { return *previews_; }
@@ -93,6 +96,7 @@ class Service {
   std::shared_ptr<store::Database> db_;
   std::shared_ptr<security::TokenStore> tokens_;
   std::shared_ptr<security::ChainAuthenticator> auth_;
+  std::shared_ptr<security::AuditLog> audit_;
   std::unique_ptr<MediaLibrary> media_;
   EventHub events_;
   std::unique_ptr<JobRunner> jobs_;

@@ -191,6 +191,22 @@ TEST_F(Audit, FilesRotateAndTheChainRunsAcrossThem) {
   EXPECT_EQ(r.head.seq, 43);
 }
 
+TEST_F(Audit, TwoWritersOnOneLogKeepOneChain) {
+  // The server and a `framelock token create` beside it, say.
+  auto a = AuditLog::open(options(4));
+  auto b = AuditLog::open(options(4));
+  ASSERT_TRUE(a.ok() && b.ok());
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE((*a)->append({{"type", "request"}, {"by", "a"}}).ok());
+    ASSERT_TRUE((*b)->append({{"type", "token"}, {"by", "b"}}).ok());
+  }
+  a->reset();
+  b->reset();
+  const auto r = verify();
+  EXPECT_TRUE(r.ok) << r.first_bad;
+  EXPECT_GE(r.records, 20);
+}
+
 TEST_F(Audit, ReadsFilterAndPage) {
   write(9, 100);
   AuditFilter f;

@@ -1,0 +1,158 @@
+#include "http_auth.h"
+
+#include <cctype>
+
+#include "core/json_text.h"
+#include "http_api.h"
+#include "service/json_views.h"
+
+namespace fl::server {
+
+using security::Action;
+using security::Principal;
+
+void send_json(net::HttpResponse& res, int status, const nlohmann::json& body) {
+  res.status = status;
+  res.set_body(json_text(body), "application/json");
+}
+
+void send_error(net::HttpResponse& res, const Status& s, int status) {
+  send_json(res, status ? status : http_status(s), {{"error", service::status_to_json(s)}});
+}
+
+void send_body_error(net::HttpResponse& res, const Status& s) {
+  send_error(res, s, http_status_for_body(s));
+}
+
+// The credential of an `Authorization: Bearer <token>` header. The scheme is matched without
+// regard to case and may be followed by several spaces (RFC 7235 §2.1); a value holding a NUL or
+// any other control character is no credential at all, rather than one cut short.
+std::optional<std::string_view> bearer_credential(std::string_view header) {
+  constexpr std::string_view kScheme = "bearer";
+  if (header.size() <= kScheme.size() + 1) return std::nullopt;
+  for (size_t i = 0; i < kScheme.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(header[i])) != kScheme[i]) return std::nullopt;
+  size_t at = kScheme.size();
+  if (header[at] != ' ') return std::nullopt;
+  while (at < header.size() && header[at] == ' ') ++at;
+  std::string_view credential = header.substr(at);
+  while (!credential.empty() && (credential.back() == ' ' || credential.back() == '\t'))
+    credential.remove_suffix(1);
+  if (credential.empty()) return std::nullopt;
+  for (char c : credential)
+    if (static_cast<unsigned char>(c) < 0x21 || static_cast<unsigned char>(c) == 0x7f)
+      return std::nullopt;
+  return credential;
+}
+
+std::optional<Principal> authorize(service::Service& svc, const net::HttpRequest& req,
+                                   net::HttpResponse& res, Action action) {
+  const std::string header = req.header("Authorization");
+  const auto credential = bearer_credential(header);
+  if (!credential) {
+    res.set_header("WWW-Authenticate", "Bearer realm=\"framelock\"");
+    send_error(res, unauthenticated("a bearer token is required (Authorization: Bearer ...)"));
+    return std::nullopt;
+  }
+  auto who = svc.auth().authenticate(*credential);
+  if (!who.ok()) {
+    res.set_header("WWW-Authenticate", "Bearer realm=\"framelock\", error=\"invalid_token\"");
+    send_error(res, who.status());
+    request_caller().refusal = who.status().message();
+    return std::nullopt;
+  }
+  res.set_log_note(who->id);  // the request log names whose request it was, never the token
+  request_caller().who = *who;
+  if (!security::role_allows(who->role, action)) {
+    request_caller().refusal = "role may not " + std::string(security::action_name(action));
+    send_error(res,
+               permission_denied("role '" + std::string(security::role_name(who->role)) +
+                                 "' may not " + std::string(security::action_name(action))),
+               403);
+    return std::nullopt;
+  }
+  return *who;
+}
+
+RequestCaller& request_caller() {
+  thread_local RequestCaller caller;
+  return caller;
+}
+
+void audit_request(service::Service& svc, const net::HttpRequest& req, net::HttpResponse& res) {
+  const bool changes = req.method != "GET" && req.method != "HEAD";
+  const bool refused = res.status == 401 || res.status == 403;
+  if (!changes && !refused) return;
+  const RequestCaller& caller = request_caller();
+  nlohmann::json event = {{"type", "request"},
+                          {"method", req.method},
+                          {"path", req.path},
+                          {"status", res.status},
+                          {"remote", req.remote},
+                          {"outcome", refused ? "refused" : res.status < 400 ? "ok" : "failed"}};
+  event["principal"] = caller.who ? nlohmann::json{{"id", caller.who->id},
+                                                   {"name", caller.who->name},
+                                                   {"role", security::role_name(caller.who->role)}}
+                                  : nlohmann::json();
+  if (!caller.refusal.empty()) event["reason"] = caller.refusal;
+  // An id the request made (a job, a session, a token) is what later records refer to.
+  if (res.status < 300 && !res.body().empty() && res.body().front() == '{') {
+    auto body = nlohmann::json::parse(res.body(), nullptr, false);
+    if (body.is_object() && body.contains("id") && body["id"].is_string()) event["id"] = body["id"];
+  }
+  auto written = svc.audit().append(std::move(event));
+  if (!written.ok()) {
+    res = net::HttpResponse{};
+    send_error(res,
+               internal_error("the audit log cannot be written; the request was not "
+                              "acknowledged (" +
+                              written.status().message() + ")"),
+               500);
+  }
+}
+
+Status install_audit_routes(net::HttpServer& http, service::Service& svc) {
+  return http.route(
+      "GET", "/v1/audit", [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
+        request_caller() = {};
+        if (!authorize(svc, req, res, Action::kViewAudit)) return audit_request(svc, req, res);
+        security::AuditFilter f;
+        for (const char* t : {"since", "until"}) {
+          if (!req.has_param(t)) continue;
+          auto v = security::parse_audit_time(req.param(t));
+          if (!v)
+            return send_error(
+                res,
+                invalid_argument(std::string(t) + " must be an ISO 8601 UTC time "
+                                                  "(2026-12-06T18:40:00Z) or unix seconds",
+                                 t),
+                400);
+          (std::string_view(t) == "since" ? f.since : f.until) = v;
+        }
+        f.type = req.param("type");
+        f.principal = req.param("principal");
+        if (req.has_param("after")) {
+          const std::string a = req.param("after");
+          if (a.empty() || a.find_first_not_of("0123456789") != std::string::npos || a.size() > 18)
+            return send_error(res, invalid_argument("after must be a record's seq", "after"), 400);
+          f.after_seq = std::stoll(a);
+        }
+        f.limit = 100;
+        if (req.has_param("limit")) {
+          const std::string l = req.param("limit");
+          if (l.empty() || l.find_first_not_of("0123456789") != std::string::npos || l.size() > 4 ||
+              std::stoi(l) < 1 || std::stoi(l) > 1000)
+            return send_error(res, invalid_argument("limit must be 1 to 1000", "limit"), 400);
+          f.limit = size_t(std::stoi(l));
+        }
+        bool more = false;
+        auto records = security::read_audit_log(svc.data_dir() + "/audit", f, &more);
+        if (!records.ok()) return send_error(res, records.status());
+        nlohmann::json out = {{"records", *records}, {"head", svc.audit().head().seq}};
+        out["next"] =
+            more && !records->empty() ? nlohmann::json(records->back()["seq"]) : nlohmann::json();
+        send_json(res, 200, out);
+      });
+}
+
+}  // namespace fl::server
