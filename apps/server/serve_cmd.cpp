@@ -40,6 +40,8 @@ struct ServeArgs {
   std::string oidc_audience;
   std::string oidc_ca;
   std::vector<std::string> cors_origins;
+  std::string tls_cert;
+  std::string tls_key;
 };
 
 // The studio's IdP as one more authenticator, its groups mapped to roles by the policy file.
@@ -138,22 +140,26 @@ Status serve(const ServeArgs& a) {
 
   net::HttpServerOptions no;
   no.max_body_bytes = size_t(8) << 20;  // graphs are small
+  no.tls_cert_file = a.tls_cert;
+  no.tls_key_file = a.tls_key;
   net::HttpServer http(no);
   HttpOptions ho;
   ho.web_dir = a.web;
   ho.cors_origins = a.cors_origins;
+  ho.tls = !a.tls_cert.empty();
   FL_RETURN_IF_ERROR(install_routes(http, *svc, ho));
   Status listening = http.listen(a.host, a.port);
   if (!listening.ok())
     return io_error("cannot listen on " + a.host + ":" + std::to_string(a.port) + " (" +
                     listening.message() + ")");
 
-  std::printf("framelock serving on http://%s:%d/  (data: %s)\n", a.host.c_str(), a.port,
+  const char* scheme = a.tls_cert.empty() ? "http" : "https";
+  std::printf("framelock serving on %s://%s:%d/  (data: %s)\n", scheme, a.host.c_str(), a.port,
               svc->data_dir().c_str());
   if (!first_token.empty()) {
     std::printf("first admin token (shown once; make others with `framelock token create`):\n%s\n",
                 first_token.c_str());
-    std::printf("open http://%s:%d/#token=%s\n", a.host.c_str(), a.port, first_token.c_str());
+    std::printf("open %s://%s:%d/#token=%s\n", scheme, a.host.c_str(), a.port, first_token.c_str());
   }
   std::fflush(stdout);
 
@@ -222,6 +228,9 @@ void add_serve_command(CLI::App& app, Status* result) {
                   "The audience (`aud`) those tokens must name: this server's client or API id");
   cmd->add_option("--oidc-ca", a->oidc_ca,
                   "CA bundle for the IdP's https certificate (default: the system's)");
+  cmd->add_option("--tls-cert", a->tls_cert,
+                  "Serve https with this certificate chain (PEM); TLS 1.2 and up, HSTS sent");
+  cmd->add_option("--tls-key", a->tls_key, "The private key (PEM) of --tls-cert");
   cmd->add_option("--cors-origin", a->cors_origins,
                   "An origin (https://host:port) whose pages may call the API from a browser "
                   "(repeatable; none by default)");

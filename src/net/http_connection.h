@@ -7,6 +7,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <charconv>
 #include <chrono>
 #include <memory>
@@ -40,7 +41,9 @@ struct Exchange {
 
 template <class Stream>
 class Connection : public ConnBase, public std::enable_shared_from_this<Connection<Stream>> {
-  static constexpr bool kTcp = std::is_same_v<Stream, beast::tcp_stream>;
+  static constexpr bool kTls = std::is_same_v<Stream, beast::ssl_stream<beast::tcp_stream>>;
+  // A socket under it (plain or TLS), with timeouts; the in-memory test stream has neither.
+  static constexpr bool kTcp = std::is_same_v<Stream, beast::tcp_stream> || kTls;
 
  public:
   Connection(std::shared_ptr<ServerState> st, Stream stream, std::string ip, std::string remote,
@@ -63,7 +66,21 @@ class Connection : public ConnBase, public std::enable_shared_from_this<Connecti
   }
 
   Stream& stream() { return stream_; }
-  void start() { read_next(); }
+  void start() {
+    if constexpr (kTls) {
+      // The handshake is held to the header clock, so a silent client cannot hold a slot.
+      set_timeout(st_->opt.header_timeout);
+      reading_ = true;
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                self->reading_ = false;
+                                if (ec || self->closed_) return self->hard_close();
+                                self->read_next();
+                              });
+    } else {
+      read_next();
+    }
+  }
 
   void shutdown() override {
     asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
@@ -75,10 +92,10 @@ class Connection : public ConnBase, public std::enable_shared_from_this<Connecti
  private:
   // ---- timeouts (the in-memory stream has none: it never waits) ----
   void set_timeout(std::chrono::milliseconds d) {
-    if constexpr (kTcp) stream_.expires_after(d);
+    if constexpr (kTcp) beast::get_lowest_layer(stream_).expires_after(d);
   }
   void no_timeout() {
-    if constexpr (kTcp) stream_.expires_never();
+    if constexpr (kTcp) beast::get_lowest_layer(stream_).expires_never();
   }
   double seconds() const { return std::chrono::duration<double>(Clock::now() - t0_).count(); }
 
@@ -406,7 +423,8 @@ class Connection : public ConnBase, public std::enable_shared_from_this<Connecti
     // Closing with unread request bytes makes the kernel send RST, which can destroy the
     // response before the client reads it: send FIN, drain a little, then close.
     beast::error_code ec;
-    if constexpr (kTcp) stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+    if constexpr (kTcp)
+      beast::get_lowest_layer(stream_).socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
     linger_.expires_after(kLinger);
     linger_.async_wait(
         [self = this->shared_from_this()](beast::error_code) { self->hard_close(); });
@@ -437,8 +455,10 @@ class Connection : public ConnBase, public std::enable_shared_from_this<Connecti
     linger_.cancel();
     beast::error_code ec;
     if constexpr (kTcp) {
-      stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-      stream_.close();
+      // (TLS: no close_notify; every response is framed, so a cut cannot pass for an end.)
+      auto& tcp = beast::get_lowest_layer(stream_);
+      tcp.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+      tcp.close();
     } else {
       stream_.close();
     }

@@ -47,11 +47,47 @@ struct HttpServer::Impl {
     }
     s.set_option(tcp::no_delay(true), ec);
     std::string remote = ip + ":" + std::to_string(ep.port());
+    if (tls) {
+      using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+      auto c = std::make_shared<detail::Connection<TlsStream>>(
+          st, TlsStream(beast::tcp_stream(std::move(s)), *tls), std::move(ip), std::move(remote),
+          false);
+      st->add(c);
+      asio::dispatch(c->stream().get_executor(), [c] { c->start(); });
+      return;
+    }
     auto c = std::make_shared<detail::Connection<beast::tcp_stream>>(
         st, beast::tcp_stream(std::move(s)), std::move(ip), std::move(remote), false);
     st->add(c);
     asio::dispatch(c->stream().get_executor(), [c] { c->start(); });
   }
+
+  // The server's TLS context: TLS 1.2 and up, the certificate and key from the options.
+  Status make_tls() {
+    const auto& o = st->opt;
+    if (o.tls_cert_file.empty() && o.tls_key_file.empty()) return ok_status();
+    if (o.tls_cert_file.empty() || o.tls_key_file.empty())
+      return invalid_argument("TLS needs both a certificate and a key", "tls");
+    auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+    ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                     asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                     asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+    SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+    beast::error_code ec;
+    ctx->use_certificate_chain_file(o.tls_cert_file, ec);
+    if (ec)
+      return invalid_argument(
+          "cannot use the TLS certificate " + o.tls_cert_file + ": " + ec.message(), "tls-cert");
+    ctx->use_private_key_file(o.tls_key_file, asio::ssl::context::pem, ec);
+    if (ec)
+      return invalid_argument("cannot use the TLS key " + o.tls_key_file + ": " + ec.message(),
+                              "tls-key");
+    if (SSL_CTX_check_private_key(ctx->native_handle()) != 1)
+      return invalid_argument("the TLS key does not match the certificate", "tls-key");
+    tls = std::move(ctx);
+    return ok_status();
+  }
+  std::unique_ptr<asio::ssl::context> tls;
 
   bool on_own_thread() const { return detail::tl_owner == st.get(); }
 
@@ -201,6 +237,7 @@ Status HttpServer::mount_static(std::string url_prefix, std::string dir) {
 Status HttpServer::listen(const std::string& host, int port) {
   if (port < 0 || port > 65535) return invalid_argument("port out of range", "port");
   if (impl_->listening) return invalid_argument("already listening");
+  FL_RETURN_IF_ERROR(impl_->make_tls());
   beast::error_code ec;
   auto addr = asio::ip::make_address(host, ec);
   if (ec) {

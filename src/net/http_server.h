@@ -128,6 +128,9 @@ struct HttpServerOptions {
   int io_threads = 2;
   int worker_threads = 16;         // ordinary handlers and the body gate run here
   size_t max_stream_workers = 32;  // concurrent set_stream producers; beyond it: 503
+  // HTTPS when both are set (PEM: the certificate chain, the private key). TLS 1.2 and up only.
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 struct RouteOptions {

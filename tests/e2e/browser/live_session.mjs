@@ -2,7 +2,7 @@
 // playwright-core): open the page, add an operator, drag a slider and see the preview change,
 // compare before/after, watch from a second browser on the same session, start a job and cancel
 // it. Screenshots go to $E2E_ARTIFACTS. Usage: node live_session.mjs FRAMELOCK_BIN
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,8 +46,17 @@ await new Promise((resolve, reject) => {
     '-vf', 'scale=3840:2160', '-c:v', 'prores_ks', '-profile:v', '3', clip4k], { stdio: 'inherit' });
   ff.on('exit', (c) => (c === 0 ? resolve() : reject(new Error(`ffmpeg exited ${c}`))));
 });
+// Over https, with a certificate made here for 127.0.0.1 (the browser and node trust it for this
+// test only).
+const cert = join(dir, 'cert.pem');
+const key = join(dir, 'key.pem');
+const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2',
+  '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+if (made.status !== 0) throw new Error('openssl could not make the test certificate');
+process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
 const server = spawn(bin, ['serve', '--data', join(dir, 'data'), '--port', String(port), '--media-root', data,
-  '--media-root', join(dir, 'media'), '--register', join(data, 'Megamind.avi'), '--register', clip4k], { stdio: ['ignore', 'pipe', 'pipe'] });
+  '--media-root', join(dir, 'media'), '--register', join(data, 'Megamind.avi'), '--register', clip4k,
+  '--tls-cert', cert, '--tls-key', key], { stdio: ['ignore', 'pipe', 'pipe'] });
 let out = '';
 server.stdout.on('data', (d) => { out += d; });
 server.stderr.on('data', (d) => process.stderr.write(d));
@@ -58,7 +67,7 @@ const token = await new Promise((resolve, reject) => {
     if (m) { clearTimeout(t); clearInterval(poll); resolve(m[1]); }
   }, 50);
 });
-const base = `http://127.0.0.1:${port}`;
+const base = `https://127.0.0.1:${port}`;
 const api = async (path, init = {}) => {
   const res = await fetch(base + path, { ...init, headers: { Authorization: `Bearer ${token}`, ...(init.headers || {}) } });
   return res.json();
@@ -72,8 +81,8 @@ const browser = await playwright.chromium.launch({
 let code = 0;
 const pages = [];
 try {
-  const director = await (await browser.newContext({ viewport: { width: 1400, height: 860 } })).newPage();
-  const colourist = await (await browser.newContext({ viewport: { width: 1400, height: 860 } })).newPage();
+  const director = await (await browser.newContext({ viewport: { width: 1400, height: 860 }, ignoreHTTPSErrors: true })).newPage();
+  const colourist = await (await browser.newContext({ viewport: { width: 1400, height: 860 }, ignoreHTTPSErrors: true })).newPage();
   colourist.on('pageerror', (e) => console.error(`page error: ${e.message}`));
   pages.push(['colourist', colourist], ['director', director]);
   // The server's Content-Security-Policy allows no inline script or style: anything the page
@@ -85,6 +94,10 @@ try {
   watchCsp(colourist);
   watchCsp(director);
 
+  const page = await fetch(`${base}/`);
+  check(page.ok && /max-age=\d+/.test(page.headers.get('strict-transport-security') || '') &&
+    /script-src 'self'/.test(page.headers.get('content-security-policy') || ''),
+  'the page is served over https (TLS), with HSTS and a Content-Security-Policy');
   await colourist.goto(`${base}/#token=${token}`);
   await colourist.waitForSelector('#after[data-final="true"]', { timeout: 30000 });
   check(true, 'the page opens and shows the clip, refined to full quality');
@@ -299,7 +312,7 @@ try {
   await colourist.screenshot({ path: join(artifacts, 'live_characters.png') });
 
   // A 4K clip: each slider change shows its coarse level in the browser within ~100 ms.
-  const editor4k = await (await browser.newContext({ viewport: { width: 1400, height: 860 } })).newPage();
+  const editor4k = await (await browser.newContext({ viewport: { width: 1400, height: 860 }, ignoreHTTPSErrors: true })).newPage();
   pages.push(['4k', editor4k]);
   watchCsp(editor4k);
   await editor4k.goto(`${base}/#token=${token}`);
