@@ -4,6 +4,7 @@
 
 #include "core/json_text.h"
 #include "http_api.h"
+#include "security/token_store.h"
 #include "service/json_views.h"
 
 namespace fl::server {
@@ -63,6 +64,21 @@ std::optional<Principal> authorize(service::Service& svc, const net::HttpRequest
   }
   res.set_log_note(who->id);  // the request log names whose request it was, never the token
   request_caller().who = *who;
+  // A credential's first success is a sign-in: recorded (durably) before anything is answered.
+  const std::string fingerprint = security::sha256_hex(*credential).substr(0, 16);
+  if (svc.first_use(fingerprint)) {
+    auto signed_in = svc.audit().append(
+        {{"type", "sign-in"},
+         {"via", who->id.rfind("oidc:", 0) == 0 ? "oidc" : "token"},
+         {"principal",
+          {{"id", who->id}, {"name", who->name}, {"role", security::role_name(who->role)}}},
+         {"credential", fingerprint},
+         {"remote", req.remote}});
+    if (!signed_in.ok()) {
+      send_error(res, internal_error("the audit log cannot be written"), 500);
+      return std::nullopt;
+    }
+  }
   if (!security::role_allows(who->role, action)) {
     request_caller().refusal = "role may not " + std::string(security::action_name(action));
     send_error(res,

@@ -101,6 +101,13 @@ void Service::stop() {
   events_.close_all();
 }
 
+bool Service::first_use(const std::string& fingerprint) {
+  std::lock_guard lock(seen_mu_);
+  // Bounded: past this, sign-ins are recorded again (more records, never fewer).
+  if (seen_credentials_.size() >= 100'000) seen_credentials_.clear();
+  return seen_credentials_.insert(fingerprint).second;
+}
+
 Result<nlohmann::json> Service::resolve_media(const nlohmann::json& graph) const {
   nlohmann::json g = graph;
   if (!g.is_object() || !g.contains("sources") || !g["sources"].is_object()) return g;

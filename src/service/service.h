@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -61,6 +62,9 @@ class Service {
   security::TokenStore& tokens() { return *tokens_; }
   // DATA/audit, signed with DATA/keys/audit-ed25519.key (docs/security.md).
   security::AuditLog& audit() { return *audit_; }
+  // True the first time this process sees a credential (by its fingerprint) succeed: a sign-in,
+  // audited once rather than on every request it makes.
+  bool first_use(const std::string& fingerprint);
   MediaLibrary& media() { return *media_; }
   JobRunner& jobs() { return *jobs_; }
   PreviewService& previews() { return *previews_; }
@@ -97,6 +101,8 @@ class Service {
   std::shared_ptr<security::TokenStore> tokens_;
   std::shared_ptr<security::ChainAuthenticator> auth_;
   std::shared_ptr<security::AuditLog> audit_;
+  std::mutex seen_mu_;
+  std::unordered_set<std::string> seen_credentials_;
   std::unique_ptr<MediaLibrary> media_;
   EventHub events_;
   std::unique_ptr<JobRunner> jobs_;

@@ -78,6 +78,13 @@ TEST_F(ServerFixture, ChangesRefusalsAndOutputsAreAuditedForAdminsOnly) {
   ASSERT_FALSE(out["inputs"].empty());
   EXPECT_NE(out["inputs"][0]["path"].get<std::string>().find("Megamind.avi"), std::string::npos);
   EXPECT_EQ(out["output"]["sha256"], sha256_of(output.body));
+  // Each credential's first success is a sign-in, recorded once.
+  int artist_sign_ins = 0;
+  for (const auto& r : recs)
+    if (r["event"].value("type", "") == "sign-in" &&
+        r["event"]["principal"].value("name", "") == "artist")
+      ++artist_sign_ins;
+  EXPECT_EQ(artist_sign_ins, 1);
   const json ended = find([](const json& e) { return e.value("type", "") == "job"; });
   ASSERT_FALSE(ended.is_null());
   EXPECT_EQ(ended["state"], "succeeded");
