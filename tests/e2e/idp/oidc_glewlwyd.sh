@@ -31,30 +31,38 @@ status() {
   [ $# -ge 4 ] && args+=(-H 'Content-Type: application/json' --data-binary "$4")
   curl "${args[@]}" "http://127.0.0.1:$FL_PORT$2"
 }
+# start NAME [ENV=VALUE...]: glewlwyd for NAME (its token in $TOKEN), then framelock serve trusting
+# it (on $FL_PORT), both in the work directory.
+start() {
+  local name=$1
+  shift
+  IDP_DIR="$WORK/idp-$name"
+  # The application scope alone: glewlwyd puts the granted scope in `aud`.
+  TOKEN=$(env TOKEN_SCOPE=framelock "$@" "$HERE/glewlwyd_start.sh" "$IDP_DIR" "$(free_port)" \
+          2>"$WORK/idp-$name.log") || { cat "$WORK/idp-$name.log" >&2; fail "glewlwyd did not start"; }
+  . "$IDP_DIR/env.sh"
+  FL_PORT=$(free_port)
+  "$BIN" serve --port "$FL_PORT" --data "$WORK/data-$name" --policy "$WORK/policy.json" \
+    --oidc-issuer "$OIDC_ISSUER" --oidc-audience framelock >"$WORK/serve-$name.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 100); do
+    curl -sf -o /dev/null "http://127.0.0.1:$FL_PORT/healthz" && break
+    sleep 0.1
+  done
+  grep -q "oidc: issuer $OIDC_ISSUER, 1 signing key" "$WORK/serve-$name.log" ||
+    { cat "$WORK/serve-$name.log" >&2; fail "framelock did not read the IdP's keys"; }
+}
+stop() {
+  kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
+  "$HERE/glewlwyd_stop.sh" "$IDP_DIR" 2>/dev/null
+}
 expect() {  # expect WANT GOT WHAT
   [ "$1" = "$2" ] || fail "$3: HTTP $2, expected $1: $(head -c 300 "$WORK/reply")"
   echo "ok: $3 -> $2"
 }
 
 for alg in RS256 ES256; do
-  IDP_DIR="$WORK/idp-$alg"
-  IDP_PORT=$(free_port)
-  # The application scope alone: glewlwyd puts the granted scope in `aud`.
-  TOKEN=$(SIGN_ALG=$alg TOKEN_SCOPE=framelock TEST_GROUPS="show-a-artists" \
-          "$HERE/glewlwyd_start.sh" "$IDP_DIR" "$IDP_PORT" 2>"$WORK/idp-$alg.log") ||
-    { cat "$WORK/idp-$alg.log" >&2; fail "glewlwyd did not start"; }
-  . "$IDP_DIR/env.sh"
-  FL_PORT=$(free_port)
-  "$BIN" serve --port "$FL_PORT" --data "$WORK/data-$alg" --policy "$WORK/policy.json" \
-    --oidc-issuer "$OIDC_ISSUER" --oidc-audience framelock >"$WORK/serve-$alg.log" 2>&1 &
-  SERVER_PID=$!
-  for _ in $(seq 1 100); do
-    curl -sf -o /dev/null "http://127.0.0.1:$FL_PORT/healthz" && break
-    sleep 0.1
-  done
-  grep -q "oidc: issuer $OIDC_ISSUER, 1 signing key" "$WORK/serve-$alg.log" ||
-    { cat "$WORK/serve-$alg.log" >&2; fail "framelock did not read the IdP's keys"; }
-
+  start "$alg" SIGN_ALG=$alg TEST_GROUPS=show-a-artists
   expect 200 "$(status GET /v1/media "$TOKEN")" "$alg: alice (show-a-artists) lists media"
   expect 201 "$(status POST /v1/sessions "$TOKEN" '{}')" "$alg: alice opens a live session (artist)"
   grep -q '"owner":"alice"' "$WORK/reply" || fail "the session's owner is not alice: $(cat "$WORK/reply")"
@@ -70,22 +78,12 @@ for alg in RS256 ES256; do
   # The IdP's own signature, one byte of the payload changed.
   TAMPERED=$(echo "$TOKEN" | /usr/bin/python3 -c 'import sys; t=sys.stdin.read().strip(); h,p,s=t.split("."); i=len(p)//2; print(h+"."+p[:i]+("A" if p[i]!="A" else "B")+p[i+1:]+"."+s)')
   expect 401 "$(status GET /v1/media "$TAMPERED")" "$alg: a tampered token"
-  kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
-  "$HERE/glewlwyd_stop.sh" "$IDP_DIR" 2>/dev/null
+  stop
 done
 
 # A user in no group the policy maps: signed in at the IdP, but no role here.
-IDP_DIR="$WORK/idp-stranger"
-IDP_PORT=$(free_port)
-TOKEN=$(TOKEN_SCOPE=framelock TEST_USER=mallory TEST_PASSWORD=mallory-pass TEST_GROUPS="show-b-artists" \
-        "$HERE/glewlwyd_start.sh" "$IDP_DIR" "$IDP_PORT" 2>"$WORK/idp-stranger.log") ||
-  { cat "$WORK/idp-stranger.log" >&2; fail "glewlwyd did not start"; }
-. "$IDP_DIR/env.sh"
-FL_PORT=$(free_port)
-"$BIN" serve --port "$FL_PORT" --data "$WORK/data-stranger" --policy "$WORK/policy.json" \
-  --oidc-issuer "$OIDC_ISSUER" --oidc-audience framelock >"$WORK/serve-stranger.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$FL_PORT/healthz" && break; sleep 0.1; done
+start stranger TEST_USER=mallory TEST_PASSWORD=mallory-pass TEST_GROUPS=show-b-artists
 expect 401 "$(status GET /v1/media "$TOKEN")" "a user whose groups the policy does not map"
 grep -q "no group" "$WORK/reply" || fail "the refusal does not say why: $(cat "$WORK/reply")"
+stop
 echo "PASS"
