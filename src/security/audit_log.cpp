@@ -502,7 +502,12 @@ Result<AuditVerifyReport> verify_audit_log(const std::string& dir,
 
 std::optional<double> parse_audit_time(const std::string& text) {
   if (text.empty()) return std::nullopt;
-  if (text.find_first_not_of("0123456789.") == std::string::npos) return std::stod(text);
+  if (text.find_first_not_of("0123456789.") == std::string::npos) {
+    char* end = nullptr;
+    const double v = std::strtod(text.c_str(), &end);
+    if (end != text.c_str() + text.size() || !(v >= 0 && v < 1e12)) return std::nullopt;
+    return v;
+  }
   std::tm tm{};
   int ms = 0;
   const int n = std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &tm.tm_year, &tm.tm_mon,

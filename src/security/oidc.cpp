@@ -332,7 +332,9 @@ Result<Principal> OidcAuthenticator::authenticate(std::string_view credential) {
   auto number = [&](const char* c) -> std::optional<int64_t> {
     auto it = claims.find(c);
     if (it == claims.end() || !it->is_number()) return std::nullopt;
-    return int64_t(it->get<double>());
+    const double v = it->get<double>();
+    if (!(v > -1e15 && v < 1e15)) return std::nullopt;  // not a time (and not castable)
+    return int64_t(v);
   };
   if (!claims.contains("iss") || claims["iss"] != options_.issuer)
     return refused("it was issued by another issuer");

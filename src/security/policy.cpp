@@ -35,10 +35,10 @@ Result<Policy> Policy::parse(std::string_view text, const std::string& source) {
   json doc;
   try {
     doc = json::parse(text);
-  } catch (const json::parse_error& e) {
-    // nlohmann's message says "at line L, column C".
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for 1E555
+    // nlohmann's message says "at line L, column C" (or which number overflows).
     std::string what = e.what();
-    if (auto at = what.find("parse error at "); at != std::string::npos) what = what.substr(at);
+    if (auto at = what.find("] "); at != std::string::npos) what = what.substr(at + 2);
     return invalid_argument(source + ": not valid JSON: " + what);
   }
   if (!doc.is_object()) return field_error(source, "/", "the policy must be a JSON object");

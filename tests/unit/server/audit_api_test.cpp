@@ -98,6 +98,7 @@ TEST_F(ServerFixture, ChangesRefusalsAndOutputsAreAuditedForAdminsOnly) {
   EXPECT_EQ(page2.json["records"][0]["seq"], next + 1);
   EXPECT_EQ(call("GET", "/v1/audit?limit=0", admin_).status, 400);
   EXPECT_EQ(call("GET", "/v1/audit?since=yesterday", admin_).status, 400);
+  EXPECT_EQ(call("GET", "/v1/audit?since=" + std::string(400, '9'), admin_).status, 400);
 
   // The whole log verifies; `framelock audit verify` says so, and names an edit.
   auto report = security::verify_audit_log(service_->data_dir() + "/audit", "");
