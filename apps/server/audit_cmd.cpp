@@ -1,13 +1,12 @@
 // `framelock audit verify | head | export`: the audit log of a server's data directory, checked,
 // pinned and handed to a SIEM, with no server running (docs/security.md).
 #include <cstdio>
-#include <fstream>
 #include <limits>
 #include <memory>
-#include <sstream>
 
 #include <CLI/CLI.hpp>
 
+#include "core/file_util.h"
 #include "core/json_text.h"
 #include "core/output_pipeline.h"
 #include "security/audit_log.h"
@@ -18,11 +17,9 @@ namespace {
 
 Result<std::string> read_key(const std::string& path) {
   if (path.empty()) return std::string();
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return not_found("cannot read the public key " + path, "key");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  auto pem = read_text_file(path, size_t(1) << 20);
+  if (!pem.ok()) return pem.status().with_context("--key: ");
+  return pem;
 }
 
 Status verify(const std::string& data, const std::string& key_path, bool as_json) {

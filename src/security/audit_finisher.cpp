@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "core/text_encoding.h"
+
 namespace fl::security {
 
 Result<std::string> sha256_file(const std::string& path) {
@@ -22,13 +24,7 @@ Result<std::string> sha256_file(const std::string& path) {
   EVP_DigestFinal_ex(ctx, md, &len);
   EVP_MD_CTX_free(ctx);
   if (failed) return io_error("reading " + path + " failed");
-  static const char* kHex = "0123456789abcdef";
-  std::string hex;
-  for (unsigned i = 0; i < len; ++i) {
-    hex += kHex[md[i] >> 4];
-    hex += kHex[md[i] & 15];
-  }
-  return hex;
+  return hex_encode(std::string_view(reinterpret_cast<const char*>(md), len));
 }
 
 Status AuditFinisher::finish(const OutputRecord& record) const {

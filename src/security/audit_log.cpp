@@ -14,10 +14,10 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "core/file_util.h"
 #include "core/json_text.h"
+#include "core/text_encoding.h"
 #include "security/token_store.h"
 
 namespace fl::security {
@@ -64,13 +64,6 @@ std::vector<fs::path> log_files(const std::string& dir) {
   return files;
 }
 
-std::string read_all(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // A record's line is {"hash":"H",<the rest of body>} where body is the compact JSON of
 // {event, prev, seq, time} and H its SHA-256: the hash covers the exact bytes, no re-encoding.
 std::string make_line(const json& body_object, std::string* hash) {
@@ -107,13 +100,6 @@ std::string key_id_of(EVP_PKEY* key) {
   size_t len = sizeof raw;
   if (EVP_PKEY_get_raw_public_key(key, raw, &len) != 1) return "";
   return sha256_hex(std::string_view(reinterpret_cast<char*>(raw), len)).substr(0, 16);
-}
-
-std::string base64(const unsigned char* data, size_t n) {
-  std::string out(4 * ((n + 2) / 3) + 1, '\0');
-  const int len = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, int(n));
-  out.resize(size_t(len));
-  return out;
 }
 
 std::optional<std::string> unbase64(const std::string& text) {
@@ -176,8 +162,8 @@ Result<Pkey> load_or_make_key(const std::string& path) {
     std::remove(tmp.c_str());
     return io_error("cannot write the audit key " + path);
   }
-  std::ofstream(fs::path(path).replace_extension(".pub"), std::ios::binary)
-      << public_pem(key.get());
+  FL_RETURN_IF_ERROR(
+      write_file_atomic(fs::path(path).replace_extension(".pub").string(), public_pem(key.get())));
   return key;
 }
 
@@ -224,7 +210,7 @@ struct AuditLog::Impl {
     std::error_code ec;
     const int64_t size = int64_t(fs::file_size(last, ec));
     if (index == file_index && size == file_bytes && fd >= 0) return ok_status();
-    const std::string text = read_all(last);
+    FL_ASSIGN_OR_RETURN(const std::string text, read_text_file(last.string()));
     AuditHead h = head;
     int64_t unsigned_count = 0;
     size_t start = 0;
@@ -265,13 +251,19 @@ struct AuditLog::Impl {
     return ok_status();
   }
 
-  Result<AuditHead> append_locked(json event) {
-    // flock is per open file description: held only while this record is written.
+  // Runs `work` holding the log's lock (flock is per open file description: held only while a
+  // record is written).
+  template <class Work>
+  auto locked(Work work) -> decltype(work()) {
     while (::flock(lock_fd, LOCK_EX) != 0)
       if (errno != EINTR) return io_error("cannot lock the audit log");
-    auto r = append_exclusive(std::move(event));
+    auto r = work();
     ::flock(lock_fd, LOCK_UN);
     return r;
+  }
+
+  Result<AuditHead> append_locked(json event) {
+    return locked([&] { return append_exclusive(std::move(event)); });
   }
 
   Result<AuditHead> append_exclusive(json event) {
@@ -294,11 +286,7 @@ struct AuditLog::Impl {
   }
 
   Status checkpoint_locked() {
-    while (::flock(lock_fd, LOCK_EX) != 0)
-      if (errno != EINTR) return io_error("cannot lock the audit log");
-    Status s = checkpoint_exclusive();
-    ::flock(lock_fd, LOCK_UN);
-    return s;
+    return locked([&] { return checkpoint_exclusive(); });
   }
 
   // The head it signs is the one on disk now, with the lock held until it is appended.
@@ -316,13 +304,16 @@ struct AuditLog::Impl {
                        msg.size()) == 1;
     EVP_MD_CTX_free(ctx);
     if (!ok) return internal_error("signing the audit checkpoint failed");
-    FL_ASSIGN_OR_RETURN(auto h, append_exclusive({{"type", "checkpoint"},
-                                                  {"signed_seq", head.seq},
-                                                  {"signed_head", head.hash},
-                                                  {"signed_time", time},
-                                                  {"key", key_id},
-                                                  {"every", options.checkpoint_every_records},
-                                                  {"signature", base64(sig, sig_len)}}));
+    FL_ASSIGN_OR_RETURN(
+        auto h,
+        append_exclusive({{"type", "checkpoint"},
+                          {"signed_seq", head.seq},
+                          {"signed_head", head.hash},
+                          {"signed_time", time},
+                          {"key", key_id},
+                          {"every", options.checkpoint_every_records},
+                          {"signature", base64_encode(std::string_view(
+                                            reinterpret_cast<const char*>(sig), sig_len))}}));
     (void)h;
     unsigned_records = 0;
     last_checkpoint = now_seconds();
@@ -362,7 +353,7 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(AuditOptions options) {
   const auto files = log_files(options.dir);
   if (!files.empty()) {
     const fs::path last = files.back();
-    std::string text = read_all(last);
+    FL_ASSIGN_OR_RETURN(std::string text, read_text_file(last.string()));
     size_t end = text.size();
     if (!text.empty() && text.back() != '\n') {
       // An append cut short by a crash: never synced, so never acknowledged. Cut it off.
@@ -415,7 +406,8 @@ Result<AuditVerifyReport> verify_audit_log(const std::string& dir,
   AuditVerifyReport r;
   std::string pem = public_key_pem;
   if (pem.empty()) {
-    pem = read_all(fs::path(dir).parent_path() / "keys" / "audit-ed25519.pub");
+    FL_ASSIGN_OR_RETURN(
+        pem, read_text_file((fs::path(dir).parent_path() / "keys" / "audit-ed25519.pub").string()));
     r.warnings.push_back(
         "checked against the key beside the log: pin the public key elsewhere and pass --key "
         "for a check that a stolen data directory cannot pass");
@@ -432,7 +424,8 @@ Result<AuditVerifyReport> verify_audit_log(const std::string& dir,
     return r;
   };
   for (size_t fi = 0; fi < files.size(); ++fi) {
-    const std::string text = read_all(files[fi]);
+    // An unreadable file is an error, never a log that merely looks shorter.
+    FL_ASSIGN_OR_RETURN(const std::string text, read_text_file(files[fi].string()));
     size_t start = 0, line_no = 0;
     while (start < text.size()) {
       ++line_no;
@@ -523,7 +516,7 @@ Result<std::vector<json>> read_audit_log(const std::string& dir, const AuditFilt
   std::vector<json> out;
   if (more) *more = false;
   for (const auto& f : log_files(dir)) {
-    const std::string text = read_all(f);
+    FL_ASSIGN_OR_RETURN(const std::string text, read_text_file(f.string()));
     size_t start = 0;
     while (start < text.size()) {
       const size_t nl = text.find('\n', start);

@@ -1,9 +1,8 @@
 #include "security/policy.h"
 
-#include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+
+#include "core/file_util.h"
 
 namespace fl::security {
 namespace {
@@ -78,12 +77,9 @@ Result<Policy> Policy::parse(std::string_view text, const std::string& source) {
 }
 
 Result<Policy> Policy::load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return not_found("cannot read the policy file " + path, "policy");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return io_error("reading the policy file " + path + " failed");
-  return parse(text.str(), path);
+  auto text = read_text_file(path, size_t(16) << 20);
+  if (!text.ok()) return text.status().with_context("the policy file: ");
+  return parse(*text, path);
 }
 
 }  // namespace fl::security

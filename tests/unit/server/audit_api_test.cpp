@@ -1,30 +1,17 @@
 // The audit log as the server keeps it: every change, refusal and output on record, readable by
 // admins only, and verifiable (and tamper-evident) with `framelock audit verify`.
-#include <openssl/sha.h>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "security/audit_log.h"
+#include "security/token_store.h"
 #include "server_fixture.h"
 
 namespace fl::test {
 namespace {
 
 using nlohmann::json;
-
-std::string sha256_of(const std::string& bytes) {
-  unsigned char md[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), md);
-  std::string hex;
-  char buf[3];
-  for (unsigned char c : md) {
-    std::snprintf(buf, sizeof buf, "%02x", c);
-    hex += buf;
-  }
-  return hex;
-}
 
 TEST_F(ServerFixture, ChangesRefusalsAndOutputsAreAuditedForAdminsOnly) {
   Reply session = call("POST", "/v1/sessions", artist_);
@@ -77,7 +64,7 @@ TEST_F(ServerFixture, ChangesRefusalsAndOutputsAreAuditedForAdminsOnly) {
   EXPECT_NE(out["ops"].dump().find("exposure"), std::string::npos) << out;
   ASSERT_FALSE(out["inputs"].empty());
   EXPECT_NE(out["inputs"][0]["path"].get<std::string>().find("Megamind.avi"), std::string::npos);
-  EXPECT_EQ(out["output"]["sha256"], sha256_of(output.body));
+  EXPECT_EQ(out["output"]["sha256"], security::sha256_hex(output.body));
   // Each credential's first success is a sign-in, recorded once.
   int artist_sign_ins = 0;
   for (const auto& r : recs)
