@@ -17,6 +17,7 @@
 
 #include "core/file_util.h"
 #include "core/json_text.h"
+#include "core/output_pipeline.h"
 #include "core/text_encoding.h"
 #include "security/token_store.h"
 
@@ -162,8 +163,9 @@ Result<Pkey> load_or_make_key(const std::string& path) {
     std::remove(tmp.c_str());
     return io_error("cannot write the audit key " + path);
   }
-  FL_RETURN_IF_ERROR(
-      write_file_atomic(fs::path(path).replace_extension(".pub").string(), public_pem(key.get())));
+  FL_RETURN_IF_ERROR(OutputPipeline::plain().write_file(
+      {fs::path(path).replace_extension(".pub").string(), OutputKind::kReport, "audit key", {}},
+      public_pem(key.get())));
   return key;
 }
 
