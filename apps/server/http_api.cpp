@@ -23,29 +23,6 @@ namespace {
 using security::Action;
 using security::Principal;
 
-// Body as JSON: 400 when it is not JSON at all (validation errors come later, as 422).
-std::optional<nlohmann::json> json_body(const net::HttpRequest& req, net::HttpResponse& res) {
-  auto j = service::parse_request_json(req.body);
-  if (!j.ok()) {
-    send_error(res, j.status(), 400);
-    return std::nullopt;
-  }
-  return std::move(*j);
-}
-
-// A required string field of a JSON body, or an answer already written (400 / 422 naming it).
-std::optional<std::string> string_field(const net::HttpRequest& req, net::HttpResponse& res,
-                                        const char* name, const char* what) {
-  auto body = json_body(req, res);
-  if (!body) return std::nullopt;
-  if (!body->is_object() || !body->contains(name) || !(*body)[name].is_string()) {
-    send_error(res,
-               invalid_argument(std::string("'") + name + "' (" + what + ") is required", name));
-    return std::nullopt;
-  }
-  return (*body)[name].get<std::string>();
-}
-
 // Streams a topic of the event hub as Server-Sent Events until it ends or the client goes. No
 // thread waits on it: the hub's notification drains the subscription into the stream, and the
 // connection's own timer sends the keep-alives.
@@ -92,10 +69,62 @@ Result<int64_t> path_int(const net::HttpRequest& req, int index, const std::stri
 
 nlohmann::json media_json(const service::MediaItem& m) {
   return {{"id", m.id},
+          {"project", m.project},
           {"path", m.path},
           {"info", service::media_to_json(m.info)},
           {"created", m.created},
           {"frames_url", "/v1/media/" + m.id + "/frames/{n}"}};
+}
+
+// The caller and the media the path's first match names, if the caller may do `action` with
+// it; else the answer is written (another project's media answer as missing ones do: 404).
+std::optional<std::pair<Principal, service::MediaItem>> visible_media(service::Service& svc,
+                                                                      const net::HttpRequest& req,
+                                                                      net::HttpResponse& res,
+                                                                      Action action) {
+  auto who = authenticate(svc, req, res);
+  if (!who) return std::nullopt;
+  const std::string id = req.matches[1];
+  const Status missing = not_found("no media '" + id + "'");
+  auto item = svc.media().get(id);
+  if (!item.ok()) {
+    send_error(res, missing);
+    return std::nullopt;
+  }
+  if (!permit(svc, *who, res, action, item->project, missing)) return std::nullopt;
+  return std::pair(std::move(*who), std::move(*item));
+}
+
+std::optional<std::pair<Principal, service::JobInfo>> visible_job(service::Service& svc,
+                                                                  const net::HttpRequest& req,
+                                                                  net::HttpResponse& res,
+                                                                  Action action) {
+  auto who = authenticate(svc, req, res);
+  if (!who) return std::nullopt;
+  const std::string id = req.matches[1];
+  const Status missing = not_found("no job '" + id + "'");
+  auto job = svc.jobs().get(id);
+  if (!job.ok()) {
+    send_error(res, job.status().code() == ErrorCode::kNotFound ? missing : job.status());
+    return std::nullopt;
+  }
+  if (!permit(svc, *who, res, action, job->spec.project, missing)) return std::nullopt;
+  return std::pair(std::move(*who), std::move(*job));
+}
+
+std::optional<std::pair<Principal, service::LiveSession>> visible_session(
+    service::Service& svc, const net::HttpRequest& req, net::HttpResponse& res, Action action) {
+  auto who = authenticate(svc, req, res);
+  if (!who) return std::nullopt;
+  const std::string id = req.matches[1];
+  const Status missing = not_found("no session '" + id + "'");
+  auto s = svc.get_session(id);
+  if (!s.ok()) {
+    send_error(res, missing);
+    return std::nullopt;
+  }
+  if (!permit(svc, *who, res, action, s->project, missing)) return std::nullopt;
+  return std::pair(std::move(*who), std::move(*s));
 }
 
 // Job outputs are clips (static files of the page get their types from the static mount).
@@ -251,37 +280,56 @@ Status install_routes(net::HttpServer& http, service::Service& svc, const HttpOp
 
   // --- media ---
   route("GET", "/v1/media", [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
-    if (!authorize(svc, req, res, Action::kViewMedia)) return;
-    auto items = svc.media().list();
+    auto who = authenticate(svc, req, res);
+    if (!who) return;
+    auto filter = visible_projects(svc, *who, req, res, Action::kViewMedia);
+    if (!filter) return;
+    auto items = svc.media().list(*filter);
     if (!items.ok()) return send_error(res, items.status());
     nlohmann::json out = nlohmann::json::array();
     for (const auto& m : *items) out.push_back(media_json(m));
     send_json(res, 200, {{"media", out}});
   });
   route("POST", "/v1/media", [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
-    if (!authorize(svc, req, res, Action::kRegisterMedia)) return;
-    auto path = string_field(req, res, "path", "a file under a media root");
-    if (!path) return;
-    auto item = svc.media().register_media(*path);
+    auto who = authenticate(svc, req, res);
+    if (!who) return;
+    auto body = json_body(req, res);
+    if (!body) return;
+    if (!body->is_object() || !body->contains("path") || !(*body)["path"].is_string())
+      return send_error(res, invalid_argument("'path' (a file under a media root) is required",
+                                              "path"));
+    auto project = project_field(*body, res);
+    if (!project) return;
+    const std::string path = (*body)["path"].get<std::string>();
+    // Without a project, the file's own: the project whose root holds it (among the caller's).
+    std::string in = *project;
+    if (in.empty()) {
+      auto at = svc.media().locate(path, [&](const std::string& p) {
+        return who->role_in(p).has_value();
+      });
+      if (!at.ok()) return send_body_error(res, at.status());
+      in = at->project;
+    }
+    if (!permit(svc, *who, res, Action::kRegisterMedia, in, no_project(in))) return;
+    auto item = svc.media().register_media(in, path);
     if (!item.ok()) return send_body_error(res, item.status());
     send_json(res, 201, media_json(*item));
   });
   route("GET", R"(/v1/media/([A-Za-z0-9_]+))",
         [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
-          if (!authorize(svc, req, res, Action::kViewMedia)) return;
-          auto item = svc.media().get(req.matches[1]);
-          if (!item.ok()) return send_error(res, item.status());
-          send_json(res, 200, media_json(*item));
+          auto item = visible_media(svc, req, res, Action::kViewMedia);
+          if (!item) return;
+          send_json(res, 200, media_json(item->second));
         });
   route("GET", R"(/v1/media/([A-Za-z0-9_]+)/frames/([^/]+))",
         [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
-          if (!authorize(svc, req, res, Action::kViewMedia)) return;
-          auto item = svc.media().get(req.matches[1]);
-          if (!item.ok()) return send_error(res, item.status());
+          auto item = visible_media(svc, req, res, Action::kViewMedia);
+          if (!item) return;
           auto n = path_int(req, 2, "frame");
           if (!n.ok()) return send_error(res, n.status());
           service::PreviewRequest pr;
-          pr.graph = {{"sources", {{"clip", {{"path", item->path}}}}}};
+          pr.project = item->second.project;
+          pr.graph = {{"sources", {{"clip", {{"path", item->second.path}}}}}};
           pr.node = "clip";
           pr.frame = *n;
           double scale = 1;
@@ -308,112 +356,65 @@ Status install_routes(net::HttpServer& http, service::Service& svc, const HttpOp
   // --- characters (character lock): the analysis is a job; the cast is read and corrected ---
   route("POST", R"(/v1/media/([A-Za-z0-9_]+)/characters)",
         [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
-          auto who = authorize(svc, req, res, Action::kCreateJob);
-          if (!who) return;
+          auto item = visible_media(svc, req, res, Action::kCreateJob);
+          if (!item) return;
           nlohmann::json body = nlohmann::json::object();
           if (!req.body.empty()) {
             auto parsed = json_body(req, res);
             if (!parsed) return;
             body = *parsed;
           }
-          if (auto item = svc.media().get(req.matches[1]); !item.ok())
-            return send_error(res, item.status());
-          auto job = svc.analyse_characters(*who, req.matches[1], body);
+          auto job = svc.analyse_characters(item->first, item->second.id, body);
           if (!job.ok()) return send_body_error(res, job.status());
           res.set_header("Location", "/v1/jobs/" + job->id);
           send_json(res, 201, service::job_to_json(*job));
         });
   route("GET", R"(/v1/media/([A-Za-z0-9_]+)/characters)",
         [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
-          if (!authorize(svc, req, res, Action::kViewMedia)) return;
-          auto cast = svc.cast_of(req.matches[1]);
+          auto item = visible_media(svc, req, res, Action::kViewMedia);
+          if (!item) return;
+          auto cast = svc.cast_of(item->second.id);
           if (!cast.ok()) return send_error(res, cast.status());
           send_json(res, 200, *cast);
         });
   route("POST", R"(/v1/media/([A-Za-z0-9_]+)/characters/corrections)",
         [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
-          if (!authorize(svc, req, res, Action::kCreateJob)) return;
+          auto item = visible_media(svc, req, res, Action::kCreateJob);
+          if (!item) return;
           auto body = json_body(req, res);
           if (!body) return;
-          if (auto item = svc.media().get(req.matches[1]); !item.ok())
-            return send_error(res, item.status());
-          auto cast = svc.correct_cast(req.matches[1], *body);
+          auto cast = svc.correct_cast(item->second.id, *body);
           if (!cast.ok()) return send_body_error(res, cast.status());
           send_json(res, 200, *cast);
         });
 
-  // --- media roots and tokens (admin) ---
-  route("GET", "/v1/roots", [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
-    if (!authorize(svc, req, res, Action::kManageRoots)) return;
-    auto roots = svc.media().roots();
-    if (!roots.ok()) return send_error(res, roots.status());
-    send_json(res, 200, {{"roots", *roots}});
+  // --- projects, their members and roots, tokens ---
+  install_project_routes(svc, [&](const char* method, std::string pattern,
+                                  net::HttpServer::Handler handler) {
+    route(method, std::move(pattern), std::move(handler));
   });
-  route("POST", "/v1/roots", [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
-    if (!authorize(svc, req, res, Action::kManageRoots)) return;
-    auto path = string_field(req, res, "path", "a directory");
-    if (!path) return;
-    auto root = svc.media().add_root(*path);
-    if (!root.ok()) return send_body_error(res, root.status());
-    send_json(res, 201, {{"path", *root}});
-  });
-  route("DELETE", "/v1/roots", [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
-    if (!authorize(svc, req, res, Action::kManageRoots)) return;
-    if (!req.has_param("path"))
-      return send_error(res, invalid_argument("?path= names the root to remove", "path"), 400);
-    Status s = svc.media().remove_root(req.param("path"));
-    if (!s.ok()) return send_error(res, s);
-    send_json(res, 200, {{"removed", req.param("path")}});
-  });
-  route("GET", "/v1/tokens", [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
-    if (!authorize(svc, req, res, Action::kManageTokens)) return;
-    auto list = svc.tokens().list();
-    if (!list.ok()) return send_error(res, list.status());
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& t : *list)
-      out.push_back({{"id", t.id},
-                     {"name", t.name},
-                     {"role", security::role_name(t.role)},
-                     {"created", t.created},
-                     {"revoked", t.revoked}});
-    send_json(res, 200, {{"tokens", out}});
-  });
-  route("POST", "/v1/tokens", [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
-    if (!authorize(svc, req, res, Action::kManageTokens)) return;
-    auto body = json_body(req, res);
-    if (!body) return;
-    auto role = body->is_object() && body->contains("role") && (*body)["role"].is_string()
-                    ? security::parse_role((*body)["role"].get<std::string>())
-                    : std::nullopt;
-    if (!role)
-      return send_error(res, invalid_argument("'role' must be viewer, artist or admin", "role"));
-    std::string name = body->value("name", std::string());
-    auto t = svc.tokens().create(*role, name);
-    if (!t.ok()) return send_error(res, t.status());
-    send_json(res, 201,
-              {{"id", t->info.id},
-               {"name", t->info.name},
-               {"role", security::role_name(t->info.role)},
-               {"token", t->token}});
-  });
-  route("DELETE", R"(/v1/tokens/([A-Za-z0-9_]+))",
-        [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
-          if (!authorize(svc, req, res, Action::kManageTokens)) return;
-          Status s = svc.tokens().revoke(req.matches[1]);
-          if (!s.ok()) return send_error(res, s);
-          send_json(res, 200, {{"id", req.matches[1]}, {"revoked", true}});
-        });
 
   // --- previews ---
   route("POST", "/v1/previews", [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
-    if (!authorize(svc, req, res, Action::kPreview)) return;
+    auto who = authenticate(svc, req, res);
+    if (!who) return;
     auto body = json_body(req, res);
     if (!body) return;
     auto pr = service::preview_request_from_json(*body);
     if (!pr.ok()) return send_error(res, pr.status());
-    auto graph = svc.resolve_media(pr->graph);
+    auto project = project_field(*body, res);
+    if (!project) return;
+    auto graph = svc.resolve_media(pr->graph, *who,
+                                   project->empty() ? std::nullopt : std::optional(*project));
     if (!graph.ok()) return send_body_error(res, graph.status());
-    pr->graph = std::move(*graph);
+    if (!permit(svc, *who, res, Action::kPreview, graph->project, no_project(graph->project)))
+      return;
+    pr->graph = std::move(graph->graph);
+    pr->project = graph->project;
+    // Watchers of a live session see its previews: only a session of this very project.
+    if (!pr->session.empty())
+      if (auto s = svc.get_session(pr->session); s.ok() && s->project == pr->project)
+        pr->live_session = true;
     auto prepared = svc.previews().prepare(*pr);
     if (!prepared.ok()) return send_body_error(res, prepared.status());
     auto shared = std::make_shared<service::PreviewService::Prepared>(std::move(*prepared));
@@ -436,23 +437,40 @@ Status install_routes(net::HttpServer& http, service::Service& svc, const HttpOp
 
   // --- jobs ---
   route("POST", "/v1/jobs", [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
-    auto who = authorize(svc, req, res, Action::kCreateJob);
+    auto who = authenticate(svc, req, res);
     if (!who) return;
     auto body = json_body(req, res);
     if (!body) return;
     auto spec = service::job_spec_from_json(*body);
     if (!spec.ok()) return send_error(res, spec.status());
-    auto graph = svc.resolve_media(spec->graph);
+    auto project = project_field(*body, res);
+    if (!project) return;
+    auto graph = svc.resolve_media(spec->graph, *who,
+                                   project->empty() ? std::nullopt : std::optional(*project));
     if (!graph.ok()) return send_body_error(res, graph.status());
-    spec->graph = std::move(*graph);
+    if (!permit(svc, *who, res, Action::kCreateJob, graph->project, no_project(graph->project)))
+      return;
+    spec->graph = std::move(graph->graph);
+    spec->project = graph->project;
     auto job = svc.jobs().submit(*who, std::move(*spec));
     if (!job.ok()) return send_body_error(res, job.status());
     res.set_header("Location", "/v1/jobs/" + job->id);
     send_json(res, 201, service::job_to_json(*job));
   });
   route("GET", "/v1/jobs", [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
-    if (!authorize(svc, req, res, Action::kViewJobs)) return;
-    auto jobs = svc.jobs().list();
+    auto who = authenticate(svc, req, res);
+    if (!who) return;
+    std::optional<std::vector<std::string>> projects;  // nullopt: every project's
+    if (req.has_param("project")) {
+      const std::string p = req.param("project");
+      if (!permit(svc, *who, res, Action::kViewJobs, p, no_project(p))) return;
+      projects = std::vector<std::string>{p};
+    } else if (!who->studio_admin) {
+      projects.emplace();
+      for (const auto& [p, role] : who->roles)
+        if (security::role_allows(role, Action::kViewJobs)) projects->push_back(p);
+    }
+    auto jobs = svc.jobs().list(100, projects);
     if (!jobs.ok()) return send_error(res, jobs.status());
     nlohmann::json out = nlohmann::json::array();
     for (const auto& j : *jobs) out.push_back(service::job_to_json(j));
@@ -460,59 +478,69 @@ Status install_routes(net::HttpServer& http, service::Service& svc, const HttpOp
   });
   route("GET", R"(/v1/jobs/([A-Za-z0-9_]+))",
         [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
-          if (!authorize(svc, req, res, Action::kViewJobs)) return;
-          auto job = svc.jobs().get(req.matches[1]);
-          if (!job.ok()) return send_error(res, job.status());
-          send_json(res, 200, service::job_to_json(*job));
+          auto job = visible_job(svc, req, res, Action::kViewJobs);
+          if (!job) return;
+          send_json(res, 200, service::job_to_json(job->second));
         });
   route("DELETE", R"(/v1/jobs/([A-Za-z0-9_]+))",
         [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
-          auto who = authorize(svc, req, res, Action::kViewJobs);  // the runner checks own/any
-          if (!who) return;
-          auto job = svc.jobs().cancel(req.matches[1], *who);
-          if (!job.ok()) return send_error(res, job.status());
-          send_json(res, service::is_final(job->state) ? 200 : 202, service::job_to_json(*job));
+          auto job = visible_job(svc, req, res, Action::kViewJobs);  // the runner checks own/any
+          if (!job) return;
+          auto cancelled = svc.jobs().cancel(job->second.id, job->first);
+          if (!cancelled.ok()) return send_error(res, cancelled.status());
+          send_json(res, service::is_final(cancelled->state) ? 200 : 202,
+                    service::job_to_json(*cancelled));
         });
   route("GET", R"(/v1/jobs/([A-Za-z0-9_]+)/events)",
         [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
-          if (!authorize(svc, req, res, Action::kViewJobs)) return;
-          auto job = svc.jobs().get(req.matches[1]);
-          if (!job.ok()) return send_error(res, job.status());
+          auto job = visible_job(svc, req, res, Action::kViewJobs);
+          if (!job) return;
+          const std::string topic = "job:" + job->second.id;
           // A job that ended before this process started has no live topic: give its final
           // state.
-          if (svc.events().subscribers("job:" + job->id) == 0)
-            svc.events().publish(
-                "job:" + job->id,
-                {"state", service::job_to_json(*job), service::is_final(job->state)}, true);
-          stream_events(svc, res, "job:" + job->id);
+          if (svc.events().subscribers(topic) == 0)
+            svc.events().publish(topic,
+                                 {"state", service::job_to_json(job->second),
+                                  service::is_final(job->second.state)},
+                                 true);
+          stream_events(svc, res, topic);
         });
   route("GET", R"(/v1/jobs/([A-Za-z0-9_]+)/output)",
         [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
-          if (!authorize(svc, req, res, Action::kViewJobs)) return;
-          auto path = svc.jobs().output_path(req.matches[1]);
+          auto job = visible_job(svc, req, res, Action::kViewJobs);
+          if (!job) return;
+          auto path = svc.jobs().output_path(job->second.id);
           if (!path.ok()) return send_error(res, path.status());
           send_file(res, *path);
         });
 
   // --- live sessions ---
   route("POST", "/v1/sessions", [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
-    auto who = authorize(svc, req, res, Action::kPreview);
+    auto who = authenticate(svc, req, res);
     if (!who) return;
-    auto s = svc.create_session(*who);
+    std::string project(security::kDefaultProject);
+    if (!req.body.empty()) {
+      auto body = json_body(req, res);
+      if (!body) return;
+      auto p = project_field(*body, res);
+      if (!p) return;
+      if (!p->empty()) project = *p;
+    }
+    if (!permit(svc, *who, res, Action::kPreview, project, no_project(project))) return;
+    auto s = svc.create_session(*who, project);
     if (!s.ok()) return send_error(res, s.status());
     send_json(res, 201, s->to_json());
   });
   route("GET", R"(/v1/sessions/([A-Za-z0-9_]+))",
         [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
-          if (!authorize(svc, req, res, Action::kViewSessions)) return;
-          auto s = svc.get_session(req.matches[1]);
-          if (!s.ok()) return send_error(res, s.status());
-          send_json(res, 200, s->to_json());
+          auto s = visible_session(svc, req, res, Action::kViewSessions);
+          if (!s) return;
+          send_json(res, 200, s->second.to_json());
         });
   route("PUT", R"(/v1/sessions/([A-Za-z0-9_]+)/state)",
         [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
-          auto who = authorize(svc, req, res, Action::kPreview);
-          if (!who) return;
+          auto session = visible_session(svc, req, res, Action::kPreview);
+          if (!session) return;
           auto body = json_body(req, res);
           if (!body) return;
           if (!body->is_object() || !body->contains("state"))
@@ -529,16 +557,16 @@ Status install_routes(net::HttpServer& http, service::Service& svc, const HttpOp
             return send_error(
                 res, invalid_argument("version must be a non-negative integer", "version"), 422);
           const int64_t if_version = (*body)["version"].get<int64_t>();
-          auto s = svc.update_session(req.matches[1], (*body)["state"], if_version, *who);
+          auto s = svc.update_session(session->second.id, (*body)["state"], if_version,
+                                      session->first);
           if (!s.ok()) return send_error(res, s.status());
           send_json(res, 200, s->to_json());
         });
   route("GET", R"(/v1/sessions/([A-Za-z0-9_]+)/events)",
         [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
-          if (!authorize(svc, req, res, Action::kViewSessions)) return;
-          auto s = svc.get_session(req.matches[1]);
-          if (!s.ok()) return send_error(res, s.status());
-          stream_events(svc, res, "session:" + s->id);
+          auto s = visible_session(svc, req, res, Action::kViewSessions);
+          if (!s) return;
+          stream_events(svc, res, "session:" + s->second.id);
         });
 
   // --- the live-session page: static files, no data in them (the page asks for a token) ---

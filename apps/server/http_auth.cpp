@@ -6,6 +6,7 @@
 #include "http_api.h"
 #include "security/token_store.h"
 #include "service/json_views.h"
+#include "service/request_json.h"
 
 namespace fl::server {
 
@@ -23,6 +24,53 @@ void send_error(net::HttpResponse& res, const Status& s, int status) {
 
 void send_body_error(net::HttpResponse& res, const Status& s) {
   send_error(res, s, http_status_for_body(s));
+}
+
+std::optional<nlohmann::json> json_body(const net::HttpRequest& req, net::HttpResponse& res) {
+  auto j = service::parse_request_json(req.body);
+  if (!j.ok()) {
+    send_error(res, j.status(), 400);
+    return std::nullopt;
+  }
+  return std::move(*j);
+}
+
+std::optional<std::string> string_field(const net::HttpRequest& req, net::HttpResponse& res,
+                                        const char* name, const char* what) {
+  auto body = json_body(req, res);
+  if (!body) return std::nullopt;
+  if (!body->is_object() || !body->contains(name) || !(*body)[name].is_string()) {
+    send_error(res,
+               invalid_argument(std::string("'") + name + "' (" + what + ") is required", name));
+    return std::nullopt;
+  }
+  return (*body)[name].get<std::string>();
+}
+
+std::optional<std::string> project_field(const nlohmann::json& body, net::HttpResponse& res) {
+  if (!body.is_object() || !body.contains("project")) return std::string();
+  const auto& p = body["project"];
+  if (!p.is_string() || !security::valid_project_id(p.get<std::string>())) {
+    send_error(res, invalid_argument("'project' must be a project id", "project"));
+    return std::nullopt;
+  }
+  return p.get<std::string>();
+}
+
+Status no_project(const std::string& project) {
+  return not_found("no project '" + project + "'");
+}
+
+std::optional<service::ProjectFilter> visible_projects(service::Service& svc,
+                                                       const Principal& who,
+                                                       const net::HttpRequest& req,
+                                                       net::HttpResponse& res, Action action) {
+  if (req.has_param("project")) {
+    const std::string p = req.param("project");
+    if (!permit(svc, who, res, action, p, no_project(p))) return std::nullopt;
+    return service::ProjectFilter([p](const std::string& q) { return q == p; });
+  }
+  return service::ProjectFilter([who, action](const std::string& q) { return who.may(action, q); });
 }
 
 // The credential of an `Authorization: Bearer <token>` header. The scheme is matched without
@@ -46,8 +94,8 @@ std::optional<std::string_view> bearer_credential(std::string_view header) {
   return credential;
 }
 
-std::optional<Principal> authorize(service::Service& svc, const net::HttpRequest& req,
-                                   net::HttpResponse& res, Action action) {
+std::optional<Principal> authenticate(service::Service& svc, const net::HttpRequest& req,
+                                      net::HttpResponse& res) {
   const std::string header = req.header("Authorization");
   const auto credential = bearer_credential(header);
   if (!credential) {
@@ -55,7 +103,7 @@ std::optional<Principal> authorize(service::Service& svc, const net::HttpRequest
     send_error(res, unauthenticated("a bearer token is required (Authorization: Bearer ...)"));
     return std::nullopt;
   }
-  auto who = svc.auth().authenticate(*credential);
+  auto who = svc.authenticate(*credential);
   if (!who.ok()) {
     res.set_header("WWW-Authenticate", "Bearer realm=\"framelock\", error=\"invalid_token\"");
     send_error(res, who.status());
@@ -70,8 +118,7 @@ std::optional<Principal> authorize(service::Service& svc, const net::HttpRequest
     auto signed_in = svc.audit().append(
         {{"type", "sign-in"},
          {"via", who->id.rfind("oidc:", 0) == 0 ? "oidc" : "token"},
-         {"principal",
-          {{"id", who->id}, {"name", who->name}, {"role", security::role_name(who->role)}}},
+         {"principal", {{"id", who->id}, {"name", who->name}, {"roles", who->roles_text()}}},
          {"credential", fingerprint},
          {"remote", req.remote}});
     if (!signed_in.ok()) {
@@ -79,15 +126,40 @@ std::optional<Principal> authorize(service::Service& svc, const net::HttpRequest
       return std::nullopt;
     }
   }
-  if (!security::role_allows(who->role, action)) {
-    request_caller().refusal = "role may not " + std::string(security::action_name(action));
-    send_error(res,
-               permission_denied("role '" + std::string(security::role_name(who->role)) +
-                                 "' may not " + std::string(security::action_name(action))),
-               403);
+  return *who;
+}
+
+std::optional<Principal> authorize(service::Service& svc, const net::HttpRequest& req,
+                                   net::HttpResponse& res, Action action) {
+  auto who = authenticate(svc, req, res);
+  if (!who) return std::nullopt;
+  if (!security::studio_allows(*who, action)) {
+    request_caller().refusal = "only a studio admin may " + std::string(security::action_name(action));
+    send_error(res, permission_denied(request_caller().refusal), 403);
     return std::nullopt;
   }
-  return *who;
+  return who;
+}
+
+bool permit(service::Service& svc, const Principal& who, net::HttpResponse& res, Action action,
+            const std::string& project, const Status& hidden) {
+  request_caller().project = project;
+  const auto role = who.role_in(project);
+  if (!role || !svc.projects().exists(project)) {
+    request_caller().refusal = "not a member of the project";
+    send_error(res, hidden, 404);
+    return false;
+  }
+  if (!security::role_allows(*role, action)) {
+    request_caller().refusal = "role may not " + std::string(security::action_name(action));
+    send_error(res,
+               permission_denied("role '" + std::string(security::role_name(*role)) + "' in project '" +
+                                 project + "' may not " +
+                                 std::string(security::action_name(action))),
+               403);
+    return false;
+  }
+  return true;
 }
 
 RequestCaller& request_caller() {
@@ -97,7 +169,9 @@ RequestCaller& request_caller() {
 
 void audit_request(service::Service& svc, const net::HttpRequest& req, net::HttpResponse& res) {
   const bool changes = req.method != "GET" && req.method != "HEAD";
-  const bool refused = res.status == 401 || res.status == 403;
+  // A 404 from permit() is a refusal too: someone asked for another project's things.
+  const bool refused = res.status == 401 || res.status == 403 ||
+                       (res.status == 404 && !request_caller().refusal.empty());
   if (!changes && !refused) return;
   const RequestCaller& caller = request_caller();
   nlohmann::json event = {{"type", "request"},
@@ -108,8 +182,9 @@ void audit_request(service::Service& svc, const net::HttpRequest& req, net::Http
                           {"outcome", refused ? "refused" : res.status < 400 ? "ok" : "failed"}};
   event["principal"] = caller.who ? nlohmann::json{{"id", caller.who->id},
                                                    {"name", caller.who->name},
-                                                   {"role", security::role_name(caller.who->role)}}
+                                                   {"roles", caller.who->roles_text()}}
                                   : nlohmann::json();
+  if (!caller.project.empty()) event["project"] = caller.project;
   if (!caller.refusal.empty()) event["reason"] = caller.refusal;
   // An id the request made (a job, a session, a token) is what later records refer to.
   if (res.status < 300 && !res.body().empty() && res.body().front() == '{') {

@@ -61,7 +61,7 @@ Result<std::shared_ptr<security::Authenticator>> open_oidc(const ServeArgs& a) {
   o.issuer = a.oidc_issuer;
   o.audience = a.oidc_audience;
   o.roles_claim = policy.roles_claim;
-  o.group_roles = policy.group_roles;
+  o.group_grants = policy.group_grants;
   security::FetchOptions fo;
   fo.ca_file = a.oidc_ca;
   FL_ASSIGN_OR_RETURN(auto oidc,
@@ -112,21 +112,24 @@ Status serve(const ServeArgs& a) {
 
   FL_ASSIGN_OR_RETURN(auto svc, open_service(a));
   for (const auto& m : a.register_media) {
-    auto item = svc->media().register_media(m);
+    auto at = svc->media().locate(m, nullptr);  // the project whose root holds it
+    if (!at.ok()) return at.status().with_context("--register " + m + ": ");
+    auto item = svc->media().register_media(at->project, at->path);
     if (!item.ok()) return item.status().with_context("--register " + m + ": ");
     std::fprintf(stderr, "media %s  %s\n", item->id.c_str(), item->path.c_str());
   }
   FL_ASSIGN_OR_RETURN(int64_t active, svc->tokens().count_active());
   std::string first_token;
   if (active == 0) {
-    FL_ASSIGN_OR_RETURN(auto t, svc->tokens().create(security::Role::kAdmin, "first admin"));
+    FL_ASSIGN_OR_RETURN(auto t, svc->tokens().create(security::Grant{std::nullopt, security::Role::kAdmin},
+                                                    "first admin"));
     first_token = t.token;
     FL_RETURN_IF_ERROR(svc->audit()
                            .append({{"type", "token"},
                                     {"action", "create"},
                                     {"via", "serve: first admin"},
                                     {"id", t.info.id},
-                                    {"role", "admin"}})
+                                    {"grant", "admin"}})
                            .status());
   }
   FL_RETURN_IF_ERROR(svc->audit()
@@ -246,13 +249,17 @@ void add_token_command(CLI::App& app, Status* result) {
         cmd->add_subcommand("create", "Create a token; prints it once, as the last line");
     auto role = std::make_shared<std::string>();
     auto name = std::make_shared<std::string>();
-    create->add_option("--role", *role, "viewer, artist or admin")->required();
+    create
+        ->add_option("--role", *role,
+                     "A role in a project (artist@show-a); a bare viewer or artist is in the "
+                     "default project, a bare admin is a studio admin")
+        ->required();
     create->add_option("--name", *name, "Who or what it is for")->required();
     create->add_option("--data", *data, "The data directory of `framelock serve`");
     create->callback([=] {
-      auto r = security::parse_role(*role);
-      if (!r) {
-        *result = invalid_argument("--role must be viewer, artist or admin, got '" + *role + "'");
+      auto r = security::parse_grant(*role);
+      if (!r.ok()) {
+        *result = invalid_argument("--role: " + r.status().message());
         return;
       }
       auto svc = open_service(ServeArgs{.data = *data});
@@ -270,14 +277,15 @@ void add_token_command(CLI::App& app, Status* result) {
                                            {"via", "cli"},
                                            {"id", t->info.id},
                                            {"name", t->info.name},
-                                           {"role", security::role_name(t->info.role)}});
+                                           {"grant", t->info.grant.to_string()}});
           !a.ok()) {
         *result = a.status();  // not acknowledged: the token is not shown
         return;
       }
-      std::fprintf(stderr, "token %s (%s, role %s); store it now, it is not shown again:\n",
+      std::fprintf(stderr, "token %s (%s, %s); store it now, it is not shown again:\n",
                    t->info.id.c_str(), t->info.name.c_str(),
-                   std::string(security::role_name(t->info.role)).c_str());
+                   t->info.grant.studio_admin() ? "studio admin"
+                                                : t->info.grant.to_string().c_str());
       std::printf("%s\n", t->token.c_str());
     });
   }
@@ -296,8 +304,7 @@ void add_token_command(CLI::App& app, Status* result) {
         return;
       }
       for (const auto& t : *l)
-        std::printf("%s  %-7s %-8s %s\n", t.id.c_str(),
-                    std::string(security::role_name(t.role)).c_str(),
+        std::printf("%s  %-20s %-8s %s\n", t.id.c_str(), t.grant.to_string().c_str(),
                     t.revoked ? "revoked" : "active", t.name.c_str());
     });
   }

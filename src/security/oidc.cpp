@@ -353,17 +353,20 @@ Result<Principal> OidcAuthenticator::authenticate(std::string_view credential) {
       claims["sub"].get<std::string>().empty())
     return refused("it names no subject (sub)");
 
-  std::optional<Role> role;
+  Principal p;
+  bool granted = false;
   std::vector<std::string> groups;
   if (auto it = claims.find(options_.roles_claim); it != claims.end()) groups = strings_of(*it);
   for (const auto& g : groups)
-    if (auto r = options_.group_roles.find(g); r != options_.group_roles.end())
-      if (!role || int(r->second) > int(*role)) role = r->second;
-  if (!role)
+    if (auto r = options_.group_grants.find(g); r != options_.group_grants.end())
+      for (const auto& grant : r->second) {
+        p.grant(grant);
+        granted = true;
+      }
+  if (!granted)
     return refused("signed in, but no group in the '" + options_.roles_claim +
                    "' claim grants a role here (the policy file's identity.groups)");
 
-  Principal p;
   const std::string sub = claims["sub"].get<std::string>();
   p.id = "oidc:" + sub;
   p.name = sub;
@@ -372,7 +375,6 @@ Result<Principal> OidcAuthenticator::authenticate(std::string_view credential) {
       p.name = it->get<std::string>();
       break;
     }
-  p.role = *role;
   return p;
 }
 

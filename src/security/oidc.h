@@ -22,9 +22,10 @@ struct OidcOptions {
   std::string issuer;    // the exact `iss`; discovery lives under it
   std::string audience;  // must be among the token's `aud`
   // The claim that names the caller's groups (an array of strings, or one string), and what each
-  // group grants (the policy file's "identity" section). The highest role granted wins.
+  // group grants (the policy file's "identity" section). Where two grants meet in a project, the
+  // higher role wins.
   std::string roles_claim = "groups";
-  std::map<std::string, Role> group_roles;
+  std::map<std::string, std::vector<Grant>> group_grants;
   int64_t leeway_s = 60;                // clock skew allowed on exp, nbf and iat
   int64_t keys_max_age_s = 3600;        // the key set is fetched again after this
   int64_t refetch_min_interval_s = 30;  // an unknown `kid` (rotation) refetches at most this often

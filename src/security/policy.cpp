@@ -58,19 +58,23 @@ Result<Policy> Policy::parse(std::string_view text, const std::string& source) {
     const json& groups = id["groups"];
     if (!groups.is_object())
       return field_error(source, "/identity/groups",
-                         "must map each group to a role, e.g. {\"studio-admins\": \"admin\"}");
-    for (const auto& [group, grant] : groups.items()) {
+                         "must map each group to its grants, e.g. {\"studio-admins\": \"admin\", "
+                         "\"show-a-artists\": \"artist@show-a\"}");
+    for (const auto& [group, value] : groups.items()) {
       const std::string pointer = "/identity/groups/" + group;
-      if (!grant.is_string()) return field_error(source, pointer, "must be a role name");
-      const std::string g = grant.get<std::string>();
-      if (g.find('@') != std::string::npos)
-        return field_error(source, pointer,
-                           "roles per project (role@project) are not supported by this version "
-                           "yet: grant a studio-wide role (viewer, artist, admin)");
-      auto role = parse_role(g);
-      if (!role)
-        return field_error(source, pointer, "'" + g + "' is not a role (viewer, artist, admin)");
-      p.group_roles[group] = *role;
+      // One grant ("artist@show-a") or several (["admin@show-a", "viewer@show-b"]).
+      const json list = value.is_array() ? value : json::array({value});
+      if (list.empty()) return field_error(source, pointer, "grants nothing: name a role");
+      for (size_t i = 0; i < list.size(); ++i) {
+        const std::string at = value.is_array() ? pointer + "/" + std::to_string(i) : pointer;
+        if (!list[i].is_string())
+          return field_error(source, at,
+                             "must be a role (\"admin\") or a role in a project "
+                             "(\"artist@show-a\")");
+        auto grant = parse_grant(list[i].get<std::string>());
+        if (!grant.ok()) return field_error(source, at, grant.status().message());
+        p.group_grants[group].push_back(*grant);
+      }
     }
   }
   return p;

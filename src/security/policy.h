@@ -8,15 +8,18 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "security/auth.h"
 
 namespace fl::security {
 
 struct Policy {
-  // identity: the token claim that lists the caller's groups, and the role each group grants.
+  // identity: the token claim that lists the caller's groups, and what each group grants: a role
+  // in a project ("artist@show-a"), or a bare role ("admin": a studio admin; "viewer", "artist":
+  // in the default project).
   std::string roles_claim = "groups";
-  std::map<std::string, Role> group_roles;
+  std::map<std::string, std::vector<Grant>> group_grants;
 
   // `source` names the text in errors (the file's path).
   static Result<Policy> parse(std::string_view text, const std::string& source);

@@ -28,9 +28,14 @@ bool valid_id(std::string_view id) {
   return true;
 }
 
+// Tokens made before projects have no project: their admins are studio admins, their viewers
+// and artists work in the default project, as a bare role in the policy does.
 TokenInfo info_from(const store::Row& r) {
-  return {r.text(0), r.text(1), parse_role(r.text(2)).value_or(Role::kViewer), r.real(3),
-          r.integer(4) != 0};
+  Grant g;
+  g.role = parse_role(r.text(2)).value_or(Role::kViewer);
+  if (!r.is_null(5)) g.project = r.text(5);
+  else if (g.role != Role::kAdmin) g.project = std::string(kDefaultProject);
+  return {r.text(0), r.text(1), g, r.real(3), r.integer(4) != 0};
 }
 
 }  // namespace
@@ -57,30 +62,53 @@ Result<std::shared_ptr<TokenStore>> TokenStore::open(std::shared_ptr<store::Data
       "CREATE TABLE IF NOT EXISTS tokens(id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT "
       "NULL, secret_sha256 TEXT NOT NULL, created REAL NOT NULL, revoked INTEGER NOT NULL "
       "DEFAULT 0);"));
+  FL_ASSIGN_OR_RETURN(auto columns, db->query("PRAGMA table_info(tokens)"));
+  bool has_project = false;
+  for (const auto& c : columns) has_project = has_project || c.text(1) == "project";
+  if (!has_project) FL_RETURN_IF_ERROR(db->exec("ALTER TABLE tokens ADD COLUMN project TEXT"));
   return std::shared_ptr<TokenStore>(new TokenStore(std::move(db)));
 }
 
-Result<NewToken> TokenStore::create(Role role, const std::string& name) {
+Result<NewToken> TokenStore::create(const Grant& grant, const std::string& name) {
   if (name.empty() || name.size() > 200)
     return invalid_argument("a token needs a name of 1-200 characters", "name");
+  if (grant.project && !valid_project_id(*grant.project))
+    return invalid_argument("'" + *grant.project + "' is no project id", "project");
+  if (!grant.project && grant.role != Role::kAdmin)
+    return invalid_argument("a viewer or artist token is granted in a project", "project");
   FL_ASSIGN_OR_RETURN(std::string id, random_hex(6));
   FL_ASSIGN_OR_RETURN(std::string secret, random_base64url(32));
   NewToken t;
-  t.info = {id, name, role, unix_seconds(), false};
+  t.info = {id, name, grant, unix_seconds(), false};
   t.token = "flk_" + id + "_" + secret;
-  FL_RETURN_IF_ERROR(
-      db_->exec("INSERT INTO tokens(id, name, role, secret_sha256, created) VALUES(?,?,?,?,?)",
-                {id, name, std::string(role_name(role)), sha256_hex(secret), t.info.created}));
+  FL_RETURN_IF_ERROR(db_->exec(
+      "INSERT INTO tokens(id, name, role, secret_sha256, created, project) VALUES(?,?,?,?,?,?)",
+      {id, name, std::string(role_name(grant.role)), sha256_hex(secret), t.info.created,
+       grant.project ? store::Value(*grant.project) : store::Value()}));
   return t;
+}
+
+Result<NewToken> TokenStore::create(Role role, const std::string& name) {
+  Grant g{std::nullopt, role};
+  if (role != Role::kAdmin) g.project = std::string(kDefaultProject);
+  return create(g, name);
 }
 
 Result<std::vector<TokenInfo>> TokenStore::list() {
   FL_ASSIGN_OR_RETURN(auto rows,
-                      db_->query("SELECT id, name, role, created, revoked FROM tokens ORDER BY "
-                                 "created"));
+                      db_->query("SELECT id, name, role, created, revoked, project FROM tokens "
+                                 "ORDER BY created"));
   std::vector<TokenInfo> out;
   for (const auto& r : rows) out.push_back(info_from(r));
   return out;
+}
+
+Result<TokenInfo> TokenStore::get(const std::string& id) {
+  FL_ASSIGN_OR_RETURN(auto row, db_->query_one("SELECT id, name, role, created, revoked, project "
+                                               "FROM tokens WHERE id = ?",
+                                               {id}));
+  if (!row) return not_found("no token '" + id + "'");
+  return info_from(*row);
 }
 
 Status TokenStore::revoke(const std::string& id) {
@@ -102,17 +130,21 @@ Result<Principal> TokenStore::authenticate(std::string_view credential) {
   std::string id(credential.substr(4, 12));
   if (!valid_id(id)) return unauthenticated("invalid or revoked token");
   FL_ASSIGN_OR_RETURN(auto row, db_->query_one("SELECT id, name, role, created, revoked, "
-                                               "secret_sha256 FROM tokens WHERE id = ?",
+                                               "project, secret_sha256 FROM tokens WHERE id = ?",
                                                {id}));
   if (!row) return unauthenticated("invalid or revoked token");
-  std::string expected = row->text(5);
+  std::string expected = row->text(6);
   std::string got = sha256_hex(credential.substr(17));
   // Constant time: the comparison must not tell how many leading characters were right.
   if (expected.size() != got.size() || CRYPTO_memcmp(expected.data(), got.data(), got.size()) != 0)
     return unauthenticated("invalid or revoked token");
   TokenInfo info = info_from(*row);
   if (info.revoked) return unauthenticated("invalid or revoked token");
-  return Principal{info.id, info.name, info.role};
+  Principal p;
+  p.id = info.id;
+  p.name = info.name;
+  p.grant(info.grant);
+  return p;
 }
 
 }  // namespace fl::security

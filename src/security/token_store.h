@@ -15,7 +15,7 @@ namespace fl::security {
 struct TokenInfo {
   std::string id;
   std::string name;
-  Role role = Role::kViewer;
+  Grant grant;         // admin with no project: a studio admin
   double created = 0;  // unix seconds
   bool revoked = false;
 };
@@ -30,9 +30,15 @@ class TokenStore final : public Authenticator {
   // Creates its table in `db` if needed.
   static Result<std::shared_ptr<TokenStore>> open(std::shared_ptr<store::Database> db);
 
+  // The token's own grant; a project admin may add it to other projects as a member
+  // (service/project_store.h).
+  Result<NewToken> create(const Grant& grant, const std::string& name);
+  // A bare role, as the policy reads one: admin is a studio admin, viewer and artist work in
+  // the default project.
   Result<NewToken> create(Role role, const std::string& name);
   Result<std::vector<TokenInfo>> list();
-  Status revoke(const std::string& id);  // not_found for unknown ids
+  Result<TokenInfo> get(const std::string& id);  // not_found for unknown ids
+  Status revoke(const std::string& id);          // not_found for unknown ids
   Result<int64_t> count_active();
 
   Result<Principal> authenticate(std::string_view credential) override;

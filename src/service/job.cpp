@@ -1,5 +1,6 @@
 #include "service/job.h"
 
+#include "security/auth.h"
 #include "service/json_views.h"
 
 namespace fl::service {
@@ -19,6 +20,7 @@ nlohmann::json job_spec_to_json(const JobSpec& s) {
                         {"codec", s.codec},
                         {"pix_fmt", s.pixel_format}}}};
   if (s.frames) j["output"]["frames"] = {s.frames->first, s.frames->last};
+  j["project"] = s.project;
   if (s.kind == "characters") {
     nlohmann::json refs = nlohmann::json::array();
     for (const auto& [name, path] : s.characters.references)
@@ -52,6 +54,7 @@ bool is_final(JobState s) {
 
 nlohmann::json job_to_json(const JobInfo& j) {
   nlohmann::json out = {{"id", j.id},
+                        {"project", j.spec.project},
                         {"state", job_state_name(j.state)},
                         {"owner", {{"id", j.owner}, {"name", j.owner_name}}},
                         {"output", job_spec_to_json(j.spec)["output"]},
@@ -84,6 +87,11 @@ nlohmann::json job_to_json(const JobInfo& j) {
 Result<JobSpec> job_spec_from_json(const nlohmann::json& body) {
   if (!body.is_object()) return invalid_argument("the request body must be a JSON object");
   JobSpec s;
+  if (body.contains("project")) {
+    if (!body["project"].is_string() || !security::valid_project_id(body["project"].get<std::string>()))
+      return invalid_argument("'project' must be a project id", "project");
+    s.project = body["project"].get<std::string>();
+  }
   if (body.value("kind", "") == "characters" && body.contains("characters")) {
     // As stored by job_spec_to_json (the API makes these from the media and its references).
     const auto& c = body["characters"];

@@ -27,7 +27,8 @@ struct CharacterJobSpec {
 };
 
 struct JobSpec {
-  std::string kind = "render";  // or "characters"
+  std::string project = "default";  // whose roots its paths lie in, whose members see it
+  std::string kind = "render";      // or "characters"
   CharacterJobSpec characters;  // kind "characters"
   nlohmann::json graph;         // the edit graph, sources as paths (media ids already resolved)
   std::string node;             // the node to render; empty: the graph's first output's node

@@ -171,7 +171,7 @@ Result<JobInfo> JobRunner::submit(const security::Principal& who, JobSpec spec) 
   job.owner_name = who.name;
   job.spec = std::move(spec);
   std::string final_path = (fs::path(job_dir(job.id)) / "out" / job.spec.output_name).string();
-  FL_ASSIGN_OR_RETURN(CompiledJob cj, compile_job(job.spec, final_path, renderer_, options_.guard,
+  FL_ASSIGN_OR_RETURN(CompiledJob cj, compile_job(job.spec, final_path, renderer_, options_.guard_for(job.spec.project),
                                                   options_.limits, options_.pipeline));
   job.first_frame = cj.out->output().first;
   job.last_frame = cj.out->output().last;
@@ -189,7 +189,10 @@ Result<JobInfo> JobRunner::submit(const security::Principal& who, JobSpec spec) 
 
 Result<JobInfo> JobRunner::get(const std::string& id) const { return store_->get(id); }
 
-Result<std::vector<JobInfo>> JobRunner::list(int limit) const { return store_->list(limit); }
+Result<std::vector<JobInfo>> JobRunner::list(int limit,
+                                             const std::optional<std::vector<std::string>>& projects) const {
+  return store_->list(limit, projects);
+}
 
 Result<std::string> JobRunner::output_path(const std::string& id) const {
   FL_ASSIGN_OR_RETURN(JobInfo job, get(id));
@@ -204,9 +207,10 @@ Result<JobInfo> JobRunner::cancel(const std::string& id, const security::Princip
   {
     std::unique_lock lock(mu_);
     FL_ASSIGN_OR_RETURN(JobInfo job, get(id));
+    if (!who.role_in(job.spec.project)) return not_found("no job '" + id + "'");
     bool own = job.owner == who.id;
-    if (!(own ? security::role_allows(who.role, security::Action::kCancelOwnJob)
-              : security::role_allows(who.role, security::Action::kCancelAnyJob)))
+    if (!(own ? who.may(security::Action::kCancelOwnJob, job.spec.project)
+              : who.may(security::Action::kCancelAnyJob, job.spec.project)))
       return permission_denied(own ? "your role may not cancel jobs"
                                    : "only an admin may cancel another user's job");
     if (is_final(job.state))
@@ -374,7 +378,7 @@ Status JobRunner::run(JobInfo& job, const std::shared_ptr<graph::CancelToken>& c
   auto context = std::make_shared<nlohmann::json>();
   if (options_.audit)
     pipeline->add_finisher(std::make_shared<DeferredAuditFinisher>(options_.audit, context));
-  FL_ASSIGN_OR_RETURN(CompiledJob cj, compile_job(job.spec, final_path, renderer_, options_.guard,
+  FL_ASSIGN_OR_RETURN(CompiledJob cj, compile_job(job.spec, final_path, renderer_, options_.guard_for(job.spec.project),
                                                   options_.limits, pipeline));
   *context = audit_context(job, *cj.plan);
   const render::OutputJob& out = *cj.out;

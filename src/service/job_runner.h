@@ -34,7 +34,8 @@ namespace fl::service {
 struct JobRunnerOptions {
   std::string data_dir;  // jobs/<id>/segments, jobs/<id>/out
   int workers = 1;       // jobs rendered at once (each uses every core through the renderer)
-  graph::PathGuard guard;
+  // The paths a job's graph may read: its project's media roots.
+  std::function<graph::PathGuard(const std::string& project)> guard_for;
   EventHub* events = nullptr;     // topic "job:<id>"
   int inter_segment_frames = 48;  // segment length for inter codecs (H.264/H.265)
   size_t cache_bytes = size_t(512) << 20;
@@ -67,8 +68,11 @@ class JobRunner {
   // Compiles the graph now, so a bad graph is refused at submission (naming node and field).
   Result<JobInfo> submit(const security::Principal& who, JobSpec spec);
   Result<JobInfo> get(const std::string& id) const;
-  Result<std::vector<JobInfo>> list(int limit = 100) const;
-  // not_found, permission_denied (someone else's job without the right), or kInvalidArgument
+  // Newest first; `projects` nullopt: every project's.
+  Result<std::vector<JobInfo>> list(int limit = 100,
+                                    const std::optional<std::vector<std::string>>& projects = std::nullopt) const;
+  // not_found (also a job of a project the caller is no member of), permission_denied (someone
+  // else's job without the right), or kInvalidArgument
   // with field "state" when the job already ended (the server answers 409). A running job is
   // cancelled at the next tile; this waits (up to ~5 s) for it to end, then returns its state.
   Result<JobInfo> cancel(const std::string& id, const security::Principal& who);

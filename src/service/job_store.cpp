@@ -69,24 +69,29 @@ Result<std::unique_ptr<JobStore>> JobStore::open(std::shared_ptr<store::Database
       "KEY(job, idx));"));
   // Databases made by earlier versions gain the columns added since.
   FL_ASSIGN_OR_RETURN(auto columns, db->query("PRAGMA table_info(jobs)"));
-  for (const char* added : {"warnings", "output"}) {
+  for (const char* added : {"warnings", "output", "project"}) {
     bool has = false;
     for (const auto& c : columns) has = has || c.text(1) == added;
     if (!has)
       FL_RETURN_IF_ERROR(db->exec(std::string("ALTER TABLE jobs ADD COLUMN ") + added + " TEXT"));
   }
+  // Jobs from before projects are the default project's (as their specs, without one, say).
+  FL_RETURN_IF_ERROR(db->exec_script(
+      "UPDATE jobs SET project = 'default' WHERE project IS NULL;"
+      "CREATE INDEX IF NOT EXISTS jobs_by_project ON jobs(project, created);"));
   return std::unique_ptr<JobStore>(new JobStore(std::move(db)));
 }
 
 Status JobStore::insert(const JobInfo& job) {
   return db_->exec(
       "INSERT INTO jobs(id, owner, owner_name, state, spec, first_frame, last_frame, "
-      "frames_total, segment_frames, created, warnings) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+      "frames_total, segment_frames, created, warnings, project) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
       {job.id, job.owner, job.owner_name, std::string("queued"),
        json_text(job_spec_to_json(job.spec)), job.first_frame, job.last_frame, job.frames_total,
        job.segment_frames, job.created,
        job.warnings.empty() ? store::Value()
-                            : store::Value(json_text(nlohmann::json(job.warnings)))});
+                            : store::Value(json_text(nlohmann::json(job.warnings))),
+       job.spec.project});
 }
 
 Result<JobInfo> JobStore::get(const std::string& id) const {
@@ -97,10 +102,24 @@ Result<JobInfo> JobStore::get(const std::string& id) const {
   return job_from_row(*row);
 }
 
-Result<std::vector<JobInfo>> JobStore::list(int limit) const {
-  FL_ASSIGN_OR_RETURN(auto rows, db_->query(std::string("SELECT ") + kJobColumns +
-                                                " FROM jobs ORDER BY created DESC LIMIT ?",
-                                            {int64_t(limit)}));
+Result<std::vector<JobInfo>> JobStore::list(int limit,
+                                            const std::optional<std::vector<std::string>>& projects) const {
+  std::string where;
+  std::vector<store::Value> args;
+  if (projects) {
+    if (projects->empty()) return std::vector<JobInfo>{};
+    where = " WHERE project IN (";
+    for (size_t i = 0; i < projects->size(); ++i) {
+      where += i ? ",?" : "?";
+      args.emplace_back((*projects)[i]);
+    }
+    where += ")";
+  }
+  args.emplace_back(int64_t(limit));
+  FL_ASSIGN_OR_RETURN(auto rows,
+                      db_->query(std::string("SELECT ") + kJobColumns + " FROM jobs" + where +
+                                     " ORDER BY created DESC LIMIT ?",
+                                 args));
   std::vector<JobInfo> out;
   for (const auto& r : rows) out.push_back(job_from_row(r));
   return out;

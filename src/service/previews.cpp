@@ -6,6 +6,7 @@
 #include "core/json_text.h"
 #include "ops/register.h"
 #include "render/output.h"
+#include "security/auth.h"
 
 namespace fl::service {
 
@@ -29,12 +30,25 @@ struct PreviewService::Session {
   std::unique_ptr<render::PreviewSession> previews;
 };
 
+graph::PlanCache& PreviewService::plans_of(const std::string& project) {
+  std::lock_guard lock(plans_mu_);
+  auto& cache = plans_[project];
+  if (!cache) cache = std::make_unique<graph::PlanCache>();
+  return *cache;
+}
+
 Result<PreviewRequest> preview_request_from_json(const nlohmann::json& body) {
   if (!body.is_object()) return invalid_argument("the request body must be a JSON object");
   PreviewRequest r;
   if (!body.contains("graph") || !body["graph"].is_object())
     return invalid_argument("'graph' (an edit graph object) is required", "graph");
   r.graph = body["graph"];
+  if (body.contains("project")) {
+    if (!body["project"].is_string() ||
+        !security::valid_project_id(body["project"].get<std::string>()))
+      return invalid_argument("'project' must be a project id", "project");
+    r.project = body["project"].get<std::string>();
+  }
   if (body.contains("session")) {
     if (!body["session"].is_string())
       return invalid_argument("session must be a string", "session");
@@ -96,9 +110,10 @@ nlohmann::json PreviewLevel::to_json(ImageFormat format) const {
           {"image", "data:" + std::string(mime_type(format)) + ";base64," + base64(bytes)}};
 }
 
-PreviewService::PreviewService(graph::PathGuard guard, EventHub* events, size_t cache_bytes,
+PreviewService::PreviewService(std::function<graph::PathGuard(const std::string&)> guard_for,
+                               EventHub* events, size_t cache_bytes,
                                std::shared_ptr<render::AnalysisStore> analyses)
-    : guard_(std::move(guard)),
+    : guard_for_(std::move(guard_for)),
       events_(events),
       renderer_(render::RendererOptions{cache_bytes, 256, 32, std::move(analyses)}) {}
 
@@ -159,9 +174,10 @@ Result<PreviewService::Prepared> PreviewService::prepare(const PreviewRequest& r
   g.outputs.clear();  // previews write nothing
   graph::CompileOptions co;
   co.probe = renderer_.prober();
-  co.guard = guard_;
+  co.guard = guard_for_(request.project);
   co.limits = limits_;
-  FL_ASSIGN_OR_RETURN(auto plan, plans_.get_or_compile(g, ops::builtin_registry(), co));
+  FL_ASSIGN_OR_RETURN(auto plan,
+                      plans_of(request.project).get_or_compile(g, ops::builtin_registry(), co));
   int node = plan->find(node_id);
   if (node < 0) return invalid_argument("no node '" + node_id + "' in the graph", "node");
   FL_RETURN_IF_ERROR(graph::check_working_set(*plan, node, limits_));
@@ -205,8 +221,9 @@ Status PreviewService::stream(const Prepared& prepared,
 
   // A preview outside any session gets a session of its own, dropped when it is answered.
   static std::atomic<uint64_t> anonymous{0};
-  const std::string session_id =
-      request.session.empty() ? "#anonymous-" + std::to_string(++anonymous) : request.session;
+  const std::string session_id = request.session.empty()
+                                     ? "#anonymous-" + std::to_string(++anonymous)
+                                     : request.project + "/" + request.session;
   Session& s = session(session_id);
   std::shared_ptr<Pending> pending;
   uint64_t id;
@@ -261,7 +278,7 @@ Status PreviewService::stream(const Prepared& prepared,
     }
     out.bytes = std::move(*bytes);
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (events_ && !request.session.empty())
+    if (events_ && request.live_session)
       events_->publish("session:" + request.session,
                        {"preview", out.to_json(request.format), false});
     if (!on_level(out)) {

@@ -23,7 +23,13 @@
 namespace fl::service {
 
 struct PreviewRequest {
+  // Whose media roots the graph's paths lie in. Sessions, plans and order are kept apart per
+  // project: nothing one project asks for touches another's.
+  std::string project = "default";
   std::string session;  // previews of one session cancel each other; empty: its own
+  // The session is a live session of this project: its watchers get the levels too. Set by
+  // the caller that checked it, never read from a request.
+  bool live_session = false;
   // Requests from one client travel on several connections and can reach the server out of
   // order; a request whose `seq` is below one already seen from the same `client` is stale.
   std::string client;
@@ -52,7 +58,9 @@ struct PreviewLevel {
 
 class PreviewService {
  public:
-  PreviewService(graph::PathGuard guard, EventHub* events, size_t cache_bytes,
+  // `guard_for`: the paths a project's graphs may read (its media roots).
+  PreviewService(std::function<graph::PathGuard(const std::string& project)> guard_for,
+                 EventHub* events, size_t cache_bytes,
                  std::shared_ptr<render::AnalysisStore> analyses = {});
   ~PreviewService();
   // Refused at prepare() (graph/limits.h); none by default.
@@ -83,11 +91,15 @@ class PreviewService {
   struct Session;
   Session& session(const std::string& id);
 
-  graph::PathGuard guard_;
+  graph::PlanCache& plans_of(const std::string& project);
+
+  std::function<graph::PathGuard(const std::string& project)> guard_for_;
   graph::ResourceLimits limits_;
   EventHub* events_;
   render::Renderer renderer_;
-  graph::PlanCache plans_;
+  // One per project: a plan compiled under one project's guard is never another's cache hit.
+  std::mutex plans_mu_;
+  std::map<std::string, std::unique_ptr<graph::PlanCache>> plans_;
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<Session>> sessions_;
 };

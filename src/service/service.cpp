@@ -16,6 +16,7 @@ namespace fs = std::filesystem;
 
 nlohmann::json LiveSession::to_json() const {
   return {{"id", id},
+          {"project", project},
           {"owner", owner},
           {"state", state},
           {"version", version},
@@ -37,6 +38,7 @@ Result<std::unique_ptr<Service>> Service::open(ServiceOptions options) {
   std::unique_ptr<Service> s(new Service(options));
   FL_ASSIGN_OR_RETURN(s->db_, store::Database::open(options.data_dir + "/framelock.db"));
   FL_ASSIGN_OR_RETURN(s->tokens_, security::TokenStore::open(s->db_));
+  FL_ASSIGN_OR_RETURN(s->projects_, ProjectStore::open(s->db_));
   security::AuditOptions audit_options;
   audit_options.dir = options.data_dir + "/audit";
   audit_options.key_path = options.data_dir + "/keys/audit-ed25519.key";
@@ -49,22 +51,27 @@ Result<std::unique_ptr<Service>> Service::open(ServiceOptions options) {
       s->media_, MediaLibrary::open(s->db_, [](const std::string& p) { return io::probe(p); }));
   s->media_->protect(options.data_dir);
   for (const auto& r : options.media_roots) {
-    auto added = s->media_->add_root(r);
+    auto added = s->media_->add_root(std::string(security::kDefaultProject), r);
     if (!added.ok()) return added.status().with_context("--media-root: ");
   }
   MediaLibrary* media = s->media_.get();
   const std::string data_dir = options.data_dir;
-  // `cast:MEDIA_ID` names a registered media's cast (what its characters job found, with the
-  // corrections made since), so a graph from the page can use it without a server path.
-  graph::PathGuard guard = [media, data_dir](const std::string& p) -> Result<std::string> {
-    if (p.rfind(kMediaCastScheme, 0) != 0) return media->resolve(p);
-    FL_ASSIGN_OR_RETURN(MediaItem item, media->get(p.substr(kMediaCastScheme.size())));
-    std::string path = media_cast_path(data_dir, item.id);
-    std::error_code ec;
-    if (!fs::exists(path, ec))
-      return not_found("media '" + item.id + "' has no cast yet: POST /v1/media/" + item.id +
-                       "/characters finds its characters");
-    return path;
+  // A project's graphs read its media roots only. `cast:MEDIA_ID` names a registered media's
+  // cast (what its characters job found, with the corrections made since), so a graph from the
+  // page can use it without a server path.
+  auto guard_for = [media, data_dir](const std::string& project) -> graph::PathGuard {
+    return [media, data_dir, project](const std::string& p) -> Result<std::string> {
+      if (p.rfind(kMediaCastScheme, 0) != 0) return media->resolve(p, project);
+      const std::string id = p.substr(kMediaCastScheme.size());
+      auto item = media->get(id);
+      if (!item.ok() || item->project != project) return not_found("no media '" + id + "'");
+      std::string path = media_cast_path(data_dir, item->id);
+      std::error_code ec;
+      if (!fs::exists(path, ec))
+        return not_found("media '" + item->id + "' has no cast yet: POST /v1/media/" + item->id +
+                         "/characters finds its characters");
+      return path;
+    };
   };
   render::AnalysisStoreOptions ao;
   ao.dir = options.data_dir + "/analysis";
@@ -84,12 +91,12 @@ Result<std::unique_ptr<Service>> Service::open(ServiceOptions options) {
   jo.analyses = analyses;
   jo.data_dir = options.data_dir;
   jo.workers = options.workers;
-  jo.guard = guard;
+  jo.guard_for = guard_for;
   jo.events = &s->events_;
   jo.audit = s->audit_;
   FL_ASSIGN_OR_RETURN(s->jobs_, JobRunner::open(s->db_, jo));
   s->previews_ =
-      std::make_unique<PreviewService>(guard, &s->events_, options.preview_cache_bytes, analyses);
+      std::make_unique<PreviewService>(guard_for, &s->events_, options.preview_cache_bytes, analyses);
   s->previews_->set_limits(limits);
   return s;
 }
@@ -108,19 +115,57 @@ bool Service::first_use(const std::string& fingerprint) {
   return seen_credentials_.insert(fingerprint).second;
 }
 
-Result<nlohmann::json> Service::resolve_media(const nlohmann::json& graph) const {
-  nlohmann::json g = graph;
-  if (!g.is_object() || !g.contains("sources") || !g["sources"].is_object()) return g;
-  for (auto& [id, src] : g["sources"].items()) {
-    if (!src.is_object() || !src.contains("media")) continue;
-    const std::string field = "sources." + id + ".media";
-    if (!src["media"].is_string()) return invalid_argument(field + " must be a media id", field);
-    auto item = media_->get(src["media"].get<std::string>());
-    if (!item.ok()) return invalid_argument(item.status().message(), field);
-    src.erase("media");
-    src["path"] = item->path;
+Result<security::Principal> Service::authenticate(std::string_view credential) {
+  FL_ASSIGN_OR_RETURN(security::Principal who, auth_->authenticate(credential));
+  FL_RETURN_IF_ERROR(projects_->add_memberships(who));
+  return who;
+}
+
+Result<Service::ResolvedGraph> Service::resolve_media(
+    const nlohmann::json& graph, const security::Principal& who,
+    const std::optional<std::string>& project) const {
+  ResolvedGraph out{graph, project.value_or("")};
+  nlohmann::json& g = out.graph;
+  std::string found, found_field;  // the project the sources lie in, and the first that said so
+  auto lies_in = [&](const std::string& p, const std::string& field) -> Status {
+    if (project && p != *project)
+      return invalid_argument(field + " lies outside project '" + *project + "'", field);
+    if (!found.empty() && p != found)
+      return invalid_argument(field + " and " + found_field +
+                                  " lie in two projects: a render belongs to one",
+                              field);
+    found = p;
+    found_field = field;
+    return Status();
+  };
+  const ProjectFilter visible = [&who](const std::string& p) {
+    return who.role_in(p).has_value();
+  };
+  if (g.is_object() && g.contains("sources") && g["sources"].is_object()) {
+    for (auto& [id, src] : g["sources"].items()) {
+      if (!src.is_object()) continue;
+      const std::string field = "sources." + id;
+      if (src.contains("media")) {
+        if (!src["media"].is_string())
+          return invalid_argument(field + ".media must be a media id", field + ".media");
+        const std::string mid = src["media"].get<std::string>();
+        auto item = media_->get(mid);
+        // Another project's media are no media at all: the answer is the same.
+        if (!item.ok() || !visible(item->project))
+          return invalid_argument("no media '" + mid + "'", field + ".media");
+        FL_RETURN_IF_ERROR(lies_in(item->project, field + ".media"));
+        src.erase("media");
+        src["path"] = item->path;
+      } else if (src.contains("path") && src["path"].is_string()) {
+        // A path the caller may not read is left to the guard, which refuses it when compiling.
+        if (auto at = media_->locate(src["path"].get<std::string>(), visible); at.ok())
+          FL_RETURN_IF_ERROR(lies_in(at->project, field + ".path"));
+      }
+    }
   }
-  return g;
+  if (out.project.empty())
+    out.project = found.empty() ? std::string(security::kDefaultProject) : found;
+  return out;
 }
 
 Result<JobInfo> Service::analyse_characters(const security::Principal& who,
@@ -128,6 +173,7 @@ Result<JobInfo> Service::analyse_characters(const security::Principal& who,
                                             const nlohmann::json& body) {
   FL_ASSIGN_OR_RETURN(MediaItem item, media_->get(media_id));
   JobSpec spec;
+  spec.project = item.project;
   spec.kind = "characters";
   spec.characters.media = item.id;
   spec.characters.path = item.path;
@@ -142,8 +188,11 @@ Result<JobInfo> Service::analyse_characters(const security::Principal& who,
       if (!r.is_object() || !r.contains("name") || !r["name"].is_string() ||
           r["name"].get<std::string>().empty() || !r.contains("media") || !r["media"].is_string())
         return invalid_argument(field + " must be {\"name\": NAME, \"media\": MEDIA_ID}", field);
-      auto ref = media_->get(r["media"].get<std::string>());
-      if (!ref.ok()) return invalid_argument(ref.status().message(), field + ".media");
+      const std::string ref_id = r["media"].get<std::string>();
+      auto ref = media_->get(ref_id);
+      // A reference from another project is no media here.
+      if (!ref.ok() || ref->project != item.project)
+        return invalid_argument("no media '" + ref_id + "'", field + ".media");
       spec.characters.references.emplace_back(r["name"].get<std::string>(), ref->path);
     }
   }
@@ -198,10 +247,12 @@ Result<nlohmann::json> Service::correct_cast(const std::string& media_id,
   return out;
 }
 
-Result<LiveSession> Service::create_session(const security::Principal& who) {
+Result<LiveSession> Service::create_session(const security::Principal& who,
+                                           const std::string& project) {
   FL_ASSIGN_OR_RETURN(std::string rid, security::random_hex(8));
   LiveSession s;
   s.id = "s_" + rid;
+  s.project = project;
   s.owner = who.name;
   s.updated_by = who.name;
   std::lock_guard lock(sessions_mu_);

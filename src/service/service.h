@@ -18,6 +18,7 @@
 #include "service/job_runner.h"
 #include "service/media_library.h"
 #include "service/previews.h"
+#include "service/project_store.h"
 #include "store/database.h"
 
 namespace fl::service {
@@ -43,6 +44,7 @@ struct ServiceOptions {
 // A live direction session: what the colourist is looking at, shared with everyone watching.
 struct LiveSession {
   std::string id;
+  std::string project;
   std::string owner;
   nlohmann::json state = nlohmann::json::object();  // media, graph, frame, compare... (client's)
   int64_t version = 0;
@@ -65,6 +67,9 @@ class Service {
   // True the first time this process sees a credential (by its fingerprint) succeed: a sign-in,
   // audited once rather than on every request it makes.
   bool first_use(const std::string& fingerprint);
+  ProjectStore& projects() { return *projects_; }
+  // The credential's principal with the roles its project memberships add.
+  Result<security::Principal> authenticate(std::string_view credential);
   MediaLibrary& media() { return *media_; }
   JobRunner& jobs() { return *jobs_; }
   PreviewService& previews() { return *previews_; }
@@ -72,8 +77,15 @@ class Service {
   const std::string& data_dir() const { return options_.data_dir; }
 
   // Graph sources may name registered media ({"media": "m_..."}) instead of paths; this puts
-  // the media's path in. Errors name the source field.
-  Result<nlohmann::json> resolve_media(const nlohmann::json& graph) const;
+  // the media's path in, and finds the project the graph belongs to: `project` when given, else
+  // the one its sources lie in (media the caller cannot see are no media; sources in two
+  // projects are refused), else the default project. Errors name the source field.
+  struct ResolvedGraph {
+    nlohmann::json graph;
+    std::string project;
+  };
+  Result<ResolvedGraph> resolve_media(const nlohmann::json& graph, const security::Principal& who,
+                                      const std::optional<std::string>& project) const;
 
   // Character analysis (POST /v1/media/{id}/characters): a job over the media, named by
   // references given as media ids ({"references": [{"name": "Roxanne", "media": "m_..."}]}).
@@ -87,7 +99,7 @@ class Service {
   // media's cast and kept in its log; the corrected cast.
   Result<nlohmann::json> correct_cast(const std::string& media_id, const nlohmann::json& body);
 
-  Result<LiveSession> create_session(const security::Principal& who);
+  Result<LiveSession> create_session(const security::Principal& who, const std::string& project);
   Result<LiveSession> get_session(const std::string& id) const;
   // `if_version` (when >= 0) must match the current version, else kInvalidArgument on field
   // "version" (HTTP 409): two people editing at once do not silently overwrite each other.
@@ -99,6 +111,7 @@ class Service {
   ServiceOptions options_;
   std::shared_ptr<store::Database> db_;
   std::shared_ptr<security::TokenStore> tokens_;
+  std::unique_ptr<ProjectStore> projects_;
   std::shared_ptr<security::ChainAuthenticator> auth_;
   std::shared_ptr<security::AuditLog> audit_;
   std::mutex seen_mu_;

@@ -18,7 +18,7 @@ struct Fixture {
     fl::security::OidcOptions o;
     o.issuer = idp.issuer;
     o.audience = "framelock";
-    o.group_roles = {{"everyone", fl::security::Role::kViewer}};
+    o.group_grants = {{"everyone", {*fl::security::parse_grant("viewer")}}};
     auth = *fl::security::OidcAuthenticator::create(
         o, [this](const std::string& url) { return idp.serve(url); },
         [] { return int64_t(1'800'000'000); });

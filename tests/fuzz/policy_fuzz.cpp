@@ -15,7 +15,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   if (p->roles_claim.empty()) std::abort();
-  for (const auto& [group, role] : p->group_roles)
-    if (!parse_role(role_name(role))) std::abort();
+  // Every grant read back is one that parses to itself, and names a valid project.
+  for (const auto& [group, grants] : p->group_grants)
+    for (const auto& g : grants) {
+      if (g.project && !valid_project_id(*g.project)) std::abort();
+      auto again = parse_grant(g.to_string());
+      if (!again.ok() || again->project != g.project || again->role != g.role) std::abort();
+    }
   return 0;
 }

@@ -24,9 +24,9 @@ class Oidc : public ::testing::Test {
     OidcOptions o;
     o.issuer = idp_.issuer;
     o.audience = "framelock";
-    o.group_roles = {{"show-a-artists", Role::kArtist},
-                     {"studio-admins", Role::kAdmin},
-                     {"everyone", Role::kViewer}};
+    o.group_grants = {{"show-a-artists", {*parse_grant("artist@show-a")}},
+                      {"studio-admins", {*parse_grant("admin")}},
+                      {"everyone", {*parse_grant("viewer"), *parse_grant("viewer@show-a")}}};
     auto a = OidcAuthenticator::create(
         o, [this](const std::string& url) { return idp_.serve(url); }, [this] { return now_; });
     EXPECT_TRUE(a.ok()) << a.status().message();
@@ -59,14 +59,19 @@ TEST_F(Oidc, AcceptsRs256AndEs256TokensAndMapsGroupsToTheHighestRole) {
     ASSERT_TRUE(p.ok()) << key->alg << ": " << p.status().message();
     EXPECT_EQ(p->id, "oidc:u-1234");
     EXPECT_EQ(p->name, "alice");
-    EXPECT_EQ(p->role, Role::kArtist);
+    // The highest role where two grants meet in a project.
+    EXPECT_EQ(p->role_in("show-a"), Role::kArtist);
+    EXPECT_EQ(p->role_in("default"), Role::kViewer);
+    EXPECT_FALSE(p->role_in("show-b"));
+    EXPECT_FALSE(p->studio_admin);
   }
   json admin = claims();
   admin["groups"] = "everyone, studio-admins";  // one string, comma-separated (glewlwyd)
   admin["aud"] = {"other-service", "framelock"};
   auto p = auth_->authenticate(rsa_.sign(admin));
   ASSERT_TRUE(p.ok()) << p.status().message();
-  EXPECT_EQ(p->role, Role::kAdmin);
+  EXPECT_TRUE(p->studio_admin);
+  EXPECT_EQ(p->role_in("show-b"), Role::kAdmin);
   // Discovery once, the key set once: cached across tokens.
   EXPECT_EQ(auth_->counters().discovery_fetches, 1);
   EXPECT_EQ(auth_->counters().key_set_fetches, 1);
@@ -183,7 +188,7 @@ TEST_F(Oidc, DiscoveryMustNameItsOwnIssuer) {
   OidcOptions o;
   o.issuer = "https://idp.studio.test/realms/other";  // the document says .../main
   o.audience = "framelock";
-  o.group_roles = {{"everyone", Role::kViewer}};
+  o.group_grants = {{"everyone", {*parse_grant("viewer")}}};
   auto a = OidcAuthenticator::create(o, [&](const std::string& url) {
     return liar.serve(url == o.issuer + "/.well-known/openid-configuration"
                           ? liar.issuer + "/.well-known/openid-configuration"

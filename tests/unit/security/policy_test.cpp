@@ -10,22 +10,33 @@
 namespace fl::security {
 namespace {
 
-TEST(Policy, MapsGroupsToRoles) {
+TEST(Policy, MapsGroupsToRolesInProjects) {
   auto p = Policy::parse(R"({
     "version": 1,
     "identity": {"roles_claim": "roles",
-                 "groups": {"studio-admins": "admin", "colourists": "artist", "review": "viewer"}}
+                 "groups": {"studio-admins": "admin", "colourists": "artist", "review": "viewer",
+                            "show-a-artists": "artist@show-a",
+                            "show-leads": ["admin@show-a", "viewer@show_b"]}}
   })",
                          "policy.json");
   ASSERT_TRUE(p.ok()) << p.status().message();
   EXPECT_EQ(p->roles_claim, "roles");
-  EXPECT_EQ(p->group_roles.at("studio-admins"), Role::kAdmin);
-  EXPECT_EQ(p->group_roles.at("colourists"), Role::kArtist);
-  EXPECT_EQ(p->group_roles.at("review"), Role::kViewer);
+  auto only = [&](const char* group) {
+    EXPECT_EQ(p->group_grants.at(group).size(), 1u) << group;
+    return p->group_grants.at(group).front();
+  };
+  EXPECT_TRUE(only("studio-admins").studio_admin());
+  // A bare viewer or artist works in the default project.
+  EXPECT_EQ(only("colourists").to_string(), "artist@default");
+  EXPECT_EQ(only("review").to_string(), "viewer@default");
+  EXPECT_EQ(only("show-a-artists").to_string(), "artist@show-a");
+  ASSERT_EQ(p->group_grants.at("show-leads").size(), 2u);
+  EXPECT_EQ(p->group_grants.at("show-leads")[0].to_string(), "admin@show-a");
+  EXPECT_EQ(p->group_grants.at("show-leads")[1].to_string(), "viewer@show_b");
   auto empty = Policy::parse("{}", "p.json");
   ASSERT_TRUE(empty.ok());
   EXPECT_EQ(empty->roles_claim, "groups");
-  EXPECT_TRUE(empty->group_roles.empty());
+  EXPECT_TRUE(empty->group_grants.empty());
 }
 
 TEST(Policy, ErrorsNameTheLineOrTheField) {
@@ -37,8 +48,13 @@ TEST(Policy, ErrorsNameTheLineOrTheField) {
       {R"({"identiti": {}})", "/identiti: unknown field"},
       {R"({"identity": {"group": {}}})", "/identity/group: unknown field"},
       {R"({"identity": {"groups": {"colourists": "artst"}}})",
-       "/identity/groups/colourists: 'artst' is not a role"},
-      {R"({"identity": {"groups": {"show-a": "artist@show-a"}}})", "/identity/groups/show-a"},
+       "/identity/groups/colourists: 'artst' is no role"},
+      {R"({"identity": {"groups": {"show-a": "artist@Show A"}}})",
+       "/identity/groups/show-a: 'Show A' is no project id"},
+      {R"({"identity": {"groups": {"g": "artist@"}}})", "/identity/groups/g: '' is no project id"},
+      {R"({"identity": {"groups": {"g": "boss@show-a"}}})", "/identity/groups/g: 'boss' is no role"},
+      {R"({"identity": {"groups": {"g": ["admin@show-a", 7]}}})", "/identity/groups/g/1: must be"},
+      {R"({"identity": {"groups": {"g": []}}})", "/identity/groups/g: grants nothing"},
       {R"({"identity": {"groups": ["admin"]}})", "/identity/groups: must map"},
       {R"({"identity": {"roles_claim": ""}})", "/identity/roles_claim"},
       {R"({"version": 2})", "/version"},
@@ -64,7 +80,7 @@ TEST(Policy, AMissingFileIsNamed) {
   std::ofstream(path) << R"({"identity": {"groups": {"g": "viewer"}}})";
   auto ok = Policy::load(path);
   ASSERT_TRUE(ok.ok()) << ok.status().message();
-  EXPECT_EQ(ok->group_roles.size(), 1u);
+  EXPECT_EQ(ok->group_grants.size(), 1u);
 }
 
 }  // namespace

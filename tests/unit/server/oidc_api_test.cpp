@@ -17,8 +17,8 @@ class OidcServer : public ServerFixture {
     security::OidcOptions oo;
     oo.issuer = idp_.issuer;
     oo.audience = "framelock";
-    oo.group_roles = {{"show-a-artists", security::Role::kArtist},
-                      {"review", security::Role::kViewer}};
+    oo.group_grants = {{"show-a-artists", {*security::parse_grant("artist")}},
+                       {"review", {*security::parse_grant("viewer")}}};
     auto a = security::OidcAuthenticator::create(
         oo, [this](const std::string& url) { return idp_.serve(url); });
     ASSERT_TRUE(a.ok());

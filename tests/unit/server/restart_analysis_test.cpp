@@ -42,9 +42,11 @@ service::JobSpec lock_job(service::Service& svc) {
   auto spec = service::job_spec_from_json(
       {{"graph", graph}, {"output", {{"node", "lock"}, {"name", "lock.mov"}, {"frames", {0, 9}}}}});
   EXPECT_TRUE(spec.ok()) << spec.status().to_string();
-  auto resolved = svc.resolve_media(spec->graph);
+  security::Principal studio;
+  studio.studio_admin = true;
+  auto resolved = svc.resolve_media(spec->graph, studio, std::nullopt);
   EXPECT_TRUE(resolved.ok());
-  spec->graph = *resolved;
+  spec->graph = resolved->graph;
   return *spec;
 }
 

@@ -24,7 +24,7 @@ void ServerFixture::SetUp() {
   artist_ = token(security::Role::kArtist, "artist");
   artist2_ = token(security::Role::kArtist, "artist two");
   admin_ = token(security::Role::kAdmin, "admin");
-  auto m = service_->media().register_media(opencv_data("Megamind.avi"));
+  auto m = service_->media().register_media("default", opencv_data("Megamind.avi"));
   ASSERT_TRUE(m.ok()) << m.status().to_string();
   megamind_id_ = m->id;
   net::HttpServerOptions no;

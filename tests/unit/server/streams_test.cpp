@@ -237,7 +237,9 @@ TEST_F(ServerFixture, AStalePreviewArrivingLastCancelsNothing) {
     r.client = client;
     r.seq = seq;
     r.frame = 120;
-    r.graph = *service_->resolve_media(exposure_graph(0.1 * double(seq)));
+    security::Principal studio;
+    studio.studio_admin = true;
+    r.graph = service_->resolve_media(exposure_graph(0.1 * double(seq)), studio, std::nullopt)->graph;
     return *previews.prepare(r);
   };
   const auto newer = prepare(10, "tab"), stale = prepare(9, "tab");
