@@ -68,12 +68,9 @@ Result<int64_t> path_int(const net::HttpRequest& req, int index, const std::stri
 }
 
 nlohmann::json media_json(const service::MediaItem& m) {
-  return {{"id", m.id},
-          {"project", m.project},
-          {"path", m.path},
-          {"info", service::media_to_json(m.info)},
-          {"created", m.created},
-          {"frames_url", "/v1/media/" + m.id + "/frames/{n}"}};
+  return {{"id", m.id},           {"project", m.project},
+          {"path", m.path},       {"info", service::media_to_json(m.info)},
+          {"created", m.created}, {"frames_url", "/v1/media/" + m.id + "/frames/{n}"}};
 }
 
 // The caller and the media the path's first match names, if the caller may do `action` with
@@ -296,17 +293,16 @@ Status install_routes(net::HttpServer& http, service::Service& svc, const HttpOp
     auto body = json_body(req, res);
     if (!body) return;
     if (!body->is_object() || !body->contains("path") || !(*body)["path"].is_string())
-      return send_error(res, invalid_argument("'path' (a file under a media root) is required",
-                                              "path"));
+      return send_error(res,
+                        invalid_argument("'path' (a file under a media root) is required", "path"));
     auto project = project_field(*body, res);
     if (!project) return;
     const std::string path = (*body)["path"].get<std::string>();
     // Without a project, the file's own: the project whose root holds it (among the caller's).
     std::string in = *project;
     if (in.empty()) {
-      auto at = svc.media().locate(path, [&](const std::string& p) {
-        return who->role_in(p).has_value();
-      });
+      auto at = svc.media().locate(
+          path, [&](const std::string& p) { return who->role_in(p).has_value(); });
       if (!at.ok()) return send_body_error(res, at.status());
       in = at->project;
     }
@@ -389,10 +385,10 @@ Status install_routes(net::HttpServer& http, service::Service& svc, const HttpOp
         });
 
   // --- projects, their members and roots, tokens ---
-  install_project_routes(svc, [&](const char* method, std::string pattern,
-                                  net::HttpServer::Handler handler) {
-    route(method, std::move(pattern), std::move(handler));
-  });
+  install_project_routes(
+      svc, [&](const char* method, std::string pattern, net::HttpServer::Handler handler) {
+        route(method, std::move(pattern), std::move(handler));
+      });
 
   // --- previews ---
   route("POST", "/v1/previews", [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
@@ -499,10 +495,10 @@ Status install_routes(net::HttpServer& http, service::Service& svc, const HttpOp
           // A job that ended before this process started has no live topic: give its final
           // state.
           if (svc.events().subscribers(topic) == 0)
-            svc.events().publish(topic,
-                                 {"state", service::job_to_json(job->second),
-                                  service::is_final(job->second.state)},
-                                 true);
+            svc.events().publish(
+                topic,
+                {"state", service::job_to_json(job->second), service::is_final(job->second.state)},
+                true);
           stream_events(svc, res, topic);
         });
   route("GET", R"(/v1/jobs/([A-Za-z0-9_]+)/output)",
@@ -557,8 +553,8 @@ Status install_routes(net::HttpServer& http, service::Service& svc, const HttpOp
             return send_error(
                 res, invalid_argument("version must be a non-negative integer", "version"), 422);
           const int64_t if_version = (*body)["version"].get<int64_t>();
-          auto s = svc.update_session(session->second.id, (*body)["state"], if_version,
-                                      session->first);
+          auto s =
+              svc.update_session(session->second.id, (*body)["state"], if_version, session->first);
           if (!s.ok()) return send_error(res, s.status());
           send_json(res, 200, s->to_json());
         });

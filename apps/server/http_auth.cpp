@@ -57,12 +57,9 @@ std::optional<std::string> project_field(const nlohmann::json& body, net::HttpRe
   return p.get<std::string>();
 }
 
-Status no_project(const std::string& project) {
-  return not_found("no project '" + project + "'");
-}
+Status no_project(const std::string& project) { return not_found("no project '" + project + "'"); }
 
-std::optional<service::ProjectFilter> visible_projects(service::Service& svc,
-                                                       const Principal& who,
+std::optional<service::ProjectFilter> visible_projects(service::Service& svc, const Principal& who,
                                                        const net::HttpRequest& req,
                                                        net::HttpResponse& res, Action action) {
   if (req.has_param("project")) {
@@ -134,7 +131,8 @@ std::optional<Principal> authorize(service::Service& svc, const net::HttpRequest
   auto who = authenticate(svc, req, res);
   if (!who) return std::nullopt;
   if (!security::studio_allows(*who, action)) {
-    request_caller().refusal = "only a studio admin may " + std::string(security::action_name(action));
+    request_caller().refusal =
+        "only a studio admin may " + std::string(security::action_name(action));
     send_error(res, permission_denied(request_caller().refusal), 403);
     return std::nullopt;
   }
@@ -152,11 +150,11 @@ bool permit(service::Service& svc, const Principal& who, net::HttpResponse& res,
   }
   if (!security::role_allows(*role, action)) {
     request_caller().refusal = "role may not " + std::string(security::action_name(action));
-    send_error(res,
-               permission_denied("role '" + std::string(security::role_name(*role)) + "' in project '" +
-                                 project + "' may not " +
-                                 std::string(security::action_name(action))),
-               403);
+    send_error(
+        res,
+        permission_denied("role '" + std::string(security::role_name(*role)) + "' in project '" +
+                          project + "' may not " + std::string(security::action_name(action))),
+        403);
     return false;
   }
   return true;

@@ -37,8 +37,7 @@ std::optional<std::string_view> bearer_credential(std::string_view header);
 
 // The caller, with the roles their project memberships add, or an answer already written (401
 // without a token or with a bad one).
-std::optional<security::Principal> authenticate(service::Service& svc,
-                                                const net::HttpRequest& req,
+std::optional<security::Principal> authenticate(service::Service& svc, const net::HttpRequest& req,
                                                 net::HttpResponse& res);
 // The caller of a studio-wide action (security::studio_allows), or an answer already written
 // (401, or 403 without the right).

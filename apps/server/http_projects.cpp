@@ -13,14 +13,14 @@ using security::Principal;
 using security::Role;
 
 nlohmann::json token_json(const security::TokenInfo& t) {
-  nlohmann::json out = {{"id", t.id},
-                        {"name", t.name},
-                        {"role", security::role_name(t.grant.role)},
-                        {"project", t.grant.project ? nlohmann::json(*t.grant.project)
-                                                    : nlohmann::json()},
-                        {"studio_admin", t.grant.studio_admin()},
-                        {"created", t.created},
-                        {"revoked", t.revoked}};
+  nlohmann::json out = {
+      {"id", t.id},
+      {"name", t.name},
+      {"role", security::role_name(t.grant.role)},
+      {"project", t.grant.project ? nlohmann::json(*t.grant.project) : nlohmann::json()},
+      {"studio_admin", t.grant.studio_admin()},
+      {"created", t.created},
+      {"revoked", t.revoked}};
   return out;
 }
 
@@ -39,9 +39,9 @@ bool manages_any(const Principal& who, net::HttpResponse& res, Action action) {
   for (const auto& [p, role] : who.roles)
     if (security::role_allows(role, action)) return true;
   request_caller().refusal = "role may not " + std::string(security::action_name(action));
-  send_error(res, permission_denied("no role of yours may " +
-                                    std::string(security::action_name(action))),
-             403);
+  send_error(
+      res, permission_denied("no role of yours may " + std::string(security::action_name(action))),
+      403);
   return false;
 }
 
@@ -63,9 +63,9 @@ void install_projects(service::Service& svc, const AddRoute& route) {
     if (!body) return;
     if (!body->is_object() || !body->contains("id") || !(*body)["id"].is_string())
       return send_error(res, invalid_argument("'id' (the project's id: show-a) is required", "id"));
-    const std::string name =
-        body->contains("name") && (*body)["name"].is_string() ? (*body)["name"].get<std::string>()
-                                                                : std::string();
+    const std::string name = body->contains("name") && (*body)["name"].is_string()
+                                 ? (*body)["name"].get<std::string>()
+                                 : std::string();
     auto p = svc.projects().create((*body)["id"].get<std::string>(), name, who->id);
     if (!p.ok()) return send_error(res, p.status());
     request_caller().project = p->id;
@@ -123,8 +123,7 @@ void install_projects(service::Service& svc, const AddRoute& route) {
           const std::string principal = req.matches[2];
           Status s = svc.projects().set_member(id, principal, *role, who->id);
           if (!s.ok()) return send_error(res, s);
-          send_json(res, 200,
-                    {{"project", id}, {"principal", principal}, {"role", *role_text}});
+          send_json(res, 200, {{"project", id}, {"principal", principal}, {"role", *role_text}});
         });
   route("DELETE", R"(/v1/projects/([a-z0-9][a-z0-9_-]*)/members/([^/]+))",
         [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
@@ -142,7 +141,9 @@ void install_projects(service::Service& svc, const AddRoute& route) {
 void install_roots(service::Service& svc, const AddRoute& route) {
   route("GET", "/v1/roots", [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
     auto who = authenticate(svc, req, res);
-    if (!who || !manages_any(*who, res, Action::kManageRoots)) return;
+    if (!who) return;
+    // ?project= answers for that project (404 to outsiders); the whole list needs an admin.
+    if (!req.has_param("project") && !manages_any(*who, res, Action::kManageRoots)) return;
     auto filter = visible_projects(svc, *who, req, res, Action::kManageRoots);
     if (!filter) return;
     auto roots = svc.media().roots(*filter);
@@ -245,8 +246,7 @@ void install_tokens(service::Service& svc, const AddRoute& route) {
               request_caller().refusal = "not a token of the caller's projects";
               return send_error(res, missing);
             }
-            if (!permit(svc, *who, res, Action::kManageMembers, *t->grant.project, missing))
-              return;
+            if (!permit(svc, *who, res, Action::kManageMembers, *t->grant.project, missing)) return;
           }
           Status s = svc.tokens().revoke(id);
           if (!s.ok()) return send_error(res, s);

@@ -80,6 +80,20 @@ json body(const json& schema) {
   return {{"required", true}, {"content", {{"application/json", {{"schema", schema}}}}}};
 }
 
+// `?project=`: one project's, where a list shows every project of the caller's.
+json project_query() {
+  return {{"name", "project"},
+          {"in", "query"},
+          {"description", "only this project's (404 unless the caller is a member)"},
+          {"schema", {{"type", "string"}}}};
+}
+
+json project_property() {
+  return {{"type", "string"},
+          {"pattern", "^[a-z0-9][a-z0-9_-]{0,62}$"},
+          {"description", "the project (docs/security.md); by default the one its media lie in"}};
+}
+
 json id_param(const std::string& name, const std::string& doc) {
   return {{"name", name},
           {"in", "path"},
@@ -88,11 +102,16 @@ json id_param(const std::string& name, const std::string& doc) {
           {"schema", {{"type", "string"}}}};
 }
 
-// Every operation answers 401 and 403 the same way; each adds its own.
+// Every operation answers 401 and 403 the same way, and 404 where it names a project's thing
+// (another project's answers as a missing one); each adds its own.
 json operation(const std::string& summary, const std::string& role, json responses,
                json extra = json::object()) {
   responses["401"] = error_response("no token, or an invalid or revoked one");
-  responses["403"] = error_response("the token's role lacks the right (needs " + role + ")");
+  responses["403"] =
+      error_response("the caller's role lacks the right (needs " + role +
+                     (role == "studio admin" || role == "anyone" ? ")" : " in the project)"));
+  if (role != "studio admin" && role != "anyone" && !responses.contains("404"))
+    responses["404"] = error_response("no such project, or not one of the caller's");
   json op = {{"summary", summary}, {"responses", responses}, {"x-framelock-role", role}};
   for (auto& [k, v] : extra.items()) op[k] = v;
   return op;
@@ -146,6 +165,7 @@ json openapi_document(const graph::Registry& registry) {
       {"required", json::array({"graph"})},
       {"properties",
        {{"graph", ref("Graph")},
+        {"project", project_property()},
         {"output",
          {{"type", "object"},
           {"properties",
@@ -163,6 +183,7 @@ json openapi_document(const graph::Registry& registry) {
       {"type", "object"},
       {"properties",
        {{"id", {{"type", "string"}}},
+        {"project", {{"type", "string"}}},
         {"state",
          {{"type", "string"},
           {"enum", json::array({"queued", "running", "succeeded", "failed", "cancelled"})}}},
@@ -180,7 +201,8 @@ json openapi_document(const graph::Registry& registry) {
       {"type", "object"},
       {"required", json::array({"graph"})},
       {"properties",
-       {{"session", {{"type", "string"}}},
+       {{"project", project_property()},
+        {"session", {{"type", "string"}}},
         {"client", {{"type", "string"}, {"maxLength", 64}}},
         {"seq", {{"type", "integer"}, {"minimum", 1}}},
         {"graph", ref("Graph")},
@@ -208,19 +230,64 @@ json openapi_document(const graph::Registry& registry) {
                               {"security", json::array()},
                               {"responses", {{"200", json_response("the server is up", obj)}}}};
   paths["/v1/openapi.json"]["get"] =
-      operation("This document", "viewer", {{"200", json_response("OpenAPI 3", obj)}});
-  paths["/v1/ops"]["get"] = operation("Operators and their parameter schemas", "viewer",
+      operation("This document", "anyone", {{"200", json_response("OpenAPI 3", obj)}});
+  paths["/v1/ops"]["get"] = operation("Operators and their parameter schemas", "anyone",
                                       {{"200", json_response("schemas", obj)}});
-  paths["/v1/media"]["get"] =
-      operation("Registered footage", "viewer", {{"200", json_response("media", obj)}});
-  paths["/v1/media"]["post"] =
-      operation("Register footage by path (under a media root)", "artist",
-                {{"201", json_response("registered (or already was)", obj)},
-                 {"400", error_response("malformed JSON")},
-                 {"403", error_response("outside the media roots")},
-                 {"422", error_response("no such file, not media")}},
-                {{"requestBody",
-                  body({{"type", "object"}, {"properties", {{"path", {{"type", "string"}}}}}})}});
+  // --- projects ---
+  json project_schema = {{"type", "object"},
+                         {"properties",
+                          {{"id", {{"type", "string"}}},
+                           {"name", {{"type", "string"}}},
+                           {"created", {{"type", "number"}}},
+                           {"role", {{"type", "string"}, {"nullable", true}}}}}};
+  json pid = json::array({id_param("id", "project id")});
+  paths["/v1/projects"]["get"] = operation("The caller's projects, with their role in each",
+                                           "anyone", {{"200", json_response("{projects}", obj)}});
+  paths["/v1/projects"]["post"] = operation(
+      "Create a project", "studio admin",
+      {{"201", json_response("the project", project_schema)},
+       {"409", error_response("the id is taken")},
+       {"422", error_response("a bad id")}},
+      {{"requestBody",
+        body({{"type", "object"},
+              {"required", {"id"}},
+              {"properties", {{"id", project_property()}, {"name", {{"type", "string"}}}}}})}});
+  paths["/v1/projects/{id}"]["get"] =
+      operation("A project of the caller's", "viewer",
+                {{"200", json_response("the project", project_schema)}}, {{"parameters", pid}});
+  paths["/v1/projects/{id}/members"]["get"] = operation(
+      "Who works on the project: members added here, and tokens granted in it (the IdP's groups "
+      "are the policy file's)",
+      "admin", {{"200", json_response("{members}", obj)}}, {{"parameters", pid}});
+  json member = json::array(
+      {id_param("id", "project id"), id_param("principal", "a token id, or oidc:SUBJECT")});
+  paths["/v1/projects/{id}/members/{principal}"]["put"] = operation(
+      "Add a member, or change their role", "admin",
+      {{"200", json_response("the membership", obj)},
+       {"422", error_response("bad role or principal")}},
+      {{"parameters", member},
+       {"requestBody",
+        body({{"type", "object"},
+              {"required", {"role"}},
+              {"properties",
+               {{"role",
+                 {{"type", "string"}, {"enum", json::array({"viewer", "artist", "admin"})}}}}}})}});
+  paths["/v1/projects/{id}/members/{principal}"]["delete"] =
+      operation("Remove a member", "admin", {{"200", json_response("removed", obj)}},
+                {{"parameters", member}});
+  paths["/v1/media"]["get"] = operation("Registered footage of the caller's projects", "viewer",
+                                        {{"200", json_response("media", obj)}},
+                                        {{"parameters", json::array({project_query()})}});
+  paths["/v1/media"]["post"] = operation(
+      "Register footage by path (under a media root of the project)", "artist",
+      {{"201", json_response("registered (or already was)", obj)},
+       {"400", error_response("malformed JSON")},
+       {"403", error_response("outside the caller's media roots")},
+       {"422", error_response("no such file, not media")}},
+      {{"requestBody",
+        body(
+            {{"type", "object"},
+             {"properties", {{"path", {{"type", "string"}}}, {"project", project_property()}}}})}});
   paths["/v1/media/{id}"]["get"] =
       operation("One media item with its probe", "viewer",
                 {{"200", json_response("media", obj)}, {"404", error_response("unknown id")}},
@@ -301,12 +368,18 @@ json openapi_document(const graph::Registry& registry) {
                                {"last", {{"type", "integer"}}},
                                {"name", {{"type", "string"}}}}}})}});
   paths["/v1/roots"]["get"] =
-      operation("Media roots", "admin", {{"200", json_response("roots", obj)}});
-  paths["/v1/roots"]["post"] =
-      operation("Add a media root", "admin",
-                {{"201", json_response("added", obj)}, {"422", error_response("not a directory")}},
-                {{"requestBody",
-                  body({{"type", "object"}, {"properties", {{"path", {{"type", "string"}}}}}})}});
+      operation("Media roots of the projects the caller administers", "admin",
+                {{"200", json_response("roots: [{path, project}]", obj)}},
+                {{"parameters", json::array({project_query()})}});
+  paths["/v1/roots"]["post"] = operation(
+      "Add a media root to a project (default: the default project)", "admin",
+      {{"201", json_response("added", obj)},
+       {"409", error_response("inside or around another project's root")},
+       {"422", error_response("not a directory")}},
+      {{"requestBody",
+        body(
+            {{"type", "object"},
+             {"properties", {{"path", {{"type", "string"}}}, {"project", project_property()}}}})}});
   paths["/v1/roots"]["delete"] = operation(
       "Remove a media root (?path=); media registered under it become unreachable", "admin",
       {{"200", json_response("removed", obj)}, {"404", error_response("not a root")}},
@@ -317,7 +390,7 @@ json openapi_document(const graph::Registry& registry) {
           {"schema", {{"type", "string"}}}}}}});
   paths["/v1/audit"]["get"] = operation(
       "The audit log, oldest first (docs/security.md): records with seq, time, prev, hash, event",
-      "admin",
+      "studio admin",
       {{"200", json_response("{records, head, next}: pass next as `after` for the next page", obj)},
        {"400", error_response("a bad filter")}},
       {{"parameters",
@@ -335,16 +408,21 @@ json openapi_document(const graph::Registry& registry) {
          {{"name", "limit"},
           {"in", "query"},
           {"schema", {{"type", "integer"}, {"minimum", 1}, {"maximum", 1000}}}}}}});
-  paths["/v1/tokens"]["get"] = operation("API tokens (never their secrets)", "admin",
-                                         {{"200", json_response("tokens", obj)}});
+  paths["/v1/tokens"]["get"] = operation(
+      "API tokens granted in the projects the caller administers (a studio admin: all; "
+      "never their secrets)",
+      "admin", {{"200", json_response("tokens", obj)}});
   paths["/v1/tokens"]["post"] = operation(
-      "Create a token (its secret is shown once)", "admin",
+      "Create a token granted a role in a project (its secret is shown once); `admin` with no "
+      "project makes a studio admin, which only a studio admin may",
+      "admin",
       {{"201", json_response("the new token", obj)}, {"422", error_response("bad role or name")}},
       {{"requestBody",
         body(
             {{"type", "object"},
              {"properties",
               {{"role", {{"type", "string"}, {"enum", json::array({"viewer", "artist", "admin"})}}},
+               {"project", project_property()},
                {"name", {{"type", "string"}}}}}})}});
   paths["/v1/tokens/{id}"]["delete"] =
       operation("Revoke a token", "admin",
@@ -362,8 +440,9 @@ json openapi_document(const graph::Registry& registry) {
        {"422",
         error_response("the graph fails validation (names node and field), frame out of range")}},
       {{"requestBody", body(ref("PreviewRequest"))}});
-  paths["/v1/jobs"]["get"] =
-      operation("Jobs, newest first", "viewer", {{"200", json_response("jobs", obj)}});
+  paths["/v1/jobs"]["get"] = operation("Jobs of the caller's projects, newest first", "viewer",
+                                       {{"200", json_response("jobs", obj)}},
+                                       {{"parameters", json::array({project_query()})}});
   paths["/v1/jobs"]["post"] =
       operation("Start a render job", "artist",
                 {{"201", json_response("queued", ref("Job"))},
@@ -400,8 +479,15 @@ json openapi_document(const graph::Registry& registry) {
                  {"404", error_response("unknown id")},
                  {"409", error_response("the job has not succeeded")}},
                 {{"parameters", job_id}});
-  paths["/v1/sessions"]["post"] =
-      operation("Open a live session", "artist", {{"201", json_response("the session", obj)}});
+  paths["/v1/sessions"]["post"] = operation(
+      "Open a live session in a project (default: the default project)", "artist",
+      {{"201", json_response("the session", obj)}},
+      {{"requestBody",
+        {{"required", false},
+         {"content",
+          {{"application/json",
+            {{"schema",
+              {{"type", "object"}, {"properties", {{"project", project_property()}}}}}}}}}}}});
   json sid = json::array({id_param("id", "session id")});
   paths["/v1/sessions/{id}"]["get"] =
       operation("A live session's shared state", "viewer",

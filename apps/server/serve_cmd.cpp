@@ -121,8 +121,9 @@ Status serve(const ServeArgs& a) {
   FL_ASSIGN_OR_RETURN(int64_t active, svc->tokens().count_active());
   std::string first_token;
   if (active == 0) {
-    FL_ASSIGN_OR_RETURN(auto t, svc->tokens().create(security::Grant{std::nullopt, security::Role::kAdmin},
-                                                    "first admin"));
+    FL_ASSIGN_OR_RETURN(
+        auto t,
+        svc->tokens().create(security::Grant{std::nullopt, security::Role::kAdmin}, "first admin"));
     first_token = t.token;
     FL_RETURN_IF_ERROR(svc->audit()
                            .append({{"type", "token"},
@@ -282,10 +283,10 @@ void add_token_command(CLI::App& app, Status* result) {
         *result = a.status();  // not acknowledged: the token is not shown
         return;
       }
-      std::fprintf(stderr, "token %s (%s, %s); store it now, it is not shown again:\n",
-                   t->info.id.c_str(), t->info.name.c_str(),
-                   t->info.grant.studio_admin() ? "studio admin"
-                                                : t->info.grant.to_string().c_str());
+      std::fprintf(
+          stderr, "token %s (%s, %s); store it now, it is not shown again:\n", t->info.id.c_str(),
+          t->info.name.c_str(),
+          t->info.grant.studio_admin() ? "studio admin" : t->info.grant.to_string().c_str());
       std::printf("%s\n", t->token.c_str());
     });
   }

@@ -69,7 +69,7 @@ struct Principal {
   bool studio_admin = false;
   std::map<std::string, Role> roles;  // project -> role
 
-  void grant(const Grant& g);                   // keeps the higher role where two meet
+  void grant(const Grant& g);  // keeps the higher role where two meet
   void grant(const std::string& project, Role role);
   // The role in `project`: a studio admin is admin everywhere; nullopt: not a member.
   std::optional<Role> role_in(std::string_view project) const;

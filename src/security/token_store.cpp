@@ -33,8 +33,10 @@ bool valid_id(std::string_view id) {
 TokenInfo info_from(const store::Row& r) {
   Grant g;
   g.role = parse_role(r.text(2)).value_or(Role::kViewer);
-  if (!r.is_null(5)) g.project = r.text(5);
-  else if (g.role != Role::kAdmin) g.project = std::string(kDefaultProject);
+  if (!r.is_null(5))
+    g.project = r.text(5);
+  else if (g.role != Role::kAdmin)
+    g.project = std::string(kDefaultProject);
   return {r.text(0), r.text(1), g, r.real(3), r.integer(4) != 0};
 }
 

@@ -88,7 +88,8 @@ Result<JobSpec> job_spec_from_json(const nlohmann::json& body) {
   if (!body.is_object()) return invalid_argument("the request body must be a JSON object");
   JobSpec s;
   if (body.contains("project")) {
-    if (!body["project"].is_string() || !security::valid_project_id(body["project"].get<std::string>()))
+    if (!body["project"].is_string() ||
+        !security::valid_project_id(body["project"].get<std::string>()))
       return invalid_argument("'project' must be a project id", "project");
     s.project = body["project"].get<std::string>();
   }

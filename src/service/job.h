@@ -29,10 +29,10 @@ struct CharacterJobSpec {
 struct JobSpec {
   std::string project = "default";  // whose roots its paths lie in, whose members see it
   std::string kind = "render";      // or "characters"
-  CharacterJobSpec characters;  // kind "characters"
-  nlohmann::json graph;         // the edit graph, sources as paths (media ids already resolved)
-  std::string node;             // the node to render; empty: the graph's first output's node
-  std::string output_name;      // file name (extension picks the codec): "graded.mov"
+  CharacterJobSpec characters;      // kind "characters"
+  nlohmann::json graph;             // the edit graph, sources as paths (media ids already resolved)
+  std::string node;                 // the node to render; empty: the graph's first output's node
+  std::string output_name;          // file name (extension picks the codec): "graded.mov"
   std::string codec, pixel_format;
   std::optional<graph::FrameRange> frames;
 };

@@ -171,7 +171,8 @@ Result<JobInfo> JobRunner::submit(const security::Principal& who, JobSpec spec) 
   job.owner_name = who.name;
   job.spec = std::move(spec);
   std::string final_path = (fs::path(job_dir(job.id)) / "out" / job.spec.output_name).string();
-  FL_ASSIGN_OR_RETURN(CompiledJob cj, compile_job(job.spec, final_path, renderer_, options_.guard_for(job.spec.project),
+  FL_ASSIGN_OR_RETURN(CompiledJob cj, compile_job(job.spec, final_path, renderer_,
+                                                  options_.guard_for(job.spec.project),
                                                   options_.limits, options_.pipeline));
   job.first_frame = cj.out->output().first;
   job.last_frame = cj.out->output().last;
@@ -189,8 +190,8 @@ Result<JobInfo> JobRunner::submit(const security::Principal& who, JobSpec spec) 
 
 Result<JobInfo> JobRunner::get(const std::string& id) const { return store_->get(id); }
 
-Result<std::vector<JobInfo>> JobRunner::list(int limit,
-                                             const std::optional<std::vector<std::string>>& projects) const {
+Result<std::vector<JobInfo>> JobRunner::list(
+    int limit, const std::optional<std::vector<std::string>>& projects) const {
   return store_->list(limit, projects);
 }
 
@@ -378,8 +379,9 @@ Status JobRunner::run(JobInfo& job, const std::shared_ptr<graph::CancelToken>& c
   auto context = std::make_shared<nlohmann::json>();
   if (options_.audit)
     pipeline->add_finisher(std::make_shared<DeferredAuditFinisher>(options_.audit, context));
-  FL_ASSIGN_OR_RETURN(CompiledJob cj, compile_job(job.spec, final_path, renderer_, options_.guard_for(job.spec.project),
-                                                  options_.limits, pipeline));
+  FL_ASSIGN_OR_RETURN(CompiledJob cj,
+                      compile_job(job.spec, final_path, renderer_,
+                                  options_.guard_for(job.spec.project), options_.limits, pipeline));
   *context = audit_context(job, *cj.plan);
   const render::OutputJob& out = *cj.out;
   const graph::Plan& plan = *cj.plan;

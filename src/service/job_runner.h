@@ -69,8 +69,9 @@ class JobRunner {
   Result<JobInfo> submit(const security::Principal& who, JobSpec spec);
   Result<JobInfo> get(const std::string& id) const;
   // Newest first; `projects` nullopt: every project's.
-  Result<std::vector<JobInfo>> list(int limit = 100,
-                                    const std::optional<std::vector<std::string>>& projects = std::nullopt) const;
+  Result<std::vector<JobInfo>> list(
+      int limit = 100,
+      const std::optional<std::vector<std::string>>& projects = std::nullopt) const;
   // not_found (also a job of a project the caller is no member of), permission_denied (someone
   // else's job without the right), or kInvalidArgument
   // with field "state" when the job already ended (the server answers 409). A running job is

@@ -76,9 +76,9 @@ Result<std::unique_ptr<JobStore>> JobStore::open(std::shared_ptr<store::Database
       FL_RETURN_IF_ERROR(db->exec(std::string("ALTER TABLE jobs ADD COLUMN ") + added + " TEXT"));
   }
   // Jobs from before projects are the default project's (as their specs, without one, say).
-  FL_RETURN_IF_ERROR(db->exec_script(
-      "UPDATE jobs SET project = 'default' WHERE project IS NULL;"
-      "CREATE INDEX IF NOT EXISTS jobs_by_project ON jobs(project, created);"));
+  FL_RETURN_IF_ERROR(
+      db->exec_script("UPDATE jobs SET project = 'default' WHERE project IS NULL;"
+                      "CREATE INDEX IF NOT EXISTS jobs_by_project ON jobs(project, created);"));
   return std::unique_ptr<JobStore>(new JobStore(std::move(db)));
 }
 
@@ -102,8 +102,8 @@ Result<JobInfo> JobStore::get(const std::string& id) const {
   return job_from_row(*row);
 }
 
-Result<std::vector<JobInfo>> JobStore::list(int limit,
-                                            const std::optional<std::vector<std::string>>& projects) const {
+Result<std::vector<JobInfo>> JobStore::list(
+    int limit, const std::optional<std::vector<std::string>>& projects) const {
   std::string where;
   std::vector<store::Value> args;
   if (projects) {
@@ -116,10 +116,9 @@ Result<std::vector<JobInfo>> JobStore::list(int limit,
     where += ")";
   }
   args.emplace_back(int64_t(limit));
-  FL_ASSIGN_OR_RETURN(auto rows,
-                      db_->query(std::string("SELECT ") + kJobColumns + " FROM jobs" + where +
-                                     " ORDER BY created DESC LIMIT ?",
-                                 args));
+  FL_ASSIGN_OR_RETURN(auto rows, db_->query(std::string("SELECT ") + kJobColumns + " FROM jobs" +
+                                                where + " ORDER BY created DESC LIMIT ?",
+                                            args));
   std::vector<JobInfo> out;
   for (const auto& r : rows) out.push_back(job_from_row(r));
   return out;

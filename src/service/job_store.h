@@ -18,10 +18,11 @@ class JobStore {
  public:
   static Result<std::unique_ptr<JobStore>> open(std::shared_ptr<store::Database> db);
 
-  Status insert(const JobInfo& job);                   // as queued
-  Result<JobInfo> get(const std::string& id) const;    // not_found for unknown ids
+  Status insert(const JobInfo& job);                 // as queued
+  Result<JobInfo> get(const std::string& id) const;  // not_found for unknown ids
   // Newest first; `projects` nullopt: every project's.
-  Result<std::vector<JobInfo>> list(int limit, const std::optional<std::vector<std::string>>& projects = std::nullopt) const;
+  Result<std::vector<JobInfo>> list(
+      int limit, const std::optional<std::vector<std::string>>& projects = std::nullopt) const;
 
   // The oldest queued job, now running (attempts + 1); nullopt when the queue is empty.
   Result<std::optional<JobInfo>> claim_next(double now);

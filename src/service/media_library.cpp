@@ -40,14 +40,13 @@ Result<std::unique_ptr<MediaLibrary>> MediaLibrary::open(std::shared_ptr<store::
   bool has_project = false;
   for (const auto& c : columns) has_project = has_project || c.text(1) == "project";
   if (!has_project)
-    FL_RETURN_IF_ERROR(db->exec(
-        "ALTER TABLE media_roots ADD COLUMN project TEXT NOT NULL DEFAULT 'default'"));
+    FL_RETURN_IF_ERROR(
+        db->exec("ALTER TABLE media_roots ADD COLUMN project TEXT NOT NULL DEFAULT 'default'"));
   return std::unique_ptr<MediaLibrary>(new MediaLibrary(std::move(db), std::move(probe)));
 }
 
 Result<std::vector<MediaRoot>> MediaLibrary::roots(const ProjectFilter& projects) const {
-  FL_ASSIGN_OR_RETURN(auto rows,
-                      db_->query("SELECT path, project FROM media_roots ORDER BY path"));
+  FL_ASSIGN_OR_RETURN(auto rows, db_->query("SELECT path, project FROM media_roots ORDER BY path"));
   std::vector<MediaRoot> out;
   for (const auto& r : rows)
     if (!projects || projects(r.text(1))) out.push_back({r.text(0), r.text(1)});

@@ -27,9 +27,9 @@ Result<std::unique_ptr<ProjectStore>> ProjectStore::open(std::shared_ptr<store::
       "NULL, role TEXT NOT NULL, added REAL NOT NULL, added_by TEXT NOT NULL, PRIMARY "
       "KEY(project, principal));"
       "CREATE INDEX IF NOT EXISTS members_by_principal ON project_members(principal);"));
-  FL_RETURN_IF_ERROR(db->exec(
-      "INSERT OR IGNORE INTO projects(id, name, created, created_by) VALUES(?, ?, ?, '')",
-      {std::string(security::kDefaultProject), std::string("Default"), unix_seconds()}));
+  FL_RETURN_IF_ERROR(
+      db->exec("INSERT OR IGNORE INTO projects(id, name, created, created_by) VALUES(?, ?, ?, '')",
+               {std::string(security::kDefaultProject), std::string("Default"), unix_seconds()}));
   return std::unique_ptr<ProjectStore>(new ProjectStore(std::move(db)));
 }
 
@@ -40,7 +40,8 @@ Result<Project> ProjectStore::create(const std::string& id, const std::string& n
                                 "' is no project id: 1-63 of a-z, 0-9, '-' and '_', starting "
                                 "with a letter or digit",
                             "id");
-  if (name.size() > 200) return invalid_argument("a project's name is 200 characters at most", "name");
+  if (name.size() > 200)
+    return invalid_argument("a project's name is 200 characters at most", "name");
   Project p{id, name.empty() ? id : name, unix_seconds(), created_by};
   Status s = db_->transaction([&]() -> Status {
     FL_ASSIGN_OR_RETURN(auto row, db_->query_one("SELECT id FROM projects WHERE id = ?", {id}));
@@ -62,7 +63,8 @@ Result<std::vector<Project>> ProjectStore::list() const {
 
 Result<Project> ProjectStore::get(const std::string& id) const {
   FL_ASSIGN_OR_RETURN(
-      auto r, db_->query_one("SELECT id, name, created, created_by FROM projects WHERE id = ?", {id}));
+      auto r,
+      db_->query_one("SELECT id, name, created, created_by FROM projects WHERE id = ?", {id}));
   if (!r) return not_found("no project '" + id + "'");
   return Project{r->text(0), r->text(1), r->real(2), r->text(3)};
 }
@@ -75,17 +77,17 @@ Result<std::vector<Member>> ProjectStore::members(const std::string& project) co
                                             {project}));
   std::vector<Member> out;
   for (const auto& r : rows)
-    out.push_back({r.text(0), security::parse_role(r.text(1)).value_or(Role::kViewer), r.real(2),
-                   r.text(3)});
+    out.push_back(
+        {r.text(0), security::parse_role(r.text(1)).value_or(Role::kViewer), r.real(2), r.text(3)});
   return out;
 }
 
-Status ProjectStore::set_member(const std::string& project, const std::string& principal,
-                                Role role, const std::string& added_by) {
+Status ProjectStore::set_member(const std::string& project, const std::string& principal, Role role,
+                                const std::string& added_by) {
   if (!valid_principal_id(principal))
-    return invalid_argument("'" + principal +
-                                "' is no principal: a token id (12 hex digits) or oidc:SUBJECT",
-                            "principal");
+    return invalid_argument(
+        "'" + principal + "' is no principal: a token id (12 hex digits) or oidc:SUBJECT",
+        "principal");
   return db_->exec(
       "INSERT INTO project_members(project, principal, role, added, added_by) VALUES(?,?,?,?,?) "
       "ON CONFLICT(project, principal) DO UPDATE SET role = excluded.role, added = "
@@ -108,6 +110,10 @@ Status ProjectStore::add_memberships(security::Principal& who) const {
                                             {who.id}));
   for (const auto& r : rows)
     if (auto role = security::parse_role(r.text(1))) who.grant(r.text(0), *role);
+  // A grant in a project that does not exist (yet: the IdP's groups may name shows still to
+  // come) grants nothing.
+  for (auto it = who.roles.begin(); it != who.roles.end();)
+    it = exists(it->first) ? std::next(it) : who.roles.erase(it);
   return Status();
 }
 

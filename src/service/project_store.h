@@ -45,7 +45,8 @@ class ProjectStore {
                     const std::string& added_by);
   Status remove_member(const std::string& project, const std::string& principal);  // not_found
 
-  // The caller with the roles their memberships add to what their credential granted.
+  // The caller with the roles their memberships add to what their credential granted, less
+  // the grants in projects that do not exist.
   Status add_memberships(security::Principal& who) const;
 
  private:

@@ -95,8 +95,8 @@ Result<std::unique_ptr<Service>> Service::open(ServiceOptions options) {
   jo.events = &s->events_;
   jo.audit = s->audit_;
   FL_ASSIGN_OR_RETURN(s->jobs_, JobRunner::open(s->db_, jo));
-  s->previews_ =
-      std::make_unique<PreviewService>(guard_for, &s->events_, options.preview_cache_bytes, analyses);
+  s->previews_ = std::make_unique<PreviewService>(guard_for, &s->events_,
+                                                  options.preview_cache_bytes, analyses);
   s->previews_->set_limits(limits);
   return s;
 }
@@ -131,16 +131,13 @@ Result<Service::ResolvedGraph> Service::resolve_media(
     if (project && p != *project)
       return invalid_argument(field + " lies outside project '" + *project + "'", field);
     if (!found.empty() && p != found)
-      return invalid_argument(field + " and " + found_field +
-                                  " lie in two projects: a render belongs to one",
-                              field);
+      return invalid_argument(
+          field + " and " + found_field + " lie in two projects: a render belongs to one", field);
     found = p;
     found_field = field;
     return Status();
   };
-  const ProjectFilter visible = [&who](const std::string& p) {
-    return who.role_in(p).has_value();
-  };
+  const ProjectFilter visible = [&who](const std::string& p) { return who.role_in(p).has_value(); };
   if (g.is_object() && g.contains("sources") && g["sources"].is_object()) {
     for (auto& [id, src] : g["sources"].items()) {
       if (!src.is_object()) continue;
@@ -157,9 +154,10 @@ Result<Service::ResolvedGraph> Service::resolve_media(
         src.erase("media");
         src["path"] = item->path;
       } else if (src.contains("path") && src["path"].is_string()) {
-        // A path the caller may not read is left to the guard, which refuses it when compiling.
-        if (auto at = media_->locate(src["path"].get<std::string>(), visible); at.ok())
-          FL_RETURN_IF_ERROR(lies_in(at->project, field + ".path"));
+        // Outside the caller's roots is outside all of them: no word of another project's.
+        auto at = media_->locate(src["path"].get<std::string>(), visible);
+        if (!at.ok()) return at.status().with_field(field + ".path");
+        FL_RETURN_IF_ERROR(lies_in(at->project, field + ".path"));
       }
     }
   }
@@ -248,7 +246,7 @@ Result<nlohmann::json> Service::correct_cast(const std::string& media_id,
 }
 
 Result<LiveSession> Service::create_session(const security::Principal& who,
-                                           const std::string& project) {
+                                            const std::string& project) {
   FL_ASSIGN_OR_RETURN(std::string rid, security::random_hex(8));
   LiveSession s;
   s.id = "s_" + rid;

@@ -69,10 +69,11 @@ Reply ServerFixture::call(const std::string& method, const std::string& path,
   return out;
 }
 
-nlohmann::json ServerFixture::wait_for_job(const std::string& id, const std::string& state) {
+nlohmann::json ServerFixture::wait_for_job(const std::string& id, const std::string& state,
+                                           const std::string& token) {
   nlohmann::json last;
   for (int i = 0; i < 600; ++i) {
-    Reply r = call("GET", "/v1/jobs/" + id, viewer_);
+    Reply r = call("GET", "/v1/jobs/" + id, token.empty() ? viewer_ : token);
     last = r.json;
     if (r.status == 200 && r.json.value("state", "") == state) return r.json;
     if (r.status == 200 && state != "failed" && r.json.value("state", "") == "failed") break;

@@ -40,7 +40,9 @@ class ServerFixture : public ::testing::Test {
     return call(method, path, token, body.dump());
   }
   // A job or session value polled until `done` or ~30 s.
-  nlohmann::json wait_for_job(const std::string& id, const std::string& state);
+  // `token` empty: the viewer's (a viewer of the default project).
+  nlohmann::json wait_for_job(const std::string& id, const std::string& state,
+                              const std::string& token = {});
 
   // A graph over a registered clip: exposure on Megamind.
   nlohmann::json exposure_graph(double stops = 0.5) const;

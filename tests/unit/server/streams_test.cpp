@@ -123,11 +123,29 @@ TEST_F(ServerFixture, OpenApiDescribesEveryRouteAndEveryOperatorParameter) {
   Reply doc = call("GET", "/v1/openapi.json", viewer_);
   ASSERT_EQ(doc.status, 200);
   EXPECT_EQ(doc.json["openapi"], "3.0.3");
-  for (const char* path :
-       {"/healthz", "/v1/openapi.json", "/v1/ops", "/v1/media", "/v1/media/{id}",
-        "/v1/media/{id}/frames/{n}", "/v1/roots", "/v1/tokens", "/v1/tokens/{id}", "/v1/previews",
-        "/v1/jobs", "/v1/jobs/{id}", "/v1/jobs/{id}/events", "/v1/jobs/{id}/output", "/v1/sessions",
-        "/v1/sessions/{id}", "/v1/sessions/{id}/state", "/v1/sessions/{id}/events"})
+  for (const char* path : {"/healthz",
+                           "/v1/openapi.json",
+                           "/v1/ops",
+                           "/v1/media",
+                           "/v1/media/{id}",
+                           "/v1/media/{id}/frames/{n}",
+                           "/v1/roots",
+                           "/v1/tokens",
+                           "/v1/tokens/{id}",
+                           "/v1/previews",
+                           "/v1/jobs",
+                           "/v1/jobs/{id}",
+                           "/v1/jobs/{id}/events",
+                           "/v1/jobs/{id}/output",
+                           "/v1/sessions",
+                           "/v1/sessions/{id}",
+                           "/v1/sessions/{id}/state",
+                           "/v1/sessions/{id}/events",
+                           "/v1/projects",
+                           "/v1/projects/{id}",
+                           "/v1/projects/{id}/members",
+                           "/v1/projects/{id}/members/{principal}",
+                           "/v1/audit"})
     EXPECT_TRUE(doc.json["paths"].contains(path)) << path;
   Reply ops = call("GET", "/v1/ops", viewer_);
   const auto& schemas = doc.json["components"]["schemas"];
@@ -239,7 +257,8 @@ TEST_F(ServerFixture, AStalePreviewArrivingLastCancelsNothing) {
     r.frame = 120;
     security::Principal studio;
     studio.studio_admin = true;
-    r.graph = service_->resolve_media(exposure_graph(0.1 * double(seq)), studio, std::nullopt)->graph;
+    r.graph =
+        service_->resolve_media(exposure_graph(0.1 * double(seq)), studio, std::nullopt)->graph;
     return *previews.prepare(r);
   };
   const auto newer = prepare(10, "tab"), stale = prepare(9, "tab");
