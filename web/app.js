@@ -184,7 +184,7 @@ async function requestPreview() {
     const res = await fetch('/v1/previews', {
       method: 'POST',
       headers: { Authorization: `Bearer ${auth.token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ session: session.id, client: clientId, seq: ++previewSeq, graph, node, frame: state.frame }),
+      body: JSON.stringify({ project: session.project, session: session.id, client: clientId, seq: ++previewSeq, graph, node, frame: state.frame }),
       signal: ctrl.signal,
     });
     if (!res.ok) {
@@ -502,20 +502,30 @@ async function start() {
   }
   $('#app').hidden = false;
   for (const o of ops) $('#op-select').append(new Option(o.name, o.name));
-  for (const m of media) $('#media-select').append(new Option(m.path.split('/').pop(), m.id));
 
+  // A session lives in one project: the one joined, or the first of the caller's they may edit
+  // in (one with footage first).
   const joining = hash.get('session');
   if (joining) {
     const s = await call('GET', `/v1/sessions/${joining}`);
-    session = { id: s.id, version: s.version };
+    session = { id: s.id, version: s.version, project: s.project };
     if (s.state && s.state.media) state = { ...state, ...s.state };
   } else {
-    const s = await call('POST', '/v1/sessions');
-    session = { id: s.id, version: s.version };
+    const projects = (await call('GET', '/v1/projects')).projects;
+    const editable = projects.filter((p) => p.role === 'artist' || p.role === 'admin');
+    const project = editable.find((p) => media.some((m) => m.project === p.id)) || editable[0];
+    if (!project) {
+      setStatus('No project of yours lets you edit: ask a project admin for the artist role.');
+      return;
+    }
+    const s = await call('POST', '/v1/sessions', { project: project.id });
+    session = { id: s.id, version: s.version, project: s.project };
     hash.set('session', s.id);
     history.replaceState(null, '', `#${hash}`);
   }
-  $('#session-info').textContent = `session ${session.id}`;
+  media = media.filter((m) => m.project === session.project);
+  for (const m of media) $('#media-select').append(new Option(m.path.split('/').pop(), m.id));
+  $('#session-info').textContent = `${session.project} · session ${session.id}`;
   if (!state.media && media.length) state.media = media[0].id;
   subscribe(`/v1/sessions/${session.id}/events`, onSessionEvent);
   renderAll(!joining);
@@ -550,7 +560,7 @@ $('#split').addEventListener('input', () => {
 $('#start-job').addEventListener('click', async () => {
   const { graph, node } = buildGraph();
   try {
-    const job = await call('POST', '/v1/jobs', { graph, output: { node, name: $('#out-name').value } });
+    const job = await call('POST', '/v1/jobs', { project: session.project, graph, output: { node, name: $('#out-name').value } });
     addJob(job);
   } catch (e) {
     setStatus(e.field ? `${e.message} (${e.field})` : e.message);

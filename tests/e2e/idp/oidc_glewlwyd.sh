@@ -22,7 +22,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 cat > "$WORK/policy.json" <<'JSON'
 {"version": 1,
  "identity": {"roles_claim": "groups",
-              "groups": {"show-a-artists": "artist", "reviewers": "viewer"}}}
+              "groups": {"show-a-artists": "artist@show-a", "reviewers": "viewer"}}}
 JSON
 
 # status METHOD PATH TOKEN [BODY] -> HTTP status; the body in $WORK/reply
@@ -42,6 +42,8 @@ start() {
           2>"$WORK/idp-$name.log") || { cat "$WORK/idp-$name.log" >&2; fail "glewlwyd did not start"; }
   . "$IDP_DIR/env.sh"
   FL_PORT=$(free_port)
+  # A studio admin of our own, to make the project the IdP's group grants a role in.
+  ADMIN=$("$BIN" token create --role admin --name e2e-admin --data "$WORK/data-$name" 2>/dev/null | tail -1)
   "$BIN" serve --port "$FL_PORT" --data "$WORK/data-$name" --policy "$WORK/policy.json" \
     --oidc-issuer "$OIDC_ISSUER" --oidc-audience framelock >"$WORK/serve-$name.log" 2>&1 &
   SERVER_PID=$!
@@ -51,6 +53,8 @@ start() {
   done
   grep -q "oidc: issuer $OIDC_ISSUER, 1 signing key" "$WORK/serve-$name.log" ||
     { cat "$WORK/serve-$name.log" >&2; fail "framelock did not read the IdP's keys"; }
+  [ "$(status POST /v1/projects "$ADMIN" '{"id": "show-a", "name": "Show A"}')" = 201 ] ||
+    fail "the studio admin could not make project show-a: $(cat "$WORK/reply")"
 }
 stop() {
   kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
@@ -64,8 +68,12 @@ expect() {  # expect WANT GOT WHAT
 for alg in RS256 ES256; do
   start "$alg" SIGN_ALG=$alg TEST_GROUPS=show-a-artists
   expect 200 "$(status GET /v1/media "$TOKEN")" "$alg: alice (show-a-artists) lists media"
-  expect 201 "$(status POST /v1/sessions "$TOKEN" '{}')" "$alg: alice opens a live session (artist)"
+  expect 200 "$(status GET /v1/projects "$TOKEN")" "$alg: alice lists her projects"
+  grep -q '"id":"show-a".*"role":"artist"' "$WORK/reply" ||
+    fail "alice is no artist of show-a: $(cat "$WORK/reply")"
+  expect 201 "$(status POST /v1/sessions "$TOKEN" '{"project": "show-a"}')" "$alg: alice opens a live session in show-a (artist@show-a)"
   grep -q '"owner":"alice"' "$WORK/reply" || fail "the session's owner is not alice: $(cat "$WORK/reply")"
+  expect 404 "$(status POST /v1/sessions "$TOKEN" '{}')" "$alg: alice has no role in the default project"
   expect 403 "$(status GET /v1/tokens "$TOKEN")" "$alg: alice may not manage tokens (admin)"
 
   # A token for another audience (the openid scope too: aud "openid framelock").

@@ -18,7 +18,9 @@ class OidcServer : public ServerFixture {
     oo.issuer = idp_.issuer;
     oo.audience = "framelock";
     oo.group_grants = {{"show-a-artists", {*security::parse_grant("artist")}},
-                       {"review", {*security::parse_grant("viewer")}}};
+                       {"review", {*security::parse_grant("viewer")}},
+                       {"show-x-leads", {*security::parse_grant("admin@show-x"),
+                                         *security::parse_grant("viewer@show-y")}}};
     auto a = security::OidcAuthenticator::create(
         oo, [this](const std::string& url) { return idp_.serve(url); });
     ASSERT_TRUE(a.ok());
@@ -49,6 +51,32 @@ TEST_F(OidcServer, IdpTokensCarryTheRoleTheirGroupsGrant) {
   EXPECT_EQ(call("POST", "/v1/sessions", reviewer, json::object()).status, 403);
   // Local tokens keep working beside the IdP's.
   EXPECT_EQ(call("GET", "/v1/media", viewer_).status, 200);
+}
+
+TEST_F(OidcServer, GroupsGrantRolesInProjectsThatExist) {
+  const std::string lead = key_.sign(claims("show-x-leads"));
+  // Before the project exists, its grant grants nothing: the lead sees no project at all.
+  Reply none = call("GET", "/v1/projects", lead);
+  ASSERT_EQ(none.status, 200);
+  EXPECT_TRUE(none.json["projects"].empty()) << none.body;
+  EXPECT_EQ(call("POST", "/v1/sessions", lead, json{{"project", "show-x"}}).status, 404);
+  ASSERT_TRUE(service_->projects().create("show-x", "Show X", "test").ok());
+  ASSERT_TRUE(service_->projects().create("show-y", "Show Y", "test").ok());
+  Reply some = call("GET", "/v1/projects", lead);
+  ASSERT_EQ(some.json["projects"].size(), 2u) << some.body;
+  EXPECT_EQ(call("POST", "/v1/sessions", lead, json{{"project", "show-x"}}).status, 201);
+  EXPECT_EQ(call("POST", "/v1/sessions", lead, json{{"project", "show-y"}}).status, 403);
+  // An admin of show-x manages its members, and nothing in the default project.
+  EXPECT_EQ(call("GET", "/v1/projects/show-x/members", lead).status, 200);
+  EXPECT_EQ(call("GET", "/v1/media?project=default", lead).status, 404);
+  // A member added by subject ("oidc:" + sub) gains the role on top of their groups'.
+  const std::string reviewer = key_.sign(claims("review"));
+  EXPECT_EQ(call("GET", "/v1/projects/show-y", reviewer).status, 404);
+  EXPECT_EQ(call("PUT", "/v1/projects/show-y/members/oidc:u-review", admin_,
+                 json{{"role", "viewer"}})
+                .status,
+            200);
+  EXPECT_EQ(call("GET", "/v1/projects/show-y", reviewer).status, 200);
 }
 
 TEST_F(OidcServer, EveryBadTokenIsA401ThatSaysWhy) {
