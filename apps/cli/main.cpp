@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
   fl::cli::add_look_command(app, &result);
   fl::server::add_serve_command(app, &result);
   fl::server::add_token_command(app, &result);
+  fl::server::add_project_command(app, &result);
   fl::server::add_audit_command(app, &result);
   try {
     app.parse(argc, argv);

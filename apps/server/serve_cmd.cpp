@@ -111,6 +111,17 @@ Status serve(const ServeArgs& a) {
   }
 
   FL_ASSIGN_OR_RETURN(auto svc, open_service(a));
+  if (!a.policy.empty()) {
+    // A group may name a show still to come; say so, since until then it grants nothing.
+    FL_ASSIGN_OR_RETURN(auto policy, security::Policy::load(a.policy));
+    for (const auto& [group, grants] : policy.group_grants)
+      for (const auto& g : grants)
+        if (g.project && !svc->projects().exists(*g.project))
+          std::fprintf(stderr,
+                       "policy: warning: group '%s' grants %s, but there is no project '%s' yet "
+                       "(POST /v1/projects or `framelock project create`)\n",
+                       group.c_str(), g.to_string().c_str(), g.project->c_str());
+  }
   for (const auto& m : a.register_media) {
     auto at = svc->media().locate(m, nullptr);  // the project whose root holds it
     if (!at.ok()) return at.status().with_context("--register " + m + ": ");
@@ -239,6 +250,63 @@ void add_serve_command(CLI::App& app, Status* result) {
                   "An origin (https://host:port) whose pages may call the API from a browser "
                   "(repeatable; none by default)");
   cmd->callback([a, result] { *result = serve(*a); });
+}
+
+void add_project_command(CLI::App& app, Status* result) {
+  auto* cmd = app.add_subcommand("project", "Projects (shows): create, list");
+  cmd->require_subcommand(1);
+  auto data = std::make_shared<std::string>(kDefaultData);
+  {
+    auto* create = cmd->add_subcommand("create", "Create a project");
+    auto id = std::make_shared<std::string>();
+    auto name = std::make_shared<std::string>();
+    create->add_option("id", *id, "Its id: 1-63 of a-z, 0-9, '-' and '_' (show-a)")->required();
+    create->add_option("--name", *name, "Its name for people");
+    create->add_option("--data", *data, "The data directory of `framelock serve`");
+    create->callback([=] {
+      auto svc = open_service(ServeArgs{.data = *data});
+      if (!svc.ok()) {
+        *result = svc.status();
+        return;
+      }
+      auto p = (*svc)->projects().create(*id, *name, "cli");
+      if (!p.ok()) {
+        *result = p.status();
+        return;
+      }
+      *result = (*svc)
+                    ->audit()
+                    .append({{"type", "project"},
+                             {"action", "create"},
+                             {"via", "cli"},
+                             {"project", p->id},
+                             {"name", p->name}})
+                    .status();
+      if (result->ok()) std::printf("%s\n", p->id.c_str());
+    });
+  }
+  {
+    auto* list = cmd->add_subcommand("list", "Projects, with their media roots");
+    list->add_option("--data", *data, "The data directory of `framelock serve`");
+    list->callback([=] {
+      auto svc = open_service(ServeArgs{.data = *data});
+      if (!svc.ok()) {
+        *result = svc.status();
+        return;
+      }
+      auto projects = (*svc)->projects().list();
+      auto roots = (*svc)->media().roots();
+      if (!projects.ok() || !roots.ok()) {
+        *result = projects.ok() ? roots.status() : projects.status();
+        return;
+      }
+      for (const auto& p : *projects) {
+        std::printf("%-24s %s\n", p.id.c_str(), p.name.c_str());
+        for (const auto& r : *roots)
+          if (r.project == p.id) std::printf("  root %s\n", r.path.c_str());
+      }
+    });
+  }
 }
 
 void add_token_command(CLI::App& app, Status* result) {

@@ -1,4 +1,4 @@
-// `framelock serve` and `framelock token ...`: the server's verbs on the command line.
+// `framelock serve`, `framelock token ...` and `framelock project ...`: the server's verbs on the command line.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -9,6 +9,7 @@ namespace fl::server {
 
 void add_serve_command(CLI::App& app, Status* result);
 void add_token_command(CLI::App& app, Status* result);
+void add_project_command(CLI::App& app, Status* result);
 void add_audit_command(CLI::App& app, Status* result);
 
 }  // namespace fl::server

@@ -17,10 +17,11 @@ class OidcServer : public ServerFixture {
     security::OidcOptions oo;
     oo.issuer = idp_.issuer;
     oo.audience = "framelock";
-    oo.group_grants = {{"show-a-artists", {*security::parse_grant("artist")}},
-                       {"review", {*security::parse_grant("viewer")}},
-                       {"show-x-leads", {*security::parse_grant("admin@show-x"),
-                                         *security::parse_grant("viewer@show-y")}}};
+    oo.group_grants = {
+        {"show-a-artists", {*security::parse_grant("artist")}},
+        {"review", {*security::parse_grant("viewer")}},
+        {"show-x-leads",
+         {*security::parse_grant("admin@show-x"), *security::parse_grant("viewer@show-y")}}};
     auto a = security::OidcAuthenticator::create(
         oo, [this](const std::string& url) { return idp_.serve(url); });
     ASSERT_TRUE(a.ok());
@@ -72,10 +73,10 @@ TEST_F(OidcServer, GroupsGrantRolesInProjectsThatExist) {
   // A member added by subject ("oidc:" + sub) gains the role on top of their groups'.
   const std::string reviewer = key_.sign(claims("review"));
   EXPECT_EQ(call("GET", "/v1/projects/show-y", reviewer).status, 404);
-  EXPECT_EQ(call("PUT", "/v1/projects/show-y/members/oidc:u-review", admin_,
-                 json{{"role", "viewer"}})
-                .status,
-            200);
+  EXPECT_EQ(
+      call("PUT", "/v1/projects/show-y/members/oidc:u-review", admin_, json{{"role", "viewer"}})
+          .status,
+      200);
   EXPECT_EQ(call("GET", "/v1/projects/show-y", reviewer).status, 200);
 }
 

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/file_util.h"
+#include "security/audit_log.h"
 #include "security/token_store.h"
 #include "service/service.h"
 #include "test_support.h"
@@ -117,6 +119,48 @@ TEST(ProjectsUpgrade, ProjectIdsAndGrantsAreChecked) {
   EXPECT_FALSE(p.may(security::Action::kCreateJob, "show-b"));
   EXPECT_FALSE(p.may(security::Action::kManageProjects));
   EXPECT_TRUE(p.may(security::Action::kViewOps));
+}
+
+}  // namespace
+}  // namespace fl::test
+
+namespace fl::test {
+namespace {
+
+TEST(ProjectsCli, ProjectsAndTokensGrantedInThemAreMadeOnTheCommandLine) {
+  TempDir dir;
+  const std::string bin = framelock_bin(), data = dir.file("data");
+  EXPECT_EQ(run(bin + " project create show-a --name 'Show A' --data " + data + " > /dev/null"), 0);
+  EXPECT_EQ(run(bin + " project create 'Show A' --data " + data + " 2> /dev/null"), 2)
+      << "a bad id is a bad argument";
+  EXPECT_NE(run(bin + " project create show-a --data " + data + " 2> /dev/null"), 0);
+  EXPECT_EQ(run(bin + " token create --role artist@show-a --name a --data " + data + " > " +
+                dir.file("token.txt") + " 2> /dev/null"),
+            0);
+  EXPECT_EQ(
+      run(bin + " token create --role artist@show-z --name a --data " + data + " > /dev/null 2>&1"),
+      0)
+      << "a project still to come may be granted in";
+  EXPECT_EQ(
+      run(bin + " token create --role owner@show-a --name a --data " + data + " 2> /dev/null"), 2);
+  service::ServiceOptions o;
+  o.data_dir = data;
+  auto svc = service::Service::open(o);
+  ASSERT_TRUE(svc.ok());
+  EXPECT_TRUE((*svc)->projects().exists("show-a"));
+  auto token = read_text_file(dir.file("token.txt"), 4096);
+  ASSERT_TRUE(token.ok());
+  auto who = (*svc)->authenticate(token->substr(0, token->find('\n')));
+  ASSERT_TRUE(who.ok()) << who.status().to_string();
+  EXPECT_EQ(who->role_in("show-a"), security::Role::kArtist);
+  EXPECT_FALSE(who->role_in("default"));
+  // The project's creation is in the audit log.
+  security::AuditFilter f;
+  f.type = "project";
+  auto records = security::read_audit_log(data + "/audit", f);
+  ASSERT_TRUE(records.ok());
+  ASSERT_EQ(records->size(), 1u);
+  EXPECT_EQ((*records)[0]["event"].value("project", ""), "show-a");
 }
 
 }  // namespace
