@@ -1,4 +1,5 @@
-// `framelock serve`, `framelock token ...` and `framelock project ...`: the server's verbs on the command line.
+// `framelock serve`, `framelock token ...` and `framelock project ...`: the server's verbs on
+// the command line.
 #pragma once
 
 #include <CLI/CLI.hpp>
