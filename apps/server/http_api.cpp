@@ -124,6 +124,16 @@ std::optional<std::pair<Principal, service::LiveSession>> visible_session(
   return std::pair(std::move(*who), std::move(*s));
 }
 
+// The policy's operator rules, or a 403 naming the operator and the rule (audited as a refusal).
+bool operators_allowed(service::Service& svc, const Principal& who, net::HttpResponse& res,
+                       const std::string& project, const nlohmann::json& graph) {
+  Status s = svc.check_operators(who, project, graph);
+  if (s.ok()) return true;
+  request_caller().refusal = s.message();
+  send_error(res, s, 403);
+  return false;
+}
+
 // Job outputs are clips (static files of the page get their types from the static mount).
 std::string mime_for(const std::string& path) {
   std::string ext = std::filesystem::path(path).extension().string();
@@ -405,6 +415,7 @@ Status install_routes(net::HttpServer& http, service::Service& svc, const HttpOp
     if (!graph.ok()) return send_body_error(res, graph.status());
     if (!permit(svc, *who, res, Action::kPreview, graph->project, no_project(graph->project)))
       return;
+    if (!operators_allowed(svc, *who, res, graph->project, graph->graph)) return;
     pr->graph = std::move(graph->graph);
     pr->project = graph->project;
     // Watchers of a live session see its previews: only a session of this very project.
@@ -446,6 +457,7 @@ Status install_routes(net::HttpServer& http, service::Service& svc, const HttpOp
     if (!graph.ok()) return send_body_error(res, graph.status());
     if (!permit(svc, *who, res, Action::kCreateJob, graph->project, no_project(graph->project)))
       return;
+    if (!operators_allowed(svc, *who, res, graph->project, graph->graph)) return;
     spec->graph = std::move(graph->graph);
     spec->project = graph->project;
     auto job = svc.jobs().submit(*who, std::move(*spec));

@@ -89,6 +89,10 @@ Result<std::unique_ptr<service::Service>> open_service(const ServeArgs& a) {
       a.max_working_set_mib < 0 ? -1 : a.max_working_set_mib * (int64_t(1) << 20);
   FL_ASSIGN_OR_RETURN(auto oidc, open_oidc(a));
   if (oidc) o.authenticators.push_back(oidc);
+  if (!a.policy.empty()) {
+    FL_ASSIGN_OR_RETURN(auto policy, security::Policy::load(a.policy));
+    o.policy = std::move(policy);
+  }
   return service::Service::open(o);
 }
 

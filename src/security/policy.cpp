@@ -1,5 +1,7 @@
 #include "security/policy.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "core/file_util.h"
@@ -28,7 +30,79 @@ Status only_known(const json& object, std::initializer_list<std::string_view> kn
   return ok_status();
 }
 
+// [{"ops": ["@ai", "lut3d"], "projects": ["show-a"], "role": "artist"}, ...]
+Status parse_operators(const json& rules, const std::string& source, Policy& p) {
+  if (!rules.is_array())
+    return field_error(source, "/operators",
+                       "must be a list of rules, e.g. [{\"ops\": [\"@ai\"], \"projects\": "
+                       "[\"show-a\"], \"role\": \"artist\"}]");
+  for (size_t i = 0; i < rules.size(); ++i) {
+    const std::string at = "/operators/" + std::to_string(i);
+    const json& r = rules[i];
+    if (!r.is_object()) return field_error(source, at, "must be an object");
+    FL_RETURN_IF_ERROR(only_known(r, {"ops", "projects", "role"}, source, at));
+    OperatorRule rule;
+    rule.pointer = at;
+    if (!r.contains("ops") || !r["ops"].is_array() || r["ops"].empty())
+      return field_error(source, at + "/ops", "must list operators (or \"@ai\")");
+    for (size_t k = 0; k < r["ops"].size(); ++k) {
+      const json& op = r["ops"][k];
+      const std::string op_at = at + "/ops/" + std::to_string(k);
+      if (!op.is_string() || op.get<std::string>().empty())
+        return field_error(source, op_at, "must be an operator's name");
+      if (op == "@ai") {
+        for (const auto& a : ai_operators()) rule.ops.push_back(a);
+      } else if (op.get<std::string>()[0] == '@') {
+        return field_error(source, op_at, "the one set of operators is \"@ai\"");
+      } else {
+        rule.ops.push_back(op.get<std::string>());
+      }
+    }
+    if (r.contains("projects")) {
+      if (!r["projects"].is_array())
+        return field_error(source, at + "/projects", "must list project ids");
+      for (size_t k = 0; k < r["projects"].size(); ++k) {
+        const json& pr = r["projects"][k];
+        if (!pr.is_string() || !valid_project_id(pr.get<std::string>()))
+          return field_error(source, at + "/projects/" + std::to_string(k), "must be a project id");
+        rule.projects.push_back(pr.get<std::string>());
+      }
+    }
+    if (r.contains("role")) {
+      auto role = r["role"].is_string() ? parse_role(r["role"].get<std::string>()) : std::nullopt;
+      if (!role) return field_error(source, at + "/role", "must be viewer, artist or admin");
+      rule.role = *role;
+    }
+    p.operator_rules.push_back(std::move(rule));
+  }
+  return ok_status();
+}
+
 }  // namespace
+
+const std::vector<std::string>& ai_operators() {
+  static const std::vector<std::string> ops = {"fill", "clean_plate", "extend", "scene_lock",
+                                               "character_lock"};
+  return ops;
+}
+
+Status Policy::allows_operator(const std::string& op, const Principal& who,
+                               const std::string& project) const {
+  const OperatorRule* first = nullptr;
+  for (const auto& rule : operator_rules) {
+    if (std::find(rule.ops.begin(), rule.ops.end(), op) == rule.ops.end()) continue;
+    if (!first) first = &rule;
+    const bool here = rule.projects.empty() || std::find(rule.projects.begin(), rule.projects.end(),
+                                                         project) != rule.projects.end();
+    const auto role = who.role_in(project);
+    if (here && role && int(*role) >= int(rule.role)) return ok_status();
+  }
+  if (!first) return ok_status();
+  const auto role = who.role_in(project);
+  return permission_denied("the studio's policy (" + first->pointer + ") does not let " +
+                           std::string(role ? role_name(*role) : "a non-member") +
+                           "s of project '" + project + "' use the operator '" + op + "'");
+}
 
 Result<Policy> Policy::parse(std::string_view text, const std::string& source) {
   json doc;
@@ -41,10 +115,11 @@ Result<Policy> Policy::parse(std::string_view text, const std::string& source) {
     return invalid_argument(source + ": not valid JSON: " + what);
   }
   if (!doc.is_object()) return field_error(source, "/", "the policy must be a JSON object");
-  FL_RETURN_IF_ERROR(only_known(doc, {"version", "identity"}, source, ""));
+  FL_RETURN_IF_ERROR(only_known(doc, {"version", "identity", "operators"}, source, ""));
   if (doc.contains("version") && doc["version"] != 1)
     return field_error(source, "/version", "this server reads policy version 1");
   Policy p;
+  if (doc.contains("operators")) FL_RETURN_IF_ERROR(parse_operators(doc["operators"], source, p));
   if (!doc.contains("identity")) return p;
   const json& id = doc["identity"];
   if (!id.is_object()) return field_error(source, "/identity", "must be an object");

@@ -14,12 +14,32 @@
 
 namespace fl::security {
 
+// The operators that synthesise or alter pixels with a model or an analysis (fill, clean plates,
+// frame extension, scene lock, character lock): the one list the policy's "@ai" names, and the
+// list provenance marks (docs/security.md).
+const std::vector<std::string>& ai_operators();
+
+// Who may use an operator: where (`projects`, empty: every project) and from which role up.
+struct OperatorRule {
+  std::vector<std::string> ops;  // operator names, "@ai" expanded
+  std::vector<std::string> projects;
+  Role role = Role::kArtist;
+  std::string pointer;  // "/operators/0": what a refusal cites
+};
+
 struct Policy {
   // identity: the token claim that lists the caller's groups, and what each group grants: a role
   // in a project ("artist@show-a"), or a bare role ("admin": a studio admin; "viewer", "artist":
   // in the default project).
   std::string roles_claim = "groups";
   std::map<std::string, std::vector<Grant>> group_grants;
+
+  // operators: an operator some rule names may be used only where one of those rules allows
+  // (its project and role); an operator no rule names is left to the role table.
+  std::vector<OperatorRule> operator_rules;
+  // ok, or permission_denied naming the operator, the role, the project and the rule.
+  Status allows_operator(const std::string& op, const Principal& who,
+                         const std::string& project) const;
 
   // `source` names the text in errors (the file's path).
   static Result<Policy> parse(std::string_view text, const std::string& source);

@@ -9,6 +9,7 @@
 #include "analysis/cast_json.h"
 #include "core/json_text.h"
 #include "io/frame_source.h"
+#include "ops/register.h"
 
 namespace fl::service {
 
@@ -35,6 +36,13 @@ Result<std::unique_ptr<Service>> Service::open(ServiceOptions options) {
                              "': " + ec.message());
   ::chmod(options.data_dir.c_str(), 0700);  // tokens, graphs and renders of unreleased footage
   options.data_dir = fs::canonical(options.data_dir, ec).string();
+  // A rule naming an operator that does not exist protects nothing: a misspelling must not pass.
+  for (const auto& rule : options.policy.operator_rules)
+    for (const auto& op : rule.ops)
+      if (!ops::builtin_registry().find(op))
+        return invalid_argument("the policy file: " + rule.pointer + "/ops: no operator '" + op +
+                                    "' (framelock ops lists them)",
+                                "policy");
   std::unique_ptr<Service> s(new Service(options));
   FL_ASSIGN_OR_RETURN(s->db_, store::Database::open(options.data_dir + "/framelock.db"));
   FL_ASSIGN_OR_RETURN(s->tokens_, security::TokenStore::open(s->db_));
@@ -164,6 +172,22 @@ Result<Service::ResolvedGraph> Service::resolve_media(
   if (out.project.empty())
     out.project = found.empty() ? std::string(security::kDefaultProject) : found;
   return out;
+}
+
+Status Service::check_operators(const security::Principal& who, const std::string& project,
+                                const nlohmann::json& graph) const {
+  if (options_.policy.operator_rules.empty() || !graph.is_object() || !graph.contains("nodes") ||
+      !graph["nodes"].is_object())
+    return ok_status();
+  for (const auto& [id, node] : graph["nodes"].items()) {
+    if (!node.is_object() || !node.contains("op") || !node["op"].is_string()) continue;
+    // "fill" or its versioned id "fill.1": the rule is about the operator, any version.
+    const auto* def = ops::builtin_registry().find(node["op"].get<std::string>());
+    if (!def) continue;  // the compiler names an unknown operator
+    Status s = options_.policy.allows_operator(def->schema.name, who, project);
+    if (!s.ok()) return Status(s.code(), s.message(), "nodes." + id + ".op");
+  }
+  return ok_status();
 }
 
 Result<JobInfo> Service::analyse_characters(const security::Principal& who,

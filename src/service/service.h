@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "security/audit_log.h"
+#include "security/policy.h"
 #include "security/token_store.h"
 #include "service/event_hub.h"
 #include "service/job_runner.h"
@@ -39,6 +40,9 @@ struct ServiceOptions {
   int64_t max_working_set_bytes = -1;
   // Tried after the local tokens, in order (the studio's IdP: security/oidc.h).
   std::vector<std::shared_ptr<security::Authenticator>> authenticators;
+  // The studio's policy file (security/policy.h): its operator rules are applied to every
+  // preview and job; an operator it names that does not exist is refused at open.
+  security::Policy policy;
 };
 
 // A live direction session: what the colourist is looking at, shared with everyone watching.
@@ -86,6 +90,11 @@ class Service {
   };
   Result<ResolvedGraph> resolve_media(const nlohmann::json& graph, const security::Principal& who,
                                       const std::optional<std::string>& project) const;
+
+  // May `who` use every operator of `graph` in `project` (the policy's operator rules)? Else
+  // permission_denied naming the operator and the rule.
+  Status check_operators(const security::Principal& who, const std::string& project,
+                         const nlohmann::json& graph) const;
 
   // Character analysis (POST /v1/media/{id}/characters): a job over the media, named by
   // references given as media ids ({"references": [{"name": "Roxanne", "media": "m_..."}]}).

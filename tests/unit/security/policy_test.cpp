@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "test_support.h"
@@ -39,6 +40,35 @@ TEST(Policy, MapsGroupsToRolesInProjects) {
   EXPECT_TRUE(empty->group_grants.empty());
 }
 
+TEST(Policy, OperatorRulesSayWhoMayUseWhichOperatorWhere) {
+  auto p = Policy::parse(R"({"operators": [
+      {"ops": ["@ai"], "projects": ["show-a"], "role": "artist"},
+      {"ops": ["fill"], "projects": ["show-b"], "role": "admin"},
+      {"ops": ["lut3d"]}]})",
+                         "p.json");
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  Principal artist_a, admin_b, artist_b, viewer_a;
+  artist_a.grant("show-a", Role::kArtist);
+  admin_b.grant("show-b", Role::kAdmin);
+  artist_b.grant("show-b", Role::kArtist);
+  viewer_a.grant("show-a", Role::kViewer);
+  EXPECT_TRUE(p->allows_operator("fill", artist_a, "show-a").ok());
+  EXPECT_TRUE(p->allows_operator("fill", admin_b, "show-b").ok());  // the second rule
+  EXPECT_FALSE(p->allows_operator("fill", artist_b, "show-b").ok());
+  EXPECT_FALSE(p->allows_operator("extend", admin_b, "show-b").ok());  // @ai: show-a only
+  EXPECT_FALSE(p->allows_operator("fill", viewer_a, "show-a").ok());
+  EXPECT_TRUE(p->allows_operator("lut3d", artist_b, "show-b").ok());  // artist by default
+  EXPECT_FALSE(p->allows_operator("lut3d", viewer_a, "show-a").ok());
+  EXPECT_TRUE(p->allows_operator("exposure", viewer_a, "show-a").ok());  // no rule names it
+  auto refused = p->allows_operator("extend", admin_b, "show-b");
+  EXPECT_EQ(refused.code(), ErrorCode::kPermissionDenied);
+  EXPECT_NE(refused.message().find("/operators/0"), std::string::npos) << refused.message();
+  EXPECT_NE(refused.message().find("'extend'"), std::string::npos) << refused.message();
+  for (const auto& op : ai_operators())
+    EXPECT_NE(std::find(p->operator_rules[0].ops.begin(), p->operator_rules[0].ops.end(), op),
+              p->operator_rules[0].ops.end());
+}
+
 TEST(Policy, ErrorsNameTheLineOrTheField) {
   struct Case {
     const char* text;
@@ -59,6 +89,12 @@ TEST(Policy, ErrorsNameTheLineOrTheField) {
       {R"({"identity": {"groups": ["admin"]}})", "/identity/groups: must map"},
       {R"({"identity": {"roles_claim": ""}})", "/identity/roles_claim"},
       {R"({"version": 2})", "/version"},
+      {R"({"operators": {"fill": "artist"}})", "/operators: must be a list"},
+      {R"({"operators": [{"ops": []}]})", "/operators/0/ops: must list"},
+      {R"({"operators": [{"ops": ["@generative"]}]})", "/operators/0/ops/0"},
+      {R"({"operators": [{"ops": ["fill"], "role": "boss"}]})", "/operators/0/role"},
+      {R"({"operators": [{"ops": ["fill"], "projects": ["Show"]}]})", "/operators/0/projects/0"},
+      {R"({"operators": [{"ops": ["fill"], "who": 1}]})", "/operators/0/who: unknown field"},
       {R"([1, 2])", "must be a JSON object"},
       {R"({"version": 1E999})", "overflow"},  // found by policy_fuzz: out_of_range, not parse_error
   };

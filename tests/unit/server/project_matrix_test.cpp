@@ -13,6 +13,15 @@ namespace fs = std::filesystem;
 
 class ProjectMatrix : public ServerFixture {
  protected:
+  // The studio's operator rules: AI operators for show-a's artists only, saturation for admins.
+  void configure(service::ServiceOptions& o) override {
+    auto p = security::Policy::parse(R"({"operators": [
+        {"ops": ["@ai"], "projects": ["show-a"], "role": "artist"},
+        {"ops": ["saturation"], "role": "admin"}]})",
+                                     "studio.json");
+    ASSERT_TRUE(p.ok()) << p.status().to_string();
+    o.policy = *p;
+  }
   void SetUp() override {
     ServerFixture::SetUp();
     if (HasFatalFailure()) return;
@@ -285,6 +294,39 @@ TEST_F(ProjectMatrix, ProjectAdminsManageMembersAndRootsOfTheirProjectOnly) {
   ASSERT_EQ(t.status, 201) << t.body;
   EXPECT_EQ(call("GET", "/v1/media?project=show-a", t.json.value("token", "")).status, 200);
   EXPECT_EQ(call("GET", "/v1/media?project=show-b", t.json.value("token", "")).status, 404);
+}
+
+TEST_F(ProjectMatrix, ThePolicySaysWhoMayUseWhichOperatorWhere) {
+  auto graph = [](const std::string& media, const std::string& op, nlohmann::json params) {
+    return nlohmann::json{
+        {"sources", {{"clip", {{"media", media}, {"frames", {0, 20}}}}}},
+        {"nodes", {{"n", {{"op", op}, {"inputs", {"clip"}}, {"params", params}}}}}};
+  };
+  auto job = [&](const std::string& token, const nlohmann::json& g) {
+    return call("POST", "/v1/jobs", token,
+                nlohmann::json{{"graph", g},
+                               {"output", {{"node", "n"}, {"name", "p.mov"}, {"frames", {0, 0}}}}});
+  };
+  const nlohmann::json lock = {{"reference", "frame:5"}, {"shots", "none"}};
+  // scene_lock is an AI operator: show-a's artists may, show-b's admin may not.
+  Reply a = job(member_["artist"], graph(media_a_, "scene_lock", lock));
+  EXPECT_EQ(a.status, 201) << a.body;
+  Reply b = job(other_["admin"], graph(media_b_, "scene_lock", lock));
+  EXPECT_EQ(b.status, 403) << b.body;
+  EXPECT_NE(b.body.find("/operators/0"), std::string::npos) << b.body;
+  EXPECT_NE(b.body.find("scene_lock"), std::string::npos) << b.body;
+  EXPECT_NE(b.body.find("nodes.n.op"), std::string::npos) << b.body;
+  // The versioned id is the same operator; previews are held to the rule as jobs are.
+  EXPECT_EQ(job(other_["admin"], graph(media_b_, "scene_lock.1", lock)).status, 403);
+  Reply preview =
+      call("POST", "/v1/previews", other_["admin"],
+           nlohmann::json{{"graph", graph(media_b_, "scene_lock", lock)}, {"frame", 3}});
+  EXPECT_EQ(preview.status, 403) << preview.body;
+  // saturation: admins anywhere, artists nowhere; exposure, named by no rule: the role table's.
+  EXPECT_EQ(job(member_["artist"], graph(media_a_, "saturation", {{"saturation", 1.2}})).status,
+            403);
+  EXPECT_EQ(job(other_["admin"], graph(media_b_, "saturation", {{"saturation", 1.2}})).status, 201);
+  EXPECT_EQ(job(other_["artist"], graph(media_b_, "exposure", {{"stops", 1}})).status, 201);
 }
 
 TEST_F(ProjectMatrix, RefusalsAcrossProjectsAreAudited) {

@@ -99,6 +99,19 @@ TEST(ProjectsUpgrade, OneFileBelongsToOneProject) {
   EXPECT_TRUE(media.resolve((footage.path() / "a" / "clip.avi").string(), "show-a").ok());
 }
 
+TEST(ProjectsUpgrade, APolicyNamingAnOperatorThatDoesNotExistIsRefused) {
+  TempDir dir;
+  service::ServiceOptions o;
+  o.data_dir = dir.file("data");
+  auto p = security::Policy::parse(R"({"operators": [{"ops": ["fil"]}]})", "studio.json");
+  ASSERT_TRUE(p.ok());
+  o.policy = *p;
+  auto svc = service::Service::open(o);
+  ASSERT_FALSE(svc.ok());
+  EXPECT_NE(svc.status().message().find("/operators/0/ops: no operator 'fil'"), std::string::npos)
+      << svc.status().message();
+}
+
 TEST(ProjectsUpgrade, ProjectIdsAndGrantsAreChecked) {
   for (const char* bad : {"", "Show-A", "-a", "a b", "a/b", "ä",
                           "a234567890123456789012345678901234567890123456789012345678901234"})
