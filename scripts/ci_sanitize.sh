@@ -38,4 +38,4 @@ echo "== test_server (asan+ubsan)"
 # (Not the ones that render whole clips or run a scene-lock or character analysis: minutes
 # under ASan.)
 ./build-clang/tests/test_server --gtest_brief=1 \
-  --gtest_filter='ServerFixture.*-ServerFixture.JobRenders*:ServerFixture.EventsReport*:ServerFixture.H264*:ServerFixture.Characters*:ServerFixture.AGraphNamesAMediasCast:ServerFixture.ChangesRefusalsAndOutputsAreAudited*'
+  --gtest_filter='ServerFixture.*:ProjectsUpgrade.*:ProjectMatrix.AnotherProjectsIds*-ServerFixture.JobRenders*:ServerFixture.EventsReport*:ServerFixture.H264*:ServerFixture.Characters*:ServerFixture.AGraphNamesAMediasCast:ServerFixture.ChangesRefusalsAndOutputsAreAudited*'

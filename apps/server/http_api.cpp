@@ -73,55 +73,50 @@ nlohmann::json media_json(const service::MediaItem& m) {
           {"created", m.created}, {"frames_url", "/v1/media/" + m.id + "/frames/{n}"}};
 }
 
-// The caller and the media the path's first match names, if the caller may do `action` with
-// it; else the answer is written (another project's media answer as missing ones do: 404).
+// The caller and what the path's first match names (a media, job or session: `kind`), if the
+// caller may do `action` with it; else the answer is written. Another project's thing answers
+// exactly as a missing one does: 404, the same body.
+template <class T, class Get, class ProjectOf>
+std::optional<std::pair<Principal, T>> visible(service::Service& svc, const net::HttpRequest& req,
+                                               net::HttpResponse& res, Action action,
+                                               const std::string& kind, Get get,
+                                               ProjectOf project_of) {
+  auto who = authenticate(svc, req, res);
+  if (!who) return std::nullopt;
+  const std::string id = req.matches[1];
+  const Status missing = not_found("no " + kind + " '" + id + "'");
+  Result<T> item = get(id);
+  if (!item.ok()) {
+    send_error(res, item.status().code() == ErrorCode::kNotFound ? missing : item.status());
+    return std::nullopt;
+  }
+  if (!permit(svc, *who, res, action, project_of(*item), missing)) return std::nullopt;
+  return std::pair(std::move(*who), std::move(*item));
+}
+
 std::optional<std::pair<Principal, service::MediaItem>> visible_media(service::Service& svc,
                                                                       const net::HttpRequest& req,
                                                                       net::HttpResponse& res,
                                                                       Action action) {
-  auto who = authenticate(svc, req, res);
-  if (!who) return std::nullopt;
-  const std::string id = req.matches[1];
-  const Status missing = not_found("no media '" + id + "'");
-  auto item = svc.media().get(id);
-  if (!item.ok()) {
-    send_error(res, missing);
-    return std::nullopt;
-  }
-  if (!permit(svc, *who, res, action, item->project, missing)) return std::nullopt;
-  return std::pair(std::move(*who), std::move(*item));
+  return visible<service::MediaItem>(
+      svc, req, res, action, "media", [&](const std::string& id) { return svc.media().get(id); },
+      [](const service::MediaItem& m) { return m.project; });
 }
 
 std::optional<std::pair<Principal, service::JobInfo>> visible_job(service::Service& svc,
                                                                   const net::HttpRequest& req,
                                                                   net::HttpResponse& res,
                                                                   Action action) {
-  auto who = authenticate(svc, req, res);
-  if (!who) return std::nullopt;
-  const std::string id = req.matches[1];
-  const Status missing = not_found("no job '" + id + "'");
-  auto job = svc.jobs().get(id);
-  if (!job.ok()) {
-    send_error(res, job.status().code() == ErrorCode::kNotFound ? missing : job.status());
-    return std::nullopt;
-  }
-  if (!permit(svc, *who, res, action, job->spec.project, missing)) return std::nullopt;
-  return std::pair(std::move(*who), std::move(*job));
+  return visible<service::JobInfo>(
+      svc, req, res, action, "job", [&](const std::string& id) { return svc.jobs().get(id); },
+      [](const service::JobInfo& j) { return j.spec.project; });
 }
 
 std::optional<std::pair<Principal, service::LiveSession>> visible_session(
     service::Service& svc, const net::HttpRequest& req, net::HttpResponse& res, Action action) {
-  auto who = authenticate(svc, req, res);
-  if (!who) return std::nullopt;
-  const std::string id = req.matches[1];
-  const Status missing = not_found("no session '" + id + "'");
-  auto s = svc.get_session(id);
-  if (!s.ok()) {
-    send_error(res, missing);
-    return std::nullopt;
-  }
-  if (!permit(svc, *who, res, action, s->project, missing)) return std::nullopt;
-  return std::pair(std::move(*who), std::move(*s));
+  return visible<service::LiveSession>(
+      svc, req, res, action, "session", [&](const std::string& id) { return svc.get_session(id); },
+      [](const service::LiveSession& s) { return s.project; });
 }
 
 // The policy's operator rules, or a 403 naming the operator and the rule (audited as a refusal).
