@@ -1,20 +1,20 @@
 // framelock live session: pick a clip, build a small graph, see coarse-to-fine previews, compare
 // before/after, render as a job. Everyone on the same session URL sees the same state.
-import { auth, call, readStream, subscribe } from './http.js';
+import { auth, call, readStream, subscribe, withSession } from './http.js';
 import * as castPanel from './cast.js';
 
 const $ = (sel) => document.querySelector(sel);
 const clientId = Math.random().toString(36).slice(2);
 
 const hash = new URLSearchParams(location.hash.slice(1));
-if (hash.get('token')) {
-  localStorage.setItem('framelock.token', hash.get('token'));
-  // Out of the address bar (and its history entry) at once, whatever else the link holds: a
-  // joined session's link is the one people copy and share.
+// A token handed over in a link (#token=) is exchanged for a cookie session at start and kept
+// nowhere: not in storage, and out of the address bar (and its history entry) at once, whatever
+// else the link holds: a joined session's link is the one people copy and share.
+let handedToken = hash.get('token') || '';
+if (handedToken) {
   hash.delete('token');
   history.replaceState(null, '', `${location.pathname}${location.search}${hash.toString() ? `#${hash}` : ''}`);
 }
-auth.token = localStorage.getItem('framelock.token') || '';
 
 // --- state --------------------------------------------------------------------------------
 let ops = [];
@@ -181,12 +181,11 @@ async function requestPreview() {
   const { graph, node } = buildGraph();
   const t0 = performance.now();
   try {
-    const res = await fetch('/v1/previews', {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${auth.token}`, 'Content-Type': 'application/json' },
+    const res = await fetch('/v1/previews', withSession('POST', {
+      headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ project: session.project, session: session.id, client: clientId, seq: ++previewSeq, graph, node, frame: state.frame }),
       signal: ctrl.signal,
-    });
+    }));
     if (!res.ok) {
       const j = await res.json().catch(() => null);
       setStatus(j?.error ? `${j.error.message}` : `preview: HTTP ${res.status}`);
@@ -215,9 +214,7 @@ async function requestPreview() {
 }
 
 async function loadBefore() {
-  const res = await fetch(`/v1/media/${state.media}/frames/${state.frame}?scale=0.5`, {
-    headers: { Authorization: `Bearer ${auth.token}` },
-  });
+  const res = await fetch(`/v1/media/${state.media}/frames/${state.frame}?scale=0.5`, withSession());
   if (res.ok) $('#before').src = URL.createObjectURL(await res.blob());
 }
 
@@ -449,7 +446,7 @@ function addJob(job) {
         const a = document.createElement('button');
         a.textContent = 'Download';
         a.addEventListener('click', async () => {
-          const res = await fetch(`/v1/jobs/${j.id}/output`, { headers: { Authorization: `Bearer ${auth.token}` } });
+          const res = await fetch(`/v1/jobs/${j.id}/output`, withSession());
           const url = URL.createObjectURL(await res.blob());
           const link = Object.assign(document.createElement('a'), { href: url, download: j.output.name });
           link.click();
@@ -483,20 +480,43 @@ function addJob(job) {
   });
 }
 
-async function start() {
-  if (!auth.token) {
-    $('#signin').hidden = false;
-    return;
+// A bearer token exchanged for this page's cookie session (201), or an error to show.
+async function openSession(token) {
+  const res = await fetch('/v1/auth/session', {
+    method: 'POST', credentials: 'same-origin', headers: { Authorization: `Bearer ${token}` },
+  });
+  const j = await res.json().catch(() => null);
+  if (!res.ok) throw new Error(j?.error?.message || `HTTP ${res.status}`);
+  auth.csrf = j.csrf;
+}
+
+// The sign-in screen: the studio's IdP when the server has one, and a token field.
+async function showSignIn(message) {
+  $('#signin').hidden = false;
+  if (message) setStatus(message);
+  const config = await fetch('/v1/auth/config').then((r) => r.json()).catch(() => ({}));
+  if (config.oidc) {
+    const back = `${location.pathname}${location.search}${location.hash}`;
+    $('#idp-signin').href = `${config.login}?return=${encodeURIComponent(back)}`;
+    $('#idp-signin').hidden = false;
   }
+}
+
+async function start() {
   try {
+    if (handedToken) {
+      const token = handedToken;
+      handedToken = '';
+      await openSession(token);
+    }
+    const s = await call('GET', '/v1/auth/session');
+    if (s.csrf) auth.csrf = s.csrf;
+    $('#who').textContent = s.principal.name;
+    $('#signout').hidden = false;
     ops = (await call('GET', '/v1/ops')).ops;
     media = (await call('GET', '/v1/media')).media;
   } catch (e) {
-    if (e.status === 401) {
-      localStorage.removeItem('framelock.token');
-      $('#signin').hidden = false;
-      return;
-    }
+    if (e.status === 401 || e.status === undefined) return showSignIn(e.status ? '' : e.message);
     setStatus(e.message);
     return;
   }
@@ -532,12 +552,22 @@ async function start() {
   if (!joining) pushState();
 }
 
-$('#signin-form').addEventListener('submit', (e) => {
+$('#signin-form').addEventListener('submit', async (e) => {
   e.preventDefault();
-  auth.token = $('#token-input').value.trim();
-  localStorage.setItem('framelock.token', auth.token);
+  try {
+    await openSession($('#token-input').value.trim());
+  } catch (err) {
+    setStatus(err.message);
+    return;
+  }
+  $('#token-input').value = '';
   $('#signin').hidden = true;
   start();
+});
+$('#signout').addEventListener('click', async () => {
+  await call('DELETE', '/v1/auth/session').catch(() => null);
+  location.hash = '';
+  location.reload();
 });
 $('#media-select').addEventListener('change', () => { state.media = $('#media-select').value; state.frame = 0; renderAll(); pushState(); });
 $('#frame').addEventListener('input', () => showFrame(Number($('#frame').value)));

@@ -1,7 +1,7 @@
 // The cast panel: who the character analysis found in the clip (best face, name, shots), their
 // tracked boxes over the picture, and the characters that the mask pickers offer. Renames and
 // merges go to the media's cast on the server, which every session on that media shares.
-import { auth, call, subscribe } from './http.js';
+import { call, subscribe, withSession } from './http.js';
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -149,8 +149,7 @@ async function drawBestFace(canvas, c) {
   // The smallest frame the server gives that still holds the face at the thumbnail's size.
   let scale = 1;
   for (const s of [0.5, 0.25, 0.125]) if (box[3] * s >= canvas.width) scale = s;
-  const res = await fetch(`/v1/media/${castMedia}/frames/${box[0]}?scale=${scale}`,
-    { headers: { Authorization: `Bearer ${auth.token}` } });
+  const res = await fetch(`/v1/media/${castMedia}/frames/${box[0]}?scale=${scale}`, withSession());
   if (!res.ok) return;
   const image = await createImageBitmap(await res.blob());
   const k = image.width / info.width;

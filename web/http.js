@@ -1,13 +1,20 @@
-// The page's HTTP: JSON calls, streamed bodies (NDJSON previews, SSE events), all with the
-// bearer token in a header, never in a URL.
-export const auth = { token: '' };
+// The page's HTTP: JSON calls, streamed bodies (NDJSON previews, SSE events). The page holds no
+// token: its httpOnly session cookie goes with every request (same origin only), and every
+// change carries the session's CSRF token (docs/security.md).
+export const auth = { csrf: '' };
+
+// fetch() options for a request of ours: the cookie, and the CSRF token on changes.
+export function withSession(method = 'GET', extra = {}) {
+  const headers = { ...(extra.headers || {}) };
+  if (method !== 'GET' && method !== 'HEAD') headers['X-CSRF-Token'] = auth.csrf;
+  return { ...extra, method, credentials: 'same-origin', headers };
+}
 
 export async function call(method, path, body) {
-  const res = await fetch(path, {
-    method,
-    headers: { Authorization: `Bearer ${auth.token}`, 'Content-Type': 'application/json' },
+  const res = await fetch(path, withSession(method, {
+    headers: { 'Content-Type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  }));
   const text = await res.text();
   let json = null;
   try { json = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
@@ -38,13 +45,13 @@ export async function readStream(res, separator, onChunk) {
   }
 }
 
-// Server-Sent Events through fetch, so the bearer token travels in a header, not the URL.
+// Server-Sent Events through fetch (the session cookie goes with it; no token in any URL).
 export function subscribe(path, onEvent) {
   const ctrl = new AbortController();
   (async () => {
     for (let attempt = 0; !ctrl.signal.aborted && attempt < 50; attempt++) {
       try {
-        const res = await fetch(path, { headers: { Authorization: `Bearer ${auth.token}` }, signal: ctrl.signal });
+        const res = await fetch(path, withSession('GET', { signal: ctrl.signal }));
         if (!res.ok) return;
         let ended = false;
         await readStream(res, '\n\n', (chunk) => {

@@ -202,13 +202,17 @@ Status install_routes(net::HttpServer& http, service::Service& svc, const HttpOp
   // Bodies are read only from someone who holds a valid token (any role: what they may do is
   // the handler's to decide): a stranger's upload is refused after its headers, unread.
   http.set_body_gate([&svc](const net::HttpRequest& req, net::HttpResponse& res) {
-    const std::string header = req.header("Authorization");
-    const auto credential = bearer_credential(header);
-    if (credential && svc.auth().authenticate(*credential).ok()) return true;
-    res.set_header("WWW-Authenticate", "Bearer realm=\"framelock\"");
-    send_error(res, unauthenticated("a valid bearer token is required before a request body"));
+    auto credential = request_credential(svc, req);
+    if (credential.ok() && svc.auth().authenticate(*credential).ok()) return true;
     request_caller() = {};
-    request_caller().refusal = "no valid token before the request body";
+    if (!credential.ok() && credential.status().code() == ErrorCode::kPermissionDenied) {
+      send_error(res, credential.status());  // a page's change without its CSRF token
+      request_caller().refusal = credential.status().message();
+    } else {
+      res.set_header("WWW-Authenticate", "Bearer realm=\"framelock\"");
+      send_error(res, unauthenticated("a valid bearer token is required before a request body"));
+      request_caller().refusal = "no valid token before the request body";
+    }
     audit_request(svc, req, res);
     return false;
   });
@@ -390,10 +394,13 @@ Status install_routes(net::HttpServer& http, service::Service& svc, const HttpOp
         });
 
   // --- projects, their members and roots, tokens ---
-  install_project_routes(
-      svc, [&](const char* method, std::string pattern, net::HttpServer::Handler handler) {
-        route(method, std::move(pattern), std::move(handler));
-      });
+  const AddRoute add = [&](const char* method, std::string pattern,
+                           net::HttpServer::Handler handler) {
+    route(method, std::move(pattern), std::move(handler));
+  };
+  install_project_routes(svc, add);
+  // --- the page's sign-in ---
+  install_signin_routes(svc, options.login, options.tls, add);
 
   // --- previews ---
   route("POST", "/v1/previews", [&svc](const net::HttpRequest& req, net::HttpResponse& res) {

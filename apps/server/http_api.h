@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "framelock/status.h"
+#include "security/web_login.h"
 #include "service/service.h"
 
 namespace fl::net {
@@ -22,6 +23,8 @@ struct HttpOptions {
   bool tls = false;     // served over https: HSTS is sent
   // Origins whose pages may call the API from a browser (CORS); none by default.
   std::vector<std::string> cors_origins;
+  // The page's sign-in through the studio's IdP (serve --oidc-client-id); null: tokens only.
+  std::shared_ptr<security::OidcLogin> login;
 };
 
 // Installs every route on `http` (whose options cap the body: graphs are small, 8 MiB by

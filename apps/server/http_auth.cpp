@@ -1,5 +1,7 @@
 #include "http_auth.h"
 
+#include <openssl/crypto.h>
+
 #include <cctype>
 
 #include "core/json_text.h"
@@ -91,13 +93,58 @@ std::optional<std::string_view> bearer_credential(std::string_view header) {
   return credential;
 }
 
+std::string session_cookie_name(bool tls) { return tls ? "__Host-framelock" : "framelock_session"; }
+
+std::string session_cookie(const net::HttpRequest& req) {
+  const std::string header = req.header("Cookie");
+  std::string_view rest = header;
+  while (!rest.empty()) {
+    const size_t end = rest.find(';');
+    std::string_view pair = rest.substr(0, end);
+    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    const size_t eq = pair.find('=');
+    if (eq == std::string_view::npos) continue;
+    const std::string_view name = pair.substr(0, eq);
+    if (name == session_cookie_name(true) || name == session_cookie_name(false))
+      return std::string(pair.substr(eq + 1));
+  }
+  return {};
+}
+
+Result<std::string> request_credential(service::Service& svc, const net::HttpRequest& req) {
+  const std::string header = req.header("Authorization");
+  if (!header.empty()) {
+    const auto credential = bearer_credential(header);
+    if (!credential)
+      return unauthenticated("a bearer token is required (Authorization: Bearer ...)");
+    return std::string(*credential);
+  }
+  const std::string cookie = session_cookie(req);
+  if (cookie.empty())
+    return unauthenticated("a bearer token is required (Authorization: Bearer ...)");
+  auto session = svc.web_sessions().find(cookie);
+  if (!session) return unauthenticated("the page's session has ended: sign in again");
+  if (req.method != "GET" && req.method != "HEAD") {
+    // A cookie goes with every request the browser makes to us, a cross-site form's too
+    // (SameSite aside): a change must also prove it comes from our page.
+    const std::string token = req.header("X-CSRF-Token");
+    if (token.size() != session->csrf.size() ||
+        CRYPTO_memcmp(token.data(), session->csrf.data(), token.size()) != 0)
+      return permission_denied(
+          "a change from a signed-in page must carry its X-CSRF-Token (GET /v1/auth/session)");
+  }
+  return session->credential;
+}
+
 std::optional<Principal> authenticate(service::Service& svc, const net::HttpRequest& req,
                                       net::HttpResponse& res) {
-  const std::string header = req.header("Authorization");
-  const auto credential = bearer_credential(header);
-  if (!credential) {
-    res.set_header("WWW-Authenticate", "Bearer realm=\"framelock\"");
-    send_error(res, unauthenticated("a bearer token is required (Authorization: Bearer ...)"));
+  auto credential = request_credential(svc, req);
+  if (!credential.ok()) {
+    if (credential.status().code() == ErrorCode::kUnauthenticated)
+      res.set_header("WWW-Authenticate", "Bearer realm=\"framelock\"");
+    request_caller().refusal = credential.status().message();
+    send_error(res, credential.status());
     return std::nullopt;
   }
   auto who = svc.authenticate(*credential);

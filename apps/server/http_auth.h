@@ -35,6 +35,16 @@ Status no_project(const std::string& project);
 // The credential of an `Authorization: Bearer <token>` header, or nullopt.
 std::optional<std::string_view> bearer_credential(std::string_view header);
 
+// The page's session cookie: `__Host-framelock` over TLS (Secure, Path=/, no Domain: this
+// origin alone sets and reads it), `framelock_session` over plain http (loopback, tests).
+std::string session_cookie_name(bool tls);
+// The value of the session cookie the request carries (either name), or empty.
+std::string session_cookie(const net::HttpRequest& req);
+// The credential a request is authenticated with: its bearer token, or else the credential of
+// the page session its cookie names, whose changes (any method but GET and HEAD) must carry the
+// session's X-CSRF-Token. unauthenticated (401) or permission_denied (403, CSRF) otherwise.
+Result<std::string> request_credential(service::Service& svc, const net::HttpRequest& req);
+
 // The caller, with the roles their project memberships add, or an answer already written (401
 // without a token or with a bad one).
 std::optional<security::Principal> authenticate(service::Service& svc, const net::HttpRequest& req,
@@ -63,6 +73,9 @@ using AddRoute =
     std::function<void(const char* method, std::string pattern, net::HttpServer::Handler handler)>;
 // Projects and their members, media roots, tokens (http_projects.cpp).
 void install_project_routes(service::Service& svc, const AddRoute& route);
+// The page's sign-in: /v1/auth/config, login, callback, session (http_signin.cpp).
+void install_signin_routes(service::Service& svc, std::shared_ptr<security::OidcLogin> login,
+                           bool tls, const AddRoute& route);
 
 // Who the request this worker thread is handling came from, in which project, and why it was
 // refused, as authenticate() and permit() found: what its audit record says. Reset before each

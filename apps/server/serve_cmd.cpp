@@ -10,12 +10,14 @@
 #include <thread>
 
 #include "core/content_id.h"
+#include "core/file_util.h"
 #include "core/log.h"
 #include "http_api.h"
 #include "net/http_server.h"
 #include "security/http_fetch.h"
 #include "security/oidc.h"
 #include "security/policy.h"
+#include "security/web_login.h"
 #include "service/service.h"
 
 namespace fl::server {
@@ -39,17 +41,22 @@ struct ServeArgs {
   std::string oidc_issuer;
   std::string oidc_audience;
   std::string oidc_ca;
+  std::string oidc_client_id;
+  std::string oidc_client_secret_file;
+  std::string oidc_redirect_uri;
+  std::string oidc_scope = "openid";
   std::vector<std::string> cors_origins;
   std::string tls_cert;
   std::string tls_key;
 };
 
 // The studio's IdP as one more authenticator, its groups mapped to roles by the policy file.
-Result<std::shared_ptr<security::Authenticator>> open_oidc(const ServeArgs& a) {
+Result<std::shared_ptr<security::OidcAuthenticator>> open_oidc(const ServeArgs& a) {
   if (a.oidc_issuer.empty()) {
-    if (!a.oidc_audience.empty())
-      return invalid_argument("--oidc-audience needs --oidc-issuer", "oidc-issuer");
-    return std::shared_ptr<security::Authenticator>();
+    if (!a.oidc_audience.empty() || !a.oidc_client_id.empty())
+      return invalid_argument("--oidc-audience and --oidc-client-id need --oidc-issuer",
+                              "oidc-issuer");
+    return std::shared_ptr<security::OidcAuthenticator>();
   }
   if (a.policy.empty())
     return invalid_argument(
@@ -76,10 +83,42 @@ Result<std::shared_ptr<security::Authenticator>> open_oidc(const ServeArgs& a) {
   else
     std::fprintf(stderr, "oidc: warning: %s (tried again when a token arrives)\n",
                  s.message().c_str());
-  return std::shared_ptr<security::Authenticator>(oidc);
+  return oidc;
 }
 
-Result<std::unique_ptr<service::Service>> open_service(const ServeArgs& a) {
+// The page's sign-in through the IdP (--oidc-client-id): this server is an OAuth client of it.
+Result<std::shared_ptr<security::OidcLogin>> open_login(
+    const ServeArgs& a, std::shared_ptr<security::OidcAuthenticator> oidc) {
+  if (a.oidc_client_id.empty()) return std::shared_ptr<security::OidcLogin>();
+  security::OidcLoginOptions o;
+  o.client_id = a.oidc_client_id;
+  o.scope = a.oidc_scope;
+  o.redirect_uri = a.oidc_redirect_uri;
+  if (o.redirect_uri.empty())
+    o.redirect_uri = std::string(a.tls_cert.empty() ? "http" : "https") + "://" + a.host + ":" +
+                     std::to_string(a.port) + "/v1/auth/callback";
+  if (!a.oidc_client_secret_file.empty()) {
+    // From a file (mode 0600 on the studio's side), never from the command line: argv is
+    // readable by every user of the machine.
+    auto secret = read_text_file(a.oidc_client_secret_file, 4096);
+    if (!secret.ok()) return secret.status().with_context("--oidc-client-secret-file: ");
+    o.client_secret = *secret;
+    while (!o.client_secret.empty() &&
+           (o.client_secret.back() == '\n' || o.client_secret.back() == '\r'))
+      o.client_secret.pop_back();
+  }
+  security::FetchOptions fo;
+  fo.ca_file = a.oidc_ca;
+  return std::make_shared<security::OidcLogin>(
+      std::move(oidc), o,
+      [fo](const std::string& url, const security::FormFields& fields, const std::string& user,
+           const std::string& password) {
+        return security::http_post_form(url, fields, user, password, fo);
+      });
+}
+
+Result<std::unique_ptr<service::Service>> open_service(
+    const ServeArgs& a, std::shared_ptr<security::OidcAuthenticator>* oidc_out = nullptr) {
   service::ServiceOptions o;
   o.data_dir = a.data;
   o.media_roots = a.roots;
@@ -89,6 +128,7 @@ Result<std::unique_ptr<service::Service>> open_service(const ServeArgs& a) {
       a.max_working_set_mib < 0 ? -1 : a.max_working_set_mib * (int64_t(1) << 20);
   FL_ASSIGN_OR_RETURN(auto oidc, open_oidc(a));
   if (oidc) o.authenticators.push_back(oidc);
+  if (oidc_out) *oidc_out = oidc;
   if (!a.policy.empty()) {
     FL_ASSIGN_OR_RETURN(auto policy, security::Policy::load(a.policy));
     o.policy = std::move(policy);
@@ -114,7 +154,9 @@ Status serve(const ServeArgs& a) {
     (void)::setrlimit(RLIMIT_NOFILE, &files);
   }
 
-  FL_ASSIGN_OR_RETURN(auto svc, open_service(a));
+  std::shared_ptr<security::OidcAuthenticator> oidc;
+  FL_ASSIGN_OR_RETURN(auto svc, open_service(a, &oidc));
+  FL_ASSIGN_OR_RETURN(auto login, open_login(a, oidc));
   if (!a.policy.empty()) {
     // A group may name a show still to come; say so, since until then it grants nothing.
     FL_ASSIGN_OR_RETURN(auto policy, security::Policy::load(a.policy));
@@ -166,6 +208,7 @@ Status serve(const ServeArgs& a) {
   ho.web_dir = a.web;
   ho.cors_origins = a.cors_origins;
   ho.tls = !a.tls_cert.empty();
+  ho.login = login;
   FL_RETURN_IF_ERROR(install_routes(http, *svc, ho));
   Status listening = http.listen(a.host, a.port);
   if (!listening.ok())
@@ -247,6 +290,16 @@ void add_serve_command(CLI::App& app, Status* result) {
                   "The audience (`aud`) those tokens must name: this server's client or API id");
   cmd->add_option("--oidc-ca", a->oidc_ca,
                   "CA bundle for the IdP's https certificate (default: the system's)");
+  cmd->add_option("--oidc-client-id", a->oidc_client_id,
+                  "The page signs in through the IdP as this OAuth client (authorization code "
+                  "with PKCE; docs/security.md)");
+  cmd->add_option("--oidc-client-secret-file", a->oidc_client_secret_file,
+                  "The client's secret, for a confidential client (read from this file)");
+  cmd->add_option("--oidc-redirect-uri", a->oidc_redirect_uri,
+                  "This server's callback as registered at the IdP (default: "
+                  "http(s)://HOST:PORT/v1/auth/callback)");
+  cmd->add_option("--oidc-scope", a->oidc_scope,
+                  "The scopes the page's sign-in asks for (default: openid)");
   cmd->add_option("--tls-cert", a->tls_cert,
                   "Serve https with this certificate chain (PEM); TLS 1.2 and up, HSTS sent");
   cmd->add_option("--tls-key", a->tls_key, "The private key (PEM) of --tls-cert");

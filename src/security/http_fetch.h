@@ -1,9 +1,11 @@
-// A small GET for the documents the server reads from other services (an IdP's discovery
-// document and key set): TLS verified against the system's CAs or a given bundle, bounded in time
-// and size, no redirects.
+// Small requests to other services (an IdP's discovery document and key set, its token
+// endpoint): TLS verified against the system's CAs or a given bundle, bounded in time and size,
+// no redirects.
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "framelock/status.h"
 
@@ -16,5 +18,13 @@ struct FetchOptions {
 };
 
 Result<std::string> http_get(const std::string& url, const FetchOptions& options = {});
+
+// An application/x-www-form-urlencoded POST (OAuth's token endpoint), with HTTP Basic
+// authentication when `user` is not empty. A status other than 200 is an error quoting the
+// start of the answer (OAuth's error and error_description).
+using FormFields = std::vector<std::pair<std::string, std::string>>;
+Result<std::string> http_post_form(const std::string& url, const FormFields& fields,
+                                   const std::string& user, const std::string& password,
+                                   const FetchOptions& options = {});
 
 }  // namespace fl::security

@@ -15,6 +15,7 @@
 #include "security/audit_log.h"
 #include "security/policy.h"
 #include "security/token_store.h"
+#include "security/web_login.h"
 #include "service/event_hub.h"
 #include "service/job_runner.h"
 #include "service/media_library.h"
@@ -72,6 +73,8 @@ class Service {
   // audited once rather than on every request it makes.
   bool first_use(const std::string& fingerprint);
   ProjectStore& projects() { return *projects_; }
+  // The pages signed in with a cookie (security/web_login.h).
+  security::WebSessions& web_sessions() { return web_sessions_; }
   // The credential's principal with the roles its project memberships add.
   Result<security::Principal> authenticate(std::string_view credential);
   MediaLibrary& media() { return *media_; }
@@ -121,6 +124,7 @@ class Service {
   std::shared_ptr<store::Database> db_;
   std::shared_ptr<security::TokenStore> tokens_;
   std::unique_ptr<ProjectStore> projects_;
+  security::WebSessions web_sessions_;
   std::shared_ptr<security::ChainAuthenticator> auth_;
   std::shared_ptr<security::AuditLog> audit_;
   std::mutex seen_mu_;

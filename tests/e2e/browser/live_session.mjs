@@ -101,6 +101,16 @@ try {
   await colourist.goto(`${base}/#token=${token}`);
   await colourist.waitForSelector('#after[data-final="true"]', { timeout: 30000 });
   check(true, 'the page opens and shows the clip, refined to full quality');
+  // The token became an httpOnly, SameSite=Strict cookie session: nothing in the page's storage,
+  // and a change without the session's CSRF token is refused.
+  const stored = await colourist.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+  check(!stored.includes('flk_'), 'the page keeps no token in localStorage or sessionStorage');
+  const cookies = await colourist.context().cookies(base);
+  const sessionCookie = cookies.find((c) => c.name.includes('framelock'));
+  check(sessionCookie && sessionCookie.httpOnly && sessionCookie.sameSite === 'Strict' && sessionCookie.secure,
+    `the page's session is an httpOnly, Secure, SameSite=Strict cookie (${sessionCookie?.name})`);
+  const forged = await colourist.evaluate(async () => (await fetch('/v1/sessions', { method: 'POST', credentials: 'same-origin' })).status);
+  check(forged === 403, `a change from the page without its CSRF token is refused (${forged})`);
   // Frame 0 of Megamind is black (exposure would change nothing): scrub to a lit one.
   const first = await colourist.getAttribute('#after', 'src');
   await colourist.fill('#frame', '120');

@@ -2,6 +2,7 @@
 // served from memory): its tokens work beside local ones, with the role their groups grant, and
 // every bad token is a 401 that says why.
 #include "security/oidc.h"
+#include "security/web_login.h"
 #include "server_fixture.h"
 #include "test_idp.h"
 
@@ -26,7 +27,26 @@ class OidcServer : public ServerFixture {
         oo, [this](const std::string& url) { return idp_.serve(url); });
     ASSERT_TRUE(a.ok());
     o.authenticators.push_back(*a);
+    oidc_ = *a;
   }
+  // The page signs in through this IdP; its token endpoint is answered here.
+  void configure_http(server::HttpOptions& ho) override {
+    security::OidcLoginOptions lo;
+    lo.client_id = "page";
+    lo.redirect_uri = "http://127.0.0.1/v1/auth/callback";
+    ho.login = std::make_shared<security::OidcLogin>(
+        oidc_, lo,
+        [this](const std::string&, const security::FormFields& fields, const std::string&,
+               const std::string&) -> Result<std::string> {
+          for (const auto& [k, v] : fields)
+            if (k == "code" && v == "good")
+              return json{{"access_token", key_.sign(claims(next_group_))}, {"expires_in", 300}}
+                  .dump();
+          return io_error("HTTP 400: invalid_grant");
+        });
+  }
+  std::shared_ptr<security::OidcAuthenticator> oidc_;
+  std::string next_group_ = "show-a-artists";
   json claims(const std::string& group) const {
     const int64_t now = std::time(nullptr);
     return {{"iss", idp_.issuer},
@@ -78,6 +98,51 @@ TEST_F(OidcServer, GroupsGrantRolesInProjectsThatExist) {
           .status,
       200);
   EXPECT_EQ(call("GET", "/v1/projects/show-y", reviewer).status, 200);
+}
+
+TEST_F(OidcServer, ThePageSignsInThroughTheIdpAndGetsACookieSession) {
+  Reply config = call_with("GET", "/v1/auth/config", {});
+  EXPECT_EQ(config.json.value("oidc", false), true);
+  std::multimap<std::string, std::string> h;
+  Reply go = call_with("GET", "/v1/auth/login?return=%2F%23session%3Ds_1", {}, "", &h);
+  ASSERT_EQ(go.status, 302) << go.body;
+  const std::string location = h.find("Location")->second;
+  EXPECT_EQ(location.rfind(idp_.issuer + "/authorize?", 0), 0u) << location;
+  EXPECT_NE(location.find("code_challenge_method=S256"), std::string::npos);
+  const size_t at = location.find("state=") + 6;
+  const std::string state = location.substr(at, location.find('&', at) - at);
+
+  // The IdP sends the browser back: a cookie session, and home to where it started.
+  std::multimap<std::string, std::string> back;
+  Reply cb = call_with("GET", "/v1/auth/callback?code=good&state=" + state, {}, "", &back);
+  ASSERT_EQ(cb.status, 302) << cb.body;
+  EXPECT_EQ(back.find("Location")->second, "/#session=s_1");
+  const std::string set_cookie = back.find("Set-Cookie")->second;
+  EXPECT_NE(set_cookie.find("HttpOnly"), std::string::npos);
+  EXPECT_NE(set_cookie.find("SameSite=Strict"), std::string::npos);
+  const std::string cookie = set_cookie.substr(0, set_cookie.find(';'));
+  Reply who = call_with("GET", "/v1/auth/session", {{"Cookie", cookie}});
+  ASSERT_EQ(who.status, 200) << who.body;
+  EXPECT_EQ(who.json["principal"].value("id", ""), "oidc:u-show-a-artists");
+  EXPECT_FALSE(who.json.value("csrf", "").empty());
+  EXPECT_EQ(call_with("GET", "/v1/media", {{"Cookie", cookie}}).status, 200);
+
+  // The same answer again, a state never issued, a code the IdP will not exchange, the IdP's
+  // refusal, and an open redirect: none signs anyone in.
+  EXPECT_EQ(call_with("GET", "/v1/auth/callback?code=good&state=" + state, {}).status, 401);
+  EXPECT_EQ(call_with("GET", "/v1/auth/callback?code=good&state=forged", {}).status, 401);
+  call_with("GET", "/v1/auth/login", {}, "", &h);
+  Reply refused = call_with("GET", "/v1/auth/callback?error=access_denied&state=x", {});
+  EXPECT_EQ(refused.status, 401);
+  EXPECT_NE(refused.body.find("access_denied"), std::string::npos);
+  std::multimap<std::string, std::string> evil;
+  call_with("GET", "/v1/auth/login?return=%2F%2Fevil.test%2F", {}, "", &evil);
+  const std::string l2 = evil.find("Location")->second;
+  const size_t a2 = l2.find("state=") + 6;
+  std::multimap<std::string, std::string> home;
+  call_with("GET", "/v1/auth/callback?code=good&state=" + l2.substr(a2, l2.find('&', a2) - a2), {},
+            "", &home);
+  EXPECT_EQ(home.find("Location")->second, "/");
 }
 
 TEST_F(OidcServer, EveryBadTokenIsA401ThatSaysWhy) {

@@ -30,7 +30,9 @@ void ServerFixture::SetUp() {
   net::HttpServerOptions no;
   no.max_body_bytes = 1 << 20;
   http_ = std::make_unique<net::HttpServer>(no);
-  ASSERT_TRUE(server::install_routes(*http_, *service_, {}).ok());
+  server::HttpOptions ho;
+  configure_http(ho);
+  ASSERT_TRUE(server::install_routes(*http_, *service_, ho).ok());
   ASSERT_TRUE(http_->listen("127.0.0.1", 0).ok());
   port_ = http_->port();
   ASSERT_GT(port_, 0);
@@ -66,6 +68,30 @@ Reply ServerFixture::call(const std::string& method, const std::string& path,
   out.content_type = r->get_header_value("Content-Type");
   out.json = nlohmann::json::parse(r->body, nullptr, false);
   if (out.json.is_discarded()) out.json = nullptr;
+  return out;
+}
+
+Reply ServerFixture::call_with(const std::string& method, const std::string& path,
+                               const std::multimap<std::string, std::string>& headers,
+                               const std::string& body,
+                               std::multimap<std::string, std::string>* answer_headers) {
+  httplib::Client cli("127.0.0.1", port_);
+  cli.set_read_timeout(60, 0);
+  httplib::Headers h(headers.begin(), headers.end());
+  httplib::Result r{nullptr, httplib::Error::Unknown};
+  if (method == "GET")
+    r = cli.Get(path.c_str(), h);
+  else if (method == "POST")
+    r = cli.Post(path.c_str(), h, body, "application/json");
+  else if (method == "DELETE")
+    r = cli.Delete(path.c_str(), h);
+  Reply out;
+  if (!r) return out;
+  out.status = r->status;
+  out.body = r->body;
+  out.json = nlohmann::json::parse(r->body, nullptr, false);
+  if (out.json.is_discarded()) out.json = nullptr;
+  if (answer_headers) answer_headers->insert(r->headers.begin(), r->headers.end());
   return out;
 }
 

@@ -4,6 +4,7 @@
 
 #include <httplib.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -31,10 +32,18 @@ class ServerFixture : public ::testing::Test {
   void TearDown() override;
   // A chance to change the service's options before it opens (another authenticator...).
   virtual void configure(service::ServiceOptions&) {}
+  // ... and the HTTP layer's (the page's sign-in through an IdP...).
+  virtual void configure_http(server::HttpOptions&) {}
 
   // method "GET", "POST", "PUT", "DELETE"; token empty: no Authorization header.
   Reply call(const std::string& method, const std::string& path, const std::string& token,
              const std::string& body = {});
+  // The same with any headers (a cookie, a CSRF token) and no Authorization of its own; the
+  // answer's headers too.
+  Reply call_with(const std::string& method, const std::string& path,
+                  const std::multimap<std::string, std::string>& headers,
+                  const std::string& body = {},
+                  std::multimap<std::string, std::string>* answer_headers = nullptr);
   Reply call(const std::string& method, const std::string& path, const std::string& token,
              const nlohmann::json& body) {
     return call(method, path, token, body.dump());
