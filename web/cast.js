@@ -32,7 +32,7 @@ export async function loadCast(mediaId) {
   castMedia = mediaId;
   let found = null;
   try {
-    found = await call('GET', `/v1/media/${mediaId}/characters`);
+    if (mediaId) found = await call('GET', `/v1/media/${mediaId}/characters`);  // none: no clip
   } catch (e) {
     if (e.status !== 404) hooks.status(e.message);  // 404: not analysed yet
   }

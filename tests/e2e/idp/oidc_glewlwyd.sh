@@ -41,11 +41,12 @@ start() {
   TOKEN=$(env TOKEN_SCOPE=framelock "$@" "$HERE/glewlwyd_start.sh" "$IDP_DIR" "$(free_port)" \
           2>"$WORK/idp-$name.log") || { cat "$WORK/idp-$name.log" >&2; fail "glewlwyd did not start"; }
   . "$IDP_DIR/env.sh"
-  FL_PORT=$(free_port)
+  FL_PORT=${PAGE_PORT:-$(free_port)}
   # A studio admin of our own, to make the project the IdP's group grants a role in.
   ADMIN=$("$BIN" token create --role admin --name e2e-admin --data "$WORK/data-$name" 2>/dev/null | tail -1)
   "$BIN" serve --port "$FL_PORT" --data "$WORK/data-$name" --policy "$WORK/policy.json" \
-    --oidc-issuer "$OIDC_ISSUER" --oidc-audience framelock >"$WORK/serve-$name.log" 2>&1 &
+    --oidc-issuer "$OIDC_ISSUER" --oidc-audience framelock "${SERVE_EXTRA[@]}" \
+    >"$WORK/serve-$name.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 100); do
     curl -sf -o /dev/null "http://127.0.0.1:$FL_PORT/healthz" && break
@@ -55,6 +56,13 @@ start() {
     { cat "$WORK/serve-$name.log" >&2; fail "framelock did not read the IdP's keys"; }
   [ "$(status POST /v1/projects "$ADMIN" '{"id": "show-a", "name": "Show A"}')" = 201 ] ||
     fail "the studio admin could not make project show-a: $(cat "$WORK/reply")"
+  # show-a's footage: a root of its own with a real clip in it.
+  mkdir -p "$WORK/footage-$name"
+  cp /usr/share/doc/opencv-doc/examples/data/Megamind.avi "$WORK/footage-$name/"
+  [ "$(status POST /v1/roots "$ADMIN" "{\"path\": \"$WORK/footage-$name\", \"project\": \"show-a\"}")" = 201 ] ||
+    fail "the studio admin could not give show-a a root: $(cat "$WORK/reply")"
+  [ "$(status POST /v1/media "$ADMIN" "{\"path\": \"$WORK/footage-$name/Megamind.avi\"}")" = 201 ] ||
+    fail "show-a's clip could not be registered: $(cat "$WORK/reply")"
 }
 stop() {
   kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
@@ -65,6 +73,7 @@ expect() {  # expect WANT GOT WHAT
   echo "ok: $3 -> $2"
 }
 
+SERVE_EXTRA=()
 for alg in RS256 ES256; do
   start "$alg" SIGN_ALG=$alg TEST_GROUPS=show-a-artists
   expect 200 "$(status GET /v1/media "$TOKEN")" "$alg: alice (show-a-artists) lists media"
@@ -94,4 +103,23 @@ start stranger TEST_USER=mallory TEST_PASSWORD=mallory-pass TEST_GROUPS=show-b-a
 expect 401 "$(status GET /v1/media "$TOKEN")" "a user whose groups the policy does not map"
 grep -q "no group" "$WORK/reply" || fail "the refusal does not say why: $(cat "$WORK/reply")"
 stop
+# The page signs in through glewlwyd's own login page: the server is the IdP's confidential
+# client (authorization code + PKCE), the browser ends with a cookie session in show-a.
+BROWSER_DIR="$HERE/../browser"
+if [ -x "${CHROMIUM:-/usr/bin/chromium}" ] && [ -d "$BROWSER_DIR/node_modules/playwright-core" ]; then
+  PAGE_PORT=$(free_port)
+  printf '%s\n' framelock-secret > "$WORK/client-secret"
+  chmod 600 "$WORK/client-secret"
+  SERVE_EXTRA=(--oidc-client-id framelock --oidc-client-secret-file "$WORK/client-secret"
+               --oidc-scope framelock)
+  start page TEST_GROUPS=show-a-artists REDIRECT_URI="http://127.0.0.1:$PAGE_PORT/v1/auth/callback"
+  [ "$OIDC_CLIENT_SECRET" = framelock-secret ] || fail "the IdP's client secret is not the one given"
+  (cd "$BROWSER_DIR" && node idp_signin.mjs "http://127.0.0.1:$FL_PORT" alice alice-pass show-a) ||
+    { tail -20 "$WORK/serve-page.log" >&2; fail "the page did not sign in through the IdP"; }
+  grep -q '"via":"page"' "$WORK/data-page/audit/"audit-*.jsonl || fail "the page's sign-in is not audited"
+  echo "ok: the page's sign-in is in the audit log"
+  stop
+else
+  echo "skip: the page's sign-in needs Chromium and playwright-core (scripts/setup.sh)"
+fi
 echo "PASS"
