@@ -229,6 +229,37 @@ json openapi_document(const graph::Registry& registry) {
   paths["/healthz"]["get"] = {{"summary", "Liveness (no token needed)"},
                               {"security", json::array()},
                               {"responses", {{"200", json_response("the server is up", obj)}}}};
+  // --- the page's sign-in (docs/security.md) ---
+  json none = json::array();
+  paths["/v1/auth/config"]["get"] = {
+      {"summary", "Whether the page can sign in through the studio's IdP"},
+      {"security", none},
+      {"responses", {{"200", json_response("{oidc, login}", obj)}}}};
+  paths["/v1/auth/login"]["get"] = {
+      {"summary", "Start the page's sign-in: a redirect to the IdP (authorization code + PKCE)"},
+      {"security", none},
+      {"parameters", json::array({{{"name", "return"},
+                                   {"in", "query"},
+                                   {"description", "a path of this server's to come back to"},
+                                   {"schema", {{"type", "string"}}}}})},
+      {"responses",
+       {{"302", {{"description", "to the IdP's authorization endpoint"}}},
+        {"404", error_response("no IdP sign-in configured")}}}};
+  paths["/v1/auth/callback"]["get"] = {
+      {"summary", "The IdP's return: the code exchanged, a cookie session made"},
+      {"security", none},
+      {"responses",
+       {{"302", {{"description", "home, with Set-Cookie (httpOnly, SameSite=Strict)"}}},
+        {"401", error_response("a state not ours or used, a code not exchanged, a bad token")}}}};
+  paths["/v1/auth/session"]["post"] = operation(
+      "Exchange the bearer token for a page session (Set-Cookie; the answer holds its CSRF token)",
+      "anyone", {{"201", json_response("{principal, csrf, expires}", obj)}});
+  paths["/v1/auth/session"]["get"] =
+      operation("Who is signed in; with the cookie, the session's CSRF token", "anyone",
+                {{"200", json_response("{principal, csrf?, expires?}", obj)}});
+  paths["/v1/auth/session"]["delete"] =
+      operation("Sign out: the session forgotten, the cookie cleared", "anyone",
+                {{"200", json_response("signed out", obj)}});
   paths["/v1/openapi.json"]["get"] =
       operation("This document", "anyone", {{"200", json_response("OpenAPI 3", obj)}});
   paths["/v1/ops"]["get"] = operation("Operators and their parameter schemas", "anyone",
@@ -521,9 +552,17 @@ json openapi_document(const graph::Registry& registry) {
              "On-prem engine for AI-assisted editing of film and TV footage. Every endpoint but "
              "/healthz needs `Authorization: Bearer <token>` (`framelock token create`)."}}},
           {"servers", json::array({{{"url", "/"}}})},
-          {"security", json::array({{{"bearer", json::array()}}})},
+          {"security", json::array({{{"bearer", json::array()}}, {{"page", json::array()}}})},
           {"components",
-           {{"securitySchemes", {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}}}},
+           {{"securitySchemes",
+             {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}},
+              {"page",
+               {{"type", "apiKey"},
+                {"in", "cookie"},
+                {"name", "__Host-framelock"},
+                {"description",
+                 "the page's session (framelock_session over plain http); changes carry "
+                 "X-CSRF-Token"}}}}},
             {"schemas", schemas}}},
           {"paths", paths}};
 }

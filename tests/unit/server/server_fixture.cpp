@@ -48,27 +48,9 @@ void ServerFixture::TearDown() {
 
 Reply ServerFixture::call(const std::string& method, const std::string& path,
                           const std::string& token, const std::string& body) {
-  httplib::Client cli("127.0.0.1", port_);
-  cli.set_read_timeout(60, 0);
-  httplib::Headers h;
+  std::multimap<std::string, std::string> h;
   if (!token.empty()) h.emplace("Authorization", "Bearer " + token);
-  httplib::Result r{nullptr, httplib::Error::Unknown};
-  if (method == "GET")
-    r = cli.Get(path.c_str(), h);
-  else if (method == "POST")
-    r = cli.Post(path.c_str(), h, body, "application/json");
-  else if (method == "PUT")
-    r = cli.Put(path.c_str(), h, body, "application/json");
-  else if (method == "DELETE")
-    r = cli.Delete(path.c_str(), h);
-  Reply out;
-  if (!r) return out;
-  out.status = r->status;
-  out.body = r->body;
-  out.content_type = r->get_header_value("Content-Type");
-  out.json = nlohmann::json::parse(r->body, nullptr, false);
-  if (out.json.is_discarded()) out.json = nullptr;
-  return out;
+  return call_with(method, path, h, body);
 }
 
 Reply ServerFixture::call_with(const std::string& method, const std::string& path,
@@ -83,12 +65,15 @@ Reply ServerFixture::call_with(const std::string& method, const std::string& pat
     r = cli.Get(path.c_str(), h);
   else if (method == "POST")
     r = cli.Post(path.c_str(), h, body, "application/json");
+  else if (method == "PUT")
+    r = cli.Put(path.c_str(), h, body, "application/json");
   else if (method == "DELETE")
     r = cli.Delete(path.c_str(), h);
   Reply out;
   if (!r) return out;
   out.status = r->status;
   out.body = r->body;
+  out.content_type = r->get_header_value("Content-Type");
   out.json = nlohmann::json::parse(r->body, nullptr, false);
   if (out.json.is_discarded()) out.json = nullptr;
   if (answer_headers) answer_headers->insert(r->headers.begin(), r->headers.end());
