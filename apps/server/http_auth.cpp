@@ -251,8 +251,17 @@ Status install_audit_routes(net::HttpServer& http, service::Service& svc) {
   return http.route(
       "GET", "/v1/audit", [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
         request_caller() = {};
-        if (!authorize(svc, req, res, Action::kViewAudit)) return audit_request(svc, req, res);
         security::AuditFilter f;
+        // A project's admin reads their project's records; the whole log is the studio's.
+        if (req.has_param("project")) {
+          f.project = req.param("project");
+          auto who = authenticate(svc, req, res);
+          if (!who ||
+              !permit(svc, *who, res, Action::kManageMembers, f.project, no_project(f.project)))
+            return audit_request(svc, req, res);
+        } else if (!authorize(svc, req, res, Action::kViewAudit)) {
+          return audit_request(svc, req, res);
+        }
         for (const char* t : {"since", "until"}) {
           if (!req.has_param(t)) continue;
           auto v = security::parse_audit_time(req.param(t));

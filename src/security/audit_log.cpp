@@ -533,6 +533,7 @@ Result<std::vector<json>> read_audit_log(const std::string& dir, const AuditFilt
       if (filter.until && (!t || *t > *filter.until)) continue;
       const json& ev = rec["event"];
       if (!filter.type.empty() && ev.value("type", "") != filter.type) continue;
+      if (!filter.project.empty() && ev.value("project", "") != filter.project) continue;
       if (!filter.principal.empty() && !(ev.contains("principal") && ev["principal"].is_object() &&
                                          ev["principal"].value("id", "") == filter.principal))
         continue;

@@ -76,6 +76,7 @@ struct AuditFilter {
   std::optional<double> since, until;  // unix seconds, inclusive
   std::string type;                    // event type, e.g. "request", "output"
   std::string principal;               // event principal id
+  std::string project;                 // event project (a request's, a job's, an output's)
   int64_t after_seq = 0;               // paging cursor
   size_t limit = 100;
 };

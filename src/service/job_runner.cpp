@@ -59,6 +59,7 @@ nlohmann::json audit_context(const JobInfo& job, const graph::Plan& plan) {
   for (const auto& n : plan.nodes)
     if (n.def) ops.insert(n.def->schema.name);
   return {{"job", job.id},
+          {"project", job.spec.project},
           {"principal", {{"id", job.owner}, {"name", job.owner_name}}},
           {"plan", plan.key.hex()},
           {"ops", ops}};
@@ -323,6 +324,7 @@ void JobRunner::finish(JobInfo& job, const Status& result) {
   if (is_final(job.state) && options_.audit) {
     nlohmann::json event = {{"type", "job"},
                             {"job", job.id},
+                            {"project", job.spec.project},
                             {"kind", job.spec.kind.empty() ? "render" : job.spec.kind},
                             {"principal", {{"id", job.owner}, {"name", job.owner_name}}},
                             {"state", std::string(job_state_name(job.state))},

@@ -3,6 +3,7 @@
 // Another project's things must answer exactly as missing ones do (404, or the 422 a graph
 // naming unknown media gets), and lists must never show them.
 #include <filesystem>
+#include <set>
 
 #include "server_fixture.h"
 
@@ -164,6 +165,7 @@ TEST_F(ProjectMatrix, EveryEndpointAnswersEachRoleInEachProjectAsDocumented) {
        200,
        200},
       {"GET", "/v1/audit", {}, 403, 403, 403, 200, 403},
+      {"GET", "/v1/audit?project=show-a&limit=1000", {}, 403, 403, 200, 200},
       {"DELETE", "/v1/tokens/" + spare_id, {}, 403, 403, 200, 200},
       {"DELETE", "/v1/roots?path=" + root_a2, {}, 403, 403, 200, 404},
   };
@@ -327,6 +329,26 @@ TEST_F(ProjectMatrix, ThePolicySaysWhoMayUseWhichOperatorWhere) {
             403);
   EXPECT_EQ(job(other_["admin"], graph(media_b_, "saturation", {{"saturation", 1.2}})).status, 201);
   EXPECT_EQ(job(other_["artist"], graph(media_b_, "exposure", {{"stops", 1}})).status, 201);
+}
+
+TEST_F(ProjectMatrix, AProjectsAdminReadsThatProjectsRecordsOnly) {
+  Reply job =
+      call("POST", "/v1/jobs", member_["artist"],
+           nlohmann::json{{"graph", graph_over(media_a_)},
+                          {"output", {{"node", "grade"}, {"name", "r.mov"}, {"frames", {0, 1}}}}});
+  ASSERT_EQ(job.status, 201) << job.body;
+  wait_for_job(job.json.value("id", ""), "succeeded", member_["viewer"]);
+  EXPECT_EQ(call("GET", "/v1/media/" + media_b_, member_["artist"]).status, 404);  // show-b's
+  Reply log = call("GET", "/v1/audit?project=show-a&limit=1000", member_["admin"]);
+  ASSERT_EQ(log.status, 200) << log.body;
+  std::set<std::string> types;
+  for (const auto& r : log.json["records"]) {
+    EXPECT_EQ(r["event"].value("project", ""), "show-a") << r.dump();
+    types.insert(r["event"].value("type", ""));
+  }
+  // The job's request, its output (with its hash) and its end are all there.
+  for (const char* t : {"request", "output", "job"}) EXPECT_TRUE(types.count(t)) << t;
+  EXPECT_EQ(log.body.find(media_b_), std::string::npos);
 }
 
 TEST_F(ProjectMatrix, RefusalsAcrossProjectsAreAudited) {
