@@ -23,18 +23,15 @@ nlohmann::json principal_json(const Principal& who) {
   return {{"id", who.id}, {"name", who.name}, {"studio_admin", who.studio_admin}, {"roles", roles}};
 }
 
-// A new page session for `credential`: the cookie set, the CSRF token and the caller answered.
-void start_session(service::Service& svc, net::HttpResponse& res, bool tls,
-                   const std::string& credential, const Principal& who, int64_t expires,
-                   int status) {
-  auto session = svc.web_sessions().create(credential, who.id, expires);
-  if (!session.ok()) return send_error(res, session.status());
+// A new page session for `credential`, its cookie set on `res`.
+Result<security::NewWebSession> open_session(service::Service& svc, net::HttpResponse& res,
+                                             bool tls, const std::string& credential,
+                                             const Principal& who, int64_t expires) {
+  FL_ASSIGN_OR_RETURN(auto session, svc.web_sessions().create(credential, who.id, expires));
   res.set_header("Set-Cookie",
-                 set_cookie(tls, session->cookie, session->expires - int64_t(std::time(nullptr))));
+                 set_cookie(tls, session.cookie, session.expires - security::system_now()));
   res.set_header("Cache-Control", "no-store");
-  send_json(
-      res, status,
-      {{"principal", principal_json(who)}, {"csrf", session->csrf}, {"expires", session->expires}});
+  return session;
 }
 
 }  // namespace
@@ -81,13 +78,10 @@ void install_signin_routes(service::Service& svc, std::shared_ptr<security::Oidc
                {"remote", req.remote}});
           if (!signed_in.ok())
             return send_error(res, internal_error("the audit log cannot be written"), 500);
-          auto session = svc.web_sessions().create(end->credential, end->who.id, end->expires);
+          auto session = open_session(svc, res, tls, end->credential, end->who, end->expires);
           if (!session.ok()) return send_error(res, session.status());
           res.status = 302;
-          res.set_header("Set-Cookie", set_cookie(tls, session->cookie,
-                                                  session->expires - int64_t(std::time(nullptr))));
           res.set_header("Location", end->return_to);
-          res.set_header("Cache-Control", "no-store");
           res.set_body("", "text/plain");
         });
   // A bearer token (a local one typed into the page) exchanged for a page session.
@@ -100,7 +94,12 @@ void install_signin_routes(service::Service& svc, std::shared_ptr<security::Oidc
                                                    "session (Authorization: Bearer ...)"));
           auto who = authenticate(svc, req, res);
           if (!who) return;
-          start_session(svc, res, tls, std::string(*credential), *who, 0, 201);
+          auto session = open_session(svc, res, tls, std::string(*credential), *who, 0);
+          if (!session.ok()) return send_error(res, session.status());
+          send_json(res, 201,
+                    {{"principal", principal_json(*who)},
+                     {"csrf", session->csrf},
+                     {"expires", session->expires}});
         });
   route("GET", "/v1/auth/session", [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
     auto who = authenticate(svc, req, res);

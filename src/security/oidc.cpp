@@ -87,12 +87,6 @@ std::vector<std::string> strings_of(const json& claim) {
   return out;
 }
 
-int64_t system_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 bool absolute_http_url(const std::string& u) {
   return u.rfind("https://", 0) == 0 || u.rfind("http://", 0) == 0;
 }
@@ -116,6 +110,12 @@ struct OidcAuthenticator::KeySet {
     return out;
   }
 };
+
+int64_t system_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 Result<std::shared_ptr<OidcAuthenticator>> OidcAuthenticator::create(OidcOptions options,
                                                                      UrlFetcher fetch,

@@ -36,6 +36,7 @@ struct OidcOptions {
 using UrlFetcher = std::function<Result<std::string>(const std::string& url)>;
 // Unix seconds; injected so tests can move time.
 using Clock = std::function<int64_t()>;
+int64_t system_now();  // the Clock when none is injected
 
 // What discovery said, for the page's sign-in (authorization code flow with PKCE).
 struct OidcProvider {

@@ -21,13 +21,6 @@ Result<std::string> random_bytes(size_t n) {
   return b;
 }
 
-bool valid_id(std::string_view id) {
-  if (id.size() != 12) return false;
-  for (char c : id)
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  return true;
-}
-
 // Tokens made before projects have no project: their admins are studio admins, their viewers
 // and artists work in the default project, as a bare role in the policy does.
 TokenInfo info_from(const store::Row& r) {
@@ -52,11 +45,20 @@ Result<std::string> random_base64url(size_t bytes) {
   return base64_encode(b, /*url_safe=*/true);
 }
 
-std::string sha256_hex(std::string_view data) {
+std::string sha256(std::string_view data) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  return hex_encode(std::string_view(reinterpret_cast<const char*>(md), len));
+  return std::string(reinterpret_cast<const char*>(md), len);
+}
+
+std::string sha256_hex(std::string_view data) { return hex_encode(sha256(data)); }
+
+bool valid_token_id(std::string_view id) {
+  if (id.size() != 12) return false;
+  for (char c : id)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
 }
 
 Result<std::shared_ptr<TokenStore>> TokenStore::open(std::shared_ptr<store::Database> db) {
@@ -130,7 +132,7 @@ Result<Principal> TokenStore::authenticate(std::string_view credential) {
       credential[16] != '_')
     return permission_denied("not a local token");  // another authenticator's, perhaps
   std::string id(credential.substr(4, 12));
-  if (!valid_id(id)) return unauthenticated("invalid or revoked token");
+  if (!valid_token_id(id)) return unauthenticated("invalid or revoked token");
   FL_ASSIGN_OR_RETURN(auto row, db_->query_one("SELECT id, name, role, created, revoked, "
                                                "project, secret_sha256 FROM tokens WHERE id = ?",
                                                {id}));

@@ -51,6 +51,9 @@ class TokenStore final : public Authenticator {
 // Cryptographically random bytes as lowercase hex / base64url (OpenSSL RAND_bytes).
 Result<std::string> random_hex(size_t bytes);
 Result<std::string> random_base64url(size_t bytes);
+std::string sha256(std::string_view data);  // the 32 bytes
 std::string sha256_hex(std::string_view data);
+// A local token's id: 12 lowercase hex digits.
+bool valid_token_id(std::string_view id);
 
 }  // namespace fl::security

@@ -1,10 +1,5 @@
 #include "security/web_login.h"
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-
-#include <ctime>
-
 #include <nlohmann/json.hpp>
 
 #include "core/text_encoding.h"
@@ -18,18 +13,7 @@ constexpr int64_t kLoginTtlS = 600;
 constexpr size_t kMaxPendingLogins = 10000;
 constexpr size_t kMaxSessions = 100000;
 
-Clock or_system(Clock clock) {
-  if (clock) return clock;
-  return [] { return int64_t(std::time(nullptr)); };
-}
-
-std::string sha256_base64url(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  return base64_encode(std::string_view(reinterpret_cast<const char*>(md), len),
-                       /*url_safe=*/true);
-}
+Clock or_system(Clock clock) { return clock ? std::move(clock) : Clock(system_now); }
 
 }  // namespace
 
@@ -125,7 +109,8 @@ Result<std::string> OidcLogin::begin(const std::string& return_to) {
          "response_type=code&client_id=" + url_encode(options_.client_id) +
          "&redirect_uri=" + url_encode(options_.redirect_uri) +
          "&scope=" + url_encode(options_.scope) + "&state=" + url_encode(state) +
-         "&code_challenge=" + sha256_base64url(verifier) + "&code_challenge_method=S256";
+         "&code_challenge=" + base64_encode(sha256(verifier), /*url_safe=*/true) +
+         "&code_challenge_method=S256";
 }
 
 Result<LoginEnd> OidcLogin::finish(const std::string& code, const std::string& state) {

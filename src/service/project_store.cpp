@@ -1,6 +1,7 @@
 #include "service/project_store.h"
 
 #include "core/clock.h"
+#include "security/token_store.h"
 
 namespace fl::service {
 
@@ -13,10 +14,7 @@ bool valid_principal_id(const std::string& id) {
       if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
     return true;
   }
-  if (id.size() != 12) return false;
-  for (char c : id)
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  return true;
+  return security::valid_token_id(id);
 }
 
 Result<std::unique_ptr<ProjectStore>> ProjectStore::open(std::shared_ptr<store::Database> db) {
