@@ -24,13 +24,8 @@ Result<std::vector<analysis::ReferenceFace>> read_references(
     const size_t eq = g.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == g.size())
       return invalid_argument("--reference '" + g + "' is not NAME=IMAGE");
-    const std::string name = g.substr(0, eq), path = g.substr(eq + 1);
-    auto source = io::open_source(path, {});
-    if (!source.ok()) return Status(source.status()).with_context("reference '" + name + "': ");
-    auto frame = (*source)->read_frame(0);
-    if (!frame.ok()) return Status(frame.status()).with_context("reference '" + name + "': ");
     FL_ASSIGN_OR_RETURN(auto ref,
-                        analysis::reference_face(name, path, *frame, (*source)->transfer()));
+                        analysis::reference_face_from_file(g.substr(0, eq), g.substr(eq + 1)));
     refs.push_back(std::move(ref));
   }
   return refs;

@@ -1,12 +1,16 @@
 // framelock command line: thin wrappers that parse arguments, call the core, print results.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "core/output_pipeline.h"
 #include "framelock/status.h"
+#include "graph/plan.h"
+#include "render/renderer.h"
 
 namespace fl::cli {
 
@@ -27,6 +31,21 @@ void add_characters_command(CLI::App& app, Status* result);
 void add_cast_command(CLI::App& app, Status* result);
 void add_variants_command(CLI::App& app, Status* result);
 void add_look_command(CLI::App& app, Status* result);
+
+// `--policy FILE [--project P] [--role R] [--cast FILE]... [--data DIR]` (policy_gate.cpp).
+struct PolicyFlags {
+  std::string file;
+  std::string project = "default";
+  std::string role = "artist";
+  std::vector<std::string> casts;
+  std::string data;
+};
+void add_policy_flags(CLI::App* cmd, PolicyFlags& flags);
+// The policy's operator rules and protected likenesses over the render of `plan` (every output,
+// `range` when given). The notes name the consents a render rests on; an error refuses it.
+Result<std::vector<std::string>> apply_policy(const PolicyFlags& flags, const graph::Plan& plan,
+                                              render::Renderer& renderer,
+                                              const std::optional<graph::FrameRange>& range);
 
 // One line on stderr ("framelock: error: ...") and the process exit code for a Status.
 int report(const Status& status);

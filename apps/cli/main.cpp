@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
   fl::server::add_serve_command(app, &result);
   fl::server::add_token_command(app, &result);
   fl::server::add_project_command(app, &result);
+  fl::server::add_consent_command(app, &result);
   fl::server::add_audit_command(app, &result);
   try {
     app.parse(argc, argv);

@@ -26,6 +26,7 @@ struct RenderFlags {
   std::string codec, pixel_format, transfer, primaries, out_primaries;
   std::string export_dir;  // analysis findings (.cube/.cdl/EDL/JSON) go here
   std::string report;      // scene-lock report (PNG/JPEG contact sheet + JSON)
+  PolicyFlags policy;
 };
 
 // What analysing ops found, written as files (`--export DIR`), and their reports (`--report`).
@@ -109,7 +110,10 @@ Status run_graph(const graph::Graph& g, const std::string& out_override, const R
   compile_options.probe = renderer.prober();
   FL_ASSIGN_OR_RETURN(auto plan, graph::compile(g, ops::builtin_registry(), compile_options));
   if (plan->outputs.empty()) return invalid_argument("the graph has no outputs");
-  for (const std::string& w : plan->warnings)
+  FL_ASSIGN_OR_RETURN(auto notes, apply_policy(flags.policy, *plan, renderer, range));
+  std::vector<std::string> warnings = plan->warnings;
+  warnings.insert(warnings.end(), notes.begin(), notes.end());
+  for (const std::string& w : warnings)
     if (flags.json)
       std::printf("%s\n", json_text(nlohmann::json{{"event", "warning"}, {"message", w}}).c_str());
     else
@@ -181,6 +185,7 @@ void add_render_commands(CLI::App& app, Status* result) {
                     "JSON) into this directory");
     cmd->add_option("--report", a->flags.report,
                     "Scene-lock report: contact sheet (.png/.jpg) and JSON beside it");
+    add_policy_flags(cmd, a->flags.policy);
     cmd->callback([a, result] {
       // An unknown operator is left for compile() to report, with the list of known ones.
       const auto* def = ops::builtin_registry().find(a->op);
@@ -245,6 +250,7 @@ void add_render_commands(CLI::App& app, Status* result) {
                     "JSON) into this directory");
     cmd->add_option("--report", a->flags.report,
                     "Scene-lock report: contact sheet (.png/.jpg) and JSON beside it");
+    add_policy_flags(cmd, a->flags.policy);
     cmd->callback([a, result] {
       auto g = graph::read_graph_file(a->graph);
       if (!g.ok()) {

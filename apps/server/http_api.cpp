@@ -463,7 +463,12 @@ Status install_routes(net::HttpServer& http, service::Service& svc, const HttpOp
     spec->graph = std::move(graph->graph);
     spec->project = graph->project;
     auto job = svc.jobs().submit(*who, std::move(*spec));
-    if (!job.ok()) return send_body_error(res, job.status());
+    if (!job.ok()) {
+      // A protected likeness the render would alter without a consent (docs/security.md).
+      if (job.status().code() == ErrorCode::kPermissionDenied)
+        request_caller().refusal = job.status().message();
+      return send_body_error(res, job.status());
+    }
     res.set_header("Location", "/v1/jobs/" + job->id);
     send_json(res, 201, service::job_to_json(*job));
   });

@@ -254,10 +254,69 @@ void install_tokens(service::Service& svc, const AddRoute& route) {
         });
 }
 
+// Consents to alter the policy's protected likenesses: a project admin's to record and revoke.
+void install_consents(service::Service& svc, const AddRoute& route) {
+  route("GET", R"(/v1/projects/([a-z0-9][a-z0-9_-]*)/consents)",
+        [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
+          auto who = authenticate(svc, req, res);
+          if (!who) return;
+          const std::string id = req.matches[1];
+          if (!permit(svc, *who, res, Action::kManageConsents, id, no_project(id))) return;
+          auto recorded = svc.consents().list(id, req.param("revoked") == "true");
+          if (!recorded.ok()) return send_error(res, recorded.status());
+          nlohmann::json likenesses = nlohmann::json::array();
+          nlohmann::json consents = nlohmann::json::array();
+          for (const auto* l : svc.policy().likenesses_in(id)) {
+            likenesses.push_back({{"id", l->id}, {"name", l->name}, {"aliases", l->aliases}});
+            for (const auto& c : l->consents)
+              if (c.project == id) consents.push_back(security::consent_to_json(c));
+          }
+          for (const auto& c : *recorded) consents.push_back(security::consent_to_json(c));
+          send_json(res, 200, {{"likenesses", likenesses}, {"consents", consents}});
+        });
+  route("POST", R"(/v1/projects/([a-z0-9][a-z0-9_-]*)/consents)",
+        [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
+          auto who = authenticate(svc, req, res);
+          if (!who) return;
+          const std::string id = req.matches[1];
+          if (!permit(svc, *who, res, Action::kManageConsents, id, no_project(id))) return;
+          auto body = json_body(req, res);
+          if (!body) return;
+          if (body->is_object() && body->contains("project"))
+            return send_error(res, invalid_argument("the project is the URL's", "project"));
+          nlohmann::json with_project = *body;
+          if (with_project.is_object()) with_project["project"] = id;
+          auto consent = security::consent_from_json(with_project);
+          if (!consent.ok()) return send_error(res, consent.status());
+          bool known = false;
+          for (const auto* l : svc.policy().likenesses_in(id))
+            known = known || l->id == consent->likeness;
+          if (!known)
+            return send_error(
+                res, invalid_argument("the policy protects no likeness '" + consent->likeness +
+                                          "' in project '" + id + "'",
+                                      "likeness"));
+          auto recorded = svc.consents().record(*consent, who->id);
+          if (!recorded.ok()) return send_error(res, recorded.status());
+          send_json(res, 201, security::consent_to_json(*recorded));
+        });
+  route("DELETE", R"(/v1/projects/([a-z0-9][a-z0-9_-]*)/consents/([A-Za-z0-9_]+))",
+        [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
+          auto who = authenticate(svc, req, res);
+          if (!who) return;
+          const std::string id = req.matches[1];
+          if (!permit(svc, *who, res, Action::kManageConsents, id, no_project(id))) return;
+          auto revoked = svc.consents().revoke(id, req.matches[2]);
+          if (!revoked.ok()) return send_error(res, revoked.status());
+          send_json(res, 200, security::consent_to_json(*revoked));
+        });
+}
+
 }  // namespace
 
 void install_project_routes(service::Service& svc, const AddRoute& route) {
   install_projects(svc, route);
+  install_consents(svc, route);
   install_roots(svc, route);
   install_tokens(svc, route);
 }

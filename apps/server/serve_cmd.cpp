@@ -24,8 +24,6 @@ namespace fl::server {
 
 namespace {
 
-constexpr const char* kDefaultData = "framelock-data";
-
 struct ServeArgs {
   std::string host = "127.0.0.1";
   int port = 8470;
@@ -260,6 +258,10 @@ Status serve(const ServeArgs& a) {
 
 }  // namespace
 
+Result<std::unique_ptr<service::Service>> open_data(const std::string& data) {
+  return open_service(ServeArgs{.data = data});
+}
+
 void add_serve_command(CLI::App& app, Status* result) {
   auto* cmd = app.add_subcommand(
       "serve", "REST API and live-session page on embedded defaults (SQLite, local disk, threads)");
@@ -321,7 +323,7 @@ void add_project_command(CLI::App& app, Status* result) {
     create->add_option("--name", *name, "Its name for people");
     create->add_option("--data", *data, "The data directory of `framelock serve`");
     create->callback([=] {
-      auto svc = open_service(ServeArgs{.data = *data});
+      auto svc = open_data(*data);
       if (!svc.ok()) {
         *result = svc.status();
         return;
@@ -346,7 +348,7 @@ void add_project_command(CLI::App& app, Status* result) {
     auto* list = cmd->add_subcommand("list", "Projects, with their media roots");
     list->add_option("--data", *data, "The data directory of `framelock serve`");
     list->callback([=] {
-      auto svc = open_service(ServeArgs{.data = *data});
+      auto svc = open_data(*data);
       if (!svc.ok()) {
         *result = svc.status();
         return;
@@ -388,7 +390,7 @@ void add_token_command(CLI::App& app, Status* result) {
         *result = invalid_argument("--role: " + r.status().message());
         return;
       }
-      auto svc = open_service(ServeArgs{.data = *data});
+      auto svc = open_data(*data);
       if (!svc.ok()) {
         *result = svc.status();
         return;
@@ -419,7 +421,7 @@ void add_token_command(CLI::App& app, Status* result) {
     auto* list = cmd->add_subcommand("list", "Tokens (never their secrets)");
     list->add_option("--data", *data, "The data directory of `framelock serve`");
     list->callback([=] {
-      auto svc = open_service(ServeArgs{.data = *data});
+      auto svc = open_data(*data);
       if (!svc.ok()) {
         *result = svc.status();
         return;
@@ -440,7 +442,7 @@ void add_token_command(CLI::App& app, Status* result) {
     revoke->add_option("id", *id, "Token id")->required();
     revoke->add_option("--data", *data, "The data directory of `framelock serve`");
     revoke->callback([=] {
-      auto svc = open_service(ServeArgs{.data = *data});
+      auto svc = open_data(*data);
       if (!svc.ok()) {
         *result = svc.status();
         return;

@@ -39,8 +39,15 @@ nlohmann::json cast_to_json(const Cast& cast) {
                          rounded(b.h, 10), rounded(b.confidence, 1000)});
       tracks.push_back({{"shot", t.shot}, {"start", t.start}, {"end", t.end}, {"boxes", boxes}});
     }
-    out["characters"].push_back(
-        {{"id", c.id}, {"name", c.name}, {"frames_seen", c.frames_seen()}, {"tracks", tracks}});
+    json character = {
+        {"id", c.id}, {"name", c.name}, {"frames_seen", c.frames_seen()}, {"tracks", tracks}};
+    // Their face's identity: what a protected likeness's reference is matched against.
+    if (std::any_of(c.descriptor.begin(), c.descriptor.end(), [](float v) { return v != 0; })) {
+      json d = json::array();
+      for (float v : c.descriptor) d.push_back(rounded(v, 100000));
+      character["descriptor"] = std::move(d);
+    }
+    out["characters"].push_back(std::move(character));
   }
   if (!cast.corrections.empty()) {
     json log = json::array();
@@ -163,6 +170,16 @@ Result<Cast> cast_from_json(const json& j) {
     if (!c["name"].is_string() || c["name"].get<std::string>().empty())
       return wrong(f + ".name", "must be a non-empty string");
     ch.name = c["name"].get<std::string>();
+    if (c.contains("descriptor")) {
+      const json& d = c["descriptor"];
+      if (!d.is_array() || d.size() != ch.descriptor.size())
+        return wrong(f + ".descriptor", "must be 128 numbers");
+      for (size_t k = 0; k < d.size(); ++k) {
+        FL_ASSIGN_OR_RETURN(double v, number(d[k], f + ".descriptor[" + std::to_string(k) + "]"));
+        if (std::abs(v) > 10) return wrong(f + ".descriptor", "must be 128 numbers in -10..10");
+        ch.descriptor[k] = float(v);
+      }
+    }
     if (!c["tracks"].is_array() || c["tracks"].empty())
       return wrong(f + ".tracks", "must be a non-empty array");
     for (size_t t = 0; t < c["tracks"].size(); ++t) {

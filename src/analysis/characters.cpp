@@ -37,6 +37,14 @@ int64_t Character::frames_seen() const {
   return n;
 }
 
+Result<ReferenceFace> reference_face_from_file(const std::string& name, const std::string& path) {
+  auto source = io::open_source(path, {});
+  if (!source.ok()) return Status(source.status()).with_context("reference '" + name + "': ");
+  auto frame = (*source)->read_frame(0);
+  if (!frame.ok()) return Status(frame.status()).with_context("reference '" + name + "': ");
+  return reference_face(name, path, *frame, (*source)->transfer());
+}
+
 Result<ReferenceFace> reference_face(const std::string& name, const std::string& path,
                                      const Image& linear, colour::Transfer transfer) {
   const cv::Mat bgr = display_bgr(linear, transfer);

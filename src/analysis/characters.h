@@ -122,5 +122,7 @@ Result<Cast> analyse_characters(io::FrameSource& source,
 // kInvalidArgument naming `path` when it holds no face.
 Result<ReferenceFace> reference_face(const std::string& name, const std::string& path,
                                      const Image& linear, colour::Transfer transfer);
+// The same from the first frame of a still or clip; errors say which reference (`name`) failed.
+Result<ReferenceFace> reference_face_from_file(const std::string& name, const std::string& path);
 
 }  // namespace fl::analysis

@@ -155,6 +155,9 @@ class Op {
   // Linear colour ops describe themselves as a matrix so runs of them fold into one.
   virtual std::optional<Affine> affine() const { return std::nullopt; }
   virtual bool is_identity() const { return false; }
+  // LikenessReach::kCharacter ops: the character they alter, as the graph names it (a name or
+  // a cast id).
+  virtual std::string likeness_subject() const { return {}; }
   // A pointwise op that is exactly a map of 16-bit code values encoded with `transfer` says so:
   // the renderer then carries such frames from decoder to encoder as 16-bit RGB, with no float
   // frame in between (format negotiation, libavfilter's idea). nullopt: the float path.

@@ -7,6 +7,15 @@ namespace fl::graph {
 
 void Registry::add(OpSchema schema, OpFactory make) {
   if (find(schema.name)) throw std::logic_error("operator registered twice: " + schema.name);
+  // Like a parameter handle: a likeness declaration naming no input fails every test at once.
+  const LikenessDecl& l = schema.likeness;
+  if ((l.reach == LikenessReach::kInsideMask) != !l.mask_input.empty())
+    throw std::logic_error(schema.name + ": an inside_mask reach names its mask input, no other");
+  for (const std::string& in : l.inside_inputs)
+    if (schema.input_index(in) < 0)
+      throw std::logic_error(schema.name + ": alters_likeness names no input '" + in + "'");
+  if (!l.mask_input.empty() && schema.input_index(l.mask_input) < 0)
+    throw std::logic_error(schema.name + ": alters_likeness names no input '" + l.mask_input + "'");
   defs_.push_back(std::make_unique<OpDef>(OpDef{std::move(schema), std::move(make)}));
 }
 

@@ -69,6 +69,7 @@ json OpSchema::to_json() const {
   j["pointwise"] = pointwise;
   j["tileable"] = tileable;
   j["window"] = {{"before", window.before}, {"after", window.after}};
+  j["alters_likeness"] = likeness_reach_name(likeness.reach);
   j["inputs"] = json::array();
   for (const auto& in : inputs)
     j["inputs"].push_back({{"name", in.name}, {"optional", in.optional}, {"doc", in.doc}});
@@ -346,6 +347,27 @@ OpBuilder& OpBuilder::pointwise() {
 OpBuilder& OpBuilder::not_tileable() {
   schema_.tileable = false;
   return *this;
+}
+OpBuilder& OpBuilder::alters_likeness(LikenessReach reach, std::string mask_input,
+                                      std::vector<std::string> inside_inputs) {
+  schema_.likeness = {reach, std::move(mask_input), std::move(inside_inputs)};
+  return *this;
+}
+
+std::string_view likeness_reach_name(LikenessReach r) {
+  switch (r) {
+    case LikenessReach::kNone:
+      return "no";
+    case LikenessReach::kInsideMask:
+      return "inside_mask";
+    case LikenessReach::kCharacter:
+      return "character";
+    case LikenessReach::kFrameEdge:
+      return "frame_edge";
+    case LikenessReach::kWholeFrame:
+      return "whole_frame";
+  }
+  return "no";
 }
 
 }  // namespace fl::graph

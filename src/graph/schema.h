@@ -52,6 +52,24 @@ struct TemporalWindow {
 template <class T>
 class Param;
 
+// Where an operator can alter a person's likeness (the policy's protected likenesses,
+// docs/security.md). Colour applied the same way to every pixel of the frame alters nobody's
+// likeness; synthesising or replacing pixels, or grading one person apart, does.
+enum class LikenessReach {
+  kNone,        // a grade or a geometric transform of the whole picture
+  kInsideMask,  // replaces pixels where its mask input is (fill)
+  kCharacter,   // alters the one character it names (character_lock)
+  kFrameEdge,   // synthesises beyond the old edge, continuing whoever touches it (extend)
+  kWholeFrame,  // replaces whatever moves: everyone on screen (clean_plate)
+};
+std::string_view likeness_reach_name(LikenessReach r);
+
+struct LikenessDecl {
+  LikenessReach reach = LikenessReach::kNone;
+  std::string mask_input;                  // kInsideMask: the input that says where
+  std::vector<std::string> inside_inputs;  // inputs that reach the output only inside the mask
+};
+
 struct OpSchema {
   std::string name;
   int version = 1;
@@ -62,6 +80,7 @@ struct OpSchema {
   TemporalWindow window;
   bool pointwise = false;  // out(x) depends only on in(x): fusable, tileable anywhere
   bool tileable = true;    // false: the renderer hands the op whole frames
+  LikenessDecl likeness;
 
   std::string id() const { return name + "." + std::to_string(version); }
   const ParamSpec* find_param(std::string_view n) const;
@@ -159,6 +178,9 @@ class OpBuilder {
   OpBuilder& window(int before, int after);
   OpBuilder& pointwise();
   OpBuilder& not_tileable();
+  // Where it alters a likeness (LikenessReach); kNone unless declared.
+  OpBuilder& alters_likeness(LikenessReach reach, std::string mask_input = {},
+                             std::vector<std::string> inside_inputs = {});
   OpSchema build() const { return schema_; }
 
  private:

@@ -45,6 +45,8 @@ std::string_view action_name(Action a) {
       return "manage media roots";
     case Action::kManageMembers:
       return "manage the project's members";
+    case Action::kManageConsents:
+      return "manage consents";
     case Action::kManageProjects:
       return "manage projects";
     case Action::kManageTokens:
@@ -80,6 +82,7 @@ bool role_allows(Role role, Action action) {
     case Action::kCancelAnyJob:
     case Action::kManageRoots:
     case Action::kManageMembers:
+    case Action::kManageConsents:
       return role == Role::kAdmin;
     case Action::kManageProjects:
     case Action::kManageTokens:

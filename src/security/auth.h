@@ -39,7 +39,8 @@ enum class Action {
   kCancelOwnJob,
   kCancelAnyJob,
   kManageRoots,
-  kManageMembers,  // a project's members, and tokens granted in it
+  kManageMembers,   // a project's members, and tokens granted in it
+  kManageConsents,  // record, list and revoke consents to alter protected likenesses
   // Studio-wide, for studio admins:
   kManageProjects,
   kManageTokens,  // every token, studio admins' included

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "security/auth.h"
 
 namespace fl::security {
@@ -27,6 +29,50 @@ struct OperatorRule {
   std::string pointer;  // "/operators/0": what a refusal cites
 };
 
+// A recorded consent to alter a protected likeness: who gave it, for which project, until when
+// (the last day it holds, UTC), and for which operators (empty: every one that alters a
+// likeness). Recorded through the API or CLI (service/consent_store.h), or standing in the
+// policy file under the likeness.
+struct Consent {
+  std::string id;           // "c_<hex>" when recorded; the policy's JSON pointer when standing
+  std::string likeness;     // Likeness::id
+  std::string project;      // a project id
+  std::string granted_by;   // the person who gave it (or who signed for them)
+  std::string recorded_by;  // the principal who recorded it
+  std::string until;        // YYYY-MM-DD, inclusive
+  std::vector<std::string> ops;
+  std::string note;  // the contract or release it rests on
+  double recorded = 0;
+  double revoked = 0;  // 0: in force
+  // In force on `today` (YYYY-MM-DD) for `op` altering `likeness` in `project`.
+  bool covers(const std::string& likeness_id, const std::string& in_project, const std::string& op,
+              const std::string& today) const;
+};
+
+// A person whose likeness may not be altered without a consent: found in a cast by name (the
+// name or an alias, as a rename or a reference gave it) or by face (the reference's identity).
+struct Likeness {
+  std::string id;  // a-z, 0-9, '-', '_'
+  std::string name;
+  std::vector<std::string> aliases;
+  std::string reference;              // a still or clip showing their face; empty: names only
+  std::vector<std::string> projects;  // where they are protected; empty: every project
+  std::vector<Consent> consents;      // standing
+  std::string pointer;                // "/likenesses/0"
+  bool applies_in(const std::string& project) const;
+  bool named(std::string_view cast_name) const;  // the name or an alias, case-insensitive
+};
+
+// A consent as JSON ({"likeness", "project", "granted_by", "until", "ops", "note"}): checked
+// field by field (errors name the field); the caller sets id, recorder and time.
+Result<Consent> consent_from_json(const nlohmann::json& j);
+nlohmann::json consent_to_json(const Consent& c);
+
+// "YYYY-MM-DD" of a Unix time, UTC.
+std::string utc_date(double unix_seconds);
+// A real calendar date written YYYY-MM-DD.
+bool valid_date(std::string_view date);
+
 struct Policy {
   // identity: the token claim that lists the caller's groups, and what each group grants: a role
   // in a project ("artist@show-a"), or a bare role ("admin": a studio admin; "viewer", "artist":
@@ -41,7 +87,13 @@ struct Policy {
   Status allows_operator(const std::string& op, const Principal& who,
                          const std::string& project) const;
 
-  // `source` names the text in errors (the file's path).
+  // likenesses: the protected people (docs/security.md, "Protected likenesses").
+  std::vector<Likeness> likenesses;
+  // The likenesses protected in `project`.
+  std::vector<const Likeness*> likenesses_in(const std::string& project) const;
+
+  // `source` names the text in errors (the file's path); a reference is resolved against its
+  // folder.
   static Result<Policy> parse(std::string_view text, const std::string& source);
   static Result<Policy> load(const std::string& path);
 };

@@ -31,11 +31,7 @@ Status JobRunner::run_characters(JobInfo& job, const std::shared_ptr<graph::Canc
   for (size_t i = 0; i < spec.references.size(); ++i) {
     const auto& [name, path] = spec.references[i];
     const std::string field = "references[" + std::to_string(i) + "]";
-    auto source = io::open_source(path, {});
-    if (!source.ok()) return source.status().with_context("reference '" + name + "': ");
-    auto frame = (*source)->read_frame(0);
-    if (!frame.ok()) return frame.status().with_context("reference '" + name + "': ");
-    auto face = analysis::reference_face(name, path, *frame, (*source)->transfer());
+    auto face = analysis::reference_face_from_file(name, path);
     if (!face.ok()) return face.status().with_field(field);
     references.push_back(std::move(*face));
   }

@@ -179,6 +179,11 @@ Result<JobInfo> JobRunner::submit(const security::Principal& who, JobSpec spec) 
   job.last_frame = cj.out->output().last;
   job.frames_total = job.last_frame - job.first_frame + 1;
   job.warnings = cj.plan->warnings;
+  if (options_.admit) {
+    FL_ASSIGN_OR_RETURN(
+        auto notes, options_.admit(job.spec, *cj.plan, job.first_frame, job.last_frame, renderer_));
+    job.warnings.insert(job.warnings.end(), notes.begin(), notes.end());
+  }
   auto any = io::segment_any_frame(final_path, cj.out->sink_options());
   if (!any.ok()) return any.status().with_field("output.name");
   job.segment_frames = *any ? 1 : options_.inter_segment_frames;

@@ -45,6 +45,12 @@ struct JobRunnerOptions {
   graph::ResourceLimits limits;  // refused at submit, with 422
   // Each job's outputs and its end (succeeded, failed, cancelled) are recorded here.
   std::shared_ptr<security::AuditLog> audit;
+  // Asked at submission, with the compiled plan and the node frames to render: an error
+  // refuses the job (the policy's protected likenesses); the notes join the job's warnings.
+  std::function<Result<std::vector<std::string>>(const JobSpec& spec, const graph::Plan& plan,
+                                                 int64_t first, int64_t last,
+                                                 render::Renderer& renderer)>
+      admit;
 };
 
 // The cast of a registered media (casts/<media id>.json under the data directory), and how a

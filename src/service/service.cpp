@@ -7,6 +7,7 @@
 
 #include "analysis/cast_edit.h"
 #include "analysis/cast_json.h"
+#include "core/clock.h"
 #include "core/json_text.h"
 #include "io/frame_source.h"
 #include "ops/register.h"
@@ -47,6 +48,8 @@ Result<std::unique_ptr<Service>> Service::open(ServiceOptions options) {
   FL_ASSIGN_OR_RETURN(s->db_, store::Database::open(options.data_dir + "/framelock.db"));
   FL_ASSIGN_OR_RETURN(s->tokens_, security::TokenStore::open(s->db_));
   FL_ASSIGN_OR_RETURN(s->projects_, ProjectStore::open(s->db_));
+  FL_ASSIGN_OR_RETURN(s->consents_, ConsentStore::open(s->db_));
+  FL_ASSIGN_OR_RETURN(s->likenesses_, ProtectedLikenesses::load(options.policy));
   security::AuditOptions audit_options;
   audit_options.dir = options.data_dir + "/audit";
   audit_options.key_path = options.data_dir + "/keys/audit-ed25519.key";
@@ -102,6 +105,10 @@ Result<std::unique_ptr<Service>> Service::open(ServiceOptions options) {
   jo.guard_for = guard_for;
   jo.events = &s->events_;
   jo.audit = s->audit_;
+  jo.admit = [svc = s.get()](const JobSpec& spec, const graph::Plan& plan, int64_t first,
+                             int64_t last, render::Renderer& renderer) {
+    return svc->admit_render(spec.project, plan, 0, first, last, renderer);
+  };
   FL_ASSIGN_OR_RETURN(s->jobs_, JobRunner::open(s->db_, jo));
   s->previews_ = std::make_unique<PreviewService>(guard_for, &s->events_,
                                                   options.preview_cache_bytes, analyses);
@@ -219,6 +226,41 @@ Result<JobInfo> Service::analyse_characters(const security::Principal& who,
     }
   }
   return jobs_->submit(who, std::move(spec));
+}
+
+Result<std::vector<std::string>> Service::admit_render(const std::string& project,
+                                                       const graph::Plan& plan, int output,
+                                                       int64_t first, int64_t last,
+                                                       render::Renderer& renderer) const {
+  if (!likenesses_->any_in(project)) return std::vector<std::string>{};
+  LikenessRequest req;
+  req.plan = &plan;
+  req.output = output;
+  req.first = first;
+  req.last = last;
+  req.project = project;
+  req.today = security::utc_date(unix_seconds());
+  FL_ASSIGN_OR_RETURN(req.consents, consents_->list(project));
+  // The cast a characters job made for the source's media (with the corrections made since).
+  req.cast_for =
+      [&](const graph::PlanNode& source) -> Result<std::shared_ptr<const analysis::Cast>> {
+    FL_ASSIGN_OR_RETURN(MediaItem item, media_->register_media(project, source.path));
+    const std::string path = jobs_->cast_path(item.id);
+    std::error_code ec;
+    if (!fs::exists(path, ec))
+      return conflict("its source '" + fs::path(item.path).filename().string() + "' (media " +
+                      item.id + ") has no cast to check them against yet: POST /v1/media/" +
+                      item.id + "/characters finds its characters");
+    FL_ASSIGN_OR_RETURN(analysis::Cast cast, analysis::read_cast_file(path));
+    return std::make_shared<const analysis::Cast>(std::move(cast));
+  };
+  FL_ASSIGN_OR_RETURN(auto uses, check_likenesses(*likenesses_, renderer, req));
+  std::vector<std::string> notes;
+  for (const auto& u : uses)
+    notes.push_back("node '" + u.node + "' (" + u.op + ") alters the protected likeness '" +
+                    u.likeness + "' from frame " + std::to_string(u.frame) + " under consent " +
+                    u.consent);
+  return notes;
 }
 
 Result<nlohmann::json> Service::cast_of(const std::string& media_id) const {

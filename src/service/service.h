@@ -16,8 +16,10 @@
 #include "security/policy.h"
 #include "security/token_store.h"
 #include "security/web_login.h"
+#include "service/consent_store.h"
 #include "service/event_hub.h"
 #include "service/job_runner.h"
+#include "service/likeness_check.h"
 #include "service/media_library.h"
 #include "service/previews.h"
 #include "service/project_store.h"
@@ -73,6 +75,16 @@ class Service {
   // audited once rather than on every request it makes.
   bool first_use(const std::string& fingerprint);
   ProjectStore& projects() { return *projects_; }
+  // Consents to alter the policy's protected likenesses, recorded per project.
+  ConsentStore& consents() { return *consents_; }
+  const security::Policy& policy() const { return options_.policy; }
+  // Is the render of `plan`'s output (node frames first..last) in `project` allowed by the
+  // policy's protected likenesses (service/likeness_check.h)? The notes say which consents it
+  // rests on; permission_denied names the node and the person; conflict when footage it would
+  // alter has no cast to check against.
+  Result<std::vector<std::string>> admit_render(const std::string& project, const graph::Plan& plan,
+                                                int output, int64_t first, int64_t last,
+                                                render::Renderer& renderer) const;
   // The pages signed in with a cookie (security/web_login.h).
   security::WebSessions& web_sessions() { return web_sessions_; }
   // The credential's principal with the roles its project memberships add.
@@ -124,6 +136,8 @@ class Service {
   std::shared_ptr<store::Database> db_;
   std::shared_ptr<security::TokenStore> tokens_;
   std::unique_ptr<ProjectStore> projects_;
+  std::unique_ptr<ConsentStore> consents_;
+  std::shared_ptr<const ProtectedLikenesses> likenesses_;
   security::WebSessions web_sessions_;
   std::shared_ptr<security::ChainAuthenticator> auth_;
   std::shared_ptr<security::AuditLog> audit_;

@@ -36,6 +36,7 @@ class CharacterLockOp final : public graph::Op {
         matte_(matte),
         strength_(strength) {}
 
+  std::string likeness_subject() const override { return source_.character; }
   bool has_analysis() const override { return true; }
   // Strength, feather and dilate are applied per frame; the rest decides the fit.
   std::string analysis_key() const override {
@@ -295,6 +296,7 @@ void register_character_lock(graph::Registry& r) {
           .param_float("dilate", 0.0, 0, 1000, "Grow the matte by this many pixels.")
           .param_float("feather", 12.0, 0, 1000, "Width of the matte's soft edge in pixels.")
           .not_tileable()
+          .alters_likeness(graph::LikenessReach::kCharacter)
           .build();
   const auto character = schema.param<std::string>("character");
   const auto cast = schema.param<std::string>("cast");

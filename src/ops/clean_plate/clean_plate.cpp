@@ -180,6 +180,7 @@ void register_clean_plate(graph::Registry& r) {
                      "Frames sampled across the shot (fewer at 4K when memory would run out)")
           .param_bool("still", false, "Output one frame, the plate, instead of a clip")
           .not_tileable()
+          .alters_likeness(graph::LikenessReach::kWholeFrame)
           .build();
   const auto frame = schema.param<int64_t>("frame");
   const auto samples = schema.param<int64_t>("samples");

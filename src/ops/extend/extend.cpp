@@ -106,6 +106,7 @@ void register_extend(graph::Registry& r) {
           .param_int("feather", 8, 0, 256, "Width of the soft seam inside the old edge")
           .window(kWindow, kWindow)
           .not_tileable()
+          .alters_likeness(graph::LikenessReach::kFrameEdge)
           .build();
   const auto left = schema.param<int64_t>("left");
   const auto right = schema.param<int64_t>("right");

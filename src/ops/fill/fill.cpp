@@ -171,6 +171,7 @@ void register_fill(graph::Registry& r) {
                       "false: synthesised per frame, with no analysis pass")
           .window(kWindow, kWindow)
           .not_tileable()
+          .alters_likeness(graph::LikenessReach::kInsideMask, "mask", {"plate"})
           .build();
   const auto samples = schema.param<int64_t>("samples");
   const auto hold = schema.param<bool>("hold");

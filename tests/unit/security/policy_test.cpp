@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
 #include "test_support.h"
 
 namespace fl::security {
@@ -97,6 +99,23 @@ TEST(Policy, ErrorsNameTheLineOrTheField) {
       {R"({"operators": [{"ops": ["fill"], "who": 1}]})", "/operators/0/who: unknown field"},
       {R"([1, 2])", "must be a JSON object"},
       {R"({"version": 1E999})", "overflow"},  // found by policy_fuzz: out_of_range, not parse_error
+      {R"({"likenesses": {}})", "/likenesses: must be a list"},
+      {R"({"likenesses": [{"name": "A"}]})", "/likenesses/0/id: id is required"},
+      {R"({"likenesses": [{"id": "A b", "name": "A"}]})", "/likenesses/0/id: must be"},
+      {R"({"likenesses": [{"id": "a"}]})", "/likenesses/0/name"},
+      {R"({"likenesses": [{"id": "a", "name": "A"}, {"id": "a", "name": "B"}]})",
+       "/likenesses/1/id: 'a' twice"},
+      {R"({"likenesses": [{"id": "a", "name": "A", "face": "x.png"}]})",
+       "/likenesses/0/face: unknown field"},
+      {R"({"likenesses": [{"id": "a", "name": "A", "consents": [{"project": "p",
+          "granted_by": "x", "until": "2027-13-01"}]}]})",
+       "/likenesses/0/consents/0/until"},
+      {R"({"likenesses": [{"id": "a", "name": "A", "consents": [{"project": "p",
+          "until": "2027-01-01"}]}]})",
+       "/likenesses/0/consents/0/granted_by"},
+      {R"({"likenesses": [{"id": "a", "name": "A", "consents": [{"likeness": "b",
+          "project": "p", "granted_by": "x", "until": "2027-01-01"}]}]})",
+       "/likenesses/0/consents/0/likeness: is implied"},
   };
   for (const auto& c : cases) {
     auto p = Policy::parse(c.text, "studio.json");
@@ -105,6 +124,68 @@ TEST(Policy, ErrorsNameTheLineOrTheField) {
     EXPECT_NE(p.status().message().find("studio.json: "), std::string::npos);
     EXPECT_NE(p.status().message().find(c.says), std::string::npos)
         << c.text << " -> " << p.status().message();
+  }
+}
+
+TEST(Policy, LikenessesAreFoundByNameOrAliasInTheirProjects) {
+  auto p = Policy::parse(R"({"likenesses": [
+      {"id": "roxanne", "name": "Roxanne Ritchi", "aliases": ["Roxanne", "R. Ritchi"],
+       "reference": "refs/roxanne.png", "projects": ["show-a"],
+       "consents": [{"project": "show-a", "granted_by": "her agent", "until": "2027-06-30",
+                     "ops": ["fill"], "note": "release R-114"}]},
+      {"id": "hal", "name": "Hal", "reference": "/abs/hal.png"}]})",
+                         "/studio/policy.json");
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  ASSERT_EQ(p->likenesses.size(), 2u);
+  const Likeness& rox = p->likenesses[0];
+  EXPECT_EQ(rox.reference, "/studio/refs/roxanne.png");  // beside the policy file
+  EXPECT_EQ(p->likenesses[1].reference, "/abs/hal.png");
+  EXPECT_TRUE(rox.named("roxanne"));
+  EXPECT_TRUE(rox.named("ROXANNE RITCHI"));
+  EXPECT_TRUE(rox.named("r. ritchi"));
+  EXPECT_FALSE(rox.named("Roxan"));
+  EXPECT_EQ(p->likenesses_in("show-a").size(), 2u);
+  ASSERT_EQ(p->likenesses_in("show-b").size(), 1u);  // Hal is protected everywhere
+  EXPECT_EQ(p->likenesses_in("show-b")[0]->id, "hal");
+  ASSERT_EQ(rox.consents.size(), 1u);
+  EXPECT_EQ(rox.consents[0].id, "policy:/likenesses/0/consents/0");
+  EXPECT_EQ(rox.consents[0].likeness, "roxanne");
+}
+
+TEST(Policy, AConsentCoversItsLikenessProjectOperatorsAndDaysOnly) {
+  auto c = consent_from_json(nlohmann::json{{"likeness", "roxanne"},
+                                            {"project", "show-a"},
+                                            {"granted_by", "her agent"},
+                                            {"until", "2027-06-30"},
+                                            {"ops", {"fill", "extend"}}});
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_TRUE(c->covers("roxanne", "show-a", "fill", "2027-06-30"));  // the last day holds
+  EXPECT_TRUE(c->covers("roxanne", "show-a", "extend", "2026-01-01"));
+  EXPECT_FALSE(c->covers("roxanne", "show-a", "fill", "2027-07-01"));
+  EXPECT_FALSE(c->covers("roxanne", "show-a", "character_lock", "2027-01-01"));
+  EXPECT_FALSE(c->covers("roxanne", "show-b", "fill", "2027-01-01"));
+  EXPECT_FALSE(c->covers("hal", "show-a", "fill", "2027-01-01"));
+  c->revoked = 1;
+  EXPECT_FALSE(c->covers("roxanne", "show-a", "fill", "2027-01-01"));
+  c->revoked = 0;
+  c->ops.clear();  // every operator
+  EXPECT_TRUE(c->covers("roxanne", "show-a", "character_lock", "2027-01-01"));
+
+  EXPECT_TRUE(valid_date("2028-02-29"));
+  EXPECT_FALSE(valid_date("2027-02-29"));
+  EXPECT_FALSE(valid_date("2027-1-01"));
+  EXPECT_FALSE(valid_date("2027-04-31"));
+  EXPECT_EQ(utc_date(0), "1970-01-01");
+  EXPECT_EQ(utc_date(1798675200), "2026-12-31");
+  for (const char* field : {"likeness", "project", "granted_by", "until"}) {
+    nlohmann::json j = {{"likeness", "roxanne"},
+                        {"project", "show-a"},
+                        {"granted_by", "x"},
+                        {"until", "2027-01-01"}};
+    j.erase(field);
+    auto missing = consent_from_json(j);
+    ASSERT_FALSE(missing.ok());
+    EXPECT_EQ(missing.status().field(), field);
   }
 }
 

@@ -1,0 +1,91 @@
+// `--policy` on the command line: the studio's operator rules and protected likenesses decide a
+// render on this machine as they decide a server job, and `framelock consent` records the
+// consent that lets it through. A refused render writes nothing.
+#include <gtest/gtest.h>
+
+#include "cli_fixture.h"
+#include "test_support.h"
+
+namespace fl::test {
+namespace {
+
+class PolicyCli : public Cli {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(ffmpeg("-i " + opencv_data("Megamind.avi") +
+                     " -vf \"select=eq(n\\,170)\" -frames:v 1 " + dir_.file("roxanne.png")),
+              0);
+    write("policy.json", R"({"version": 1,
+      "operators": [{"ops": ["@ai"], "role": "artist"}],
+      "likenesses": [{"id": "roxanne", "name": "Roxanne Ritchi", "reference": "roxanne.png"}]})");
+  }
+  // Fill over frames 0-10 of Megamind with a rectangle mask.
+  void fill_graph(const std::string& name, const std::string& rect) {
+    write(name, R"({"framelock": 1,
+      "sources": {"clip": {"path": ")" +
+                    opencv_data("Megamind.avi") + R"(", "frames": [0, 10]}},
+      "nodes": {"m": {"op": "mask", "inputs": {"like": "clip"}, "params": {"shape": ")" +
+                    rect +
+                    R"("}},
+                "remove": {"op": "fill", "inputs": {"in": "clip", "mask": "m"},
+                           "params": {"hold": false}}},
+      "outputs": [{"node": "remove", "path": "out.mkv", "codec": "ffv1"}]})");
+  }
+};
+
+TEST_F(PolicyCli, AProtectedFaceInTheMaskNeedsAConsentFromTheDataDirectory) {
+  fill_graph("face.json", "rect 220 200 60 60");
+  auto refused = run("render face.json --policy policy.json");
+  EXPECT_NE(refused.code, 0);
+  EXPECT_NE(refused.err.find("Roxanne Ritchi"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("node 'remove' (fill)"), std::string::npos) << refused.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.file("out.mkv")));
+  // The cast the analysis found, kept and given back: the same decision without analysing.
+  ASSERT_EQ(run("characters " + opencv_data("Megamind.avi") + " --out cast.json").code, 0);
+  auto with_cast = run("render face.json --policy policy.json --cast cast.json");
+  EXPECT_NE(with_cast.code, 0);
+  EXPECT_EQ(with_cast.err.find("finding the characters"), std::string::npos) << with_cast.err;
+  EXPECT_NE(with_cast.err.find("Roxanne Ritchi"), std::string::npos) << with_cast.err;
+
+  // A consent recorded in a data directory lets it through, and the render says so.
+  auto bad =
+      run("consent grant --data data --likeness roxanne --granted-by agent --until 2099-02-30");
+  EXPECT_NE(bad.code, 0);
+  EXPECT_NE(bad.err.find("--until"), std::string::npos) << bad.err;
+  auto granted = run(
+      "consent grant --data data --likeness roxanne --granted-by 'her agent' --until 2099-12-31 "
+      "--op fill --note 'release R-114'");
+  ASSERT_EQ(granted.code, 0) << granted.err;
+  const std::string id = granted.out.substr(0, granted.out.find('\n'));
+  EXPECT_EQ(id.rfind("c_", 0), 0u) << granted.out;
+  auto allowed = run("render face.json --policy policy.json --cast cast.json --data data");
+  ASSERT_EQ(allowed.code, 0) << allowed.err;
+  EXPECT_NE(allowed.err.find("under consent " + id), std::string::npos) << allowed.err;
+  EXPECT_TRUE(std::filesystem::exists(dir_.file("out.mkv")));
+  auto listed = run("consent list --data data");
+  EXPECT_NE(listed.out.find("\"granted_by\":\"her agent\""), std::string::npos) << listed.out;
+
+  // Revoked: refused again. Another project's consent is no consent here.
+  ASSERT_EQ(run("consent revoke " + id + " --data data").code, 0);
+  EXPECT_NE(run("render face.json --policy policy.json --cast cast.json --data data").code, 0);
+}
+
+TEST_F(PolicyCli, TheOperatorRulesApplyToTheRoleItRunsAs) {
+  fill_graph("corner.json", "rect 600 20 80 60");  // nobody there
+  ASSERT_EQ(run("characters " + opencv_data("Megamind.avi") + " --out cast.json").code, 0);
+  auto viewer = run("render corner.json --policy policy.json --role viewer --cast cast.json");
+  EXPECT_NE(viewer.code, 0);
+  EXPECT_NE(viewer.err.find("/operators/0"), std::string::npos) << viewer.err;
+  EXPECT_NE(viewer.err.find("'fill'"), std::string::npos) << viewer.err;
+  auto artist = run("render corner.json --policy policy.json --cast cast.json");
+  EXPECT_EQ(artist.code, 0) << artist.err;
+  auto no_policy = run("render corner.json --cast cast.json");
+  EXPECT_NE(no_policy.code, 0);
+  EXPECT_NE(no_policy.err.find("--policy"), std::string::npos);
+  auto bad_policy = run("render corner.json --policy nope.json");
+  EXPECT_NE(bad_policy.code, 0);
+  EXPECT_NE(bad_policy.err.find("nope.json"), std::string::npos) << bad_policy.err;
+}
+
+}  // namespace
+}  // namespace fl::test
