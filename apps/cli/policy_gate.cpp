@@ -113,7 +113,7 @@ Result<std::vector<std::string>> apply_policy(const PolicyFlags& flags, const gr
   req.cast_for = [&](const graph::PlanNode& source) { return casts.of(source); };
   std::vector<std::string> notes;
   for (size_t i = 0; i < plan.outputs.size(); ++i) {
-    req.output = int(i);
+    req.node = plan.outputs[i].node;
     req.first = range ? std::max(range->first, plan.outputs[i].first) : plan.outputs[i].first;
     req.last = range ? std::min(range->last, plan.outputs[i].last) : plan.outputs[i].last;
     FL_ASSIGN_OR_RETURN(auto uses, service::check_likenesses(*likenesses, renderer, req));

@@ -91,7 +91,7 @@ class Checker {
   Result<std::vector<LikenessUse>> run() {
     const graph::Plan& plan = *req_.plan;
     std::set<int> reached;
-    collect(plan, plan.outputs.at(size_t(req_.output)).node, reached);
+    collect(plan, req_.node, reached);
     for (int index : reached) {
       const graph::PlanNode& n = plan.nodes[size_t(index)];
       if (n.is_source || !n.def || n.def->schema.likeness.reach == LikenessReach::kNone) continue;

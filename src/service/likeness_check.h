@@ -42,8 +42,8 @@ class ProtectedLikenesses {
 
 struct LikenessRequest {
   const graph::Plan* plan = nullptr;
-  int output = 0;               // plan output rendered
-  int64_t first = 0, last = 0;  // its node frames
+  int node = 0;                 // the plan node rendered (an output's, a preview's)
+  int64_t first = 0, last = 0;  // its frames
   std::string project;
   std::string today;  // YYYY-MM-DD (security::utc_date)
   // Recorded consents of the project (the standing ones come with the likenesses).

@@ -186,6 +186,7 @@ Result<PreviewService::Prepared> PreviewService::prepare(const PreviewRequest& r
     return invalid_argument("frame " + std::to_string(request.frame) + " is out of range (0-" +
                                 std::to_string(geom.frame_count - 1) + ")",
                             "frame");
+  if (admit_) FL_RETURN_IF_ERROR(admit_(request.project, *plan, node, request.frame, renderer_));
   colour::Transfer display = colour::Transfer::kBt709;
   if (int src = render::primary_source(*plan, node); src >= 0) {
     FL_ASSIGN_OR_RETURN(display, renderer_.source_transfer(plan->nodes[size_t(src)]));

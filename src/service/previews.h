@@ -65,6 +65,11 @@ class PreviewService {
   ~PreviewService();
   // Refused at prepare() (graph/limits.h); none by default.
   void set_limits(const graph::ResourceLimits& limits) { limits_ = limits; }
+  // Asked at prepare() for the frame previewed: an error refuses the preview (the policy's
+  // protected likenesses, Service::admit_render).
+  using Admit = std::function<Status(const std::string& project, const graph::Plan& plan, int node,
+                                     int64_t frame, render::Renderer& renderer)>;
+  void set_admit(Admit admit) { admit_ = std::move(admit); }
 
   // A request checked and compiled (plan cache): everything that can be refused is refused
   // here, before an HTTP answer starts streaming.
@@ -95,6 +100,7 @@ class PreviewService {
 
   std::function<graph::PathGuard(const std::string& project)> guard_for_;
   graph::ResourceLimits limits_;
+  Admit admit_;
   EventHub* events_;
   render::Renderer renderer_;
   // One per project: a plan compiled under one project's guard is never another's cache hit.

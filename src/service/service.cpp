@@ -107,12 +107,16 @@ Result<std::unique_ptr<Service>> Service::open(ServiceOptions options) {
   jo.audit = s->audit_;
   jo.admit = [svc = s.get()](const JobSpec& spec, const graph::Plan& plan, int64_t first,
                              int64_t last, render::Renderer& renderer) {
-    return svc->admit_render(spec.project, plan, 0, first, last, renderer);
+    return svc->admit_render(spec.project, plan, plan.outputs.front().node, first, last, renderer);
   };
   FL_ASSIGN_OR_RETURN(s->jobs_, JobRunner::open(s->db_, jo));
   s->previews_ = std::make_unique<PreviewService>(guard_for, &s->events_,
                                                   options.preview_cache_bytes, analyses);
   s->previews_->set_limits(limits);
+  s->previews_->set_admit([svc = s.get()](const std::string& project, const graph::Plan& plan,
+                                          int node, int64_t frame, render::Renderer& renderer) {
+    return svc->admit_render(project, plan, node, frame, frame, renderer).status();
+  });
   return s;
 }
 
@@ -229,13 +233,13 @@ Result<JobInfo> Service::analyse_characters(const security::Principal& who,
 }
 
 Result<std::vector<std::string>> Service::admit_render(const std::string& project,
-                                                       const graph::Plan& plan, int output,
+                                                       const graph::Plan& plan, int node,
                                                        int64_t first, int64_t last,
                                                        render::Renderer& renderer) const {
   if (!likenesses_->any_in(project)) return std::vector<std::string>{};
   LikenessRequest req;
   req.plan = &plan;
-  req.output = output;
+  req.node = node;
   req.first = first;
   req.last = last;
   req.project = project;

@@ -78,12 +78,12 @@ class Service {
   // Consents to alter the policy's protected likenesses, recorded per project.
   ConsentStore& consents() { return *consents_; }
   const security::Policy& policy() const { return options_.policy; }
-  // Is the render of `plan`'s output (node frames first..last) in `project` allowed by the
+  // Is the render of `plan`'s node (frames first..last) in `project` allowed by the
   // policy's protected likenesses (service/likeness_check.h)? The notes say which consents it
   // rests on; permission_denied names the node and the person; conflict when footage it would
   // alter has no cast to check against.
   Result<std::vector<std::string>> admit_render(const std::string& project, const graph::Plan& plan,
-                                                int output, int64_t first, int64_t last,
+                                                int node, int64_t first, int64_t last,
                                                 render::Renderer& renderer) const;
   // The pages signed in with a cookie (security/web_login.h).
   security::WebSessions& web_sessions() { return web_sessions_; }

@@ -150,6 +150,57 @@ TEST_F(LikenessApi, FillOverAProtectedPersonNeedsAConsentInForce) {
   EXPECT_TRUE(marked) << with_revoked.body;
 }
 
+TEST_F(LikenessApi, APreviewIsCheckedOnTheFrameItShows) {
+  analyse_cast();
+  auto preview = [&](int frame) {
+    json body = fill_job(kOnHerFace)["graph"];
+    return call("POST", "/v1/previews", artist_,
+                json{{"graph", body}, {"node", "remove"}, {"frame", frame}, {"scales", {0.125}}});
+  };
+  auto refused = preview(5);  // she is there
+  EXPECT_EQ(refused.status, 403) << refused.body.substr(0, 400);
+  EXPECT_NE(refused.body.find("Roxanne Ritchi"), std::string::npos);
+  // Frame 0: her track starts at frame 1, so nothing of hers is altered.
+  auto allowed = preview(0);
+  EXPECT_EQ(allowed.status, 200) << allowed.body.substr(0, 400);
+}
+
+TEST_F(LikenessApi, EachOperatorIsCheckedWhereItAltersPictures) {
+  analyse_cast();
+  auto job = [&](const std::string& op, const json& params) {
+    return call(
+        "POST", "/v1/jobs", artist_,
+        json{{"graph",
+              {{"sources", {{"clip", {{"media", megamind_id_}, {"frames", {0, 20}}}}}},
+               {"nodes", {{"x", {{"op", op}, {"inputs", {{"in", "clip"}}}, {"params", params}}}}}}},
+             {"output", {{"node", "x"}, {"name", "x.mov"}}}});
+  };
+  struct Case {
+    std::string op;
+    json params;
+    int status;
+  };
+  const std::vector<Case> cases = {
+      // Her body reaches the bottom edge, not the sides.
+      {"extend", {{"bottom", 32}}, 403},
+      {"extend", {{"left", 32}, {"right", 32}}, 201},
+      // A clean plate removes everyone who moves: her too.
+      {"clean_plate", json::object(), 403},
+      // Character lock grades the one character it names.
+      {"character_lock", {{"character", "1"}, {"cast", "cast:" + megamind_id_}}, 403},
+      {"character_lock", {{"character", "2"}, {"cast", "cast:" + megamind_id_}}, 201},
+  };
+  for (const auto& c : cases) {
+    auto r = job(c.op, c.params);
+    EXPECT_EQ(r.status, c.status) << c.op << " " << c.params.dump() << ": "
+                                  << r.body.substr(0, 400);
+    if (c.status == 403) {
+      EXPECT_NE(r.body.find("Roxanne Ritchi"), std::string::npos) << r.body;
+    }
+    cancel(r);
+  }
+}
+
 TEST_F(LikenessApi, AGradeOverTheWholeFrameAltersNoLikeness) {
   analyse_cast();
   auto job = call("POST", "/v1/jobs", artist_,
