@@ -32,6 +32,9 @@ std::string markdown(const graph::Registry& registry) {
     if (s.window.before || s.window.after)
       md += "- temporal window: " + std::to_string(s.window.before) + " before, " +
             std::to_string(s.window.after) + " after\n";
+    if (s.likeness.reach != graph::LikenessReach::kNone)
+      md += "- alters a likeness (docs/security.md): " +
+            std::string(graph::likeness_reach_name(s.likeness.reach)) + "\n";
     md += "\n| parameter | type | default | range | description |\n|---|---|---|---|---|\n";
     for (const auto& p : s.params) {
       std::string range;
