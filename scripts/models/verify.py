@@ -32,6 +32,7 @@ SAMPLE = "/usr/share/doc/opencv-doc/examples/data/messi5.jpg"   # Debian opencv-
 # Tolerances: float32 re-implementations differ only by summation order.
 FACEREC_MAX_ABS, FACEREC_MIN_COS = 1e-4, 0.99999
 SELFIE_MAX_ABS = 1e-3
+NSFW_MAX_ABS = 1e-4
 
 failures = []
 
@@ -194,6 +195,32 @@ def main():
               f"mask>0.5 agreement {100*agree:.4f}%  person fraction {(ref[i] > 0.5).mean():.3f}")
         if diff.max() > SELFIE_MAX_ABS:
             failures.append(f"selfie:{name}")
+    print("  time: " + timeit(net, np.ascontiguousarray(x[:1].transpose(0, 3, 1, 2)), 20))
+
+    # ---- 4. Content classifier ------------------------------------------------
+    print("\n[content classifier] nsfwjs MobileNetV2 mid: ONNX in OpenCV vs tfjs graph model")
+    m = "package/dist/models/mobilenet_v2_mid/"
+    src = unpack("nsfwjs-4.4.0.tgz", [m + "model.min.js", m + "group1-shard1of2.min.js",
+                                     m + "group1-shard2of2.min.js"], tmp)
+    d = os.path.join(tmp, "nsfw-tfjs")
+    subprocess.run(["node", os.path.join(ROOT, "scripts/models/extract_nsfwjs.mjs"), src, d], check=True)
+    inputs = {"noise": rs.uniform(0, 1, (224, 224, 3))}
+    for still in ("baboon.jpg", "fruits.jpg", "messi5.jpg", "starry_night.jpg"):
+        p = os.path.join(os.path.dirname(SAMPLE), still)
+        if os.path.exists(p):
+            inputs[still] = cv2.cvtColor(cv2.resize(cv2.imread(p), (224, 224), interpolation=cv2.INTER_AREA),
+                                         cv2.COLOR_BGR2RGB) / 255.0
+    net = cv2.dnn.readNetFromONNX(model("nsfwjs_mobilenet_v2_mid_224.onnx"))
+    x = np.stack([np.asarray(v, np.float32) for v in inputs.values()])
+    ref = node_reference("nsfw", d, x, tmp).reshape(len(inputs), 5)
+    for i, name in enumerate(inputs):
+        net.setInput(np.ascontiguousarray(x[i:i + 1].transpose(0, 3, 1, 2)))
+        got = net.forward()[0]
+        diff = np.abs(got - ref[i]).max()
+        print(f"  {name:16s} max|diff| {diff:.3e}  scores (drawing hentai neutral porn sexy) "
+              + " ".join(f"{v:.3f}" for v in got))
+        if diff > NSFW_MAX_ABS:
+            failures.append(f"nsfw:{name}")
     print("  time: " + timeit(net, np.ascontiguousarray(x[:1].transpose(0, 3, 1, 2)), 20))
 
     print("\nverify:", "ALL PASS" if not failures else "FAILED: " + ", ".join(failures))

@@ -53,6 +53,7 @@ const ModelFile& model_file(ModelId id) {
       {ModelId::kFaceDetectNear, "face_detection_front_128x128_barracuda.onnx", {}},
       {ModelId::kFaceDescriptor, "dlib_face_recognition_resnet_v1.onnx", {}},
       {ModelId::kPersonSegmenter, "selfie_segmentation_256.onnx", {}},
+      {ModelId::kContentClassifier, "nsfwjs_mobilenet_v2_mid_224.onnx", {}},
   };
   static const std::vector<ModelFile> pinned = [] {
     std::vector<ModelFile> v;

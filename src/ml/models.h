@@ -13,10 +13,11 @@
 namespace fl::ml {
 
 enum class ModelId {
-  kFaceDetectFar,    // BlazeFace back-camera, 256x256: whole frames, faces from ~20 px
-  kFaceDetectNear,   // BlazeFace front-camera, 128x128: a crop around one face
-  kFaceDescriptor,   // dlib ResNet, 150x150 aligned chip -> 128-d identity
-  kPersonSegmenter,  // MediaPipe selfie segmentation, 256x256 -> person probability
+  kFaceDetectFar,      // BlazeFace back-camera, 256x256: whole frames, faces from ~20 px
+  kFaceDetectNear,     // BlazeFace front-camera, 128x128: a crop around one face
+  kFaceDescriptor,     // dlib ResNet, 150x150 aligned chip -> 128-d identity
+  kPersonSegmenter,    // MediaPipe selfie segmentation, 256x256 -> person probability
+  kContentClassifier,  // nsfwjs MobileNetV2 mid, 224x224 -> five content classes
 };
 
 struct ModelFile {
