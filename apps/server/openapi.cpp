@@ -316,22 +316,20 @@ json openapi_document(const graph::Registry& registry) {
         {"ops", {{"type", "array"}, {"items", {{"type", "string"}}}}},
         {"note", {{"type", "string"}}}}}};
   paths["/v1/projects/{id}/consents"]["get"] = operation(
-      "The likenesses the policy protects in the project, and the consents to alter them",
-      "admin", {{"200", json_response("{likenesses, consents}", obj)}},
-      {{"parameters", json::array({id_param("id", "project id"),
-                                   {{"name", "revoked"},
-                                    {"in", "query"},
-                                    {"schema", {{"type", "boolean"}}}}})}});
-  paths["/v1/projects/{id}/consents"]["post"] = operation(
-      "Record a consent to alter a protected likeness (audited)", "admin",
-      {{"201", json_response("the consent, with its id", obj)},
-       {"422", error_response("an unknown likeness, a bad date, a missing field")}},
-      {{"parameters", pid}, {"requestBody", body(consent)}});
+      "The likenesses the policy protects in the project, and the consents to alter them", "admin",
+      {{"200", json_response("{likenesses, consents}", obj)}},
+      {{"parameters",
+        json::array({id_param("id", "project id"),
+                     {{"name", "revoked"}, {"in", "query"}, {"schema", {{"type", "boolean"}}}}})}});
+  paths["/v1/projects/{id}/consents"]["post"] =
+      operation("Record a consent to alter a protected likeness (audited)", "admin",
+                {{"201", json_response("the consent, with its id", obj)},
+                 {"422", error_response("an unknown likeness, a bad date, a missing field")}},
+                {{"parameters", pid}, {"requestBody", body(consent)}});
   paths["/v1/projects/{id}/consents/{consent}"]["delete"] = operation(
       "Revoke a consent (the record is kept, marked)", "admin",
       {{"200", json_response("the revoked consent", obj)}},
-      {{"parameters",
-        json::array({id_param("id", "project id"), id_param("consent", "c_...")})}});
+      {{"parameters", json::array({id_param("id", "project id"), id_param("consent", "c_...")})}});
   paths["/v1/media"]["get"] = operation("Registered footage of the caller's projects", "viewer",
                                         {{"200", json_response("media", obj)}},
                                         {{"parameters", json::array({project_query()})}});
