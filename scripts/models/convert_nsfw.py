@@ -21,9 +21,6 @@ import json
 import os
 
 import numpy as np
-import onnx
-from onnx import TensorProto, helper
-
 from convert_selfie import Converter, _attr, _same_pads
 from tfjs_weights import load_weight_groups
 
@@ -36,13 +33,6 @@ def _fused_ops(node):
 
 
 class NsfwConverter(Converter):
-    def relu6(self, x, name):
-        r = self.emit("Relu", [x], name + "/relu")
-        m6 = self.emit("Sub", [x, self.const(name + "/six", np.array(6.0, np.float32))],
-                       name + "/minus6")
-        r6 = self.emit("Relu", [m6], name + "/relu_minus6")
-        return self.emit("Sub", [r, r6], name)
-
     def convert(self):
         for n in self.tf_nodes:
             name, op, ins = n["name"], n["op"], n.get("input", [])
@@ -112,22 +102,10 @@ class NsfwConverter(Converter):
         return self
 
     def model(self, output_tf_name):
-        last = self.name[output_tf_name]
-        for nd in self.nodes:
-            if nd.output[0] == last:
-                nd.output[0] = "scores"
-        graph = helper.make_graph(
-            self.nodes, "nsfwjs_mobilenet_v2_mid_224",
-            [helper.make_tensor_value_info("input", TensorProto.FLOAT, self.input_shape)],
-            [helper.make_tensor_value_info("scores", TensorProto.FLOAT, [1, len(CLASSES)])],
-            self.inits)
-        m = helper.make_model(graph, producer_name="framelock/scripts/models/convert_nsfw.py",
-                              opset_imports=[helper.make_opsetid("", 11)])
-        m.ir_version = 6
-        m.doc_string = ("nsfwjs@4.4.0 mobilenet_v2_mid (MIT, Infinite Red). Input: NCHW RGB float "
-                        "0..1, 1x3x224x224. Output 'scores': 1x5 softmax over " + ", ".join(CLASSES))
-        onnx.checker.check_model(m)
-        return m
+        return self.finish(output_tf_name, "scores", "nsfwjs_mobilenet_v2_mid_224", [1, len(CLASSES)],
+                           "framelock/scripts/models/convert_nsfw.py",
+                           "nsfwjs@4.4.0 mobilenet_v2_mid (MIT, Infinite Red). Input: NCHW RGB float "
+                           "0..1, 1x3x224x224. Output 'scores': 1x5 softmax over " + ", ".join(CLASSES))
 
 
 def main():

