@@ -442,8 +442,28 @@ function addJob(job) {
     if (j.frames_total) bar.value = j.frames_done / j.frames_total;
     if (['succeeded', 'failed', 'cancelled'].includes(j.state)) {
       cancel.remove();
-      if (j.state === 'succeeded') {
+      li.dataset.review = j.review || '';
+      li.querySelectorAll('.review').forEach((b) => b.remove());
+      if (j.review === 'held') {
+        // The studio's content policy held it: a project admin looks, then approves or rejects.
+        info.textContent = 'Held for review by the content policy.';
+        if (session?.role === 'admin') {
+          for (const [label, decision] of [['Approve', 'approve'], ['Reject', 'reject']]) {
+            const b = document.createElement('button');
+            b.textContent = label;
+            b.className = 'review';
+            b.addEventListener('click', async () => {
+              try { update(await call('POST', `/v1/jobs/${j.id}/review`, { decision })); } catch (e) { setStatus(e.message); }
+            });
+            li.append(b);
+          }
+        }
+      } else if (j.review === 'rejected') {
+        info.textContent = 'Rejected in review.';
+      }
+      if (j.output?.url && !li.querySelector('.download')) {
         const a = document.createElement('button');
+        a.className = 'download';
         a.textContent = 'Download';
         a.addEventListener('click', async () => {
           const res = await fetch(`/v1/jobs/${j.id}/output`, withSession());
@@ -543,6 +563,7 @@ async function start() {
     hash.set('session', s.id);
     history.replaceState(null, '', `#${hash}`);
   }
+  session.role = (await call('GET', `/v1/projects/${session.project}`)).role;
   media = media.filter((m) => m.project === session.project);
   for (const m of media) $('#media-select').append(new Option(m.path.split('/').pop(), m.id));
   $('#session-info').textContent = `${session.project} · session ${session.id}`;

@@ -43,9 +43,18 @@ struct PolicyFlags {
 void add_policy_flags(CLI::App* cmd, PolicyFlags& flags);
 // The policy's operator rules and protected likenesses over the render of `plan` (every output,
 // `range` when given). The notes name the consents a render rests on; an error refuses it.
-Result<std::vector<std::string>> apply_policy(const PolicyFlags& flags, const graph::Plan& plan,
-                                              render::Renderer& renderer,
-                                              const std::optional<graph::FrameRange>& range);
+// `content` is the policy's content check when the plan uses a generative operator (added to
+// the command's pipeline: it blocks there; flagged and held outputs are the caller's to report).
+struct PolicyDecision {
+  std::vector<std::string> notes;
+  std::shared_ptr<Finisher> content;
+  // After the render: the findings as warnings, or an error for an output held for review
+  // (its file removed: a command line has no one to approve it).
+  std::function<Status(const std::string& written, std::vector<std::string>& warnings)> after;
+};
+Result<PolicyDecision> apply_policy(const PolicyFlags& flags, const graph::Plan& plan,
+                                    render::Renderer& renderer,
+                                    const std::optional<graph::FrameRange>& range);
 
 // One line on stderr ("framelock: error: ...") and the process exit code for a Status.
 int report(const Status& status);

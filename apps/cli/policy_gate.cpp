@@ -9,6 +9,7 @@
 #include "core/clock.h"
 #include "io/frame_source.h"
 #include "service/consent_store.h"
+#include "service/content_check.h"
 #include "service/likeness_check.h"
 #include "store/database.h"
 
@@ -72,13 +73,14 @@ void add_policy_flags(CLI::App* cmd, PolicyFlags& flags) {
                   "The data directory whose recorded consents count (`framelock consent`)");
 }
 
-Result<std::vector<std::string>> apply_policy(const PolicyFlags& flags, const graph::Plan& plan,
-                                              render::Renderer& renderer,
-                                              const std::optional<graph::FrameRange>& range) {
+Result<PolicyDecision> apply_policy(const PolicyFlags& flags, const graph::Plan& plan,
+                                    render::Renderer& renderer,
+                                    const std::optional<graph::FrameRange>& range) {
+  PolicyDecision decision;
   if (flags.file.empty()) {
     if (!flags.casts.empty() || !flags.data.empty())
       return invalid_argument("--cast and --data go with --policy", "policy");
-    return std::vector<std::string>{};
+    return decision;
   }
   FL_ASSIGN_OR_RETURN(security::Policy policy, security::Policy::load(flags.file));
   if (!security::valid_project_id(flags.project))
@@ -94,8 +96,33 @@ Result<std::vector<std::string>> apply_policy(const PolicyFlags& flags, const gr
     Status s = policy.allows_operator(n.def->schema.name, who, flags.project);
     if (!s.ok()) return Status(s).with_field("nodes." + n.id);
   }
+  bool generative = false;
+  for (const auto& n : plan.nodes)
+    if (!n.is_source && n.def)
+      for (const auto& op : security::ai_operators())
+        generative = generative || op == n.def->schema.name;
+  if (policy.content && policy.content->applies_in(flags.project) && generative) {
+    auto check = std::make_shared<service::ContentCheck>(*policy.content);
+    decision.content = check;
+    decision.after = [check](const std::string& written, std::vector<std::string>& warnings) {
+      const auto findings = check->findings();
+      if (findings.empty()) return ok_status();
+      if (check->rule().action == security::ContentAction::kHold) {
+        std::error_code ec;
+        fs::remove(written, ec);
+        return permission_denied(
+            "the studio's content policy (/content) holds this output for "
+            "review (" +
+            service::describe(findings.front()) +
+            "); render it as a server job for a project admin to approve");
+      }
+      for (const auto& f : findings)
+        warnings.push_back("the content policy flags " + written + ": " + service::describe(f));
+      return ok_status();
+    };
+  }
   FL_ASSIGN_OR_RETURN(auto likenesses, service::ProtectedLikenesses::load(policy));
-  if (!likenesses->any_in(flags.project)) return std::vector<std::string>{};
+  if (!likenesses->any_in(flags.project)) return decision;
   service::LikenessRequest req;
   req.plan = &plan;
   req.project = flags.project;
@@ -111,17 +138,17 @@ Result<std::vector<std::string>> apply_policy(const PolicyFlags& flags, const gr
   }
   Casts casts(flags.casts, *likenesses);
   req.cast_for = [&](const graph::PlanNode& source) { return casts.of(source); };
-  std::vector<std::string> notes;
   for (size_t i = 0; i < plan.outputs.size(); ++i) {
     req.node = plan.outputs[i].node;
     req.first = range ? std::max(range->first, plan.outputs[i].first) : plan.outputs[i].first;
     req.last = range ? std::min(range->last, plan.outputs[i].last) : plan.outputs[i].last;
     FL_ASSIGN_OR_RETURN(auto uses, service::check_likenesses(*likenesses, renderer, req));
     for (const auto& u : uses)
-      notes.push_back("node '" + u.node + "' (" + u.op + ") alters the protected likeness '" +
-                      u.likeness + "' under consent " + u.consent);
+      decision.notes.push_back("node '" + u.node + "' (" + u.op +
+                               ") alters the protected likeness '" + u.likeness +
+                               "' under consent " + u.consent);
   }
-  return notes;
+  return decision;
 }
 
 }  // namespace fl::cli

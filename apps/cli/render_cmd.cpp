@@ -110,16 +110,19 @@ Status run_graph(const graph::Graph& g, const std::string& out_override, const R
   compile_options.probe = renderer.prober();
   FL_ASSIGN_OR_RETURN(auto plan, graph::compile(g, ops::builtin_registry(), compile_options));
   if (plan->outputs.empty()) return invalid_argument("the graph has no outputs");
-  FL_ASSIGN_OR_RETURN(auto notes, apply_policy(flags.policy, *plan, renderer, range));
+  FL_ASSIGN_OR_RETURN(PolicyDecision policy, apply_policy(flags.policy, *plan, renderer, range));
   std::vector<std::string> warnings = plan->warnings;
-  warnings.insert(warnings.end(), notes.begin(), notes.end());
-  for (const std::string& w : warnings)
+  warnings.insert(warnings.end(), policy.notes.begin(), policy.notes.end());
+  auto warn = [&](const std::string& w) {
     if (flags.json)
       std::printf("%s\n", json_text(nlohmann::json{{"event", "warning"}, {"message", w}}).c_str());
     else
       std::fprintf(stderr, "warning: %s\n", w.c_str());
+  };
+  for (const std::string& w : warnings) warn(w);
   auto start = std::chrono::steady_clock::now();
   const CommandOutputs outputs = command_outputs();
+  if (policy.content) outputs.pipeline->add_finisher(policy.content);
   for (size_t i = 0; i < plan->outputs.size(); ++i) {
     render::OutputOptions options;
     options.frames = range;
@@ -133,6 +136,11 @@ Status run_graph(const graph::Graph& g, const std::string& out_override, const R
         render::render_to_file(renderer, *plan, plan->outputs[i], options, path, outputs.pipeline);
     if (!s.ok()) return s;
     std::string written = path.empty() ? plan->outputs[i].decl.path : path;
+    if (policy.after) {
+      std::vector<std::string> flagged;
+      FL_RETURN_IF_ERROR(policy.after(written, flagged));
+      for (const auto& w : flagged) warn(w);
+    }
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (flags.json) {
       nlohmann::json done = {{"event", "done"},

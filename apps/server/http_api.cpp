@@ -528,6 +528,17 @@ Status install_routes(net::HttpServer& http, service::Service& svc, const HttpOp
           if (!path.ok()) return send_error(res, path.status());
           send_file(res, *path);
         });
+  // The content policy's hold: a project admin approves or rejects (docs/security.md).
+  route("POST", R"(/v1/jobs/([A-Za-z0-9_]+)/review)",
+        [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
+          auto job = visible_job(svc, req, res, Action::kReviewContent);
+          if (!job) return;
+          auto decision = string_field(req, res, "decision", "approve or reject");
+          if (!decision) return;
+          auto reviewed = svc.jobs().review(job->second.id, *decision);
+          if (!reviewed.ok()) return send_error(res, reviewed.status());
+          send_json(res, 200, service::job_to_json(*reviewed));
+        });
 
   // --- live sessions ---
   route("POST", "/v1/sessions", [&svc](const net::HttpRequest& req, net::HttpResponse& res) {

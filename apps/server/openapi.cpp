@@ -536,8 +536,21 @@ json openapi_document(const graph::Registry& registry) {
                   {{"description", "the output"},
                    {"content", {{"application/octet-stream", json::object()}}}}},
                  {"404", error_response("unknown id")},
-                 {"409", error_response("the job has not succeeded")}},
+                 {"409", error_response("the job has not succeeded, or its output is held by the "
+                                        "content policy or was rejected")}},
                 {{"parameters", job_id}});
+  paths["/v1/jobs/{id}/review"]["post"] = operation(
+      "Approve or reject an output the content policy held", "admin",
+      {{"200", json_response("the job", obj)},
+       {"409", error_response("the job is not held")},
+       {"422", error_response("decision is not approve or reject")}},
+      {{"parameters", job_id},
+       {"requestBody",
+        body({{"type", "object"},
+              {"required", {"decision"}},
+              {"properties",
+               {{"decision",
+                 {{"type", "string"}, {"enum", json::array({"approve", "reject"})}}}}}})}});
   paths["/v1/sessions"]["post"] = operation(
       "Open a live session in a project (default: the default project)", "artist",
       {{"201", json_response("the session", obj)}},

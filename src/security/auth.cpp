@@ -47,6 +47,8 @@ std::string_view action_name(Action a) {
       return "manage the project's members";
     case Action::kManageConsents:
       return "manage consents";
+    case Action::kReviewContent:
+      return "review held outputs";
     case Action::kManageProjects:
       return "manage projects";
     case Action::kManageTokens:
@@ -83,6 +85,7 @@ bool role_allows(Role role, Action action) {
     case Action::kManageRoots:
     case Action::kManageMembers:
     case Action::kManageConsents:
+    case Action::kReviewContent:
       return role == Role::kAdmin;
     case Action::kManageProjects:
     case Action::kManageTokens:

@@ -41,6 +41,7 @@ enum class Action {
   kManageRoots,
   kManageMembers,   // a project's members, and tokens granted in it
   kManageConsents,  // record, list and revoke consents to alter protected likenesses
+  kReviewContent,   // approve or reject an output the content policy held
   // Studio-wide, for studio admins:
   kManageProjects,
   kManageTokens,  // every token, studio admins' included

@@ -178,7 +178,70 @@ Status parse_likenesses(const json& list, const std::string& source, Policy& p) 
   return ok_status();
 }
 
+// {"thresholds": {"porn": 0.6, "hentai": 0.6, "sexy": 0.85}, "action": "hold", "every": 12,
+//  "projects": ["show-a"]}
+Status parse_content(const json& c, const std::string& source, Policy& p) {
+  const std::string at = "/content";
+  if (!c.is_object()) return field_error(source, at, "must be an object");
+  FL_RETURN_IF_ERROR(only_known(c, {"thresholds", "action", "every", "projects"}, source, at));
+  ContentRule rule;
+  if (!c.contains("thresholds") || !c["thresholds"].is_object() || c["thresholds"].empty())
+    return field_error(source, at + "/thresholds",
+                       "must give a class's score from which a frame is flagged, e.g. {\"porn\": "
+                       "0.6, \"hentai\": 0.6, \"sexy\": 0.85}");
+  for (const auto& [cls, value] : c["thresholds"].items()) {
+    const auto& known = content_classes();
+    if (std::find(known.begin(), known.end(), cls) == known.end())
+      return field_error(source, at + "/thresholds/" + cls,
+                         "no such class (drawing, hentai, neutral, porn, sexy)");
+    if (!value.is_number() || value.get<double>() <= 0 || value.get<double>() > 1)
+      return field_error(source, at + "/thresholds/" + cls, "must be a score in (0, 1]");
+    rule.thresholds[cls] = value.get<double>();
+  }
+  if (c.contains("action")) {
+    const std::string a = c["action"].is_string() ? c["action"].get<std::string>() : "";
+    if (a == "block")
+      rule.action = ContentAction::kBlock;
+    else if (a == "flag")
+      rule.action = ContentAction::kFlag;
+    else if (a == "hold")
+      rule.action = ContentAction::kHold;
+    else
+      return field_error(source, at + "/action", "must be block, flag or hold");
+  }
+  if (c.contains("every")) {
+    if (!c["every"].is_number_integer() || c["every"].get<int64_t>() < 1 ||
+        c["every"].get<int64_t>() > 1000)
+      return field_error(source, at + "/every", "must be a whole number of frames, 1-1000");
+    rule.every = int(c["every"].get<int64_t>());
+  }
+  FL_RETURN_IF_ERROR(parse_projects(c, source, at, rule.projects));
+  p.content = std::move(rule);
+  return ok_status();
+}
+
 }  // namespace
+
+std::string_view content_action_name(ContentAction a) {
+  switch (a) {
+    case ContentAction::kBlock:
+      return "block";
+    case ContentAction::kFlag:
+      return "flag";
+    case ContentAction::kHold:
+      return "hold";
+  }
+  return "?";
+}
+
+const std::vector<std::string>& content_classes() {
+  static const std::vector<std::string> classes = {"drawing", "hentai", "neutral", "porn", "sexy"};
+  return classes;
+}
+
+bool ContentRule::applies_in(const std::string& project) const {
+  return projects.empty() || std::find(projects.begin(), projects.end(), project) != projects.end();
+}
 
 bool valid_date(std::string_view d) {
   if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
@@ -305,13 +368,14 @@ Result<Policy> Policy::parse(std::string_view text, const std::string& source) {
   }
   if (!doc.is_object()) return field_error(source, "/", "the policy must be a JSON object");
   FL_RETURN_IF_ERROR(
-      only_known(doc, {"version", "identity", "operators", "likenesses"}, source, ""));
+      only_known(doc, {"version", "identity", "operators", "likenesses", "content"}, source, ""));
   if (doc.contains("version") && doc["version"] != 1)
     return field_error(source, "/version", "this server reads policy version 1");
   Policy p;
   if (doc.contains("operators")) FL_RETURN_IF_ERROR(parse_operators(doc["operators"], source, p));
   if (doc.contains("likenesses"))
     FL_RETURN_IF_ERROR(parse_likenesses(doc["likenesses"], source, p));
+  if (doc.contains("content")) FL_RETURN_IF_ERROR(parse_content(doc["content"], source, p));
   if (!doc.contains("identity")) return p;
   const json& id = doc["identity"];
   if (!id.is_object()) return field_error(source, "/identity", "must be an object");

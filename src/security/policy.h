@@ -6,6 +6,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -73,6 +74,26 @@ std::string utc_date(double unix_seconds);
 // A real calendar date written YYYY-MM-DD.
 bool valid_date(std::string_view date);
 
+// The content classifier's check on what generative operators made (docs/security.md, "Content
+// classifier"): sampled frames of each such output are scored; a frame at or over a class's
+// threshold is a finding, and the action says what becomes of the output.
+enum class ContentAction {
+  kBlock,  // the output is not delivered: the render fails, the file is removed
+  kFlag,   // delivered, with the findings in its warnings and the audit log
+  kHold,   // kept, but not delivered until a project admin approves it
+};
+std::string_view content_action_name(ContentAction a);
+// The classifier's classes (ml/content_classifier.h), the names thresholds are given by.
+const std::vector<std::string>& content_classes();
+
+struct ContentRule {
+  std::map<std::string, double> thresholds;  // class -> score from which a frame is a finding
+  ContentAction action = ContentAction::kHold;
+  int every = 12;                     // every Nth frame is scored (and the last)
+  std::vector<std::string> projects;  // empty: every project
+  bool applies_in(const std::string& project) const;
+};
+
 struct Policy {
   // identity: the token claim that lists the caller's groups, and what each group grants: a role
   // in a project ("artist@show-a"), or a bare role ("admin": a studio admin; "viewer", "artist":
@@ -86,6 +107,9 @@ struct Policy {
   // ok, or permission_denied naming the operator, the role, the project and the rule.
   Status allows_operator(const std::string& op, const Principal& who,
                          const std::string& project) const;
+
+  // content: the classifier's check on generative outputs; none: no check.
+  std::optional<ContentRule> content;
 
   // likenesses: the protected people (docs/security.md, "Protected likenesses").
   std::vector<Likeness> likenesses;

@@ -76,7 +76,9 @@ nlohmann::json job_to_json(const JobInfo& j) {
     out["warnings"] = nlohmann::json::array();
     for (const auto& w : j.warnings) out["warnings"].push_back(without_server_paths(w));
   }
-  if (j.state == JobState::kSucceeded) out["output"]["url"] = "/v1/jobs/" + j.id + "/output";
+  if (j.state == JobState::kSucceeded && (j.review.empty() || j.review == "approved"))
+    out["output"]["url"] = "/v1/jobs/" + j.id + "/output";
+  if (!j.review.empty()) out["review"] = j.review;
   if (!j.output_xxh128.empty()) {
     out["output"]["xxh128"] = j.output_xxh128;
     out["output"]["bytes"] = j.output_bytes;

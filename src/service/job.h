@@ -55,6 +55,9 @@ struct JobInfo {
   // graph, so two renders can be compared without the files side by side.
   std::string output_xxh128;
   int64_t output_bytes = 0;
+  // The content policy's hold (docs/security.md): "held" until a project admin decides,
+  // "approved" or "rejected" then; empty when nothing was held.
+  std::string review;
 };
 
 nlohmann::json job_to_json(const JobInfo& job);

@@ -207,6 +207,12 @@ Result<std::string> JobRunner::output_path(const std::string& id) const {
     return conflict(
         "job '" + id + "' is " + std::string(job_state_name(job.state)) + ": it has no output",
         "state");
+  if (job.review == "held")
+    return conflict("job '" + id + "' is held by the content policy until a project admin " +
+                        "approves it (POST /v1/jobs/" + id + "/review)",
+                    "review");
+  if (job.review == "rejected")
+    return conflict("job '" + id + "''s output was rejected in review", "review");
   return (fs::path(job_dir(id)) / "out" / job.spec.output_name).string();
 }
 
@@ -384,6 +390,9 @@ Status JobRunner::run(JobInfo& job, const std::shared_ptr<graph::CancelToken>& c
   // The audit record needs the plan, and the plan is compiled with the pipeline: the finisher
   // reads the plan through this slot once it exists.
   auto context = std::make_shared<nlohmann::json>();
+  // The content check before the audit record: an output it blocks was never delivered.
+  auto content = options_.content_check ? options_.content_check(job.spec) : nullptr;
+  if (content) pipeline->add_finisher(content);
   if (options_.audit)
     pipeline->add_finisher(std::make_shared<DeferredAuditFinisher>(options_.audit, context));
   FL_ASSIGN_OR_RETURN(CompiledJob cj,
@@ -508,7 +517,40 @@ Status JobRunner::run(JobInfo& job, const std::shared_ptr<graph::CancelToken>& c
     job.output_xxh128 = e.xxh128;
     job.output_bytes = e.bytes;
   }
+  if (content && !content->findings().empty()) {
+    const auto findings = content->findings();
+    const bool hold = content->rule().action == security::ContentAction::kHold;
+    job.warnings.push_back("the content policy " + std::string(hold ? "holds" : "flags") +
+                           " this output for review: " + describe(findings.front()) +
+                           (findings.size() > 1
+                                ? " and " + std::to_string(findings.size() - 1) + " more"
+                                : std::string()));
+    if (hold) job.review = "held";
+    if (options_.audit)
+      FL_RETURN_IF_ERROR(options_.audit
+                             ->append({{"type", "content"},
+                                       {"action", hold ? "held" : "flagged"},
+                                       {"job", job.id},
+                                       {"project", job.spec.project},
+                                       {"findings", findings_to_json(findings)}})
+                             .status());
+  }
   return ok_status();
+}
+
+Result<JobInfo> JobRunner::review(const std::string& id, const std::string& decision) {
+  if (decision != "approve" && decision != "reject")
+    return invalid_argument("decision must be approve or reject", "decision");
+  FL_ASSIGN_OR_RETURN(JobInfo job, store_->get(id));
+  if (job.review != "held") return conflict("job '" + id + "' is not held for review", "decision");
+  job.review = decision == "approve" ? "approved" : "rejected";
+  if (decision == "reject") {
+    std::error_code ec;
+    fs::remove_all(fs::path(job_dir(id)) / "out", ec);
+  }
+  FL_RETURN_IF_ERROR(store_->save(job));
+  publish_state(job);
+  return job;
 }
 
 }  // namespace fl::service

@@ -25,6 +25,7 @@
 #include "render/renderer.h"
 #include "security/audit_log.h"
 #include "security/auth.h"
+#include "service/content_check.h"
 #include "service/event_hub.h"
 #include "service/job.h"
 #include "service/job_store.h"
@@ -45,6 +46,9 @@ struct JobRunnerOptions {
   graph::ResourceLimits limits;  // refused at submit, with 422
   // Each job's outputs and its end (succeeded, failed, cancelled) are recorded here.
   std::shared_ptr<security::AuditLog> audit;
+  // The content policy's check for a job's output (service/content_check.h); null when none
+  // applies (no policy content rule for its project, or no generative operator in its graph).
+  std::function<std::shared_ptr<ContentCheck>(const JobSpec& spec)> content_check;
   // Asked at submission, with the compiled plan and the node frames to render: an error
   // refuses the job (the policy's protected likenesses); the notes join the job's warnings.
   std::function<Result<std::vector<std::string>>(const JobSpec& spec, const graph::Plan& plan,
@@ -87,6 +91,10 @@ class JobRunner {
   std::string cast_path(const std::string& media_id) const {
     return media_cast_path(options_.data_dir, media_id);
   }
+  // A project admin's decision on a job the content policy held: "approve" delivers its output,
+  // "reject" removes it. kInvalidArgument (field "decision") for another word; kConflict when the
+  // job is not held.
+  Result<JobInfo> review(const std::string& id, const std::string& decision);
   // The finished output's path (succeeded jobs only).
   Result<std::string> output_path(const std::string& id) const;
 

@@ -10,7 +10,7 @@ namespace {
 const char* kJobColumns =
     "id, owner, owner_name, state, spec, first_frame, last_frame, frames_total, frames_done, "
     "segment_frames, attempts, cancel_requested, error, created, started, finished, warnings, "
-    "output";
+    "output, review";
 
 JobInfo job_from_row(const store::Row& r) {
   JobInfo j;
@@ -51,6 +51,7 @@ JobInfo job_from_row(const store::Row& r) {
       j.output_bytes = o.value("bytes", int64_t(0));
     }
   }
+  j.review = r.text(18);
   return j;
 }
 
@@ -69,7 +70,7 @@ Result<std::unique_ptr<JobStore>> JobStore::open(std::shared_ptr<store::Database
       "KEY(job, idx));"));
   // Databases made by earlier versions gain the columns added since.
   FL_ASSIGN_OR_RETURN(auto columns, db->query("PRAGMA table_info(jobs)"));
-  for (const char* added : {"warnings", "output", "project"}) {
+  for (const char* added : {"warnings", "output", "project", "review"}) {
     bool has = false;
     for (const auto& c : columns) has = has || c.text(1) == added;
     if (!has)
@@ -149,9 +150,12 @@ Status JobStore::save(const JobInfo& job) {
   return db_->transaction([&]() -> Status {
     FL_RETURN_IF_ERROR(db_->exec(
         "UPDATE jobs SET state = ?, frames_done = ?, error = ?, finished = ?, cancel_requested = "
-        "?, output = ? WHERE id = ?",
+        "?, output = ?, warnings = ?, review = ? WHERE id = ?",
         {std::string(job_state_name(job.state)), job.frames_done, error, job.finished,
-         int64_t(job.cancel_requested), output, job.id}));
+         int64_t(job.cancel_requested), output,
+         job.warnings.empty() ? store::Value()
+                              : store::Value(json_text(nlohmann::json(job.warnings))),
+         job.review.empty() ? store::Value() : store::Value(job.review), job.id}));
     // A final job has no segments left to resume from (its files went with the join).
     if (!is_final(job.state)) return ok_status();
     return db_->exec("DELETE FROM job_segments WHERE job = ?", {job.id});

@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "core/json_text.h"
 #include "io/frame_source.h"
+#include "ml/models.h"
 #include "ops/register.h"
 
 namespace fl::service {
@@ -50,6 +51,11 @@ Result<std::unique_ptr<Service>> Service::open(ServiceOptions options) {
   FL_ASSIGN_OR_RETURN(s->projects_, ProjectStore::open(s->db_));
   FL_ASSIGN_OR_RETURN(s->consents_, ConsentStore::open(s->db_));
   FL_ASSIGN_OR_RETURN(s->likenesses_, ProtectedLikenesses::load(options.policy));
+  // A content rule with no classifier to run would fail every generative job: say so at start.
+  if (options.policy.content) {
+    auto model = ml::verified_model_path(ml::ModelId::kContentClassifier);
+    if (!model.ok()) return model.status().with_context("the policy's /content: ");
+  }
   security::AuditOptions audit_options;
   audit_options.dir = options.data_dir + "/audit";
   audit_options.key_path = options.data_dir + "/keys/audit-ed25519.key";
@@ -105,6 +111,12 @@ Result<std::unique_ptr<Service>> Service::open(ServiceOptions options) {
   jo.guard_for = guard_for;
   jo.events = &s->events_;
   jo.audit = s->audit_;
+  if (const auto& rule = s->options_.policy.content) {
+    jo.content_check = [rule = *rule](const JobSpec& spec) -> std::shared_ptr<ContentCheck> {
+      if (!rule.applies_in(spec.project) || !uses_ai_operators(spec.graph)) return nullptr;
+      return std::make_shared<ContentCheck>(rule);
+    };
+  }
   jo.admit = [svc = s.get()](const JobSpec& spec, const graph::Plan& plan, int64_t first,
                              int64_t last, render::Renderer& renderer) {
     return svc->admit_render(spec.project, plan, plan.outputs.front().node, first, last, renderer);

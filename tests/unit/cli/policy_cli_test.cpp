@@ -87,5 +87,37 @@ TEST_F(PolicyCli, TheOperatorRulesApplyToTheRoleItRunsAs) {
   EXPECT_NE(bad_policy.err.find("nope.json"), std::string::npos) << bad_policy.err;
 }
 
+TEST_F(PolicyCli, TheContentRuleChecksWhatAGenerativeOperatorMade) {
+  fill_graph("corner.json", "rect 600 20 80 60");
+  ASSERT_EQ(run("characters " + opencv_data("Megamind.avi") + " --out cast.json").code, 0);
+  // "drawing": what Megamind, an animated film, scores high in (content_policy_test.cpp).
+  auto policy = [&](const std::string& action) {
+    write("content.json",
+          R"({"content": {"thresholds": {"drawing": 0.3}, "every": 5, "action": ")" + action +
+              R"("}})");
+  };
+  policy("flag");
+  auto flagged = run("render corner.json --policy content.json");
+  ASSERT_EQ(flagged.code, 0) << flagged.err;
+  EXPECT_NE(flagged.err.find("content policy flags"), std::string::npos) << flagged.err;
+  EXPECT_TRUE(std::filesystem::exists(dir_.file("out.mkv")));
+  std::filesystem::remove(dir_.file("out.mkv"));
+  for (const char* action : {"hold", "block"}) {
+    policy(action);
+    auto refused = run("render corner.json --policy content.json");
+    EXPECT_NE(refused.code, 0) << action;
+    EXPECT_NE(refused.err.find("content policy"), std::string::npos) << refused.err;
+    EXPECT_FALSE(std::filesystem::exists(dir_.file("out.mkv"))) << action;
+  }
+  // A grade is no generative operator: not checked.
+  write("grade.json", R"({"framelock": 1,
+    "sources": {"clip": {"path": ")" +
+                          opencv_data("Megamind.avi") + R"(", "frames": [0, 10]}},
+    "nodes": {"g": {"op": "exposure", "inputs": ["clip"], "params": {"stops": 0.2}}},
+    "outputs": [{"node": "g", "path": "g.mkv", "codec": "ffv1"}]})");
+  auto graded = run("render grade.json --policy content.json");
+  EXPECT_EQ(graded.code, 0) << graded.err;
+}
+
 }  // namespace
 }  // namespace fl::test

@@ -100,6 +100,13 @@ TEST(Policy, ErrorsNameTheLineOrTheField) {
       {R"([1, 2])", "must be a JSON object"},
       {R"({"version": 1E999})", "overflow"},  // found by policy_fuzz: out_of_range, not parse_error
       {R"({"likenesses": {}})", "/likenesses: must be a list"},
+      {R"({"content": {"action": "hold"}})", "/content/thresholds"},
+      {R"({"content": {"thresholds": {"nude": 0.5}}})", "/content/thresholds/nude: no such class"},
+      {R"({"content": {"thresholds": {"porn": 1.5}}})",
+       "/content/thresholds/porn: must be a score"},
+      {R"({"content": {"thresholds": {"porn": 0.6}, "action": "delete"}})", "/content/action"},
+      {R"({"content": {"thresholds": {"porn": 0.6}, "every": 0}})", "/content/every"},
+      {R"({"content": {"thresholds": {"porn": 0.6}, "projects": ["A"]}})", "/content/projects/0"},
       {R"({"likenesses": [{"name": "A"}]})", "/likenesses/0/id: id is required"},
       {R"({"likenesses": [{"id": "A b", "name": "A"}]})", "/likenesses/0/id: must be"},
       {R"({"likenesses": [{"id": "a"}]})", "/likenesses/0/name"},
@@ -187,6 +194,24 @@ TEST(Policy, AConsentCoversItsLikenessProjectOperatorsAndDaysOnly) {
     ASSERT_FALSE(missing.ok());
     EXPECT_EQ(missing.status().field(), field);
   }
+}
+
+TEST(Policy, TheContentRuleHasThresholdsAnActionAndASampling) {
+  auto p = Policy::parse(R"({"content": {"thresholds": {"porn": 0.6, "hentai": 0.6, "sexy": 0.85},
+                                          "action": "block", "every": 24, "projects": ["show-a"]}})",
+                         "studio.json");
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  ASSERT_TRUE(p->content.has_value());
+  EXPECT_EQ(p->content->thresholds.at("sexy"), 0.85);
+  EXPECT_EQ(p->content->action, ContentAction::kBlock);
+  EXPECT_EQ(p->content->every, 24);
+  EXPECT_TRUE(p->content->applies_in("show-a"));
+  EXPECT_FALSE(p->content->applies_in("show-b"));
+  auto defaults = Policy::parse(R"({"content": {"thresholds": {"porn": 0.6}}})", "s.json");
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->content->action, ContentAction::kHold);  // the cautious default
+  EXPECT_EQ(defaults->content->every, 12);
+  EXPECT_FALSE(Policy::parse("{}", "s.json")->content.has_value());
 }
 
 TEST(Policy, AMissingFileIsNamed) {

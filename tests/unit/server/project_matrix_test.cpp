@@ -164,6 +164,8 @@ TEST_F(ProjectMatrix, EveryEndpointAnswersEachRoleInEachProjectAsDocumented) {
       {"GET", "/v1/jobs/" + job_a, {}, 200, 200, 200, 200},
       {"GET", "/v1/jobs/" + job_a + "/output", {}, 200, 200, 200, 200},
       {"GET", "/v1/jobs/" + job_a + "/events", {}, 200, 200, 200, 200},
+      // Not held (no content policy here): a project admin's answer is 409.
+      {"POST", "/v1/jobs/" + job_a + "/review", {{"decision", "approve"}}, 403, 403, 409, 409},
       {"DELETE", "/v1/jobs/" + job_a, {}, 403, 403, 409, 409},
       {"POST", "/v1/sessions", {{"project", "show-a"}}, 403, 201, 201, 201},
       {"GET", "/v1/sessions/" + session_a, {}, 200, 200, 200, 200},
