@@ -61,6 +61,8 @@ void check_responses(std::string_view out) {
     const size_t cl = head.find("Content-Length: ");
     if (cl == std::string_view::npos) return;  // chunked or closed: the rest is one body
     length = std::strtoull(std::string(head.substr(cl + 16, 20)).c_str(), nullptr, 10);
+    // A HEAD request's answer declares its body's length and sends none: the next answer follows.
+    if (out.substr(head_end + 4, 7) == "HTTP/1.") length = 0;
     const std::string_view body = out.substr(head_end + 4, length);
     if (head.find("application/json") != std::string_view::npos && !body.empty() &&
         nlohmann::json::parse(body, nullptr, false).is_discarded())
