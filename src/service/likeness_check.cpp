@@ -61,6 +61,12 @@ struct Protected {
   size_t who;  // in cast->characters
 };
 
+// The altering node sees the source's picture, only scaled (no crop or reformat between).
+bool same_picture(const graph::PlanNode& source, const graph::FrameGeometry& g) {
+  const int sw = source.geometry.width, sh = source.geometry.height;
+  return std::abs(double(g.width) / g.height - double(sw) / sh) <= 1e-3;
+}
+
 // Their region in `geometry` (the altering node's frame) on node frame `frame`: the source's
 // region scaled when the pictures only differ in size; the whole frame when an upstream crop or
 // reformat changed the aspect (their place there is unknown, so nothing is assumed).
@@ -69,17 +75,10 @@ std::optional<Rect> region_in(const Protected& p, int64_t frame, const graph::Fr
   auto r = character_region(*p.character, p.source->first_frame + frame, sw, sh);
   if (!r) return std::nullopt;
   if (g.width == sw && g.height == sh) return r;
-  if (std::abs(double(g.width) / g.height - double(sw) / sh) > 1e-3)
-    return Rect{0, 0, g.width, g.height};
+  if (!same_picture(*p.source, g)) return Rect{0, 0, g.width, g.height};
   const double k = double(g.width) / sw;
   return Rect{int(std::floor(r->x * k)), int(std::floor(r->y * k)), int(std::ceil(r->w * k)),
               int(std::ceil(r->h * k))};
-}
-
-// The altering node sees the source's picture, only scaled (no crop or reformat between).
-bool same_picture(const graph::PlanNode& source, const graph::FrameGeometry& g) {
-  const int sw = source.geometry.width, sh = source.geometry.height;
-  return std::abs(double(g.width) / g.height - double(sw) / sh) <= 1e-3;
 }
 
 class Checker {
