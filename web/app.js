@@ -2,6 +2,7 @@
 // before/after, render as a job. Everyone on the same session URL sees the same state.
 import { auth, call, readStream, subscribe, withSession } from './http.js';
 import * as castPanel from './cast.js';
+import * as jobsPanel from './jobs.js';
 
 const $ = (sel) => document.querySelector(sel);
 const clientId = Math.random().toString(36).slice(2);
@@ -422,84 +423,6 @@ castPanel.initCast({
   status: setStatus,
 });
 
-function addJob(job) {
-  const li = document.createElement('li');
-  li.dataset.job = job.id;
-  const title = document.createElement('div');
-  const bar = document.createElement('progress');
-  bar.max = 1; bar.value = 0;
-  const info = document.createElement('div');
-  info.className = 'muted';
-  const cancel = document.createElement('button');
-  cancel.textContent = 'Cancel';
-  cancel.className = 'cancel';
-  cancel.addEventListener('click', async () => {
-    try { await call('DELETE', `/v1/jobs/${job.id}`); } catch (e) { setStatus(e.message); }
-  });
-  const update = (j) => {
-    title.textContent = `${j.output?.name || ''} — ${j.state}`;
-    li.dataset.state = j.state;
-    if (j.frames_total) bar.value = j.frames_done / j.frames_total;
-    if (['succeeded', 'failed', 'cancelled'].includes(j.state)) {
-      cancel.remove();
-      li.dataset.review = j.review || '';
-      li.querySelectorAll('.review').forEach((b) => b.remove());
-      if (j.review === 'held') {
-        // The studio's content policy held it: a project admin looks, then approves or rejects.
-        info.textContent = 'Held for review by the content policy.';
-        if (session?.role === 'admin') {
-          for (const [label, decision] of [['Approve', 'approve'], ['Reject', 'reject']]) {
-            const b = document.createElement('button');
-            b.textContent = label;
-            b.className = 'review';
-            b.addEventListener('click', async () => {
-              try { update(await call('POST', `/v1/jobs/${j.id}/review`, { decision })); } catch (e) { setStatus(e.message); }
-            });
-            li.append(b);
-          }
-        }
-      } else if (j.review === 'rejected') {
-        info.textContent = 'Rejected in review.';
-      }
-      if (j.output?.url && !li.querySelector('.download')) {
-        const a = document.createElement('button');
-        a.className = 'download';
-        a.textContent = 'Download';
-        a.addEventListener('click', async () => {
-          const res = await fetch(`/v1/jobs/${j.id}/output`, withSession());
-          const url = URL.createObjectURL(await res.blob());
-          const link = Object.assign(document.createElement('a'), { href: url, download: j.output.name });
-          link.click();
-        });
-        li.append(a);
-      }
-      if (j.error) info.textContent = j.error.message;
-    }
-  };
-  li.append(title, bar, info, cancel);
-  if (job.warnings?.length) {
-    const warn = document.createElement('div');
-    warn.className = 'hint';
-    warn.textContent = job.warnings.join('; ');
-    li.append(warn);
-  }
-  $('#jobs').prepend(li);
-  update(job);
-  subscribe(`/v1/jobs/${job.id}/events`, (type, data) => {
-    if (type === 'state') update(data);
-    else if (type === 'progress' && data.phase === 'analysis') {
-      info.textContent = `analysing ${data.node}: ${Math.round((100 * data.done) / Math.max(1, data.total))}%`;
-    } else if (type === 'progress') {
-      bar.value = data.frames_done / data.frames_total;
-      li.dataset.framesDone = String(data.frames_done);
-      info.textContent = `${data.frames_done}/${data.frames_total} frames, ${data.fps.toFixed(1)} fps, ETA ${data.eta_seconds >= 0 ? data.eta_seconds.toFixed(0) + ' s' : '?'}`;
-    } else if (type === 'preview') {
-      li.style.backgroundImage = `linear-gradient(rgba(30,33,38,.75), rgba(30,33,38,.75)), url(${data.image})`;
-      li.style.backgroundSize = 'cover';
-    }
-  });
-}
-
 // A bearer token exchanged for this page's cookie session (201), or an error to show.
 async function openSession(token) {
   const res = await fetch('/v1/auth/session', {
@@ -564,6 +487,8 @@ async function start() {
     history.replaceState(null, '', `#${hash}`);
   }
   session.role = (await call('GET', `/v1/projects/${session.project}`)).role;
+  jobsPanel.initJobs({ role: () => session?.role, status: setStatus });
+  if (session.role === 'admin') jobsPanel.showHeld(session.project);
   media = media.filter((m) => m.project === session.project);
   for (const m of media) $('#media-select').append(new Option(m.path.split('/').pop(), m.id));
   $('#session-info').textContent = `${session.project} · session ${session.id}`;
@@ -612,7 +537,7 @@ $('#start-job').addEventListener('click', async () => {
   const { graph, node } = buildGraph();
   try {
     const job = await call('POST', '/v1/jobs', { project: session.project, graph, output: { node, name: $('#out-name').value } });
-    addJob(job);
+    jobsPanel.addJob(job);
   } catch (e) {
     setStatus(e.field ? `${e.message} (${e.field})` : e.message);
   }

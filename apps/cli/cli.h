@@ -41,7 +41,8 @@ struct PolicyFlags {
   std::string data;
 };
 void add_policy_flags(CLI::App* cmd, PolicyFlags& flags);
-// The policy's operator rules and protected likenesses over the render of `plan` (every output,
+// The policy's operator rules (over the nodes of `graph`) and protected likenesses over the
+// render of `plan`, its compiled form (every output,
 // `range` when given). The notes name the consents a render rests on; an error refuses it.
 // `content` is the policy's content check when the plan uses a generative operator (added to
 // the command's pipeline: it blocks there; flagged and held outputs are the caller's to report).
@@ -52,8 +53,8 @@ struct PolicyDecision {
   // (its file removed: a command line has no one to approve it).
   std::function<Status(const std::string& written, std::vector<std::string>& warnings)> after;
 };
-Result<PolicyDecision> apply_policy(const PolicyFlags& flags, const graph::Plan& plan,
-                                    render::Renderer& renderer,
+Result<PolicyDecision> apply_policy(const PolicyFlags& flags, const graph::Graph& graph,
+                                    const graph::Plan& plan, render::Renderer& renderer,
                                     const std::optional<graph::FrameRange>& range);
 
 // One line on stderr ("framelock: error: ...") and the process exit code for a Status.

@@ -11,6 +11,7 @@
 #include "service/consent_store.h"
 #include "service/content_check.h"
 #include "service/likeness_check.h"
+#include "service/node_operators.h"
 #include "store/database.h"
 
 namespace fl::cli {
@@ -73,8 +74,8 @@ void add_policy_flags(CLI::App* cmd, PolicyFlags& flags) {
                   "The data directory whose recorded consents count (`framelock consent`)");
 }
 
-Result<PolicyDecision> apply_policy(const PolicyFlags& flags, const graph::Plan& plan,
-                                    render::Renderer& renderer,
+Result<PolicyDecision> apply_policy(const PolicyFlags& flags, const graph::Graph& graph,
+                                    const graph::Plan& plan, render::Renderer& renderer,
                                     const std::optional<graph::FrameRange>& range) {
   PolicyDecision decision;
   if (flags.file.empty()) {
@@ -91,16 +92,9 @@ Result<PolicyDecision> apply_policy(const PolicyFlags& flags, const graph::Plan&
   who.id = "cli";
   who.name = "command line";
   who.grant(flags.project, *role);
-  for (const auto& n : plan.nodes) {
-    if (n.is_source || !n.def) continue;
-    Status s = policy.allows_operator(n.def->schema.name, who, flags.project);
-    if (!s.ok()) return Status(s).with_field("nodes." + n.id);
-  }
-  bool generative = false;
-  for (const auto& n : plan.nodes)
-    if (!n.is_source && n.def)
-      for (const auto& op : security::ai_operators())
-        generative = generative || op == n.def->schema.name;
+  const auto ops = service::node_operators(graph);
+  FL_RETURN_IF_ERROR(policy.allows_operators(ops, who, flags.project));
+  const bool generative = security::uses_ai_operator(ops);
   if (policy.content && policy.content->applies_in(flags.project) && generative) {
     auto check = std::make_shared<service::ContentCheck>(*policy.content);
     decision.content = check;

@@ -110,7 +110,7 @@ Status run_graph(const graph::Graph& g, const std::string& out_override, const R
   compile_options.probe = renderer.prober();
   FL_ASSIGN_OR_RETURN(auto plan, graph::compile(g, ops::builtin_registry(), compile_options));
   if (plan->outputs.empty()) return invalid_argument("the graph has no outputs");
-  FL_ASSIGN_OR_RETURN(PolicyDecision policy, apply_policy(flags.policy, *plan, renderer, range));
+  FL_ASSIGN_OR_RETURN(PolicyDecision policy, apply_policy(flags.policy, g, *plan, renderer, range));
   std::vector<std::string> warnings = plan->warnings;
   warnings.insert(warnings.end(), policy.notes.begin(), policy.notes.end());
   auto warn = [&](const std::string& w) {

@@ -1,15 +1,13 @@
 #include "http_api.h"
 
 #include <cctype>
-#include <chrono>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
-#include <mutex>
 
 #include "core/json_text.h"
 #include "core/log.h"
 #include "http_auth.h"
+#include "http_views.h"
 #include "net/http_server.h"
 #include "openapi.h"
 #include "ops/register.h"
@@ -22,134 +20,6 @@ namespace {
 
 using security::Action;
 using security::Principal;
-
-// Streams a topic of the event hub as Server-Sent Events until it ends or the client goes. No
-// thread waits on it: the hub's notification drains the subscription into the stream, and the
-// connection's own timer sends the keep-alives.
-void stream_events(service::Service& svc, net::HttpResponse& res, const std::string& topic) {
-  auto sub = svc.events().subscribe(topic);
-  res.set_header("Cache-Control", "no-cache");
-  res.set_header("X-Accel-Buffering", "no");
-  res.set_push_stream(
-      "text/event-stream", [&svc, sub, topic](std::shared_ptr<net::PushStream> out) {
-        auto order = std::make_shared<std::mutex>();  // two publishers must not interleave frames
-        // The notification holds the stream (nothing else does once this returns); on_close below
-        // drops the notification, and with it the stream.
-        auto drain = [sub, stream = out, order] {
-          std::lock_guard lock(*order);
-          while (auto e = sub->next(std::chrono::milliseconds(0))) {
-            if (!stream->send(service::sse_frame(*e))) return;
-            if (e->final) return stream->close();
-          }
-          if (sub->closed()) stream->close();
-        };
-        sub->set_notify(drain);
-        out->set_keepalive(std::chrono::seconds(10), ": keep-alive\n\n");
-        drain();  // what was queued before the notification was set (the topic's snapshot)
-        // Last: a stream already closed (the client gone before this ran) calls it at once, and
-        // it must find the notification set to break the stream <-> subscription cycle.
-        out->on_close([&svc, sub, topic] {
-          sub->set_notify(nullptr);
-          svc.events().unsubscribe(topic, sub);
-        });
-      });
-}
-
-Result<int64_t> path_int(const net::HttpRequest& req, int index, const std::string& field) {
-  const std::string text = req.matches[size_t(index)];
-  try {
-    size_t used = 0;
-    long long v = std::stoll(text, &used);
-    if (used != text.size() || v < 0) throw std::invalid_argument(text);
-    return int64_t(v);
-  } catch (const std::exception&) {
-    return invalid_argument(field + " must be an integer >= 0, got '" + text + "'", field);
-  }
-}
-
-nlohmann::json media_json(const service::MediaItem& m) {
-  return {{"id", m.id},           {"project", m.project},
-          {"path", m.path},       {"info", service::media_to_json(m.info)},
-          {"created", m.created}, {"frames_url", "/v1/media/" + m.id + "/frames/{n}"}};
-}
-
-// The caller and what the path's first match names (a media, job or session: `kind`), if the
-// caller may do `action` with it; else the answer is written. Another project's thing answers
-// exactly as a missing one does: 404, the same body.
-template <class T, class Get, class ProjectOf>
-std::optional<std::pair<Principal, T>> visible(service::Service& svc, const net::HttpRequest& req,
-                                               net::HttpResponse& res, Action action,
-                                               const std::string& kind, Get get,
-                                               ProjectOf project_of) {
-  auto who = authenticate(svc, req, res);
-  if (!who) return std::nullopt;
-  const std::string id = req.matches[1];
-  const Status missing = not_found("no " + kind + " '" + id + "'");
-  Result<T> item = get(id);
-  if (!item.ok()) {
-    send_error(res, item.status().code() == ErrorCode::kNotFound ? missing : item.status());
-    return std::nullopt;
-  }
-  if (!permit(svc, *who, res, action, project_of(*item), missing)) return std::nullopt;
-  return std::pair(std::move(*who), std::move(*item));
-}
-
-std::optional<std::pair<Principal, service::MediaItem>> visible_media(service::Service& svc,
-                                                                      const net::HttpRequest& req,
-                                                                      net::HttpResponse& res,
-                                                                      Action action) {
-  return visible<service::MediaItem>(
-      svc, req, res, action, "media", [&](const std::string& id) { return svc.media().get(id); },
-      [](const service::MediaItem& m) { return m.project; });
-}
-
-std::optional<std::pair<Principal, service::JobInfo>> visible_job(service::Service& svc,
-                                                                  const net::HttpRequest& req,
-                                                                  net::HttpResponse& res,
-                                                                  Action action) {
-  return visible<service::JobInfo>(
-      svc, req, res, action, "job", [&](const std::string& id) { return svc.jobs().get(id); },
-      [](const service::JobInfo& j) { return j.spec.project; });
-}
-
-std::optional<std::pair<Principal, service::LiveSession>> visible_session(
-    service::Service& svc, const net::HttpRequest& req, net::HttpResponse& res, Action action) {
-  return visible<service::LiveSession>(
-      svc, req, res, action, "session", [&](const std::string& id) { return svc.get_session(id); },
-      [](const service::LiveSession& s) { return s.project; });
-}
-
-// The policy's operator rules, or a 403 naming the operator and the rule (audited as a refusal).
-bool operators_allowed(service::Service& svc, const Principal& who, net::HttpResponse& res,
-                       const std::string& project, const nlohmann::json& graph) {
-  Status s = svc.check_operators(who, project, graph);
-  if (s.ok()) return true;
-  request_caller().refusal = s.message();
-  send_error(res, s, 403);
-  return false;
-}
-
-// Job outputs are clips (static files of the page get their types from the static mount).
-std::string mime_for(const std::string& path) {
-  std::string ext = std::filesystem::path(path).extension().string();
-  if (ext == ".mov") return "video/quicktime";
-  if (ext == ".mp4") return "video/mp4";
-  if (ext == ".mkv") return "video/x-matroska";
-  if (ext == ".mxf") return "application/mxf";
-  return "application/octet-stream";
-}
-
-// A file as the body, streamed from disk (outputs can be gigabytes).
-void send_file(net::HttpResponse& res, const std::string& path) {
-  std::error_code ec;
-  (void)std::filesystem::file_size(path, ec);
-  if (ec) return send_error(res, not_found("output file is missing"));
-  if (!std::ifstream(path, std::ios::binary))
-    return send_error(res, permission_denied("cannot read the output file"));
-  res.set_header("Content-Disposition", "attachment; filename=\"" +
-                                            std::filesystem::path(path).filename().string() + "\"");
-  res.set_file(path, mime_for(path));
-}
 
 }  // namespace
 
@@ -445,100 +315,7 @@ Status install_routes(net::HttpServer& http, service::Service& svc, const HttpOp
   });
 
   // --- jobs ---
-  route("POST", "/v1/jobs", [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
-    auto who = authenticate(svc, req, res);
-    if (!who) return;
-    auto body = json_body(req, res);
-    if (!body) return;
-    auto spec = service::job_spec_from_json(*body);
-    if (!spec.ok()) return send_error(res, spec.status());
-    auto project = project_field(*body, res);
-    if (!project) return;
-    auto graph = svc.resolve_media(spec->graph, *who,
-                                   project->empty() ? std::nullopt : std::optional(*project));
-    if (!graph.ok()) return send_body_error(res, graph.status());
-    if (!permit(svc, *who, res, Action::kCreateJob, graph->project, no_project(graph->project)))
-      return;
-    if (!operators_allowed(svc, *who, res, graph->project, graph->graph)) return;
-    spec->graph = std::move(graph->graph);
-    spec->project = graph->project;
-    auto job = svc.jobs().submit(*who, std::move(*spec));
-    if (!job.ok()) {
-      // A protected likeness the render would alter without a consent (docs/security.md).
-      if (job.status().code() == ErrorCode::kPermissionDenied)
-        request_caller().refusal = job.status().message();
-      return send_body_error(res, job.status());
-    }
-    res.set_header("Location", "/v1/jobs/" + job->id);
-    send_json(res, 201, service::job_to_json(*job));
-  });
-  route("GET", "/v1/jobs", [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
-    auto who = authenticate(svc, req, res);
-    if (!who) return;
-    std::optional<std::vector<std::string>> projects;  // nullopt: every project's
-    if (req.has_param("project")) {
-      const std::string p = req.param("project");
-      if (!permit(svc, *who, res, Action::kViewJobs, p, no_project(p))) return;
-      projects = std::vector<std::string>{p};
-    } else if (!who->studio_admin) {
-      projects.emplace();
-      for (const auto& [p, role] : who->roles)
-        if (security::role_allows(role, Action::kViewJobs)) projects->push_back(p);
-    }
-    auto jobs = svc.jobs().list(100, projects);
-    if (!jobs.ok()) return send_error(res, jobs.status());
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& j : *jobs) out.push_back(service::job_to_json(j));
-    send_json(res, 200, {{"jobs", out}});
-  });
-  route("GET", R"(/v1/jobs/([A-Za-z0-9_]+))",
-        [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
-          auto job = visible_job(svc, req, res, Action::kViewJobs);
-          if (!job) return;
-          send_json(res, 200, service::job_to_json(job->second));
-        });
-  route("DELETE", R"(/v1/jobs/([A-Za-z0-9_]+))",
-        [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
-          auto job = visible_job(svc, req, res, Action::kViewJobs);  // the runner checks own/any
-          if (!job) return;
-          auto cancelled = svc.jobs().cancel(job->second.id, job->first);
-          if (!cancelled.ok()) return send_error(res, cancelled.status());
-          send_json(res, service::is_final(cancelled->state) ? 200 : 202,
-                    service::job_to_json(*cancelled));
-        });
-  route("GET", R"(/v1/jobs/([A-Za-z0-9_]+)/events)",
-        [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
-          auto job = visible_job(svc, req, res, Action::kViewJobs);
-          if (!job) return;
-          const std::string topic = "job:" + job->second.id;
-          // A job that ended before this process started has no live topic: give its final
-          // state.
-          if (svc.events().subscribers(topic) == 0)
-            svc.events().publish(
-                topic,
-                {"state", service::job_to_json(job->second), service::is_final(job->second.state)},
-                true);
-          stream_events(svc, res, topic);
-        });
-  route("GET", R"(/v1/jobs/([A-Za-z0-9_]+)/output)",
-        [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
-          auto job = visible_job(svc, req, res, Action::kViewJobs);
-          if (!job) return;
-          auto path = svc.jobs().output_path(job->second.id);
-          if (!path.ok()) return send_error(res, path.status());
-          send_file(res, *path);
-        });
-  // The content policy's hold: a project admin approves or rejects (docs/security.md).
-  route("POST", R"(/v1/jobs/([A-Za-z0-9_]+)/review)",
-        [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
-          auto job = visible_job(svc, req, res, Action::kReviewContent);
-          if (!job) return;
-          auto decision = string_field(req, res, "decision", "approve or reject");
-          if (!decision) return;
-          auto reviewed = svc.jobs().review(job->second.id, *decision);
-          if (!reviewed.ok()) return send_error(res, reviewed.status());
-          send_json(res, 200, service::job_to_json(*reviewed));
-        });
+  install_job_routes(svc, add);
 
   // --- live sessions ---
   route("POST", "/v1/sessions", [&svc](const net::HttpRequest& req, net::HttpResponse& res) {

@@ -338,6 +338,23 @@ const std::vector<std::string>& ai_operators() {
   return ops;
 }
 
+bool uses_ai_operator(const std::vector<NodeOperator>& nodes) {
+  const auto& ai = ai_operators();
+  return std::any_of(nodes.begin(), nodes.end(), [&](const NodeOperator& n) {
+    return std::find(ai.begin(), ai.end(), n.op) != ai.end();
+  });
+}
+
+Status Policy::allows_operators(const std::vector<NodeOperator>& nodes, const Principal& who,
+                                const std::string& project) const {
+  for (const auto& n : nodes) {
+    Status s = allows_operator(n.op, who, project);
+    if (!s.ok())
+      return Status(s.code(), "node '" + n.node + "': " + s.message(), "nodes." + n.node + ".op");
+  }
+  return ok_status();
+}
+
 Status Policy::allows_operator(const std::string& op, const Principal& who,
                                const std::string& project) const {
   const OperatorRule* first = nullptr;

@@ -22,6 +22,14 @@ namespace fl::security {
 // list provenance marks (docs/security.md).
 const std::vector<std::string>& ai_operators();
 
+// A node of a graph and its operator's name ("fill", whichever version the graph asked for).
+struct NodeOperator {
+  std::string node;
+  std::string op;
+};
+// Does any of them use a generative operator (ai_operators())?
+bool uses_ai_operator(const std::vector<NodeOperator>& nodes);
+
 // Who may use an operator: where (`projects`, empty: every project) and from which role up.
 struct OperatorRule {
   std::vector<std::string> ops;  // operator names, "@ai" expanded
@@ -107,6 +115,10 @@ struct Policy {
   // ok, or permission_denied naming the operator, the role, the project and the rule.
   Status allows_operator(const std::string& op, const Principal& who,
                          const std::string& project) const;
+  // The same for every node of a graph: the refusal's field names the first node refused
+  // ("nodes.<id>.op").
+  Status allows_operators(const std::vector<NodeOperator>& nodes, const Principal& who,
+                          const std::string& project) const;
 
   // content: the classifier's check on generative outputs; none: no check.
   std::optional<ContentRule> content;

@@ -26,18 +26,6 @@ nlohmann::json findings_to_json(const std::vector<ContentFinding>& findings) {
   return out;
 }
 
-bool uses_ai_operators(const nlohmann::json& graph) {
-  if (!graph.is_object() || !graph.contains("nodes") || !graph["nodes"].is_object()) return false;
-  const auto& ai = security::ai_operators();
-  for (const auto& [id, node] : graph["nodes"].items()) {
-    if (!node.is_object() || !node.contains("op") || !node["op"].is_string()) continue;
-    std::string op = node["op"].get<std::string>();
-    op = op.substr(0, op.find('.'));  // "fill.1" is fill
-    if (std::find(ai.begin(), ai.end(), op) != ai.end()) return true;
-  }
-  return false;
-}
-
 Result<std::vector<ContentFinding>> scan_content(const std::string& path,
                                                  const security::ContentRule& rule) {
   FL_ASSIGN_OR_RETURN(auto source, io::open_source(path, {}));

@@ -30,9 +30,6 @@ nlohmann::json findings_to_json(const std::vector<ContentFinding>& findings);
 Result<std::vector<ContentFinding>> scan_content(const std::string& path,
                                                  const security::ContentRule& rule);
 
-// Does the graph (JSON, as posted) use a generative operator (security::ai_operators())?
-bool uses_ai_operators(const nlohmann::json& graph);
-
 class ContentCheck final : public Finisher {
  public:
   explicit ContentCheck(security::ContentRule rule) : rule_(std::move(rule)) {}

@@ -60,6 +60,13 @@ struct JobInfo {
   std::string review;
 };
 
+// Which jobs a listing shows, newest first.
+struct JobFilter {
+  int limit = 100;
+  std::optional<std::vector<std::string>> projects;  // nullopt: every project's
+  std::optional<std::string> review;                 // e.g. "held": those waiting for an admin
+};
+
 nlohmann::json job_to_json(const JobInfo& job);
 
 std::optional<JobState> parse_job_state(std::string_view name);

@@ -196,18 +196,17 @@ Result<JobInfo> JobRunner::submit(const security::Principal& who, JobSpec spec) 
 
 Result<JobInfo> JobRunner::get(const std::string& id) const { return store_->get(id); }
 
-Result<std::vector<JobInfo>> JobRunner::list(
-    int limit, const std::optional<std::vector<std::string>>& projects) const {
-  return store_->list(limit, projects);
+Result<std::vector<JobInfo>> JobRunner::list(const JobFilter& filter) const {
+  return store_->list(filter);
 }
 
-Result<std::string> JobRunner::output_path(const std::string& id) const {
+Result<std::string> JobRunner::output_path(const std::string& id, bool reviewing) const {
   FL_ASSIGN_OR_RETURN(JobInfo job, get(id));
   if (job.state != JobState::kSucceeded)
     return conflict(
         "job '" + id + "' is " + std::string(job_state_name(job.state)) + ": it has no output",
         "state");
-  if (job.review == "held")
+  if (job.review == "held" && !reviewing)
     return conflict("job '" + id + "' is held by the content policy until a project admin " +
                         "approves it (POST /v1/jobs/" + id + "/review)",
                     "review");

@@ -78,10 +78,7 @@ class JobRunner {
   // Compiles the graph now, so a bad graph is refused at submission (naming node and field).
   Result<JobInfo> submit(const security::Principal& who, JobSpec spec);
   Result<JobInfo> get(const std::string& id) const;
-  // Newest first; `projects` nullopt: every project's.
-  Result<std::vector<JobInfo>> list(
-      int limit = 100,
-      const std::optional<std::vector<std::string>>& projects = std::nullopt) const;
+  Result<std::vector<JobInfo>> list(const JobFilter& filter = {}) const;
   // not_found (also a job of a project the caller is no member of), permission_denied (someone
   // else's job without the right), or kInvalidArgument
   // with field "state" when the job already ended (the server answers 409). A running job is
@@ -95,8 +92,9 @@ class JobRunner {
   // "reject" removes it. kInvalidArgument (field "decision") for another word; kConflict when the
   // job is not held.
   Result<JobInfo> review(const std::string& id, const std::string& decision);
-  // The finished output's path (succeeded jobs only).
-  Result<std::string> output_path(const std::string& id) const;
+  // The finished output's path (succeeded jobs only). A held output is given only to its
+  // reviewer (`reviewing`: a project admin who must look at it before deciding).
+  Result<std::string> output_path(const std::string& id, bool reviewing = false) const;
 
  private:
   JobRunner(std::unique_ptr<JobStore> store, JobRunnerOptions options);

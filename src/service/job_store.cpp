@@ -103,20 +103,25 @@ Result<JobInfo> JobStore::get(const std::string& id) const {
   return job_from_row(*row);
 }
 
-Result<std::vector<JobInfo>> JobStore::list(
-    int limit, const std::optional<std::vector<std::string>>& projects) const {
-  std::string where;
+Result<std::vector<JobInfo>> JobStore::list(const JobFilter& filter) const {
+  std::vector<std::string> terms;
   std::vector<store::Value> args;
-  if (projects) {
-    if (projects->empty()) return std::vector<JobInfo>{};
-    where = " WHERE project IN (";
-    for (size_t i = 0; i < projects->size(); ++i) {
-      where += i ? ",?" : "?";
-      args.emplace_back((*projects)[i]);
+  if (filter.projects) {
+    if (filter.projects->empty()) return std::vector<JobInfo>{};
+    std::string in = "project IN (";
+    for (size_t i = 0; i < filter.projects->size(); ++i) {
+      in += i ? ",?" : "?";
+      args.emplace_back((*filter.projects)[i]);
     }
-    where += ")";
+    terms.push_back(in + ")");
   }
-  args.emplace_back(int64_t(limit));
+  if (filter.review) {
+    terms.push_back("review = ?");
+    args.emplace_back(*filter.review);
+  }
+  std::string where;
+  for (size_t i = 0; i < terms.size(); ++i) where += (i ? " AND " : " WHERE ") + terms[i];
+  args.emplace_back(int64_t(filter.limit));
   FL_ASSIGN_OR_RETURN(auto rows, db_->query(std::string("SELECT ") + kJobColumns + " FROM jobs" +
                                                 where + " ORDER BY created DESC LIMIT ?",
                                             args));

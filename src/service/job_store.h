@@ -20,9 +20,8 @@ class JobStore {
 
   Status insert(const JobInfo& job);                 // as queued
   Result<JobInfo> get(const std::string& id) const;  // not_found for unknown ids
-  // Newest first; `projects` nullopt: every project's.
-  Result<std::vector<JobInfo>> list(
-      int limit, const std::optional<std::vector<std::string>>& projects = std::nullopt) const;
+  // Newest first.
+  Result<std::vector<JobInfo>> list(const JobFilter& filter) const;
 
   // The oldest queued job, now running (attempts + 1); nullopt when the queue is empty.
   Result<std::optional<JobInfo>> claim_next(double now);

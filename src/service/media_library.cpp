@@ -155,12 +155,21 @@ Result<ResolvedPath> MediaLibrary::locate(const std::string& path,
   return ResolvedPath{canon.string(), root->project};
 }
 
-Result<MediaItem> MediaLibrary::register_media(const std::string& project,
-                                               const std::string& path) {
+Result<std::optional<MediaItem>> MediaLibrary::find(const std::string& project,
+                                                    const std::string& path) const {
   FL_ASSIGN_OR_RETURN(std::string canon, resolve(path, project));
   FL_ASSIGN_OR_RETURN(auto existing,
                       db_->query_one("SELECT id FROM media WHERE path = ?", {canon}));
-  if (existing) return get(existing->text(0));
+  if (!existing) return std::optional<MediaItem>{};
+  FL_ASSIGN_OR_RETURN(MediaItem item, get(existing->text(0)));
+  return std::optional<MediaItem>(std::move(item));
+}
+
+Result<MediaItem> MediaLibrary::register_media(const std::string& project,
+                                               const std::string& path) {
+  FL_ASSIGN_OR_RETURN(auto existing, find(project, path));
+  if (existing) return std::move(*existing);
+  FL_ASSIGN_OR_RETURN(std::string canon, resolve(path, project));
   FL_ASSIGN_OR_RETURN(MediaInfo info, probe_(canon));
   FL_ASSIGN_OR_RETURN(std::string id, security::random_hex(8));
   MediaItem item{"m_" + id, canon, info, unix_seconds(), project};

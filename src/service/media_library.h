@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -70,6 +71,8 @@ class MediaLibrary {
   // Probes and records a file of `project`; registering the same file again returns the same
   // item.
   Result<MediaItem> register_media(const std::string& project, const std::string& path);
+  // The item registered for `path` in `project`, or nullopt when the file is not registered.
+  Result<std::optional<MediaItem>> find(const std::string& project, const std::string& path) const;
   Result<std::vector<MediaItem>> list(const ProjectFilter& projects = nullptr) const;
   Result<MediaItem> get(const std::string& id) const;  // not_found for unknown ids
 

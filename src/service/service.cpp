@@ -12,6 +12,7 @@
 #include "io/frame_source.h"
 #include "ml/models.h"
 #include "ops/register.h"
+#include "service/node_operators.h"
 
 namespace fl::service {
 
@@ -113,7 +114,8 @@ Result<std::unique_ptr<Service>> Service::open(ServiceOptions options) {
   jo.audit = s->audit_;
   if (const auto& rule = s->options_.policy.content) {
     jo.content_check = [rule = *rule](const JobSpec& spec) -> std::shared_ptr<ContentCheck> {
-      if (!rule.applies_in(spec.project) || !uses_ai_operators(spec.graph)) return nullptr;
+      if (!rule.applies_in(spec.project) || !security::uses_ai_operator(node_operators(spec.graph)))
+        return nullptr;
       return std::make_shared<ContentCheck>(rule);
     };
   }
@@ -199,18 +201,8 @@ Result<Service::ResolvedGraph> Service::resolve_media(
 
 Status Service::check_operators(const security::Principal& who, const std::string& project,
                                 const nlohmann::json& graph) const {
-  if (options_.policy.operator_rules.empty() || !graph.is_object() || !graph.contains("nodes") ||
-      !graph["nodes"].is_object())
-    return ok_status();
-  for (const auto& [id, node] : graph["nodes"].items()) {
-    if (!node.is_object() || !node.contains("op") || !node["op"].is_string()) continue;
-    // "fill" or its versioned id "fill.1": the rule is about the operator, any version.
-    const auto* def = ops::builtin_registry().find(node["op"].get<std::string>());
-    if (!def) continue;  // the compiler names an unknown operator
-    Status s = options_.policy.allows_operator(def->schema.name, who, project);
-    if (!s.ok()) return Status(s.code(), s.message(), "nodes." + id + ".op");
-  }
-  return ok_status();
+  if (options_.policy.operator_rules.empty()) return ok_status();
+  return options_.policy.allows_operators(node_operators(graph), who, project);
 }
 
 Result<JobInfo> Service::analyse_characters(const security::Principal& who,
@@ -260,7 +252,13 @@ Result<std::vector<std::string>> Service::admit_render(const std::string& projec
   // The cast a characters job made for the source's media (with the corrections made since).
   req.cast_for =
       [&](const graph::PlanNode& source) -> Result<std::shared_ptr<const analysis::Cast>> {
-    FL_ASSIGN_OR_RETURN(MediaItem item, media_->register_media(project, source.path));
+    FL_ASSIGN_OR_RETURN(auto found, media_->find(project, source.path));
+    if (!found)
+      return conflict("its source '" + fs::path(source.path).filename().string() +
+                      "' is not registered, so it has no cast to check them against: POST "
+                      "/v1/media registers it, then POST /v1/media/{id}/characters finds its "
+                      "characters");
+    const MediaItem& item = *found;
     const std::string path = jobs_->cast_path(item.id);
     std::error_code ec;
     if (!fs::exists(path, ec))

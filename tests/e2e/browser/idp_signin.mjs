@@ -2,28 +2,11 @@
 // tests/e2e/idp/oidc_glewlwyd.sh): the server runs the authorization code flow with PKCE, the
 // browser ends with an httpOnly, SameSite=Strict cookie and no token anywhere in the page, in the
 // project the IdP's group grants. Usage: node idp_signin.mjs BASE_URL USER PASSWORD PROJECT
-import { mkdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { artifacts, check, launchChromium } from './harness.mjs';
 
 const [base, user, password, project] = process.argv.slice(2);
-const chromium = process.env.CHROMIUM || '/usr/bin/chromium';
-const artifacts = process.env.E2E_ARTIFACTS || join(process.cwd(), 'e2e-artifacts');
-mkdirSync(artifacts, { recursive: true });
-let playwright;
-try {
-  playwright = await import('playwright-core');
-} catch {
-  console.log('SKIP: playwright-core is not installed (scripts/setup.sh installs it)');
-  process.exit(77);
-}
-if (!existsSync(chromium)) {
-  console.log(`SKIP: no Chromium at ${chromium}`);
-  process.exit(77);
-}
-const fail = (msg) => { console.error(`FAIL: ${msg}`); throw new Error(msg); };
-const check = (cond, msg) => { if (!cond) fail(msg); console.log(`ok: ${msg}`); };
-
-const browser = await playwright.chromium.launch({ executablePath: chromium, args: ['--no-sandbox'] });
+const browser = await launchChromium();
 const page = await (await browser.newContext({ viewport: { width: 1280, height: 720 } })).newPage();
 const violations = [];
 page.on('console', (m) => { if (/Content.Security.Policy/i.test(m.text())) violations.push(m.text()); });

@@ -3,37 +3,12 @@
 // compare before/after, watch from a second browser on the same session, start a job and cancel
 // it. Screenshots go to $E2E_ARTIFACTS. Usage: node live_session.mjs FRAMELOCK_BIN
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, existsSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import net from 'node:net';
+import { artifacts, check, footage as data, freePort, launchChromium, startServer, stopServer } from './harness.mjs';
 
-const SKIP = 77;
 const bin = process.argv[2];
-const chromium = process.env.CHROMIUM || '/usr/bin/chromium';
-const data = '/usr/share/doc/opencv-doc/examples/data';
-const artifacts = process.env.E2E_ARTIFACTS || join(process.cwd(), 'e2e-artifacts');
-mkdirSync(artifacts, { recursive: true });
-
-let playwright;
-try {
-  playwright = await import('playwright-core');
-} catch {
-  console.log('SKIP: playwright-core is not installed (scripts/setup.sh installs it)');
-  process.exit(SKIP);
-}
-if (!existsSync(chromium)) {
-  console.log(`SKIP: no Chromium at ${chromium}`);
-  process.exit(SKIP);
-}
-
-const freePort = () => new Promise((resolve) => {
-  const s = net.createServer();
-  s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-});
-
-const fail = (msg) => { console.error(`FAIL: ${msg}`); throw new Error(msg); };
-const check = (cond, msg) => { if (!cond) fail(msg); console.log(`ok - ${msg}`); };
 
 const dir = mkdtempSync(join(tmpdir(), 'framelock-e2e-'));
 const port = await freePort();
@@ -54,30 +29,17 @@ const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 
   '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
 if (made.status !== 0) throw new Error('openssl could not make the test certificate');
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
-const server = spawn(bin, ['serve', '--data', join(dir, 'data'), '--port', String(port), '--media-root', data,
+const { server, token } = await startServer(bin, ['--data', join(dir, 'data'), '--port', String(port), '--media-root', data,
   '--media-root', join(dir, 'media'), '--register', join(data, 'Megamind.avi'), '--register', clip4k,
-  '--tls-cert', cert, '--tls-key', key], { stdio: ['ignore', 'pipe', 'pipe'] });
-let out = '';
-server.stdout.on('data', (d) => { out += d; });
-server.stderr.on('data', (d) => process.stderr.write(d));
-const token = await new Promise((resolve, reject) => {
-  const t = setTimeout(() => reject(new Error('server did not start')), 20000);
-  const poll = setInterval(() => {
-    const m = out.match(/^(flk_\S+)$/m);
-    if (m) { clearTimeout(t); clearInterval(poll); resolve(m[1]); }
-  }, 50);
-});
+  '--tls-cert', cert, '--tls-key', key]);
 const base = `https://127.0.0.1:${port}`;
 const api = async (path, init = {}) => {
   const res = await fetch(base + path, { ...init, headers: { Authorization: `Bearer ${token}`, ...(init.headers || {}) } });
   return res.json();
 };
 
-const browser = await playwright.chromium.launch({
-  executablePath: chromium,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium(['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync']);
 let code = 0;
 const pages = [];
 try {
@@ -376,8 +338,7 @@ try {
   }
 } finally {
   await browser.close();
-  server.kill('SIGTERM');
-  await new Promise((r) => server.on('exit', r));
+  await stopServer(server);
   rmSync(dir, { recursive: true, force: true });
 }
 console.log(code === 0 ? 'PASS' : 'FAIL');

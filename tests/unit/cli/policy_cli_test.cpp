@@ -87,6 +87,24 @@ TEST_F(PolicyCli, TheOperatorRulesApplyToTheRoleItRunsAs) {
   EXPECT_NE(bad_policy.err.find("nope.json"), std::string::npos) << bad_policy.err;
 }
 
+// A rule about a grade holds inside a run of grades, which the compiled plan fuses into one node.
+TEST_F(PolicyCli, ARuleReachesAnOperatorTheCompilerFused) {
+  write("cdl_policy.json", R"({"operators": [{"ops": ["cdl"], "role": "admin"}]})");
+  write("chain.json", R"({"framelock": 1,
+    "sources": {"clip": {"path": ")" +
+                          opencv_data("Megamind.avi") + R"(", "frames": [0, 2]}},
+    "nodes": {"a": {"op": "exposure", "inputs": ["clip"], "params": {"stops": 0.2}},
+              "look": {"op": "cdl", "inputs": ["a"], "params": {"slope": [1.1, 1, 0.9]}},
+              "b": {"op": "exposure", "inputs": ["look"], "params": {"stops": -0.1}}},
+    "outputs": [{"node": "b", "path": "c.mkv", "codec": "ffv1"}]})");
+  auto artist = run("render chain.json --policy cdl_policy.json");
+  EXPECT_NE(artist.code, 0);
+  EXPECT_NE(artist.err.find("'cdl'"), std::string::npos) << artist.err;
+  EXPECT_NE(artist.err.find("node 'look'"), std::string::npos) << artist.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.file("c.mkv")));
+  EXPECT_EQ(run("render chain.json --policy cdl_policy.json --role admin").code, 0);
+}
+
 TEST_F(PolicyCli, TheContentRuleChecksWhatAGenerativeOperatorMade) {
   fill_graph("corner.json", "rect 600 20 80 60");
   ASSERT_EQ(run("characters " + opencv_data("Megamind.avi") + " --out cast.json").code, 0);

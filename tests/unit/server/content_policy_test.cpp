@@ -74,6 +74,22 @@ TEST_F(HeldContent, AHeldOutputWaitsForAProjectAdmin) {
   auto held = call("GET", "/v1/jobs/" + id + "/output", viewer_);
   EXPECT_EQ(held.status, 409) << held.body;
   EXPECT_NE(held.body.find("held"), std::string::npos);
+  EXPECT_EQ(call("GET", "/v1/jobs/" + id + "/output", artist_).status, 409);
+  // The project's admins find it in the list of held jobs, and may look at it before deciding
+  // (the look is on record).
+  auto listed = call("GET", "/v1/jobs?project=default&review=held", admin_);
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  ASSERT_EQ(listed.json["jobs"].size(), 1u) << listed.body;
+  EXPECT_EQ(listed.json["jobs"][0]["id"], id);
+  EXPECT_EQ(call("GET", "/v1/jobs?review=approved", admin_).json["jobs"].size(), 0u);
+  EXPECT_EQ(call("GET", "/v1/jobs?review=maybe", admin_).status, 422);
+  auto look = call("GET", "/v1/jobs/" + id + "/output", admin_);
+  EXPECT_EQ(look.status, 200);
+  EXPECT_GT(look.body.size(), 10000u);
+  bool viewed = false;
+  for (const auto& r : audit_of("content"))
+    viewed = viewed || (r["event"]["action"] == "viewed" && r["event"]["job"] == id);
+  EXPECT_TRUE(viewed);
   // Only a project admin decides; a decision is approve or reject.
   EXPECT_EQ(call("POST", review, artist_, json{{"decision", "approve"}}).status, 403);
   EXPECT_EQ(call("POST", review, admin_, json{{"decision", "maybe"}}).status, 422);
@@ -81,6 +97,8 @@ TEST_F(HeldContent, AHeldOutputWaitsForAProjectAdmin) {
   ASSERT_EQ(approved.status, 200) << approved.body;
   EXPECT_EQ(approved.json["review"], "approved");
   EXPECT_EQ(call("GET", "/v1/jobs/" + id + "/output", viewer_).status, 200);
+  EXPECT_EQ(call("GET", "/v1/jobs?review=held", admin_).json["jobs"].size(), 0u);
+  EXPECT_EQ(call("GET", "/v1/jobs?review=approved", viewer_).json["jobs"].size(), 1u);
   EXPECT_EQ(call("POST", review, admin_, json{{"decision", "reject"}}).status, 409);
   // On record: what was held, with the finding; the approval as a request.
   bool held_record = false;
