@@ -81,6 +81,19 @@ void install_projects(service::Service& svc, const AddRoute& route) {
           if (!p.ok()) return send_error(res, p.status());
           send_json(res, 200, project_json(*p, *who));
         });
+  route("DELETE", R"(/v1/projects/([a-z0-9][a-z0-9_-]*))",
+        [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
+          auto who = authorize(svc, req, res, Action::kManageProjects);
+          if (!who) return;
+          const std::string id = req.matches[1];
+          request_caller().project = id;
+          Status s = svc.delete_project(id);
+          if (!s.ok())
+            return send_error(res, s.code() == ErrorCode::kInvalidArgument
+                                       ? Status(ErrorCode::kConflict, s.message(), s.field())
+                                       : s);
+          send_json(res, 200, {{"id", id}, {"deleted", true}});
+        });
   route("GET", R"(/v1/projects/([a-z0-9][a-z0-9_-]*)/members)",
         [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
           auto who = authenticate(svc, req, res);
@@ -106,6 +119,14 @@ void install_projects(service::Service& svc, const AddRoute& route) {
                              {"role", security::role_name(t.grant.role)},
                              {"added", t.created},
                              {"via", "token"}});
+          // Everyone in an IdP group the policy maps onto the project (identity.groups): who
+          // they are is the IdP's to say, so the group stands for them.
+          for (const auto& [group, grants] : svc.policy().group_grants)
+            for (const auto& g : grants)
+              if (g.project == id)
+                out.push_back({{"principal", "group:" + group},
+                               {"role", security::role_name(g.role)},
+                               {"via", "idp group"}});
           send_json(res, 200, {{"members", out}});
         });
   route("PUT", R"(/v1/projects/([a-z0-9][a-z0-9_-]*)/members/([^/]+))",

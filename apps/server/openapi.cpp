@@ -118,9 +118,15 @@ json openapi_document(const graph::Registry& registry) {
   paths["/v1/projects/{id}"]["get"] =
       operation("A project of the caller's", "viewer",
                 {{"200", json_response("the project", project_schema)}}, {{"parameters", pid}});
+  paths["/v1/projects/{id}"]["delete"] = operation(
+      "Delete a project: its jobs go, its tokens and consents are revoked", "studio admin",
+      {{"200", json_response("{id, deleted}", obj)},
+       {"404", error_response("no such project")},
+       {"409", error_response("the default project, or one with media roots or unfinished jobs")}},
+      {{"parameters", pid}});
   paths["/v1/projects/{id}/members"]["get"] = operation(
-      "Who works on the project: members added here, and tokens granted in it (the IdP's groups "
-      "are the policy file's)",
+      "Who works on the project: members added here, tokens granted in it, and the IdP groups "
+      "the policy maps onto it (group:NAME)",
       "admin", {{"200", json_response("{members}", obj)}}, {{"parameters", pid}});
   json member = json::array(
       {id_param("id", "project id"), id_param("principal", "a token id, or oidc:SUBJECT")});

@@ -80,4 +80,9 @@ Result<security::Consent> ConsentStore::revoke(const std::string& project, const
   return c;
 }
 
+Status ConsentStore::revoke_all(const std::string& project) {
+  return db_->exec("UPDATE consents SET revoked = ? WHERE project = ? AND revoked = 0",
+                   {unix_seconds(), project});
+}
+
 }  // namespace fl::service

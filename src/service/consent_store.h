@@ -25,6 +25,8 @@ class ConsentStore {
                                               bool with_revoked = false) const;
   // not_found for an id not in the project (or revoked already).
   Result<security::Consent> revoke(const std::string& project, const std::string& id);
+  // Every consent in force in `project`, revoked (kept, marked): the project is being deleted.
+  Status revoke_all(const std::string& project);
 
  private:
   explicit ConsentStore(std::shared_ptr<store::Database> db) : db_(std::move(db)) {}

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include <filesystem>
+#include <limits>
 #include <set>
 #include "core/clock.h"
 #include "io/frame_source.h"
@@ -198,6 +199,26 @@ Result<JobInfo> JobRunner::get(const std::string& id) const { return store_->get
 
 Result<std::vector<JobInfo>> JobRunner::list(const JobFilter& filter) const {
   return store_->list(filter);
+}
+
+Result<int64_t> JobRunner::remove_project_jobs(const std::string& project) {
+  std::lock_guard lock(mu_);
+  JobFilter filter;
+  filter.limit = std::numeric_limits<int>::max();
+  filter.projects = std::vector<std::string>{project};
+  FL_ASSIGN_OR_RETURN(auto jobs, store_->list(filter));
+  for (const auto& j : jobs)
+    if (!is_final(j.state))
+      return conflict("job '" + j.id + "' of project '" + project + "' is " +
+                          std::string(job_state_name(j.state)) +
+                          ": cancel it, or let it end, before deleting the project",
+                      "jobs");
+  for (const auto& j : jobs) {
+    FL_RETURN_IF_ERROR(store_->remove(j.id));
+    std::error_code ec;
+    fs::remove_all(job_dir(j.id), ec);
+  }
+  return int64_t(jobs.size());
 }
 
 Result<std::string> JobRunner::output_path(const std::string& id, bool reviewing) const {

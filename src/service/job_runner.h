@@ -92,6 +92,9 @@ class JobRunner {
   // "reject" removes it. kInvalidArgument (field "decision") for another word; kConflict when the
   // job is not held.
   Result<JobInfo> review(const std::string& id, const std::string& decision);
+  // Removes every job of `project`, records and files, for the project's deletion: kConflict
+  // (nothing removed) while one of them is queued or running. Returns how many went.
+  Result<int64_t> remove_project_jobs(const std::string& project);
   // The finished output's path (succeeded jobs only). A held output is given only to its
   // reviewer (`reviewing`: a project admin who must look at it before deciding).
   Result<std::string> output_path(const std::string& id, bool reviewing = false) const;

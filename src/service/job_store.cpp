@@ -167,6 +167,11 @@ Status JobStore::save(const JobInfo& job) {
   });
 }
 
+Status JobStore::remove(const std::string& id) {
+  FL_RETURN_IF_ERROR(db_->exec("DELETE FROM job_segments WHERE job = ?", {id}));
+  return db_->exec("DELETE FROM jobs WHERE id = ?", {id});
+}
+
 Status JobStore::request_cancel(const std::string& id) {
   return db_->exec("UPDATE jobs SET cancel_requested = 1 WHERE id = ?", {id});
 }

@@ -29,6 +29,7 @@ class JobStore {
   // the job's segment records.
   Status save(const JobInfo& job);
   Status request_cancel(const std::string& id);
+  Status remove(const std::string& id);  // the record and its segments' records
 
   // After a restart: cancels asked for before the crash take effect, running jobs go back to
   // the queue. Returns the ids of the jobs still to render (their temp files may need removal).

@@ -93,6 +93,14 @@ Status ProjectStore::set_member(const std::string& project, const std::string& p
       {project, principal, std::string(security::role_name(role)), unix_seconds(), added_by});
 }
 
+Status ProjectStore::remove(const std::string& id) {
+  if (id == security::kDefaultProject)
+    return invalid_argument("the default project cannot be deleted", "id");
+  if (!exists(id)) return not_found("no project '" + id + "'");
+  FL_RETURN_IF_ERROR(db_->exec("DELETE FROM project_members WHERE project = ?", {id}));
+  return db_->exec("DELETE FROM projects WHERE id = ?", {id});
+}
+
 Status ProjectStore::remove_member(const std::string& project, const std::string& principal) {
   FL_ASSIGN_OR_RETURN(auto row, db_->query_one("SELECT principal FROM project_members WHERE "
                                                "project = ? AND principal = ?",

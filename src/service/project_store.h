@@ -38,6 +38,8 @@ class ProjectStore {
   Result<std::vector<Project>> list() const;
   Result<Project> get(const std::string& id) const;  // not_found
   bool exists(const std::string& id) const;
+  // The project and its members' rows (not_found; the default project is never removed).
+  Status remove(const std::string& id);
 
   Result<std::vector<Member>> members(const std::string& project) const;
   // Adds or changes a member's role.

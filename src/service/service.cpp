@@ -325,6 +325,37 @@ Result<nlohmann::json> Service::correct_cast(const std::string& media_id,
   return out;
 }
 
+Status Service::delete_project(const std::string& id) {
+  if (id == security::kDefaultProject)
+    return invalid_argument("the default project cannot be deleted", "id");
+  FL_ASSIGN_OR_RETURN(Project project, projects_->get(id));
+  FL_ASSIGN_OR_RETURN(auto roots, media_->roots([&id](const std::string& p) { return p == id; }));
+  if (!roots.empty())
+    return conflict("project '" + id + "' still has " + std::to_string(roots.size()) +
+                        " media root(s): remove them first (DELETE /v1/roots?path=...)",
+                    "roots");
+  FL_RETURN_IF_ERROR(jobs_->remove_project_jobs(id).status());
+  FL_ASSIGN_OR_RETURN(auto tokens, tokens_->list());
+  for (const auto& t : tokens)
+    if (!t.revoked && t.grant.project == id) FL_RETURN_IF_ERROR(tokens_->revoke(t.id));
+  FL_RETURN_IF_ERROR(consents_->revoke_all(id));
+  FL_RETURN_IF_ERROR(projects_->remove(project.id));
+  std::vector<std::string> ended;
+  {
+    std::lock_guard lock(sessions_mu_);
+    for (auto it = sessions_.begin(); it != sessions_.end();)
+      if (it->second.project == id) {
+        ended.push_back(it->first);
+        it = sessions_.erase(it);
+      } else {
+        ++it;
+      }
+  }
+  for (const auto& s : ended)
+    events_.publish("session:" + s, {"ended", {{"reason", "project deleted"}}, true}, true);
+  return ok_status();
+}
+
 Result<LiveSession> Service::create_session(const security::Principal& who,
                                             const std::string& project) {
   FL_ASSIGN_OR_RETURN(std::string rid, security::random_hex(8));

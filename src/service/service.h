@@ -123,6 +123,12 @@ class Service {
   // media's cast and kept in its log; the corrected cast.
   Result<nlohmann::json> correct_cast(const std::string& media_id, const nlohmann::json& body);
 
+  // A studio admin's deletion of a project (docs/security.md): refused (kConflict, nothing
+  // changed) while it holds media roots or unfinished jobs. Its jobs and their files go, its
+  // tokens and consents are revoked (kept, marked), its members and live sessions end, so that
+  // a project made later with the same id starts empty. The default project stays.
+  Status delete_project(const std::string& id);
+
   Result<LiveSession> create_session(const security::Principal& who, const std::string& project);
   Result<LiveSession> get_session(const std::string& id) const;
   // `if_version` (when >= 0) must match the current version, else kInvalidArgument on field

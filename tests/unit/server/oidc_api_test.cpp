@@ -1,6 +1,8 @@
 // The API with the studio's IdP in the authenticator chain (keys made in the test, documents
 // served from memory): its tokens work beside local ones, with the role their groups grant, and
 // every bad token is a 401 that says why.
+#include <set>
+
 #include "security/oidc.h"
 #include "security/web_login.h"
 #include "server_fixture.h"
@@ -23,6 +25,7 @@ class OidcServer : public ServerFixture {
         {"review", {*security::parse_grant("viewer")}},
         {"show-x-leads",
          {*security::parse_grant("admin@show-x"), *security::parse_grant("viewer@show-y")}}};
+    o.policy.group_grants = oo.group_grants;  // one policy file gives both (serve_cmd.cpp)
     auto a = security::OidcAuthenticator::create(
         oo, [this](const std::string& url) { return idp_.serve(url); });
     ASSERT_TRUE(a.ok());
@@ -98,6 +101,22 @@ TEST_F(OidcServer, GroupsGrantRolesInProjectsThatExist) {
           .status,
       200);
   EXPECT_EQ(call("GET", "/v1/projects/show-y", reviewer).status, 200);
+  // A subject with characters a path cannot hold arrives percent-encoded and is kept decoded.
+  EXPECT_EQ(
+      call("PUT", "/v1/projects/show-y/members/oidc%3Aauth0%7C42", admin_, json{{"role", "artist"}})
+          .status,
+      200);
+  // Who can see the show: members, tokens, and the IdP groups the policy maps onto it.
+  Reply members = call("GET", "/v1/projects/show-y/members", admin_);
+  ASSERT_EQ(members.status, 200) << members.body;
+  std::set<std::string> listed;
+  for (const auto& m : members.json["members"])
+    listed.insert(m["principal"].get<std::string>() + " " + m["role"].get<std::string>() + " " +
+                  m["via"].get<std::string>());
+  EXPECT_EQ(listed,
+            (std::set<std::string>{"oidc:u-review viewer member", "oidc:auth0|42 artist member",
+                                   "group:show-x-leads viewer idp group"}))
+      << members.body;
 }
 
 TEST_F(OidcServer, ThePageSignsInThroughTheIdpAndGetsACookieSession) {

@@ -180,6 +180,8 @@ TEST_F(ProjectMatrix, EveryEndpointAnswersEachRoleInEachProjectAsDocumented) {
       {"GET", "/v1/audit?project=show-a&limit=1000", {}, 403, 403, 200, 200},
       {"DELETE", "/v1/tokens/" + spare_id, {}, 403, 403, 200, 200},
       {"DELETE", "/v1/roots?path=" + root_a2, {}, 403, 403, 200, 404},
+      // A studio action: refused to everyone else whatever the id; show-a still has roots.
+      {"DELETE", "/v1/projects/show-a", {}, 403, 403, 403, 409, 403},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.method + " " + c.path);
@@ -378,6 +380,64 @@ TEST_F(ProjectMatrix, RefusalsAcrossProjectsAreAudited) {
       found = true;
   }
   EXPECT_TRUE(found);
+}
+
+TEST_F(ProjectMatrix, ADeletedProjectLeavesNothingBehindForTheNextOneOfItsName) {
+  const std::string b_admin_id = service_->authenticate(other_["admin"])->id;
+  Reply job =
+      call("POST", "/v1/jobs", other_["artist"],
+           nlohmann::json{{"graph", graph_over(media_b_)},
+                          {"output", {{"node", "grade"}, {"name", "b.mov"}, {"frames", {0, 1}}}}});
+  ASSERT_EQ(job.status, 201) << job.body;
+  const std::string job_b = job.json["id"];
+  wait_for_job(job_b, "succeeded", other_["viewer"]);
+  ASSERT_EQ(call("PUT", "/v1/projects/show-b/members/oidc:someone", admin_,
+                 nlohmann::json{{"role", "artist"}})
+                .status,
+            200);
+  Reply session =
+      call("POST", "/v1/sessions", other_["artist"], nlohmann::json{{"project", "show-b"}});
+  ASSERT_EQ(session.status, 201);
+  security::Consent consent;
+  consent.project = "show-b";
+  consent.likeness = "anyone";
+  consent.granted_by = "agent";
+  consent.until = "2099-12-31";
+  ASSERT_TRUE(service_->consents().record(consent, "test").ok());
+
+  EXPECT_EQ(call("DELETE", "/v1/projects/default", admin_).status, 409);
+  EXPECT_EQ(call("DELETE", "/v1/projects/show-zzz", admin_).status, 404);
+  Reply rooted = call("DELETE", "/v1/projects/show-b", admin_);
+  EXPECT_EQ(rooted.status, 409) << rooted.body;
+  EXPECT_NE(rooted.body.find("root"), std::string::npos) << rooted.body;
+  ASSERT_EQ(call("DELETE", "/v1/roots?path=" + dir_b_.path().string(), admin_).status, 200);
+  Reply deleted = call("DELETE", "/v1/projects/show-b", admin_);
+  ASSERT_EQ(deleted.status, 200) << deleted.body;
+
+  // Its tokens are revoked, its job and live session are gone, and it is no project any more.
+  EXPECT_EQ(call("GET", "/v1/projects", other_["admin"]).status, 401);
+  EXPECT_EQ(call("GET", "/v1/jobs/" + job_b, admin_).status, 404);
+  EXPECT_EQ(call("GET", "/v1/sessions/" + session.json["id"].get<std::string>(), admin_).status,
+            404);
+  EXPECT_EQ(call("GET", "/v1/projects/show-b", admin_).status, 404);
+  EXPECT_FALSE(fs::exists(data_.path() / "jobs" / job_b));
+  // Made again under the same id, it starts empty: no job, no member, no consent in force.
+  ASSERT_EQ(call("POST", "/v1/projects", admin_, nlohmann::json{{"id", "show-b"}}).status, 201);
+  EXPECT_EQ(call("GET", "/v1/jobs?project=show-b", admin_).json["jobs"].size(), 0u);
+  Reply members = call("GET", "/v1/projects/show-b/members", admin_);
+  EXPECT_EQ(members.json["members"].size(), 0u) << members.body;
+  EXPECT_EQ(members.body.find(b_admin_id), std::string::npos);
+  auto in_force = service_->consents().list("show-b");
+  ASSERT_TRUE(in_force.ok());
+  EXPECT_TRUE(in_force->empty());
+  // On record.
+  Reply log = call("GET", "/v1/audit?limit=1000", admin_);
+  bool audited = false;
+  for (const auto& r : log.json["records"])
+    audited =
+        audited || (r["event"]["method"] == "DELETE" &&
+                    r["event"]["path"] == "/v1/projects/show-b" && r["event"]["status"] == 200);
+  EXPECT_TRUE(audited) << log.body;
 }
 
 }  // namespace
