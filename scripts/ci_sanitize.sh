@@ -4,12 +4,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # The clang tree the fuzzers use too (scripts/ci_clang_tree.sh): one sanitizer build, not two.
 ./scripts/ci_clang_tree.sh test_core test_colour test_graph test_render test_io_oiio \
-  test_io_ffmpeg test_io_timeline test_inpaint test_ops test_server test_api test_ml test_security
+  test_io_ffmpeg test_io_timeline test_inpaint test_ops test_server test_api test_ml test_security \
+  test_provenance
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export LSAN_OPTIONS=suppressions=$(pwd)/scripts/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 for t in test_core test_colour test_graph test_io_oiio test_io_ffmpeg test_io_timeline test_inpaint \
-  test_api test_ml test_security; do
+  test_api test_ml test_security test_provenance; do
   echo "== $t (asan+ubsan)"
   if [ "$t" = test_ml ]; then
     # The classifier's held-out set is 300 pictures through OpenCV (uninstrumented): release only.

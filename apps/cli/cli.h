@@ -31,6 +31,7 @@ void add_characters_command(CLI::App& app, Status* result);
 void add_cast_command(CLI::App& app, Status* result);
 void add_variants_command(CLI::App& app, Status* result);
 void add_look_command(CLI::App& app, Status* result);
+void add_watermark_command(CLI::App& app, Status* result);
 
 // `--policy FILE [--project P] [--role R] [--cast FILE]... [--data DIR]` (policy_gate.cpp).
 struct PolicyFlags {

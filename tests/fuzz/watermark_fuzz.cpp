@@ -1,0 +1,30 @@
+// libFuzzer target for what a watermark reader takes from outside: the key file's text, and the
+// soft decisions a detector hands the payload decoder (any floats, NaN and infinities included).
+// A key that parses writes back to the same key; a decoded payload re-encodes to bits whose
+// CRC holds.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <string_view>
+#include <vector>
+
+#include "provenance/payload_code.h"
+#include "provenance/watermark_key.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace fl::provenance;
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  if (auto key = parse_watermark_key(text, "fuzz.key"); key.ok()) {
+    auto again = parse_watermark_key(watermark_key_text(*key), "again");
+    if (!again.ok() || again->secret != key->secret) std::abort();
+  }
+  std::vector<float> soft(size / sizeof(float));
+  if (!soft.empty()) std::memcpy(soft.data(), data, soft.size() * sizeof(float));
+  soft.resize(kCodedBits, 0.f);  // short inputs: the rest carries no evidence
+  if (auto decoded = decode_payload(soft)) {
+    if (encode_payload(decoded->payload).size() != size_t(kCodedBits)) std::abort();
+    if (!(decoded->agreement >= -1.0001 && decoded->agreement <= 1.0001)) std::abort();
+  }
+  return 0;
+}
