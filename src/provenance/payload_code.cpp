@@ -10,7 +10,7 @@ namespace fl::provenance {
 namespace {
 
 constexpr int kStates = 1 << (kConstraint - 1);
-constexpr int kInputBits = kPayloadBits + kCrcBits + kConstraint - 1;
+constexpr int kInputBits = kPayloadBits + kCheckBits + kConstraint - 1;
 constexpr std::array<unsigned, 3> kGenerators = {0133, 0171, 0165};
 
 // The three coded bits for input `bit` entering the encoder in `state` (the last six inputs,
@@ -27,32 +27,23 @@ unsigned next_state(unsigned state, unsigned bit) {
   return ((bit << (kConstraint - 1)) | state) >> 1;
 }
 
-// The payload, its CRC, and the tail that returns the encoder to state 0: the input bits.
-std::array<uint8_t, kInputBits> input_bits(uint64_t payload) {
+// The payload, its check, and the tail that returns the encoder to state 0: the input bits.
+std::array<uint8_t, kInputBits> input_bits(uint64_t payload, const WatermarkKey& key) {
   std::array<uint8_t, kInputBits> in{};
   for (int i = 0; i < kPayloadBits; ++i) in[size_t(i)] = uint8_t((payload >> (63 - i)) & 1);
-  const uint16_t crc = payload_crc(payload);
-  for (int i = 0; i < kCrcBits; ++i)
-    in[size_t(kPayloadBits + i)] = uint8_t((crc >> (kCrcBits - 1 - i)) & 1);
+  const uint32_t check = key.check(payload);
+  for (int i = 0; i < kCheckBits; ++i)
+    in[size_t(kPayloadBits + i)] = uint8_t((check >> (kCheckBits - 1 - i)) & 1);
   return in;  // the tail stays 0
 }
 
 }  // namespace
 
-uint16_t payload_crc(uint64_t payload) {
-  uint16_t crc = 0xFFFF;
-  for (int byte = 7; byte >= 0; --byte) {
-    crc ^= uint16_t(((payload >> (8 * byte)) & 0xFF) << 8);
-    for (int b = 0; b < 8; ++b) crc = uint16_t(crc & 0x8000 ? (crc << 1) ^ 0x1021 : crc << 1);
-  }
-  return crc;
-}
-
-std::vector<uint8_t> encode_payload(uint64_t payload) {
+std::vector<uint8_t> encode_payload(uint64_t payload, const WatermarkKey& key) {
   std::vector<uint8_t> out;
   out.reserve(kCodedBits);
   unsigned state = 0;
-  for (uint8_t bit : input_bits(payload)) {
+  for (uint8_t bit : input_bits(payload, key)) {
     const unsigned c = coded(state, bit);
     for (size_t g = 0; g < kGenerators.size(); ++g) out.push_back(uint8_t((c >> g) & 1));
     state = next_state(state, bit);
@@ -60,7 +51,7 @@ std::vector<uint8_t> encode_payload(uint64_t payload) {
   return out;
 }
 
-std::optional<Decoded> decode_payload(std::span<const float> soft) {
+std::optional<Decoded> decode_payload(std::span<const float> soft, const WatermarkKey& key) {
   if (soft.size() != size_t(kCodedBits)) return std::nullopt;
   constexpr double kUnreached = -std::numeric_limits<double>::infinity();
   std::array<double, kStates> metric;
@@ -72,7 +63,7 @@ std::optional<Decoded> decode_payload(std::span<const float> soft) {
     std::array<double, kStates> next;
     next.fill(kUnreached);
     const float* s = soft.data() + 3 * t;
-    const bool tail = t >= kPayloadBits + kCrcBits;  // only 0s enter during the tail
+    const bool tail = t >= kPayloadBits + kCheckBits;  // only 0s enter during the tail
     for (unsigned state = 0; state < unsigned(kStates); ++state) {
       if (metric[state] == kUnreached) continue;
       for (unsigned bit = 0; bit <= (tail ? 0u : 1u); ++bit) {
@@ -98,9 +89,9 @@ std::optional<Decoded> decode_payload(std::span<const float> soft) {
   }
   uint64_t payload = 0;
   for (int i = 0; i < kPayloadBits; ++i) payload = (payload << 1) | in[size_t(i)];
-  uint16_t crc = 0;
-  for (int i = 0; i < kCrcBits; ++i) crc = uint16_t((crc << 1) | in[size_t(kPayloadBits + i)]);
-  if (crc != payload_crc(payload)) return std::nullopt;
+  uint32_t check = 0;
+  for (int i = 0; i < kCheckBits; ++i) check = (check << 1) | in[size_t(kPayloadBits + i)];
+  if (check != key.check(payload)) return std::nullopt;
   double total = 0;
   for (float v : soft) total += std::fabs(v);
   return Decoded{payload, total > 0 ? metric[0] / total : 0};

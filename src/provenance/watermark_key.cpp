@@ -46,6 +46,17 @@ std::array<uint8_t, 32> WatermarkKey::derive(std::string_view purpose) const {
   return out;
 }
 
+uint32_t WatermarkKey::check(uint64_t payload) const {
+  const auto check_key = derive("check");
+  uint8_t bytes[8];
+  for (int i = 0; i < 8; ++i) bytes[i] = uint8_t(payload >> (56 - 8 * i));
+  std::array<uint8_t, 32> mac{};
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), check_key.data(), int(check_key.size()), bytes, sizeof bytes, mac.data(),
+       &len);
+  return uint32_t(mac[0]) << 24 | uint32_t(mac[1]) << 16 | uint32_t(mac[2]) << 8 | mac[3];
+}
+
 std::string WatermarkKey::fingerprint() const {
   const auto d = derive("fingerprint");
   return hex(d.data(), 8);

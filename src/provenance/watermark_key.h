@@ -19,6 +19,9 @@ struct WatermarkKey {
   std::string fingerprint() const;
   // HMAC-SHA256(secret, "framelock watermark " + purpose): one independent key per use.
   std::array<uint8_t, 32> derive(std::string_view purpose) const;
+  // A payload's check: the first 4 bytes of HMAC-SHA256(derive("check"), its 8 bytes, big-
+  // endian). Without the key it cannot be made, so a mark cannot be forged from a decoded one.
+  uint32_t check(uint64_t payload) const;
 };
 
 Result<WatermarkKey> generate_watermark_key();

@@ -5,10 +5,10 @@
 // project admin opens the page in a session of their own: the project's held jobs are listed
 // under "Waiting for review"; Approve delivers one, Reject removes the other. The artist's page
 // offers neither. Usage: node content_review.mjs FRAMELOCK_BIN
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { artifacts, check, footage, freePort, launchChromium, startServer, stopServer } from './harness.mjs';
+import { artifacts, check, footage, freePort, launchChromium, startServer, finish } from './harness.mjs';
 
 const bin = process.argv[2];
 const dir = mkdtempSync(join(tmpdir(), 'framelock-review-'));
@@ -129,10 +129,5 @@ try {
     await p.screenshot({ path: join(artifacts, `review_failed_${name}.png`) }).catch(() => {});
     console.error(`${name}: status "${await p.textContent('#status').catch(() => '')}"`);
   }
-} finally {
-  await browser.close();
-  await stopServer(server);
-  rmSync(dir, { recursive: true, force: true });
 }
-console.log(code === 0 ? 'PASS' : 'FAIL');
-process.exit(code);
+await finish(code, { browser, server, dir });

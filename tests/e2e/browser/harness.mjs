@@ -2,7 +2,7 @@
 // set-up has not installed them), checks that print as they pass, a free port, and a framelock
 // server started on a data directory of the test's own, with the token it prints at start.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import net from 'node:net';
 
@@ -56,4 +56,13 @@ export async function stopServer(server) {
   if (server.exitCode !== null) return;
   server.kill('SIGTERM');
   await new Promise((r) => server.on('exit', r));
+}
+
+// The end of a test: the browser closed, the server stopped, its directory gone, PASS or FAIL.
+export async function finish(code, { browser, server, dir }) {
+  await browser.close();
+  await stopServer(server);
+  rmSync(dir, { recursive: true, force: true });
+  console.log(code === 0 ? 'PASS' : 'FAIL');
+  process.exit(code);
 }

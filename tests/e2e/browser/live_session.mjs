@@ -3,10 +3,10 @@
 // compare before/after, watch from a second browser on the same session, start a job and cancel
 // it. Screenshots go to $E2E_ARTIFACTS. Usage: node live_session.mjs FRAMELOCK_BIN
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { artifacts, check, footage as data, freePort, launchChromium, startServer, stopServer } from './harness.mjs';
+import { artifacts, check, footage as data, freePort, launchChromium, startServer, finish } from './harness.mjs';
 
 const bin = process.argv[2];
 
@@ -336,10 +336,5 @@ try {
     console.error(`${name}: status "${await p.textContent('#status').catch(() => '')}", ` +
       `preview "${await p.textContent('#preview-info').catch(() => '')}"`);
   }
-} finally {
-  await browser.close();
-  await stopServer(server);
-  rmSync(dir, { recursive: true, force: true });
 }
-console.log(code === 0 ? 'PASS' : 'FAIL');
-process.exit(code);
+await finish(code, { browser, server, dir });

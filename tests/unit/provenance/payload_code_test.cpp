@@ -1,5 +1,5 @@
 // The watermark payload's code: what goes in comes out, through the errors a detector's soft
-// decisions carry, and noise alone almost never passes for a payload.
+// decisions carry; noise, and another key's mark, never pass for a payload.
 #include "provenance/payload_code.h"
 
 #include <gtest/gtest.h>
@@ -15,38 +15,50 @@ std::vector<float> hard(const std::vector<uint8_t>& bits) {
   return soft;
 }
 
-TEST(PayloadCode, TheCrcIsCcittFalse) {
-  // "12345678" as the payload's 8 big-endian bytes (CRC-16/CCITT-FALSE, computed elsewhere).
-  EXPECT_EQ(payload_crc(0x3132333435363738ull), 0xA12B);
+WatermarkKey test_key(uint8_t first = 0) {
+  WatermarkKey k;
+  for (size_t i = 0; i < k.secret.size(); ++i) k.secret[i] = uint8_t(first + i);
+  return k;
+}
+
+TEST(PayloadCode, TheCheckIsTheKeysHmac) {
+  // HMAC-SHA256(HMAC-SHA256(00 01 .. 1f, "framelock watermark check"), 01 23 .. ef), first 4
+  // bytes, computed with Python's hmac.
+  EXPECT_EQ(test_key().check(0x0123456789abcdefull), 0x05b1d601u);
+  EXPECT_NE(test_key(1).check(0x0123456789abcdefull), 0x05b1d601u);
 }
 
 TEST(PayloadCode, WhatGoesInComesOut) {
+  const WatermarkKey key = test_key();
   std::mt19937_64 rng(7);
   for (int i = 0; i < 300; ++i) {
     const uint64_t payload = rng();
-    const auto coded = encode_payload(payload);
+    const auto coded = encode_payload(payload, key);
     ASSERT_EQ(coded.size(), size_t(kCodedBits));
-    auto decoded = decode_payload(hard(coded));
+    auto decoded = decode_payload(hard(coded), key);
     ASSERT_TRUE(decoded) << i;
     EXPECT_EQ(decoded->payload, payload);
     EXPECT_DOUBLE_EQ(decoded->agreement, 1.0);
   }
-  EXPECT_FALSE(decode_payload(std::vector<float>(kCodedBits - 1, 1.f)));
+  EXPECT_FALSE(decode_payload(std::vector<float>(kCodedBits - 1, 1.f), key));
+  // Another studio's key reads nothing in it.
+  EXPECT_FALSE(decode_payload(hard(encode_payload(42, key)), test_key(9)));
 }
 
 // The code's free distance is 15: any 7 flipped bits are corrected.
 TEST(PayloadCode, AnySevenFlippedBitsAreCorrected) {
+  const WatermarkKey key = test_key();
   std::mt19937_64 rng(11);
   for (int trial = 0; trial < 400; ++trial) {
     const uint64_t payload = rng();
-    auto soft = hard(encode_payload(payload));
+    auto soft = hard(encode_payload(payload, key));
     std::uniform_int_distribution<int> at(0, kCodedBits - 1);
     for (int f = 0; f < 7; ++f) {
       int i = at(rng);
-      while (soft[size_t(i)] != (encode_payload(payload)[size_t(i)] ? 1.f : -1.f)) i = at(rng);
+      while (soft[size_t(i)] != (encode_payload(payload, key)[size_t(i)] ? 1.f : -1.f)) i = at(rng);
       soft[size_t(i)] = -soft[size_t(i)];
     }
-    auto decoded = decode_payload(soft);
+    auto decoded = decode_payload(soft, key);
     ASSERT_TRUE(decoded) << trial;
     EXPECT_EQ(decoded->payload, payload) << trial;
   }
@@ -54,19 +66,20 @@ TEST(PayloadCode, AnySevenFlippedBitsAreCorrected) {
 
 // Soft decisions with Gaussian noise that flips 10% of their signs: the payload still comes back.
 TEST(PayloadCode, SoftDecisionsThroughNoiseThatFlipsOneBitInTen) {
+  const WatermarkKey key = test_key();
   std::mt19937_64 rng(3);
   std::normal_distribution<float> noise(0.f, 0.78f);  // P(|n| > 1, one side) = 0.10
   int exact = 0, wrong = 0, flipped = 0;
   const int trials = 500;
   for (int trial = 0; trial < trials; ++trial) {
     const uint64_t payload = rng();
-    auto soft = hard(encode_payload(payload));
+    auto soft = hard(encode_payload(payload, key));
     for (auto& v : soft) {
       const float n = v + noise(rng);
       flipped += (n > 0) != (v > 0);
       v = n;
     }
-    auto decoded = decode_payload(soft);
+    auto decoded = decode_payload(soft, key);
     if (decoded && decoded->payload == payload) ++exact;
     if (decoded && decoded->payload != payload) ++wrong;
   }
@@ -76,17 +89,18 @@ TEST(PayloadCode, SoftDecisionsThroughNoiseThatFlipsOneBitInTen) {
   EXPECT_EQ(wrong, 0);
 }
 
-// Noise alone (no mark): the CRC lets about one in 65,536 through.
+// Noise alone (no mark): the check lets one in 2^32 through.
 TEST(PayloadCode, NoiseAlmostNeverPassesForAPayload) {
+  const WatermarkKey key = test_key();
   std::mt19937_64 rng(5);
   std::normal_distribution<float> noise(0.f, 1.f);
   int passed = 0;
-  for (int trial = 0; trial < 10000; ++trial) {
+  for (int trial = 0; trial < 3000; ++trial) {
     std::vector<float> soft(kCodedBits);
     for (auto& v : soft) v = noise(rng);
-    passed += decode_payload(soft).has_value();
+    passed += decode_payload(soft, key).has_value();
   }
-  EXPECT_LE(passed, 2);  // 0.15 expected
+  EXPECT_EQ(passed, 0);
 }
 
 }  // namespace
