@@ -137,10 +137,7 @@ Result<PolicyDecision> apply_policy(const PolicyFlags& flags, const graph::Graph
     req.first = range ? std::max(range->first, plan.outputs[i].first) : plan.outputs[i].first;
     req.last = range ? std::min(range->last, plan.outputs[i].last) : plan.outputs[i].last;
     FL_ASSIGN_OR_RETURN(auto uses, service::check_likenesses(*likenesses, renderer, req));
-    for (const auto& u : uses)
-      decision.notes.push_back("node '" + u.node + "' (" + u.op +
-                               ") alters the protected likeness '" + u.likeness +
-                               "' under consent " + u.consent);
+    for (const auto& u : uses) decision.notes.push_back(service::describe(u));
   }
   return decision;
 }

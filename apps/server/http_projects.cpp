@@ -88,10 +88,7 @@ void install_projects(service::Service& svc, const AddRoute& route) {
           const std::string id = req.matches[1];
           request_caller().project = id;
           Status s = svc.delete_project(id);
-          if (!s.ok())
-            return send_error(res, s.code() == ErrorCode::kInvalidArgument
-                                       ? Status(ErrorCode::kConflict, s.message(), s.field())
-                                       : s);
+          if (!s.ok()) return send_error(res, s);
           send_json(res, 200, {{"id", id}, {"deleted", true}});
         });
   route("GET", R"(/v1/projects/([a-z0-9][a-z0-9_-]*)/members)",

@@ -354,6 +354,11 @@ const security::Likeness* ProtectedLikenesses::match(const analysis::Character& 
   return best;
 }
 
+std::string describe(const LikenessUse& use) {
+  return "node '" + use.node + "' (" + use.op + ") alters the protected likeness '" + use.likeness +
+         "' from frame " + std::to_string(use.frame) + " under consent " + use.consent;
+}
+
 Result<std::vector<LikenessUse>> check_likenesses(const ProtectedLikenesses& likenesses,
                                                   render::Renderer& renderer,
                                                   const LikenessRequest& request) {

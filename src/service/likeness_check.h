@@ -60,6 +60,9 @@ struct LikenessUse {
   int64_t frame = 0;
 };
 
+// "node 'f' (fill) alters the protected likeness 'roxanne' from frame 12 under consent c_..."
+std::string describe(const LikenessUse& use);
+
 // The uses consented to, or permission_denied (field "nodes.<id>") naming the first that is not.
 Result<std::vector<LikenessUse>> check_likenesses(const ProtectedLikenesses& likenesses,
                                                   render::Renderer& renderer,

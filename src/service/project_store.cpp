@@ -94,8 +94,6 @@ Status ProjectStore::set_member(const std::string& project, const std::string& p
 }
 
 Status ProjectStore::remove(const std::string& id) {
-  if (id == security::kDefaultProject)
-    return invalid_argument("the default project cannot be deleted", "id");
   if (!exists(id)) return not_found("no project '" + id + "'");
   FL_RETURN_IF_ERROR(db_->exec("DELETE FROM project_members WHERE project = ?", {id}));
   return db_->exec("DELETE FROM projects WHERE id = ?", {id});

@@ -38,7 +38,8 @@ class ProjectStore {
   Result<std::vector<Project>> list() const;
   Result<Project> get(const std::string& id) const;  // not_found
   bool exists(const std::string& id) const;
-  // The project and its members' rows (not_found; the default project is never removed).
+  // The project and its members' rows (not_found). Service::delete_project decides whether it
+  // may go (never the default project) and removes what else it owned first.
   Status remove(const std::string& id);
 
   Result<std::vector<Member>> members(const std::string& project) const;

@@ -270,10 +270,7 @@ Result<std::vector<std::string>> Service::admit_render(const std::string& projec
   };
   FL_ASSIGN_OR_RETURN(auto uses, check_likenesses(*likenesses_, renderer, req));
   std::vector<std::string> notes;
-  for (const auto& u : uses)
-    notes.push_back("node '" + u.node + "' (" + u.op + ") alters the protected likeness '" +
-                    u.likeness + "' from frame " + std::to_string(u.frame) + " under consent " +
-                    u.consent);
+  for (const auto& u : uses) notes.push_back(describe(u));
   return notes;
 }
 
@@ -327,7 +324,7 @@ Result<nlohmann::json> Service::correct_cast(const std::string& media_id,
 
 Status Service::delete_project(const std::string& id) {
   if (id == security::kDefaultProject)
-    return invalid_argument("the default project cannot be deleted", "id");
+    return conflict("the default project cannot be deleted", "id");
   FL_ASSIGN_OR_RETURN(Project project, projects_->get(id));
   FL_ASSIGN_OR_RETURN(auto roots, media_->roots([&id](const std::string& p) { return p == id; }));
   if (!roots.empty())
