@@ -1,9 +1,20 @@
-// framelock watermark keygen --out KEY: the studio's watermark key (src/provenance/
-// watermark_key.h). Marking and blind detection build on it (docs/security.md, "Watermark").
+// framelock watermark keygen | embed | detect: the studio's key, marking outside a render, and
+// blind detection (src/provenance/, docs/provenance.md).
+#include <algorithm>
+#include <cinttypes>
 #include <cstdio>
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
 
 #include "cli.h"
+#include "core/json_text.h"
+#include "io/frame_source.h"
+#include "ops/register.h"
+#include "provenance/watermark_detect.h"
 #include "provenance/watermark_key.h"
+#include "provenance/watermark_stage.h"
+#include "render/output.h"
 
 namespace fl::cli {
 namespace {
@@ -19,17 +30,176 @@ Status keygen(const std::string& out) {
   return ok_status();
 }
 
+Result<uint64_t> parse_record(const std::string& hex) {
+  uint64_t v = 0;
+  if (hex.empty() || hex.size() > 10)
+    return invalid_argument("--payload must be 1 to 10 hex digits (40 bits), got '" + hex + "'");
+  for (char c : hex) {
+    int d = c >= '0' && c <= '9'   ? c - '0'
+            : c >= 'a' && c <= 'f' ? c - 'a' + 10
+            : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                   : -1;
+    if (d < 0) return invalid_argument("--payload must be hex digits, got '" + hex + "'");
+    v = v << 4 | uint64_t(d);
+  }
+  return v;
+}
+
+struct EmbedArgs {
+  std::string in, out, payload, key, codec, pixel_format, frames;
+  double psnr = 44.2;
+};
+
+Status embed(const EmbedArgs& a) {
+  FL_ASSIGN_OR_RETURN(uint64_t record, parse_record(a.payload));
+  FL_ASSIGN_OR_RETURN(auto key, provenance::read_watermark_key(a.key));
+  if (a.psnr < 30 || a.psnr > 60) return invalid_argument("--psnr must be in [30, 60] dB");
+  FL_ASSIGN_OR_RETURN(MediaInfo info, io::probe(a.in));
+  graph::Graph g;
+  g.base_dir = std::filesystem::current_path().string();
+  g.sources.push_back({"in", a.in, "", "", std::nullopt});
+  g.outputs.push_back({"in", a.out, a.codec, a.pixel_format, {}, std::nullopt, ""});
+  render::Renderer renderer;
+  graph::CompileOptions compile_options;
+  compile_options.probe = renderer.prober();
+  FL_ASSIGN_OR_RETURN(auto plan, graph::compile(g, ops::builtin_registry(), compile_options));
+  provenance::MarkOptions mark;
+  mark.record = record;
+  mark.frame_rate = info.frame_rate.to_double();
+  mark.psnr_db = a.psnr;
+  mark.transfer =
+      colour::transfer_for_media(info.color_transfer, info.bit_depth > 16, info.frame_count <= 1);
+  auto stage = std::make_shared<provenance::WatermarkStage>(
+      std::make_shared<provenance::MarkLayout>(key), mark);
+  render::OutputOptions options;
+  options.stages.push_back(stage);
+  if (!a.frames.empty()) {
+    long long first = 0, last = 0;
+    if (std::sscanf(a.frames.c_str(), "%lld-%lld", &first, &last) != 2 || first < 0 || last < first)
+      return invalid_argument("--frames must be A-B (e.g. 0-99), got '" + a.frames + "'");
+    options.frames = graph::FrameRange{first, last};
+  }
+  const CommandOutputs outputs = command_outputs();
+  FL_RETURN_IF_ERROR(
+      render::render_to_file(renderer, *plan, plan->outputs[0], options, a.out, outputs.pipeline));
+  std::fprintf(stderr, "marked %s with record %" PRIx64 " (key %s)\n", a.out.c_str(), record,
+               key.fingerprint().c_str());
+  return ok_status();
+}
+
+struct DetectArgs {
+  std::string file, key;
+  double start = 0, seconds = 2;
+  bool json = false;
+};
+
+Status detect(const DetectArgs& a) {
+  FL_ASSIGN_OR_RETURN(auto key, provenance::read_watermark_key(a.key));
+  if (a.seconds <= 0 || a.start < 0)
+    return invalid_argument("--start must be >= 0 and --seconds > 0");
+  FL_ASSIGN_OR_RETURN(auto source, io::open_source(a.file));
+  const MediaInfo& info = source->info();
+  const double fps = info.frame_rate.to_double() > 0 ? info.frame_rate.to_double() : 24.0;
+  const int64_t first =
+      std::min<int64_t>(int64_t(a.start * fps), std::max<int64_t>(0, info.frame_count - 1));
+  const int64_t last = std::min<int64_t>(
+      info.frame_count - 1, first + std::max<int64_t>(1, int64_t(a.seconds * fps)) - 1);
+  provenance::WatermarkDetector detector(std::make_shared<provenance::MarkLayout>(key));
+  const int w = info.width, h = info.height;
+  std::vector<uint8_t> bgr(size_t(w) * size_t(h) * 3), luma(size_t(w) * size_t(h));
+  for (int64_t n = first; n <= last; ++n) {
+    if (source->reads_decoded()) {
+      FL_ASSIGN_OR_RETURN(auto frame, source->read_decoded(n));
+      FL_RETURN_IF_ERROR(frame->read_bgr8({0, 0, w, h}, w, h, bgr.data(), size_t(w) * 3));
+    } else {
+      FL_ASSIGN_OR_RETURN(Image image, source->read_frame(n));
+      const auto& curve = colour::TransferCurve::get(colour::Transfer::kSrgb);
+      const float* p = image.data();
+      for (size_t i = 0; i < size_t(w) * size_t(h); ++i, p += 4)
+        for (int c = 0; c < 3; ++c)
+          bgr[i * 3 + size_t(2 - c)] =
+              uint8_t(std::clamp(curve.to_encoded(p[c]) * 255.f + 0.5f, 0.f, 255.f));
+    }
+    for (size_t i = 0; i < luma.size(); ++i)
+      luma[i] = uint8_t((bgr[i * 3] * 29 + bgr[i * 3 + 1] * 150 + bgr[i * 3 + 2] * 77 + 128) >> 8);
+    detector.add_frame(luma.data(), w, h, size_t(w));
+  }
+  const provenance::Detection d = detector.detect();
+  if (a.json) {
+    nlohmann::json j = {{"file", a.file},          {"found", d.found},
+                        {"frames", d.frames},      {"pilot_z", d.pilot_z},
+                        {"attempts", d.attempts},  {"false_positive", d.false_positive},
+                        {"key", key.fingerprint()}};
+    if (d.found) {
+      char hex[32];
+      std::snprintf(hex, sizeof hex, "%016" PRIx64, d.payload.pack());
+      j["payload"] = hex;
+      j["record"] = d.payload.record;
+      j["epoch"] = d.payload.epoch;
+      j["agreement"] = d.agreement;
+      j["tile_px"] = d.tile_px;
+    }
+    std::printf("%s\n", json_text(j).c_str());
+  } else if (d.found) {
+    std::printf("mark found: record %" PRIx64 ", epoch %u (seconds %g-%g of the output)\n",
+                d.payload.record, d.payload.epoch, d.payload.epoch * provenance::kEpochSeconds,
+                (d.payload.epoch + 1) * provenance::kEpochSeconds);
+    std::printf("payload %016" PRIx64
+                "; pilot z %.1f, agreement %.2f; false-positive "
+                "probability %.1e\n",
+                d.payload.pack(), d.pilot_z, d.agreement, d.false_positive);
+  } else {
+    std::printf(
+        "no mark of key %s in %d frames (best pilot z %.1f); a payload would have "
+        "been reported with a false-positive probability of %.1e\n",
+        key.fingerprint().c_str(), d.frames, d.pilot_z, d.false_positive);
+  }
+  return ok_status();
+}
+
 }  // namespace
 
 void add_watermark_command(CLI::App& app, Status* result) {
   auto* wm = app.add_subcommand("watermark", "The studio's invisible watermark");
   wm->require_subcommand(1);
-  auto* gen = wm->add_subcommand(
-      "keygen", "Make the studio's watermark key: framelock watermark keygen --out studio.key");
-  auto out = std::make_shared<std::string>();
-  gen->add_option("--out", *out, "The key file to create (never overwritten; mode 0600)")
-      ->required();
-  gen->callback([out, result] { *result = keygen(*out); });
+  {
+    auto* gen = wm->add_subcommand(
+        "keygen", "Make the studio's watermark key: framelock watermark keygen --out studio.key");
+    auto out = std::make_shared<std::string>();
+    gen->add_option("--out", *out, "The key file to create (never overwritten; mode 0600)")
+        ->required();
+    gen->callback([out, result] { *result = keygen(*out); });
+  }
+  {
+    auto* cmd = wm->add_subcommand(
+        "embed",
+        "Mark a file outside a render: framelock watermark embed IN OUT --payload HEX "
+        "--key KEY");
+    auto a = std::make_shared<EmbedArgs>();
+    cmd->add_option("in", a->in, "Input clip, image or sequence")->required();
+    cmd->add_option("out", a->out, "Output file")->required();
+    cmd->add_option("--payload", a->payload,
+                    "The record the mark names: up to 10 hex digits (40 bits); the 64-bit "
+                    "payload adds the epoch and the format")
+        ->required();
+    cmd->add_option("--key", a->key, "The studio's watermark key file")->required();
+    cmd->add_option("--codec", a->codec, "Encoder (ffv1, prores_ks, libx264, ...)");
+    cmd->add_option("--pix-fmt", a->pixel_format, "Output pixel format (FFmpeg name)");
+    cmd->add_option("--frames", a->frames, "Frame range A-B (inclusive)");
+    cmd->add_option("--psnr", a->psnr, "Luma PSNR of the mark, dB (default 44.2)");
+    cmd->callback([a, result] { *result = embed(*a); });
+  }
+  {
+    auto* cmd = wm->add_subcommand(
+        "detect", "Find a mark with no original: framelock watermark detect FILE --key KEY");
+    auto a = std::make_shared<DetectArgs>();
+    cmd->add_option("file", a->file, "Any file FFmpeg reads")->required();
+    cmd->add_option("--key", a->key, "The studio's watermark key file")->required();
+    cmd->add_option("--start", a->start, "Seconds into the file to start reading (default 0)");
+    cmd->add_option("--seconds", a->seconds, "Seconds of footage to read (default 2)");
+    cmd->add_flag("--json", a->json, "One JSON object on stdout");
+    cmd->callback([a, result] { *result = detect(*a); });
+  }
 }
 
 }  // namespace fl::cli

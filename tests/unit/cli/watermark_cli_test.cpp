@@ -1,10 +1,13 @@
-// framelock watermark keygen: the key file is made once, readable by its owner alone, and only
-// its fingerprint is printed.
+// framelock watermark keygen, embed and detect: the key file is made once, readable by its owner
+// alone, and only its fingerprint is printed; a mark embedded in real footage is read back blind
+// after a real re-encode, crop and eq (bench/watermark_attacks.sh runs the whole attack matrix).
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <fstream>
 #include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "cli_fixture.h"
 #include "provenance/watermark_key.h"
@@ -34,6 +37,72 @@ TEST_F(WatermarkCli, KeygenWritesTheKeyOnceAndPrintsOnlyItsFingerprint) {
   EXPECT_NE(again.err.find("never overwritten"), std::string::npos) << again.err;
   EXPECT_EQ(provenance::read_watermark_key(dir_.file("studio.key"))->secret, key->secret);
   EXPECT_NE(run("watermark keygen --out no/such/dir/k.key").code, 0);
+}
+
+nlohmann::json detected(const Outcome& o) {
+  EXPECT_EQ(o.code, 0) << o.err;
+  auto j = nlohmann::json::parse(o.out, nullptr, false);
+  EXPECT_FALSE(j.is_discarded()) << o.out;
+  return j;
+}
+
+TEST_F(WatermarkCli, EmbedsInRealFootageAndDetectsBlindAfterReencodeCropAndEq) {
+  ASSERT_EQ(run("watermark keygen --out studio.key").code, 0);
+  // Three seconds of Megamind, from its first bright frames.
+  auto made = run("watermark embed " + mega_ +
+                  " marked.mkv --payload 5eed0c0de --key studio.key --codec ffv1 --frames 24-95");
+  ASSERT_EQ(made.code, 0) << made.err;
+  const std::string marked = dir_.file("marked.mkv");
+  ASSERT_EQ(test::ffmpeg("-i " + marked + " -c:v libx264 -preset medium -crf 30 -pix_fmt yuv420p " +
+                         dir_.file("x264.mp4")),
+            0);
+  ASSERT_EQ(
+      test::ffmpeg("-i " + marked +
+                   " -vf 'crop=trunc(iw*0.44)*2:trunc(ih*0.44)*2:trunc(iw*0.09):trunc(ih*0.02),"
+                   "eq=contrast=1.3:brightness=-0.08:saturation=0.5:gamma=1.2' "
+                   "-c:v libx265 -crf 30 -x265-params log-level=error " +
+                   dir_.file("crop_eq.mp4")),
+      0);
+  for (const char* file : {"x264.mp4", "crop_eq.mp4"}) {
+    auto j = detected(
+        run(std::string("watermark detect ") + file + " --key studio.key --start 0.5 --json"));
+    EXPECT_TRUE(j.value("found", false)) << file << ": " << j.dump();
+    EXPECT_EQ(j.value("record", 0ull), 0x5eed0c0deull) << file;
+    EXPECT_EQ(j.value("epoch", 99), 0) << file;
+    EXPECT_LT(j.value("false_positive", 1.0), 1e-9) << file;
+  }
+  auto text = run("watermark detect x264.mp4 --key studio.key");
+  EXPECT_NE(text.out.find("record 5eed0c0de"), std::string::npos) << text.out;
+
+  // The source itself carries no mark; another studio's key finds none in the marked file.
+  auto none = detected(run("watermark detect " + mega_ + " --key studio.key --start 1 --json"));
+  EXPECT_FALSE(none.value("found", true));
+  EXPECT_GT(none.value("false_positive", 0.0), 0.0);
+  EXPECT_FALSE(none.contains("record"));
+  ASSERT_EQ(run("watermark keygen --out other.key").code, 0);
+  auto other = detected(run("watermark detect x264.mp4 --key other.key --json"));
+  EXPECT_FALSE(other.value("found", true));
+  auto plain = run("watermark detect " + mega_ + " --key studio.key");
+  EXPECT_NE(plain.out.find("no mark"), std::string::npos) << plain.out;
+}
+
+TEST_F(WatermarkCli, BadInputIsNamedAndWritesNothing) {
+  ASSERT_EQ(run("watermark keygen --out studio.key").code, 0);
+  auto no_key = run("watermark embed " + mega_ + " out.mkv --payload 1 --key missing.key");
+  EXPECT_NE(no_key.code, 0);
+  EXPECT_NE(no_key.err.find("missing.key"), std::string::npos) << no_key.err;
+  auto bad_payload =
+      run("watermark embed " + mega_ + " out.mkv --payload 12345678901 --key studio.key");
+  EXPECT_NE(bad_payload.code, 0);
+  EXPECT_NE(bad_payload.err.find("--payload"), std::string::npos) << bad_payload.err;
+  auto not_hex = run("watermark embed " + mega_ + " out.mkv --payload xyz --key studio.key");
+  EXPECT_NE(not_hex.code, 0);
+  auto no_file = run("watermark detect nothing.mp4 --key studio.key");
+  EXPECT_NE(no_file.code, 0);
+  EXPECT_NE(no_file.err.find("nothing.mp4"), std::string::npos) << no_file.err;
+  write("garbage.mp4", "not a video at all");
+  EXPECT_NE(run("watermark detect garbage.mp4 --key studio.key").code, 0);
+  expect_only({"studio.key", "garbage.mp4"});
 }
 
 }  // namespace

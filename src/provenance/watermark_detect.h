@@ -1,0 +1,64 @@
+// Blind detection of the watermark (watermark_stage.h): no original, no frame numbers, any
+// scale between 0.25x and 1x of the tile's size relative to the picture, any crop offset.
+//
+// Each frame's luma is high-passed and divided by its local activity (the matched filter for a
+// mark that follows texture, in noise that does too), clipped, and summed over the frames. For
+// each candidate tile size the sum is resampled to the reference tile and folded onto one tile;
+// the fold's spectrum is whitened, and correlated with each of the kSalts pilots over every
+// cyclic offset at once. At the best (size, salt, offset) candidates the data chips are read and
+// the soft bits go to the Viterbi decoder. A payload is accepted only if its keyed 32-bit check,
+// its pilot salt and its version all agree: one chance in 2^44 per attempt for footage without
+// a mark or with another key's, which `false_positive` bounds over every attempt made.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "provenance/watermark_pattern.h"
+
+namespace fl::provenance {
+
+struct DetectOptions {
+  // Tile sizes searched, as a fraction of the frame's height (the tile is about half the
+  // picture's height; 0.25-1.0 covers the tallest and shortest pictures, a 0.45x scale and
+  // crops of the picture).
+  double min_tile = 0.25, max_tile = 1.0;
+  double scale_step = 0.006;  // relative step of the coarse search
+  int candidates = 8;         // (size, salt) candidates refined and decoded
+};
+
+struct Detection {
+  bool found = false;
+  WatermarkPayload payload;
+  double pilot_z = 0;    // the best pilot correlation, in null standard deviations
+  double agreement = 0;  // the decoder's agreement with the soft bits, in [-1, 1]
+  double tile_px = 0;    // the tile's size in the file's pixels
+  int salt = -1;
+  int frames = 0;    // frames summed (black ones skipped)
+  int attempts = 0;  // payload decodes tried
+  // Probability that footage without this key's mark gives a payload in this many attempts.
+  double false_positive = 0;
+};
+
+class WatermarkDetector {
+ public:
+  explicit WatermarkDetector(std::shared_ptr<const MarkLayout> layout, DetectOptions options = {});
+  ~WatermarkDetector();
+  WatermarkDetector(WatermarkDetector&&) noexcept;
+
+  // One frame's luma, 8-bit. All frames must have one size.
+  void add_frame(const uint8_t* luma, int width, int height, size_t stride);
+  int frames() const;
+  Detection detect() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+// Probability that one decode attempt on unmarked footage passes (check, salt and version).
+inline constexpr double kFalseAcceptPerAttempt = 1.0 / 17592186044416.0;  // 2^-44
+
+}  // namespace fl::provenance

@@ -1,0 +1,186 @@
+#include "provenance/watermark_stage.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+
+namespace fl::provenance {
+
+namespace {
+
+// Rec.709 luma weights in Q16. The mask only needs "how textured is this block", so the matrix
+// the output is later encoded with does not matter here.
+constexpr int kLumaR = 13933, kLumaG = 46871, kLumaB = 4732;
+// The most a block with no texture at all is changed, in 16-bit code units (0.35 8-bit codes).
+constexpr double kFlatAmplitude = 90.0;
+
+// Per block of `block` x `block` pixels: the mark's amplitude in 16-bit code units per unit of
+// the tile, from the block's texture (mean absolute luma difference to the right and below, on
+// every other row), relative to the frame's median block, clipped to [0.25, 2.5], smoothed over
+// the 3 x 3 neighbouring blocks, and scaled so that the frame's RMS change meets `psnr_db`.
+// `luma(y, out)` fills out[0..width) with row y's luma in 16-bit code units.
+template <typename LumaRow>
+std::vector<int32_t> block_amplitudes(int width, int height, int block, double psnr_db,
+                                      LumaRow&& luma) {
+  const int bw = (width + block - 1) / block, bh = (height + block - 1) / block;
+  std::vector<double> activity(size_t(bw) * size_t(bh), 0.0);
+  std::vector<int32_t> row(static_cast<size_t>(width)), below(static_cast<size_t>(width));
+  for (int by = 0; by < bh; ++by) {
+    const int y0 = by * block, y1 = std::min(height, y0 + block);
+    int pairs = 0;
+    for (int y = y0; y + 1 < std::max(y1, y0 + 2) && y + 1 < height; y += 2, ++pairs) {
+      luma(y, row.data());
+      luma(y + 1, below.data());
+      for (int bx = 0; bx < bw; ++bx) {
+        const int x0 = bx * block, x1 = std::min(width - 1, x0 + block);
+        int64_t sum = 0;
+        for (int x = x0; x < x1; ++x)
+          sum += std::abs(row[size_t(x + 1)] - row[size_t(x)]) +
+                 std::abs(below[size_t(x)] - row[size_t(x)]);
+        activity[size_t(by) * size_t(bw) + size_t(bx)] += double(sum) / std::max(1, x1 - x0);
+      }
+    }
+    for (int bx = 0; bx < bw && pairs > 1; ++bx)
+      activity[size_t(by) * size_t(bw) + size_t(bx)] /= pairs;
+  }
+  std::vector<double> sorted = activity;
+  std::nth_element(sorted.begin(), sorted.begin() + long(sorted.size() / 2), sorted.end());
+  // A frame with no texture at all (black, a flat card) gets the floor everywhere.
+  const double median = std::max(sorted[sorted.size() / 2], 16.0);
+  std::vector<double> mask(activity.size());
+  for (size_t i = 0; i < mask.size(); ++i) mask[i] = std::clamp(activity[i] / median, 0.25, 2.5);
+  std::vector<double> smooth(mask.size());
+  double energy = 0;
+  for (int by = 0; by < bh; ++by)
+    for (int bx = 0; bx < bw; ++bx) {
+      double sum = 0;
+      int n = 0;
+      for (int dy = -1; dy <= 1; ++dy)
+        for (int dx = -1; dx <= 1; ++dx) {
+          const int y = by + dy, x = bx + dx;
+          if (y < 0 || y >= bh || x < 0 || x >= bw) continue;
+          sum += mask[size_t(y) * size_t(bw) + size_t(x)];
+          ++n;
+        }
+      const double m = sum / n;
+      smooth[size_t(by) * size_t(bw) + size_t(bx)] = m;
+      energy += m * m;
+    }
+  // RMS change for the PSNR asked (the tile has unit RMS and is independent of the mask).
+  const double target = 65535.0 / std::pow(10.0, psnr_db / 20.0);
+  const double alpha = target / std::sqrt(energy / double(smooth.size()));
+  // The budget is relative, so a frame that is flat all over would spend it all on flat areas.
+  // An absolute cap keeps flat blocks within 0.35 of an 8-bit step plus half their own
+  // texture: skies and cards get almost nothing, whatever the rest of the frame is.
+  std::vector<int32_t> out(smooth.size());
+  for (size_t i = 0; i < out.size(); ++i)
+    out[i] = int32_t(std::lround(std::min(alpha * smooth[i], kFlatAmplitude + 0.5 * activity[i])));
+  return out;
+}
+
+// The change at one pixel, in 16-bit code units: tile (Q12) times the block's amplitude.
+inline int32_t delta(int16_t tile_q12, int32_t amplitude) {
+  return (int32_t(tile_q12) * amplitude + 2048) >> 12;
+}
+
+}  // namespace
+
+int64_t epoch_frames(double frame_rate) {
+  return std::max<int64_t>(1, std::llround(kEpochSeconds * (frame_rate > 0 ? frame_rate : 24.0)));
+}
+
+WatermarkStage::WatermarkStage(std::shared_ptr<const MarkLayout> layout, MarkOptions options)
+    : layout_(std::move(layout)),
+      options_(options),
+      epoch_frames_(epoch_frames(options.frame_rate)) {}
+
+WatermarkPayload WatermarkStage::payload(int64_t frame) const {
+  return {options_.record & kMaxRecord, uint32_t((std::max<int64_t>(0, frame) / epoch_frames_)), 1};
+}
+
+std::shared_ptr<const WatermarkStage::Tile> WatermarkStage::tile(int64_t frame, int height) const {
+  const WatermarkPayload p = payload(frame);
+  const int size = tile_size_for(height);
+  const auto key = std::make_pair(p.epoch & 0xffff, size);
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = tiles_.find(key); it != tiles_.end()) return it->second;
+  }
+  // Made outside the lock: two threads may both make an epoch's tile; they make the same one.
+  auto t = std::make_shared<Tile>();
+  t->size = size;
+  const std::vector<float> values = band_limited_tile(layout_->chips(p), size);
+  t->q12.resize(values.size());
+  for (size_t i = 0; i < values.size(); ++i)
+    t->q12[i] = int16_t(std::clamp(std::lround(values[i] * 4096.0f), -32767L, 32767L));
+  std::lock_guard lock(mu_);
+  if (tiles_.size() >= 8) tiles_.erase(tiles_.begin());
+  return tiles_.emplace(key, std::move(t)).first->second;
+}
+
+Status WatermarkStage::apply(int64_t frame, Rgb48Image& codes) const {
+  if (codes.empty()) return ok_status();
+  const int w = codes.width(), h = codes.height();
+  const auto t = tile(frame, h);
+  const int size = t->size, block = 8 * (size / kTileRef);
+  const uint16_t* px = codes.data();
+  const auto amplitude = block_amplitudes(w, h, block, options_.psnr_db, [&](int y, int32_t* out) {
+    const uint16_t* p = px + size_t(y) * size_t(w) * 3;
+    for (int x = 0; x < w; ++x, p += 3)
+      out[x] = int32_t(
+          (uint32_t(p[0]) * kLumaR + uint32_t(p[1]) * kLumaG + uint32_t(p[2]) * kLumaB) >> 16);
+  });
+  const int bw = (w + block - 1) / block;
+  uint16_t* data = codes.data();
+  for (int y = 0; y < h; ++y) {
+    const int16_t* trow = t->q12.data() + size_t(y % size) * size_t(size);
+    const int32_t* arow = amplitude.data() + size_t(y / block) * size_t(bw);
+    uint16_t* p = data + size_t(y) * size_t(w) * 3;
+    for (int bx = 0; bx < bw; ++bx) {
+      const int x0 = bx * block, x1 = std::min(w, x0 + block);
+      const int32_t a = arow[bx];
+      const int16_t* tp = trow + (x0 % size);  // a block never straddles the tile's edge
+      for (int x = x0; x < x1; ++x, ++tp, p += 3) {
+        const int32_t d = delta(*tp, a);
+        p[0] = uint16_t(std::clamp(int32_t(p[0]) + d, 0, 65535));
+        p[1] = uint16_t(std::clamp(int32_t(p[1]) + d, 0, 65535));
+        p[2] = uint16_t(std::clamp(int32_t(p[2]) + d, 0, 65535));
+      }
+    }
+  }
+  return ok_status();
+}
+
+Status WatermarkStage::apply(int64_t frame, Image& linear) const {
+  if (linear.empty()) return ok_status();
+  const int w = linear.width(), h = linear.height();
+  const auto t = tile(frame, h);
+  const int size = t->size, block = 8 * (size / kTileRef);
+  const colour::TransferCurve& curve = colour::TransferCurve::get(
+      options_.transfer == colour::Transfer::kLinear ? colour::Transfer::kSrgb : options_.transfer);
+  float* data = linear.data();
+  auto code = [&](float v) { return std::clamp(curve.to_encoded(v), 0.f, 1.f) * 65535.f; };
+  const auto amplitude = block_amplitudes(w, h, block, options_.psnr_db, [&](int y, int32_t* out) {
+    const float* p = data + size_t(y) * size_t(w) * 4;
+    for (int x = 0; x < w; ++x, p += 4)
+      out[x] = int32_t(code(p[0]) * (kLumaR / 65536.f) + code(p[1]) * (kLumaG / 65536.f) +
+                       code(p[2]) * (kLumaB / 65536.f));
+  });
+  const int bw = (w + block - 1) / block;
+  for (int y = 0; y < h; ++y) {
+    const int16_t* trow = t->q12.data() + size_t(y % size) * size_t(size);
+    const int32_t* arow = amplitude.data() + size_t(y / block) * size_t(bw);
+    float* p = data + size_t(y) * size_t(w) * 4;
+    for (int x = 0; x < w; ++x, p += 4) {
+      const float d = float(delta(trow[x % size], arow[x / block])) / 65535.f;
+      for (int c = 0; c < 3; ++c) {
+        // Values beyond the code range (a float render's highlights) are moved, never clipped.
+        const float e = curve.to_encoded(p[c]);
+        p[c] = curve.to_linear(e >= 0.f && e <= 1.f ? std::clamp(e + d, 0.f, 1.f) : e + d);
+      }
+    }
+  }
+  return ok_status();
+}
+
+}  // namespace fl::provenance

@@ -1,0 +1,269 @@
+// The watermark's pattern, its frame stage and its blind detector, on synthetic footage (the CLI
+// tests and bench/watermark_attacks.sh run it on real clips through real encoders).
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <cmath>
+#include <functional>
+#include <random>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "colour/transfer.h"
+#include "provenance/watermark_detect.h"
+#include "provenance/watermark_stage.h"
+
+namespace fl::provenance {
+namespace {
+
+WatermarkKey test_key(uint8_t seed) {
+  WatermarkKey k;
+  for (size_t i = 0; i < k.secret.size(); ++i) k.secret[i] = uint8_t(seed * 31 + i * 7);
+  return k;
+}
+
+// A textured picture that moves a little each frame (grain, edges and gradients, as footage has).
+Rgb48Image synthetic_frame(int w, int h, int frame) {
+  std::mt19937 rng(uint32_t(1234 + frame));
+  std::normal_distribution<float> grain(0.f, 600.f);
+  Rgb48Image img(w, h);
+  uint16_t* p = img.data();
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x, p += 3) {
+      const double u = x + 2.0 * frame, v = y + 0.5 * frame;
+      const double base = 30000 + 12000 * std::sin(u / 37.0) * std::cos(v / 23.0) +
+                          8000 * std::sin((u + v) / 11.0) +
+                          ((int(u) / 64 + int(v) / 48) % 2) * 6000;
+      for (int c = 0; c < 3; ++c)
+        p[c] = uint16_t(std::clamp(base * (0.8 + 0.1 * c) + grain(rng), 0.0, 65535.0));
+    }
+  return img;
+}
+
+cv::Mat luma8(const Rgb48Image& img) {
+  cv::Mat y(img.height(), img.width(), CV_8U);
+  const uint16_t* p = img.data();
+  for (int r = 0; r < img.height(); ++r)
+    for (int x = 0; x < img.width(); ++x, p += 3)
+      y.at<uint8_t>(r, x) =
+          uint8_t(std::lround((0.2126 * p[0] + 0.7152 * p[1] + 0.0722 * p[2]) / 257.0));
+  return y;
+}
+
+double luma_psnr(const Rgb48Image& a, const Rgb48Image& b) {
+  double se = 0;
+  for (size_t i = 0; i < a.pixel_count(); ++i) {
+    const uint16_t *p = a.data() + 3 * i, *q = b.data() + 3 * i;
+    const double d = 0.2126 * (p[0] - q[0]) + 0.7152 * (p[1] - q[1]) + 0.0722 * (p[2] - q[2]);
+    se += d * d;
+  }
+  return 10 * std::log10(65535.0 * 65535.0 / (se / double(a.pixel_count())));
+}
+
+Rgb48Image copy(const Rgb48Image& img) {
+  Rgb48Image out(img.width(), img.height());
+  std::copy(img.data(), img.data() + img.pixel_count() * 3, out.data());
+  return out;
+}
+
+TEST(WatermarkPattern, PayloadPacksAndScramblesReversibly) {
+  const WatermarkPayload p{0xabcdef1234, 513, 1};
+  EXPECT_EQ(WatermarkPayload::unpack(p.pack()).record, p.record);
+  EXPECT_EQ(WatermarkPayload::unpack(p.pack()).epoch, 513u);
+  EXPECT_EQ(WatermarkPayload::unpack(p.pack()).version, 1);
+  const MarkLayout layout(test_key(1));
+  std::mt19937_64 rng(7);
+  double flipped = 0;
+  for (int i = 0; i < 1000; ++i) {
+    const uint64_t v = rng();
+    EXPECT_EQ(layout.unscramble(layout.scramble(v)), v);
+    flipped += std::popcount(layout.scramble(v) ^ layout.scramble(v ^ 1));
+    EXPECT_GE(layout.salt_for(v), 0);
+    EXPECT_LT(layout.salt_for(v), kSalts);
+  }
+  // One payload bit changes about half the bits on the wire: no field maps to fixed chips.
+  EXPECT_NEAR(flipped / 1000, 32.0, 2.0);
+}
+
+TEST(WatermarkPattern, TileIsBandLimitedUnitRmsAndTheSameAtEverySize) {
+  const MarkLayout layout(test_key(2));
+  const auto chips = layout.chips({42, 0, 1});
+  const auto t256 = band_limited_tile(chips, 256), t512 = band_limited_tile(chips, 512);
+  cv::Mat a(256, 256, CV_32F, const_cast<float*>(t256.data())), spec;
+  EXPECT_NEAR(std::sqrt(cv::mean(a.mul(a))[0]), 1.0, 1e-3);
+  cv::dft(a, spec, cv::DFT_COMPLEX_OUTPUT);
+  double inside = 0, outside = 0;
+  for (int y = 0; y < 256; ++y)
+    for (int x = 0; x < 256; ++x) {
+      const double r = std::hypot(x <= 128 ? x : x - 256, y <= 128 ? y : y - 256);
+      const auto v = spec.at<cv::Vec2f>(y, x);
+      (r >= kBandLow - 1e-9 && r <= kBandHigh + 1e-9 ? inside : outside) += v.dot(v);
+    }
+  EXPECT_LT(outside, 1e-8 * inside);
+  // The 512 px tile is the 256 px one, sampled twice as finely.
+  double dot = 0, n1 = 0, n2 = 0;
+  for (int y = 0; y < 256; ++y)
+    for (int x = 0; x < 256; ++x) {
+      const double p = t256[size_t(y * 256 + x)], q = t512[size_t(2 * y * 512 + 2 * x)];
+      dot += p * q;
+      n1 += p * p;
+      n2 += q * q;
+    }
+  EXPECT_GT(dot / std::sqrt(n1 * n2), 0.99);
+}
+
+TEST(WatermarkPattern, ManyOutputsAverageToNoCommonPattern) {
+  const MarkLayout layout(test_key(3));
+  const int n = 256;
+  std::vector<double> mean(size_t(kChipCount), 0.0);
+  for (int r = 0; r < n; ++r) {
+    const auto c = layout.chips({uint64_t(1000 + r), uint32_t(r % 7), 1});
+    for (int i = 0; i < kChipCount; ++i) mean[size_t(i)] += c[size_t(i)] / n;
+  }
+  double data = 0, pilot = 0;
+  int data_n = 0, pilot_n = 0;
+  for (int i = 0; i < kChipCount; ++i)
+    if (layout.bit_of(i) >= 0) {
+      data += mean[size_t(i)] * mean[size_t(i)];
+      ++data_n;
+    } else {
+      pilot += mean[size_t(i)] * mean[size_t(i)];
+      ++pilot_n;
+    }
+  // Data chips: like the mean of n random signs (RMS 1/16). Pilot chips: each of the kSalts
+  // pilots at about 1/kSalts weight, where one fixed pilot would stay at full strength.
+  EXPECT_LT(std::sqrt(data / data_n), 2.0 / std::sqrt(n));
+  EXPECT_LT(std::sqrt(pilot / pilot_n), 0.45);
+}
+
+TEST(WatermarkStage, IntegerPathIsDeterministicMeetsItsPsnrAndSparesFlatAreas) {
+  auto layout = std::make_shared<MarkLayout>(test_key(4));
+  MarkOptions options;
+  options.record = 0x1234;
+  options.frame_rate = 24;
+  const WatermarkStage one(layout, options), other(layout, options);
+  const Rgb48Image original = synthetic_frame(720, 540, 0);
+  Rgb48Image a = copy(original), b = copy(original);
+  ASSERT_TRUE(one.apply(100, a).ok());
+  ASSERT_TRUE(other.apply(100, b).ok());
+  EXPECT_TRUE(std::equal(a.data(), a.data() + a.pixel_count() * 3, b.data()));
+  const double psnr = luma_psnr(a, original);
+  EXPECT_GE(psnr, 44.0);
+  EXPECT_LE(psnr, 46.0);  // and the budget is used, not wasted
+  // Another epoch (4 s later) carries another pattern.
+  Rgb48Image later = copy(original);
+  ASSERT_TRUE(one.apply(100 + 96, later).ok());
+  EXPECT_FALSE(std::equal(a.data(), a.data() + a.pixel_count() * 3, later.data()));
+  EXPECT_EQ(one.payload(100 + 96).epoch, one.payload(100).epoch + 1);
+
+  // A flat grey card: about a third of an 8-bit step, RMS.
+  Rgb48Image flat(720, 540);
+  std::fill(flat.data(), flat.data() + flat.pixel_count() * 3, uint16_t(30000));
+  ASSERT_TRUE(one.apply(0, flat).ok());
+  double se = 0;
+  int worst = 0;
+  for (size_t i = 0; i < flat.pixel_count() * 3; ++i) {
+    const int d = int(flat.data()[i]) - 30000;
+    se += double(d) * d;
+    worst = std::max(worst, std::abs(d));
+  }
+  EXPECT_LE(std::sqrt(se / double(flat.pixel_count() * 3)) / 257.0, 0.36);
+  EXPECT_LE(worst / 257.0, 2.0);
+
+  // Saturation at both ends, never a wrap.
+  Rgb48Image white(256, 256);
+  std::fill(white.data(), white.data() + white.pixel_count() * 3, uint16_t(65500));
+  ASSERT_TRUE(one.apply(0, white).ok());
+  EXPECT_GT(*std::min_element(white.data(), white.data() + white.pixel_count() * 3), 60000);
+}
+
+TEST(WatermarkStage, FloatPathMarksWhatTheIntegerPathMarks) {
+  auto layout = std::make_shared<MarkLayout>(test_key(5));
+  MarkOptions options;
+  options.record = 77;
+  options.transfer = colour::Transfer::kBt709;
+  const WatermarkStage stage(layout, options);
+  const Rgb48Image original = synthetic_frame(480, 270, 3);
+  Rgb48Image codes = copy(original);
+  ASSERT_TRUE(stage.apply(5, codes).ok());
+  const auto& curve = colour::TransferCurve::get(colour::Transfer::kBt709);
+  Image linear(480, 270);
+  for (size_t i = 0; i < original.pixel_count(); ++i) {
+    for (int c = 0; c < 3; ++c)
+      linear.data()[4 * i + size_t(c)] = curve.u16_to_linear(original.data()[3 * i + size_t(c)]);
+    linear.data()[4 * i + 3] = 1.f;
+  }
+  ASSERT_TRUE(stage.apply(5, linear).ok());
+  double worst = 0;
+  for (size_t i = 0; i < original.pixel_count(); ++i)
+    for (int c = 0; c < 3; ++c) {
+      const double v = curve.to_encoded(linear.data()[4 * i + size_t(c)]) * 65535.0;
+      worst = std::max(worst, std::abs(v - codes.data()[3 * i + size_t(c)]));
+    }
+  EXPECT_LT(worst, 24.0);  // 16-bit code units: a tenth of an 8-bit step
+}
+
+struct Clip {
+  std::vector<cv::Mat> luma;
+};
+
+Clip marked_clip(const WatermarkStage* stage, int frames, int w, int h) {
+  Clip clip;
+  for (int f = 0; f < frames; ++f) {
+    Rgb48Image img = synthetic_frame(w, h, f);
+    if (stage) {
+      EXPECT_TRUE(stage->apply(f, img).ok());
+    }
+    clip.luma.push_back(luma8(img));
+  }
+  return clip;
+}
+
+Detection detect(const MarkLayout& layout, const Clip& clip,
+                 const std::function<cv::Mat(const cv::Mat&)>& attack = {}) {
+  WatermarkDetector detector(std::make_shared<MarkLayout>(layout));
+  for (const cv::Mat& y : clip.luma) {
+    cv::Mat a = attack ? attack(y) : y;
+    detector.add_frame(a.ptr<uint8_t>(), a.cols, a.rows, a.step);
+  }
+  return detector.detect();
+}
+
+TEST(WatermarkDetector, FindsThePayloadBlindAfterScalingAndCroppingAndNothingWithoutIt) {
+  auto layout = std::make_shared<MarkLayout>(test_key(6));
+  MarkOptions options;
+  options.record = 0xfeedbeef;
+  const WatermarkStage stage(layout, options);
+  const Clip clip = marked_clip(&stage, 16, 960, 540);
+
+  const Detection clean = detect(*layout, clip);
+  ASSERT_TRUE(clean.found);
+  EXPECT_EQ(clean.payload.record, 0xfeedbeefu);
+  EXPECT_EQ(clean.payload.epoch, 0u);
+  EXPECT_NEAR(clean.tile_px, 256, 2);
+  EXPECT_GT(clean.false_positive, 0);
+  EXPECT_LT(clean.false_positive, 1e-9);
+
+  // 0.6x, then 10% off the left and 4% off the top: another tile size, another offset.
+  const Detection moved = detect(*layout, clip, [](const cv::Mat& y) {
+    cv::Mat small;
+    cv::resize(y, small, {}, 0.6, 0.6, cv::INTER_AREA);
+    return cv::Mat(small, cv::Rect(small.cols / 10, small.rows / 25, small.cols * 8 / 10,
+                                   small.rows * 9 / 10))
+        .clone();
+  });
+  ASSERT_TRUE(moved.found);
+  EXPECT_EQ(moved.payload.record, 0xfeedbeefu);
+  EXPECT_NEAR(moved.tile_px, 256 * 0.6, 2);
+
+  const Detection unmarked = detect(*layout, marked_clip(nullptr, 16, 960, 540));
+  EXPECT_FALSE(unmarked.found);
+  EXPECT_GT(unmarked.attempts, 0);
+  EXPECT_GT(unmarked.false_positive, 0);
+  const Detection other_key = detect(MarkLayout(test_key(7)), clip);
+  EXPECT_FALSE(other_key.found);
+}
+
+}  // namespace
+}  // namespace fl::provenance
