@@ -52,6 +52,12 @@ std::vector<uint8_t> encode_payload(uint64_t payload, const WatermarkKey& key) {
 }
 
 std::optional<Decoded> decode_payload(std::span<const float> soft, const WatermarkKey& key) {
+  const auto word = decode_word(soft);
+  if (!word || word->check != key.check(word->payload)) return std::nullopt;
+  return Decoded{word->payload, word->agreement};
+}
+
+std::optional<DecodedWord> decode_word(std::span<const float> soft) {
   if (soft.size() != size_t(kCodedBits)) return std::nullopt;
   constexpr double kUnreached = -std::numeric_limits<double>::infinity();
   std::array<double, kStates> metric;
@@ -91,10 +97,9 @@ std::optional<Decoded> decode_payload(std::span<const float> soft, const Waterma
   for (int i = 0; i < kPayloadBits; ++i) payload = (payload << 1) | in[size_t(i)];
   uint32_t check = 0;
   for (int i = 0; i < kCheckBits; ++i) check = (check << 1) | in[size_t(kPayloadBits + i)];
-  if (check != key.check(payload)) return std::nullopt;
   double total = 0;
   for (float v : soft) total += std::fabs(v);
-  return Decoded{payload, total > 0 ? metric[0] / total : 0};
+  return DecodedWord{payload, check, total > 0 ? metric[0] / total : 0};
 }
 
 }  // namespace fl::provenance

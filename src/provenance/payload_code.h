@@ -36,4 +36,14 @@ struct Decoded {
 // nullopt otherwise (also for a wrong count).
 std::optional<Decoded> decode_payload(std::span<const float> soft, const WatermarkKey& key);
 
+// The most likely payload and check, whether the check is right or not (nullopt only for a
+// wrong count). Under no mark the check is right once in 2^32, and its top 8 bits once in 256:
+// the null trials count those near misses to show that the rarer event's model holds.
+struct DecodedWord {
+  uint64_t payload = 0;
+  uint32_t check = 0;
+  double agreement = 0;
+};
+std::optional<DecodedWord> decode_word(std::span<const float> soft);
+
 }  // namespace fl::provenance

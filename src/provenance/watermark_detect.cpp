@@ -1,8 +1,10 @@
 #include "provenance/watermark_detect.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
+#include <tbb/parallel_for.h>
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -69,36 +71,51 @@ cv::Mat shifted(const cv::Mat& spectrum, cv::Point2d shift) {
 
 // The whitened spectrum of a fold: each ring of frequencies in the band divided by its mean
 // power (the matched filter in the fold's own noise), everything else 0.
+// Which ring of the band each frequency of a kTileRef fold is on; -1 outside the band.
+const std::vector<int8_t>& band_rings() {
+  static const std::vector<int8_t> rings = [] {
+    const int n = kTileRef;
+    std::vector<int8_t> out(size_t(n) * size_t(n));
+    for (int y = 0; y < n; ++y)
+      for (int x = 0; x < n; ++x) {
+        const int fy = y <= n / 2 ? y : y - n, fx = x <= n / 2 ? x : x - n;
+        const double r = std::hypot(double(fx), double(fy));
+        out[size_t(y) * size_t(n) + size_t(x)] =
+            int8_t(r < kBandLow || r > kBandHigh ? -1 : int(std::lround(r)));
+      }
+    return out;
+  }();
+  return rings;
+}
+
 cv::Mat whiten(const cv::Mat& fold) {
   cv::Mat spec;
   cv::dft(fold, spec, cv::DFT_COMPLEX_OUTPUT);
-  const int n = kTileRef, rings = int(kBandHigh) + 2;
-  std::vector<double> power(size_t(rings), 0.0);
-  std::vector<int> count(size_t(rings), 0);
-  auto ring = [&](int y, int x) {
-    const int fy = y <= n / 2 ? y : y - n, fx = x <= n / 2 ? x : x - n;
-    const double r = std::hypot(double(fx), double(fy));
-    return r < kBandLow || r > kBandHigh ? -1 : int(std::lround(r));
-  };
+  const int n = kTileRef;
+  const std::vector<int8_t>& rings = band_rings();
+  std::array<double, int(kBandHigh) + 2> power{};
+  std::array<int, int(kBandHigh) + 2> count{};
   for (int y = 0; y < n; ++y) {
     const auto* row = spec.ptr<cv::Vec2f>(y);
+    const int8_t* ring = rings.data() + size_t(y) * size_t(n);
     for (int x = 0; x < n; ++x)
-      if (const int r = ring(y, x); r >= 0) {
-        power[size_t(r)] += double(row[x][0]) * row[x][0] + double(row[x][1]) * row[x][1];
-        ++count[size_t(r)];
+      if (ring[x] >= 0) {
+        power[size_t(ring[x])] += double(row[x][0]) * row[x][0] + double(row[x][1]) * row[x][1];
+        ++count[size_t(ring[x])];
       }
   }
-  for (size_t r = 0; r < power.size(); ++r)
-    power[r] = count[r] && power[r] > 0 ? power[r] / count[r] : 1.0;
+  // Divided by the ring's amplitude rather than its power: the pilot's own spectrum is not flat
+  // (the chips' squares roll it off), and this keeps the high rings from drowning in the low
+  // (z per coded bit on re-encoded Megamind: 1.05 this way, 0.98 by power, 0.62 unwhitened).
+  std::array<float, int(kBandHigh) + 2> gain{};
+  for (size_t r = 0; r < gain.size(); ++r)
+    gain[r] = count[r] && power[r] > 0 ? float(1.0 / std::sqrt(power[r] / count[r])) : 0.f;
   for (int y = 0; y < n; ++y) {
     auto* row = spec.ptr<cv::Vec2f>(y);
-    for (int x = 0; x < n; ++x) {
-      const int r = ring(y, x);
-      row[x] = r < 0 ? cv::Vec2f(0, 0) : row[x] * float(1.0 / std::sqrt(power[size_t(r)]));
-    }
+    const int8_t* ring = rings.data() + size_t(y) * size_t(n);
+    for (int x = 0; x < n; ++x)
+      row[x] = ring[x] < 0 ? cv::Vec2f(0, 0) : row[x] * gain[size_t(ring[x])];
   }
-  // Divided by the ring's amplitude rather than its power: the pilot's own spectrum is not flat
-  // (the chips' squares roll it off), and this keeps the high rings from drowning in the low.
   return spec;
 }
 
@@ -144,7 +161,7 @@ struct WatermarkDetector::State {
   }
 
   // The data chips of `white` at the pilot's offset, summed per coded bit, and decoded.
-  std::optional<Decoded> decode(const cv::Mat& white, const Candidate& c) const {
+  std::optional<DecodedWord> decode(const cv::Mat& white, const Candidate& c) const {
     cv::Mat g;
     cv::dft(shifted(white, c.shift), g, cv::DFT_INVERSE | cv::DFT_REAL_OUTPUT);
     std::vector<float> soft(size_t(kCodedBits), 0.f);
@@ -160,7 +177,7 @@ struct WatermarkDetector::State {
         }
         soft[size_t(bit)] += layout->data_sign(index) * v;
       }
-    return decode_payload(soft, layout->key());
+    return decode_word(soft);
   }
 };
 
@@ -230,11 +247,14 @@ Detection WatermarkDetector::detect() const {
   const double height = s.sum.rows;
   const double lo = std::max(72.0, s.options.min_tile * height);
   const double hi = std::max(lo, s.options.max_tile * height);
-  std::vector<Candidate> coarse;
-  for (double tile = lo; tile <= hi; tile *= 1 + s.options.scale_step) {
-    const cv::Mat white = whiten(s.fold(s.sum, tile));
-    for (int salt = 0; salt < kSalts; ++salt) coarse.push_back(s.correlate(white, salt, tile));
-  }
+  std::vector<double> tiles;
+  for (double tile = lo; tile <= hi; tile *= 1 + s.options.scale_step) tiles.push_back(tile);
+  std::vector<Candidate> coarse(tiles.size() * kSalts);
+  tbb::parallel_for(size_t(0), tiles.size(), [&](size_t i) {
+    const cv::Mat white = whiten(s.fold(s.sum, tiles[i]));
+    for (int salt = 0; salt < kSalts; ++salt)
+      coarse[i * kSalts + size_t(salt)] = s.correlate(white, salt, tiles[i]);
+  });
   std::sort(coarse.begin(), coarse.end(),
             [](const Candidate& a, const Candidate& b) { return a.z > b.z; });
   std::vector<Candidate> picked;
@@ -261,9 +281,12 @@ Detection WatermarkDetector::detect() const {
       }
     }
     out.pilot_z = std::max(out.pilot_z, c.z);
-    auto accept = [&](const std::optional<Decoded>& d) {
+    auto accept = [&](const std::optional<DecodedWord>& d) {
       ++out.attempts;
       if (!d) return false;
+      const uint32_t check = s.layout->key().check(d->payload);
+      out.near_misses += (check >> 24) == (d->check >> 24);
+      if (check != d->check) return false;
       const WatermarkPayload p = WatermarkPayload::unpack(s.layout->unscramble(d->payload));
       if (p.version != 1 || s.layout->salt_for(p.record) != c.salt) return false;
       out.found = true;

@@ -21,10 +21,10 @@
 namespace fl::provenance {
 
 struct DetectOptions {
-  // Tile sizes searched, as a fraction of the frame's height (the tile is about half the
-  // picture's height; 0.25-1.0 covers the tallest and shortest pictures, a 0.45x scale and
-  // crops of the picture).
-  double min_tile = 0.25, max_tile = 1.0;
+  // Tile sizes searched, as a fraction of the frame's height. The tile is 256 px per 540 lines
+  // (rounded), so 0.32-0.63 of the picture's height, whatever its size or later scale; up to
+  // 0.75 leaves room for crops of 15% of the height.
+  double min_tile = 0.30, max_tile = 0.78;
   double scale_step = 0.006;  // relative step of the coarse search
   int candidates = 8;         // (size, salt) candidates refined and decoded
 };
@@ -38,6 +38,9 @@ struct Detection {
   int salt = -1;
   int frames = 0;    // frames summed (black ones skipped)
   int attempts = 0;  // payload decodes tried
+  // Decodes whose check was right in its top 8 bits (1 in 256 of the attempts when there is no
+  // mark; the null trials count them to check the model behind `false_positive`).
+  int near_misses = 0;
   // Probability that footage without this key's mark gives a payload in this many attempts.
   double false_positive = 0;
 };

@@ -68,13 +68,31 @@ std::vector<int32_t> block_amplitudes(int width, int height, int block, double p
     }
   // RMS change for the PSNR asked (the tile has unit RMS and is independent of the mask).
   const double target = 65535.0 / std::pow(10.0, psnr_db / 20.0);
-  const double alpha = target / std::sqrt(energy / double(smooth.size()));
-  // The budget is relative, so a frame that is flat all over would spend it all on flat areas.
-  // An absolute cap keeps flat blocks within 0.35 of an 8-bit step plus half their own
-  // texture: skies and cards get almost nothing, whatever the rest of the frame is.
+  double alpha = target / std::sqrt(energy / double(smooth.size()));
+  // The budget is relative, so a frame that is mostly flat would spend it on flat areas. A cap
+  // keeps each block within 0.35 of an 8-bit step plus half its own texture (skies and cards get
+  // almost nothing, whatever the rest of the frame is), and no block above 3x the frame's RMS.
+  // What the caps take is given back to the blocks below them (water filling), so a frame with
+  // flat areas still uses its budget where the texture hides it.
+  std::vector<double> cap(smooth.size());
+  for (size_t i = 0; i < cap.size(); ++i)
+    cap[i] = std::min(kFlatAmplitude + 0.5 * activity[i], 3.0 * target);
+  const double budget = target * target * double(smooth.size());
+  for (int round = 0; round < 6; ++round) {
+    double capped = 0, free = 0;
+    for (size_t i = 0; i < cap.size(); ++i) {
+      const double a = alpha * smooth[i];
+      if (a >= cap[i])
+        capped += cap[i] * cap[i];
+      else
+        free += a * a;
+    }
+    if (free <= 0 || capped + free >= 0.995 * budget) break;
+    alpha *= std::sqrt(std::max(0.0, budget - capped) / free);
+  }
   std::vector<int32_t> out(smooth.size());
   for (size_t i = 0; i < out.size(); ++i)
-    out[i] = int32_t(std::lround(std::min(alpha * smooth[i], kFlatAmplitude + 0.5 * activity[i])));
+    out[i] = int32_t(std::lround(std::min(alpha * smooth[i], cap[i])));
   return out;
 }
 

@@ -1,0 +1,177 @@
+// The watermark's cost and its false positives (issue 20; docs/benchmarks.md §15).
+//
+//   bench_watermark mark [FRAMES]        4K 16-bit frames marked, 1 thread and 2 threads, against
+//                                        the same saturating add done by OpenCV (cv::add) with
+//                                        a precomputed delta frame, and a plain copy
+//   bench_watermark null [DETECTIONS]    blind detections on unmarked real footage (opencv-doc
+//                                        clips, random 2 s excerpts, re-encoded or not), each with
+//                                        a fresh random key: payloads accepted, decode attempts,
+//                                        near misses (top 8 check bits right) and pilot z
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+#include <opencv2/core.hpp>
+
+#include "bench_common.h"
+#include "provenance/watermark_detect.h"
+#include "provenance/watermark_stage.h"
+
+namespace {
+
+using namespace fl;
+using namespace fl::provenance;
+
+Rgb48Image textured_4k() {
+  Rgb48Image img(3840, 2160);
+  std::mt19937 rng(5);
+  std::normal_distribution<float> grain(0.f, 500.f);
+  uint16_t* p = img.data();
+  for (int y = 0; y < 2160; ++y)
+    for (int x = 0; x < 3840; ++x, p += 3) {
+      const double base =
+          28000 + 14000 * std::sin(x / 97.0) * std::cos(y / 61.0) + 6000 * std::sin((x + y) / 13.0);
+      for (int c = 0; c < 3; ++c)
+        p[c] = uint16_t(std::clamp(base * (0.85 + 0.1 * c) + grain(rng), 0.0, 65535.0));
+    }
+  return img;
+}
+
+double percentile(std::vector<double> v, double q) {
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, size_t(q * double(v.size())))];
+}
+
+int bench_mark(int frames) {
+  auto layout = std::make_shared<MarkLayout>(WatermarkKey{});
+  MarkOptions options;
+  options.record = 0x123456;
+  const WatermarkStage stage(layout, options);
+  const Rgb48Image source = textured_4k();
+  const size_t values = source.pixel_count() * 3;
+  Rgb48Image work(3840, 2160);
+  std::copy(source.data(), source.data() + values, work.data());
+  (void)stage.apply(0, work);  // makes the epoch's tile (once per 4 s of output)
+
+  std::vector<double> one, copy_ms, cv_ms;
+  cv::Mat src(2160, 3840, CV_16UC3, const_cast<uint16_t*>(source.data()));
+  cv::Mat delta(2160, 3840, CV_16SC3), out;
+  cv::randn(delta, 0, 400);
+  for (int i = 0; i < frames; ++i) {
+    auto t0 = bench::Clock::now();
+    std::copy(source.data(), source.data() + values, work.data());
+    auto t1 = bench::Clock::now();
+    (void)stage.apply(i % 96, work);
+    auto t2 = bench::Clock::now();
+    cv::add(src, delta, out, cv::noArray(), CV_16UC3);
+    auto t3 = bench::Clock::now();
+    copy_ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+    one.push_back(std::chrono::duration<double, std::milli>(t2 - t1).count());
+    cv_ms.push_back(std::chrono::duration<double, std::milli>(t3 - t2).count());
+  }
+  // Two frames at once, as the renderer's pipeline runs the stage: one per core.
+  std::vector<Rgb48Image> pair(2, Rgb48Image(3840, 2160));
+  auto t0 = bench::Clock::now();
+  tbb::task_arena arena(2);
+  arena.execute([&] {
+    tbb::parallel_for(0, frames, [&](int i) {
+      Rgb48Image& img = pair[size_t(tbb::this_task_arena::current_thread_index() % 2)];
+      std::copy(source.data(), source.data() + values, img.data());
+      (void)stage.apply(i % 96, img);
+    });
+  });
+  const double both = bench::ms_since(t0) / frames;
+  std::printf("4K RGB48 frame, %d frames\n", frames);
+  std::printf("  watermark stage, 1 thread:       median %.2f ms  p99 %.2f ms\n",
+              percentile(one, 0.5), percentile(one, 0.99));
+  std::printf("  watermark stage, 2 threads:      %.2f ms per frame (copy included, %.2f ms)\n",
+              both, percentile(copy_ms, 0.5));
+  std::printf("  peer: cv::add of a delta frame:  median %.2f ms  p99 %.2f ms\n",
+              percentile(cv_ms, 0.5), percentile(cv_ms, 0.99));
+  return 0;
+}
+
+// Luma of `seconds` of `file` from `start`, decoded by FFmpeg's command (not framelock's reader).
+std::vector<std::vector<uint8_t>> luma_frames(const std::string& file, double start, double seconds,
+                                              const std::string& filter, int& w, int& h) {
+  const std::string probe =
+      "ffprobe -v error -select_streams v -show_entries stream=width,height "
+      "-of csv=p=0 " +
+      file;
+  FILE* p = popen(probe.c_str(), "r");
+  if (!p || std::fscanf(p, "%d,%d", &w, &h) != 2) w = h = 0;
+  if (p) pclose(p);
+  std::vector<std::vector<uint8_t>> frames;
+  if (w <= 0) return frames;
+  char cmd[1024];
+  std::snprintf(cmd, sizeof cmd,
+                "ffmpeg -nostdin -v error -ss %.3f -i %s -t %.3f %s -f rawvideo -pix_fmt gray -",
+                start, file.c_str(), seconds, filter.c_str());
+  FILE* f = popen(cmd, "r");
+  if (!f) return frames;
+  std::vector<uint8_t> frame(size_t(w) * size_t(h));
+  while (std::fread(frame.data(), 1, frame.size(), f) == frame.size()) frames.push_back(frame);
+  pclose(f);
+  return frames;
+}
+
+int bench_null(int detections) {
+  const std::string data = "/usr/share/doc/opencv-doc/examples/data/";
+  struct Clip {
+    std::string file;
+    double seconds;
+  };
+  const std::vector<Clip> clips = {{data + "Megamind.avi", 11.0}, {data + "vtest.avi", 79.0}};
+  const std::vector<std::string> attacks = {"", "-vf scale=iw*0.45:-2", "-vf eq=contrast=1.3"};
+  std::mt19937_64 rng(20261207);
+  long attempts = 0, near = 0, accepted = 0;
+  std::vector<double> z;
+  DetectOptions options;
+  options.candidates = 32;  // more attempts per detection: more null decodes per second
+  for (int d = 0; d < detections; ++d) {
+    const Clip& clip = clips[rng() % clips.size()];
+    const double start = std::uniform_real_distribution<double>(0, clip.seconds - 2.2)(rng);
+    int w = 0, h = 0;
+    const auto frames = luma_frames(clip.file, start, 2.0, attacks[rng() % attacks.size()], w, h);
+    WatermarkKey key;
+    for (auto& b : key.secret) b = uint8_t(rng());
+    WatermarkDetector detector(std::make_shared<MarkLayout>(key), options);
+    for (const auto& f : frames) detector.add_frame(f.data(), w, h, size_t(w));
+    const Detection r = detector.detect();
+    attempts += r.attempts;
+    near += r.near_misses;
+    accepted += r.found;
+    z.push_back(r.pilot_z);
+    if ((d + 1) % 50 == 0)
+      std::fprintf(stderr, "%d detections, %ld attempts, %ld accepted\n", d + 1, attempts,
+                   accepted);
+  }
+  std::printf("null trials: %d detections on unmarked footage, each with a random key\n",
+              detections);
+  std::printf("  payloads accepted:  %ld\n", accepted);
+  std::printf("  decode attempts:    %ld (each passes with probability 2^-44 under the model)\n",
+              attempts);
+  std::printf("  near misses:        %ld (top 8 check bits right; the model expects %.1f)\n", near,
+              double(attempts) / 256.0);
+  std::printf("  pilot z, best per detection: median %.2f  p99 %.2f  max %.2f\n",
+              percentile(z, 0.5), percentile(z, 0.99), percentile(z, 1.0));
+  std::printf("  false-positive bound per detection: %.1e (mean attempts %.0f x 2^-44)\n",
+              double(attempts) / detections * kFalseAcceptPerAttempt,
+              double(attempts) / detections);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string mode = argc > 1 ? argv[1] : "mark";
+  const int n = argc > 2 ? std::atoi(argv[2]) : 0;
+  if (mode == "mark") return bench_mark(n > 0 ? n : 60);
+  if (mode == "null") return bench_null(n > 0 ? n : 200);
+  std::fprintf(stderr, "usage: bench_watermark mark [FRAMES] | null [DETECTIONS]\n");
+  return 2;
+}
