@@ -10,7 +10,15 @@
 #include "core/output_pipeline.h"
 #include "framelock/status.h"
 #include "graph/plan.h"
+#include "render/output.h"
 #include "render/renderer.h"
+
+namespace fl::provenance {
+class MarkLayout;
+}
+namespace fl::security {
+class AuditLog;
+}
 
 namespace fl::cli {
 
@@ -57,6 +65,36 @@ struct PolicyDecision {
 Result<PolicyDecision> apply_policy(const PolicyFlags& flags, const graph::Graph& graph,
                                     const graph::Plan& plan, render::Renderer& renderer,
                                     const std::optional<graph::FrameRange>& range);
+
+// `--watermark-key KEY [--watermark-all]`, with the policy's `--data DIR` (watermark_gate.cpp).
+struct MarkFlags {
+  std::string key;
+  bool all = false;
+};
+void add_mark_flags(CLI::App* cmd, MarkFlags& flags);
+class OutputMarker {
+ public:
+  // Null when the flags ask for no mark; an error for a missing key or data directory.
+  static Result<std::unique_ptr<OutputMarker>> open(const MarkFlags& flags,
+                                                    const std::string& data);
+  // Whether the graph's outputs are marked: a generative operator, or --watermark-all.
+  bool marks(const graph::Graph& graph) const;
+  // A record in the data directory's audit log for `job`'s output (who, which plan, where),
+  // the stage that marks its frames with that record, and the finisher that records the
+  // finished file beside it.
+  struct Marked {
+    std::shared_ptr<const FrameStage> stage;
+    std::shared_ptr<const Finisher> audit;
+    int64_t record = -1;
+  };
+  Result<Marked> mark(const graph::Plan& plan, const render::OutputJob& job);
+
+ private:
+  OutputMarker() = default;
+  std::shared_ptr<const provenance::MarkLayout> layout_;
+  std::shared_ptr<security::AuditLog> audit_;
+  bool all_ = false;
+};
 
 // One line on stderr ("framelock: error: ...") and the process exit code for a Status.
 int report(const Status& status);

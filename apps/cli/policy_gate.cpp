@@ -70,8 +70,10 @@ void add_policy_flags(CLI::App* cmd, PolicyFlags& flags) {
   cmd->add_option("--cast", flags.casts,
                   "A cast file (`framelock characters --out`) of a source, used instead of "
                   "finding its characters again (repeatable)");
-  cmd->add_option("--data", flags.data,
-                  "The data directory whose recorded consents count (`framelock consent`)");
+  cmd->add_option(
+      "--data", flags.data,
+      "The data directory whose recorded consents count (`framelock consent`), and whose "
+      "audit log keeps the watermark's records");
 }
 
 Result<PolicyDecision> apply_policy(const PolicyFlags& flags, const graph::Graph& graph,
@@ -79,8 +81,7 @@ Result<PolicyDecision> apply_policy(const PolicyFlags& flags, const graph::Graph
                                     const std::optional<graph::FrameRange>& range) {
   PolicyDecision decision;
   if (flags.file.empty()) {
-    if (!flags.casts.empty() || !flags.data.empty())
-      return invalid_argument("--cast and --data go with --policy", "policy");
+    if (!flags.casts.empty()) return invalid_argument("--cast goes with --policy", "policy");
     return decision;
   }
   FL_ASSIGN_OR_RETURN(security::Policy policy, security::Policy::load(flags.file));

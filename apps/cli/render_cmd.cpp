@@ -27,6 +27,7 @@ struct RenderFlags {
   std::string export_dir;  // analysis findings (.cube/.cdl/EDL/JSON) go here
   std::string report;      // scene-lock report (PNG/JPEG contact sheet + JSON)
   PolicyFlags policy;
+  MarkFlags mark;
 };
 
 // What analysing ops found, written as files (`--export DIR`), and their reports (`--report`).
@@ -120,22 +121,39 @@ Status run_graph(const graph::Graph& g, const std::string& out_override, const R
       std::fprintf(stderr, "warning: %s\n", w.c_str());
   };
   for (const std::string& w : warnings) warn(w);
+  if (!flags.policy.data.empty() && flags.policy.file.empty() && flags.mark.key.empty())
+    return invalid_argument("--data goes with --policy or --watermark-key", "data");
+  FL_ASSIGN_OR_RETURN(auto marker, OutputMarker::open(flags.mark, flags.policy.data));
+  const bool marked = marker && marker->marks(g);
   auto start = std::chrono::steady_clock::now();
   const CommandOutputs outputs = command_outputs();
   if (policy.content) outputs.pipeline->add_finisher(policy.content);
   for (size_t i = 0; i < plan->outputs.size(); ++i) {
     render::OutputOptions options;
-    options.frames = range;
     options.scale = flags.preview_scale;
     options.progress = progress_printer(flags.json);
     options.integer_path = !flags.float_path;
     render::OutputReport report;
     options.report = &report;
-    std::string path = i == 0 ? out_override : std::string();
-    Status s =
-        render::render_to_file(renderer, *plan, plan->outputs[i], options, path, outputs.pipeline);
-    if (!s.ok()) return s;
-    std::string written = path.empty() ? plan->outputs[i].decl.path : path;
+    graph::PlanOutput out = plan->outputs[i];
+    if (range) {
+      out.first = range->first;
+      out.last = range->last;
+    }
+    const std::string written = i == 0 && !out_override.empty() ? out_override : out.decl.path;
+    // Each output's own finishers after the command's: a marked one is recorded with its mark.
+    auto pipeline = std::make_shared<OutputPipeline>(*outputs.pipeline);
+    FL_ASSIGN_OR_RETURN(
+        render::OutputJob job,
+        render::OutputJob::create(renderer, *plan, out, written, pipeline, flags.preview_scale));
+    int64_t record = -1;
+    if (marked) {
+      FL_ASSIGN_OR_RETURN(OutputMarker::Marked mark, marker->mark(*plan, job));
+      options.stages.push_back(mark.stage);
+      pipeline->add_finisher(mark.audit);
+      record = mark.record;
+    }
+    if (Status s = job.render(options); !s.ok()) return s;
     if (policy.after) {
       std::vector<std::string> flagged;
       FL_RETURN_IF_ERROR(policy.after(written, flagged));
@@ -150,10 +168,15 @@ Status run_graph(const graph::Graph& g, const std::string& out_override, const R
       // What the ledger took of this file: the same bytes as a server job's give the same id.
       for (const auto& e : outputs.ledger->entries())
         if (e.record.path == written && !e.xxh128.empty()) done["xxh128"] = e.xxh128;
+      if (record >= 0) done["watermark"] = {{"record", record}};
       std::printf("%s\n", json_text(done).c_str());
-    } else
+    } else {
       std::fprintf(stderr, "wrote %s (%.2f s%s)\n", written.c_str(), secs,
                    report.integer_path ? ", 16-bit integer path" : "");
+      if (record >= 0)
+        std::fprintf(stderr, "marked with the studio's watermark: audit record %lld\n",
+                     (long long)record);
+    }
   }
   return export_analyses(renderer, *plan, flags, *outputs.pipeline);
 }
@@ -194,6 +217,7 @@ void add_render_commands(CLI::App& app, Status* result) {
     cmd->add_option("--report", a->flags.report,
                     "Scene-lock report: contact sheet (.png/.jpg) and JSON beside it");
     add_policy_flags(cmd, a->flags.policy);
+    add_mark_flags(cmd, a->flags.mark);
     cmd->callback([a, result] {
       // An unknown operator is left for compile() to report, with the list of known ones.
       const auto* def = ops::builtin_registry().find(a->op);
@@ -259,6 +283,7 @@ void add_render_commands(CLI::App& app, Status* result) {
     cmd->add_option("--report", a->flags.report,
                     "Scene-lock report: contact sheet (.png/.jpg) and JSON beside it");
     add_policy_flags(cmd, a->flags.policy);
+    add_mark_flags(cmd, a->flags.mark);
     cmd->callback([a, result] {
       auto g = graph::read_graph_file(a->graph);
       if (!g.ok()) {

@@ -15,6 +15,7 @@
 #include "provenance/watermark_key.h"
 #include "provenance/watermark_stage.h"
 #include "render/output.h"
+#include "security/audit_log.h"
 
 namespace fl::cli {
 namespace {
@@ -88,10 +89,45 @@ Status embed(const EmbedArgs& a) {
 }
 
 struct DetectArgs {
-  std::string file, key;
+  std::string file, key, data;
   double start = 0, seconds = 2;
   bool json = false;
 };
+
+// The audit records a payload leads to: the one it names (who asked for which output of which
+// plan, and when), and the record of the finished file that carries it, when there is one.
+Result<nlohmann::json> audit_trail(const std::string& data, int64_t record) {
+  const std::string dir = security::audit_options_for(data).dir;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec))
+    return not_found("--data: '" + data + "' holds no audit log (no " + dir + ")", "data");
+  security::AuditFilter f;
+  f.after_seq = record - 1;
+  f.limit = 1;
+  FL_ASSIGN_OR_RETURN(auto named, security::read_audit_log(dir, f));
+  if (named.empty() || named[0].value("seq", int64_t(-1)) != record ||
+      named[0]["event"].value("type", "") != "watermark")
+    return not_found("the mark names audit record " + std::to_string(record) + ", which " + dir +
+                     " does not hold as a watermark record (another data directory's mark?)");
+  nlohmann::json trail = {{"assigned", named[0]}};
+  f.type = "output";
+  f.after_seq = record;
+  f.limit = 500;
+  for (int page = 0; page < 100 && !trail.contains("output"); ++page) {
+    bool more = false;
+    FL_ASSIGN_OR_RETURN(auto outputs, security::read_audit_log(dir, f, &more));
+    for (const auto& r : outputs) {
+      f.after_seq = r.value("seq", f.after_seq);
+      const auto& e = r["event"];
+      if (e.contains("watermark") && e["watermark"].value("record", int64_t(-1)) == record) {
+        trail["output"] = r;
+        break;
+      }
+    }
+    if (!more) break;
+  }
+  return trail;
+}
 
 Status detect(const DetectArgs& a) {
   FL_ASSIGN_OR_RETURN(auto key, provenance::read_watermark_key(a.key));
@@ -125,6 +161,10 @@ Status detect(const DetectArgs& a) {
     detector.add_frame(luma.data(), w, h, size_t(w));
   }
   const provenance::Detection d = detector.detect();
+  nlohmann::json trail;
+  if (d.found && !a.data.empty()) {
+    FL_ASSIGN_OR_RETURN(trail, audit_trail(a.data, int64_t(d.payload.record)));
+  }
   if (a.json) {
     nlohmann::json j = {{"file", a.file},          {"found", d.found},
                         {"frames", d.frames},      {"pilot_z", d.pilot_z},
@@ -138,6 +178,7 @@ Status detect(const DetectArgs& a) {
       j["epoch"] = d.payload.epoch;
       j["agreement"] = d.agreement;
       j["tile_px"] = d.tile_px;
+      if (!trail.is_null()) j["audit"] = trail;
     }
     std::printf("%s\n", json_text(j).c_str());
   } else if (d.found) {
@@ -148,6 +189,21 @@ Status detect(const DetectArgs& a) {
                 "; pilot z %.1f, agreement %.2f; false-positive "
                 "probability %.1e\n",
                 d.payload.pack(), d.pilot_z, d.agreement, d.false_positive);
+    if (!trail.is_null()) {
+      const auto& r = trail["assigned"];
+      const auto& e = r["event"];
+      std::printf("audit record %lld, %s: %s rendered %s (plan %s)\n",
+                  (long long)r.value("seq", int64_t(0)), r.value("time", "").c_str(),
+                  e["principal"].value("id", "?").c_str(), e.value("output", "?").c_str(),
+                  e.value("plan", "?").c_str());
+      if (trail.contains("output")) {
+        const auto& o = trail["output"];
+        std::printf("finished %s: %s, sha256 %s (audit record %lld)\n", o.value("time", "").c_str(),
+                    o["event"]["output"].value("path", "?").c_str(),
+                    o["event"]["output"].value("sha256", "?").c_str(),
+                    (long long)o.value("seq", int64_t(0)));
+      }
+    }
   } else {
     std::printf(
         "no mark of key %s in %d frames (best pilot z %.1f); a payload would have "
@@ -197,6 +253,9 @@ void add_watermark_command(CLI::App& app, Status* result) {
     cmd->add_option("--key", a->key, "The studio's watermark key file")->required();
     cmd->add_option("--start", a->start, "Seconds into the file to start reading (default 0)");
     cmd->add_option("--seconds", a->seconds, "Seconds of footage to read (default 2)");
+    cmd->add_option("--data", a->data,
+                    "Also print the audit records the payload leads to, from this data "
+                    "directory's audit log");
     cmd->add_flag("--json", a->json, "One JSON object on stdout");
     cmd->callback([a, result] { *result = detect(*a); });
   }

@@ -33,6 +33,8 @@ struct ServeArgs {
   int workers = 1;
   std::string web = FL_WEB_DIR;
   std::string log_format = "text";
+  std::string watermark_key;
+  bool watermark_all = false;
   int64_t max_frame_pixels = service::ServiceOptions().max_frame_pixels;
   int64_t max_working_set_mib = -1;
   std::string policy;
@@ -131,6 +133,8 @@ Result<std::unique_ptr<service::Service>> open_service(
     FL_ASSIGN_OR_RETURN(auto policy, security::Policy::load(a.policy));
     o.policy = std::move(policy);
   }
+  o.watermark_key = a.watermark_key;
+  o.watermark_all = a.watermark_all;
   return service::Service::open(o);
 }
 
@@ -284,6 +288,11 @@ void add_serve_command(CLI::App& app, Status* result) {
   cmd->add_option("--log-format", a->log_format,
                   "text (default) or json: one line per request, job change and failure, on "
                   "stderr");
+  cmd->add_option("--watermark-key", a->watermark_key,
+                  "The studio's watermark key: every output of a generative operator carries an "
+                  "invisible mark naming its audit record (docs/provenance.md)");
+  cmd->add_flag("--watermark-all", a->watermark_all,
+                "Mark every output, pure grades included (needs --watermark-key)");
   cmd->add_option("--policy", a->policy,
                   "The studio's policy file (JSON): roles for the IdP's groups (docs/security.md)");
   cmd->add_option("--oidc-issuer", a->oidc_issuer,

@@ -330,6 +330,13 @@ AuditLog::~AuditLog() {
   if (impl_->unsigned_records > 0) (void)impl_->checkpoint_locked();
 }
 
+AuditOptions audit_options_for(const std::string& data_dir) {
+  AuditOptions o;
+  o.dir = data_dir + "/audit";
+  o.key_path = data_dir + "/keys/audit-ed25519.key";
+  return o;
+}
+
 Result<std::unique_ptr<AuditLog>> AuditLog::open(AuditOptions options) {
   std::error_code ec;
   fs::create_directories(options.dir, ec);

@@ -28,6 +28,10 @@ struct AuditOptions {
   int64_t checkpoint_every_seconds = 600;
 };
 
+// The audit log of a data directory (`framelock serve --data DIR`): DIR/audit, signed with
+// DIR/keys/audit-ed25519.key. The server and the command line both write it, one at a time.
+AuditOptions audit_options_for(const std::string& data_dir);
+
 struct AuditHead {
   int64_t seq = 0;   // 0: the log is empty
   std::string hash;  // of the last record (64 hex); 64 zeros when empty

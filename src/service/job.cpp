@@ -79,6 +79,7 @@ nlohmann::json job_to_json(const JobInfo& j) {
   if (j.state == JobState::kSucceeded && (j.review.empty() || j.review == "approved"))
     out["output"]["url"] = "/v1/jobs/" + j.id + "/output";
   if (!j.review.empty()) out["review"] = j.review;
+  if (j.watermark_record >= 0) out["watermark"] = {{"record", j.watermark_record}};
   if (!j.output_xxh128.empty()) {
     out["output"]["xxh128"] = j.output_xxh128;
     out["output"]["bytes"] = j.output_bytes;

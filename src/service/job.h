@@ -58,6 +58,9 @@ struct JobInfo {
   // The content policy's hold (docs/security.md): "held" until a project admin decides,
   // "approved" or "rejected" then; empty when nothing was held.
   std::string review;
+  // The record its output's invisible watermark names (the audit log's "watermark assigned"
+  // record); -1 when its output is not marked.
+  int64_t watermark_record = -1;
 };
 
 // Which jobs a listing shows, newest first.

@@ -22,6 +22,7 @@
 #include "core/output_pipeline.h"
 #include "graph/graph.h"
 #include "graph/op.h"
+#include "provenance/watermark_pattern.h"
 #include "render/renderer.h"
 #include "security/audit_log.h"
 #include "security/auth.h"
@@ -46,6 +47,11 @@ struct JobRunnerOptions {
   graph::ResourceLimits limits;  // refused at submit, with 422
   // Each job's outputs and its end (succeeded, failed, cancelled) are recorded here.
   std::shared_ptr<security::AuditLog> audit;
+  // The studio's watermark (provenance/watermark_stage.h): the outputs of graphs with a
+  // generative operator carry it, every output with `watermark_all`; its record is the audit
+  // log's, so `audit` must be set. Null: nothing is marked.
+  std::shared_ptr<const provenance::MarkLayout> watermark;
+  bool watermark_all = false;
   // The content policy's check for a job's output (service/content_check.h); null when none
   // applies (no policy content rule for its project, or no generative operator in its graph).
   std::function<std::shared_ptr<ContentCheck>(const JobSpec& spec)> content_check;

@@ -10,7 +10,7 @@ namespace {
 const char* kJobColumns =
     "id, owner, owner_name, state, spec, first_frame, last_frame, frames_total, frames_done, "
     "segment_frames, attempts, cancel_requested, error, created, started, finished, warnings, "
-    "output, review";
+    "output, review, watermark";
 
 JobInfo job_from_row(const store::Row& r) {
   JobInfo j;
@@ -52,6 +52,7 @@ JobInfo job_from_row(const store::Row& r) {
     }
   }
   j.review = r.text(18);
+  j.watermark_record = r.is_null(19) ? -1 : std::stoll(r.text(19));
   return j;
 }
 
@@ -70,7 +71,7 @@ Result<std::unique_ptr<JobStore>> JobStore::open(std::shared_ptr<store::Database
       "KEY(job, idx));"));
   // Databases made by earlier versions gain the columns added since.
   FL_ASSIGN_OR_RETURN(auto columns, db->query("PRAGMA table_info(jobs)"));
-  for (const char* added : {"warnings", "output", "project", "review"}) {
+  for (const char* added : {"warnings", "output", "project", "review", "watermark"}) {
     bool has = false;
     for (const auto& c : columns) has = has || c.text(1) == added;
     if (!has)
@@ -165,6 +166,10 @@ Status JobStore::save(const JobInfo& job) {
     if (!is_final(job.state)) return ok_status();
     return db_->exec("DELETE FROM job_segments WHERE job = ?", {job.id});
   });
+}
+
+Status JobStore::set_watermark_record(const std::string& id, int64_t record) {
+  return db_->exec("UPDATE jobs SET watermark = ? WHERE id = ?", {std::to_string(record), id});
 }
 
 Status JobStore::remove(const std::string& id) {

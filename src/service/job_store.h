@@ -29,6 +29,9 @@ class JobStore {
   // the job's segment records.
   Status save(const JobInfo& job);
   Status request_cancel(const std::string& id);
+  // The watermark record its output carries (chosen once, before its first frame, so a
+  // resumed job marks the frames it renders as the first run did).
+  Status set_watermark_record(const std::string& id, int64_t record);
   Status remove(const std::string& id);  // the record and its segments' records
 
   // After a restart: cancels asked for before the crash take effect, running jobs go back to

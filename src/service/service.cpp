@@ -12,6 +12,7 @@
 #include "io/frame_source.h"
 #include "ml/models.h"
 #include "ops/register.h"
+#include "provenance/watermark_key.h"
 #include "service/node_operators.h"
 
 namespace fl::service {
@@ -57,10 +58,8 @@ Result<std::unique_ptr<Service>> Service::open(ServiceOptions options) {
     auto model = ml::verified_model_path(ml::ModelId::kContentClassifier);
     if (!model.ok()) return model.status().with_context("the policy's /content: ");
   }
-  security::AuditOptions audit_options;
-  audit_options.dir = options.data_dir + "/audit";
-  audit_options.key_path = options.data_dir + "/keys/audit-ed25519.key";
-  FL_ASSIGN_OR_RETURN(auto audit, security::AuditLog::open(audit_options));
+  FL_ASSIGN_OR_RETURN(auto audit,
+                      security::AuditLog::open(security::audit_options_for(options.data_dir)));
   s->audit_ = std::move(audit);
   s->auth_ = std::make_shared<security::ChainAuthenticator>();
   s->auth_->add(s->tokens_);
@@ -112,6 +111,14 @@ Result<std::unique_ptr<Service>> Service::open(ServiceOptions options) {
   jo.guard_for = guard_for;
   jo.events = &s->events_;
   jo.audit = s->audit_;
+  if (options.watermark_all && options.watermark_key.empty())
+    return invalid_argument("--watermark-all needs --watermark-key", "watermark");
+  if (!options.watermark_key.empty()) {
+    auto key = provenance::read_watermark_key(options.watermark_key);
+    if (!key.ok()) return key.status().with_context("--watermark-key: ");
+    jo.watermark = std::make_shared<provenance::MarkLayout>(*key);
+    jo.watermark_all = options.watermark_all;
+  }
   if (const auto& rule = s->options_.policy.content) {
     jo.content_check = [rule = *rule](const JobSpec& spec) -> std::shared_ptr<ContentCheck> {
       if (!rule.applies_in(spec.project) || !security::uses_ai_operator(node_operators(spec.graph)))

@@ -46,6 +46,10 @@ struct ServiceOptions {
   // The studio's policy file (security/policy.h): its operator rules are applied to every
   // preview and job; an operator it names that does not exist is refused at open.
   security::Policy policy;
+  // The studio's watermark key (`framelock watermark keygen`): outputs of graphs with a
+  // generative operator are marked with it, every output with `watermark_all`. Empty: none.
+  std::string watermark_key;
+  bool watermark_all = false;
 };
 
 // A live direction session: what the colourist is looking at, shared with everyone watching.
