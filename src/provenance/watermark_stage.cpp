@@ -4,6 +4,10 @@
 #include <cmath>
 #include <cstdlib>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace fl::provenance {
 
 namespace {
@@ -28,7 +32,8 @@ std::vector<int32_t> block_amplitudes(int width, int height, int block, double p
   for (int by = 0; by < bh; ++by) {
     const int y0 = by * block, y1 = std::min(height, y0 + block);
     int pairs = 0;
-    for (int y = y0; y + 1 < std::max(y1, y0 + 2) && y + 1 < height; y += 2, ++pairs) {
+    // Two rows in every four: the texture of a block is well measured from half of it.
+    for (int y = y0; y + 1 < std::max(y1, y0 + 2) && y + 1 < height; y += 4, ++pairs) {
       luma(y, row.data());
       luma(y + 1, below.data());
       for (int bx = 0; bx < bw; ++bx) {
@@ -96,9 +101,32 @@ std::vector<int32_t> block_amplitudes(int width, int height, int block, double p
   return out;
 }
 
-// The change at one pixel, in 16-bit code units: tile (Q12) times the block's amplitude.
-inline int32_t delta(int16_t tile_q12, int32_t amplitude) {
-  return (int32_t(tile_q12) * amplitude + 2048) >> 12;
+// A block's amplitude, in 16-bit code units, as the Q4 factor the tile (Q12) is multiplied by:
+// (tile * amplitude16) >> 16 is the change, exactly what SSE2's mulhi gives. Held to 2047 units
+// (8 8-bit steps; a 44 dB mark stays under 1,300) so the factor fits an int16.
+inline int16_t amplitude_q4(int32_t amplitude) { return int16_t(std::min(amplitude, 2047) * 16); }
+inline int16_t delta(int16_t tile_q12, int16_t amplitude16) {
+  return int16_t((int32_t(tile_q12) * amplitude16) >> 16);
+}
+
+// codes[i] += (tile[i] * amplitude16) >> 16, held to 0..65535.
+void add_scaled(uint16_t* codes, const int16_t* tile, int16_t amplitude16, size_t n) {
+  size_t i = 0;
+#if defined(__SSE2__)
+  // The change from mulhi, then an unsigned saturating add of its positive part and subtract
+  // of its negative part: eight values per step, no widening.
+  const __m128i zero = _mm_setzero_si128(), a = _mm_set1_epi16(amplitude16);
+  for (; i + 8 <= n; i += 8) {
+    const __m128i p = _mm_loadu_si128(reinterpret_cast<const __m128i*>(codes + i));
+    const __m128i d =
+        _mm_mulhi_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(tile + i)), a);
+    const __m128i up = _mm_max_epi16(d, zero), down = _mm_max_epi16(_mm_sub_epi16(zero, d), zero);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(codes + i),
+                     _mm_subs_epu16(_mm_adds_epu16(p, up), down));
+  }
+#endif
+  for (; i < n; ++i)
+    codes[i] = uint16_t(std::clamp(int32_t(codes[i]) + delta(tile[i], amplitude16), 0, 65535));
 }
 
 }  // namespace
@@ -129,8 +157,11 @@ std::shared_ptr<const WatermarkStage::Tile> WatermarkStage::tile(int64_t frame, 
   t->size = size;
   const std::vector<float> values = band_limited_tile(layout_->chips(p), size);
   t->q12.resize(values.size());
-  for (size_t i = 0; i < values.size(); ++i)
+  t->q12x3.resize(values.size() * 3);
+  for (size_t i = 0; i < values.size(); ++i) {
     t->q12[i] = int16_t(std::clamp(std::lround(values[i] * 4096.0f), -32767L, 32767L));
+    t->q12x3[3 * i] = t->q12x3[3 * i + 1] = t->q12x3[3 * i + 2] = t->q12[i];
+  }
   std::lock_guard lock(mu_);
   if (tiles_.size() >= 8) tiles_.erase(tiles_.begin());
   return tiles_.emplace(key, std::move(t)).first->second;
@@ -151,19 +182,14 @@ Status WatermarkStage::apply(int64_t frame, Rgb48Image& codes) const {
   const int bw = (w + block - 1) / block;
   uint16_t* data = codes.data();
   for (int y = 0; y < h; ++y) {
-    const int16_t* trow = t->q12.data() + size_t(y % size) * size_t(size);
+    const int16_t* trow = t->q12x3.data() + size_t(y % size) * size_t(size) * 3;
     const int32_t* arow = amplitude.data() + size_t(y / block) * size_t(bw);
-    uint16_t* p = data + size_t(y) * size_t(w) * 3;
+    uint16_t* row = data + size_t(y) * size_t(w) * 3;
     for (int bx = 0; bx < bw; ++bx) {
       const int x0 = bx * block, x1 = std::min(w, x0 + block);
-      const int32_t a = arow[bx];
-      const int16_t* tp = trow + (x0 % size);  // a block never straddles the tile's edge
-      for (int x = x0; x < x1; ++x, ++tp, p += 3) {
-        const int32_t d = delta(*tp, a);
-        p[0] = uint16_t(std::clamp(int32_t(p[0]) + d, 0, 65535));
-        p[1] = uint16_t(std::clamp(int32_t(p[1]) + d, 0, 65535));
-        p[2] = uint16_t(std::clamp(int32_t(p[2]) + d, 0, 65535));
-      }
+      // A block never straddles the tile's edge (blocks divide the tile).
+      add_scaled(row + size_t(x0) * 3, trow + size_t(x0 % size) * 3, amplitude_q4(arow[bx]),
+                 size_t(x1 - x0) * 3);
     }
   }
   return ok_status();
@@ -190,7 +216,7 @@ Status WatermarkStage::apply(int64_t frame, Image& linear) const {
     const int32_t* arow = amplitude.data() + size_t(y / block) * size_t(bw);
     float* p = data + size_t(y) * size_t(w) * 4;
     for (int x = 0; x < w; ++x, p += 4) {
-      const float d = float(delta(trow[x % size], arow[x / block])) / 65535.f;
+      const float d = float(delta(trow[x % size], amplitude_q4(arow[x / block]))) / 65535.f;
       for (int c = 0; c < 3; ++c) {
         // Values beyond the code range (a float render's highlights) are moved, never clipped.
         const float e = curve.to_encoded(p[c]);

@@ -46,7 +46,8 @@ class WatermarkStage final : public FrameStage {
  private:
   struct Tile {
     int size = 0;
-    std::vector<int16_t> q12;  // unit RMS, Q12
+    std::vector<int16_t> q12;    // unit RMS, Q12
+    std::vector<int16_t> q12x3;  // the same, each value three times (R, G, B of a pixel)
   };
   std::shared_ptr<const Tile> tile(int64_t frame, int height) const;
 
