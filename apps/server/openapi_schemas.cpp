@@ -152,6 +152,12 @@ json component_schemas(const graph::Registry& registry) {
           {"description",
            "the content policy's hold (docs/security.md): held until a project admin "
            "approves or rejects; absent when nothing was held"}}},
+        {"watermark",
+         {{"type", "object"},
+          {"properties", {{"record", {{"type", "integer"}}}}},
+          {"description",
+           "the invisible watermark its frames carry (docs/provenance.md): the audit record "
+           "(seq) the payload names; absent when its output is not marked"}}},
         {"error", ref("Error")}}}};
   schemas["PreviewRequest"] = {
       {"type", "object"},

@@ -236,7 +236,7 @@ Detection WatermarkDetector::detect() const {
   if (s.frames == 0) return out;
   if (s.pilots.empty())
     for (int salt = 0; salt < kSalts; ++salt) {
-      const std::vector<float> t = band_limited_tile(s.layout->pilot_chips(salt), kTileRef);
+      const std::vector<float>& t = s.layout->pilot_tile(salt);
       cv::Mat tile(kTileRef, kTileRef, CV_32F, const_cast<float*>(t.data())), spec;
       cv::dft(tile, spec, cv::DFT_COMPLEX_OUTPUT);
       s.pilots.push_back(spec);

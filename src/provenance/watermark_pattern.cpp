@@ -102,7 +102,12 @@ MarkLayout::MarkLayout(const WatermarkKey& key)
     p.assign(kChipCount, 0.f);
     for (int c = 0; c < kChipCount; ++c)
       if (bit_of_[size_t(c)] < 0) p[size_t(c)] = pilot.byte() & 1 ? 1.f : -1.f;
+    pilot_tile_.push_back(band_limited_tile(p, kTileRef));
   }
+}
+
+const std::vector<float>& MarkLayout::pilot_tile(int salt) const {
+  return pilot_tile_[size_t(std::clamp(salt, 0, kSalts - 1))];
 }
 
 int MarkLayout::salt_for(uint64_t record) const {

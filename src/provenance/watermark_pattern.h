@@ -61,6 +61,9 @@ class MarkLayout {
   std::vector<float> chips(const WatermarkPayload& payload) const;
   // The pilot's chips alone (data chips 0).
   std::vector<float> pilot_chips(int salt) const;
+  // The pilot's tile at the reference size (band_limited_tile of its chips), made once per key:
+  // what the detector correlates with.
+  const std::vector<float>& pilot_tile(int salt) const;
 
   // chip -> coded bit (or -1 for a pilot chip), and the chip's keyed sign.
   int bit_of(int chip) const { return bit_of_[size_t(chip)]; }
@@ -72,6 +75,7 @@ class MarkLayout {
   std::vector<int> bit_of_;
   std::vector<float> data_sign_;
   std::vector<std::vector<float>> pilot_sign_;  // [salt][chip], 0 on data chips
+  std::vector<std::vector<float>> pilot_tile_;  // [salt], kTileRef x kTileRef
 };
 
 // Chips (64 x 64) made into a size x size tile: each chip a square, then band-passed (a DFT, so
