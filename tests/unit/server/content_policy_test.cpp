@@ -26,21 +26,8 @@ class ContentPolicy : public ServerFixture {
     ASSERT_TRUE(policy.ok()) << policy.status().to_string();
     o.policy = *policy;
   }
-  // Fill (a generative operator) over frames 0-20 of Megamind, the mask where nobody is.
-  json fill_job() const {
-    return {{"graph",
-             {{"sources", {{"clip", {{"media", megamind_id_}, {"frames", {0, 20}}}}}},
-              {"nodes",
-               {{"m",
-                 {{"op", "mask"},
-                  {"inputs", {{"like", "clip"}}},
-                  {"params", {{"shape", "rect 600 20 80 60"}}}}},
-                {"f",
-                 {{"op", "fill"},
-                  {"inputs", {{"in", "clip"}, {"mask", "m"}}},
-                  {"params", {{"hold", false}}}}}}}}},
-            {"output", {{"node", "f"}, {"name", "f.mov"}}}};
-  }
+  // Fill (a generative operator) over frames 0-20 of Megamind.
+  json fill_job() const { return ServerFixture::fill_job(0, 20); }
   json grade_job() const {
     return {{"graph", exposure_graph(0.2)},
             {"output", {{"node", "grade"}, {"name", "g.mov"}, {"frames", {0, 20}}}}};

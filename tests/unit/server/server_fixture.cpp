@@ -101,4 +101,19 @@ nlohmann::json ServerFixture::exposure_graph(double stops) const {
        {{"grade", {{"op", "exposure"}, {"inputs", {"clip"}}, {"params", {{"stops", stops}}}}}}}};
 }
 
+nlohmann::json ServerFixture::fill_job(int first, int last) const {
+  return {{"graph",
+           {{"sources", {{"clip", {{"media", megamind_id_}, {"frames", {first, last}}}}}},
+            {"nodes",
+             {{"m",
+               {{"op", "mask"},
+                {"inputs", {{"like", "clip"}}},
+                {"params", {{"shape", "rect 600 20 80 60"}}}}},
+              {"f",
+               {{"op", "fill"},
+                {"inputs", {{"in", "clip"}, {"mask", "m"}}},
+                {"params", {{"hold", false}}}}}}}}},
+          {"output", {{"node", "f"}, {"name", "f.mov"}}}};
+}
+
 }  // namespace fl::test

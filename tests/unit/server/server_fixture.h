@@ -55,6 +55,9 @@ class ServerFixture : public ::testing::Test {
 
   // A graph over a registered clip: exposure on Megamind.
   nlohmann::json exposure_graph(double stops = 0.5) const;
+  // A job of a generative operator: fill over Megamind's frames [first, last], the mask where
+  // nobody is, delivered as f.mov.
+  nlohmann::json fill_job(int first, int last) const;
 
   TempDir data_;
   TempDir media_root_;  // an extra root with a symlink that points out of it

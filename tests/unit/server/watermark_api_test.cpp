@@ -47,20 +47,8 @@ class WatermarkedJobs : public ServerFixture {
 };
 
 TEST_F(WatermarkedJobs, AGenerativeJobIsMarkedWithItsAuditRecordAndAGradeIsNot) {
-  // Fill (generative) over a second of Megamind, the mask where nobody is.
-  const json fill = {{"graph",
-                      {{"sources", {{"clip", {{"media", megamind_id_}, {"frames", {24, 47}}}}}},
-                       {"nodes",
-                        {{"m",
-                          {{"op", "mask"},
-                           {"inputs", {{"like", "clip"}}},
-                           {"params", {{"shape", "rect 600 20 80 60"}}}}},
-                         {"f",
-                          {{"op", "fill"},
-                           {"inputs", {{"in", "clip"}, {"mask", "m"}}},
-                           {"params", {{"hold", false}}}}}}}}},
-                     {"output", {{"node", "f"}, {"name", "f.mov"}}}};
-  const json job = run(fill);
+  // Fill (generative) over a second of Megamind.
+  const json job = run(fill_job(24, 47));
   ASSERT_TRUE(job.contains("watermark")) << job.dump();
   const int64_t record = job["watermark"]["record"];
 
