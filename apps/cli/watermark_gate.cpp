@@ -9,11 +9,11 @@
 
 #include "cli.h"
 #include "provenance/watermark_key.h"
-#include "provenance/watermark_stage.h"
 #include "security/audit_finisher.h"
 #include "security/audit_log.h"
 #include "security/policy.h"
 #include "service/node_operators.h"
+#include "service/output_mark.h"
 
 namespace fl::cli {
 
@@ -59,28 +59,18 @@ bool OutputMarker::marks(const graph::Graph& graph) const {
 
 Result<OutputMarker::Marked> OutputMarker::mark(const graph::Plan& plan,
                                                 const render::OutputJob& job) {
-  const std::string fingerprint = layout_->key().fingerprint();
   std::set<std::string> ops;
   for (const auto& n : plan.nodes)
     if (n.def) ops.insert(n.def->schema.name);
   const nlohmann::json context = {
       {"principal", {{"id", cli_principal()}}}, {"plan", plan.key.hex()}, {"ops", ops}};
-  nlohmann::json event = context;
-  event["type"] = "watermark";
-  event["action"] = "assigned";
-  event["output"] = std::filesystem::absolute(job.path()).string();
-  event["key"] = fingerprint;
-  FL_ASSIGN_OR_RETURN(security::AuditHead head, audit_->append(std::move(event)));
-  if (uint64_t(head.seq) > provenance::kMaxRecord)
-    return internal_error("the audit log has outgrown the watermark's 40-bit record numbers");
-  provenance::MarkOptions options;
-  options.record = uint64_t(head.seq);
-  options.frame_rate = plan.nodes[size_t(job.output().node)].geometry.frame_rate.to_double();
-  options.transfer = job.transfer();
+  FL_ASSIGN_OR_RETURN(int64_t record, service::assign_watermark_record(
+                                          *audit_, *layout_, context,
+                                          std::filesystem::absolute(job.path()).string()));
   nlohmann::json finished = context;
-  finished["watermark"] = {{"record", head.seq}, {"key", fingerprint}};
-  return Marked{std::make_shared<provenance::WatermarkStage>(layout_, options),
-                std::make_shared<security::AuditFinisher>(audit_, finished), head.seq};
+  finished["watermark"] = service::watermark_audit_field(*layout_, record);
+  return Marked{service::watermark_stage(layout_, record, plan, job),
+                std::make_shared<security::AuditFinisher>(audit_, finished), record};
 }
 
 }  // namespace fl::cli

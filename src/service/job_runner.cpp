@@ -12,7 +12,6 @@
 #include "core/log.h"
 #include "io/oiio/oiio_io.h"
 #include "ops/register.h"
-#include "provenance/watermark_stage.h"
 #include "render/output.h"
 #include "render/scheduler.h"
 #include "security/audit_finisher.h"
@@ -20,6 +19,7 @@
 #include "service/frame_encode.h"
 #include "service/json_views.h"
 #include "service/node_operators.h"
+#include "service/output_mark.h"
 #include "service/preview_tap.h"
 
 namespace fl::service {
@@ -66,37 +66,6 @@ nlohmann::json audit_context(const JobInfo& job, const graph::Plan& plan) {
           {"principal", {{"id", job.owner}, {"name", job.owner_name}}},
           {"plan", plan.key.hex()},
           {"ops", ops}};
-}
-
-// The watermark a job's frames carry, its record chosen once: an audit record that says who
-// asked for which output of which plan, whose sequence number the payload carries. A resumed
-// job finds its record in the store and marks its remaining frames as the first run did.
-Result<std::shared_ptr<const FrameStage>> watermark_stage(JobInfo& job, const graph::Plan& plan,
-                                                          const render::OutputJob& out,
-                                                          const JobRunnerOptions& options,
-                                                          JobStore& store,
-                                                          nlohmann::json& context) {
-  if (!options.audit) return internal_error("the watermark needs the audit log for its records");
-  const std::string fingerprint = options.watermark->key().fingerprint();
-  if (job.watermark_record < 0) {
-    nlohmann::json event = audit_context(job, plan);
-    event["type"] = "watermark";
-    event["action"] = "assigned";
-    event["output"] = job.spec.output_name;
-    event["key"] = fingerprint;
-    FL_ASSIGN_OR_RETURN(security::AuditHead head, options.audit->append(std::move(event)));
-    if (uint64_t(head.seq) > provenance::kMaxRecord)
-      return internal_error("the audit log has outgrown the watermark's 40-bit record numbers");
-    FL_RETURN_IF_ERROR(store.set_watermark_record(job.id, head.seq));
-    job.watermark_record = head.seq;
-  }
-  context["watermark"] = {{"record", job.watermark_record}, {"key", fingerprint}};
-  provenance::MarkOptions mark;
-  mark.record = uint64_t(job.watermark_record);
-  mark.frame_rate = plan.nodes[size_t(out.output().node)].geometry.frame_rate.to_double();
-  mark.transfer = out.transfer();
-  return std::shared_ptr<const FrameStage>(
-      std::make_shared<provenance::WatermarkStage>(options.watermark, mark));
 }
 
 bool valid_output_name(const std::string& name) {
@@ -457,7 +426,17 @@ Status JobRunner::run(JobInfo& job, const std::shared_ptr<graph::CancelToken>& c
   std::shared_ptr<const FrameStage> mark;
   if (options_.watermark &&
       (options_.watermark_all || security::uses_ai_operator(node_operators(job.spec.graph)))) {
-    FL_ASSIGN_OR_RETURN(mark, watermark_stage(job, plan, out, options_, *store_, *context));
+    // The record is chosen once, before the first frame, and kept: a resumed job marks the rest
+    // of its frames as the first run did.
+    if (!options_.audit) return internal_error("the watermark needs the audit log for its records");
+    if (job.watermark_record < 0) {
+      FL_ASSIGN_OR_RETURN(job.watermark_record,
+                          assign_watermark_record(*options_.audit, *options_.watermark,
+                                                  audit_context(job, plan), job.spec.output_name));
+      FL_RETURN_IF_ERROR(store_->set_watermark_record(job.id, job.watermark_record));
+    }
+    (*context)["watermark"] = watermark_audit_field(*options_.watermark, job.watermark_record);
+    mark = watermark_stage(options_.watermark, job.watermark_record, plan, out);
   }
   const std::string ext = fs::path(final_path).extension().string();
   const int64_t first = job.first_frame, last = job.last_frame;
