@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -84,6 +85,36 @@ TEST_F(WatermarkCli, EmbedsInRealFootageAndDetectsBlindAfterReencodeCropAndEq) {
   EXPECT_FALSE(other.value("found", true));
   auto plain = run("watermark detect " + mega_ + " --key studio.key");
   EXPECT_NE(plain.out.find("no mark"), std::string::npos) << plain.out;
+}
+
+TEST_F(WatermarkCli, RenderMarksWithARecordInTheDataDirectorysAuditLog) {
+  ASSERT_EQ(run("watermark keygen --out studio.key").code, 0);
+  const std::string apply =
+      "apply " + mega_ + " graded.mkv exposure stops=0.2 --codec ffv1 " + "--frames 24-71 --json ";
+  // A pure grade is marked only when asked to be.
+  auto plain = run(apply + "--watermark-key studio.key --data data");
+  ASSERT_EQ(plain.code, 0) << plain.err;
+  EXPECT_EQ(plain.out.find("\"watermark\""), std::string::npos) << plain.out;
+  auto all = run(apply + "--watermark-key studio.key --data data --watermark-all");
+  ASSERT_EQ(all.code, 0) << all.err;
+  const auto done = nlohmann::json::parse(all.out.substr(all.out.rfind("{\"event\":\"done\"")));
+  ASSERT_TRUE(done.contains("watermark")) << all.out;
+  const int64_t record = done["watermark"]["record"];
+
+  auto j = detected(run("watermark detect graded.mkv --key studio.key --data data --json"));
+  ASSERT_TRUE(j.value("found", false)) << j.dump();
+  EXPECT_EQ(j["record"], record);
+  EXPECT_EQ(j["audit"]["assigned"]["event"]["type"], "watermark");
+  EXPECT_EQ(j["audit"]["output"]["event"]["watermark"]["record"], record);
+  EXPECT_FALSE(j["audit"]["output"]["event"]["output"].value("sha256", "").empty());
+
+  // A mark that names no record, a --data that serves nothing, --watermark-all without a key.
+  for (const std::string bad : {"--watermark-key studio.key", "--data data", "--watermark-all"}) {
+    auto refused = run("apply " + mega_ + " refused.mkv exposure stops=0.2 --frames 0-3 " + bad);
+    EXPECT_NE(refused.code, 0) << bad;
+    EXPECT_FALSE(refused.err.empty()) << bad;
+    EXPECT_FALSE(std::filesystem::exists(dir_.file("refused.mkv"))) << bad;
+  }
 }
 
 TEST_F(WatermarkCli, BadInputIsNamedAndWritesNothing) {
