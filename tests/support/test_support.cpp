@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <limits>
 #include <random>
@@ -35,6 +36,23 @@ std::string framelock_bin() { return FL_FRAMELOCK_BIN; }
 int run(const std::string& command) {
   int rc = std::system(command.c_str());
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+std::string c2pa_reference_verdict(const std::string& file, const std::string& mime,
+                                   const std::string& trust_anchors_pem) {
+  const std::string script = repo_path("tests/c2pa/verify.mjs");
+  if (run("command -v node >/dev/null") != 0 ||
+      !std::filesystem::exists(repo_path("tests/c2pa/node_modules/@contentauth/c2pa-wasm")))
+    return {};
+  std::string command = "node '" + script + "' '" + file + "' '" + mime + "'";
+  if (!trust_anchors_pem.empty()) command += " '" + trust_anchors_pem + "'";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return {};
+  std::string out;
+  char buf[4096];
+  while (size_t n = std::fread(buf, 1, sizeof buf, pipe)) out.append(buf, n);
+  ::pclose(pipe);
+  return out;
 }
 
 int ffmpeg(const std::string& args) {

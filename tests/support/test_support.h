@@ -32,6 +32,12 @@ int run(const std::string& command);
 // Runs `ffmpeg -y -hide_banner -loglevel error <args>`; used to make synthetic fixtures.
 int ffmpeg(const std::string& args);
 
+// The C2PA reference implementation's verdict on a file (tests/c2pa/verify.mjs: c2pa-rs as
+// WebAssembly, offline), as the JSON it prints: state, failure/success codes, the active manifest.
+// Empty when Node or the package is missing (scripts/setup.sh installs both): callers skip.
+std::string c2pa_reference_verdict(const std::string& file, const std::string& mime,
+                                   const std::string& trust_anchors_pem = {});
+
 // Peak signal-to-noise ratio over RGB in dB, for images in [0,1] (values are clamped).
 // Infinity when identical. Images must have the same bounds.
 double psnr(const Image& a, const Image& b);

@@ -1,0 +1,44 @@
+// Where a manifest store lives in each kind of file, and the hard binding that ties it to the
+// file's bytes (C2PA 2.x §9.2, §A): PNG (`caBX` chunk, data hash), JPEG (APP11 segments, data
+// hash), ISO BMFF: MP4/MOV (the C2PA `uuid` box, BMFF hash). Others get a sidecar.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "framelock/status.h"
+#include "provenance/c2pa/manifest.h"
+
+namespace fl::c2pa {
+
+enum class Container { kPng, kJpeg, kBmff };
+
+// From the file's first bytes; nullopt for a format that takes a sidecar.
+std::optional<Container> detect_container(const std::string& path);
+std::string_view container_mime(Container c, const std::string& path);
+
+// Adds the hard binding to `definition`, signs it, and puts the store into the file at `path`
+// (through a temp file and a rename: the file is either as it was or complete). A store the file
+// already had is replaced.
+Status embed_manifest(const std::string& path, Container container, ManifestDefinition definition,
+                      const SigningIdentity& signer);
+
+// A file's store, as embedded; not_found when it has none.
+Result<std::string> read_embedded_store(const std::string& path, Container container);
+// Checks the hard-binding assertion (its label, and its CBOR decoded to JSON) against the file's
+// bytes as they are now.
+Status check_hard_binding(const std::string& path, Container container, const std::string& label,
+                          const nlohmann::json& binding);
+
+// Shared by the containers: the data-hash assertion (c2pa.hash.data) over `bytes` minus one
+// excluded range.
+nlohmann::json data_hash_assertion(std::string_view hash, uint64_t start, uint64_t length);
+Status check_data_hash(std::string_view file, const nlohmann::json& binding);
+
+// Per container (container_png.cpp, container_jpeg.cpp, container_bmff.cpp).
+Status embed_png(const std::string& path, ManifestDefinition definition,
+                 const SigningIdentity& signer);
+Result<std::string> read_png_store(std::string_view file);
+
+}  // namespace fl::c2pa
