@@ -41,6 +41,8 @@ Status embed_manifest(const std::string& path, Container container, ManifestDefi
   switch (container) {
     case Container::kPng:
       return embed_png(path, std::move(definition), signer);
+    case Container::kBmff:
+      return embed_bmff(path, std::move(definition), signer);
     default:
       return unsupported(
           fmt::format("'{}': embedding a manifest in this format is not built yet", path));
@@ -48,6 +50,7 @@ Status embed_manifest(const std::string& path, Container container, ManifestDefi
 }
 
 Result<std::string> read_embedded_store(const std::string& path, Container container) {
+  if (container == Container::kBmff) return read_bmff_store(path);
   FL_ASSIGN_OR_RETURN(std::string file, read_file_bytes(path));
   switch (container) {
     case Container::kPng:
@@ -64,7 +67,8 @@ Status check_hard_binding(const std::string& path, Container container, const st
     FL_ASSIGN_OR_RETURN(std::string file, read_file_bytes(path));
     return check_data_hash(file, binding);
   }
-  (void)container;
+  if (label.rfind("c2pa.hash.bmff", 0) == 0 && container == Container::kBmff)
+    return check_bmff_hash(path, label, binding);
   return unsupported(fmt::format("hard binding '{}' is not checked yet", label));
 }
 

@@ -40,5 +40,10 @@ Status check_data_hash(std::string_view file, const nlohmann::json& binding);
 Status embed_png(const std::string& path, ManifestDefinition definition,
                  const SigningIdentity& signer);
 Result<std::string> read_png_store(std::string_view file);
+Status embed_bmff(const std::string& path, ManifestDefinition definition,
+                  const SigningIdentity& signer);
+Result<std::string> read_bmff_store(const std::string& path);
+Status check_bmff_hash(const std::string& path, const std::string& label,
+                       const nlohmann::json& binding);
 
 }  // namespace fl::c2pa

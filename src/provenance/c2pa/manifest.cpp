@@ -41,7 +41,7 @@ Result<std::string> build_with_pad(const ManifestDefinition& definition,
   }
   json claim = {{"instanceID", definition.instance_id},
                 {"claim_generator_info", {{"name", "framelock"}, {"version", FL_VERSION_STRING}}},
-                {"signature", "self#jumbf=c2pa.signature"},
+                {"signature", "self#jumbf=/c2pa/" + definition.manifest_label + "/c2pa.signature"},
                 {"created_assertions", created},
                 {"alg", "sha256"}};
   if (!definition.title.empty()) claim["dc:title"] = definition.title;

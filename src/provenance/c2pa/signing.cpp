@@ -111,6 +111,13 @@ Status check_profile(X509* leaf, EVP_PKEY* key, const std::string& where) {
         "'{}': the signer's certificate has no extended key usage a C2PA validator accepts "
         "(emailProtection, documentSigning, timeStamping, OCSPSigning or C2PA claim signing)",
         where));
+  if (!X509_get0_authority_key_id(leaf))
+    return invalid_argument(fmt::format(
+        "'{}': the signer's certificate has no authority key identifier, which C2PA requires",
+        where));
+  if (X509_NAME_get_index_by_NID(X509_get_subject_name(leaf), NID_organizationName, -1) < 0)
+    return invalid_argument(fmt::format(
+        "'{}': the signer's certificate names no organisation (O=), which C2PA requires", where));
   if (X509_cmp_current_time(X509_get0_notAfter(leaf)) <= 0)
     return invalid_argument(fmt::format("'{}': the signer's certificate has expired", where));
   if (X509_cmp_current_time(X509_get0_notBefore(leaf)) >= 0)

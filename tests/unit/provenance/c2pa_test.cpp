@@ -11,6 +11,7 @@
 #include "provenance/c2pa/cose.h"
 #include "provenance/c2pa/jumbf.h"
 #include "provenance/c2pa/manifest.h"
+#include "provenance/c2pa/reader.h"
 #include "test_support.h"
 
 namespace fl::c2pa {
@@ -135,6 +136,54 @@ TEST_F(C2paTest, ManifestFitsAReservedSizeExactly) {
   EXPECT_FALSE(build_manifest_store(def, *signer, *natural - 1).ok());
 }
 
+bool has_code(const std::vector<ValidationEntry>& entries, const std::string& code) {
+  return std::any_of(entries.begin(), entries.end(),
+                     [&](const ValidationEntry& e) { return e.code == code; });
+}
+
+// Our own reader agrees with the reference: intact is Trusted under the root (Valid without it),
+// a flipped picture byte breaks the hard binding, a flipped claim byte the signature.
+TEST_F(C2paTest, OwnValidatorAgreesWithTheReference) {
+  const std::string png = dir.file("own.png");
+  write_png(png, 40, 30);
+  ASSERT_TRUE(embed_manifest(png, Container::kPng, simple_definition(), *signer).ok());
+  const std::string root = slurp(dir.file("signer/root.pem"));
+  auto report = read_and_validate(png, root);
+  ASSERT_TRUE(report.ok()) << report.status().to_string();
+  EXPECT_EQ(report->state, "Trusted") << report->to_json().dump();
+  EXPECT_TRUE(has_code(report->success, "assertion.dataHash.match"));
+  EXPECT_EQ(report->signer.find("framelock installation signer") != std::string::npos, true)
+      << report->signer;
+  EXPECT_EQ(read_and_validate(png, "")->state, "Valid");
+
+  const std::string bytes = slurp(png);
+  // Inside the claim: a character of its instanceID, so the claim still decodes.
+  const size_t claim_at = bytes.find("xmp:iid:") + 12;
+  flip_byte(png, claim_at);
+  auto claim_flipped = read_and_validate(png, root);
+  ASSERT_TRUE(claim_flipped.ok());
+  EXPECT_EQ(claim_flipped->state, "Invalid");
+  EXPECT_TRUE(has_code(claim_flipped->failure, "claimSignature.mismatch"))
+      << claim_flipped->to_json().dump();
+  const std::string verdict =
+      test::c2pa_reference_verdict(png, "image/png", dir.file("signer/root.pem"));
+  if (!verdict.empty()) {
+    EXPECT_NE(verdict.find("claimSignature.mismatch"), std::string::npos) << verdict;
+  }
+
+  flip_byte(png, claim_at);  // back as it was
+  flip_byte(png, bytes.find("IDAT") + 12);
+  auto data_flipped = read_and_validate(png, root);
+  ASSERT_TRUE(data_flipped.ok());
+  EXPECT_TRUE(has_code(data_flipped->failure, "assertion.dataHash.mismatch"));
+  EXPECT_FALSE(has_code(data_flipped->failure, "claimSignature.mismatch"));
+
+  // A file with no manifest is not_found; a store of garbage is Invalid, never a crash.
+  write_png(png, 8, 8);
+  EXPECT_EQ(read_and_validate(png, root).status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(validate_store("not a store", root).state, "Invalid");
+}
+
 TEST_F(C2paTest, PngCarriesAStoreTheReferenceTrusts) {
   const std::string png = dir.file("test.png");
   write_png(png, 64, 48);
@@ -157,6 +206,44 @@ TEST_F(C2paTest, PngCarriesAStoreTheReferenceTrusts) {
       json::parse(test::c2pa_reference_verdict(png, "image/png", dir.file("signer/root.pem")));
   EXPECT_NE(tampered["failure"].dump().find("assertion.dataHash.mismatch"), std::string::npos)
       << tampered.dump();
+}
+
+// What a verdict must say of an intact file: trusted under the test's root, nothing failed.
+void expect_trusted(const std::string& file, const std::string& mime, const std::string& root) {
+  const std::string verdict = test::c2pa_reference_verdict(file, mime, root);
+  if (verdict.empty()) GTEST_SKIP() << "the C2PA reference implementation is not installed";
+  const json v = json::parse(verdict);
+  EXPECT_EQ(v.value("state", ""), "Trusted") << verdict;
+  EXPECT_TRUE(v["failure"].empty()) << verdict;
+}
+
+TEST_F(C2paTest, Mp4CarriesAStoreTheReferenceTrustsAndStillDecodes) {
+  for (const std::string name : {"clip.mp4", "clip.mov"}) {
+    SCOPED_TRACE(name);
+    const std::string clip = dir.file(name);
+    ASSERT_EQ(test::ffmpeg("-f lavfi -i testsrc2=size=160x90:rate=24 -f lavfi -i sine=r=48000 -t 1 "
+                           "-c:v libx264 -pix_fmt yuv420p -c:a aac " +
+                           clip),
+              0);
+    Status st = embed_manifest(clip, Container::kBmff, simple_definition(), *signer);
+    ASSERT_TRUE(st.ok()) << st.to_string();
+    // The chunk offsets moved with the media: every frame and sample still decodes.
+    EXPECT_EQ(test::run("ffmpeg -v error -xerror -i '" + clip +
+                        "' -f null - 2>&1 | grep -q . && exit 1 || exit 0"),
+              0);
+    ASSERT_TRUE(read_embedded_store(clip, Container::kBmff).ok());
+    // Signing again replaces the store, it does not add a second one.
+    ASSERT_TRUE(embed_manifest(clip, Container::kBmff, simple_definition(), *signer).ok());
+    expect_trusted(clip, name == "clip.mov" ? "video/quicktime" : "video/mp4",
+                   dir.file("signer/root.pem"));
+
+    const std::string bytes = slurp(clip);
+    flip_byte(clip, bytes.find("mdat") + 200);
+    const json tampered =
+        json::parse(test::c2pa_reference_verdict(clip, "video/mp4", dir.file("signer/root.pem")));
+    EXPECT_NE(tampered.dump().find("assertion.bmffHash.mismatch"), std::string::npos)
+        << tampered.dump();
+  }
 }
 
 }  // namespace
