@@ -41,12 +41,12 @@ Status embed_manifest(const std::string& path, Container container, ManifestDefi
   switch (container) {
     case Container::kPng:
       return embed_png(path, std::move(definition), signer);
+    case Container::kJpeg:
+      return embed_jpeg(path, std::move(definition), signer);
     case Container::kBmff:
       return embed_bmff(path, std::move(definition), signer);
-    default:
-      return unsupported(
-          fmt::format("'{}': embedding a manifest in this format is not built yet", path));
   }
+  return unsupported(fmt::format("'{}': no manifest container for this format", path));
 }
 
 Result<std::string> read_embedded_store(const std::string& path, Container container) {
@@ -55,10 +55,12 @@ Result<std::string> read_embedded_store(const std::string& path, Container conta
   switch (container) {
     case Container::kPng:
       return read_png_store(file);
-    default:
-      return unsupported(
-          fmt::format("'{}': reading a manifest from this format is not built yet", path));
+    case Container::kJpeg:
+      return read_jpeg_store(file);
+    case Container::kBmff:
+      break;
   }
+  return unsupported(fmt::format("'{}': no manifest container for this format", path));
 }
 
 Status check_hard_binding(const std::string& path, Container container, const std::string& label,

@@ -40,6 +40,9 @@ Status check_data_hash(std::string_view file, const nlohmann::json& binding);
 Status embed_png(const std::string& path, ManifestDefinition definition,
                  const SigningIdentity& signer);
 Result<std::string> read_png_store(std::string_view file);
+Status embed_jpeg(const std::string& path, ManifestDefinition definition,
+                  const SigningIdentity& signer);
+Result<std::string> read_jpeg_store(std::string_view file);
 Status embed_bmff(const std::string& path, ManifestDefinition definition,
                   const SigningIdentity& signer);
 Result<std::string> read_bmff_store(const std::string& path);

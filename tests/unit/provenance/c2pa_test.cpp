@@ -246,5 +246,30 @@ TEST_F(C2paTest, Mp4CarriesAStoreTheReferenceTrustsAndStillDecodes) {
   }
 }
 
+// Real footage's still (baboon.jpg, with its JFIF APP0) and a manifest big enough to need two
+// APP11 segments.
+TEST_F(C2paTest, JpegCarriesAStoreTheReferenceTrusts) {
+  const std::string jpg = dir.file("baboon.jpg");
+  std::filesystem::copy_file(test::opencv_data("baboon.jpg"), jpg);
+  auto def = simple_definition();
+  std::string big(90000, 'x');
+  def.assertions.push_back({"org.framelock.test", {{"filler", big}}});
+  ASSERT_TRUE(embed_manifest(jpg, Container::kJpeg, def, *signer).ok());
+  ASSERT_TRUE(embed_manifest(jpg, Container::kJpeg, def, *signer).ok());  // replaced, not added
+  expect_trusted(jpg, "image/jpeg", dir.file("signer/root.pem"));
+  auto own = read_and_validate(jpg, slurp(dir.file("signer/root.pem")));
+  ASSERT_TRUE(own.ok()) << own.status().to_string();
+  EXPECT_EQ(own->state, "Trusted") << own->to_json().dump().substr(0, 2000);
+  EXPECT_EQ(test::run("ffmpeg -v error -xerror -i '" + jpg +
+                      "' -f null - 2>&1 | grep -q . && exit 1 || exit 0"),
+            0);
+  const std::string bytes = slurp(jpg);
+  flip_byte(jpg, bytes.size() - 100);
+  const json tampered =
+      json::parse(test::c2pa_reference_verdict(jpg, "image/jpeg", dir.file("signer/root.pem")));
+  EXPECT_NE(tampered.dump().find("assertion.dataHash.mismatch"), std::string::npos)
+      << tampered.dump();
+}
+
 }  // namespace
 }  // namespace fl::c2pa
