@@ -207,7 +207,10 @@ Status embed_bmff(const std::string& path, ManifestDefinition definition,
 
   definition.assertions.push_back(
       {"c2pa.hash.bmff.v3", bmff_hash_assertion(std::string(32, '\0'))});
-  FL_ASSIGN_OR_RETURN(size_t store_size, manifest_store_size(definition, signer));
+  // The ids are settled once the hash is known; they are as long whatever they are.
+  ManifestDefinition sizing = definition;
+  settle_ids(sizing, std::string(32, '\0'));
+  FL_ASSIGN_OR_RETURN(size_t store_size, manifest_store_size(sizing, signer));
   const uint64_t c2pa_box_size = kC2paBoxOverhead + store_size;
   const uint64_t insert_at = boxes.front().size;  // right after ftyp
   uint64_t removed = 0;
@@ -263,7 +266,9 @@ Status embed_bmff(const std::string& path, ManifestDefinition definition,
       written += c2pa_box_size;
     }
   }
-  definition.assertions.back().data = bmff_hash_assertion(hash.final());
+  const std::string file_hash = hash.final();
+  settle_ids(definition, file_hash);
+  definition.assertions.back().data = bmff_hash_assertion(file_hash);
   auto store = build_manifest_store(definition, signer, store_size);
   if (!store.ok()) return fail(store.status());
   std::string c2pa_box;

@@ -101,6 +101,7 @@ Status embed_jpeg(const std::string& path, ManifestDefinition definition,
   }
   tail.append(file, scan, std::string::npos);
   const std::string hash = sha256(head + tail);
+  settle_ids(definition, hash);
 
   definition.assertions.push_back(
       {"c2pa.hash.data", data_hash_assertion(hash, head.size(), UINT32_MAX)});

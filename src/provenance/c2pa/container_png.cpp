@@ -68,6 +68,7 @@ Status embed_png(const std::string& path, ManifestDefinition definition,
   for (size_t i = 1; i < chunks.size(); ++i)
     if (chunks[i].type != "caBX") tail.append(file, chunks[i].offset, chunks[i].size);
   const std::string hash = sha256(head + tail);
+  settle_ids(definition, hash);
 
   definition.assertions.push_back(
       {"c2pa.hash.data", data_hash_assertion(hash, head.size(), UINT32_MAX)});

@@ -64,16 +64,38 @@ std::string sha256(std::string_view bytes) {
   return out;
 }
 
-std::string random_uuid() {
-  unsigned char b[16];
-  RAND_bytes(b, sizeof b);
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
+namespace {
+
+std::string format_uuid(const unsigned char* b) {
   return fmt::format(
       "{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:"
       "02x}{:02x}",
       b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
       b[15]);
+}
+
+}  // namespace
+
+std::string random_uuid() {
+  unsigned char b[16];
+  RAND_bytes(b, sizeof b);
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  return format_uuid(b);
+}
+
+std::string named_uuid(std::string_view name) {
+  std::string h = sha256(name);
+  auto* b = reinterpret_cast<unsigned char*>(h.data());
+  b[6] = (b[6] & 0x0f) | 0x80;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  return format_uuid(b);
+}
+
+void settle_ids(ManifestDefinition& d, std::string_view content_hash) {
+  const std::string name = "framelock manifest\n" + d.id_seed + "\n" + std::string(content_hash);
+  if (d.manifest_label.empty()) d.manifest_label = "urn:c2pa:" + named_uuid(name);
+  if (d.instance_id.empty()) d.instance_id = "xmp:iid:" + named_uuid(name + "\ninstance");
 }
 
 Result<size_t> manifest_store_size(const ManifestDefinition& definition,

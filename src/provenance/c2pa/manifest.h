@@ -19,14 +19,22 @@ struct Assertion {
 };
 
 struct ManifestDefinition {
+  // Empty: settle_ids() derives them from `id_seed` and the content's hash, so the same content
+  // signed the same way is the same bytes.
   std::string manifest_label;  // "urn:c2pa:<uuid>"
   std::string instance_id;     // "xmp:iid:<uuid>"
-  std::string title;           // dc:title, the file's name
+  std::string id_seed;
+  std::string title;  // dc:title, the file's name
   std::vector<Assertion> assertions;
 };
 
 // A fresh UUID (version 4), from OpenSSL's generator.
 std::string random_uuid();
+// A UUID (version 8, RFC 9562) named by the SHA-256 of `name`.
+std::string named_uuid(std::string_view name);
+// Fills the empty ids from the seed and the hard binding's hash (the containers call it once the
+// file's hash is known, before signing).
+void settle_ids(ManifestDefinition& definition, std::string_view content_hash);
 
 // The store's bytes. `target_size` 0: as small as it comes; otherwise exactly that many bytes (the
 // signature's pad fills the rest), or an error when the manifest does not fit.

@@ -6,8 +6,10 @@
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <sys/stat.h>
@@ -34,6 +36,49 @@ using BioPtr = std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>>;
 using PkeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY, EVP_PKEY_free>>;
 using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, Deleter<EVP_MD_CTX, EVP_MD_CTX_free>>;
 using SigPtr = std::unique_ptr<ECDSA_SIG, Deleter<ECDSA_SIG, ECDSA_SIG_free>>;
+using BnPtr = std::unique_ptr<BIGNUM, Deleter<BIGNUM, BN_clear_free>>;
+using BnCtxPtr = std::unique_ptr<BN_CTX, Deleter<BN_CTX, BN_CTX_free>>;
+using GroupPtr = std::unique_ptr<EC_GROUP, Deleter<EC_GROUP, EC_GROUP_free>>;
+
+std::string sha256_of(std::string_view data) {
+  std::string out(32, '\0');
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+         reinterpret_cast<unsigned char*>(out.data()));
+  return out;
+}
+
+std::string hmac_sha256(const std::string& key, const std::string& data) {
+  unsigned char out[32];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), int(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len);
+  return std::string(reinterpret_cast<char*>(out), 32);
+}
+
+// RFC 6979 §3.2 for a 256-bit order and SHA-256: the nonce k from the private scalar `x` and the
+// message digest `h` (already reduced mod n).
+BnPtr rfc6979_nonce(const BIGNUM* x, const BIGNUM* h, const BIGNUM* n) {
+  std::string xo(32, '\0'), ho(32, '\0');
+  BN_bn2binpad(x, reinterpret_cast<unsigned char*>(xo.data()), 32);
+  BN_bn2binpad(h, reinterpret_cast<unsigned char*>(ho.data()), 32);
+  std::string v(32, '\x01'), k(32, '\0');
+  k = hmac_sha256(k, v + '\0' + xo + ho);
+  v = hmac_sha256(k, v);
+  k = hmac_sha256(k, v + '\x01' + xo + ho);
+  v = hmac_sha256(k, v);
+  for (int attempt = 0; attempt < 64; ++attempt) {
+    v = hmac_sha256(k, v);
+    BnPtr candidate(BN_bin2bn(reinterpret_cast<const unsigned char*>(v.data()), 32, nullptr));
+    if (!BN_is_zero(candidate.get()) && BN_cmp(candidate.get(), n) < 0) {
+      BN_set_flags(candidate.get(), BN_FLG_CONSTTIME);
+      OPENSSL_cleanse(k.data(), k.size());
+      return candidate;
+    }
+    k = hmac_sha256(k, v + '\0');
+    v = hmac_sha256(k, v);
+  }
+  return nullptr;
+}
 
 // The extended key usages C2PA's certificate profile accepts for a claim signer (C2PA 2.x
 // §14.5.1): emailProtection, documentSigning, timeStamping, OCSPSigning, Microsoft's C2PA
@@ -268,22 +313,39 @@ Result<SigningIdentity> SigningIdentity::installation(const std::string& dir) {
 }
 
 Result<std::string> SigningIdentity::sign(std::string_view data) const {
-  MdCtxPtr ctx(EVP_MD_CTX_new());
-  size_t der_size = 0;
-  if (EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key_.get()) != 1 ||
-      EVP_DigestSign(ctx.get(), nullptr, &der_size,
-                     reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1)
-    return internal_error("ES256 signing failed: " + openssl_error());
-  std::string der(der_size, '\0');
-  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(der.data()), &der_size,
-                     reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1)
-    return internal_error("ES256 signing failed: " + openssl_error());
-  auto* p = reinterpret_cast<const unsigned char*>(der.data());
-  SigPtr sig(d2i_ECDSA_SIG(nullptr, &p, long(der_size)));
-  if (!sig) return internal_error("ES256: cannot read OpenSSL's signature");
+  // Deterministic ECDSA (RFC 6979): the nonce comes from the key and the message, so the same
+  // manifest signed twice is the same bytes (a resumed job equals an uninterrupted one) and no
+  // weak random number can leak the key. OpenSSL 3.0 has no deterministic mode; the scalar
+  // arithmetic is OpenSSL's, with the nonce marked constant-time.
+  BIGNUM* x_raw = nullptr;
+  if (!EVP_PKEY_get_bn_param(key_.get(), OSSL_PKEY_PARAM_PRIV_KEY, &x_raw))
+    return internal_error("ES256: cannot read the signing key: " + openssl_error());
+  BnPtr x(x_raw);
+  GroupPtr group(EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1));
+  BnCtxPtr ctx(BN_CTX_new());
+  const BIGNUM* n = EC_GROUP_get0_order(group.get());
+  const std::string digest = sha256_of(data);
+  BnPtr h(BN_bin2bn(reinterpret_cast<const unsigned char*>(digest.data()), 32, nullptr));
+  BnPtr h_mod(BN_new());
+  BN_nnmod(h_mod.get(), h.get(), n, ctx.get());
+  BnPtr k = rfc6979_nonce(x.get(), h_mod.get(), n);
+  BnPtr r(BN_new()), s(BN_new()), kinv(BN_new()), rx(BN_new()), px(BN_new());
+  std::unique_ptr<EC_POINT, Deleter<EC_POINT, EC_POINT_free>> point(EC_POINT_new(group.get()));
+  bool ok =
+      k && EC_POINT_mul(group.get(), point.get(), k.get(), nullptr, nullptr, ctx.get()) &&
+      EC_POINT_get_affine_coordinates(group.get(), point.get(), px.get(), nullptr, ctx.get()) &&
+      BN_nnmod(r.get(), px.get(), n, ctx.get()) && !BN_is_zero(r.get()) &&
+      BN_mod_inverse(kinv.get(), k.get(), n, ctx.get()) &&
+      BN_mod_mul(rx.get(), r.get(), x.get(), n, ctx.get()) &&
+      BN_mod_add(s.get(), h_mod.get(), rx.get(), n, ctx.get()) &&
+      BN_mod_mul(s.get(), s.get(), kinv.get(), n, ctx.get()) && !BN_is_zero(s.get());
+  if (!ok) return internal_error("ES256 signing failed: " + openssl_error());
   std::string out(64, '\0');
-  BN_bn2binpad(ECDSA_SIG_get0_r(sig.get()), reinterpret_cast<unsigned char*>(out.data()), 32);
-  BN_bn2binpad(ECDSA_SIG_get0_s(sig.get()), reinterpret_cast<unsigned char*>(out.data()) + 32, 32);
+  BN_bn2binpad(r.get(), reinterpret_cast<unsigned char*>(out.data()), 32);
+  BN_bn2binpad(s.get(), reinterpret_cast<unsigned char*>(out.data()) + 32, 32);
+  // A signature that does not verify never leaves: check it with OpenSSL's own verifier.
+  if (!verify_es256(chain_der_.front(), data, out).ok())
+    return internal_error("ES256: the signature did not verify");
   return out;
 }
 

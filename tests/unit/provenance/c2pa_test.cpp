@@ -5,6 +5,8 @@
 
 #include <fstream>
 
+#include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
 
 #include "provenance/c2pa/container.h"
@@ -63,8 +65,7 @@ void flip_byte(const std::string& path, size_t at) {
 
 ManifestDefinition simple_definition() {
   ManifestDefinition d;
-  d.manifest_label = "urn:c2pa:" + random_uuid();
-  d.instance_id = "xmp:iid:" + random_uuid();
+  d.id_seed = "test";
   d.title = "test.png";
   d.assertions.push_back(
       {"c2pa.actions.v2",
@@ -114,6 +115,102 @@ TEST_F(C2paTest, CoseSignatureVerifiesAndCatchesChanges) {
   EXPECT_TRUE(verify_chain(parsed->x5chain, slurp(dir.file("signer/root.pem"))).ok());
 }
 
+// The OpenSSL command line makes the certificates the profile checks refuse (and RFC 6979's key).
+std::string make_cert(const test::TempDir& dir, const std::string& name,
+                      const std::string& key_der_hex, const std::string& extensions,
+                      const std::string& subject = "/CN=Signer/O=framelock test") {
+  const std::string key = dir.file(name + ".key"), cnf = dir.file(name + ".cnf"),
+                    pem = dir.file(name + ".pem");
+  std::ofstream(cnf) << "[req]\ndistinguished_name=dn\n[dn]\n[ext]\n" << extensions << "\n";
+  const std::string make_key =
+      key_der_hex.empty() ? "openssl ecparam -name prime256v1 -genkey -noout -out '" + key + "'"
+                          : "echo " + key_der_hex + " | xxd -r -p | openssl ec -inform DER -out '" +
+                                key + "' 2>/dev/null";
+  EXPECT_EQ(
+      test::run(make_key + " && openssl req -new -x509 -key '" + key + "' -subj '" + subject +
+                "' -days 30 -config '" + cnf + "' -extensions ext -out '" + pem + "' 2>/dev/null"),
+      0);
+  return name;
+}
+
+const char* kLeafExtensions =
+    "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage="
+    "emailProtection\n"
+    "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid:always";
+
+// RFC 6979 A.2.5: P-256, SHA-256, the message "sample".
+TEST(C2paSigning, Es256IsDeterministicAsRfc6979) {
+  if (test::run("command -v openssl >/dev/null && command -v xxd >/dev/null") != 0)
+    GTEST_SKIP() << "no openssl/xxd";
+  test::TempDir dir;
+  const std::string key_der =
+      "30310201010420C9AFA9D845BA75166B5C215767B1D6934E50C3DB36E89B127B8A622B120F6721A00A06082A8648"
+      "CE3D030107";
+  make_cert(dir, "rfc", key_der, kLeafExtensions);
+  auto id = SigningIdentity::load(dir.file("rfc.key"), dir.file("rfc.pem"));
+  ASSERT_TRUE(id.ok()) << id.status().to_string();
+  auto sig = id->sign("sample");
+  ASSERT_TRUE(sig.ok()) << sig.status().to_string();
+  std::string hex;
+  for (unsigned char c : *sig) hex += fmt::format("{:02X}", c);
+  EXPECT_EQ(hex,
+            "EFD48B2AACB6A8FD1140DD9CD45E81D69D2C877B56AAF991C34D0EA84EAF3716"
+            "F7CB1C942D657C41D436C7A1B6E29F65F3E900DBB9AFF4064DC4AB2F843ACDA8");
+}
+
+// Certificates C2PA's profile refuses are refused before anything is signed, naming the file.
+TEST(C2paSigning, RefusesKeysAndCertificatesOutsideTheProfile) {
+  if (test::run("command -v openssl >/dev/null") != 0) GTEST_SKIP() << "no openssl";
+  test::TempDir dir;
+  make_cert(dir, "good", "", kLeafExtensions);
+  EXPECT_TRUE(SigningIdentity::load(dir.file("good.key"), dir.file("good.pem")).ok());
+  struct Case {
+    std::string name, extensions, subject, expect;
+  };
+  const std::vector<Case> cases = {
+      {"noeku",
+       "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,"
+       "digitalSignature\nauthorityKeyIdentifier=keyid:always",
+       "/CN=S/O=T", "extended key usage"},
+      {"noku",
+       "basicConstraints=critical,CA:FALSE\nextendedKeyUsage="
+       "emailProtection\nauthorityKeyIdentifier=keyid:always",
+       "/CN=S/O=T", "digitalSignature"},
+      {"ca",
+       "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,digitalSignature,"
+       "keyCertSign\nextendedKeyUsage=emailProtection\nauthorityKeyIdentifier=keyid:always",
+       "/CN=S/O=T", "CA"},
+      {"server",
+       "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage="
+       "serverAuth\nauthorityKeyIdentifier=keyid:always",
+       "/CN=S/O=T", "extended key usage"},
+      {"noorg", kLeafExtensions, "/CN=S", "organisation"},
+  };
+  for (const auto& c : cases) {
+    make_cert(dir, c.name, "", c.extensions, c.subject);
+    auto id = SigningIdentity::load(dir.file(c.name + ".key"), dir.file(c.name + ".pem"));
+    ASSERT_FALSE(id.ok()) << c.name;
+    EXPECT_NE(id.status().message().find(c.expect), std::string::npos)
+        << c.name << ": " << id.status().message();
+    EXPECT_NE(id.status().message().find(c.name + ".pem"), std::string::npos)
+        << id.status().message();
+  }
+  // A key that is not the certificate's.
+  auto mismatch = SigningIdentity::load(dir.file("noku.key"), dir.file("good.pem"));
+  ASSERT_FALSE(mismatch.ok());
+  EXPECT_NE(mismatch.status().message().find("does not match"), std::string::npos);
+  // Missing and unreadable files are named.
+  auto missing = SigningIdentity::load(dir.file("absent.key"), dir.file("good.pem"));
+  EXPECT_EQ(missing.status().code(), ErrorCode::kNotFound);
+  EXPECT_NE(missing.status().message().find("absent.key"), std::string::npos);
+  std::ofstream(dir.file("junk.key")) << "not a key";
+  EXPECT_NE(SigningIdentity::load(dir.file("junk.key"), dir.file("good.pem"))
+                .status()
+                .message()
+                .find("junk.key"),
+            std::string::npos);
+}
+
 TEST_F(C2paTest, InstallationSignerIsMadeOnceAndKept) {
   auto again = SigningIdentity::installation(dir.file("signer"));
   ASSERT_TRUE(again.ok());
@@ -126,6 +223,7 @@ TEST_F(C2paTest, InstallationSignerIsMadeOnceAndKept) {
 
 TEST_F(C2paTest, ManifestFitsAReservedSizeExactly) {
   auto def = simple_definition();
+  settle_ids(def, "hash");
   auto natural = manifest_store_size(def, *signer);
   ASSERT_TRUE(natural.ok());
   for (size_t extra : {0, 1, 7, 300}) {
@@ -232,8 +330,10 @@ TEST_F(C2paTest, Mp4CarriesAStoreTheReferenceTrustsAndStillDecodes) {
                         "' -f null - 2>&1 | grep -q . && exit 1 || exit 0"),
               0);
     ASSERT_TRUE(read_embedded_store(clip, Container::kBmff).ok());
-    // Signing again replaces the store, it does not add a second one.
+    // Signing again replaces the store, it does not add a second one, and gives the same bytes.
+    const std::string once = slurp(clip);
     ASSERT_TRUE(embed_manifest(clip, Container::kBmff, simple_definition(), *signer).ok());
+    EXPECT_TRUE(slurp(clip) == once) << "signing is deterministic";
     expect_trusted(clip, name == "clip.mov" ? "video/quicktime" : "video/mp4",
                    dir.file("signer/root.pem"));
 
