@@ -40,6 +40,7 @@ void add_cast_command(CLI::App& app, Status* result);
 void add_variants_command(CLI::App& app, Status* result);
 void add_look_command(CLI::App& app, Status* result);
 void add_watermark_command(CLI::App& app, Status* result);
+void add_provenance_command(CLI::App& app, Status* result);
 
 // `--policy FILE [--project P] [--role R] [--cast FILE]... [--data DIR]` (policy_gate.cpp).
 struct PolicyFlags {
@@ -66,10 +67,12 @@ Result<PolicyDecision> apply_policy(const PolicyFlags& flags, const graph::Graph
                                     const graph::Plan& plan, render::Renderer& renderer,
                                     const std::optional<graph::FrameRange>& range);
 
-// `--watermark-key KEY [--watermark-all]`, with the policy's `--data DIR` (watermark_gate.cpp).
+// `--watermark-key KEY [--watermark-all]`, with the policy's `--data DIR`, and the signer of the
+// outputs' Content Credentials, `--sign-key KEY.pem --sign-cert CHAIN.pem` (watermark_gate.cpp).
 struct MarkFlags {
   std::string key;
   bool all = false;
+  std::string sign_key, sign_cert;
 };
 void add_mark_flags(CLI::App* cmd, MarkFlags& flags);
 class OutputMarker {
@@ -88,6 +91,7 @@ class OutputMarker {
     int64_t record = -1;
   };
   Result<Marked> mark(const graph::Plan& plan, const render::OutputJob& job);
+  const provenance::MarkLayout* layout() const { return layout_.get(); }
 
  private:
   OutputMarker() = default;

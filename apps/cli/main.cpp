@@ -57,6 +57,7 @@ int main(int argc, char** argv) {
   fl::cli::add_variants_command(app, &result);
   fl::cli::add_look_command(app, &result);
   fl::cli::add_watermark_command(app, &result);
+  fl::cli::add_provenance_command(app, &result);
   fl::server::add_serve_command(app, &result);
   fl::server::add_token_command(app, &result);
   fl::server::add_project_command(app, &result);

@@ -12,7 +12,9 @@
 #include "io/frame_source.h"
 #include "looks/reports.h"
 #include "ops/register.h"
+#include "provenance/output_manifest.h"
 #include "render/output.h"
+#include "service/output_mark.h"
 
 namespace fl::cli {
 
@@ -125,6 +127,10 @@ Status run_graph(const graph::Graph& g, const std::string& out_override, const R
     return invalid_argument("--data goes with --policy or --watermark-key", "data");
   FL_ASSIGN_OR_RETURN(auto marker, OutputMarker::open(flags.mark, flags.policy.data));
   const bool marked = marker && marker->marks(g);
+  // The signer is checked before anything renders: a delivery without its manifest is not one.
+  FL_ASSIGN_OR_RETURN(
+      auto signer,
+      provenance::open_signer(flags.mark.sign_key, flags.mark.sign_cert, flags.policy.data));
   auto start = std::chrono::steady_clock::now();
   const CommandOutputs outputs = command_outputs();
   if (policy.content) outputs.pipeline->add_finisher(policy.content);
@@ -147,12 +153,18 @@ Status run_graph(const graph::Graph& g, const std::string& out_override, const R
         render::OutputJob job,
         render::OutputJob::create(renderer, *plan, out, written, pipeline, flags.preview_scale));
     int64_t record = -1;
+    std::shared_ptr<const Finisher> audit;
     if (marked) {
       FL_ASSIGN_OR_RETURN(OutputMarker::Marked mark, marker->mark(*plan, job));
       options.stages.push_back(mark.stage);
-      pipeline->add_finisher(mark.audit);
+      audit = mark.audit;
       record = mark.record;
     }
+    // The manifest after the ledger (which keeps the render's own identity) and before the
+    // audit record (which hashes the delivered file).
+    pipeline->add_finisher(std::make_shared<provenance::ManifestFinisher>(
+        signer, service::manifest_context(g, *plan, marker ? marker->layout() : nullptr, record)));
+    if (audit) pipeline->add_finisher(audit);
     if (Status s = job.render(options); !s.ok()) return s;
     if (policy.after) {
       std::vector<std::string> flagged;

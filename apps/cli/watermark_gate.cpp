@@ -31,6 +31,11 @@ void add_mark_flags(CLI::App* cmd, MarkFlags& flags) {
                   "Mark the outputs of generative operators with the studio's invisible "
                   "watermark; its records go to the audit log of --data DIR");
   cmd->add_flag("--watermark-all", flags.all, "Mark every output, pure grades included");
+  cmd->add_option("--sign-key", flags.sign_key,
+                  "The studio's ES256 key (PEM) that signs every output's Content Credentials "
+                  "(C2PA); without it, the installation's own signer");
+  cmd->add_option("--sign-cert", flags.sign_cert,
+                  "The signer's X.509 certificate chain (PEM, signer first)");
 }
 
 Result<std::unique_ptr<OutputMarker>> OutputMarker::open(const MarkFlags& flags,

@@ -1,6 +1,10 @@
 #include "service/output_mark.h"
 
+#include <algorithm>
+
 #include "provenance/watermark_stage.h"
+#include "security/policy.h"
+#include "service/node_operators.h"
 
 namespace fl::service {
 
@@ -29,6 +33,21 @@ std::shared_ptr<const FrameStage> watermark_stage(
   mark.frame_rate = plan.nodes[size_t(out.output().node)].geometry.frame_rate.to_double();
   mark.transfer = out.transfer();
   return std::make_shared<provenance::WatermarkStage>(std::move(layout), mark);
+}
+
+provenance::ManifestContext manifest_context(const graph::Graph& graph, const graph::Plan& plan,
+                                             const provenance::MarkLayout* layout, int64_t record) {
+  provenance::ManifestContext context;
+  const auto& generative = security::ai_operators();
+  for (const auto& n : node_operators(graph))
+    context.steps.push_back(
+        {n.node, n.op, std::find(generative.begin(), generative.end(), n.op) != generative.end()});
+  context.plan_key = plan.key.hex();
+  if (layout && record >= 0) {
+    context.watermark_record = record;
+    context.watermark_key = layout->key().fingerprint();
+  }
+  return context;
 }
 
 }  // namespace fl::service

@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/output_pipeline.h"
+#include "graph/graph.h"
+#include "provenance/output_manifest.h"
 #include "provenance/watermark_pattern.h"
 #include "render/output.h"
 #include "security/audit_log.h"
@@ -29,5 +31,11 @@ nlohmann::json watermark_audit_field(const provenance::MarkLayout& layout, int64
 std::shared_ptr<const FrameStage> watermark_stage(
     std::shared_ptr<const provenance::MarkLayout> layout, int64_t record, const graph::Plan& plan,
     const render::OutputJob& out);
+
+// What an output's Content Credentials say of its making (provenance/output_manifest.h): the
+// graph's operators in order (generative ones flagged), the plan's content key, and the mark's
+// record when the output is marked (`layout` null or `record` < 0: not marked).
+provenance::ManifestContext manifest_context(const graph::Graph& graph, const graph::Plan& plan,
+                                             const provenance::MarkLayout* layout, int64_t record);
 
 }  // namespace fl::service

@@ -63,8 +63,19 @@ Result<std::string> read_embedded_store(const std::string& path, Container conta
   return unsupported(fmt::format("'{}': no manifest container for this format", path));
 }
 
-Status check_hard_binding(const std::string& path, Container container, const std::string& label,
-                          const json& binding) {
+Status check_hard_binding(const std::string& path, std::optional<Container> container,
+                          const std::string& label, const json& binding) {
+  if (label == "c2pa.hash.data" && !container) {  // a sidecar's: the whole file
+    if (!binding.value("exclusions", json::array()).empty())
+      return corrupt_data("a sidecar's data hash must cover the whole file");
+    FL_ASSIGN_OR_RETURN(std::string hash, sha256_of_file(path));
+    const auto want = binding.contains("hash") && binding["hash"].is_binary()
+                          ? binding["hash"].get_binary()
+                          : json::binary_t();
+    if (hash != std::string(want.begin(), want.end()))
+      return corrupt_data("the file's bytes do not match the data hash of its sidecar manifest");
+    return ok_status();
+  }
   if (label == "c2pa.hash.data") {
     FL_ASSIGN_OR_RETURN(std::string file, read_file_bytes(path));
     return check_data_hash(file, binding);
@@ -72,6 +83,19 @@ Status check_hard_binding(const std::string& path, Container container, const st
   if (label.rfind("c2pa.hash.bmff", 0) == 0 && container == Container::kBmff)
     return check_bmff_hash(path, label, binding);
   return unsupported(fmt::format("hard binding '{}' is not checked yet", label));
+}
+
+std::string sidecar_path(const std::string& path) { return path + ".c2pa"; }
+
+Status write_sidecar(const std::string& path, ManifestDefinition definition,
+                     const SigningIdentity& signer) {
+  FL_ASSIGN_OR_RETURN(std::string hash, sha256_of_file(path));
+  settle_ids(definition, hash);
+  json binding = data_hash_assertion(hash, 0, 0);
+  binding["exclusions"] = json::array();
+  definition.assertions.push_back({"c2pa.hash.data", binding});
+  FL_ASSIGN_OR_RETURN(std::string store, build_manifest_store(definition, signer));
+  return write_file_atomically(sidecar_path(path), store);
 }
 
 json data_hash_assertion(std::string_view hash, uint64_t start, uint64_t length) {

@@ -24,12 +24,19 @@ std::string_view container_mime(Container c, const std::string& path);
 Status embed_manifest(const std::string& path, Container container, ManifestDefinition definition,
                       const SigningIdentity& signer);
 
+// Formats that cannot carry a store (EXR, DPX, MXF, MKV, ...) get one beside them, in
+// `<path>.c2pa`, bound to the whole file by a data hash with no exclusions.
+std::string sidecar_path(const std::string& path);
+Status write_sidecar(const std::string& path, ManifestDefinition definition,
+                     const SigningIdentity& signer);
+
 // A file's store, as embedded; not_found when it has none.
 Result<std::string> read_embedded_store(const std::string& path, Container container);
 // Checks the hard-binding assertion (its label, and its CBOR decoded to JSON) against the file's
 // bytes as they are now.
-Status check_hard_binding(const std::string& path, Container container, const std::string& label,
-                          const nlohmann::json& binding);
+// `container` nullopt: a sidecar's binding.
+Status check_hard_binding(const std::string& path, std::optional<Container> container,
+                          const std::string& label, const nlohmann::json& binding);
 
 // Shared by the containers: the data-hash assertion (c2pa.hash.data) over `bytes` minus one
 // excluded range.

@@ -27,14 +27,16 @@ std::string cbor_of(const json& value) {
   return {bytes.begin(), bytes.end()};
 }
 
+std::string assertion_box(const Assertion& a) {
+  return superbox(kCborContent, a.label, {box("cbor", cbor_of(a.data))});
+}
+
 Result<std::string> build_with_pad(const ManifestDefinition& definition,
                                    const SigningIdentity& signer, size_t pad) {
   std::vector<std::string> assertion_boxes;
   json created = json::array();
   for (const auto& a : definition.assertions) {
-    const std::string content = box("cbor", cbor_of(a.data));
-    const std::string sb = superbox(kCborContent, a.label, {content});
-    // The hash covers the superbox's payload: its description and content, not its own header.
+    const std::string sb = assertion_box(a);
     created.push_back({{"url", "self#jumbf=c2pa.assertions/" + a.label},
                        {"hash", bytes_value(sha256(std::string_view(sb).substr(8)))}});
     assertion_boxes.push_back(sb);
@@ -52,7 +54,9 @@ Result<std::string> build_with_pad(const ManifestDefinition& definition,
                {superbox(kAssertionStore, "c2pa.assertions", assertion_boxes),
                 superbox(kClaim, "c2pa.claim.v2", {box("cbor", claim_cbor)}),
                 superbox(kSignature, "c2pa.signature", {box("cbor", signature)})});
-  return superbox(kManifestStore, "c2pa", {manifest});
+  std::vector<std::string> manifests = definition.prior_manifests;
+  manifests.push_back(manifest);
+  return superbox(kManifestStore, "c2pa", manifests);
 }
 
 }  // namespace
@@ -75,6 +79,11 @@ std::string format_uuid(const unsigned char* b) {
 }
 
 }  // namespace
+
+// The hash covers the superbox's payload: its description and content, not its own header.
+std::string assertion_hash(const Assertion& assertion) {
+  return sha256(std::string_view(assertion_box(assertion)).substr(8));
+}
 
 std::string random_uuid() {
   unsigned char b[16];

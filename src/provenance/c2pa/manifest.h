@@ -26,7 +26,12 @@ struct ManifestDefinition {
   std::string id_seed;
   std::string title;  // dc:title, the file's name
   std::vector<Assertion> assertions;
+  // Ingredients' own manifests (whole c2ma boxes), written into the store before this one.
+  std::vector<std::string> prior_manifests;
 };
+
+// The hash a claim (or an action's ingredient reference) gives an assertion.
+std::string assertion_hash(const Assertion& assertion);
 
 // A fresh UUID (version 4), from OpenSSL's generator.
 std::string random_uuid();

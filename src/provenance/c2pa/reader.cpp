@@ -1,11 +1,13 @@
 #include "provenance/c2pa/reader.h"
 
 #include <algorithm>
+#include <filesystem>
 
 #include <fmt/format.h>
 
 #include "provenance/c2pa/container.h"
 #include "provenance/c2pa/cose.h"
+#include "provenance/c2pa/file_bytes.h"
 #include "provenance/c2pa/jumbf.h"
 #include "provenance/c2pa/manifest.h"
 #include "provenance/c2pa/signing.h"
@@ -199,15 +201,25 @@ ManifestReport validate_store(std::string_view store, const std::string& trust_a
 Result<ManifestReport> read_and_validate(const std::string& path,
                                          const std::string& trust_anchors_pem) {
   const auto container = detect_container(path);
-  if (!container) return unsupported(fmt::format("'{}': not a PNG, JPEG or MP4/MOV file", path));
-  FL_ASSIGN_OR_RETURN(std::string store, read_embedded_store(path, *container));
+  std::string store;
+  if (container) {
+    FL_ASSIGN_OR_RETURN(store, read_embedded_store(path, *container));
+  } else {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec))
+      return not_found(fmt::format("cannot read '{}'", path), path);
+    if (!std::filesystem::exists(sidecar_path(path), ec))
+      return not_found(fmt::format("'{}' carries no C2PA manifest and has no sidecar {}", path,
+                                   sidecar_path(path)));
+    FL_ASSIGN_OR_RETURN(store, read_file_bytes(sidecar_path(path)));
+  }
   ManifestReport report;
   report.file = path;
   Validation v{report};
   v.run(store, trust_anchors_pem);
   if (!v.binding_label.empty()) {
     const std::string kind = v.binding_label == "c2pa.hash.data" ? "dataHash" : "bmffHash";
-    if (Status st = check_hard_binding(path, *container, v.binding_label, v.binding); st.ok())
+    if (Status st = check_hard_binding(path, container, v.binding_label, v.binding); st.ok())
       v.ok("assertion." + kind + ".match", "the file's bytes match its " + v.binding_label);
     else
       v.fail("assertion." + kind + ".mismatch", st.message());
