@@ -64,7 +64,7 @@ void print_chain(const c2pa::ManifestReport& r) {
                 sb.value("alg-params", "").c_str());
   }
   if (as.contains("org.framelock.render"))
-    std::printf("  render: plan %s\n", as["org.framelock.render"].value("plan", "?").c_str());
+    std::printf("  render: graph %s\n", as["org.framelock.render"].value("graph", "?").c_str());
   std::printf("  validation:\n");
   for (const auto& e : r.success) std::printf("    ok    %s\n", e.code.c_str());
   for (const auto& e : r.informational)

@@ -14,6 +14,7 @@
 #include "ops/register.h"
 #include "provenance/output_manifest.h"
 #include "render/output.h"
+#include "service/node_operators.h"
 #include "service/output_mark.h"
 
 namespace fl::cli {
@@ -163,7 +164,8 @@ Status run_graph(const graph::Graph& g, const std::string& out_override, const R
     // The manifest after the ledger (which keeps the render's own identity) and before the
     // audit record (which hashes the delivered file).
     pipeline->add_finisher(std::make_shared<provenance::ManifestFinisher>(
-        signer, service::manifest_context(g, *plan, marker ? marker->layout() : nullptr, record)));
+        signer, service::manifest_context(graph::graph_to_json(g), g.base_dir,
+                                          marker ? marker->layout() : nullptr, record)));
     if (audit) pipeline->add_finisher(audit);
     if (Status s = job.render(options); !s.ok()) return s;
     if (policy.after) {

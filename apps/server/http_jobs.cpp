@@ -110,6 +110,19 @@ void install_job_routes(service::Service& svc, const AddRoute& route) {
           }
           send_file(res, *path);
         });
+  // The output's Content Credentials, validated (docs/provenance.md).
+  route("GET", R"(/v1/jobs/([A-Za-z0-9_]+)/provenance)",
+        [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
+          auto job = visible_job(svc, req, res, Action::kViewJobs);
+          if (!job) return;
+          const bool reviewing = job->second.review == "held" &&
+                                 job->first.may(Action::kReviewContent, job->second.spec.project);
+          auto path = svc.jobs().output_path(job->second.id, reviewing);
+          if (!path.ok()) return send_error(res, path.status());
+          auto report = svc.output_provenance(*path);
+          if (!report.ok()) return send_error(res, report.status());
+          send_json(res, 200, *report);
+        });
   // The content policy's hold: a project admin approves or rejects (docs/security.md).
   route("POST", R"(/v1/jobs/([A-Za-z0-9_]+)/review)",
         [&svc](const net::HttpRequest& req, net::HttpResponse& res) {

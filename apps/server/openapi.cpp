@@ -383,6 +383,14 @@ json openapi_document(const graph::Registry& registry) {
                  {"409", error_response("the job has not succeeded, or its output is held by the "
                                         "content policy or was rejected")}},
                 {{"parameters", job_id}});
+  paths["/v1/jobs/{id}/provenance"]["get"] = operation(
+      "The output's Content Credentials (C2PA), validated: the actions, ingredients, signer, and "
+      "C2PA's validation codes; the server's own signer is trusted",
+      "viewer",
+      {{"200", json_response("the manifest and its validation (docs/provenance.md)", obj)},
+       {"404", error_response("unknown id, or an output without a manifest")},
+       {"409", error_response("the job has not succeeded, or its output is held or rejected")}},
+      {{"parameters", job_id}});
   paths["/v1/jobs/{id}/review"]["post"] = operation(
       "Approve or reject an output the content policy held", "admin",
       {{"200", json_response("the job", obj)},

@@ -35,6 +35,7 @@ struct ServeArgs {
   std::string log_format = "text";
   std::string watermark_key;
   bool watermark_all = false;
+  std::string sign_key, sign_cert;
   int64_t max_frame_pixels = service::ServiceOptions().max_frame_pixels;
   int64_t max_working_set_mib = -1;
   std::string policy;
@@ -135,6 +136,8 @@ Result<std::unique_ptr<service::Service>> open_service(
   }
   o.watermark_key = a.watermark_key;
   o.watermark_all = a.watermark_all;
+  o.sign_key = a.sign_key;
+  o.sign_cert = a.sign_cert;
   return service::Service::open(o);
 }
 
@@ -293,6 +296,11 @@ void add_serve_command(CLI::App& app, Status* result) {
                   "invisible mark naming its audit record (docs/provenance.md)");
   cmd->add_flag("--watermark-all", a->watermark_all,
                 "Mark every output, pure grades included (needs --watermark-key)");
+  cmd->add_option("--sign-key", a->sign_key,
+                  "The studio's ES256 key (PEM) that signs every output's Content Credentials "
+                  "(C2PA); without it, the installation's own signer in the data directory");
+  cmd->add_option("--sign-cert", a->sign_cert,
+                  "The signer's X.509 certificate chain (PEM, signer first)");
   cmd->add_option("--policy", a->policy,
                   "The studio's policy file (JSON): roles for the IdP's groups (docs/security.md)");
   cmd->add_option("--oidc-issuer", a->oidc_issuer,

@@ -101,7 +101,7 @@ Result<c2pa::ManifestDefinition> manifest_definition(const OutputRecord& record,
                                                      const ManifestContext& context) {
   c2pa::ManifestDefinition d;
   d.title = fs::path(record.path).filename().string();
-  d.id_seed = context.plan_key + "\n" + d.title;
+  d.id_seed = context.graph_key + "\n" + d.title;
   const json agent = {{"name", "framelock"}, {"version", FL_VERSION_STRING}};
 
   // The ingredients first: the actions name them by hash. The first input is the parent.
@@ -111,7 +111,14 @@ Result<c2pa::ManifestDefinition> manifest_definition(const OutputRecord& record,
     json ingredient = {{"relationship", i == 0 ? "parentOf" : "componentOf"},
                        {"dc:title", fs::path(in.path).filename().string()},
                        {"dc:format", mime_for(in.path)}};
-    if (!in.id.xxh128.empty()) ingredient["instanceID"] = "xxh128:" + in.id.xxh128;
+    // The source by its bytes, never its stat: a clip still being hashed in the background is
+    // waited for, so the same render names its sources the same way (and signs the same bytes).
+    std::string xxh128 = in.id.xxh128;
+    if (xxh128.empty()) {
+      auto full = ContentIds::shared().identify_fully(in.path);
+      if (full.ok()) xxh128 = full->xxh128;
+    }
+    if (!xxh128.empty()) ingredient["instanceID"] = "xxh128:" + xxh128;
     carry_ingredient_manifest(in.path, ingredient, d);
     const std::string label =
         i == 0 ? "c2pa.ingredient.v3" : fmt::format("c2pa.ingredient.v3__{}", i);
@@ -150,7 +157,7 @@ Result<c2pa::ManifestDefinition> manifest_definition(const OutputRecord& record,
           {"blocks", json::array({{{"scope", json::object()}, {"value", bytes_value(value)}}})},
           {"pad", bytes_value("")}}});
   }
-  json render = {{"plan", context.plan_key},
+  json render = {{"graph", context.graph_key},
                  {"producer", record.producer},
                  {"kind", output_kind_name(record.kind)},
                  {"framelock", FL_VERSION_STRING}};
@@ -164,7 +171,7 @@ Status ManifestFinisher::finish(const OutputRecord& record) const {
   if (record.kind != OutputKind::kRender && record.kind != OutputKind::kSheet) return ok_status();
   if (is_sequence_pattern(record.path))
     return ok_status();  // sequences: not built yet (docs/provenance.md)
-  FL_ASSIGN_OR_RETURN(c2pa::ManifestDefinition definition, manifest_definition(record, context_));
+  FL_ASSIGN_OR_RETURN(c2pa::ManifestDefinition definition, manifest_definition(record, *context_));
   if (const auto container = c2pa::detect_container(record.path))
     return c2pa::embed_manifest(record.path, *container, std::move(definition), *signer_);
   return c2pa::write_sidecar(record.path, std::move(definition), *signer_);

@@ -415,6 +415,12 @@ Status JobRunner::run(JobInfo& job, const std::shared_ptr<graph::CancelToken>& c
   // The content check before the audit record: an output it blocks was never delivered.
   auto content = options_.content_check ? options_.content_check(job.spec) : nullptr;
   if (content) pipeline->add_finisher(content);
+  // The manifest after the ledger (the render's own identity) and before the audit record (the
+  // delivered bytes); what it says of the plan is filled in once the plan is compiled.
+  auto manifest = std::make_shared<provenance::ManifestContext>();
+  if (options_.signer)
+    pipeline->add_finisher(
+        std::make_shared<provenance::ManifestFinisher>(options_.signer, manifest));
   if (options_.audit)
     pipeline->add_finisher(std::make_shared<DeferredAuditFinisher>(options_.audit, context));
   FL_ASSIGN_OR_RETURN(CompiledJob cj,
@@ -438,6 +444,8 @@ Status JobRunner::run(JobInfo& job, const std::shared_ptr<graph::CancelToken>& c
     (*context)["watermark"] = watermark_audit_field(*options_.watermark, job.watermark_record);
     mark = watermark_stage(options_.watermark, job.watermark_record, plan, out);
   }
+  *manifest = manifest_context(job.spec.graph, "", mark ? options_.watermark.get() : nullptr,
+                               job.watermark_record);
   const std::string ext = fs::path(final_path).extension().string();
   const int64_t first = job.first_frame, last = job.last_frame;
   const int64_t seg = job.segment_frames;

@@ -22,6 +22,7 @@
 #include "core/output_pipeline.h"
 #include "graph/graph.h"
 #include "graph/op.h"
+#include "provenance/c2pa/signing.h"
 #include "provenance/watermark_pattern.h"
 #include "render/renderer.h"
 #include "security/audit_log.h"
@@ -52,6 +53,8 @@ struct JobRunnerOptions {
   // log's, so `audit` must be set. Null: nothing is marked.
   std::shared_ptr<const provenance::MarkLayout> watermark;
   bool watermark_all = false;
+  // Signs every job's output (provenance/output_manifest.h); null: no Content Credentials.
+  std::shared_ptr<const c2pa::SigningIdentity> signer;
   // The content policy's check for a job's output (service/content_check.h); null when none
   // applies (no policy content rule for its project, or no generative operator in its graph).
   std::function<std::shared_ptr<ContentCheck>(const JobSpec& spec)> content_check;

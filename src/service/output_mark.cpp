@@ -1,7 +1,11 @@
 #include "service/output_mark.h"
 
 #include <algorithm>
+#include <filesystem>
 
+#include "core/content_id.h"
+#include "core/json_text.h"
+#include "provenance/c2pa/manifest.h"
 #include "provenance/watermark_stage.h"
 #include "security/policy.h"
 #include "service/node_operators.h"
@@ -35,14 +39,36 @@ std::shared_ptr<const FrameStage> watermark_stage(
   return std::make_shared<provenance::WatermarkStage>(std::move(layout), mark);
 }
 
-provenance::ManifestContext manifest_context(const graph::Graph& graph, const graph::Plan& plan,
+std::string graph_content_key(const nlohmann::json& graph, const std::string& base_dir) {
+  nlohmann::json keyed = graph;
+  keyed.erase("outputs");
+  if (keyed.contains("sources") && keyed["sources"].is_object()) {
+    for (auto& [id, source] : keyed["sources"].items()) {
+      if (!source.is_object() || !source.contains("path") || !source["path"].is_string()) continue;
+      std::filesystem::path p = source["path"].get<std::string>();
+      if (p.is_relative() && !base_dir.empty()) p = std::filesystem::path(base_dir) / p;
+      auto content = ContentIds::shared().identify_fully(p.string());
+      if (!content.ok() || content->xxh128.empty()) continue;
+      source.erase("path");
+      source["content"] = "xxh128:" + content->xxh128;
+    }
+  }
+  const std::string digest = c2pa::sha256(json_text(keyed));
+  std::string hex;
+  for (unsigned char c : digest)
+    hex += "0123456789abcdef"[c >> 4], hex += "0123456789abcdef"[c & 15];
+  return hex;
+}
+
+provenance::ManifestContext manifest_context(const nlohmann::json& graph,
+                                             const std::string& base_dir,
                                              const provenance::MarkLayout* layout, int64_t record) {
   provenance::ManifestContext context;
   const auto& generative = security::ai_operators();
   for (const auto& n : node_operators(graph))
     context.steps.push_back(
         {n.node, n.op, std::find(generative.begin(), generative.end(), n.op) != generative.end()});
-  context.plan_key = plan.key.hex();
+  context.graph_key = graph_content_key(graph, base_dir);
   if (layout && record >= 0) {
     context.watermark_record = record;
     context.watermark_key = layout->key().fingerprint();

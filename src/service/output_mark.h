@@ -9,11 +9,11 @@
 #include <nlohmann/json.hpp>
 
 #include "core/output_pipeline.h"
-#include "graph/graph.h"
 #include "provenance/output_manifest.h"
 #include "provenance/watermark_pattern.h"
 #include "render/output.h"
 #include "security/audit_log.h"
+#include "security/policy.h"
 
 namespace fl::service {
 
@@ -33,9 +33,16 @@ std::shared_ptr<const FrameStage> watermark_stage(
     const render::OutputJob& out);
 
 // What an output's Content Credentials say of its making (provenance/output_manifest.h): the
-// graph's operators in order (generative ones flagged), the plan's content key, and the mark's
-// record when the output is marked (`layout` null or `record` < 0: not marked).
-provenance::ManifestContext manifest_context(const graph::Graph& graph, const graph::Plan& plan,
+// graph's operators in order (generative ones flagged), the graph's content key, and the mark's
+// record when the output is marked (`layout` null or `record` < 0: not marked). `graph` is the
+// edit graph as JSON (graph::graph_to_json, or a job's), relative paths from `base_dir`.
+provenance::ManifestContext manifest_context(const nlohmann::json& graph,
+                                             const std::string& base_dir,
                                              const provenance::MarkLayout* layout, int64_t record);
+
+// The graph's content key: SHA-256 (hex) of the graph with each source named by the hash of its
+// bytes, not its path, and no outputs. The same edit of the same footage has the same key,
+// wherever the files lie and whatever the output is called, so a render can be reproduced.
+std::string graph_content_key(const nlohmann::json& graph, const std::string& base_dir);
 
 }  // namespace fl::service

@@ -12,6 +12,8 @@
 #include "io/frame_source.h"
 #include "ml/models.h"
 #include "ops/register.h"
+#include "provenance/c2pa/reader.h"
+#include "provenance/output_manifest.h"
 #include "provenance/watermark_key.h"
 #include "service/node_operators.h"
 
@@ -119,6 +121,11 @@ Result<std::unique_ptr<Service>> Service::open(ServiceOptions options) {
     jo.watermark = std::make_shared<provenance::MarkLayout>(*key);
     jo.watermark_all = options.watermark_all;
   }
+  // Checked before any job runs: a signer that cannot sign stops the server, not a delivery.
+  auto signer = provenance::open_signer(options.sign_key, options.sign_cert, options.data_dir);
+  if (!signer.ok()) return signer.status().with_context("Content Credentials: ");
+  jo.signer = *signer;
+  s->signer_ = *signer;
   if (const auto& rule = s->options_.policy.content) {
     jo.content_check = [rule = *rule](const JobSpec& spec) -> std::shared_ptr<ContentCheck> {
       if (!rule.applies_in(spec.project) || !security::uses_ai_operator(node_operators(spec.graph)))
@@ -400,6 +407,15 @@ Result<LiveSession> Service::update_session(const std::string& id, const nlohman
   s.updated_by = who.name;
   events_.publish("session:" + id, {"session", s.to_json(), false}, true);
   return s;
+}
+
+Result<nlohmann::json> Service::output_provenance(const std::string& path) const {
+  FL_ASSIGN_OR_RETURN(
+      c2pa::ManifestReport report,
+      c2pa::read_and_validate(path, signer_ ? signer_->anchor_pem() : std::string()));
+  nlohmann::json out = report.to_json();
+  out["file"] = std::filesystem::path(path).filename().string();  // not the server's own layout
+  return out;
 }
 
 }  // namespace fl::service

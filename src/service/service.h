@@ -50,6 +50,9 @@ struct ServiceOptions {
   // generative operator are marked with it, every output with `watermark_all`. Empty: none.
   std::string watermark_key;
   bool watermark_all = false;
+  // The signer of every output's Content Credentials (C2PA): the studio's ES256 key and its
+  // certificate chain, PEM. Empty: the installation's own, made in data_dir/c2pa-signer.
+  std::string sign_key, sign_cert;
 };
 
 // A live direction session: what the colourist is looking at, shared with everyone watching.
@@ -95,6 +98,9 @@ class Service {
   Result<security::Principal> authenticate(std::string_view credential);
   MediaLibrary& media() { return *media_; }
   JobRunner& jobs() { return *jobs_; }
+  // The Content Credentials of a job's output, validated; the server's own signer's chain is
+  // trusted (GET /v1/jobs/{id}/provenance).
+  Result<nlohmann::json> output_provenance(const std::string& path) const;
   PreviewService& previews() { return *previews_; }
   EventHub& events() { return events_; }
   const std::string& data_dir() const { return options_.data_dir; }
@@ -151,6 +157,7 @@ class Service {
   security::WebSessions web_sessions_;
   std::shared_ptr<security::ChainAuthenticator> auth_;
   std::shared_ptr<security::AuditLog> audit_;
+  std::shared_ptr<const c2pa::SigningIdentity> signer_;
   std::mutex seen_mu_;
   std::unordered_set<std::string> seen_credentials_;
   std::unique_ptr<MediaLibrary> media_;

@@ -312,6 +312,11 @@ Result<SigningIdentity> SigningIdentity::installation(const std::string& dir) {
   return id;
 }
 
+std::string SigningIdentity::anchor_pem() const {
+  X509Ptr top = cert_from_der(chain_der_.back());
+  return top ? pem_text([&](BIO* b) { PEM_write_bio_X509(b, top.get()); }) : std::string();
+}
+
 Result<std::string> SigningIdentity::sign(std::string_view data) const {
   // Deterministic ECDSA (RFC 6979): the nonce comes from the key and the message, so the same
   // manifest signed twice is the same bytes (a resumed job equals an uninterrupted one) and no

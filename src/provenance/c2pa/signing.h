@@ -29,6 +29,9 @@ class SigningIdentity {
   Result<std::string> sign(std::string_view data) const;
 
   const std::vector<std::string>& chain_der() const { return chain_der_; }
+  // The top of the chain as PEM: what this signer's own verifications trust (the installation's
+  // root, or the last certificate of the studio's chain).
+  std::string anchor_pem() const;
   const std::string& subject() const { return subject_; }
   // True for the installation's own signer: verifiers will not trust it by default.
   bool self_issued() const { return self_issued_; }

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "provenance/watermark_key.h"
+#include "security/token_store.h"
 #include "server_fixture.h"
 #include "test_support.h"
 
@@ -111,6 +112,59 @@ TEST(WatermarkConfig, AMissingKeyOrAMarkWithoutOneStopsTheServerAtStart) {
   auto all = service::Service::open(o);
   ASSERT_FALSE(all.ok());
   EXPECT_NE(all.status().message().find("--watermark-key"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace fl::test
+
+namespace fl::test {
+namespace {
+
+// Every job's output carries Content Credentials signed by the server's own signer (no studio
+// key configured): the fill's generative edit, its source, the mark's record as a soft binding;
+// trusted by c2pa-rs under the server's root; the audit record hashes the signed bytes.
+TEST_F(WatermarkedJobs, TheOutputCarriesContentCredentialsNamingItsEditAndMark) {
+  const json job = run(fill_job(24, 47));
+  const std::string id = job["id"];
+  auto prov = call("GET", "/v1/jobs/" + id + "/provenance", artist_);
+  ASSERT_EQ(prov.status, 200) << prov.body;
+  EXPECT_EQ(prov.json["state"], "Trusted") << prov.body;
+  const json& assertions = prov.json["assertions"];
+  bool generative = false;
+  for (const auto& a : assertions["c2pa.actions.v2"]["actions"])
+    generative = generative ||
+                 (a.value("action", "") == "c2pa.edited" &&
+                  a.value("digitalSourceType", "").find("compositeWithTrainedAlgorithmicMedia") !=
+                      std::string::npos);
+  EXPECT_TRUE(generative) << assertions.dump();
+  EXPECT_EQ(assertions["c2pa.ingredient.v3"]["dc:title"], "Megamind.avi");
+  ASSERT_TRUE(assertions.contains("c2pa.soft-binding")) << assertions.dump();
+  char record_hex[16];
+  std::snprintf(record_hex, sizeof record_hex, "%010llx",
+                (long long)job["watermark"]["record"].get<int64_t>());
+  EXPECT_EQ(assertions["c2pa.soft-binding"]["blocks"][0]["value"], record_hex);
+
+  auto out = call("GET", "/v1/jobs/" + id + "/output", artist_);
+  ASSERT_EQ(out.status, 200);
+  const std::string file = keys_.file("signed.mov");
+  std::ofstream(file, std::ios::binary) << out.body;
+  const std::string verdict =
+      c2pa_reference_verdict(file, "video/quicktime", data_.file("data") + "/c2pa-signer/root.pem");
+  if (!verdict.empty()) {
+    const json v = json::parse(verdict);
+    EXPECT_EQ(v.value("state", ""), "Trusted") << verdict;
+  }
+  // The audit record of the delivery hashes the bytes that were delivered, manifest and all.
+  auto audit = call("GET", "/v1/audit?type=output&limit=100", admin_);
+  ASSERT_EQ(audit.status, 200);
+  bool found = false;
+  for (const auto& r : audit.json["records"])
+    if (r["event"].value("job", "") == id) {
+      found = true;
+      EXPECT_EQ(r["event"]["output"]["sha256"], security::sha256_hex(out.body));
+    }
+  EXPECT_TRUE(found);
+  EXPECT_EQ(call("GET", "/v1/jobs/nope/provenance", artist_).status, 404);
 }
 
 }  // namespace
