@@ -4,8 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET="${FL_FUZZ_SECONDS:-10}"
 ./scripts/ci_clang_tree.sh cube_fuzz cdl_fuzz graph_fuzz edl_fuzz otio_fuzz request_fuzz shape_fuzz \
-  http_fuzz api_fuzz cast_fuzz policy_fuzz jwt_fuzz watermark_fuzz watermark_detect_fuzz
-for target in cube cdl graph edl otio request shape http api cast policy jwt watermark watermark_detect; do
+  http_fuzz api_fuzz cast_fuzz policy_fuzz jwt_fuzz watermark_fuzz watermark_detect_fuzz c2pa_fuzz
+for target in cube cdl graph edl otio request shape http api cast policy jwt watermark watermark_detect c2pa; do
   echo "== fuzz $target for ${SECONDS_PER_TARGET}s"
   work="build-clang/corpus-$target"
   mkdir -p "$work"

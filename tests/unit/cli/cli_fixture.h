@@ -24,8 +24,10 @@ class Cli : public ::testing::Test {
   Outcome run(const std::string& args) {
     std::string out = dir_.file("stdout.txt"), err = dir_.file("stderr.txt");
     Outcome o;
-    o.code = test::run("cd " + dir_.path().string() + " && " + test::framelock_bin() + " " + args +
-                       " >" + out + " 2>" + err);
+    // The installation's own signer (docs/provenance.md) lives in a home of the test's own.
+    o.code =
+        test::run("cd " + dir_.path().string() + " && FRAMELOCK_HOME=" + home_.path().string() +
+                  " " + test::framelock_bin() + " " + args + " >" + out + " 2>" + err);
     o.out = slurp(out);
     o.err = slurp(err);
     std::filesystem::remove(out);
@@ -41,12 +43,17 @@ class Cli : public ::testing::Test {
   void write(const std::string& name, const std::string& text) {
     std::ofstream(dir_.file(name)) << text;
   }
-  // Only the files the test made itself: no output, no temp file.
+  // Only the files the test made itself (and their sidecars): no output, no temp file.
   void expect_only(std::set<std::string> names) {
-    for (const auto& e : std::filesystem::directory_iterator(dir_.path()))
-      EXPECT_TRUE(names.count(e.path().filename().string())) << "left behind: " << e.path();
+    // A file's Content Credentials sidecar (docs/provenance.md) goes with it.
+    for (const auto& e : std::filesystem::directory_iterator(dir_.path())) {
+      std::string name = e.path().filename().string();
+      if (name.size() > 5 && name.ends_with(".c2pa")) name.resize(name.size() - 5);
+      EXPECT_TRUE(names.count(name)) << "left behind: " << e.path();
+    }
   }
   test::TempDir dir_;
+  test::TempDir home_;
   const std::string mega_ = test::opencv_data("Megamind.avi");
 };
 
