@@ -96,10 +96,15 @@ void add_provenance_command(CLI::App& app, Status* result) {
         *result = report.status();
         return;
       }
-      if (a->json)
-        std::printf("%s\n", json_text(report->to_json()).c_str());
-      else
-        print_chain(*report);
+      bool printed = false;
+      if (!a->json) {
+        try {  // a damaged manifest may hold anything where a name belongs: then the JSON view
+          print_chain(*report);
+          printed = true;
+        } catch (const nlohmann::json::exception&) {
+        }
+      }
+      if (!printed) std::printf("%s\n", json_text(report->to_json()).c_str());
       if (verify && report->state == "Invalid") {
         std::string why;
         for (const auto& e : report->failure)

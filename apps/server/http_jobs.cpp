@@ -1,11 +1,46 @@
 // Render jobs over HTTP: submitted as a graph, listed by project (and by the content policy's
 // review), followed over SSE, cancelled, downloaded, and approved or rejected when held.
+#include <optional>
+
 #include "http_views.h"
 #include "service/json_views.h"
 
 namespace fl::server {
 
 using security::Action;
+
+namespace {
+
+// The path of a job's output, for a principal who may see it; nullopt once `res` holds the
+// refusal. A project admin may look at a held output (that is what the hold is for), and that
+// look is audited before any decision.
+std::optional<std::string> output_for(service::Service& svc, const net::HttpRequest& req,
+                                      net::HttpResponse& res) {
+  auto job = visible_job(svc, req, res, Action::kViewJobs);
+  if (!job) return std::nullopt;
+  const bool reviewing = job->second.review == "held" &&
+                         job->first.may(Action::kReviewContent, job->second.spec.project);
+  auto path = svc.jobs().output_path(job->second.id, reviewing);
+  if (!path.ok()) {
+    send_error(res, path.status());
+    return std::nullopt;
+  }
+  if (reviewing) {
+    auto seen = svc.audit().append({{"type", "content"},
+                                    {"action", "viewed"},
+                                    {"job", job->second.id},
+                                    {"project", job->second.spec.project},
+                                    {"principal", job->first.id},
+                                    {"remote", req.remote}});
+    if (!seen.ok()) {
+      send_error(res, seen.status());
+      return std::nullopt;
+    }
+  }
+  return *path;
+}
+
+}  // namespace
 
 void install_job_routes(service::Service& svc, const AddRoute& route) {
   route("POST", "/v1/jobs", [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
@@ -92,33 +127,13 @@ void install_job_routes(service::Service& svc, const AddRoute& route) {
         });
   route("GET", R"(/v1/jobs/([A-Za-z0-9_]+)/output)",
         [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
-          auto job = visible_job(svc, req, res, Action::kViewJobs);
-          if (!job) return;
-          // A project admin may look at a held output: that is what the hold is for.
-          const bool reviewing = job->second.review == "held" &&
-                                 job->first.may(Action::kReviewContent, job->second.spec.project);
-          auto path = svc.jobs().output_path(job->second.id, reviewing);
-          if (!path.ok()) return send_error(res, path.status());
-          if (reviewing) {  // who saw what the policy held, before any decision
-            auto seen = svc.audit().append({{"type", "content"},
-                                            {"action", "viewed"},
-                                            {"job", job->second.id},
-                                            {"project", job->second.spec.project},
-                                            {"principal", job->first.id},
-                                            {"remote", req.remote}});
-            if (!seen.ok()) return send_error(res, seen.status());
-          }
-          send_file(res, *path);
+          if (auto path = output_for(svc, req, res)) send_file(res, *path);
         });
   // The output's Content Credentials, validated (docs/provenance.md).
   route("GET", R"(/v1/jobs/([A-Za-z0-9_]+)/provenance)",
         [&svc](const net::HttpRequest& req, net::HttpResponse& res) {
-          auto job = visible_job(svc, req, res, Action::kViewJobs);
-          if (!job) return;
-          const bool reviewing = job->second.review == "held" &&
-                                 job->first.may(Action::kReviewContent, job->second.spec.project);
-          auto path = svc.jobs().output_path(job->second.id, reviewing);
-          if (!path.ok()) return send_error(res, path.status());
+          auto path = output_for(svc, req, res);
+          if (!path) return;
           auto report = svc.output_provenance(*path);
           if (!report.ok()) return send_error(res, report.status());
           send_json(res, 200, *report);

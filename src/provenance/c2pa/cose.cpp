@@ -55,7 +55,58 @@ bool definite_bytes(const cbor_item_t* item) {
   return item && cbor_isa_bytestring(item) && cbor_bytestring_is_definite(item);
 }
 
+}  // namespace
+
+bool well_bounded_cbor(std::string_view bytes) {
+  size_t at = 0;
+  uint64_t pending = 1;  // items still to read
+  while (pending > 0) {
+    if (at >= bytes.size()) return false;
+    --pending;
+    const uint8_t initial = uint8_t(bytes[at++]);
+    const int major = initial >> 5, info = initial & 31;
+    uint64_t arg = uint64_t(info);
+    if (info >= 24 && info <= 27) {
+      const size_t n = size_t(1) << (info - 24);
+      if (bytes.size() - at < n) return false;
+      arg = 0;
+      for (size_t i = 0; i < n; ++i) arg = arg << 8 | uint8_t(bytes[at++]);
+    } else if (info > 27) {
+      if (major == 7 && info == 31) return false;  // a "break" outside an indefinite item
+      if (info == 31) return false;                // indefinite lengths: COSE never needs them
+      return false;                                // reserved
+    }
+    const uint64_t left = bytes.size() - at;
+    switch (major) {
+      case 2:
+      case 3:
+        if (arg > left) return false;
+        at += size_t(arg);
+        break;
+      case 4:
+        if (arg > left) return false;
+        pending += arg;
+        break;
+      case 5:
+        if (arg > left / 2) return false;
+        pending += 2 * arg;
+        break;
+      case 6:
+        pending += 1;
+        break;
+      default:
+        break;
+    }
+    if (pending > left + 1) return false;
+  }
+  return true;
+}
+
+namespace {
+
 Result<Item> load(std::string_view bytes, std::string_view what) {
+  if (!well_bounded_cbor(bytes))
+    return corrupt_data(std::string(what) + " is not well-formed CBOR");
   cbor_load_result result;
   Item item(cbor_load(reinterpret_cast<cbor_data>(bytes.data()), bytes.size(), &result));
   if (!item || result.error.code != CBOR_ERR_NONE)

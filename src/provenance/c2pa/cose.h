@@ -20,6 +20,12 @@ struct CoseSign1 {
   std::string signature;             // r ‖ s
 };
 
+// Whether `bytes` is one CBOR item whose every definite array, map and string is no longer than
+// what is left of the input (indefinite lengths refused). CBOR decoders size a container by its
+// header before reading an element, so a five-byte header could ask for gigabytes: a hostile file
+// is stopped here, before libcbor or nlohmann-json sees it.
+bool well_bounded_cbor(std::string_view bytes);
+
 // COSE_Sign1_Tagged over `claim`, with `pad` zero bytes of padding.
 Result<std::string> cose_sign1(const SigningIdentity& signer, std::string_view claim, size_t pad);
 // Parses COSE_Sign1 (tagged or not). A damaged structure is an error, never a crash.

@@ -38,7 +38,13 @@ json displayable(const json& v) {
 }
 
 json decode_cbor(std::string_view bytes) {
-  return json::from_cbor(bytes.begin(), bytes.end(), true, false, json::cbor_tag_handler_t::ignore);
+  if (!well_bounded_cbor(bytes)) return json(json::value_t::discarded);
+  try {  // nlohmann-json throws for some malformed input even when asked not to
+    return json::from_cbor(bytes.begin(), bytes.end(), true, false,
+                           json::cbor_tag_handler_t::ignore);
+  } catch (const json::exception&) {
+    return json(json::value_t::discarded);
+  }
 }
 
 // The assertion a claim's URL names ("self#jumbf=c2pa.assertions/LABEL", or the absolute form).
@@ -65,6 +71,17 @@ struct Validation {
   }
   void note(std::string code, std::string why) {
     r.informational.push_back({std::move(code), std::move(why)});
+  }
+
+  // What a hostile store decodes to may have any type where a string or a number belongs:
+  // nlohmann-json's accessors throw there, and the throw is a malformed manifest, never a crash.
+  void run_guarded(std::string_view store, const std::string& anchors) {
+    try {
+      run(store, anchors);
+    } catch (const json::exception& e) {
+      fail("claim.malformed", std::string("the manifest is malformed: ") + e.what());
+      binding_label.clear();
+    }
   }
 
   void run(std::string_view store, const std::string& anchors) {
@@ -193,7 +210,7 @@ json ManifestReport::to_json() const {
 ManifestReport validate_store(std::string_view store, const std::string& trust_anchors_pem) {
   ManifestReport report;
   Validation v{report};
-  v.run(store, trust_anchors_pem);
+  v.run_guarded(store, trust_anchors_pem);
   settle_state(report);
   return report;
 }
@@ -216,10 +233,16 @@ Result<ManifestReport> read_and_validate(const std::string& path,
   ManifestReport report;
   report.file = path;
   Validation v{report};
-  v.run(store, trust_anchors_pem);
+  v.run_guarded(store, trust_anchors_pem);
   if (!v.binding_label.empty()) {
     const std::string kind = v.binding_label == "c2pa.hash.data" ? "dataHash" : "bmffHash";
-    if (Status st = check_hard_binding(path, container, v.binding_label, v.binding); st.ok())
+    Status st;
+    try {
+      st = check_hard_binding(path, container, v.binding_label, v.binding);
+    } catch (const json::exception& e) {
+      st = corrupt_data(std::string("the hard binding is malformed: ") + e.what());
+    }
+    if (st.ok())
       v.ok("assertion." + kind + ".match", "the file's bytes match its " + v.binding_label);
     else
       v.fail("assertion." + kind + ".mismatch", st.message());

@@ -88,6 +88,38 @@ TEST_F(ProvenanceCli, AStudioSignerSignsWhatTheReferenceTrusts) {
   EXPECT_NE(broken.err.find("assertion.bmffHash.mismatch"), std::string::npos) << broken.err;
 }
 
+// A source with Content Credentials of its own is an ingredient that carries them: the new store
+// holds its manifest, the ingredient points at it by hash, and the reference still trusts both.
+TEST_F(ProvenanceCli, ASignedSourceCarriesItsManifestIntoTheNextOne) {
+  make_studio();
+  const std::string sign = " --sign-key signer.key --sign-cert chain.pem";
+  ASSERT_EQ(
+      run("apply " + mega_ + " first.mp4 exposure stops=0.2 --frames 0-11 --codec libx264" + sign)
+          .code,
+      0);
+  auto second = run("apply first.mp4 second.mp4 saturation saturation=0.5 --codec libx264" + sign);
+  ASSERT_EQ(second.code, 0) << second.err;
+  auto first_report = json::parse(run("provenance show first.mp4 --json --trust ca.pem").out);
+  auto shown = run("provenance show second.mp4 --json --trust ca.pem");
+  ASSERT_EQ(shown.code, 0) << shown.err;
+  const json report = json::parse(shown.out);
+  EXPECT_EQ(report["state"], "Trusted") << shown.out;
+  const json& ingredient = report["assertions"]["c2pa.ingredient.v3"];
+  EXPECT_EQ(ingredient["dc:title"], "first.mp4");
+  ASSERT_TRUE(ingredient.contains("activeManifest")) << ingredient.dump();
+  EXPECT_EQ(ingredient["activeManifest"]["url"],
+            "self#jumbf=/c2pa/" + first_report["manifest"].get<std::string>());
+  EXPECT_TRUE(ingredient["validationResults"]["activeManifest"]["failure"].empty())
+      << ingredient.dump();
+  const std::string verdict =
+      c2pa_reference_verdict(dir_.file("second.mp4"), "video/mp4", dir_.file("ca.pem"));
+  if (!verdict.empty()) {
+    const json v = json::parse(verdict);
+    EXPECT_EQ(v.value("state", ""), "Trusted") << verdict;
+    EXPECT_NE(v["manifest"].dump().find("first.mp4"), std::string::npos);
+  }
+}
+
 TEST_F(ProvenanceCli, ASignerOutsideTheProfileIsRefusedBeforeAnythingRenders) {
   make_studio(
       "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,"
