@@ -114,6 +114,35 @@ TEST(WatermarkConfig, AMissingKeyOrAMarkWithoutOneStopsTheServerAtStart) {
   EXPECT_NE(all.status().message().find("--watermark-key"), std::string::npos);
 }
 
+// A signer the server cannot use stops it at start, naming the file; without one, the server makes
+// its own in the data directory once and keeps it.
+TEST(SignerConfig, ABadSignerStopsTheServerAtStartAndNoneMakesTheInstallationsOwn) {
+  TempDir data;
+  service::ServiceOptions o;
+  o.data_dir = data.file("data");
+  o.sign_key = data.file("no-such.key");
+  o.sign_cert = data.file("chain.pem");
+  auto missing = service::Service::open(o);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("no-such.key"), std::string::npos)
+      << missing.status().to_string();
+  o.sign_cert.clear();
+  auto half = service::Service::open(o);
+  ASSERT_FALSE(half.ok());
+  EXPECT_NE(half.status().message().find("--sign-cert"), std::string::npos);
+  o.sign_key.clear();
+  {
+    auto own = service::Service::open(o);
+    ASSERT_TRUE(own.ok()) << own.status().to_string();
+  }
+  const std::string root = data.file("data") + "/c2pa-signer/root.pem";
+  ASSERT_TRUE(std::filesystem::exists(root));
+  const auto made = std::filesystem::last_write_time(root);
+  auto again = service::Service::open(o);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(std::filesystem::last_write_time(root), made);
+}
+
 }  // namespace
 }  // namespace fl::test
 
