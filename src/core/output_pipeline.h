@@ -59,6 +59,24 @@ class Finisher {
   virtual Status finish(const OutputRecord& record) const = 0;
 };
 
+// A finisher whose work is known only later: a server job's pipeline is made before its plan is
+// compiled (the plan is compiled with it), so the finishers that name the plan (the audit
+// record, the manifest) are put in place once it exists, before any file is finished. Until
+// then, and when none is put, it does nothing.
+class DeferredFinisher final : public Finisher {
+ public:
+  explicit DeferredFinisher(std::string name) : name_(std::move(name)) {}
+  void set(std::shared_ptr<const Finisher> finisher) { finisher_ = std::move(finisher); }
+  std::string_view name() const override { return name_; }
+  Status finish(const OutputRecord& record) const override {
+    return finisher_ ? finisher_->finish(record) : ok_status();
+  }
+
+ private:
+  std::string name_;
+  std::shared_ptr<const Finisher> finisher_;
+};
+
 class OutputPipeline {
  public:
   // No stages, no finishers: files written only for the caller (tests, a scratch export).

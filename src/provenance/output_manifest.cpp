@@ -171,7 +171,7 @@ Status ManifestFinisher::finish(const OutputRecord& record) const {
   if (record.kind != OutputKind::kRender && record.kind != OutputKind::kSheet) return ok_status();
   if (is_sequence_pattern(record.path))
     return ok_status();  // sequences: not built yet (docs/provenance.md)
-  FL_ASSIGN_OR_RETURN(c2pa::ManifestDefinition definition, manifest_definition(record, *context_));
+  FL_ASSIGN_OR_RETURN(c2pa::ManifestDefinition definition, manifest_definition(record, context_));
   if (const auto container = c2pa::detect_container(record.path))
     return c2pa::embed_manifest(record.path, *container, std::move(definition), *signer_);
   return c2pa::write_sidecar(record.path, std::move(definition), *signer_);

@@ -41,12 +41,6 @@ Result<c2pa::ManifestDefinition> manifest_definition(const OutputRecord& record,
 class ManifestFinisher final : public Finisher {
  public:
   ManifestFinisher(std::shared_ptr<const c2pa::SigningIdentity> signer, ManifestContext context)
-      : signer_(std::move(signer)),
-        context_(std::make_shared<const ManifestContext>(std::move(context))) {}
-  // A context filled in later (a server job knows its plan only once it is compiled, after its
-  // pipeline is made), read when the file is finished.
-  ManifestFinisher(std::shared_ptr<const c2pa::SigningIdentity> signer,
-                   std::shared_ptr<const ManifestContext> context)
       : signer_(std::move(signer)), context_(std::move(context)) {}
   std::string_view name() const override { return "c2pa"; }
   // Renders and contact sheets: PNG, JPEG and MP4/MOV get the store embedded; other formats a
@@ -55,7 +49,7 @@ class ManifestFinisher final : public Finisher {
 
  private:
   std::shared_ptr<const c2pa::SigningIdentity> signer_;
-  std::shared_ptr<const ManifestContext> context_;
+  ManifestContext context_;
 };
 
 // Where the installation's own signer lives when the studio gives none: `data_dir`/c2pa-signer

@@ -39,23 +39,6 @@ void remove_temp_files(const fs::path& dir) {
   }
 }
 
-// The audit finisher of a job whose plan is compiled after its pipeline is made: it reads the
-// job's context from a slot filled in once the plan exists (before any file is finished).
-class DeferredAuditFinisher final : public Finisher {
- public:
-  DeferredAuditFinisher(std::shared_ptr<security::AuditLog> log,
-                        std::shared_ptr<nlohmann::json> context)
-      : log_(std::move(log)), context_(std::move(context)) {}
-  std::string_view name() const override { return "audit"; }
-  Status finish(const OutputRecord& record) const override {
-    return security::AuditFinisher(log_, *context_).finish(record);
-  }
-
- private:
-  std::shared_ptr<security::AuditLog> log_;
-  std::shared_ptr<nlohmann::json> context_;
-};
-
 // Who asked for the output and what made it: the plan's content key and the ops it ran.
 nlohmann::json audit_context(const JobInfo& job, const graph::Plan& plan) {
   std::set<std::string> ops;
@@ -409,24 +392,18 @@ Status JobRunner::run(JobInfo& job, const std::shared_ptr<graph::CancelToken>& c
       std::make_shared<OutputPipeline>(options_.pipeline ? *options_.pipeline : OutputPipeline());
   auto ledger = std::make_shared<OutputLedger>();
   pipeline->add_finisher(ledger);
-  // The audit record needs the plan, and the plan is compiled with the pipeline: the finisher
-  // reads the plan through this slot once it exists.
-  auto context = std::make_shared<nlohmann::json>();
-  // The content check before the audit record: an output it blocks was never delivered.
+  // The content check before the audit record: an output it blocks was never delivered. The
+  // manifest after the ledger (the render's own identity) and before the audit record (the
+  // delivered bytes); both name the plan, so they are put in place once it is compiled.
   auto content = options_.content_check ? options_.content_check(job.spec) : nullptr;
   if (content) pipeline->add_finisher(content);
-  // The manifest after the ledger (the render's own identity) and before the audit record (the
-  // delivered bytes); what it says of the plan is filled in once the plan is compiled.
-  auto manifest = std::make_shared<provenance::ManifestContext>();
-  if (options_.signer)
-    pipeline->add_finisher(
-        std::make_shared<provenance::ManifestFinisher>(options_.signer, manifest));
-  if (options_.audit)
-    pipeline->add_finisher(std::make_shared<DeferredAuditFinisher>(options_.audit, context));
+  auto manifest = std::make_shared<DeferredFinisher>("c2pa");
+  auto audit = std::make_shared<DeferredFinisher>("audit");
+  pipeline->add_finisher(manifest).add_finisher(audit);
   FL_ASSIGN_OR_RETURN(CompiledJob cj,
                       compile_job(job.spec, final_path, renderer_,
                                   options_.guard_for(job.spec.project), options_.limits, pipeline));
-  *context = audit_context(job, *cj.plan);
+  nlohmann::json context = audit_context(job, *cj.plan);
   const render::OutputJob& out = *cj.out;
   const graph::Plan& plan = *cj.plan;
   std::shared_ptr<const FrameStage> mark;
@@ -441,11 +418,16 @@ Status JobRunner::run(JobInfo& job, const std::shared_ptr<graph::CancelToken>& c
                                                   audit_context(job, plan), job.spec.output_name));
       FL_RETURN_IF_ERROR(store_->set_watermark_record(job.id, job.watermark_record));
     }
-    (*context)["watermark"] = watermark_audit_field(*options_.watermark, job.watermark_record);
+    context["watermark"] = watermark_audit_field(*options_.watermark, job.watermark_record);
     mark = watermark_stage(options_.watermark, job.watermark_record, plan, out);
   }
-  *manifest = manifest_context(job.spec.graph, "", mark ? options_.watermark.get() : nullptr,
-                               job.watermark_record);
+  if (options_.signer)
+    manifest->set(std::make_shared<provenance::ManifestFinisher>(
+        options_.signer,
+        manifest_context(job.spec.graph, "", mark ? options_.watermark.get() : nullptr,
+                         job.watermark_record)));
+  if (options_.audit)
+    audit->set(std::make_shared<security::AuditFinisher>(options_.audit, context));
   const std::string ext = fs::path(final_path).extension().string();
   const int64_t first = job.first_frame, last = job.last_frame;
   const int64_t seg = job.segment_frames;

@@ -6,12 +6,11 @@
 #include <cstdio>
 #include <fstream>
 
-#include <openssl/evp.h>
-
 #include <fmt/format.h>
 
 #include "core/output_path.h"
 #include "provenance/c2pa/container.h"
+#include "provenance/c2pa/file_bytes.h"
 
 namespace fl::c2pa {
 namespace {
@@ -22,18 +21,6 @@ constexpr uint8_t kC2paUserType[16] = {0xd8, 0xfe, 0xc3, 0xd6, 0x1b, 0x0e, 0x48,
                                        0x92, 0x97, 0x58, 0x28, 0x87, 0x7e, 0xc4, 0x81};
 // uuid box header (8) + usertype (16) + version/flags (4) + "manifest\0" (9) + aux offset (8).
 constexpr size_t kC2paBoxOverhead = 45;
-
-uint64_t be(const uint8_t* p, int bytes) {
-  uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i) v = v << 8 | p[i];
-  return v;
-}
-void put_be(std::string& out, uint64_t v, int bytes) {
-  for (int i = bytes - 1; i >= 0; --i) out.push_back(char((v >> (8 * i)) & 0xff));
-}
-void set_be(char* p, uint64_t v, int bytes) {
-  for (int i = bytes - 1; i >= 0; --i, v >>= 8) p[i] = char(v & 0xff);
-}
 
 struct TopBox {
   uint64_t offset = 0, size = 0;
@@ -77,11 +64,11 @@ Result<std::vector<TopBox>> top_level_boxes(File& f, const std::string& path) {
       return corrupt_data(fmt::format("'{}': a box header at byte {} is cut short", path, at));
     TopBox b;
     b.offset = at;
-    b.size = be(h, 4);
+    b.size = read_be(h, 4);
     b.type.assign(reinterpret_cast<char*>(h + 4), 4);
     if (b.size == 1) {
       if (n < 16) return corrupt_data(fmt::format("'{}': a 64-bit box size is cut short", path));
-      b.size = be(h + 8, 8);
+      b.size = read_be(h + 8, 8);
       b.header = 16;
     } else if (b.size == 0) {
       b.size = end - at;
@@ -108,9 +95,9 @@ Status shift_chunk_offsets(std::string& box, size_t begin, size_t end, int64_t d
   size_t at = begin;
   while (at + 8 <= end) {
     auto* p = reinterpret_cast<uint8_t*>(box.data() + at);
-    uint64_t size = be(p, 4);
+    uint64_t size = read_be(p, 4);
     size_t header = 8;
-    if (size == 1 && at + 16 <= end) size = be(p + 8, 8), header = 16;
+    if (size == 1 && at + 16 <= end) size = read_be(p + 8, 8), header = 16;
     if (size < header || size > end - at) return corrupt_data("moov: a box runs past its parent");
     const std::string type(reinterpret_cast<char*>(p + 4), 4);
     if (std::find(kContainers.begin(), kContainers.end(), type) != kContainers.end()) {
@@ -118,17 +105,17 @@ Status shift_chunk_offsets(std::string& box, size_t begin, size_t end, int64_t d
     } else if (type == "stco" || type == "co64") {
       const int width = type == "stco" ? 4 : 8;
       if (size < header + 8) return corrupt_data("moov: a chunk offset table is cut short");
-      const uint64_t count = be(p + header + 4, 4);
+      const uint64_t count = read_be(p + header + 4, 4);
       if (count > (size - header - 8) / uint64_t(width))
         return corrupt_data("moov: a chunk offset table is cut short");
       for (uint64_t i = 0; i < count; ++i) {
         char* entry = box.data() + at + header + 8 + i * uint64_t(width);
-        const uint64_t v = be(reinterpret_cast<uint8_t*>(entry), width);
+        const uint64_t v = read_be(reinterpret_cast<uint8_t*>(entry), width);
         if (v < from) continue;
         const uint64_t moved = uint64_t(int64_t(v) + delta);
         if (width == 4 && moved > UINT32_MAX)
           return unsupported("moving the media data would overflow a 32-bit chunk offset (stco)");
-        set_be(entry, moved, width);
+        write_be(entry, moved, width);
       }
     }
     at += size;
@@ -153,21 +140,12 @@ json bmff_hash_assertion(std::string_view hash) {
           {"name", "jumbf manifest"}};
 }
 
-struct Sha256 {
-  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx{EVP_MD_CTX_new(), EVP_MD_CTX_free};
-  Sha256() { EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr); }
-  void update(const void* p, size_t n) { EVP_DigestUpdate(ctx.get(), p, n); }
-  void offset(uint64_t o) {
-    std::string b;
-    put_be(b, o, 8);
-    update(b.data(), 8);
-  }
-  std::string final() {
-    std::string out(32, '\0');
-    EVP_DigestFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), nullptr);
-    return out;
-  }
-};
+// The BMFF hash (v2 and later) puts each hashed box's offset, 64 bits big-endian, before it.
+void hash_offset(Sha256Stream& hash, uint64_t offset) {
+  std::string b;
+  append_be(b, offset, 8);
+  hash.update(b.data(), b.size());
+}
 
 // Whether an exclusion entry of a BMFF hash assertion takes this top-level box whole.
 Result<bool> excluded(File& f, const TopBox& b, const json& exclusion) {
@@ -228,7 +206,7 @@ Status embed_bmff(const std::string& path, ManifestDefinition definition,
     std::remove(tmp.c_str());
     return st;
   };
-  Sha256 hash;
+  Sha256Stream hash;
   std::vector<char> buffer(1 << 20);
   uint64_t written = 0;
   for (const auto& b : boxes) {
@@ -239,7 +217,7 @@ Status embed_bmff(const std::string& path, ManifestDefinition definition,
       if (Status st = shift_chunk_offsets(moov, size_t(b.header), moov.size(), delta, insert_at, 0);
           !st.ok())
         return fail(st);
-      hash.offset(written);
+      hash_offset(hash, written);
       hash.update(moov.data(), moov.size());
       if (std::fwrite(moov.data(), 1, moov.size(), out.get()) != moov.size())
         return fail(io_error("cannot write " + tmp));
@@ -248,7 +226,7 @@ Status embed_bmff(const std::string& path, ManifestDefinition definition,
     }
     const bool hashed =
         b.type != "ftyp" && b.type != "mfra" && b.type != "free" && b.type != "skip";
-    if (hashed) hash.offset(written);
+    if (hashed) hash_offset(hash, written);
     for (uint64_t done = 0; done < b.size;) {
       const size_t n = size_t(std::min<uint64_t>(buffer.size(), b.size - done));
       if (!in.read(b.offset + done, buffer.data(), n))
@@ -272,7 +250,7 @@ Status embed_bmff(const std::string& path, ManifestDefinition definition,
   auto store = build_manifest_store(definition, signer, store_size);
   if (!store.ok()) return fail(store.status());
   std::string c2pa_box;
-  put_be(c2pa_box, c2pa_box_size, 4);
+  append_be(c2pa_box, c2pa_box_size, 4);
   c2pa_box += "uuid";
   c2pa_box.append(reinterpret_cast<const char*>(kC2paUserType), 16);
   c2pa_box.append(4, '\0');        // version 0, flags 0
@@ -320,7 +298,7 @@ Status check_bmff_hash(const std::string& path, const std::string& label, const 
   if (exclusions.empty())
     return corrupt_data("assertion.bmffHash.malformed: the BMFF hash lists no exclusions");
   const bool with_offsets = label != "c2pa.hash.bmff";
-  Sha256 hash;
+  Sha256Stream hash;
   std::vector<char> buffer(1 << 20);
   for (const auto& b : boxes) {
     bool skip = false;
@@ -329,7 +307,7 @@ Status check_bmff_hash(const std::string& path, const std::string& label, const 
       skip = skip || hit;
     }
     if (skip) continue;
-    if (with_offsets) hash.offset(b.offset);
+    if (with_offsets) hash_offset(hash, b.offset);
     for (uint64_t done = 0; done < b.size;) {
       const size_t n = size_t(std::min<uint64_t>(buffer.size(), b.size - done));
       if (!in.read(b.offset + done, buffer.data(), n))

@@ -17,16 +17,6 @@ struct Segment {
   uint8_t marker;
 };
 
-uint32_t be(std::string_view b, size_t at, int bytes) {
-  uint32_t v = 0;
-  for (int i = 0; i < bytes; ++i) v = v << 8 | uint8_t(b[at + size_t(i)]);
-  return v;
-}
-
-void put_be(std::string& out, uint32_t v, int bytes) {
-  for (int i = bytes - 1; i >= 0; --i) out.push_back(char((v >> (8 * i)) & 0xff));
-}
-
 // The marker segments before the scan; the rest (SOS onwards) is copied as it is.
 Result<std::vector<Segment>> segments_of(std::string_view file, size_t& scan_start) {
   if (file.size() < 4 || uint8_t(file[0]) != 0xFF || uint8_t(file[1]) != 0xD8)
@@ -40,7 +30,7 @@ Result<std::vector<Segment>> segments_of(std::string_view file, size_t& scan_sta
       return corrupt_data(fmt::format("JPEG: expected a marker at byte {}", at));
     const uint8_t marker = uint8_t(file[at + 1]);
     if (marker == 0xDA || marker == 0xD9) break;  // start of scan, or end of image
-    const size_t size = 2 + be(file, at + 2, 2);
+    const size_t size = 2 + read_be(file.data() + at + 2, 2);
     if (size < 4 || at + size > file.size())
       return corrupt_data(fmt::format("JPEG: the segment at byte {} runs past the end", at));
     out.push_back({at, size, marker});
@@ -64,13 +54,13 @@ std::string app11_segments(std::string_view store) {
   for (size_t at = 0; at < store.size() || at == 0; at += kChunk, ++sequence) {
     const std::string_view chunk = store.substr(at, kChunk);
     std::string contents = "JP";
-    put_be(contents, kBoxInstance, 2);
-    put_be(contents, sequence, 4);
+    append_be(contents, kBoxInstance, 2);
+    append_be(contents, sequence, 4);
     if (at > 0)
       contents.append(store.substr(0, 8));  // a continuation repeats the store's box header
     contents.append(chunk);
     out += "\xFF\xEB";
-    put_be(out, uint32_t(contents.size() + 2), 2);
+    append_be(out, uint32_t(contents.size() + 2), 2);
     out += contents;
     if (store.empty()) break;
   }
@@ -86,7 +76,8 @@ Status embed_jpeg(const std::string& path, ManifestDefinition definition,
   FL_ASSIGN_OR_RETURN(std::vector<Segment> segments, segments_of(file, scan));
   std::vector<uint16_t> c2pa_instances;
   for (const auto& s : segments)
-    if (is_c2pa_first(file, s)) c2pa_instances.push_back(uint16_t(be(file, s.offset + 6, 2)));
+    if (is_c2pa_first(file, s))
+      c2pa_instances.push_back(uint16_t(read_be(file.data() + s.offset + 6, 2)));
   // After the last APP0 (JFIF must stay first), else right after SOI.
   size_t insert_after = 2;
   for (const auto& s : segments)
@@ -94,8 +85,9 @@ Status embed_jpeg(const std::string& path, ManifestDefinition definition,
   std::string head(file.substr(0, 2)), tail;
   for (const auto& s : segments) {
     const bool old_store =
-        is_jumbf(file, s) && std::find(c2pa_instances.begin(), c2pa_instances.end(),
-                                       uint16_t(be(file, s.offset + 6, 2))) != c2pa_instances.end();
+        is_jumbf(file, s) &&
+        std::find(c2pa_instances.begin(), c2pa_instances.end(),
+                  uint16_t(read_be(file.data() + s.offset + 6, 2))) != c2pa_instances.end();
     if (old_store) continue;
     (s.offset < insert_after ? head : tail).append(file, s.offset, s.size);
   }
@@ -121,11 +113,11 @@ Result<std::string> read_jpeg_store(std::string_view file) {
   for (const auto& s : segments) {
     if (!found && is_c2pa_first(file, s)) {
       found = true;
-      instance = be(file, s.offset + 6, 2);
-      next = be(file, s.offset + 8, 4) + 1;
+      instance = read_be(file.data() + s.offset + 6, 2);
+      next = read_be(file.data() + s.offset + 8, 4) + 1;
       store.append(file, s.offset + 12, s.size - 12);
-    } else if (found && is_jumbf(file, s) && be(file, s.offset + 6, 2) == instance) {
-      if (be(file, s.offset + 8, 4) != next++ || s.size < 20)
+    } else if (found && is_jumbf(file, s) && read_be(file.data() + s.offset + 6, 2) == instance) {
+      if (read_be(file.data() + s.offset + 8, 4) != next++ || s.size < 20)
         return corrupt_data("JPEG: the C2PA segments are out of order");
       store.append(file, s.offset + 20, s.size - 20);
     }

@@ -12,15 +12,6 @@ namespace {
 
 constexpr std::string_view kPngSignature("\x89PNG\r\n\x1a\n", 8);
 
-uint32_t be32(std::string_view b, size_t at) {
-  return uint32_t(uint8_t(b[at])) << 24 | uint32_t(uint8_t(b[at + 1])) << 16 |
-         uint32_t(uint8_t(b[at + 2])) << 8 | uint32_t(uint8_t(b[at + 3]));
-}
-
-void put_be32(std::string& out, uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(char((v >> shift) & 0xff));
-}
-
 struct Chunk {
   size_t offset, size;  // the whole chunk: length, type, data, CRC
   std::string type;
@@ -33,7 +24,7 @@ Result<std::vector<Chunk>> chunks_of(std::string_view file) {
   while (at < file.size()) {
     if (file.size() - at < 12)
       return corrupt_data(fmt::format("PNG: a chunk at byte {} is cut short", at));
-    const uint64_t size = uint64_t(be32(file, at)) + 12;
+    const uint64_t size = read_be(file.data() + at, 4) + 12;
     if (size > file.size() - at)
       return corrupt_data(fmt::format("PNG: the chunk at byte {} runs past the end", at));
     out.push_back({at, size_t(size), std::string(file.substr(at + 4, 4))});
@@ -47,12 +38,12 @@ Result<std::vector<Chunk>> chunks_of(std::string_view file) {
 
 std::string chunk(std::string_view type, std::string_view data) {
   std::string out;
-  put_be32(out, uint32_t(data.size()));
+  append_be(out, data.size(), 4);
   out.append(type);
   out.append(data);
   uLong crc = crc32(0, reinterpret_cast<const Bytef*>(type.data()), 4);
   crc = crc32(crc, reinterpret_cast<const Bytef*>(data.data()), uInt(data.size()));
-  put_be32(out, uint32_t(crc));
+  append_be(out, crc, 4);
   return out;
 }
 

@@ -2,31 +2,24 @@
 
 #include <fmt/format.h>
 
+#include "provenance/c2pa/file_bytes.h"
+
 namespace fl::c2pa {
 namespace {
 
 constexpr int kMaxDepth = 16;
-
-void put_u32(std::string& out, uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(char((v >> shift) & 0xff));
-}
-
-uint32_t get_u32(std::string_view b, size_t at) {
-  return uint32_t(uint8_t(b[at])) << 24 | uint32_t(uint8_t(b[at + 1])) << 16 |
-         uint32_t(uint8_t(b[at + 2])) << 8 | uint32_t(uint8_t(b[at + 3]));
-}
 
 // One box at `at`: its type and payload. Sizes 0 (to the end) and 1 (64-bit) are legal JUMBF.
 Status next_box(std::string_view bytes, size_t at, std::string& type, std::string_view& payload,
                 size_t& size) {
   if (bytes.size() - at < 8)
     return corrupt_data(fmt::format("JUMBF: a box header at byte {} is cut short", at));
-  uint64_t length = get_u32(bytes, at);
+  uint64_t length = read_be(bytes.data() + at, 4);
   type.assign(bytes.substr(at + 4, 4));
   size_t header = 8;
   if (length == 1) {
     if (bytes.size() - at < 16) return corrupt_data("JUMBF: a 64-bit box size is cut short");
-    length = uint64_t(get_u32(bytes, at + 8)) << 32 | get_u32(bytes, at + 12);
+    length = read_be(bytes.data() + at + 8, 8);
     header = 16;
   } else if (length == 0) {
     length = bytes.size() - at;
@@ -88,7 +81,7 @@ BoxUuid c2pa_uuid(std::string_view four_letters) {
 std::string box(std::string_view type, std::string_view payload) {
   std::string out;
   out.reserve(8 + payload.size());
-  put_u32(out, uint32_t(8 + payload.size()));
+  append_be(out, 8 + payload.size(), 4);
   out.append(type.substr(0, 4));
   out.append(payload);
   return out;

@@ -1,7 +1,6 @@
 #include "provenance/c2pa/manifest.h"
 
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 
 #include <fmt/format.h>
 
@@ -60,13 +59,6 @@ Result<std::string> build_with_pad(const ManifestDefinition& definition,
 }
 
 }  // namespace
-
-std::string sha256(std::string_view bytes) {
-  std::string out(SHA256_DIGEST_LENGTH, '\0');
-  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
-         reinterpret_cast<unsigned char*>(out.data()));
-  return out;
-}
 
 namespace {
 

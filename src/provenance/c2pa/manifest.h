@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "framelock/status.h"
+#include "provenance/c2pa/file_bytes.h"
 #include "provenance/c2pa/signing.h"
 
 namespace fl::c2pa {
@@ -49,7 +50,5 @@ Result<std::string> build_manifest_store(const ManifestDefinition& definition,
 // The size a store will have for `definition` with no target: what a container reserves.
 Result<size_t> manifest_store_size(const ManifestDefinition& definition,
                                    const SigningIdentity& signer);
-
-std::string sha256(std::string_view bytes);
 
 }  // namespace fl::c2pa

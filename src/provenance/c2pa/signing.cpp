@@ -9,7 +9,6 @@
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <sys/stat.h>
@@ -21,6 +20,8 @@
 #include <sstream>
 
 #include <fmt/format.h>
+
+#include "provenance/c2pa/file_bytes.h"
 
 namespace fl::c2pa {
 namespace {
@@ -39,13 +40,6 @@ using SigPtr = std::unique_ptr<ECDSA_SIG, Deleter<ECDSA_SIG, ECDSA_SIG_free>>;
 using BnPtr = std::unique_ptr<BIGNUM, Deleter<BIGNUM, BN_clear_free>>;
 using BnCtxPtr = std::unique_ptr<BN_CTX, Deleter<BN_CTX, BN_CTX_free>>;
 using GroupPtr = std::unique_ptr<EC_GROUP, Deleter<EC_GROUP, EC_GROUP_free>>;
-
-std::string sha256_of(std::string_view data) {
-  std::string out(32, '\0');
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(),
-         reinterpret_cast<unsigned char*>(out.data()));
-  return out;
-}
 
 std::string hmac_sha256(const std::string& key, const std::string& data) {
   unsigned char out[32];
@@ -98,12 +92,10 @@ std::string openssl_error() {
   return buf;
 }
 
-Result<std::string> read_file(const std::string& path, std::string_view what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return not_found(fmt::format("cannot read the {} '{}'", what, path));
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+Result<std::string> read_pem_file(const std::string& path, std::string_view what) {
+  auto text = read_file_bytes(path);
+  if (!text.ok()) return text.status().with_context(what);
+  return text;
 }
 
 std::string der_of(X509* cert) {
@@ -280,8 +272,9 @@ Status create_installation(const fs::path& dir) {
 
 Result<SigningIdentity> SigningIdentity::load(const std::string& key_pem,
                                               const std::string& chain_pem) {
-  FL_ASSIGN_OR_RETURN(std::string key_text, read_file(key_pem, "signing key"));
-  FL_ASSIGN_OR_RETURN(std::string chain_text, read_file(chain_pem, "signing certificate chain"));
+  FL_ASSIGN_OR_RETURN(std::string key_text, read_pem_file(key_pem, "the signing key: "));
+  FL_ASSIGN_OR_RETURN(std::string chain_text,
+                      read_pem_file(chain_pem, "the signing certificate chain: "));
   BioPtr key_bio(BIO_new_mem_buf(key_text.data(), int(key_text.size())));
   PkeyPtr key(PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr));
   if (!key) {
@@ -329,7 +322,7 @@ Result<std::string> SigningIdentity::sign(std::string_view data) const {
   GroupPtr group(EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1));
   BnCtxPtr ctx(BN_CTX_new());
   const BIGNUM* n = EC_GROUP_get0_order(group.get());
-  const std::string digest = sha256_of(data);
+  const std::string digest = sha256(data);
   BnPtr h(BN_bin2bn(reinterpret_cast<const unsigned char*>(digest.data()), 32, nullptr));
   BnPtr h_mod(BN_new());
   BN_nnmod(h_mod.get(), h.get(), n, ctx.get());
