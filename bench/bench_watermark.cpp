@@ -3,10 +3,16 @@
 //   bench_watermark mark [FRAMES]        4K 16-bit frames marked, 1 thread and 2 threads, against
 //                                        the same saturating add done by OpenCV (cv::add) with
 //                                        a precomputed delta frame, and a plain copy
+//   bench_watermark flat MARKED REF      flat areas of real footage: over 16x16 blocks whose
+//                                        unmarked luma has sigma < 1 (and < 2) code values, the
+//                                        mark's RMS and largest change (8-bit luma, both files
+//                                        decoded by FFmpeg's command)
 //   bench_watermark null [DETECTIONS]    blind detections on unmarked real footage (opencv-doc
 //                                        clips, random 2 s excerpts, re-encoded or not), each with
 //                                        a fresh random key: payloads accepted, decode attempts,
 //                                        near misses (top 8 check bits right) and pilot z
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <random>
@@ -165,6 +171,69 @@ int bench_null(int detections) {
   return 0;
 }
 
+// How much the mark changes flat areas (skies, walls, grey cards), where a pattern would show.
+int bench_flat(const std::string& marked, const std::string& ref) {
+  int w = 0, h = 0, w2 = 0, h2 = 0;
+  const auto a = luma_frames(marked, 0, 1e6, "", w, h);
+  const auto b = luma_frames(ref, 0, 1e6, "", w2, h2);
+  if (a.empty() || a.size() != b.size() || w != w2 || h != h2) {
+    std::fprintf(stderr, "flat: '%s' and '%s' differ in size or length\n", marked.c_str(),
+                 ref.c_str());
+    return 1;
+  }
+  struct Tally {
+    long blocks = 0, pixels = 0, moved_2 = 0;
+    double sum_sq = 0;
+    int max_abs = 0;
+  };
+  Tally flat1, flat2, all;
+  long total_blocks = 0;
+  constexpr int kBlock = 16;
+  for (size_t f = 0; f < a.size(); ++f)
+    for (int by = 0; by + kBlock <= h; by += kBlock)
+      for (int bx = 0; bx + kBlock <= w; bx += kBlock) {
+        double s = 0, s2 = 0;
+        for (int y = by; y < by + kBlock; ++y)
+          for (int x = bx; x < bx + kBlock; ++x) {
+            const double v = b[f][size_t(y) * size_t(w) + size_t(x)];
+            s += v;
+            s2 += v * v;
+          }
+        const double n = kBlock * kBlock, mean = s / n;
+        const double sigma = std::sqrt(std::max(0.0, s2 / n - mean * mean));
+        ++total_blocks;
+        for (Tally* t : {&all, sigma < 1.0 ? &flat1 : nullptr, sigma < 2.0 ? &flat2 : nullptr}) {
+          if (!t) continue;
+          ++t->blocks;
+          for (int y = by; y < by + kBlock; ++y)
+            for (int x = bx; x < bx + kBlock; ++x) {
+              const size_t i = size_t(y) * size_t(w) + size_t(x);
+              const int d = int(a[f][i]) - int(b[f][i]);
+              t->sum_sq += double(d) * d;
+              t->max_abs = std::max(t->max_abs, std::abs(d));
+              t->moved_2 += std::abs(d) >= 2;
+              ++t->pixels;
+            }
+        }
+      }
+  std::printf("flat areas: %s against %s, %zu frames of %dx%d, %ld blocks of 16x16\n",
+              marked.c_str(), ref.c_str(), a.size(), w, h, total_blocks);
+  auto line = [&](const char* name, const Tally& t) {
+    if (t.pixels == 0) {
+      std::printf("  %-22s none\n", name);
+      return;
+    }
+    std::printf("  %-22s %6.2f%% of blocks  RMS change %.3f  max |change| %d  moved >= 2: %.4f%%\n",
+                name, 100.0 * double(t.blocks) / double(total_blocks),
+                std::sqrt(t.sum_sq / double(t.pixels)), t.max_abs,
+                100.0 * double(t.moved_2) / double(t.pixels));
+  };
+  line("sigma < 1 (flat)", flat1);
+  line("sigma < 2 (near flat)", flat2);
+  line("all blocks", all);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -172,6 +241,8 @@ int main(int argc, char** argv) {
   const int n = argc > 2 ? std::atoi(argv[2]) : 0;
   if (mode == "mark") return bench_mark(n > 0 ? n : 60);
   if (mode == "null") return bench_null(n > 0 ? n : 200);
-  std::fprintf(stderr, "usage: bench_watermark mark [FRAMES] | null [DETECTIONS]\n");
+  if (mode == "flat" && argc == 4) return bench_flat(argv[2], argv[3]);
+  std::fprintf(stderr,
+               "usage: bench_watermark mark [FRAMES] | null [DETECTIONS] | flat MARKED REF\n");
   return 2;
 }

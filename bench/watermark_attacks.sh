@@ -8,6 +8,8 @@
 #
 # Clips: Megamind.avi (720x528, 23.976 fps) and vtest.avi (768x576, 10 fps) from opencv-doc,
 # and Megamind upscaled to 1472x1080 (an upscale: softer than a real HD master, so optimistic).
+# Then the same matrix for the classical peer (bench_watermark_baseline: DWT-DCT QIM, 64 bits,
+# no sync), read from the same excerpts: exact payloads and mean bit accuracy.
 set -euo pipefail
 BUILD=${1:-build}
 EXCERPTS=${2:-5}
@@ -67,5 +69,37 @@ for clip in mega vtest mega1080; do
       zs="$zs $z"
     done
     printf '  %-18s %d/%d exact   pilot z:%s\n' "$attack" "$found" "$EXCERPTS" "$zs"
+  done
+done
+
+BASE=$(realpath "$BUILD")/bin/bench_watermark_baseline
+echo "classical peer: DWT-DCT QIM (bench_watermark_baseline)"
+for clip in mega vtest mega1080; do
+  payload=$(printf '%08x%08x' $((RANDOM * 32768 + RANDOM)) $((RANDOM * 32768 + RANDOM)))
+  "$BASE" embed ${clip}.mkv ${clip}_base.mkv "$payload" >/dev/null
+  q=$(ffmpeg -nostdin -v error -i ${clip}_base.mkv -i ${clip}.mkv -lavfi \
+    "[0:v]format=yuv444p[a];[1:v]format=yuv444p[b];[a][b]psnr=stats_file=psnr_b.log" -f null - 2>&1 || true)
+  psnr=$(grep -o 'psnr_y:[0-9.]*' psnr_b.log | cut -d: -f2 | sort -n | awk 'NR==1{min=$1}{s+=$1}END{printf "min %.2f mean %.2f", min, s/NR}')
+  echo "$clip (peer): luma PSNR $psnr dB"
+  duration=$(ffprobe -v error -show_entries format=duration -of csv=p=0 ${clip}_base.mkv)
+  for attack in none $ORDER; do
+    target=${clip}_base.mkv
+    if [ "$attack" != none ]; then
+      read -r -a args <<<"${ATTACK[$attack]}"
+      ff -i ${clip}_base.mkv "${args[@]}" b.mp4
+      target=b.mp4
+    fi
+    found=0
+    acc=""
+    for ((e = 0; e < EXCERPTS; e++)); do
+      start=$(awk -v r=$RANDOM -v d="$duration" 'BEGIN{printf "%.2f", (r / 32768) * (d - 2.2)}')
+      j=$("$BASE" detect "$target" "$payload" "$start" 2)
+      ok=$(echo "$j" | python3 -c "import json,sys; print(1 if json.load(sys.stdin)['exact'] else 0)")
+      a=$(echo "$j" | python3 -c "import json,sys; print(json.load(sys.stdin)['bit_accuracy'])")
+      found=$((found + ok))
+      acc="$acc $a"
+    done
+    mean=$(echo "$acc" | awk '{for(i=1;i<=NF;i++)s+=$i; printf "%.3f", s/NF}')
+    printf '  %-18s %d/%d exact   bit accuracy mean %s:%s\n' "$attack" "$found" "$EXCERPTS" "$mean" "$acc"
   done
 done

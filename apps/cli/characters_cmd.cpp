@@ -11,6 +11,7 @@
 #include "analysis/characters.h"
 #include "analysis/continuity.h"
 #include "cli.h"
+#include "core/content_id.h"
 #include "core/json_text.h"
 #include "io/frame_source.h"
 
@@ -40,6 +41,7 @@ void add_characters_command(CLI::App& app, Status* result) {
     std::string file, out, sheet, continuity, previous;
     std::vector<std::string> references;
     bool json = false;
+    SignFlags sign;
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("file", a->file, "Clip, image sequence or timeline")->required();
@@ -55,10 +57,19 @@ void add_characters_command(CLI::App& app, Status* result) {
                   "its reference, those that drifted flagged");
   cmd->add_option("--sheet", a->sheet,
                   "Write a cast sheet (.png/.jpg): each character's best face and its shots");
+  add_sign_flags(cmd, a->sign);
   cmd->callback([a, result] {
     if (!a->sheet.empty()) {
       *result = analysis::check_cast_sheet_path(a->sheet);
       if (!result->ok()) return;
+    }
+    // The sheet's Content Credentials: its faces are crops of the clip.
+    provenance::ManifestContext context;
+    context.steps = {{"cast sheet", "crop", false}};
+    auto signed_out = signed_outputs(a->sign, {}, std::move(context));
+    if (!signed_out.ok()) {
+      *result = signed_out.status();
+      return;
     }
     auto refs = read_references(a->references);
     if (!refs.ok()) {
@@ -101,8 +112,9 @@ void add_characters_command(CLI::App& app, Status* result) {
       *cast = analysis::carry_over(*previous, std::move(*cast));
     }
     const nlohmann::json j = analysis::cast_to_json(*cast);
-    const CommandOutputs outputs = command_outputs();
+    const CommandOutputs outputs = std::move(signed_out).value();
     std::vector<FileRead> inputs;
+    if (auto id = ContentIds::shared().identify(a->file); id.ok()) inputs.push_back({a->file, *id});
     if (!a->out.empty()) {
       *result = outputs.pipeline->write_file({a->out, OutputKind::kReport, "characters", inputs},
                                              json_text(j, 2) + "\n");

@@ -10,6 +10,7 @@
 #include "core/output_pipeline.h"
 #include "framelock/status.h"
 #include "graph/plan.h"
+#include "provenance/output_manifest.h"
 #include "render/output.h"
 #include "render/renderer.h"
 
@@ -29,6 +30,17 @@ struct CommandOutputs {
   std::shared_ptr<OutputLedger> ledger;
 };
 CommandOutputs command_outputs();
+
+// `--sign-key KEY.pem --sign-cert CHAIN.pem`: who signs a command's Content Credentials (the
+// installation's own signer without them; watermark_gate.cpp).
+struct SignFlags {
+  std::string key, cert;
+};
+void add_sign_flags(CLI::App* cmd, SignFlags& flags);
+// command_outputs() whose media (renders, stills, sheets) are signed with `context`: the signer
+// is opened, and a bad one refused, before the command does any work.
+Result<CommandOutputs> signed_outputs(const SignFlags& flags, const std::string& data_dir,
+                                      provenance::ManifestContext context);
 
 // Each verb registers its subcommand and returns the Status to turn into an exit code.
 void add_probe_command(CLI::App& app, Status* result);
@@ -72,7 +84,7 @@ Result<PolicyDecision> apply_policy(const PolicyFlags& flags, const graph::Graph
 struct MarkFlags {
   std::string key;
   bool all = false;
-  std::string sign_key, sign_cert;
+  SignFlags sign;
 };
 void add_mark_flags(CLI::App* cmd, MarkFlags& flags);
 class OutputMarker {

@@ -86,7 +86,9 @@ void add_provenance_command(CLI::App& app, Status* result) {
         verify ? "Exit non-zero unless the file's manifest is valid "
                  "(and, with --trust, signed by a trusted signer)"
                : "Print the manifest: actions, ingredients, signer, validation");
-    sub->add_option("file", a->file, "The file (or the asset beside its .c2pa sidecar)")
+    sub->add_option("file", a->file,
+                    "The file, its .c2pa sidecar, or an image sequence's pattern (shot.%04d.exr, "
+                    "whose one sidecar is shot.c2pa)")
         ->required();
     sub->add_option("--trust", a->trust, "PEM file of the root certificates to trust");
     sub->add_flag("--json", a->json, "The report as JSON");

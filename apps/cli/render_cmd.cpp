@@ -131,7 +131,7 @@ Status run_graph(const graph::Graph& g, const std::string& out_override, const R
   // The signer is checked before anything renders: a delivery without its manifest is not one.
   FL_ASSIGN_OR_RETURN(
       auto signer,
-      provenance::open_signer(flags.mark.sign_key, flags.mark.sign_cert, flags.policy.data));
+      provenance::open_signer(flags.mark.sign.key, flags.mark.sign.cert, flags.policy.data));
   auto start = std::chrono::steady_clock::now();
   const CommandOutputs outputs = command_outputs();
   if (policy.content) outputs.pipeline->add_finisher(policy.content);
@@ -192,7 +192,11 @@ Status run_graph(const graph::Graph& g, const std::string& out_override, const R
                      (long long)record);
     }
   }
-  return export_analyses(renderer, *plan, flags, *outputs.pipeline);
+  // The analyses' own media (a lock's contact sheet) are signed too, with no watermark.
+  OutputPipeline side(*outputs.pipeline);
+  side.add_finisher(std::make_shared<provenance::ManifestFinisher>(
+      signer, service::manifest_context(graph::graph_to_json(g), g.base_dir, nullptr, -1)));
+  return export_analyses(renderer, *plan, flags, side);
 }
 
 }  // namespace

@@ -20,6 +20,7 @@ void add_variants_command(CLI::App& app, Status* result) {
     int64_t frame = 0;
     int count = 0, columns = 0;
     bool json = false;
+    SignFlags sign;
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("in", a->in, "Clip, image or sequence")->required();
@@ -34,6 +35,7 @@ void add_variants_command(CLI::App& app, Status* result) {
                   "Write each look as NN_name.cube here (default: <sheet>_looks/)");
   cmd->add_option("--transfer", a->transfer, "Input transfer function when untagged");
   cmd->add_flag("--json", a->json, "Machine-readable summary");
+  add_sign_flags(cmd, a->sign);
   cmd->callback([a, result] {
     const auto start = std::chrono::steady_clock::now();
     std::vector<looks::Look> list;
@@ -67,8 +69,14 @@ void add_variants_command(CLI::App& app, Status* result) {
       std::filesystem::path p(a->out);
       options.cube_dir = (p.parent_path() / (p.stem().string() + "_looks")).string();
     }
-    const CommandOutputs outputs = command_outputs();
-    options.pipeline = outputs.pipeline.get();
+    provenance::ManifestContext context;
+    context.steps = {{"variants", "lut3d", false}};
+    auto outputs = signed_outputs(a->sign, {}, std::move(context));
+    if (!outputs.ok()) {
+      *result = outputs.status();
+      return;
+    }
+    options.pipeline = outputs->pipeline.get();
     render::Renderer renderer;
     auto made = looks::make_variants(renderer, a->in, list, a->out, options);
     if (!made.ok()) {

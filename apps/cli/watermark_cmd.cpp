@@ -49,6 +49,7 @@ Result<uint64_t> parse_record(const std::string& hex) {
 struct EmbedArgs {
   std::string in, out, payload, key, codec, pixel_format, frames;
   double psnr = 44.2;
+  SignFlags sign;
 };
 
 Status embed(const EmbedArgs& a) {
@@ -80,7 +81,13 @@ Status embed(const EmbedArgs& a) {
       return invalid_argument("--frames must be A-B (e.g. 0-99), got '" + a.frames + "'");
     options.frames = graph::FrameRange{first, last};
   }
-  const CommandOutputs outputs = command_outputs();
+  // The marked file's Content Credentials say what was done (c2pa.watermarked) and carry the
+  // payload as their soft binding.
+  provenance::ManifestContext context;
+  context.steps = {{"watermark", "watermark", false}};
+  context.watermark_record = int64_t(record);
+  context.watermark_key = key.fingerprint();
+  FL_ASSIGN_OR_RETURN(const CommandOutputs outputs, signed_outputs(a.sign, {}, std::move(context)));
   FL_RETURN_IF_ERROR(
       render::render_to_file(renderer, *plan, plan->outputs[0], options, a.out, outputs.pipeline));
   std::fprintf(stderr, "marked %s with record %" PRIx64 " (key %s)\n", a.out.c_str(), record,
@@ -243,6 +250,7 @@ void add_watermark_command(CLI::App& app, Status* result) {
     cmd->add_option("--pix-fmt", a->pixel_format, "Output pixel format (FFmpeg name)");
     cmd->add_option("--frames", a->frames, "Frame range A-B (inclusive)");
     cmd->add_option("--psnr", a->psnr, "Luma PSNR of the mark, dB (default 44.2)");
+    add_sign_flags(cmd, a->sign);
     cmd->callback([a, result] { *result = embed(*a); });
   }
   {

@@ -31,11 +31,24 @@ void add_mark_flags(CLI::App* cmd, MarkFlags& flags) {
                   "Mark the outputs of generative operators with the studio's invisible "
                   "watermark; its records go to the audit log of --data DIR");
   cmd->add_flag("--watermark-all", flags.all, "Mark every output, pure grades included");
-  cmd->add_option("--sign-key", flags.sign_key,
+  add_sign_flags(cmd, flags.sign);
+}
+
+void add_sign_flags(CLI::App* cmd, SignFlags& flags) {
+  cmd->add_option("--sign-key", flags.key,
                   "The studio's ES256 key (PEM) that signs every output's Content Credentials "
                   "(C2PA); without it, the installation's own signer");
-  cmd->add_option("--sign-cert", flags.sign_cert,
+  cmd->add_option("--sign-cert", flags.cert,
                   "The signer's X.509 certificate chain (PEM, signer first)");
+}
+
+Result<CommandOutputs> signed_outputs(const SignFlags& flags, const std::string& data_dir,
+                                      provenance::ManifestContext context) {
+  FL_ASSIGN_OR_RETURN(auto signer, provenance::open_signer(flags.key, flags.cert, data_dir));
+  CommandOutputs outputs = command_outputs();
+  outputs.pipeline->add_finisher(
+      std::make_shared<provenance::ManifestFinisher>(std::move(signer), std::move(context)));
+  return outputs;
 }
 
 Result<std::unique_ptr<OutputMarker>> OutputMarker::open(const MarkFlags& flags,

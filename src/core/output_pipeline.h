@@ -35,6 +35,7 @@ struct OutputRecord {
   std::string producer;          // the command, node or op that made it ("render", "scene_lock")
   std::vector<FileRead> inputs;  // every file read to make it
   int64_t first_frame = 0, last_frame = -1;  // renders: the output's frames
+  std::vector<std::string> files;            // an image sequence's files, in frame order
 };
 
 // Runs on each frame of a render before it is encoded, on whichever pixel path the render takes:

@@ -55,6 +55,12 @@ class FrameSink {
 // Fails early (no file created) when the directory is not writable or the codec is unknown.
 Result<std::unique_ptr<FrameSink>> open_sink(const std::string& path, const SinkOptions& options);
 
+// The files a render of `frames` frames to the image-sequence pattern `path` writes, in order
+// (frame k is numbered first + k, first being options.source.first_frame when that is > 0 and 1
+// otherwise, as the sink numbers them). Empty when `path` is not a sequence pattern.
+Result<std::vector<std::string>> sequence_files(const std::string& path, const SinkOptions& options,
+                                                int64_t frames);
+
 // Joins clips written by open_sink() with the same options (consecutive frame ranges of one
 // render, video only) into `path` without re-encoding: packets are copied in order with
 // timestamps continuing, stream/container metadata (timecode, colour tags, codec tag) from the

@@ -28,18 +28,6 @@ json hashed_uri(const std::string& url, std::string_view hashed) {
   return {{"url", url}, {"hash", bytes_value(c2pa::sha256(hashed))}};
 }
 
-std::string_view mime_for(const std::string& path) {
-  static const std::map<std::string, std::string_view> kByExtension{
-      {".mp4", "video/mp4"},       {".mov", "video/quicktime"}, {".mkv", "video/x-matroska"},
-      {".mxf", "application/mxf"}, {".avi", "video/x-msvideo"}, {".png", "image/png"},
-      {".jpg", "image/jpeg"},      {".jpeg", "image/jpeg"},     {".exr", "image/x-exr"},
-      {".dpx", "image/x-dpx"},     {".tif", "image/tiff"},      {".tiff", "image/tiff"}};
-  std::string ext = fs::path(path).extension().string();
-  for (char& c : ext) c = char(std::tolower(uint8_t(c)));
-  auto it = kByExtension.find(ext);
-  return it == kByExtension.end() ? std::string_view("application/octet-stream") : it->second;
-}
-
 // A source's own Content Credentials, carried into ours: its manifests, and what the ingredient
 // says of them (the active one, its signature, and how it validated here).
 void carry_ingredient_manifest(const std::string& path, json& ingredient,
@@ -75,11 +63,6 @@ void carry_ingredient_manifest(const std::string& path, json& ingredient,
                                        {"failure", entries(report.failure)}}}};
 }
 
-bool is_sequence_pattern(const std::string& path) {
-  const std::string name = fs::path(path).filename().string();
-  return name.find('%') != std::string::npos || name.find('#') != std::string::npos;
-}
-
 }  // namespace
 
 std::string_view c2pa_action_for(std::string_view op) {
@@ -92,7 +75,8 @@ std::string_view c2pa_action_for(std::string_view op) {
       {"scene_lock", "c2pa.color_adjustments"},
       {"crop", "c2pa.cropped"},
       {"resize", "c2pa.resized"},
-      {"reformat", "c2pa.resized"}};
+      {"reformat", "c2pa.resized"},
+      {"watermark", "c2pa.watermarked"}};
   auto it = kActions.find(op);
   return it == kActions.end() ? std::string_view("c2pa.edited") : it->second;
 }
@@ -110,7 +94,7 @@ Result<c2pa::ManifestDefinition> manifest_definition(const OutputRecord& record,
     const FileRead& in = record.inputs[i];
     json ingredient = {{"relationship", i == 0 ? "parentOf" : "componentOf"},
                        {"dc:title", fs::path(in.path).filename().string()},
-                       {"dc:format", mime_for(in.path)}};
+                       {"dc:format", c2pa::mime_for_path(in.path)}};
     // The source by its bytes, never its stat: a clip still being hashed in the background is
     // waited for, so the same render names its sources the same way (and signs the same bytes).
     std::string xxh128 = in.id.xxh128;
@@ -157,10 +141,10 @@ Result<c2pa::ManifestDefinition> manifest_definition(const OutputRecord& record,
           {"blocks", json::array({{{"scope", json::object()}, {"value", bytes_value(value)}}})},
           {"pad", bytes_value("")}}});
   }
-  json render = {{"graph", context.graph_key},
-                 {"producer", record.producer},
+  json render = {{"producer", record.producer},
                  {"kind", output_kind_name(record.kind)},
                  {"framelock", FL_VERSION_STRING}};
+  if (!context.graph_key.empty()) render["graph"] = context.graph_key;
   if (record.last_frame >= record.first_frame)
     render["frames"] = {record.first_frame, record.last_frame};
   d.assertions.push_back({"org.framelock.render", render});
@@ -169,9 +153,10 @@ Result<c2pa::ManifestDefinition> manifest_definition(const OutputRecord& record,
 
 Status ManifestFinisher::finish(const OutputRecord& record) const {
   if (record.kind != OutputKind::kRender && record.kind != OutputKind::kSheet) return ok_status();
-  if (is_sequence_pattern(record.path))
-    return ok_status();  // sequences: not built yet (docs/provenance.md)
   FL_ASSIGN_OR_RETURN(c2pa::ManifestDefinition definition, manifest_definition(record, context_));
+  if (c2pa::is_sequence_pattern(record.path))
+    return c2pa::write_collection_sidecar(c2pa::sequence_sidecar_path(record.path), record.files,
+                                          std::move(definition), *signer_);
   if (const auto container = c2pa::detect_container(record.path))
     return c2pa::embed_manifest(record.path, *container, std::move(definition), *signer_);
   return c2pa::write_sidecar(record.path, std::move(definition), *signer_);

@@ -100,6 +100,8 @@ OutputRecord OutputJob::record() const {
   r.first_frame = output_.first;
   r.last_frame = output_.last;
   r.inputs = inputs_of(*plan_, output_.node);
+  auto files = io::sequence_files(path_, sink_options_, output_.last - output_.first + 1);
+  if (files.ok()) r.files = std::move(files).value();
   return r;
 }
 

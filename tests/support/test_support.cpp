@@ -39,13 +39,16 @@ int run(const std::string& command) {
 }
 
 std::string c2pa_reference_verdict(const std::string& file, const std::string& mime,
-                                   const std::string& trust_anchors_pem) {
+                                   const std::string& trust_anchors_pem,
+                                   const std::string& sidecar) {
   const std::string script = repo_path("tests/c2pa/verify.mjs");
   if (run("command -v node >/dev/null") != 0 ||
-      !std::filesystem::exists(repo_path("tests/c2pa/node_modules/@contentauth/c2pa-wasm")))
+      !std::filesystem::exists(repo_path("tests/c2pa/node_modules/@contentauth/c2pa-wasm")) ||
+      !std::filesystem::exists(repo_path("tests/c2pa/node_modules/@contentauth/toolkit")))
     return {};
   std::string command = "node '" + script + "' '" + file + "' '" + mime + "'";
   if (!trust_anchors_pem.empty()) command += " '" + trust_anchors_pem + "'";
+  if (!sidecar.empty()) command += " --sidecar '" + sidecar + "'";
   FILE* pipe = ::popen(command.c_str(), "r");
   if (!pipe) return {};
   std::string out;

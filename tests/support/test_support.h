@@ -35,8 +35,10 @@ int ffmpeg(const std::string& args);
 // The C2PA reference implementation's verdict on a file (tests/c2pa/verify.mjs: c2pa-rs as
 // WebAssembly, offline), as the JSON it prints: state, failure/success codes, the active manifest.
 // Empty when Node or the package is missing (scripts/setup.sh installs both): callers skip.
+// `sidecar`: the manifest is that file, checked against `file` by @contentauth/toolkit.
 std::string c2pa_reference_verdict(const std::string& file, const std::string& mime,
-                                   const std::string& trust_anchors_pem = {});
+                                   const std::string& trust_anchors_pem = {},
+                                   const std::string& sidecar = {});
 
 // Peak signal-to-noise ratio over RGB in dB, for images in [0,1] (values are clamped).
 // Infinity when identical. Images must have the same bounds.

@@ -26,6 +26,16 @@ bool is_image_path(const std::string& path) {
   return image_paths::is_still_extension(image_paths::extension_of(path));
 }
 
+Result<std::vector<std::string>> sequence_files(const std::string& path, const SinkOptions& options,
+                                                int64_t frames) {
+  std::vector<std::string> files;
+  if (!is_image_path(path) || !image_paths::looks_like_pattern(path)) return files;
+  FL_ASSIGN_OR_RETURN(image_paths::SequencePattern pattern, image_paths::parse_pattern(path));
+  const int64_t first = image_paths::first_written_number(options.source.first_frame);
+  for (int64_t k = 0; k < frames; ++k) files.push_back(pattern.path(first + k));
+  return files;
+}
+
 Result<MediaInfo> probe_image(const std::string& path) {
   FL_ASSIGN_OR_RETURN(const m::Table* t, module_table());
   return t->probe(path);

@@ -33,6 +33,12 @@ struct SequencePattern {
   bool match(const std::string& file_name, int64_t* number) const;
 };
 
+// The number a written sequence's first file gets: the source's first frame when it has one
+// (> 0), else 1, which is what editorial and farm tools expect.
+inline int64_t first_written_number(int64_t source_first_frame) {
+  return source_first_frame > 0 ? source_first_frame : 1;
+}
+
 // Whether `path` contains a frame-number token in its file name. Malformed tokens (two tokens,
 // `%0d` with junk) make it an invalid_argument rather than a still that cannot be found.
 bool looks_like_pattern(const std::string& path);

@@ -24,6 +24,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <ctime>
 #include <exception>
 #include <filesystem>
 #include <optional>
@@ -39,6 +40,27 @@
 namespace fl::io {
 
 namespace {
+
+// Every render of a plan is the same bytes (farm chunks, resumed jobs, the command line and the
+// server), but OpenImageIO stamps EXR and TIFF files with the wall clock unless it is given a
+// date. So the date is the reproducible-builds convention's SOURCE_DATE_EPOCH when it is set;
+// otherwise TIFF gets none and EXR, whose writer always puts one in, the epoch. When a file was
+// rendered, and by whom, is in the audit log and its Content Credentials' ingredients.
+std::string reproducible_date_time(bool required) {
+  if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch && *epoch) {
+    char* end = nullptr;
+    const long long seconds = std::strtoll(epoch, &end, 10);
+    if (end && *end == '\0' && seconds >= 0) {
+      const std::time_t t = std::time_t(seconds);
+      std::tm utc{};
+      gmtime_r(&t, &utc);
+      char text[32];
+      std::strftime(text, sizeof text, "%Y:%m:%d %H:%M:%S", &utc);
+      return text;
+    }
+  }
+  return required ? "1970:01:01 00:00:00" : "";
+}
 
 namespace fs = std::filesystem;
 using image_paths::SequencePattern;
@@ -131,7 +153,7 @@ class OiioSink final : public FrameSink {
         pattern_(std::move(pattern)),
         options_(std::move(options)),
         format_(std::move(format)),
-        next_number_(options_.source.first_frame > 0 ? options_.source.first_frame : 1) {
+        next_number_(image_paths::first_written_number(options_.source.first_frame)) {
     temp_ = temp_path_beside(target_path());
   }
 
@@ -257,6 +279,7 @@ class OiioSink final : public FrameSink {
       }
     }
     spec.attribute("Software", "framelock");
+    spec.attribute("DateTime", reproducible_date_time(format_.name == "openexr"));
     return spec;
   }
 

@@ -30,6 +30,26 @@ std::string sidecar_path(const std::string& path);
 Status write_sidecar(const std::string& path, ManifestDefinition definition,
                      const SigningIdentity& signer);
 
+// An image sequence (`shot.%04d.exr`, `shot.####.dpx`) gets one sidecar for all its files,
+// `shot.c2pa` beside them, bound by a collection data hash (c2pa.hash.collection.data, C2PA 2.2
+// §18.8.2): each file's SHA-256 and size, named relative to the sidecar's folder.
+bool is_sequence_pattern(const std::string& path);
+std::string sequence_sidecar_path(const std::string& pattern);
+Status write_collection_sidecar(const std::string& sidecar, const std::vector<std::string>& files,
+                                ManifestDefinition definition, const SigningIdentity& signer);
+// A collection hash checked against the files beside `sidecar`: the C2PA code that answers
+// (assertion.collectionHash.match, .mismatch, .incorrectFileCount, .invalidURI, .malformed).
+struct BindingVerdict {
+  std::string code;
+  std::string explanation;
+  bool ok() const { return code.ends_with(".match"); }
+};
+BindingVerdict check_collection_hash(const std::string& sidecar, const nlohmann::json& binding);
+
+// The media type for a file name ("image/x-exr", "video/mp4"); application/octet-stream when
+// unknown.
+std::string_view mime_for_path(const std::string& path);
+
 // A file's store, as embedded; not_found when it has none.
 Result<std::string> read_embedded_store(const std::string& path, Container container);
 // Checks the hard-binding assertion (its label, and its CBOR decoded to JSON) against the file's

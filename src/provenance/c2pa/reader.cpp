@@ -54,7 +54,8 @@ std::string assertion_label_of(const std::string& url) {
 }
 
 bool is_hard_binding(const std::string& label) {
-  return label == "c2pa.hash.data" || label.rfind("c2pa.hash.bmff", 0) == 0;
+  return label == "c2pa.hash.data" || label == "c2pa.hash.collection.data" ||
+         label.rfind("c2pa.hash.bmff", 0) == 0;
 }
 
 struct Validation {
@@ -217,28 +218,46 @@ ManifestReport validate_store(std::string_view store, const std::string& trust_a
 
 Result<ManifestReport> read_and_validate(const std::string& path,
                                          const std::string& trust_anchors_pem) {
-  const auto container = detect_container(path);
+  // What is read: a file with its store embedded; a file and its sidecar; an image sequence's
+  // pattern and its one sidecar; or a sidecar named directly (its asset beside it).
+  std::string asset = path, store_file;
+  std::optional<Container> container;
+  std::error_code ec;
+  if (is_sequence_pattern(path)) {
+    store_file = sequence_sidecar_path(path);
+  } else if (path.ends_with(".c2pa")) {
+    store_file = path;
+    asset = path.substr(0, path.size() - 5);
+  } else {
+    if (!std::filesystem::exists(path, ec))
+      return not_found(fmt::format("cannot read '{}'", path), path);
+    container = detect_container(path);
+    if (!container) store_file = sidecar_path(path);
+  }
   std::string store;
   if (container) {
     FL_ASSIGN_OR_RETURN(store, read_embedded_store(path, *container));
   } else {
-    std::error_code ec;
-    if (!std::filesystem::exists(path, ec))
-      return not_found(fmt::format("cannot read '{}'", path), path);
-    if (!std::filesystem::exists(sidecar_path(path), ec))
-      return not_found(fmt::format("'{}' carries no C2PA manifest and has no sidecar {}", path,
-                                   sidecar_path(path)));
-    FL_ASSIGN_OR_RETURN(store, read_file_bytes(sidecar_path(path)));
+    if (!std::filesystem::exists(store_file, ec))
+      return not_found(
+          fmt::format("'{}' carries no C2PA manifest and has no sidecar {}", path, store_file));
+    FL_ASSIGN_OR_RETURN(store, read_file_bytes(store_file));
   }
   ManifestReport report;
   report.file = path;
   Validation v{report};
   v.run_guarded(store, trust_anchors_pem);
-  if (!v.binding_label.empty()) {
+  if (v.binding_label == "c2pa.hash.collection.data") {
+    const BindingVerdict verdict = check_collection_hash(store_file, v.binding);
+    if (verdict.ok())
+      v.ok(verdict.code, verdict.explanation);
+    else
+      v.fail(verdict.code, verdict.explanation);
+  } else if (!v.binding_label.empty()) {
     const std::string kind = v.binding_label == "c2pa.hash.data" ? "dataHash" : "bmffHash";
     Status st;
     try {
-      st = check_hard_binding(path, container, v.binding_label, v.binding);
+      st = check_hard_binding(asset, container, v.binding_label, v.binding);
     } catch (const json::exception& e) {
       st = corrupt_data(std::string("the hard binding is malformed: ") + e.what());
     }

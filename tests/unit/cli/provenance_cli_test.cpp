@@ -3,7 +3,9 @@
 // implementation; sidecars for formats that cannot carry a manifest.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -148,15 +150,117 @@ TEST_F(ProvenanceCli, FormatsThatCannotCarryAManifestGetASidecar) {
   auto made = run("apply " + mega_ + " out.mkv exposure stops=0.2 --frames 0-5 --codec ffv1");
   ASSERT_EQ(made.code, 0) << made.err;
   EXPECT_TRUE(std::filesystem::exists(dir_.file("out.mkv.c2pa")));
-  auto ok = run("provenance verify out.mkv --trust " + home_.file("c2pa-signer/root.pem"));
+  const std::string root = home_.file("c2pa-signer/root.pem");
+  auto ok = run("provenance verify out.mkv --trust " + root);
   EXPECT_EQ(ok.code, 0) << ok.err << ok.out;
+  // The reference reads a sidecar against its asset too (@contentauth/toolkit).
+  auto reference = [&](const std::string& file, const std::string& mime) {
+    const std::string verdict =
+        c2pa_reference_verdict(dir_.file(file), mime, root, dir_.file(file + ".c2pa"));
+    return verdict.empty() ? json() : json::parse(verdict);
+  };
+  if (const json v = reference("out.mkv", "video/x-matroska"); !v.is_null()) {
+    EXPECT_EQ(v.value("state", ""), "Trusted") << v.dump();
+  }
+  ASSERT_EQ(run("apply " + mega_ + " still.exr exposure stops=0.2 --frames 3-3").code, 0);
+  EXPECT_EQ(run("provenance verify still.exr --trust " + root).code, 0);
+  if (const json v = reference("still.exr", "image/x-exr"); !v.is_null()) {
+    EXPECT_EQ(v.value("state", ""), "Trusted") << v.dump();
+  }
   flip("out.mkv", 3000);
   EXPECT_EQ(run("provenance verify out.mkv").code, 5);
+  if (const json v = reference("out.mkv", "video/x-matroska"); !v.is_null()) {
+    EXPECT_EQ(v.value("state", ""), "Invalid");
+    EXPECT_NE(v["failure"].dump().find("assertion.dataHash.mismatch"), std::string::npos)
+        << v.dump();
+  }
   // No manifest at all, and no file at all, are told apart.
   auto none = run("provenance show " + mega_);
   EXPECT_EQ(none.code, 3);
   EXPECT_NE(none.err.find("no C2PA manifest"), std::string::npos) << none.err;
   EXPECT_EQ(run("provenance show absent.mp4").code, 3);
+}
+
+// Media made outside a render carry Content Credentials too: a look-development contact sheet.
+TEST_F(ProvenanceCli, AVariantsSheetIsSignedAsTheLooksOfItsSource) {
+  make_studio();
+  auto made =
+      run("variants " + mega_ +
+          " --frame 30 --out sheet.png --count 4 --sign-key signer.key --sign-cert chain.pem");
+  ASSERT_EQ(made.code, 0) << made.err;
+  auto shown = run("provenance show sheet.png --trust ca.pem --json");
+  ASSERT_EQ(shown.code, 0) << shown.err;
+  const json report = json::parse(shown.out);
+  EXPECT_EQ(report["state"], "Trusted") << shown.out;
+  EXPECT_EQ(report["assertions"]["c2pa.ingredient.v3"]["dc:title"], "Megamind.avi");
+  const json& actions = report["assertions"]["c2pa.actions.v2"]["actions"];
+  ASSERT_EQ(actions.size(), 2u) << actions.dump();
+  EXPECT_EQ(actions[0]["action"], "c2pa.opened");
+  EXPECT_EQ(actions[1]["action"], "c2pa.color_adjustments");
+  const std::string verdict =
+      c2pa_reference_verdict(dir_.file("sheet.png"), "image/png", dir_.file("ca.pem"));
+  if (!verdict.empty()) {
+    EXPECT_EQ(json::parse(verdict).value("state", ""), "Trusted") << verdict;
+  }
+  // The .cube files beside it are looks, not media: no manifest.
+  int cubes = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir_.file("sheet_looks"))) {
+    EXPECT_NE(e.path().extension(), ".c2pa") << e.path();
+    ++cubes;
+  }
+  EXPECT_EQ(cubes, 4);
+  auto refused =
+      run("variants " + mega_ + " --frame 30 --out other.png --count 2 --sign-key signer.key");
+  EXPECT_EQ(refused.code, 2);
+  EXPECT_FALSE(std::filesystem::exists(dir_.file("other.png")));
+}
+
+// An image sequence gets one sidecar for all its files, with each file's hash: a changed frame
+// and a missing frame are each named, and a sequence rendered again signs the same bytes.
+TEST_F(ProvenanceCli, AnImageSequenceHasOneManifestWithAHashPerFile) {
+  make_studio();
+  std::filesystem::create_directory(dir_.file("shot"));
+  const std::string sign = " --sign-key signer.key --sign-cert chain.pem";
+  auto made =
+      run("apply " + mega_ + " shot/frame.%04d.exr exposure stops=0.2 --frames 20-24" + sign);
+  ASSERT_EQ(made.code, 0) << made.err;
+  ASSERT_TRUE(std::filesystem::exists(dir_.file("shot/frame.c2pa")));
+  auto shown = run("provenance show shot/frame.%04d.exr --trust ca.pem --json");
+  ASSERT_EQ(shown.code, 0) << shown.err;
+  const json report = json::parse(shown.out);
+  EXPECT_EQ(report["state"], "Trusted") << shown.out;
+  const json& collection = report["assertions"]["c2pa.hash.collection.data"];
+  ASSERT_EQ(collection["uris"].size(), 5u) << collection.dump();
+  EXPECT_EQ(collection["uris"][0]["uri"], "frame.0001.exr");
+  EXPECT_EQ(collection["uris"][4]["uri"], "frame.0005.exr");
+  EXPECT_EQ(collection["uris"][0]["dc:format"], "image/x-exr");
+  EXPECT_EQ(collection["uris"][0]["size"],
+            std::filesystem::file_size(dir_.file("shot/frame.0001.exr")));
+  // The sidecar named directly says the same.
+  EXPECT_EQ(run("provenance verify shot/frame.c2pa --trust ca.pem").code, 0);
+  const std::string first_sidecar = slurp(dir_.file("shot/frame.c2pa"));
+
+  flip("shot/frame.0003.exr", 100);
+  auto changed = run("provenance verify shot/frame.%04d.exr --trust ca.pem");
+  EXPECT_EQ(changed.code, 5);
+  EXPECT_NE(changed.err.find("assertion.collectionHash.mismatch"), std::string::npos)
+      << changed.err;
+  EXPECT_NE(changed.err.find("frame.0003.exr"), std::string::npos) << changed.err;
+  flip("shot/frame.0003.exr", 100);
+  EXPECT_EQ(run("provenance verify shot/frame.%04d.exr --trust ca.pem").code, 0);
+  std::filesystem::remove(dir_.file("shot/frame.0004.exr"));
+  auto missing = run("provenance verify shot/frame.%04d.exr");
+  EXPECT_EQ(missing.code, 5);
+  EXPECT_NE(missing.err.find("assertion.collectionHash.incorrectFileCount"), std::string::npos)
+      << missing.err;
+
+  // A second later: EXR files carry a date, and it must not be the wall clock's.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  ASSERT_EQ(
+      run("apply " + mega_ + " shot/frame.%04d.exr exposure stops=0.2 --frames 20-24" + sign).code,
+      0);
+  EXPECT_TRUE(slurp(dir_.file("shot/frame.c2pa")) == first_sidecar)
+      << "the same sequence rendered again signs different bytes";
 }
 
 }  // namespace

@@ -54,6 +54,13 @@ TEST_F(WatermarkCli, EmbedsInRealFootageAndDetectsBlindAfterReencodeCropAndEq) {
                   " marked.mkv --payload 5eed0c0de --key studio.key --codec ffv1 --frames 24-95");
   ASSERT_EQ(made.code, 0) << made.err;
   const std::string marked = dir_.file("marked.mkv");
+  // Its Content Credentials (a sidecar, for MKV) say it was watermarked, and with what.
+  auto credentials = run("provenance show marked.mkv --json");
+  ASSERT_EQ(credentials.code, 0) << credentials.err;
+  const auto report = nlohmann::json::parse(credentials.out);
+  EXPECT_EQ(report["assertions"]["c2pa.actions.v2"]["actions"][1]["action"], "c2pa.watermarked")
+      << credentials.out;
+  EXPECT_EQ(report["assertions"]["c2pa.soft-binding"]["alg"], "org.framelock.watermark.1");
   ASSERT_EQ(test::ffmpeg("-i " + marked + " -c:v libx264 -preset medium -crf 30 -pix_fmt yuv420p " +
                          dir_.file("x264.mp4")),
             0);

@@ -102,6 +102,39 @@ TEST(Jumbf, SuperboxRoundTrip) {
     EXPECT_FALSE(parse_superbox(std::string_view(sb).substr(0, n)).ok());
 }
 
+// The collection hash's refusals (C2PA 2.2 §15.12.5), each with its own code; a sequence's
+// sidecar is named after the pattern's stem.
+TEST(C2paCollection, RefusesPathsOutsideTheCollectionAndMalformedEntries) {
+  test::TempDir dir;
+  std::ofstream(dir.file("a.0001.exr")) << "frame";
+  const std::string sidecar = dir.file("a.c2pa");
+  EXPECT_EQ(sequence_sidecar_path(dir.file("a.%04d.exr")), sidecar);
+  EXPECT_EQ(sequence_sidecar_path("shot_####.dpx"), "shot.c2pa");
+  EXPECT_EQ(sequence_sidecar_path("%06d.exr"), "sequence.c2pa");
+  const std::string hash = sha256("frame");
+  auto entry = [&](const std::string& uri) {
+    return json{{"uri", uri},
+                {"hash", json::binary(std::vector<uint8_t>(hash.begin(), hash.end()))}};
+  };
+  auto code = [&](const json& binding) { return check_collection_hash(sidecar, binding).code; };
+  EXPECT_EQ(code({{"alg", "sha256"}, {"uris", {entry("a.0001.exr")}}}),
+            "assertion.collectionHash.match");
+  for (const char* uri : {"../a.0001.exr", "/etc/passwd", "./a.0001.exr", "x/../a.0001.exr", ""})
+    EXPECT_EQ(code({{"alg", "sha256"}, {"uris", {entry(uri)}}}),
+              "assertion.collectionHash.invalidURI")
+        << uri;
+  EXPECT_EQ(code({{"alg", "sha256"}, {"uris", {entry("a.0002.exr")}}}),
+            "assertion.collectionHash.incorrectFileCount");
+  EXPECT_EQ(code({{"uris", {entry("a.0001.exr")}}}), "assertion.collectionHash.malformed");
+  EXPECT_EQ(code({{"alg", "sha256"}, {"uris", json::array()}}),
+            "assertion.collectionHash.malformed");
+  EXPECT_EQ(code({{"alg", "sha256"}, {"uris", {{{"uri", "a.0001.exr"}}}}}),
+            "assertion.collectionHash.malformed");
+  std::ofstream(dir.file("a.0001.exr")) << "Frame";
+  EXPECT_EQ(code({{"alg", "sha256"}, {"uris", {entry("a.0001.exr")}}}),
+            "assertion.collectionHash.mismatch");
+}
+
 TEST_F(C2paTest, CoseSignatureVerifiesAndCatchesChanges) {
   auto sig = cose_sign1(*signer, "the claim", 10);
   ASSERT_TRUE(sig.ok());

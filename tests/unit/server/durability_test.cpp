@@ -13,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include <httplib.h>
 
@@ -29,7 +30,8 @@ using namespace std::chrono_literals;
 // `framelock serve` as a child process on a port of its own.
 class ServerProcess {
  public:
-  ServerProcess(std::string data, int port) : data_(std::move(data)), port_(port) {}
+  ServerProcess(std::string data, int port, std::vector<std::string> extra = {})
+      : data_(std::move(data)), port_(port), extra_(std::move(extra)) {}
   ~ServerProcess() {
     if (pid_ > 0) {
       ::kill(pid_, SIGKILL);
@@ -44,8 +46,12 @@ class ServerProcess {
       int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
       ::dup2(fd, 1);
       ::dup2(fd, 2);
-      ::execl(bin.c_str(), bin.c_str(), "serve", "--data", data_.c_str(), "--port",
-              std::to_string(port_).c_str(), "--media-root", media.c_str(), nullptr);
+      const std::string port = std::to_string(port_);
+      std::vector<const char*> argv = {bin.c_str(), "serve",      "--data",       data_.c_str(),
+                                       "--port",    port.c_str(), "--media-root", media.c_str()};
+      for (const std::string& a : extra_) argv.push_back(a.c_str());
+      argv.push_back(nullptr);
+      ::execv(bin.c_str(), const_cast<char* const*>(argv.data()));
       ::_exit(127);
     }
     for (int i = 0; i < 200; ++i) {
@@ -90,6 +96,7 @@ class ServerProcess {
  private:
   std::string data_;
   int port_;
+  std::vector<std::string> extra_;
   pid_t pid_ = -1;
 };
 
@@ -190,6 +197,56 @@ TEST_F(Durability, KillNineMidRenderResumesAndTheOutputIsBitIdentical) {
   // No temp files or segments left behind.
   for (const auto& e : std::filesystem::recursive_directory_iterator(data + "/jobs"))
     EXPECT_EQ(e.path().filename().string().find(".tmp-"), std::string::npos) << e.path();
+}
+
+// A marked job resumed after kill -9 keeps its one audit record: the frames rendered before the
+// kill and those after carry the same mark, and the file its Content Credentials describe.
+TEST_F(Durability, AMarkedJobKilledMidRenderResumesWithTheSameMark) {
+  const std::string key = tmp_.file("studio.key");
+  ASSERT_EQ(run(test::framelock_bin() + " watermark keygen --out " + key + " >/dev/null"), 0);
+  const std::string data = tmp_.file("data");
+  const int port = free_port();
+  const std::vector<std::string> mark = {"--watermark-key", key, "--watermark-all"};
+  ServerProcess server(data, port, mark);
+  server.start();
+  ASSERT_FALSE(server.token_.empty());
+  auto job = server.request("POST", "/v1/jobs", job_body());
+  ASSERT_TRUE(job.contains("id")) << job.dump();
+  const std::string id = job["id"];
+  auto before = wait_frames(server, id, 12);
+  ASSERT_TRUE(before.contains("watermark")) << before.dump();
+  const int64_t record = before["watermark"]["record"];
+  server.kill(SIGKILL);
+  ASSERT_EQ(server.wait(5000ms), 128 + SIGKILL);
+  ASSERT_LT(before["frames_done"].get<int64_t>(), 48) << "the job got too far before the kill";
+
+  ServerProcess again(data, port, mark);
+  again.token_ = server.token_;
+  again.start();
+  auto done = wait_state(again, id, "succeeded");
+  EXPECT_EQ(done["attempts"], 2);
+  EXPECT_EQ(done["watermark"]["record"], record) << done.dump();
+  std::string raw;
+  again.request("GET", "/v1/audit?type=watermark&limit=100", nullptr, &raw);
+  const auto assigned = nlohmann::json::parse(raw, nullptr, false);
+  ASSERT_TRUE(assigned.contains("records")) << raw;
+  EXPECT_EQ(assigned["records"].size(), 1u) << "a resumed job must not take a second record";
+  const std::string out = tmp_.file("marked.mov");
+  std::ofstream(out, std::ios::binary) << output_of(again, id);
+  // Frames 0-47 (mostly rendered before the kill) and 48-89 (all after it).
+  for (const char* start : {"0", "2"}) {
+    const std::string report = tmp_.file("detect.json");
+    ASSERT_EQ(run(test::framelock_bin() + " watermark detect " + out + " --key " + key +
+                  " --start " + start + " --json > " + report),
+              0);
+    std::ifstream in(report);
+    const auto found = nlohmann::json::parse(in, nullptr, false);
+    EXPECT_TRUE(found.value("found", false)) << start << ": " << found.dump();
+    EXPECT_EQ(found.value("record", int64_t(-1)), record) << start;
+  }
+  EXPECT_EQ(run(test::framelock_bin() + " provenance verify " + out + " --trust " + data +
+                "/c2pa-signer/root.pem >/dev/null"),
+            0);
 }
 
 TEST_F(Durability, SigtermParksRunningJobsExitsWithinFiveSecondsAndResumes) {
