@@ -11,7 +11,7 @@ export LSAN_OPTIONS=suppressions=$(pwd)/scripts/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 for t in test_core test_colour test_graph test_io_oiio test_io_ffmpeg test_io_timeline test_inpaint \
   test_api test_ml test_security test_provenance; do
-  echo "== $t (asan+ubsan)"
+  echo "== $t (asan+ubsan) at $(date +%T)"
   if [ "$t" = test_ml ]; then
     # The classifier's held-out set is 300 pictures through OpenCV (uninstrumented): release only.
     ./build-clang/tests/$t --gtest_brief=1 --gtest_filter='-ContentClassifier.*'
@@ -29,7 +29,7 @@ for t in test_core test_colour test_graph test_io_oiio test_io_ffmpeg test_io_ti
 done
 # The store's round trips each run several scene-lock analyses (minutes under ASan): its byte-level
 # refusal test stays here, the rest run in the release tree.
-echo "== test_render (asan+ubsan)"
+echo "== test_render (asan+ubsan) at $(date +%T)"
 # The 4K-shaped long chain of the window cache (fills under an extension) likewise, and the
 # character mattes on every lead's labelled frames (a whole-clip analysis first); the character
 # ops' consistency cases stay.
@@ -38,12 +38,13 @@ echo "== test_render (asan+ubsan)"
 
 # The removal-quality cases render dozens of real frames (minutes under ASan): one of each op's
 # code paths here, the rest in the release run (the consistency cases cover every op too).
-echo "== test_ops (asan+ubsan, one case per op)"
+echo "== test_ops (asan+ubsan, one case per op) at $(date +%T)"
 ./build-clang/tests/test_ops --gtest_brief=1 \
   --gtest_filter='FillQuality.MovingObjectOnALockedOffCamera*:CleanPlate.RefusesWhenNothingIsSeen:ExtendQuality.BadPaddingIsRefused'
 # The server in-process (its durability tests run the release binary, so they stay out).
-echo "== test_server (asan+ubsan)"
+echo "== test_server (asan+ubsan) at $(date +%T)"
 # (Not the ones that render whole clips or run a scene-lock or character analysis: minutes
 # under ASan.)
 ./build-clang/tests/test_server --gtest_brief=1 \
   --gtest_filter='ServerFixture.*:ProjectsUpgrade.*:ProjectMatrix.AnotherProjectsIds*-ServerFixture.JobRenders*:ServerFixture.EventsReport*:ServerFixture.H264*:ServerFixture.Characters*:ServerFixture.AGraphNamesAMediasCast:ServerFixture.ChangesRefusalsAndOutputsAreAudited*'
+echo "== sanitizer tests done at $(date +%T)"
