@@ -5,8 +5,8 @@
 //                                        a precomputed delta frame, and a plain copy
 //   bench_watermark flat MARKED REF      flat areas of real footage: over 16x16 blocks whose
 //                                        unmarked luma has sigma < 1 (and < 2) code values, the
-//                                        mark's RMS and largest change (8-bit luma, both files
-//                                        decoded by FFmpeg's command)
+//                                        mark's RMS and largest change (the 8-bit Y plane as
+//                                        coded, both files decoded by FFmpeg's command)
 //   bench_watermark null [DETECTIONS]    blind detections on unmarked real footage (opencv-doc
 //                                        clips, random 2 s excerpts, re-encoded or not), each with
 //                                        a fresh random key: payloads accepted, decode attempts,
@@ -174,8 +174,10 @@ int bench_null(int detections) {
 // How much the mark changes flat areas (skies, walls, grey cards), where a pattern would show.
 int bench_flat(const std::string& marked, const std::string& ref) {
   int w = 0, h = 0, w2 = 0, h2 = 0;
-  const auto a = luma_frames(marked, 0, 1e6, "", w, h);
-  const auto b = luma_frames(ref, 0, 1e6, "", w2, h2);
+  // The Y plane's code values as an encoder gets them (yuv444p), not a full-range gray that would
+  // stretch each step by 255/219 and round one-code changes into two.
+  const auto a = luma_frames(marked, 0, 1e6, "-vf format=yuv444p,extractplanes=y", w, h);
+  const auto b = luma_frames(ref, 0, 1e6, "-vf format=yuv444p,extractplanes=y", w2, h2);
   if (a.empty() || a.size() != b.size() || w != w2 || h != h2) {
     std::fprintf(stderr, "flat: '%s' and '%s' differ in size or length\n", marked.c_str(),
                  ref.c_str());

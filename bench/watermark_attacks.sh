@@ -4,7 +4,7 @@
 # excerpts. Prints one line per clip x attack: exact payloads found / excerpts tried, and the
 # pilot's z-scores. Also prints the marked clips' luma PSNR and SSIM against unmarked renders.
 #
-#   bench/watermark_attacks.sh [BUILD_DIR] [EXCERPTS_PER_ATTACK] [WORK_DIR]
+#   [PEER_ONLY=1] bench/watermark_attacks.sh [BUILD_DIR] [EXCERPTS_PER_ATTACK] [WORK_DIR]
 #
 # Clips: Megamind.avi (720x528, 23.976 fps) and vtest.avi (768x576, 10 fps) from opencv-doc,
 # and Megamind upscaled to 1472x1080 (an upscale: softer than a real HD master, so optimistic).
@@ -15,6 +15,7 @@ BUILD=${1:-build}
 EXCERPTS=${2:-5}
 WORK=${3:-$(mktemp -d /tmp/wm-bench.XXXXXX)}
 FL=$(realpath "$BUILD")/bin/framelock
+BASE=$(realpath "$BUILD")/bin/bench_watermark_baseline
 DATA=/usr/share/doc/opencv-doc/examples/data
 mkdir -p "$WORK"
 cd "$WORK"
@@ -42,7 +43,8 @@ declare -A ATTACK=(
 ORDER="x264_crf30 x265_crf30 scale045_bicubic scale045_lanczos crop12_offcentre eq_dim eq_punch fps25 fps30_blend combo"
 
 RANDOM=20
-for clip in mega vtest mega1080; do
+# PEER_ONLY=1: the classical peer's matrix alone.
+for clip in $([ "${PEER_ONLY:-0}" = 1 ] || echo mega vtest mega1080); do
   record=$(printf '%x' $((RANDOM * 32768 + RANDOM)))
   "$FL" watermark embed $clip.mkv ${clip}_wm.mkv --payload "$record" --key studio.key \
     --codec ffv1 >/dev/null 2>&1
@@ -72,13 +74,12 @@ for clip in mega vtest mega1080; do
   done
 done
 
-BASE=$(realpath "$BUILD")/bin/bench_watermark_baseline
 echo "classical peer: DWT-DCT QIM (bench_watermark_baseline)"
 for clip in mega vtest mega1080; do
   payload=$(printf '%08x%08x' $((RANDOM * 32768 + RANDOM)) $((RANDOM * 32768 + RANDOM)))
   "$BASE" embed ${clip}.mkv ${clip}_base.mkv "$payload" >/dev/null
   q=$(ffmpeg -nostdin -v error -i ${clip}_base.mkv -i ${clip}.mkv -lavfi \
-    "[0:v]format=yuv444p[a];[1:v]format=yuv444p[b];[a][b]psnr=stats_file=psnr_b.log" -f null - 2>&1 || true)
+    "[0:v]setpts=PTS-STARTPTS,format=yuv444p[a];[1:v]setpts=PTS-STARTPTS,format=yuv444p[b];[a][b]psnr=stats_file=psnr_b.log" -f null - 2>&1 || true)
   psnr=$(grep -o 'psnr_y:[0-9.]*' psnr_b.log | cut -d: -f2 | sort -n | awk 'NR==1{min=$1}{s+=$1}END{printf "min %.2f mean %.2f", min, s/NR}')
   echo "$clip (peer): luma PSNR $psnr dB"
   duration=$(ffprobe -v error -show_entries format=duration -of csv=p=0 ${clip}_base.mkv)
