@@ -63,10 +63,13 @@ void add_characters_command(CLI::App& app, Status* result) {
       *result = analysis::check_cast_sheet_path(a->sheet);
       if (!result->ok()) return;
     }
-    // The sheet's Content Credentials: its faces are crops of the clip.
+    // The sheet's Content Credentials (its faces are crops of the clip); a command that writes
+    // only JSON opens no signer.
     provenance::ManifestContext context;
     context.steps = {{"cast sheet", "crop", false}};
-    auto signed_out = signed_outputs(a->sign, {}, std::move(context));
+    auto signed_out = a->sheet.empty() && a->sign.key.empty() && a->sign.cert.empty()
+                          ? Result<CommandOutputs>(command_outputs())
+                          : signed_outputs(a->sign, {}, std::move(context));
     if (!signed_out.ok()) {
       *result = signed_out.status();
       return;

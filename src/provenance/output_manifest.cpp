@@ -154,7 +154,8 @@ Result<c2pa::ManifestDefinition> manifest_definition(const OutputRecord& record,
 Status ManifestFinisher::finish(const OutputRecord& record) const {
   if (record.kind != OutputKind::kRender && record.kind != OutputKind::kSheet) return ok_status();
   FL_ASSIGN_OR_RETURN(c2pa::ManifestDefinition definition, manifest_definition(record, context_));
-  if (c2pa::is_sequence_pattern(record.path))
+  // A sequence is what the sink wrote as one (io's rule): a still whose name holds a '%' is not.
+  if (!record.files.empty())
     return c2pa::write_collection_sidecar(c2pa::sequence_sidecar_path(record.path), record.files,
                                           std::move(definition), *signer_);
   if (const auto container = c2pa::detect_container(record.path))

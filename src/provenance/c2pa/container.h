@@ -33,6 +33,8 @@ Status write_sidecar(const std::string& path, ManifestDefinition definition,
 // An image sequence (`shot.%04d.exr`, `shot.####.dpx`) gets one sidecar for all its files,
 // `shot.c2pa` beside them, bound by a collection data hash (c2pa.hash.collection.data, C2PA 2.2
 // §18.8.2): each file's SHA-256 and size, named relative to the sidecar's folder.
+// is_sequence_pattern: a '%' or '#' in the file name, for a path a user names (the reader tries
+// an existing file first); what a render wrote as a sequence is OutputRecord::files.
 bool is_sequence_pattern(const std::string& path);
 std::string sequence_sidecar_path(const std::string& pattern);
 Status write_collection_sidecar(const std::string& sidecar, const std::vector<std::string>& files,

@@ -223,7 +223,7 @@ Result<ManifestReport> read_and_validate(const std::string& path,
   std::string asset = path, store_file;
   std::optional<Container> container;
   std::error_code ec;
-  if (is_sequence_pattern(path)) {
+  if (!std::filesystem::is_regular_file(path, ec) && is_sequence_pattern(path)) {
     store_file = sequence_sidecar_path(path);
   } else if (path.ends_with(".c2pa")) {
     store_file = path;

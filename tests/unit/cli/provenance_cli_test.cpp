@@ -261,6 +261,12 @@ TEST_F(ProvenanceCli, AnImageSequenceHasOneManifestWithAHashPerFile) {
       0);
   EXPECT_TRUE(slurp(dir_.file("shot/frame.c2pa")) == first_sidecar)
       << "the same sequence rendered again signs different bytes";
+
+  // A still whose name holds a '%' is a still: its own sidecar, read back by its name.
+  auto still = run("apply " + mega_ + " 'grey 50%.exr' exposure stops=0.2 --frames 3-3" + sign);
+  ASSERT_EQ(still.code, 0) << still.err;
+  EXPECT_TRUE(std::filesystem::exists(dir_.file("grey 50%.exr.c2pa")));
+  EXPECT_EQ(run("provenance verify 'grey 50%.exr' --trust ca.pem").code, 0);
 }
 
 }  // namespace
