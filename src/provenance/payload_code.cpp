@@ -1,9 +1,9 @@
 #include "provenance/payload_code.h"
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cmath>
-#include <limits>
 
 namespace fl::provenance {
 
@@ -58,48 +58,78 @@ std::optional<Decoded> decode_payload(std::span<const float> soft, const Waterma
 }
 
 std::optional<DecodedWord> decode_word(std::span<const float> soft) {
-  if (soft.size() != size_t(kCodedBits)) return std::nullopt;
-  constexpr double kUnreached = -std::numeric_limits<double>::infinity();
-  std::array<double, kStates> metric;
-  metric.fill(kUnreached);
+  std::vector<DecodedWord> words = decode_words(soft, 1);
+  if (words.empty()) return std::nullopt;
+  return words.front();
+}
+
+std::vector<DecodedWord> decode_words(std::span<const float> soft, int list_size) {
+  if (soft.size() != size_t(kCodedBits) || list_size < 1) return {};
+  const size_t list = size_t(std::min(list_size, kMaxListSize));
+  // Each state's paths, best first: metric[state * list + rank], count[state] of them. The input
+  // bit that led into a state is its top bit, so a step only records which of the state's two
+  // predecessors it came from (its low bit) and the path's rank there: trace[t][state][rank].
+  std::vector<double> metric(kStates * list), next_metric(kStates * list);
+  std::array<size_t, kStates> count{}, next_count{};
   metric[0] = 0;
-  // survivors[t][s]: the input bit and previous state of the best path into s after step t.
-  std::vector<std::array<uint8_t, kStates>> from(kInputBits), bits(kInputBits);
+  count[0] = 1;
+  std::vector<uint16_t> trace(size_t(kInputBits) * kStates * list);
   for (int t = 0; t < kInputBits; ++t) {
-    std::array<double, kStates> next;
-    next.fill(kUnreached);
     const float* s = soft.data() + 3 * t;
     const bool tail = t >= kPayloadBits + kCheckBits;  // only 0s enter during the tail
-    for (unsigned state = 0; state < unsigned(kStates); ++state) {
-      if (metric[state] == kUnreached) continue;
-      for (unsigned bit = 0; bit <= (tail ? 0u : 1u); ++bit) {
-        const unsigned c = coded(state, bit);
-        double m = metric[state];
-        for (int g = 0; g < 3; ++g) m += (c >> g) & 1 ? s[g] : -s[g];
-        const unsigned to = next_state(state, bit);
-        if (m > next[to]) {
-          next[to] = m;
-          from[size_t(t)][to] = uint8_t(state);
-          bits[size_t(t)][to] = uint8_t(bit);
+    uint16_t* steps = trace.data() + size_t(t) * kStates * list;
+    for (unsigned to = 0; to < unsigned(kStates); ++to) {
+      next_count[to] = 0;
+      const unsigned bit = to >> (kConstraint - 2);
+      if (tail && bit) continue;
+      // Both predecessors' lists are sorted and each shares one branch metric: merge them.
+      std::array<double, 2> branch{};
+      std::array<unsigned, 2> from{};
+      for (unsigned low = 0; low <= 1; ++low) {
+        from[low] = ((to << 1) & unsigned(kStates - 1)) | low;
+        const unsigned c = coded(from[low], bit);
+        for (int g = 0; g < 3; ++g) branch[low] += (c >> g) & 1 ? s[g] : -s[g];
+      }
+      const double* ma = metric.data() + from[0] * list;
+      const double* mb = metric.data() + from[1] * list;
+      const size_t na = count[from[0]], nb = count[from[1]];
+      double* out = next_metric.data() + to * list;
+      size_t a = 0, b = 0, n = 0;
+      for (; n < list && (a < na || b < nb); ++n) {
+        const bool take_a = b >= nb || (a < na && ma[a] + branch[0] >= mb[b] + branch[1]);
+        if (take_a) {
+          out[n] = ma[a] + branch[0];
+          steps[to * list + n] = uint16_t(a++);
+        } else {
+          out[n] = mb[b] + branch[1];
+          steps[to * list + n] = uint16_t(0x100 | b++);
         }
       }
+      next_count[to] = n;
     }
-    metric = next;
+    std::swap(metric, next_metric);
+    std::swap(count, next_count);
   }
-  if (metric[0] == kUnreached) return std::nullopt;
-  std::array<uint8_t, kInputBits> in{};
-  unsigned state = 0;
-  for (int t = kInputBits - 1; t >= 0; --t) {
-    in[size_t(t)] = bits[size_t(t)][state];
-    state = from[size_t(t)][state];
-  }
-  uint64_t payload = 0;
-  for (int i = 0; i < kPayloadBits; ++i) payload = (payload << 1) | in[size_t(i)];
-  uint32_t check = 0;
-  for (int i = 0; i < kCheckBits; ++i) check = (check << 1) | in[size_t(kPayloadBits + i)];
   double total = 0;
   for (float v : soft) total += std::fabs(v);
-  return DecodedWord{payload, check, total > 0 ? metric[0] / total : 0};
+  std::vector<DecodedWord> words;
+  for (size_t rank = 0; rank < count[0]; ++rank) {
+    std::array<uint8_t, kInputBits> in{};
+    unsigned state = 0;
+    size_t r = rank;
+    for (int t = kInputBits - 1; t >= 0; --t) {
+      const uint16_t step = trace[(size_t(t) * kStates + state) * list + r];
+      in[size_t(t)] = uint8_t(state >> (kConstraint - 2));
+      state = ((state << 1) & unsigned(kStates - 1)) | unsigned(step >> 8);
+      r = step & 0xff;
+    }
+    DecodedWord w;
+    for (int i = 0; i < kPayloadBits; ++i) w.payload = (w.payload << 1) | in[size_t(i)];
+    for (int i = 0; i < kCheckBits; ++i) w.check = (w.check << 1) | in[size_t(kPayloadBits + i)];
+    w.agreement = total > 0 ? metric[rank] / total : 0;
+    words.push_back(w);
+  }
+  return words;
 }
 
 }  // namespace fl::provenance

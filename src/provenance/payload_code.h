@@ -46,4 +46,11 @@ struct DecodedWord {
 };
 std::optional<DecodedWord> decode_word(std::span<const float> soft);
 
+// The `list_size` most likely words, best first (a parallel list Viterbi decoder: each state
+// keeps its `list_size` best paths, not one). Where the best path's check is wrong, one of the
+// runners-up is often the sent word, and the check tells which: the detector tries each, and
+// counts each as an attempt against the false-positive bound. Empty for a wrong count.
+inline constexpr int kMaxListSize = 64;
+std::vector<DecodedWord> decode_words(std::span<const float> soft, int list_size);
+
 }  // namespace fl::provenance

@@ -160,8 +160,9 @@ struct WatermarkDetector::State {
     return {sd[0] > 0 ? (peak - mean[0]) / sd[0] : 0, tile, salt, subpixel_peak(surface, at)};
   }
 
-  // The data chips of `white` at the pilot's offset, summed per coded bit, and decoded.
-  std::optional<DecodedWord> decode(const cv::Mat& white, const Candidate& c) const {
+  // The data chips of `white` at the pilot's offset, summed per coded bit, and decoded to the
+  // list of the most likely words.
+  std::vector<DecodedWord> decode(const cv::Mat& white, const Candidate& c) const {
     cv::Mat g;
     cv::dft(shifted(white, c.shift), g, cv::DFT_INVERSE | cv::DFT_REAL_OUTPUT);
     std::vector<float> soft(size_t(kCodedBits), 0.f);
@@ -177,7 +178,7 @@ struct WatermarkDetector::State {
         }
         soft[size_t(bit)] += layout->data_sign(index) * v;
       }
-    return decode_word(soft);
+    return decode_words(soft, options.list_size);
   }
 };
 
@@ -281,21 +282,23 @@ Detection WatermarkDetector::detect() const {
       }
     }
     out.pilot_z = std::max(out.pilot_z, c.z);
-    auto accept = [&](const std::optional<DecodedWord>& d) {
-      ++out.attempts;
-      if (!d) return false;
-      const uint32_t check = s.layout->key().check(d->payload);
-      out.near_misses += (check >> 24) == (d->check >> 24);
-      if (check != d->check) return false;
-      const WatermarkPayload p = WatermarkPayload::unpack(s.layout->unscramble(d->payload));
-      if (p.version != 1 || s.layout->salt_for(p.record) != c.salt) return false;
-      out.found = true;
-      out.payload = p;
-      out.agreement = d->agreement;
-      out.salt = c.salt;
-      out.tile_px = c.tile / s.work_scale;
-      out.pilot_z = c.z;
-      return true;
+    auto accept = [&](const std::vector<DecodedWord>& words) {
+      for (const DecodedWord& d : words) {
+        ++out.attempts;
+        const uint32_t check = s.layout->key().check(d.payload);
+        out.near_misses += (check >> 24) == (d.check >> 24);
+        if (check != d.check) continue;
+        const WatermarkPayload p = WatermarkPayload::unpack(s.layout->unscramble(d.payload));
+        if (p.version != 1 || s.layout->salt_for(p.record) != c.salt) continue;
+        out.found = true;
+        out.payload = p;
+        out.agreement = d.agreement;
+        out.salt = c.salt;
+        out.tile_px = c.tile / s.work_scale;
+        out.pilot_z = c.z;
+        return true;
+      }
+      return false;
     };
     if (accept(s.decode(best_white, c))) break;
     // The excerpt may cross an epoch: decode the parts before and after each chunk boundary.

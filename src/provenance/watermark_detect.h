@@ -27,6 +27,9 @@ struct DetectOptions {
   double min_tile = 0.30, max_tile = 0.78;
   double scale_step = 0.006;  // relative step of the coarse search
   int candidates = 8;         // (size, salt) candidates refined and decoded
+  // Words tried per decode, most likely first (payload_code.h's list decoder); each counts as
+  // an attempt.
+  int list_size = 64;
 };
 
 struct Detection {
@@ -37,7 +40,7 @@ struct Detection {
   double tile_px = 0;    // the tile's size in the file's pixels
   int salt = -1;
   int frames = 0;    // frames summed (black ones skipped)
-  int attempts = 0;  // payload decodes tried
+  int attempts = 0;  // words tried against the check (decodes x list size)
   // Decodes whose check was right in its top 8 bits (1 in 256 of the attempts when there is no
   // mark; the null trials count them to check the model behind `false_positive`).
   int near_misses = 0;
