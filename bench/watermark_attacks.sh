@@ -4,7 +4,7 @@
 # excerpts. Prints one line per clip x attack: exact payloads found / excerpts tried, and the
 # pilot's z-scores. Also prints the marked clips' luma PSNR and SSIM against unmarked renders.
 #
-#   [PEER_ONLY=1] bench/watermark_attacks.sh [BUILD_DIR] [EXCERPTS_PER_ATTACK] [WORK_DIR]
+#   [PEER_ONLY=1 | OURS_ONLY=1] bench/watermark_attacks.sh [BUILD_DIR] [EXCERPTS_PER_ATTACK] [WORK_DIR]
 #
 # Clips: Megamind.avi (720x528, 23.976 fps) and vtest.avi (768x576, 10 fps) from opencv-doc,
 # and Megamind upscaled to 1472x1080 (an upscale: softer than a real HD master, so optimistic).
@@ -38,9 +38,12 @@ declare -A ATTACK=(
   [eq_punch]="-vf eq=contrast=1.3:brightness=-0.08:saturation=0.5:gamma=1.2 -c:v libx264 -crf 30"
   [fps25]="-vf fps=25 -c:v libx264 -crf 30"
   [fps30_blend]="-vf framerate=fps=30 -c:v libx264 -crf 30"
+  [rotate1]="-vf rotate=PI/180:fillcolor=black -c:v libx264 -crf 30"
   [combo]="-vf $CROP,scale=trunc(iw*0.225)*2:-2,eq=contrast=0.8:brightness=0.05,fps=25 -c:v libx265 -crf 30 -x265-params log-level=error"
 )
-ORDER="x264_crf30 x265_crf30 scale045_bicubic scale045_lanczos crop12_offcentre eq_dim eq_punch fps25 fps30_blend combo"
+ORDER="x264_crf30 x265_crf30 scale045_bicubic scale045_lanczos crop12_offcentre eq_dim eq_punch fps25 fps30_blend rotate1 combo"
+# Detection flags per attack (a turned picture needs the search over turns).
+declare -A DETECT=([rotate1]="--rotation 2")
 
 RANDOM=20
 # PEER_ONLY=1: the classical peer's matrix alone.
@@ -64,7 +67,8 @@ for clip in $([ "${PEER_ONLY:-0}" = 1 ] || echo mega vtest mega1080); do
     zs=""
     for ((e = 0; e < EXCERPTS; e++)); do
       start=$(awk -v r=$RANDOM -v d="$duration" 'BEGIN{printf "%.2f", (r / 32768) * (d - 2.2)}')
-      j=$("$FL" watermark detect a.mp4 --key studio.key --start "$start" --json 2>/dev/null || echo '{}')
+      read -r -a flags <<<"${DETECT[$attack]:-}"
+      j=$("$FL" watermark detect a.mp4 --key studio.key --start "$start" "${flags[@]}" --json 2>/dev/null || echo '{}')
       ok=$(echo "$j" | python3 -c "import json,sys; d=json.load(sys.stdin); print(1 if d.get('found') and d.get('record')==int('$record',16) else 0)")
       z=$(echo "$j" | python3 -c "import json,sys; print(round(json.load(sys.stdin).get('pilot_z',0),1))")
       found=$((found + ok))
@@ -74,6 +78,8 @@ for clip in $([ "${PEER_ONLY:-0}" = 1 ] || echo mega vtest mega1080); do
   done
 done
 
+# OURS_ONLY=1: stop before the peer's matrix.
+[ "${OURS_ONLY:-0}" = 1 ] && exit 0
 echo "classical peer: DWT-DCT QIM (bench_watermark_baseline)"
 for clip in mega vtest mega1080; do
   payload=$(printf '%08x%08x' $((RANDOM * 32768 + RANDOM)) $((RANDOM * 32768 + RANDOM)))

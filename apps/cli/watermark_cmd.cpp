@@ -97,7 +97,7 @@ Status embed(const EmbedArgs& a) {
 
 struct DetectArgs {
   std::string file, key, data;
-  double start = 0, seconds = 2;
+  double start = 0, seconds = 2, rotation = 0;
   bool json = false;
 };
 
@@ -147,7 +147,11 @@ Status detect(const DetectArgs& a) {
       std::min<int64_t>(int64_t(a.start * fps), std::max<int64_t>(0, info.frame_count - 1));
   const int64_t last = std::min<int64_t>(
       info.frame_count - 1, first + std::max<int64_t>(1, int64_t(a.seconds * fps)) - 1);
-  provenance::WatermarkDetector detector(std::make_shared<provenance::MarkLayout>(key));
+  if (a.rotation < 0 || a.rotation > 45)
+    return invalid_argument("--rotation must be between 0 and 45 degrees");
+  provenance::DetectOptions options;
+  options.max_rotation = a.rotation;
+  provenance::WatermarkDetector detector(std::make_shared<provenance::MarkLayout>(key), options);
   const int w = info.width, h = info.height;
   std::vector<uint8_t> bgr(size_t(w) * size_t(h) * 3), luma(size_t(w) * size_t(h));
   for (int64_t n = first; n <= last; ++n) {
@@ -185,6 +189,7 @@ Status detect(const DetectArgs& a) {
       j["epoch"] = d.payload.epoch;
       j["agreement"] = d.agreement;
       j["tile_px"] = d.tile_px;
+      j["rotation"] = d.rotation;
       if (!trail.is_null()) j["audit"] = trail;
     }
     std::printf("%s\n", json_text(j).c_str());
@@ -261,6 +266,9 @@ void add_watermark_command(CLI::App& app, Status* result) {
     cmd->add_option("--key", a->key, "The studio's watermark key file")->required();
     cmd->add_option("--start", a->start, "Seconds into the file to start reading (default 0)");
     cmd->add_option("--seconds", a->seconds, "Seconds of footage to read (default 2)");
+    cmd->add_option("--rotation", a->rotation,
+                    "Also search turns of the picture up to this many degrees either way (each "
+                    "0.4 degrees costs about one search without turns)");
     cmd->add_option("--data", a->data,
                     "Also print the audit records the payload leads to, from this data "
                     "directory's audit log");

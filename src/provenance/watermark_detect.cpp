@@ -35,6 +35,7 @@ cv::Mat smooth(const cv::Mat& in, int size) {
 
 struct Candidate {
   double z = 0, tile = 0;
+  double angle = 0;  // degrees the picture was turned (the residual is turned back by it)
   int salt = 0;
   cv::Point2d shift;  // where the tile starts in the fold, to a fraction of a pixel
 };
@@ -119,6 +120,21 @@ cv::Mat whiten(const cv::Mat& fold) {
   return spec;
 }
 
+// The frequencies of a kTileRef spectrum below kCoarse / 2 cycles per tile, as a kCoarse
+// spectrum: the whole band (up to kBandHigh), so its inverse is the same correlation surface,
+// sampled every kTileRef / kCoarse pixels, at a quarter of the cost.
+constexpr int kCoarse = 128;
+static_assert(kBandHigh < kCoarse / 2);
+cv::Mat band_of(const cv::Mat& spectrum) {
+  constexpr int n = kTileRef, h = kCoarse / 2;
+  cv::Mat out(kCoarse, kCoarse, spectrum.type());
+  for (int qy = 0; qy < 2; ++qy)
+    for (int qx = 0; qx < 2; ++qx)
+      spectrum(cv::Rect(qx ? n - h : 0, qy ? n - h : 0, h, h))
+          .copyTo(out(cv::Rect(qx ? h : 0, qy ? h : 0, h, h)));
+  return out;
+}
+
 }  // namespace
 
 struct WatermarkDetector::State {
@@ -130,7 +146,19 @@ struct WatermarkDetector::State {
   std::vector<cv::Mat> chunks;
   cv::Mat chunk;
   int in_chunk = 0, frames = 0;
-  std::vector<cv::Mat> pilots;  // [salt]: the pilot tile's spectrum
+  std::vector<cv::Mat> pilots;         // [salt]: the pilot tile's spectrum
+  std::vector<cv::Mat> coarse_pilots;  // [salt]: its band (band_of)
+
+  // The residual turned by -`degrees` about its centre, back to where the mark was made; the
+  // corners it leaves are 0 (no evidence).
+  static cv::Mat turned(const cv::Mat& image, double degrees) {
+    if (degrees == 0) return image;
+    const cv::Mat m = cv::getRotationMatrix2D(
+        {0.5f * float(image.cols - 1), 0.5f * float(image.rows - 1)}, -degrees, 1.0);
+    cv::Mat out;
+    cv::warpAffine(image, out, m, image.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
+    return out;
+  }
 
   // The frames' residual, resampled so that a tile of `tile` working pixels becomes kTileRef,
   // and folded onto one tile.
@@ -147,17 +175,19 @@ struct WatermarkDetector::State {
     return out;
   }
 
-  // The pilot's correlation with `white` at every offset: its peak and its z-score.
-  Candidate correlate(const cv::Mat& white, int salt, double tile) const {
+  // The pilot's correlation with `white` at every offset: its peak and its z-score. With
+  // `coarse`, `white` is a band_of spectrum, and the surface a quarter of the points: the search
+  // ranks candidates this way, and the refinement places them at full resolution.
+  Candidate correlate(const cv::Mat& white, int salt, double tile, bool coarse = false) const {
     cv::Mat product, surface;
-    cv::mulSpectrums(white, pilots[size_t(salt)], product, 0, true);
+    cv::mulSpectrums(white, (coarse ? coarse_pilots : pilots)[size_t(salt)], product, 0, true);
     cv::dft(product, surface, cv::DFT_INVERSE | cv::DFT_REAL_OUTPUT);
     double peak = 0;
     cv::Point at;
     cv::minMaxLoc(surface, nullptr, &peak, nullptr, &at);
     cv::Scalar mean, sd;
     cv::meanStdDev(surface, mean, sd);
-    return {sd[0] > 0 ? (peak - mean[0]) / sd[0] : 0, tile, salt, subpixel_peak(surface, at)};
+    return {sd[0] > 0 ? (peak - mean[0]) / sd[0] : 0, tile, 0, salt, subpixel_peak(surface, at)};
   }
 
   // The data chips of `white` at the pilot's offset, summed per coded bit, and decoded to the
@@ -241,6 +271,7 @@ Detection WatermarkDetector::detect() const {
       cv::Mat tile(kTileRef, kTileRef, CV_32F, const_cast<float*>(t.data())), spec;
       cv::dft(tile, spec, cv::DFT_COMPLEX_OUTPUT);
       s.pilots.push_back(spec);
+      s.coarse_pilots.push_back(band_of(spec));
     }
   std::vector<cv::Mat> chunks = s.chunks;
   if (s.in_chunk > 0) chunks.push_back(s.chunk.clone());
@@ -250,11 +281,25 @@ Detection WatermarkDetector::detect() const {
   const double hi = std::max(lo, s.options.max_tile * height);
   std::vector<double> tiles;
   for (double tile = lo; tile <= hi; tile *= 1 + s.options.scale_step) tiles.push_back(tile);
-  std::vector<Candidate> coarse(tiles.size() * kSalts);
-  tbb::parallel_for(size_t(0), tiles.size(), [&](size_t i) {
-    const cv::Mat white = whiten(s.fold(s.sum, tiles[i]));
-    for (int salt = 0; salt < kSalts; ++salt)
-      coarse[i * kSalts + size_t(salt)] = s.correlate(white, salt, tiles[i]);
+  std::vector<double> angles = {0.0};
+  for (double a = s.options.rotation_step; a <= s.options.max_rotation + 1e-9;
+       a += s.options.rotation_step) {
+    angles.push_back(a);
+    angles.push_back(-a);
+  }
+  std::vector<cv::Mat> sums(angles.size());
+  tbb::parallel_for(size_t(0), angles.size(),
+                    [&](size_t i) { sums[i] = State::turned(s.sum, angles[i]); });
+  std::vector<Candidate> coarse(angles.size() * tiles.size() * kSalts);
+  tbb::parallel_for(size_t(0), angles.size() * tiles.size(), [&](size_t i) {
+    const size_t turn = i / tiles.size();
+    const double tile = tiles[i % tiles.size()];
+    const cv::Mat white = band_of(whiten(s.fold(sums[turn], tile)));
+    for (int salt = 0; salt < kSalts; ++salt) {
+      Candidate& c = coarse[i * kSalts + size_t(salt)];
+      c = s.correlate(white, salt, tile, true);
+      c.angle = angles[turn];
+    }
   });
   std::sort(coarse.begin(), coarse.end(),
             [](const Candidate& a, const Candidate& b) { return a.z > b.z; });
@@ -262,23 +307,31 @@ Detection WatermarkDetector::detect() const {
   for (const Candidate& c : coarse) {
     if (int(picked.size()) >= s.options.candidates) break;
     const bool near = std::any_of(picked.begin(), picked.end(), [&](const Candidate& p) {
-      return p.salt == c.salt && std::abs(std::log(p.tile / c.tile)) < 0.02;
+      return p.salt == c.salt && std::abs(std::log(p.tile / c.tile)) < 0.02 &&
+             std::abs(p.angle - c.angle) <= s.options.rotation_step;
     });
     if (!near) picked.push_back(c);
   }
   if (!coarse.empty()) out.pilot_z = coarse.front().z;
 
   for (Candidate c : picked) {
-    // Refine the size around the coarse peak: a finer step keeps the far tiles in register.
+    // Refine the size around the coarse peak (a finer step keeps the far tiles in register),
+    // and the angle, when turns are searched, to a quarter of its step.
     cv::Mat best_white;
-    const double centre = c.tile;
-    for (int i = -6; i <= 6; ++i) {
-      const double tile = centre * (1 + 0.001 * i);
-      cv::Mat white = whiten(s.fold(s.sum, tile));
-      const Candidate r = s.correlate(white, c.salt, tile);
-      if (best_white.empty() || r.z > c.z) {
-        c = r;
-        best_white = white;
+    const double centre = c.tile, turn = c.angle;
+    const double fine_turn = s.options.rotation_step / 4;
+    for (int k = angles.size() > 1 ? -1 : 0; k <= (angles.size() > 1 ? 1 : 0); ++k) {
+      const double angle = turn + k * fine_turn;
+      const cv::Mat sum = State::turned(s.sum, angle);
+      for (int i = -6; i <= 6; ++i) {
+        const double tile = centre * (1 + 0.001 * i);
+        cv::Mat white = whiten(s.fold(sum, tile));
+        Candidate r = s.correlate(white, c.salt, tile);
+        r.angle = angle;
+        if (best_white.empty() || r.z > c.z) {
+          c = r;
+          best_white = white;
+        }
       }
     }
     out.pilot_z = std::max(out.pilot_z, c.z);
@@ -295,6 +348,7 @@ Detection WatermarkDetector::detect() const {
         out.agreement = d.agreement;
         out.salt = c.salt;
         out.tile_px = c.tile / s.work_scale;
+        out.rotation = c.angle;
         out.pilot_z = c.z;
         return true;
       }
@@ -304,7 +358,8 @@ Detection WatermarkDetector::detect() const {
     // The excerpt may cross an epoch: decode the parts before and after each chunk boundary.
     if (chunks.size() > 1) {
       std::vector<cv::Mat> folds;
-      for (const cv::Mat& chunk : chunks) folds.push_back(s.fold(chunk, c.tile));
+      for (const cv::Mat& chunk : chunks)
+        folds.push_back(s.fold(State::turned(chunk, c.angle), c.tile));
       cv::Mat before = cv::Mat::zeros(kTileRef, kTileRef, CV_32F), total = before.clone();
       for (const cv::Mat& f : folds) total += f;
       bool done = false;

@@ -30,6 +30,9 @@ struct DetectOptions {
   // Words tried per decode, most likely first (payload_code.h's list decoder); each counts as
   // an attempt.
   int list_size = 64;
+  // Turns of the picture searched, in degrees either way (a camcorder, a re-framing): 0 for
+  // none. Each step of the search costs about one search without turns.
+  double max_rotation = 0, rotation_step = 0.4;
 };
 
 struct Detection {
@@ -38,6 +41,7 @@ struct Detection {
   double pilot_z = 0;    // the best pilot correlation, in null standard deviations
   double agreement = 0;  // the decoder's agreement with the soft bits, in [-1, 1]
   double tile_px = 0;    // the tile's size in the file's pixels
+  double rotation = 0;   // degrees the picture was turned, counter-clockwise
   int salt = -1;
   int frames = 0;    // frames summed (black ones skipped)
   int attempts = 0;  // words tried against the check (decodes x list size)

@@ -221,8 +221,9 @@ Clip marked_clip(const WatermarkStage* stage, int frames, int w, int h) {
 }
 
 Detection detect(const MarkLayout& layout, const Clip& clip,
-                 const std::function<cv::Mat(const cv::Mat&)>& attack = {}) {
-  WatermarkDetector detector(std::make_shared<MarkLayout>(layout));
+                 const std::function<cv::Mat(const cv::Mat&)>& attack = {},
+                 DetectOptions options = {}) {
+  WatermarkDetector detector(std::make_shared<MarkLayout>(layout), options);
   for (const cv::Mat& y : clip.luma) {
     cv::Mat a = attack ? attack(y) : y;
     detector.add_frame(a.ptr<uint8_t>(), a.cols, a.rows, a.step);
@@ -263,6 +264,31 @@ TEST(WatermarkDetector, FindsThePayloadBlindAfterScalingAndCroppingAndNothingWit
   EXPECT_GT(unmarked.false_positive, 0);
   const Detection other_key = detect(MarkLayout(test_key(7)), clip);
   EXPECT_FALSE(other_key.found);
+}
+
+// A picture turned by 1.5 degrees (and scaled 0.8x): out of register for the plain search,
+// found when turns are searched, with the turn it was given.
+TEST(WatermarkDetector, FindsAPictureTurnedWhenTurnsAreSearched) {
+  auto layout = std::make_shared<MarkLayout>(test_key(8));
+  MarkOptions options;
+  options.record = 0xabc123;
+  const WatermarkStage stage(layout, options);
+  const Clip clip = marked_clip(&stage, 8, 960, 540);
+  auto turn = [](const cv::Mat& y) {
+    cv::Mat out;
+    const cv::Mat m = cv::getRotationMatrix2D({480.f, 270.f}, 1.5, 0.8);
+    cv::warpAffine(y, out, m, {768, 432}, cv::INTER_AREA, cv::BORDER_REFLECT);
+    return out;
+  };
+  EXPECT_FALSE(detect(*layout, clip, turn).found);
+  DetectOptions search;
+  search.max_rotation = 1.6;
+  search.rotation_step = 0.8;
+  const Detection turned = detect(*layout, clip, turn, search);
+  ASSERT_TRUE(turned.found);
+  EXPECT_EQ(turned.payload.record, 0xabc123u);
+  EXPECT_NEAR(turned.rotation, 1.5, 0.25);
+  EXPECT_NEAR(turned.tile_px, 256 * 0.8, 3);
 }
 
 }  // namespace
