@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <complex>
 
 #include <tbb/parallel_for.h>
 #include <opencv2/core.hpp>
@@ -54,18 +55,19 @@ cv::Point2d subpixel_peak(const cv::Mat& surface, cv::Point at) {
 }
 
 // The spectrum of g(x + shift): a phase ramp, so a fractional shift costs nothing in sharpness.
+// The ramp is the product of one per axis.
 cv::Mat shifted(const cv::Mat& spectrum, cv::Point2d shift) {
   cv::Mat out = spectrum.clone();
   const int n = spectrum.rows;
+  std::vector<std::complex<float>> ramp_x(static_cast<size_t>(n)), ramp_y(ramp_x.size());
+  for (int i = 0; i < n; ++i) {
+    const int f = i <= n / 2 ? i : i - n;
+    ramp_x[size_t(i)] = std::polar(1.f, float(2 * CV_PI * f * shift.x / n));
+    ramp_y[size_t(i)] = std::polar(1.f, float(2 * CV_PI * f * shift.y / n));
+  }
   for (int y = 0; y < n; ++y) {
-    const int fy = y <= n / 2 ? y : y - n;
-    auto* row = out.ptr<cv::Vec2f>(y);
-    for (int x = 0; x < n; ++x) {
-      const int fx = x <= n / 2 ? x : x - n;
-      const double phase = 2 * CV_PI * (fx * shift.x + fy * shift.y) / n;
-      const float c = float(std::cos(phase)), s = float(std::sin(phase));
-      row[x] = {row[x][0] * c - row[x][1] * s, row[x][0] * s + row[x][1] * c};
-    }
+    auto* row = out.ptr<std::complex<float>>(y);
+    for (int x = 0; x < n; ++x) row[x] *= ramp_y[size_t(y)] * ramp_x[size_t(x)];
   }
   return out;
 }

@@ -1,6 +1,7 @@
 #include "provenance/watermark_stage.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdlib>
 
@@ -15,17 +16,35 @@ namespace {
 // Rec.709 luma weights in Q16. The mask only needs "how textured is this block", so the matrix
 // the output is later encoded with does not matter here.
 constexpr int kLumaR = 13933, kLumaG = 46871, kLumaB = 4732;
-// The most a block with no texture at all is changed, in 16-bit code units (0.35 8-bit codes).
+// The most a block with no texture at all is changed, RMS, in 16-bit code units (0.35 8-bit
+// codes).
 constexpr double kFlatAmplitude = 90.0;
+// A block's texture (mean |dx| + |dy|, 16-bit units) that grain alone gives: noise of 1 8-bit
+// code RMS measures about 580 on average, and up to 800 in a block of 8 x 8 (its texture is
+// read from two pairs of rows). Texture above kGrainActivity earns a stronger mark; below
+// kGrainPeakActivity no value of the block moves by more than kFlatPeak (16-bit units; 1.5 8-bit
+// codes: the tile's peaks are clipped there), so an 8-bit delivery moves no pixel of a sky, a
+// card or a grainy wall by more than 2 codes.
+constexpr double kGrainActivity = 512.0, kGrainPeakActivity = 1024.0;
+constexpr double kFlatPeak = 384.0;
+
+// What a block of the frame gets: the mark's amplitude (16-bit code units per unit of the
+// tile) and the largest change any of its values may take.
+struct BlockGain {
+  int32_t amplitude = 0;
+  int16_t limit = 0;
+};
 
 // Per block of `block` x `block` pixels: the mark's amplitude in 16-bit code units per unit of
 // the tile, from the block's texture (mean absolute luma difference to the right and below, on
 // every other row), relative to the frame's median block, clipped to [0.25, 2.5], smoothed over
-// the 3 x 3 neighbouring blocks, and scaled so that the frame's RMS change meets `psnr_db`.
+// the 3 x 3 neighbouring blocks, and scaled so that the frame's RMS change meets `psnr_db`; and
+// the largest change its values may take: kFlatPeak up to kGrainPeakActivity, then growing
+// with the texture four times as fast as the cap (a textured block's peaks stay).
 // `luma(y, out)` fills out[0..width) with row y's luma in 16-bit code units.
 template <typename LumaRow>
-std::vector<int32_t> block_amplitudes(int width, int height, int block, double psnr_db,
-                                      LumaRow&& luma) {
+std::vector<BlockGain> block_gains(int width, int height, int block, double psnr_db,
+                                   LumaRow&& luma) {
   const int bw = (width + block - 1) / block, bh = (height + block - 1) / block;
   std::vector<double> activity(size_t(bw) * size_t(bh), 0.0);
   std::vector<int32_t> row(static_cast<size_t>(width)), below(static_cast<size_t>(width));
@@ -75,13 +94,29 @@ std::vector<int32_t> block_amplitudes(int width, int height, int block, double p
   const double target = 65535.0 / std::pow(10.0, psnr_db / 20.0);
   double alpha = target / std::sqrt(energy / double(smooth.size()));
   // The budget is relative, so a frame that is mostly flat would spend it on flat areas. A cap
-  // keeps each block within 0.35 of an 8-bit step plus half its own texture (skies and cards get
-  // almost nothing, whatever the rest of the frame is), and no block above 3x the frame's RMS.
+  // keeps each block within 0.35 of an 8-bit step plus half of its texture beyond grain (skies,
+  // cards and grainy walls get almost nothing, whatever the rest of the frame is), and no block
+  // above 3x the frame's RMS.
   // What the caps take is given back to the blocks below them (water filling), so a frame with
   // flat areas still uses its budget where the texture hides it.
+  // The caps and peak limits read a block's texture as the median of its 3 x 3 neighbourhood: a
+  // block of grain that reads high by chance (its texture comes from 8 rows at most) or a flat
+  // block beside an edge is then not taken for texture.
+  std::vector<double> texture(activity.size());
+  for (int by = 0; by < bh; ++by)
+    for (int bx = 0; bx < bw; ++bx) {
+      std::array<double, 9> around{};
+      size_t n = 0;
+      for (int y = std::max(0, by - 1); y <= std::min(bh - 1, by + 1); ++y)
+        for (int x = std::max(0, bx - 1); x <= std::min(bw - 1, bx + 1); ++x)
+          around[n++] = activity[size_t(y) * size_t(bw) + size_t(x)];
+      std::nth_element(around.begin(), around.begin() + long(n / 2), around.begin() + long(n));
+      texture[size_t(by) * size_t(bw) + size_t(bx)] = around[n / 2];
+    }
   std::vector<double> cap(smooth.size());
   for (size_t i = 0; i < cap.size(); ++i)
-    cap[i] = std::min(kFlatAmplitude + 0.5 * activity[i], 3.0 * target);
+    cap[i] =
+        std::min(kFlatAmplitude + 0.5 * std::max(0.0, texture[i] - kGrainActivity), 3.0 * target);
   const double budget = target * target * double(smooth.size());
   for (int round = 0; round < 6; ++round) {
     double capped = 0, free = 0;
@@ -95,9 +130,12 @@ std::vector<int32_t> block_amplitudes(int width, int height, int block, double p
     if (free <= 0 || capped + free >= 0.995 * budget) break;
     alpha *= std::sqrt(std::max(0.0, budget - capped) / free);
   }
-  std::vector<int32_t> out(smooth.size());
-  for (size_t i = 0; i < out.size(); ++i)
-    out[i] = int32_t(std::lround(std::min(alpha * smooth[i], cap[i])));
+  std::vector<BlockGain> out(smooth.size());
+  for (size_t i = 0; i < out.size(); ++i) {
+    out[i].amplitude = int32_t(std::lround(std::min(alpha * smooth[i], cap[i])));
+    out[i].limit = int16_t(std::min(
+        std::lround(kFlatPeak + 2.0 * std::max(0.0, texture[i] - kGrainPeakActivity)), 32767L));
+  }
   return out;
 }
 
@@ -105,28 +143,35 @@ std::vector<int32_t> block_amplitudes(int width, int height, int block, double p
 // (tile * amplitude16) >> 16 is the change, exactly what SSE2's mulhi gives. Held to 2047 units
 // (8 8-bit steps; a 44 dB mark stays under 1,300) so the factor fits an int16.
 inline int16_t amplitude_q4(int32_t amplitude) { return int16_t(std::min(amplitude, 2047) * 16); }
-inline int16_t delta(int16_t tile_q12, int16_t amplitude16) {
-  return int16_t((int32_t(tile_q12) * amplitude16) >> 16);
+inline int16_t delta(int16_t tile_q12, int16_t amplitude16, int16_t limit) {
+  return int16_t(
+      std::clamp((int32_t(tile_q12) * amplitude16) >> 16, -int32_t(limit), int32_t(limit)));
 }
 
-// codes[i] += (tile[i] * amplitude16) >> 16, held to 0..65535.
-void add_scaled(uint16_t* codes, const int16_t* tile, int16_t amplitude16, size_t n) {
+// codes[i] += (tile[i] * amplitude16) >> 16, the change held to +-limit and the value to
+// 0..65535.
+void add_scaled(uint16_t* codes, const int16_t* tile, int16_t amplitude16, int16_t limit,
+                size_t n) {
   size_t i = 0;
 #if defined(__SSE2__)
-  // The change from mulhi, then an unsigned saturating add of its positive part and subtract
-  // of its negative part: eight values per step, no widening.
+  // The change from mulhi, held to the limit, then an unsigned saturating add of its positive
+  // part and subtract of its negative part: eight values per step, no widening.
   const __m128i zero = _mm_setzero_si128(), a = _mm_set1_epi16(amplitude16);
+  const __m128i hi = _mm_set1_epi16(limit), lo = _mm_set1_epi16(int16_t(-limit));
   for (; i + 8 <= n; i += 8) {
     const __m128i p = _mm_loadu_si128(reinterpret_cast<const __m128i*>(codes + i));
-    const __m128i d =
-        _mm_mulhi_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(tile + i)), a);
+    const __m128i d = _mm_max_epi16(
+        _mm_min_epi16(
+            _mm_mulhi_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(tile + i)), a), hi),
+        lo);
     const __m128i up = _mm_max_epi16(d, zero), down = _mm_max_epi16(_mm_sub_epi16(zero, d), zero);
     _mm_storeu_si128(reinterpret_cast<__m128i*>(codes + i),
                      _mm_subs_epu16(_mm_adds_epu16(p, up), down));
   }
 #endif
   for (; i < n; ++i)
-    codes[i] = uint16_t(std::clamp(int32_t(codes[i]) + delta(tile[i], amplitude16), 0, 65535));
+    codes[i] =
+        uint16_t(std::clamp(int32_t(codes[i]) + delta(tile[i], amplitude16, limit), 0, 65535));
 }
 
 }  // namespace
@@ -173,7 +218,7 @@ Status WatermarkStage::apply(int64_t frame, Rgb48Image& codes) const {
   const auto t = tile(frame, h);
   const int size = t->size, block = 8 * (size / kTileRef);
   const uint16_t* px = codes.data();
-  const auto amplitude = block_amplitudes(w, h, block, options_.psnr_db, [&](int y, int32_t* out) {
+  const auto gains = block_gains(w, h, block, options_.psnr_db, [&](int y, int32_t* out) {
     const uint16_t* p = px + size_t(y) * size_t(w) * 3;
     for (int x = 0; x < w; ++x, p += 3)
       out[x] = int32_t(
@@ -183,13 +228,13 @@ Status WatermarkStage::apply(int64_t frame, Rgb48Image& codes) const {
   uint16_t* data = codes.data();
   for (int y = 0; y < h; ++y) {
     const int16_t* trow = t->q12x3.data() + size_t(y % size) * size_t(size) * 3;
-    const int32_t* arow = amplitude.data() + size_t(y / block) * size_t(bw);
+    const BlockGain* grow = gains.data() + size_t(y / block) * size_t(bw);
     uint16_t* row = data + size_t(y) * size_t(w) * 3;
     for (int bx = 0; bx < bw; ++bx) {
       const int x0 = bx * block, x1 = std::min(w, x0 + block);
       // A block never straddles the tile's edge (blocks divide the tile).
-      add_scaled(row + size_t(x0) * 3, trow + size_t(x0 % size) * 3, amplitude_q4(arow[bx]),
-                 size_t(x1 - x0) * 3);
+      add_scaled(row + size_t(x0) * 3, trow + size_t(x0 % size) * 3,
+                 amplitude_q4(grow[bx].amplitude), grow[bx].limit, size_t(x1 - x0) * 3);
     }
   }
   return ok_status();
@@ -204,7 +249,7 @@ Status WatermarkStage::apply(int64_t frame, Image& linear) const {
       options_.transfer == colour::Transfer::kLinear ? colour::Transfer::kSrgb : options_.transfer);
   float* data = linear.data();
   auto code = [&](float v) { return std::clamp(curve.to_encoded(v), 0.f, 1.f) * 65535.f; };
-  const auto amplitude = block_amplitudes(w, h, block, options_.psnr_db, [&](int y, int32_t* out) {
+  const auto gains = block_gains(w, h, block, options_.psnr_db, [&](int y, int32_t* out) {
     const float* p = data + size_t(y) * size_t(w) * 4;
     for (int x = 0; x < w; ++x, p += 4)
       out[x] = int32_t(code(p[0]) * (kLumaR / 65536.f) + code(p[1]) * (kLumaG / 65536.f) +
@@ -213,10 +258,11 @@ Status WatermarkStage::apply(int64_t frame, Image& linear) const {
   const int bw = (w + block - 1) / block;
   for (int y = 0; y < h; ++y) {
     const int16_t* trow = t->q12.data() + size_t(y % size) * size_t(size);
-    const int32_t* arow = amplitude.data() + size_t(y / block) * size_t(bw);
+    const BlockGain* grow = gains.data() + size_t(y / block) * size_t(bw);
     float* p = data + size_t(y) * size_t(w) * 4;
     for (int x = 0; x < w; ++x, p += 4) {
-      const float d = float(delta(trow[x % size], amplitude_q4(arow[x / block]))) / 65535.f;
+      const BlockGain& g = grow[x / block];
+      const float d = float(delta(trow[x % size], amplitude_q4(g.amplitude), g.limit)) / 65535.f;
       for (int c = 0; c < 3; ++c) {
         // Values beyond the code range (a float render's highlights) are moved, never clipped.
         const float e = curve.to_encoded(p[c]);
