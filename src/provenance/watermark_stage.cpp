@@ -19,13 +19,12 @@ constexpr int kLumaR = 13933, kLumaG = 46871, kLumaB = 4732;
 // The most a block with no texture at all is changed, RMS, in 16-bit code units (0.35 8-bit
 // codes).
 constexpr double kFlatAmplitude = 90.0;
-// A block's texture (mean |dx| + |dy|, 16-bit units) that grain alone gives: noise of 1 8-bit
-// code RMS measures about 580 on average, and up to 800 in a block of 8 x 8 (its texture is
-// read from two pairs of rows). Texture above kGrainActivity earns a stronger mark; below
-// kGrainPeakActivity no value of the block moves by more than kFlatPeak (16-bit units; 1.5 8-bit
-// codes: the tile's peaks are clipped there), so an 8-bit delivery moves no pixel of a sky, a
-// card or a grainy wall by more than 2 codes.
-constexpr double kGrainActivity = 512.0, kGrainPeakActivity = 1024.0;
+// Below this texture (mean |dx| + |dy| of the block's 3 x 3 neighbourhood, median; 16-bit
+// units: grain of 1.3 8-bit codes RMS), no value of a block moves by more than kFlatPeak (16-bit
+// units; 1.5 8-bit codes: the tile's peaks are clipped there), so an 8-bit delivery moves no
+// pixel of a sky, a card or a fine-grained wall by more than 2 codes. Above it the limit grows
+// twice as fast as the texture, and soon stops clipping anything.
+constexpr double kGrainPeakActivity = 768.0;
 constexpr double kFlatPeak = 384.0;
 
 // What a block of the frame gets: the mark's amplitude (16-bit code units per unit of the
@@ -94,14 +93,13 @@ std::vector<BlockGain> block_gains(int width, int height, int block, double psnr
   const double target = 65535.0 / std::pow(10.0, psnr_db / 20.0);
   double alpha = target / std::sqrt(energy / double(smooth.size()));
   // The budget is relative, so a frame that is mostly flat would spend it on flat areas. A cap
-  // keeps each block within 0.35 of an 8-bit step plus half of its texture beyond grain (skies,
-  // cards and grainy walls get almost nothing, whatever the rest of the frame is), and no block
-  // above 3x the frame's RMS.
+  // keeps each block within 0.35 of an 8-bit step plus half its own texture (skies and cards get
+  // almost nothing, whatever the rest of the frame is), and no block above 3x the frame's RMS.
   // What the caps take is given back to the blocks below them (water filling), so a frame with
   // flat areas still uses its budget where the texture hides it.
-  // The caps and peak limits read a block's texture as the median of its 3 x 3 neighbourhood: a
-  // block of grain that reads high by chance (its texture comes from 8 rows at most) or a flat
-  // block beside an edge is then not taken for texture.
+  // The peak limits read a block's texture as the median of its 3 x 3 neighbourhood: a block of
+  // grain that reads high by chance (its texture comes from 8 rows at most) or a flat block
+  // beside an edge is then not taken for texture.
   std::vector<double> texture(activity.size());
   for (int by = 0; by < bh; ++by)
     for (int bx = 0; bx < bw; ++bx) {
@@ -115,8 +113,7 @@ std::vector<BlockGain> block_gains(int width, int height, int block, double psnr
     }
   std::vector<double> cap(smooth.size());
   for (size_t i = 0; i < cap.size(); ++i)
-    cap[i] =
-        std::min(kFlatAmplitude + 0.5 * std::max(0.0, texture[i] - kGrainActivity), 3.0 * target);
+    cap[i] = std::min(kFlatAmplitude + 0.5 * activity[i], 3.0 * target);
   const double budget = target * target * double(smooth.size());
   for (int round = 0; round < 6; ++round) {
     double capped = 0, free = 0;
