@@ -34,6 +34,16 @@ struct BlockGain {
   int16_t limit = 0;
 };
 
+// The mean square of a unit-RMS Gaussian held to +-c: what is left of a block's mark energy when
+// its peaks are clipped at c times its amplitude (the tile's values are close to Gaussian).
+double clipped_power(double c) {
+  if (c <= 0) return 0;
+  if (c >= 8) return 1;
+  const double tail = std::erfc(c / std::sqrt(2.0));  // P(|x| > c)
+  const double density = std::exp(-0.5 * c * c) / std::sqrt(2.0 * 3.14159265358979323846);
+  return (1.0 - tail) - 2.0 * c * density + c * c * tail;
+}
+
 // Per block of `block` x `block` pixels: the mark's amplitude in 16-bit code units per unit of
 // the tile, from the block's texture (mean absolute luma difference to the right and below, on
 // every other row), relative to the frame's median block, clipped to [0.25, 2.5], smoothed over
@@ -92,11 +102,6 @@ std::vector<BlockGain> block_gains(int width, int height, int block, double psnr
   // RMS change for the PSNR asked (the tile has unit RMS and is independent of the mask).
   const double target = 65535.0 / std::pow(10.0, psnr_db / 20.0);
   double alpha = target / std::sqrt(energy / double(smooth.size()));
-  // The budget is relative, so a frame that is mostly flat would spend it on flat areas. A cap
-  // keeps each block within 0.35 of an 8-bit step plus half its own texture (skies and cards get
-  // almost nothing, whatever the rest of the frame is), and no block above 3x the frame's RMS.
-  // What the caps take is given back to the blocks below them (water filling), so a frame with
-  // flat areas still uses its budget where the texture hides it.
   // The peak limits read a block's texture as the median of its 3 x 3 neighbourhood: a block of
   // grain that reads high by chance (its texture comes from 8 rows at most) or a flat block
   // beside an edge is then not taken for texture.
@@ -111,18 +116,30 @@ std::vector<BlockGain> block_gains(int width, int height, int block, double psnr
       std::nth_element(around.begin(), around.begin() + long(n / 2), around.begin() + long(n));
       texture[size_t(by) * size_t(bw) + size_t(bx)] = around[n / 2];
     }
+  // The budget is relative, so a frame that is mostly flat would spend it on flat areas. A cap
+  // keeps each block within 0.35 of an 8-bit step plus half its own texture (skies and cards get
+  // almost nothing, whatever the rest of the frame is), and no block above 3x the frame's RMS.
+  // What the caps and the peak limits take is given back to the blocks below them (water
+  // filling), so a frame with flat areas still uses its budget where the texture hides it.
   std::vector<double> cap(smooth.size());
   for (size_t i = 0; i < cap.size(); ++i)
     cap[i] = std::min(kFlatAmplitude + 0.5 * activity[i], 3.0 * target);
+  std::vector<double> limit(smooth.size());
+  for (size_t i = 0; i < limit.size(); ++i)
+    limit[i] = std::min(kFlatPeak + 2.0 * std::max(0.0, texture[i] - kGrainPeakActivity), 32767.0);
+  // A block's mean square change at amplitude a, its peaks clipped at its limit.
+  auto energy_of = [&](size_t i, double a) {
+    return a > 0 ? a * a * clipped_power(limit[i] / a) : 0.0;
+  };
   const double budget = target * target * double(smooth.size());
-  for (int round = 0; round < 6; ++round) {
+  for (int round = 0; round < 8; ++round) {
     double capped = 0, free = 0;
     for (size_t i = 0; i < cap.size(); ++i) {
       const double a = alpha * smooth[i];
       if (a >= cap[i])
-        capped += cap[i] * cap[i];
+        capped += energy_of(i, cap[i]);
       else
-        free += a * a;
+        free += energy_of(i, a);
     }
     if (free <= 0 || capped + free >= 0.995 * budget) break;
     alpha *= std::sqrt(std::max(0.0, budget - capped) / free);
@@ -130,8 +147,7 @@ std::vector<BlockGain> block_gains(int width, int height, int block, double psnr
   std::vector<BlockGain> out(smooth.size());
   for (size_t i = 0; i < out.size(); ++i) {
     out[i].amplitude = int32_t(std::lround(std::min(alpha * smooth[i], cap[i])));
-    out[i].limit = int16_t(std::min(
-        std::lround(kFlatPeak + 2.0 * std::max(0.0, texture[i] - kGrainPeakActivity)), 32767L));
+    out[i].limit = int16_t(std::lround(limit[i]));
   }
   return out;
 }

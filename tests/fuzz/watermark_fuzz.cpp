@@ -1,7 +1,7 @@
 // libFuzzer target for what a watermark reader takes from outside: the key file's text, and the
 // soft decisions a detector hands the payload decoder (any floats, NaN and infinities included).
 // A key that parses writes back to the same key; a decoded payload re-encodes and decodes again
-// to itself.
+// to itself; the list decoder's first word is the Viterbi decoder's.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -30,5 +30,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!again || again->payload != decoded->payload) std::abort();
     if (!(decoded->agreement >= -1.0001 && decoded->agreement <= 1.0001)) std::abort();
   }
+  // The list decoder: at most the list asked for, and its first word the Viterbi decoder's.
+  const int list = 1 + (size > 0 ? data[0] % kMaxListSize : 0);
+  const auto words = decode_words(soft, list);
+  const auto best = decode_word(soft);
+  if (words.size() > size_t(list) || words.empty() != !best) std::abort();
+  if (best && (words[0].payload != best->payload || words[0].check != best->check)) std::abort();
   return 0;
 }
