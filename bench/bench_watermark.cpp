@@ -197,6 +197,9 @@ int bench_flat(const std::string& marked, const std::string& ref) {
     long blocks = 0, pixels = 0, moved_2 = 0;
     double sum_sq = 0;
     int max_abs = 0;
+    // Where the largest change is: frame, x, y, and the unmarked value there.
+    size_t at_frame = 0;
+    int at_x = 0, at_y = 0, at_value = 0;
   };
   Tally flat1, flat2, all;
   long total_blocks = 0;
@@ -222,7 +225,13 @@ int bench_flat(const std::string& marked, const std::string& ref) {
               const size_t i = size_t(y) * size_t(w) + size_t(x);
               const int d = int(a[f][i]) - int(b[f][i]);
               t->sum_sq += double(d) * d;
-              t->max_abs = std::max(t->max_abs, std::abs(d));
+              if (std::abs(d) > t->max_abs) {
+                t->max_abs = std::abs(d);
+                t->at_frame = f;
+                t->at_x = x;
+                t->at_y = y;
+                t->at_value = b[f][i];
+              }
               t->moved_2 += std::abs(d) >= 2;
               ++t->pixels;
             }
@@ -239,6 +248,8 @@ int bench_flat(const std::string& marked, const std::string& ref) {
                 name, 100.0 * double(t.blocks) / double(total_blocks),
                 std::sqrt(t.sum_sq / double(t.pixels)), t.max_abs,
                 100.0 * double(t.moved_2) / double(t.pixels));
+    std::printf("  %-22s largest at frame %zu, (%d, %d), unmarked Y %d\n", "", t.at_frame, t.at_x,
+                t.at_y, t.at_value);
   };
   line("sigma < 1 (flat)", flat1);
   line("sigma < 2 (near flat)", flat2);

@@ -19,12 +19,12 @@ constexpr int kLumaR = 13933, kLumaG = 46871, kLumaB = 4732;
 // The most a block with no texture at all is changed, RMS, in 16-bit code units (0.35 8-bit
 // codes).
 constexpr double kFlatAmplitude = 90.0;
-// Below this texture (mean |dx| + |dy| of the block's 3 x 3 neighbourhood, median; 16-bit
-// units: grain of 1.3 8-bit codes RMS), no value of a block moves by more than kFlatPeak (16-bit
-// units; 1.5 8-bit codes: the tile's peaks are clipped there), so an 8-bit delivery moves no
-// pixel of a sky, a card or a fine-grained wall by more than 2 codes. Above it the limit grows
-// twice as fast as the texture, and soon stops clipping anything.
-constexpr double kGrainPeakActivity = 768.0;
+// Where the luma's standard deviation (the median of a block's 3 x 3 neighbourhood, 16-bit
+// units) is below kFlatSigma (1.2 8-bit codes), no value of a block moves by more than kFlatPeak
+// (16-bit units; 1.5 8-bit codes: the tile's peaks are clipped there), so an 8-bit delivery moves
+// no pixel of a sky, a card or a fine-grained wall by more than 2 codes. Above it the limit grows
+// twice as fast as the deviation, and soon stops clipping anything.
+constexpr double kFlatSigma = 308.0;
 constexpr double kFlatPeak = 384.0;
 
 // What a block of the frame gets: the mark's amplitude (16-bit code units per unit of the
@@ -48,14 +48,18 @@ double clipped_power(double c) {
 // the tile, from the block's texture (mean absolute luma difference to the right and below, on
 // every other row), relative to the frame's median block, clipped to [0.25, 2.5], smoothed over
 // the 3 x 3 neighbouring blocks, and scaled so that the frame's RMS change meets `psnr_db`; and
-// the largest change its values may take: kFlatPeak up to kGrainPeakActivity, then growing
-// with the texture four times as fast as the cap (a textured block's peaks stay).
+// the largest change its values may take: kFlatPeak up to kFlatSigma, then growing with the
+// block's deviation (a textured block's peaks stay).
 // `luma(y, out)` fills out[0..width) with row y's luma in 16-bit code units.
 template <typename LumaRow>
 std::vector<BlockGain> block_gains(int width, int height, int block, double psnr_db,
                                    LumaRow&& luma) {
   const int bw = (width + block - 1) / block, bh = (height + block - 1) / block;
   std::vector<double> activity(size_t(bw) * size_t(bh), 0.0);
+  // Per block, the sum and the sum of squares of the luma values read, and their count: its
+  // standard deviation, which says whether it is flat as the eye (and the flat-area check) sees it.
+  std::vector<double> moments(activity.size() * 2, 0.0);
+  std::vector<int> counts(activity.size(), 0);
   std::vector<int32_t> row(static_cast<size_t>(width)), below(static_cast<size_t>(width));
   for (int by = 0; by < bh; ++by) {
     const int y0 = by * block, y1 = std::min(height, y0 + block);
@@ -67,9 +71,16 @@ std::vector<BlockGain> block_gains(int width, int height, int block, double psnr
       for (int bx = 0; bx < bw; ++bx) {
         const int x0 = bx * block, x1 = std::min(width - 1, x0 + block);
         int64_t sum = 0;
-        for (int x = x0; x < x1; ++x)
+        double& s1 = moments[2 * (size_t(by) * size_t(bw) + size_t(bx))];
+        double& s2 = moments[2 * (size_t(by) * size_t(bw) + size_t(bx)) + 1];
+        for (int x = x0; x < x1; ++x) {
           sum += std::abs(row[size_t(x + 1)] - row[size_t(x)]) +
                  std::abs(below[size_t(x)] - row[size_t(x)]);
+          s1 += double(row[size_t(x)]) + double(below[size_t(x)]);
+          s2 +=
+              double(row[size_t(x)]) * row[size_t(x)] + double(below[size_t(x)]) * below[size_t(x)];
+        }
+        counts[size_t(by) * size_t(bw) + size_t(bx)] += 2 * (x1 - x0);
         activity[size_t(by) * size_t(bw) + size_t(bx)] += double(sum) / std::max(1, x1 - x0);
       }
     }
@@ -102,19 +113,23 @@ std::vector<BlockGain> block_gains(int width, int height, int block, double psnr
   // RMS change for the PSNR asked (the tile has unit RMS and is independent of the mask).
   const double target = 65535.0 / std::pow(10.0, psnr_db / 20.0);
   double alpha = target / std::sqrt(energy / double(smooth.size()));
-  // The peak limits read a block's texture as the median of its 3 x 3 neighbourhood: a block of
-  // grain that reads high by chance (its texture comes from 8 rows at most) or a flat block
-  // beside an edge is then not taken for texture.
-  std::vector<double> texture(activity.size());
+  // The peak limits read a block's flatness as the median standard deviation of its 3 x 3
+  // neighbourhood: a block of grain that reads high by chance (from 8 rows at most) or a flat
+  // block beside an edge is then not taken for texture.
+  std::vector<double> sigma(activity.size()), flatness(activity.size());
+  for (size_t i = 0; i < sigma.size(); ++i) {
+    const double n = std::max(1, counts[i]), mean = moments[2 * i] / n;
+    sigma[i] = std::sqrt(std::max(0.0, moments[2 * i + 1] / n - mean * mean));
+  }
   for (int by = 0; by < bh; ++by)
     for (int bx = 0; bx < bw; ++bx) {
       std::array<double, 9> around{};
       size_t n = 0;
       for (int y = std::max(0, by - 1); y <= std::min(bh - 1, by + 1); ++y)
         for (int x = std::max(0, bx - 1); x <= std::min(bw - 1, bx + 1); ++x)
-          around[n++] = activity[size_t(y) * size_t(bw) + size_t(x)];
+          around[n++] = sigma[size_t(y) * size_t(bw) + size_t(x)];
       std::nth_element(around.begin(), around.begin() + long(n / 2), around.begin() + long(n));
-      texture[size_t(by) * size_t(bw) + size_t(bx)] = around[n / 2];
+      flatness[size_t(by) * size_t(bw) + size_t(bx)] = around[n / 2];
     }
   // The budget is relative, so a frame that is mostly flat would spend it on flat areas. A cap
   // keeps each block within 0.35 of an 8-bit step plus half its own texture (skies and cards get
@@ -126,7 +141,7 @@ std::vector<BlockGain> block_gains(int width, int height, int block, double psnr
     cap[i] = std::min(kFlatAmplitude + 0.5 * activity[i], 3.0 * target);
   std::vector<double> limit(smooth.size());
   for (size_t i = 0; i < limit.size(); ++i)
-    limit[i] = std::min(kFlatPeak + 2.0 * std::max(0.0, texture[i] - kGrainPeakActivity), 32767.0);
+    limit[i] = std::min(kFlatPeak + 2.0 * std::max(0.0, flatness[i] - kFlatSigma), 32767.0);
   // A block's mean square change at amplitude a, its peaks clipped at its limit.
   auto energy_of = [&](size_t i, double a) {
     return a > 0 ? a * a * clipped_power(limit[i] / a) : 0.0;
