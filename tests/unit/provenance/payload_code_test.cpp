@@ -18,6 +18,20 @@ std::vector<float> hard(const std::vector<uint8_t>& bits) {
   return soft;
 }
 
+// A payload's coded bits as a detector would hand them over: +-1 with Gaussian noise of
+// `sigma`; `flipped` counts the signs the noise turned.
+std::vector<float> received(uint64_t payload, const WatermarkKey& key, float sigma,
+                            std::mt19937_64& rng, int* flipped = nullptr) {
+  std::normal_distribution<float> noise(0.f, sigma);
+  auto soft = hard(encode_payload(payload, key));
+  for (auto& v : soft) {
+    const float n = v + noise(rng);
+    if (flipped) *flipped += (n > 0) != (v > 0);
+    v = n;
+  }
+  return soft;
+}
+
 WatermarkKey test_key(uint8_t first = 0) {
   WatermarkKey k;
   for (size_t i = 0; i < k.secret.size(); ++i) k.secret[i] = uint8_t(first + i);
@@ -71,17 +85,12 @@ TEST(PayloadCode, AnySevenFlippedBitsAreCorrected) {
 TEST(PayloadCode, SoftDecisionsThroughNoiseThatFlipsOneBitInTen) {
   const WatermarkKey key = test_key();
   std::mt19937_64 rng(3);
-  std::normal_distribution<float> noise(0.f, 0.78f);  // P(|n| > 1, one side) = 0.10
   int exact = 0, wrong = 0, flipped = 0;
   const int trials = 500;
   for (int trial = 0; trial < trials; ++trial) {
     const uint64_t payload = rng();
-    auto soft = hard(encode_payload(payload, key));
-    for (auto& v : soft) {
-      const float n = v + noise(rng);
-      flipped += (n > 0) != (v > 0);
-      v = n;
-    }
+    // sigma 0.78: P(|n| > 1, one side) = 0.10
+    const auto soft = received(payload, key, 0.78f, rng, &flipped);
     auto decoded = decode_payload(soft, key);
     if (decoded && decoded->payload == payload) ++exact;
     if (decoded && decoded->payload != payload) ++wrong;
@@ -106,13 +115,11 @@ std::optional<uint64_t> list_decode(std::span<const float> soft, const Watermark
 TEST(PayloadCode, TheListDecoderRecoversWhatTheBestPathAloneMisses) {
   const WatermarkKey key = test_key();
   std::mt19937_64 rng(13);
-  std::normal_distribution<float> noise(0.f, 1.2f);  // P(|n| > 1, one side) = 0.20
   int single = 0, listed = 0, wrong = 0;
   const int trials = 300;
   for (int trial = 0; trial < trials; ++trial) {
     const uint64_t payload = rng();
-    auto soft = hard(encode_payload(payload, key));
-    for (auto& v : soft) v += noise(rng);
+    const auto soft = received(payload, key, 1.2f, rng);  // P(|n| > 1, one side) = 0.20
     const auto words = decode_words(soft, 64);
     ASSERT_EQ(words.size(), 64u);
     const auto best = decode_word(soft);

@@ -262,12 +262,21 @@ Detection detect(const MarkLayout& layout, const Clip& clip,
   return detector.detect();
 }
 
-TEST(WatermarkDetector, FindsThePayloadBlindAfterScalingAndCroppingAndNothingWithoutIt) {
-  auto layout = std::make_shared<MarkLayout>(test_key(6));
+// `frames` synthetic 960 x 540 frames marked with `record` under test_key(key).
+struct MarkedClip {
+  std::shared_ptr<MarkLayout> layout;
+  Clip clip;
+};
+MarkedClip marked_with(uint8_t key, uint64_t record, int frames) {
+  auto layout = std::make_shared<MarkLayout>(test_key(key));
   MarkOptions options;
-  options.record = 0xfeedbeef;
+  options.record = record;
   const WatermarkStage stage(layout, options);
-  const Clip clip = marked_clip(&stage, 16, 960, 540);
+  return {layout, marked_clip(&stage, frames, 960, 540)};
+}
+
+TEST(WatermarkDetector, FindsThePayloadBlindAfterScalingAndCroppingAndNothingWithoutIt) {
+  const auto [layout, clip] = marked_with(6, 0xfeedbeef, 16);
 
   const Detection clean = detect(*layout, clip);
   ASSERT_TRUE(clean.found);
@@ -300,11 +309,7 @@ TEST(WatermarkDetector, FindsThePayloadBlindAfterScalingAndCroppingAndNothingWit
 // A picture turned by 1.5 degrees (and scaled 0.8x): out of register for the plain search,
 // found when turns are searched, with the turn it was given.
 TEST(WatermarkDetector, FindsAPictureTurnedWhenTurnsAreSearched) {
-  auto layout = std::make_shared<MarkLayout>(test_key(8));
-  MarkOptions options;
-  options.record = 0xabc123;
-  const WatermarkStage stage(layout, options);
-  const Clip clip = marked_clip(&stage, 8, 960, 540);
+  const auto [layout, clip] = marked_with(8, 0xabc123, 8);
   auto turn = [](const cv::Mat& y) {
     cv::Mat out;
     const cv::Mat m = cv::getRotationMatrix2D({480.f, 270.f}, 1.5, 0.8);
