@@ -140,6 +140,8 @@ Status detect(const DetectArgs& a) {
   FL_ASSIGN_OR_RETURN(auto key, provenance::read_watermark_key(a.key));
   if (a.seconds <= 0 || a.start < 0)
     return invalid_argument("--start must be >= 0 and --seconds > 0");
+  if (a.rotation < 0 || a.rotation > 45)
+    return invalid_argument("--rotation must be between 0 and 45 degrees");
   FL_ASSIGN_OR_RETURN(auto source, io::open_source(a.file));
   const MediaInfo& info = source->info();
   const double fps = info.frame_rate.to_double() > 0 ? info.frame_rate.to_double() : 24.0;
@@ -147,8 +149,6 @@ Status detect(const DetectArgs& a) {
       std::min<int64_t>(int64_t(a.start * fps), std::max<int64_t>(0, info.frame_count - 1));
   const int64_t last = std::min<int64_t>(
       info.frame_count - 1, first + std::max<int64_t>(1, int64_t(a.seconds * fps)) - 1);
-  if (a.rotation < 0 || a.rotation > 45)
-    return invalid_argument("--rotation must be between 0 and 45 degrees");
   provenance::DetectOptions options;
   options.max_rotation = a.rotation;
   provenance::WatermarkDetector detector(std::make_shared<provenance::MarkLayout>(key), options);

@@ -284,7 +284,8 @@ Detection WatermarkDetector::detect() const {
   std::vector<double> tiles;
   for (double tile = lo; tile <= hi; tile *= 1 + s.options.scale_step) tiles.push_back(tile);
   std::vector<double> angles = {0.0};
-  for (double a = s.options.rotation_step; a <= s.options.max_rotation + 1e-9;
+  for (double a = s.options.rotation_step;
+       s.options.rotation_step > 0 && a <= s.options.max_rotation + 1e-9;
        a += s.options.rotation_step) {
     angles.push_back(a);
     angles.push_back(-a);
@@ -322,7 +323,8 @@ Detection WatermarkDetector::detect() const {
     cv::Mat best_white;
     const double centre = c.tile, turn = c.angle;
     const double fine_turn = s.options.rotation_step / 4;
-    for (int k = angles.size() > 1 ? -1 : 0; k <= (angles.size() > 1 ? 1 : 0); ++k) {
+    const int fine_turns = angles.size() > 1 ? 1 : 0;
+    for (int k = -fine_turns; k <= fine_turns; ++k) {
       const double angle = turn + k * fine_turn;
       const cv::Mat sum = State::turned(s.sum, angle);
       for (int i = -6; i <= 6; ++i) {

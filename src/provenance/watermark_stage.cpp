@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <cstdlib>
+#include <numbers>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -40,7 +41,7 @@ double clipped_power(double c) {
   if (c <= 0) return 0;
   if (c >= 8) return 1;
   const double tail = std::erfc(c / std::sqrt(2.0));  // P(|x| > c)
-  const double density = std::exp(-0.5 * c * c) / std::sqrt(2.0 * 3.14159265358979323846);
+  const double density = std::exp(-0.5 * c * c) * std::numbers::inv_sqrtpi / std::numbers::sqrt2;
   return (1.0 - tail) - 2.0 * c * density + c * c * tail;
 }
 

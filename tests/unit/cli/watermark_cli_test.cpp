@@ -138,6 +138,9 @@ TEST_F(WatermarkCli, BadInputIsNamedAndWritesNothing) {
   auto no_file = run("watermark detect nothing.mp4 --key studio.key");
   EXPECT_NE(no_file.code, 0);
   EXPECT_NE(no_file.err.find("nothing.mp4"), std::string::npos) << no_file.err;
+  auto bad_turn = run("watermark detect " + mega_ + " --key studio.key --rotation 90");
+  EXPECT_NE(bad_turn.code, 0);
+  EXPECT_NE(bad_turn.err.find("--rotation"), std::string::npos) << bad_turn.err;
   write("garbage.mp4", "not a video at all");
   EXPECT_NE(run("watermark detect garbage.mp4 --key studio.key").code, 0);
   expect_only({"studio.key", "garbage.mp4"});

@@ -317,6 +317,10 @@ TEST(WatermarkDetector, FindsAPictureTurnedWhenTurnsAreSearched) {
     return out;
   };
   EXPECT_FALSE(detect(*layout, clip, turn).found);
+  DetectOptions no_step;  // a step of 0 searches no turns (and never loops)
+  no_step.max_rotation = 2;
+  no_step.rotation_step = 0;
+  EXPECT_FALSE(detect(*layout, clip, turn, no_step).found);
   DetectOptions search;
   search.max_rotation = 1.6;
   search.rotation_step = 0.8;
