@@ -201,6 +201,19 @@ TEST(WatermarkStage, IntegerPathIsDeterministicMeetsItsPsnrAndSparesFlatAreas) {
   EXPECT_LE(std::sqrt(se / double(n)) / 257.0, 0.7);
   EXPECT_LE(worst, 384);
   EXPECT_LE(worst8, 2);
+  // Three quarters of a frame are grain of 1 code, where the peaks are clipped: what the clip
+  // takes is given back to the texture, so the frame still meets its PSNR and spends its budget
+  // (44.5 dB if it were not given back).
+  Rgb48Image grainy = synthetic_frame(720, 540, 3);
+  for (int y = 0; y < 540; ++y)
+    for (int x = 180; x < 720; ++x) {
+      const auto v = uint16_t(std::clamp(30000.0 + grain(rng) / 0.7, 0.0, 65535.0));
+      for (int c = 0; c < 3; ++c) grainy.data()[(size_t(y) * 720 + size_t(x)) * 3 + size_t(c)] = v;
+    }
+  Rgb48Image grainy_marked = copy(grainy);
+  ASSERT_TRUE(one.apply(0, grainy_marked).ok());
+  EXPECT_GE(luma_psnr(grainy_marked, grainy), 44.0);
+  EXPECT_LE(luma_psnr(grainy_marked, grainy), 44.3);
 
   // Saturation at both ends, never a wrap.
   Rgb48Image white(256, 256);
