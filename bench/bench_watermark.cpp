@@ -108,15 +108,19 @@ int bench_mark(int frames) {
   return 0;
 }
 
-// Luma of `seconds` of `file` from `start`, decoded by FFmpeg's command (not framelock's reader).
+// Luma of `seconds` of `file` from `start`, decoded by FFmpeg's command (not framelock's reader),
+// and the frame rate (the file's, or 24 if it has none).
 std::vector<std::vector<uint8_t>> luma_frames(const std::string& file, double start, double seconds,
-                                              const std::string& filter, int& w, int& h) {
+                                              const std::string& filter, int& w, int& h,
+                                              double* fps = nullptr) {
   const std::string probe =
-      "ffprobe -v error -select_streams v -show_entries stream=width,height "
+      "ffprobe -v error -select_streams v -show_entries stream=width,height,r_frame_rate "
       "-of csv=p=0 " +
       file;
   FILE* p = popen(probe.c_str(), "r");
-  if (!p || std::fscanf(p, "%d,%d", &w, &h) != 2) w = h = 0;
+  int num = 0, den = 0;
+  if (!p || std::fscanf(p, "%d,%d,%d/%d", &w, &h, &num, &den) < 2) w = h = 0;
+  if (fps) *fps = num > 0 && den > 0 ? double(num) / den : 24.0;
   if (p) pclose(p);
   std::vector<std::vector<uint8_t>> frames;
   if (w <= 0) return frames;
@@ -146,17 +150,19 @@ int bench_null(int detections, int keys_per_excerpt) {
   const DetectOptions options;  // as shipped: every detection the CLI would make
   std::vector<std::vector<uint8_t>> frames;
   int w = 0, h = 0;
+  double fps = 24;
   for (int d = 0; d < detections; ++d) {
     // Each excerpt is read with several keys: the decode is the one cost they can share.
     if (d % std::max(1, keys_per_excerpt) == 0) {
       const Clip& clip = clips[rng() % clips.size()];
       const double start = std::uniform_real_distribution<double>(0, clip.seconds - 2.2)(rng);
-      frames = luma_frames(clip.file, start, 2.0, attacks[rng() % attacks.size()], w, h);
+      frames = luma_frames(clip.file, start, 2.0, attacks[rng() % attacks.size()], w, h, &fps);
     }
     WatermarkKey key;
     for (auto& b : key.secret) b = uint8_t(rng());
     WatermarkDetector detector(std::make_shared<MarkLayout>(key), options);
-    for (const auto& f : frames) detector.add_frame(f.data(), w, h, size_t(w));
+    for (size_t i = 0; i < frames.size(); ++i)
+      detector.add_frame(frames[i].data(), w, h, size_t(w), double(i) / fps);
     const Detection r = detector.detect();
     attempts += r.attempts;
     near += r.near_misses;
@@ -254,6 +260,48 @@ int bench_flat(const std::string& marked, const std::string& ref) {
   line("sigma < 1 (flat)", flat1);
   line("sigma < 2 (near flat)", flat2);
   line("all blocks", all);
+
+  // Flicker: the mark turns over in time (mark_sign), so its change from one frame to the next,
+  // where the picture itself stands still (blocks whose unmarked values move by less than 2
+  // codes on average), against the footage's own change there (grain, compression noise).
+  double mark_sq = 0, own_sq = 0, worst_pair = 0;
+  long still = 0;
+  size_t worst_at = 0;
+  for (size_t f = 1; f < a.size(); ++f) {
+    double pair_sq = 0;
+    long pair_n = 0;
+    for (int by = 0; by + kBlock <= h; by += kBlock)
+      for (int bx = 0; bx + kBlock <= w; bx += kBlock) {
+        double moved = 0;
+        for (int y = by; y < by + kBlock; ++y)
+          for (int x = bx; x < bx + kBlock; ++x) {
+            const size_t i = size_t(y) * size_t(w) + size_t(x);
+            moved += std::abs(int(b[f][i]) - int(b[f - 1][i]));
+          }
+        if (moved / (kBlock * kBlock) >= 2.0) continue;
+        for (int y = by; y < by + kBlock; ++y)
+          for (int x = bx; x < bx + kBlock; ++x) {
+            const size_t i = size_t(y) * size_t(w) + size_t(x);
+            const double own = double(b[f][i]) - b[f - 1][i];
+            const double mark = (double(a[f][i]) - b[f][i]) - (double(a[f - 1][i]) - b[f - 1][i]);
+            mark_sq += mark * mark;
+            own_sq += own * own;
+            pair_sq += mark * mark;
+            ++pair_n;
+          }
+        still += kBlock * kBlock;
+      }
+    if (pair_n > 0 && std::sqrt(pair_sq / double(pair_n)) > worst_pair) {
+      worst_pair = std::sqrt(pair_sq / double(pair_n));
+      worst_at = f;
+    }
+  }
+  if (still > 0)
+    std::printf(
+        "  still blocks, frame to frame: the mark's change RMS %.3f (worst pair %.3f, "
+        "frames %zu-%zu); the footage's own %.3f\n",
+        std::sqrt(mark_sq / double(still)), worst_pair, worst_at - 1, worst_at,
+        std::sqrt(own_sq / double(still)));
   return 0;
 }
 
@@ -283,14 +331,16 @@ int bench_read(const std::string& file, const std::string& key_file, uint64_t re
   for (int e = 0; e < excerpts; ++e) {
     const double start = std::uniform_real_distribution<double>(0, seconds - 2.2)(rng);
     int w = 0, h = 0;
-    const auto frames = luma_frames(file, start, 2.0, "", w, h);
+    double fps = 24;
+    const auto frames = luma_frames(file, start, 2.0, "", w, h, &fps);
     std::printf("  %6.2f s:", start);
     for (size_t l = 0; l < lists.size(); ++l) {
       DetectOptions options;
       options.list_size = lists[l];
       WatermarkDetector detector(layout, options);
       const auto t0 = bench::Clock::now();
-      for (const auto& f : frames) detector.add_frame(f.data(), w, h, size_t(w));
+      for (size_t i = 0; i < frames.size(); ++i)
+        detector.add_frame(frames[i].data(), w, h, size_t(w), double(i) / fps);
       const Detection r = detector.detect();
       ms[l] += bench::ms_since(t0);
       const bool exact = r.found && r.payload.record == record;

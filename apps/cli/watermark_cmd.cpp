@@ -169,7 +169,7 @@ Status detect(const DetectArgs& a) {
     }
     for (size_t i = 0; i < luma.size(); ++i)
       luma[i] = uint8_t((bgr[i * 3] * 29 + bgr[i * 3 + 1] * 150 + bgr[i * 3 + 2] * 77 + 128) >> 8);
-    detector.add_frame(luma.data(), w, h, size_t(w));
+    detector.add_frame(luma.data(), w, h, size_t(w), double(n - first) / fps);
   }
   const provenance::Detection d = detector.detect();
   nlohmann::json trail;

@@ -37,8 +37,57 @@ cv::Mat smooth(const cv::Mat& in, int size) {
 struct Candidate {
   double z = 0, tile = 0;
   double angle = 0;  // degrees the picture was turned (the residual is turned back by it)
+  double phase = 0;  // where the mark's turn over time is: the quadratures' mix, in radians
   int salt = 0;
   cv::Point2d shift;  // where the tile starts in the fold, to a fraction of a pixel
+};
+
+// The frames' residual weighed by the two quadratures of the mark's turn (mark_sign's first
+// harmonic), each with the frames' mean taken out: what stays still in the picture adds nothing.
+struct Quadratures {
+  cv::Mat a, b;
+};
+
+// Frames summed three ways (plain, and by the cosine and sine of the turn), with the sums of
+// the weights: any run of them gives its Quadratures, so an excerpt can be split in time.
+struct Sums {
+  cv::Mat plain, cosine, sine;
+  double n = 0, cos_sum = 0, sin_sum = 0;
+
+  void add(const cv::Mat& r, double seconds) {
+    const double angle = 2 * CV_PI * seconds / kTurnSeconds;
+    const double c = std::cos(angle), si = std::sin(angle);
+    if (plain.empty()) {
+      plain = cv::Mat::zeros(r.size(), CV_32F);
+      cosine = plain.clone();
+      sine = plain.clone();
+    }
+    plain += r;
+    cv::scaleAdd(r, c, cosine, cosine);
+    cv::scaleAdd(r, si, sine, sine);
+    n += 1;
+    cos_sum += c;
+    sin_sum += si;
+  }
+  void add(const Sums& o) {
+    if (o.plain.empty()) return;
+    if (plain.empty()) {
+      *this = {o.plain.clone(), o.cosine.clone(), o.sine.clone(), o.n, o.cos_sum, o.sin_sum};
+      return;
+    }
+    plain += o.plain;
+    cosine += o.cosine;
+    sine += o.sine;
+    n += o.n;
+    cos_sum += o.cos_sum;
+    sin_sum += o.sin_sum;
+  }
+  Quadratures quadratures() const {
+    Quadratures q;
+    cv::scaleAdd(plain, -cos_sum / std::max(1.0, n), cosine, q.a);
+    cv::scaleAdd(plain, -sin_sum / std::max(1.0, n), sine, q.b);
+    return q;
+  }
 };
 
 // The peak's position to a fraction of a pixel: a parabola through it and its neighbours on
@@ -91,35 +140,49 @@ const std::vector<int8_t>& band_rings() {
   return rings;
 }
 
-cv::Mat whiten(const cv::Mat& fold) {
-  cv::Mat spec;
-  cv::dft(fold, spec, cv::DFT_COMPLEX_OUTPUT);
+// Both quadratures' folds get the same gains (their summed power), so that any mix of the two
+// whitened spectra is the whitened spectrum of the same mix.
+struct WhitePair {
+  cv::Mat a, b;
+  cv::Mat mix(double phase) const {
+    cv::Mat out;
+    cv::addWeighted(a, std::cos(phase), b, std::sin(phase), 0, out);
+    return out;
+  }
+};
+
+WhitePair whiten(const cv::Mat& fold_a, const cv::Mat& fold_b) {
+  WhitePair out;
+  cv::dft(fold_a, out.a, cv::DFT_COMPLEX_OUTPUT);
+  cv::dft(fold_b, out.b, cv::DFT_COMPLEX_OUTPUT);
   const int n = kTileRef;
   const std::vector<int8_t>& rings = band_rings();
   std::array<double, int(kBandHigh) + 2> power{};
   std::array<int, int(kBandHigh) + 2> count{};
-  for (int y = 0; y < n; ++y) {
-    const auto* row = spec.ptr<cv::Vec2f>(y);
-    const int8_t* ring = rings.data() + size_t(y) * size_t(n);
-    for (int x = 0; x < n; ++x)
-      if (ring[x] >= 0) {
-        power[size_t(ring[x])] += double(row[x][0]) * row[x][0] + double(row[x][1]) * row[x][1];
-        ++count[size_t(ring[x])];
-      }
-  }
+  for (const cv::Mat* spec : {&out.a, &out.b})
+    for (int y = 0; y < n; ++y) {
+      const auto* row = spec->ptr<cv::Vec2f>(y);
+      const int8_t* ring = rings.data() + size_t(y) * size_t(n);
+      for (int x = 0; x < n; ++x)
+        if (ring[x] >= 0) {
+          power[size_t(ring[x])] += double(row[x][0]) * row[x][0] + double(row[x][1]) * row[x][1];
+          ++count[size_t(ring[x])];
+        }
+    }
   // Divided by the ring's amplitude rather than its power: the pilot's own spectrum is not flat
   // (the chips' squares roll it off), and this keeps the high rings from drowning in the low
   // (z per coded bit on re-encoded Megamind: 1.05 this way, 0.98 by power, 0.62 unwhitened).
   std::array<float, int(kBandHigh) + 2> gain{};
   for (size_t r = 0; r < gain.size(); ++r)
     gain[r] = count[r] && power[r] > 0 ? float(1.0 / std::sqrt(power[r] / count[r])) : 0.f;
-  for (int y = 0; y < n; ++y) {
-    auto* row = spec.ptr<cv::Vec2f>(y);
-    const int8_t* ring = rings.data() + size_t(y) * size_t(n);
-    for (int x = 0; x < n; ++x)
-      row[x] = ring[x] < 0 ? cv::Vec2f(0, 0) : row[x] * gain[size_t(ring[x])];
-  }
-  return spec;
+  for (cv::Mat* spec : {&out.a, &out.b})
+    for (int y = 0; y < n; ++y) {
+      auto* row = spec->ptr<cv::Vec2f>(y);
+      const int8_t* ring = rings.data() + size_t(y) * size_t(n);
+      for (int x = 0; x < n; ++x)
+        row[x] = ring[x] < 0 ? cv::Vec2f(0, 0) : row[x] * gain[size_t(ring[x])];
+    }
+  return out;
 }
 
 // The frequencies of a kTileRef spectrum below kCoarse / 2 cycles per tile, as a kCoarse
@@ -144,9 +207,9 @@ struct WatermarkDetector::State {
   DetectOptions options;
   int width = 0, height = 0;  // of the frames as given
   double work_scale = 1.0;    // working size / given size
-  cv::Mat sum;
-  std::vector<cv::Mat> chunks;
-  cv::Mat chunk;
+  Sums sum;
+  std::vector<Sums> chunks;
+  Sums chunk;
   int in_chunk = 0, frames = 0;
   std::vector<cv::Mat> pilots;         // [salt]: the pilot tile's spectrum
   std::vector<cv::Mat> coarse_pilots;  // [salt]: its band (band_of)
@@ -177,19 +240,34 @@ struct WatermarkDetector::State {
     return out;
   }
 
-  // The pilot's correlation with `white` at every offset: its peak and its z-score. With
-  // `coarse`, `white` is a band_of spectrum, and the surface a quarter of the points: the search
+  // The pilot's correlation with both quadratures at every offset, and their length: its peak,
+  // its z-score (against the surfaces' own spread; without a mark the squared length over the
+  // variance is chi-square with 2 degrees of freedom) and the phase of the turn there. With
+  // `coarse`, `white` is a band_of pair, and the surfaces a quarter of the points: the search
   // ranks candidates this way, and the refinement places them at full resolution.
-  Candidate correlate(const cv::Mat& white, int salt, double tile, bool coarse = false) const {
-    cv::Mat product, surface;
-    cv::mulSpectrums(white, (coarse ? coarse_pilots : pilots)[size_t(salt)], product, 0, true);
-    cv::dft(product, surface, cv::DFT_INVERSE | cv::DFT_REAL_OUTPUT);
+  Candidate correlate(const WhitePair& white, int salt, double tile, bool coarse = false) const {
+    const cv::Mat& pilot = (coarse ? coarse_pilots : pilots)[size_t(salt)];
+    cv::Mat product, sa, sb;
+    cv::mulSpectrums(white.a, pilot, product, 0, true);
+    cv::dft(product, sa, cv::DFT_INVERSE | cv::DFT_REAL_OUTPUT);
+    cv::mulSpectrums(white.b, pilot, product, 0, true);
+    cv::dft(product, sb, cv::DFT_INVERSE | cv::DFT_REAL_OUTPUT);
+    cv::Mat length = sa.mul(sa) + sb.mul(sb);
     double peak = 0;
     cv::Point at;
-    cv::minMaxLoc(surface, nullptr, &peak, nullptr, &at);
-    cv::Scalar mean, sd;
-    cv::meanStdDev(surface, mean, sd);
-    return {sd[0] > 0 ? (peak - mean[0]) / sd[0] : 0, tile, 0, salt, subpixel_peak(surface, at)};
+    cv::minMaxLoc(length, nullptr, &peak, nullptr, &at);
+    const double variance = cv::mean(length)[0] / 2;
+    Candidate c;
+    c.z = variance > 0 ? std::sqrt(peak / variance) : 0;
+    c.tile = tile;
+    c.salt = salt;
+    c.phase = std::atan2(sb.at<float>(at), sa.at<float>(at));
+    c.shift = subpixel_peak(length, at);
+    return c;
+  }
+
+  WhitePair white(const Quadratures& q, double tile, double angle) const {
+    return whiten(fold(turned(q.a, angle), tile), fold(turned(q.b, angle), tile));
   }
 
   // The data chips of `white` at the pilot's offset, summed per coded bit, and decoded to the
@@ -225,7 +303,8 @@ WatermarkDetector::WatermarkDetector(WatermarkDetector&&) noexcept = default;
 
 int WatermarkDetector::frames() const { return state_->frames; }
 
-void WatermarkDetector::add_frame(const uint8_t* luma, int width, int height, size_t stride) {
+void WatermarkDetector::add_frame(const uint8_t* luma, int width, int height, size_t stride,
+                                  double seconds) {
   State& s = *state_;
   if (s.width == 0) {
     s.width = width;
@@ -248,16 +327,12 @@ void WatermarkDetector::add_frame(const uint8_t* luma, int width, int height, si
   activity += 0.5;
   cv::divide(high, activity, r);
   r = cv::min(cv::max(r, -3.0), 3.0);
-  if (s.sum.empty()) {
-    s.sum = cv::Mat::zeros(r.size(), CV_32F);
-    s.chunk = cv::Mat::zeros(r.size(), CV_32F);
-  }
-  s.sum += r;
-  s.chunk += r;
+  s.sum.add(r, seconds);
+  s.chunk.add(r, seconds);
   ++s.frames;
   if (++s.in_chunk == kChunkFrames) {
-    s.chunks.push_back(s.chunk.clone());
-    s.chunk.setTo(0);
+    s.chunks.push_back(std::move(s.chunk));
+    s.chunk = {};
     s.in_chunk = 0;
   }
 }
@@ -266,7 +341,7 @@ Detection WatermarkDetector::detect() const {
   State& s = *state_;
   Detection out;
   out.frames = s.frames;
-  if (s.frames == 0) return out;
+  if (s.frames < 2) return out;  // one frame has no turn over time to weigh
   if (s.pilots.empty())
     for (int salt = 0; salt < kSalts; ++salt) {
       const std::vector<float>& t = s.layout->pilot_tile(salt);
@@ -275,10 +350,11 @@ Detection WatermarkDetector::detect() const {
       s.pilots.push_back(spec);
       s.coarse_pilots.push_back(band_of(spec));
     }
-  std::vector<cv::Mat> chunks = s.chunks;
-  if (s.in_chunk > 0) chunks.push_back(s.chunk.clone());
+  std::vector<Sums> chunks = s.chunks;
+  if (s.in_chunk > 0) chunks.push_back(s.chunk);
+  const Quadratures whole = s.sum.quadratures();
 
-  const double height = s.sum.rows;
+  const double height = whole.a.rows;
   const double lo = std::max(72.0, s.options.min_tile * height);
   const double hi = std::max(lo, s.options.max_tile * height);
   std::vector<double> tiles;
@@ -290,17 +366,19 @@ Detection WatermarkDetector::detect() const {
     angles.push_back(a);
     angles.push_back(-a);
   }
-  std::vector<cv::Mat> sums(angles.size());
-  tbb::parallel_for(size_t(0), angles.size(),
-                    [&](size_t i) { sums[i] = State::turned(s.sum, angles[i]); });
+  std::vector<Quadratures> turns(angles.size());
+  tbb::parallel_for(size_t(0), angles.size(), [&](size_t i) {
+    turns[i] = {State::turned(whole.a, angles[i]), State::turned(whole.b, angles[i])};
+  });
   std::vector<Candidate> coarse(angles.size() * tiles.size() * kSalts);
   tbb::parallel_for(size_t(0), angles.size() * tiles.size(), [&](size_t i) {
     const size_t turn = i / tiles.size();
     const double tile = tiles[i % tiles.size()];
-    const cv::Mat white = band_of(whiten(s.fold(sums[turn], tile)));
+    const WhitePair w = s.white(turns[turn], tile, 0);
+    const WhitePair band{band_of(w.a), band_of(w.b)};
     for (int salt = 0; salt < kSalts; ++salt) {
       Candidate& c = coarse[i * kSalts + size_t(salt)];
-      c = s.correlate(white, salt, tile, true);
+      c = s.correlate(band, salt, tile, true);
       c.angle = angles[turn];
     }
   });
@@ -320,21 +398,20 @@ Detection WatermarkDetector::detect() const {
   for (Candidate c : picked) {
     // Refine the size around the coarse peak (a finer step keeps the far tiles in register),
     // and the angle, when turns are searched, to a quarter of its step.
-    cv::Mat best_white;
+    WhitePair best;
     const double centre = c.tile, turn = c.angle;
     const double fine_turn = s.options.rotation_step / 4;
     const int fine_turns = angles.size() > 1 ? 1 : 0;
     for (int k = -fine_turns; k <= fine_turns; ++k) {
       const double angle = turn + k * fine_turn;
-      const cv::Mat sum = State::turned(s.sum, angle);
       for (int i = -6; i <= 6; ++i) {
         const double tile = centre * (1 + 0.001 * i);
-        cv::Mat white = whiten(s.fold(sum, tile));
-        Candidate r = s.correlate(white, c.salt, tile);
+        WhitePair w = s.white(whole, tile, angle);
+        Candidate r = s.correlate(w, c.salt, tile);
         r.angle = angle;
-        if (best_white.empty() || r.z > c.z) {
+        if (best.a.empty() || r.z > c.z) {
           c = r;
-          best_white = white;
+          best = std::move(w);
         }
       }
     }
@@ -346,7 +423,7 @@ Detection WatermarkDetector::detect() const {
         out.near_misses += (check >> 24) == (d.check >> 24);
         if (check != d.check) continue;
         const WatermarkPayload p = WatermarkPayload::unpack(s.layout->unscramble(d.payload));
-        if (p.version != 1 || s.layout->salt_for(p.record) != c.salt) continue;
+        if (p.version != kMarkVersion || s.layout->salt_for(p.record) != c.salt) continue;
         out.found = true;
         out.payload = p;
         out.agreement = d.agreement;
@@ -358,18 +435,18 @@ Detection WatermarkDetector::detect() const {
       }
       return false;
     };
-    if (accept(s.decode(best_white, c))) break;
-    // The excerpt may cross an epoch: decode the parts before and after each chunk boundary.
+    if (accept(s.decode(best.mix(c.phase), c))) break;
+    // The excerpt may cross an epoch: decode the parts before and after each chunk boundary,
+    // at the phase the whole excerpt gave (the turn runs on across epochs).
     if (chunks.size() > 1) {
-      std::vector<cv::Mat> folds;
-      for (const cv::Mat& chunk : chunks)
-        folds.push_back(s.fold(State::turned(chunk, c.angle), c.tile));
-      cv::Mat before = cv::Mat::zeros(kTileRef, kTileRef, CV_32F), total = before.clone();
-      for (const cv::Mat& f : folds) total += f;
       bool done = false;
-      for (size_t j = 1; j < folds.size() && !done; ++j) {
-        before += folds[j - 1];
-        done = accept(s.decode(whiten(before), c)) || accept(s.decode(whiten(total - before), c));
+      Sums before;
+      for (size_t j = 1; j < chunks.size() && !done; ++j) {
+        before.add(chunks[j - 1]);
+        Sums after;
+        for (size_t k = j; k < chunks.size(); ++k) after.add(chunks[k]);
+        done = accept(s.decode(s.white(before.quadratures(), c.tile, c.angle).mix(c.phase), c)) ||
+               accept(s.decode(s.white(after.quadratures(), c.tile, c.angle).mix(c.phase), c));
       }
       if (done) break;
     }

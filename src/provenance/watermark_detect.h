@@ -2,7 +2,9 @@
 // scale between 0.25x and 1x of the tile's size relative to the picture, any crop offset.
 //
 // Each frame's luma is high-passed and divided by its local activity (the matched filter for a
-// mark that follows texture, in noise that does too), clipped, and summed over the frames. For
+// mark that follows texture, in noise that does too), clipped, and summed over the frames,
+// weighed by the two quadratures of the mark's turn over time with the mean taken out (so what
+// does not move in the picture cancels, and the turn's phase is found with the pilot). For
 // each candidate tile size the sum is resampled to the reference tile and folded onto one tile;
 // the fold's spectrum is whitened, and correlated with each of the kSalts pilots over every
 // cyclic offset at once. At the best (size, salt, offset) candidates the data chips are read and
@@ -58,8 +60,9 @@ class WatermarkDetector {
   ~WatermarkDetector();
   WatermarkDetector(WatermarkDetector&&) noexcept;
 
-  // One frame's luma, 8-bit. All frames must have one size.
-  void add_frame(const uint8_t* luma, int width, int height, size_t stride);
+  // One frame's luma, 8-bit, and its time in seconds from any fixed origin (the mark turns
+  // over in time: mark_sign). All frames must have one size.
+  void add_frame(const uint8_t* luma, int width, int height, size_t stride, double seconds);
   int frames() const;
   Detection detect() const;
 

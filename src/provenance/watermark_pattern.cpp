@@ -181,4 +181,16 @@ std::vector<float> band_limited_tile(const std::vector<float>& chips, int size) 
   return out;
 }
 
+double mark_sign(double seconds) {
+  double u = seconds / kTurnSeconds;
+  u -= std::floor(u);
+  // Rising from -1 over [0, r), +1 until 1/2, falling over [1/2, 1/2 + r), -1 to the end.
+  const double r = kRampShare, half = 0.5;
+  auto step = [](double x) { return x * x * (3.0 - 2.0 * x); };
+  if (u < r) return 2.0 * step(u / r) - 1.0;
+  if (u < half) return 1.0;
+  if (u < half + r) return 1.0 - 2.0 * step((u - half) / r);
+  return -1.0;
+}
+
 }  // namespace fl::provenance

@@ -28,15 +28,30 @@ inline constexpr int kSalts = 16;
 inline constexpr double kBandLow = kTileRef / 48.0;
 inline constexpr double kBandHigh = kTileRef / 8.0;
 
+// The mark's sign over time. A mark that never changes is, on a shot that does not move, as
+// still as the picture under it, and only the picture's spatial spectrum tells them apart: the
+// host then drowns it (vtest, a locked-off dialogue shot, and any SD picture scaled down). So
+// the whole tile, pilot and data, turns over every kTurnSeconds: +1 for most of each half,
+// through a smooth ramp of kRampShare of the period, to -1. The detector weighs each frame by
+// the sign's first harmonic, with the excerpt's mean taken out, and what does not move cancels.
+// The ramp is a polynomial of the time (no library function), so every machine makes the same
+// bytes.
+inline constexpr double kTurnSeconds = 2.0;
+inline constexpr double kRampShare = 0.125;
+double mark_sign(double seconds);
+
 // The tile size for frames `height` lines tall.
 int tile_size_for(int height);
+
+// 1: a still mark (sessions 18-21); 2: a mark that turns over in time (mark_sign).
+inline constexpr uint8_t kMarkVersion = 2;
 
 // What a payload says: the output record (the audit log's), the epoch (which 4 s of the output
 // the frame is in, so that a long output carries a pattern that changes), and the format.
 struct WatermarkPayload {
   uint64_t record = 0;  // 40 bits
   uint32_t epoch = 0;   // 16 bits
-  uint8_t version = 1;
+  uint8_t version = kMarkVersion;
   uint64_t pack() const;
   static WatermarkPayload unpack(uint64_t bits);
 };

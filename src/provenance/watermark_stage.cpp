@@ -53,7 +53,7 @@ double clipped_power(double c) {
 // block's deviation (a textured block's peaks stay).
 // `luma(y, out)` fills out[0..width) with row y's luma in 16-bit code units.
 template <typename LumaRow>
-std::vector<BlockGain> block_gains(int width, int height, int block, double psnr_db,
+std::vector<BlockGain> block_gains(int width, int height, int block, double psnr_db, double sign,
                                    LumaRow&& luma) {
   const int bw = (width + block - 1) / block, bh = (height + block - 1) / block;
   std::vector<double> activity(size_t(bw) * size_t(bh), 0.0);
@@ -162,7 +162,7 @@ std::vector<BlockGain> block_gains(int width, int height, int block, double psnr
   }
   std::vector<BlockGain> out(smooth.size());
   for (size_t i = 0; i < out.size(); ++i) {
-    out[i].amplitude = int32_t(std::lround(std::min(alpha * smooth[i], cap[i])));
+    out[i].amplitude = int32_t(std::lround(std::min(alpha * smooth[i], cap[i]) * sign));
     out[i].limit = int16_t(std::lround(limit[i]));
   }
   return out;
@@ -171,7 +171,9 @@ std::vector<BlockGain> block_gains(int width, int height, int block, double psnr
 // A block's amplitude, in 16-bit code units, as the Q4 factor the tile (Q12) is multiplied by:
 // (tile * amplitude16) >> 16 is the change, exactly what SSE2's mulhi gives. Held to 2047 units
 // (8 8-bit steps; a 44 dB mark stays under 1,300) so the factor fits an int16.
-inline int16_t amplitude_q4(int32_t amplitude) { return int16_t(std::min(amplitude, 2047) * 16); }
+inline int16_t amplitude_q4(int32_t amplitude) {
+  return int16_t(std::clamp(amplitude, -2047, 2047) * 16);
+}
 inline int16_t delta(int16_t tile_q12, int16_t amplitude16, int16_t limit) {
   return int16_t(
       std::clamp((int32_t(tile_q12) * amplitude16) >> 16, -int32_t(limit), int32_t(limit)));
@@ -215,7 +217,13 @@ WatermarkStage::WatermarkStage(std::shared_ptr<const MarkLayout> layout, MarkOpt
       epoch_frames_(epoch_frames(options.frame_rate)) {}
 
 WatermarkPayload WatermarkStage::payload(int64_t frame) const {
-  return {options_.record & kMaxRecord, uint32_t((std::max<int64_t>(0, frame) / epoch_frames_)), 1};
+  return {options_.record & kMaxRecord, uint32_t((std::max<int64_t>(0, frame) / epoch_frames_)),
+          kMarkVersion};
+}
+
+double WatermarkStage::sign(int64_t frame) const {
+  return mark_sign(double(std::max<int64_t>(0, frame)) /
+                   (options_.frame_rate > 0 ? options_.frame_rate : 24.0));
 }
 
 std::shared_ptr<const WatermarkStage::Tile> WatermarkStage::tile(int64_t frame, int height) const {
@@ -247,12 +255,13 @@ Status WatermarkStage::apply(int64_t frame, Rgb48Image& codes) const {
   const auto t = tile(frame, h);
   const int size = t->size, block = 8 * (size / kTileRef);
   const uint16_t* px = codes.data();
-  const auto gains = block_gains(w, h, block, options_.psnr_db, [&](int y, int32_t* out) {
-    const uint16_t* p = px + size_t(y) * size_t(w) * 3;
-    for (int x = 0; x < w; ++x, p += 3)
-      out[x] = int32_t(
-          (uint32_t(p[0]) * kLumaR + uint32_t(p[1]) * kLumaG + uint32_t(p[2]) * kLumaB) >> 16);
-  });
+  const auto gains =
+      block_gains(w, h, block, options_.psnr_db, sign(frame), [&](int y, int32_t* out) {
+        const uint16_t* p = px + size_t(y) * size_t(w) * 3;
+        for (int x = 0; x < w; ++x, p += 3)
+          out[x] = int32_t(
+              (uint32_t(p[0]) * kLumaR + uint32_t(p[1]) * kLumaG + uint32_t(p[2]) * kLumaB) >> 16);
+      });
   const int bw = (w + block - 1) / block;
   uint16_t* data = codes.data();
   for (int y = 0; y < h; ++y) {
@@ -278,12 +287,13 @@ Status WatermarkStage::apply(int64_t frame, Image& linear) const {
       options_.transfer == colour::Transfer::kLinear ? colour::Transfer::kSrgb : options_.transfer);
   float* data = linear.data();
   auto code = [&](float v) { return std::clamp(curve.to_encoded(v), 0.f, 1.f) * 65535.f; };
-  const auto gains = block_gains(w, h, block, options_.psnr_db, [&](int y, int32_t* out) {
-    const float* p = data + size_t(y) * size_t(w) * 4;
-    for (int x = 0; x < w; ++x, p += 4)
-      out[x] = int32_t(code(p[0]) * (kLumaR / 65536.f) + code(p[1]) * (kLumaG / 65536.f) +
-                       code(p[2]) * (kLumaB / 65536.f));
-  });
+  const auto gains =
+      block_gains(w, h, block, options_.psnr_db, sign(frame), [&](int y, int32_t* out) {
+        const float* p = data + size_t(y) * size_t(w) * 4;
+        for (int x = 0; x < w; ++x, p += 4)
+          out[x] = int32_t(code(p[0]) * (kLumaR / 65536.f) + code(p[1]) * (kLumaG / 65536.f) +
+                           code(p[2]) * (kLumaB / 65536.f));
+      });
   const int bw = (w + block - 1) / block;
   for (int y = 0; y < h; ++y) {
     const int16_t* trow = t->q12.data() + size_t(y % size) * size_t(size);

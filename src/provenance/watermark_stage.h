@@ -40,8 +40,9 @@ class WatermarkStage final : public FrameStage {
   Status apply(int64_t frame, Image& linear) const override;
   Status apply(int64_t frame, Rgb48Image& codes) const override;
 
-  // The payload frame `frame` carries.
+  // The payload frame `frame` carries, and the sign its mark has (mark_sign at its time).
   WatermarkPayload payload(int64_t frame) const;
+  double sign(int64_t frame) const;
 
  private:
   struct Tile {

@@ -27,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (int f = 0; f < 6 && at < size; ++f) {
     for (auto& v : frame) v = data[at++ % size];
     const int fw = resize_midway && f == 3 ? w / 2 + 1 : w;
-    detector.add_frame(frame.data(), fw, h, size_t(w));
+    detector.add_frame(frame.data(), fw, h, size_t(w), f * 0.4);
   }
   const Detection d = detector.detect();
   if (d.found) std::abort();  // noise never passes a 44-bit check without the key's help

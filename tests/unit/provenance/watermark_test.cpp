@@ -145,17 +145,39 @@ TEST(WatermarkStage, IntegerPathIsDeterministicMeetsItsPsnrAndSparesFlatAreas) {
   const WatermarkStage one(layout, options), other(layout, options);
   const Rgb48Image original = synthetic_frame(720, 540, 0);
   Rgb48Image a = copy(original), b = copy(original);
-  ASSERT_TRUE(one.apply(100, a).ok());
-  ASSERT_TRUE(other.apply(100, b).ok());
+  // Frame 110 (4.58 s) is where the mark's turn holds at +1 (mark_sign).
+  ASSERT_TRUE(one.apply(110, a).ok());
+  ASSERT_TRUE(other.apply(110, b).ok());
   EXPECT_TRUE(std::equal(a.data(), a.data() + a.pixel_count() * 3, b.data()));
   const double psnr = luma_psnr(a, original);
   EXPECT_GE(psnr, 44.0);
   EXPECT_LE(psnr, 46.0);  // and the budget is used, not wasted
   // Another epoch (4 s later) carries another pattern.
   Rgb48Image later = copy(original);
-  ASSERT_TRUE(one.apply(100 + 96, later).ok());
+  ASSERT_TRUE(one.apply(110 + 96, later).ok());
   EXPECT_FALSE(std::equal(a.data(), a.data() + a.pixel_count() * 3, later.data()));
-  EXPECT_EQ(one.payload(100 + 96).epoch, one.payload(100).epoch + 1);
+  EXPECT_EQ(one.payload(110 + 96).epoch, one.payload(110).epoch + 1);
+
+  // The mark turns over in time: 1 s on (frame 134), it is the same pattern negated, and on
+  // the ramp between (frame 122) a weaker one.
+  EXPECT_EQ(one.sign(110), 1.0);
+  EXPECT_EQ(one.sign(134), -1.0);
+  EXPECT_GT(std::abs(one.sign(122)), 0.0);
+  EXPECT_LT(std::abs(one.sign(122)), 1.0);
+  Rgb48Image negated = copy(original), ramp = copy(original);
+  ASSERT_TRUE(one.apply(134, negated).ok());
+  ASSERT_TRUE(one.apply(122, ramp).ok());
+  double matched = 0, sum_a = 0, sum_n = 0;
+  for (size_t i = 0; i < original.pixel_count() * 3; ++i) {
+    const double da = double(a.data()[i]) - original.data()[i];
+    const double dn = double(negated.data()[i]) - original.data()[i];
+    matched += std::abs(da + dn) <= 1;
+    sum_a += da * da;
+    sum_n += dn * dn;
+  }
+  EXPECT_GT(matched / double(original.pixel_count() * 3), 0.99);
+  EXPECT_NEAR(sum_n / sum_a, 1.0, 0.02);
+  EXPECT_GT(luma_psnr(ramp, original), psnr + 3.0);
 
   // A flat grey card: about a third of an 8-bit step, RMS.
   Rgb48Image flat(720, 540);
@@ -230,7 +252,7 @@ TEST(WatermarkStage, FloatPathMarksWhatTheIntegerPathMarks) {
   const WatermarkStage stage(layout, options);
   const Rgb48Image original = synthetic_frame(480, 270, 3);
   Rgb48Image codes = copy(original);
-  ASSERT_TRUE(stage.apply(5, codes).ok());
+  ASSERT_TRUE(stage.apply(10, codes).ok());
   const auto& curve = colour::TransferCurve::get(colour::Transfer::kBt709);
   Image linear(480, 270);
   for (size_t i = 0; i < original.pixel_count(); ++i) {
@@ -238,7 +260,7 @@ TEST(WatermarkStage, FloatPathMarksWhatTheIntegerPathMarks) {
       linear.data()[4 * i + size_t(c)] = curve.u16_to_linear(original.data()[3 * i + size_t(c)]);
     linear.data()[4 * i + 3] = 1.f;
   }
-  ASSERT_TRUE(stage.apply(5, linear).ok());
+  ASSERT_TRUE(stage.apply(10, linear).ok());
   double worst = 0;
   for (size_t i = 0; i < original.pixel_count(); ++i)
     for (int c = 0; c < 3; ++c) {
@@ -250,16 +272,22 @@ TEST(WatermarkStage, FloatPathMarksWhatTheIntegerPathMarks) {
 
 struct Clip {
   std::vector<cv::Mat> luma;
+  std::vector<double> seconds;
 };
 
+// `frames` frames of a 24 fps output spread over its first 2 s (one turn of the mark: a
+// detection needs the mark to have turned over in time), so a few frames make a test.
 Clip marked_clip(const WatermarkStage* stage, int frames, int w, int h) {
   Clip clip;
+  const int step = std::max(1, 48 / frames);
   for (int f = 0; f < frames; ++f) {
-    Rgb48Image img = synthetic_frame(w, h, f);
+    const int frame = f * step;
+    Rgb48Image img = synthetic_frame(w, h, frame);
     if (stage) {
-      EXPECT_TRUE(stage->apply(f, img).ok());
+      EXPECT_TRUE(stage->apply(frame, img).ok());
     }
     clip.luma.push_back(luma8(img));
+    clip.seconds.push_back(frame / 24.0);
   }
   return clip;
 }
@@ -268,9 +296,9 @@ Detection detect(const MarkLayout& layout, const Clip& clip,
                  const std::function<cv::Mat(const cv::Mat&)>& attack = {},
                  DetectOptions options = {}) {
   WatermarkDetector detector(std::make_shared<MarkLayout>(layout), options);
-  for (const cv::Mat& y : clip.luma) {
-    cv::Mat a = attack ? attack(y) : y;
-    detector.add_frame(a.ptr<uint8_t>(), a.cols, a.rows, a.step);
+  for (size_t i = 0; i < clip.luma.size(); ++i) {
+    cv::Mat a = attack ? attack(clip.luma[i]) : clip.luma[i];
+    detector.add_frame(a.ptr<uint8_t>(), a.cols, a.rows, a.step, clip.seconds[i]);
   }
   return detector.detect();
 }
