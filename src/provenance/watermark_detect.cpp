@@ -82,6 +82,12 @@ struct Sums {
     cos_sum += o.cos_sum;
     sin_sum += o.sin_sum;
   }
+  // The sums of the frames in this and not in `part` (a run of them that starts it).
+  Sums without(const Sums& part) const {
+    if (part.plain.empty()) return *this;
+    return {plain - part.plain, cosine - part.cosine,   sine - part.sine,
+            n - part.n,         cos_sum - part.cos_sum, sin_sum - part.sin_sum};
+  }
   Quadratures quadratures() const {
     Quadratures q;
     cv::scaleAdd(plain, -cos_sum / std::max(1.0, n), cosine, q.a);
@@ -404,9 +410,10 @@ Detection WatermarkDetector::detect() const {
     const int fine_turns = angles.size() > 1 ? 1 : 0;
     for (int k = -fine_turns; k <= fine_turns; ++k) {
       const double angle = turn + k * fine_turn;
+      const Quadratures turned{State::turned(whole.a, angle), State::turned(whole.b, angle)};
       for (int i = -6; i <= 6; ++i) {
         const double tile = centre * (1 + 0.001 * i);
-        WhitePair w = s.white(whole, tile, angle);
+        WhitePair w = s.white(turned, tile, 0);
         Candidate r = s.correlate(w, c.salt, tile);
         r.angle = angle;
         if (best.a.empty() || r.z > c.z) {
@@ -443,8 +450,7 @@ Detection WatermarkDetector::detect() const {
       Sums before;
       for (size_t j = 1; j < chunks.size() && !done; ++j) {
         before.add(chunks[j - 1]);
-        Sums after;
-        for (size_t k = j; k < chunks.size(); ++k) after.add(chunks[k]);
+        const Sums after = s.sum.without(before);
         done = accept(s.decode(s.white(before.quadratures(), c.tile, c.angle).mix(c.phase), c)) ||
                accept(s.decode(s.white(after.quadratures(), c.tile, c.angle).mix(c.phase), c));
       }
