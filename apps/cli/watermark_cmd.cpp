@@ -1,9 +1,11 @@
 // framelock watermark keygen | embed | detect: the studio's key, marking outside a render, and
 // blind detection (src/provenance/, docs/provenance.md).
 #include <algorithm>
+#include <cctype>
 #include <cinttypes>
 #include <cstdio>
 #include <filesystem>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -16,6 +18,7 @@
 #include "provenance/watermark_stage.h"
 #include "render/output.h"
 #include "security/audit_log.h"
+#include "service/output_mark.h"
 
 namespace fl::cli {
 namespace {
@@ -31,16 +34,16 @@ Status keygen(const std::string& out) {
   return ok_status();
 }
 
-Result<uint64_t> parse_record(const std::string& hex) {
+Result<uint64_t> parse_record(const std::string& hex, const std::string& flag = "--payload") {
   uint64_t v = 0;
   if (hex.empty() || hex.size() > 10)
-    return invalid_argument("--payload must be 1 to 10 hex digits (40 bits), got '" + hex + "'");
+    return invalid_argument(flag + " must be 1 to 10 hex digits (40 bits), got '" + hex + "'");
   for (char c : hex) {
     int d = c >= '0' && c <= '9'   ? c - '0'
             : c >= 'a' && c <= 'f' ? c - 'a' + 10
             : c >= 'A' && c <= 'F' ? c - 'A' + 10
                                    : -1;
-    if (d < 0) return invalid_argument("--payload must be hex digits, got '" + hex + "'");
+    if (d < 0) return invalid_argument(flag + " must be hex digits, got '" + hex + "'");
     v = v << 4 | uint64_t(d);
   }
   return v;
@@ -97,6 +100,7 @@ Status embed(const EmbedArgs& a) {
 
 struct DetectArgs {
   std::string file, key, data;
+  std::vector<std::string> records;  // HEX[:EPOCHS]
   double start = 0, seconds = 2, rotation = 0;
   bool json = false;
 };
@@ -136,6 +140,34 @@ Result<nlohmann::json> audit_trail(const std::string& data, int64_t record) {
   return trail;
 }
 
+// The marks to test for by name (informed detection): --record HEX[:EPOCHS], and with --data
+// every mark of this key the audit log issued.
+Result<std::vector<provenance::IssuedMark>> issued_for(const DetectArgs& a,
+                                                       const provenance::MarkLayout& layout) {
+  std::vector<provenance::IssuedMark> issued;
+  for (const std::string& r : a.records) {
+    const size_t colon = r.find(':');
+    FL_ASSIGN_OR_RETURN(uint64_t record, parse_record(r.substr(0, colon), "--record"));
+    provenance::IssuedMark m{record, 1};
+    if (colon != std::string::npos) {
+      const std::string n = r.substr(colon + 1);
+      if (n.empty() || n.size() > 6 || !std::all_of(n.begin(), n.end(), ::isdigit) || n == "0")
+        return invalid_argument("--record " + r + ": the epochs after ':' must be 1 to 999999");
+      m.epochs = uint32_t(std::stoul(n));
+    }
+    issued.push_back(m);
+  }
+  if (!a.data.empty()) {
+    const std::string dir = security::audit_options_for(a.data).dir;
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec))
+      return not_found("--data: '" + a.data + "' holds no audit log (no " + dir + ")", "data");
+    FL_ASSIGN_OR_RETURN(auto logged, service::issued_marks(dir, layout));
+    issued.insert(issued.end(), logged.begin(), logged.end());
+  }
+  return issued;
+}
+
 Status detect(const DetectArgs& a) {
   FL_ASSIGN_OR_RETURN(auto key, provenance::read_watermark_key(a.key));
   if (a.seconds <= 0 || a.start < 0)
@@ -151,7 +183,9 @@ Status detect(const DetectArgs& a) {
       info.frame_count - 1, first + std::max<int64_t>(1, int64_t(a.seconds * fps)) - 1);
   provenance::DetectOptions options;
   options.max_rotation = a.rotation;
-  provenance::WatermarkDetector detector(std::make_shared<provenance::MarkLayout>(key), options);
+  const auto layout = std::make_shared<provenance::MarkLayout>(key);
+  FL_ASSIGN_OR_RETURN(const auto issued, issued_for(a, *layout));
+  provenance::WatermarkDetector detector(layout, options);
   const int w = info.width, h = info.height;
   std::vector<uint8_t> bgr(size_t(w) * size_t(h) * 3), luma(size_t(w) * size_t(h));
   for (int64_t n = first; n <= last; ++n) {
@@ -171,7 +205,7 @@ Status detect(const DetectArgs& a) {
       luma[i] = uint8_t((bgr[i * 3] * 29 + bgr[i * 3 + 1] * 150 + bgr[i * 3 + 2] * 77 + 128) >> 8);
     detector.add_frame(luma.data(), w, h, size_t(w), double(n - first) / fps);
   }
-  const provenance::Detection d = detector.detect();
+  const provenance::Detection d = detector.detect(issued);
   nlohmann::json trail;
   if (d.found && !a.data.empty()) {
     FL_ASSIGN_OR_RETURN(trail, audit_trail(a.data, int64_t(d.payload.record)));
@@ -181,6 +215,11 @@ Status detect(const DetectArgs& a) {
                         {"frames", d.frames},      {"pilot_z", d.pilot_z},
                         {"attempts", d.attempts},  {"false_positive", d.false_positive},
                         {"key", key.fingerprint()}};
+    if (!issued.empty()) {
+      j["informed"] = d.informed;
+      j["data_z"] = d.data_z;
+      j["hypotheses"] = d.hypotheses;
+    }
     if (d.found) {
       char hex[32];
       std::snprintf(hex, sizeof hex, "%016" PRIx64, d.payload.pack());
@@ -197,10 +236,16 @@ Status detect(const DetectArgs& a) {
     std::printf("mark found: record %" PRIx64 ", epoch %u (seconds %g-%g of the output)\n",
                 d.payload.record, d.payload.epoch, d.payload.epoch * provenance::kEpochSeconds,
                 (d.payload.epoch + 1) * provenance::kEpochSeconds);
-    std::printf("payload %016" PRIx64
-                "; pilot z %.1f, agreement %.2f; false-positive "
-                "probability %.1e\n",
-                d.payload.pack(), d.pilot_z, d.agreement, d.false_positive);
+    if (d.informed)
+      std::printf("payload %016" PRIx64
+                  "; named by the audit log's marks: data z %.1f, best of %lld hypotheses; "
+                  "false-positive probability %.1e\n",
+                  d.payload.pack(), d.data_z, (long long)d.hypotheses, d.false_positive);
+    else
+      std::printf("payload %016" PRIx64
+                  "; pilot z %.1f, agreement %.2f; false-positive "
+                  "probability %.1e\n",
+                  d.payload.pack(), d.pilot_z, d.agreement, d.false_positive);
     if (!trail.is_null()) {
       const auto& r = trail["assigned"];
       const auto& e = r["event"];
@@ -221,6 +266,9 @@ Status detect(const DetectArgs& a) {
         "no mark of key %s in %d frames (best pilot z %.1f); a payload would have "
         "been reported with a false-positive probability of %.1e\n",
         key.fingerprint().c_str(), d.frames, d.pilot_z, d.false_positive);
+    if (!issued.empty())
+      std::printf("none of the %zu issued marks either (best data z %.1f of %lld hypotheses)\n",
+                  issued.size(), d.data_z, (long long)d.hypotheses);
   }
   return ok_status();
 }
@@ -271,7 +319,11 @@ void add_watermark_command(CLI::App& app, Status* result) {
                     "0.4 degrees costs about one search without turns)");
     cmd->add_option("--data", a->data,
                     "Also print the audit records the payload leads to, from this data "
-                    "directory's audit log");
+                    "directory's audit log; where the blind decode finds nothing, test for each "
+                    "mark that log issued with this key (informed detection)");
+    cmd->add_option("--record", a->records,
+                    "Test for this record's mark (HEX, or HEX:EPOCHS for an output of that many "
+                    "4 s epochs; default 1) where the blind decode finds nothing; repeatable");
     cmd->add_flag("--json", a->json, "One JSON object on stdout");
     cmd->callback([a, result] { *result = detect(*a); });
   }

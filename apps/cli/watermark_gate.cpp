@@ -82,9 +82,10 @@ Result<OutputMarker::Marked> OutputMarker::mark(const graph::Plan& plan,
     if (n.def) ops.insert(n.def->schema.name);
   const nlohmann::json context = {
       {"principal", {{"id", cli_principal()}}}, {"plan", plan.key.hex()}, {"ops", ops}};
-  FL_ASSIGN_OR_RETURN(int64_t record, service::assign_watermark_record(
-                                          *audit_, *layout_, context,
-                                          std::filesystem::absolute(job.path()).string()));
+  FL_ASSIGN_OR_RETURN(
+      int64_t record,
+      service::assign_watermark_record(*audit_, *layout_, context,
+                                       std::filesystem::absolute(job.path()).string(), plan, job));
   nlohmann::json finished = context;
   finished["watermark"] = service::watermark_audit_field(*layout_, record);
   return Marked{service::watermark_stage(layout_, record, plan, job),

@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <complex>
+#include <deque>
 
 #include <tbb/parallel_for.h>
 #include <opencv2/core.hpp>
@@ -89,9 +90,13 @@ struct Sums {
             n - part.n,         cos_sum - part.cos_sum, sin_sum - part.sin_sum};
   }
   Quadratures quadratures() const {
+    return quadratures(cos_sum / std::max(1.0, n), sin_sum / std::max(1.0, n));
+  }
+  // With the means of a longer run: the parts of a run then add up to the run's own.
+  Quadratures quadratures(double cos_mean, double sin_mean) const {
     Quadratures q;
-    cv::scaleAdd(plain, -cos_sum / std::max(1.0, n), cosine, q.a);
-    cv::scaleAdd(plain, -sin_sum / std::max(1.0, n), sine, q.b);
+    cv::scaleAdd(plain, -cos_mean, cosine, q.a);
+    cv::scaleAdd(plain, -sin_mean, sine, q.b);
     return q;
   }
 };
@@ -148,8 +153,23 @@ const std::vector<int8_t>& band_rings() {
 
 // Both quadratures' folds get the same gains (their summed power), so that any mix of the two
 // whitened spectra is the whitened spectrum of the same mix.
+using RingGains = std::array<float, int(kBandHigh) + 2>;
+
+// Each band frequency of `spectrum` times its ring's gain, everything else 0.
+void apply_gains(cv::Mat& spectrum, const RingGains& gain) {
+  const int n = kTileRef;
+  const std::vector<int8_t>& rings = band_rings();
+  for (int y = 0; y < n; ++y) {
+    auto* row = spectrum.ptr<cv::Vec2f>(y);
+    const int8_t* ring = rings.data() + size_t(y) * size_t(n);
+    for (int x = 0; x < n; ++x)
+      row[x] = ring[x] < 0 ? cv::Vec2f(0, 0) : row[x] * gain[size_t(ring[x])];
+  }
+}
+
 struct WhitePair {
   cv::Mat a, b;
+  RingGains gain{};
   cv::Mat mix(double phase) const {
     cv::Mat out;
     cv::addWeighted(a, std::cos(phase), b, std::sin(phase), 0, out);
@@ -178,16 +198,10 @@ WhitePair whiten(const cv::Mat& fold_a, const cv::Mat& fold_b) {
   // Divided by the ring's amplitude rather than its power: the pilot's own spectrum is not flat
   // (the chips' squares roll it off), and this keeps the high rings from drowning in the low
   // (z per coded bit on re-encoded Megamind: 1.05 this way, 0.98 by power, 0.62 unwhitened).
-  std::array<float, int(kBandHigh) + 2> gain{};
-  for (size_t r = 0; r < gain.size(); ++r)
-    gain[r] = count[r] && power[r] > 0 ? float(1.0 / std::sqrt(power[r] / count[r])) : 0.f;
-  for (cv::Mat* spec : {&out.a, &out.b})
-    for (int y = 0; y < n; ++y) {
-      auto* row = spec->ptr<cv::Vec2f>(y);
-      const int8_t* ring = rings.data() + size_t(y) * size_t(n);
-      for (int x = 0; x < n; ++x)
-        row[x] = ring[x] < 0 ? cv::Vec2f(0, 0) : row[x] * gain[size_t(ring[x])];
-    }
+  for (size_t r = 0; r < out.gain.size(); ++r)
+    out.gain[r] = count[r] && power[r] > 0 ? float(1.0 / std::sqrt(power[r] / count[r])) : 0.f;
+  apply_gains(out.a, out.gain);
+  apply_gains(out.b, out.gain);
   return out;
 }
 
@@ -279,6 +293,12 @@ struct WatermarkDetector::State {
   // The data chips of `white` at the pilot's offset, summed per coded bit, and decoded to the
   // list of the most likely words.
   std::vector<DecodedWord> decode(const cv::Mat& white, const Candidate& c) const {
+    return decode_words(soft_bits(white, c), options.list_size);
+  }
+
+  // The data chips of `white` (a whitened spectrum) at the pilot's offset, summed per coded bit
+  // with their keyed signs: > 0 where a 1 is more likely.
+  std::vector<float> soft_bits(const cv::Mat& white, const Candidate& c) const {
     cv::Mat g;
     cv::dft(shifted(white, c.shift), g, cv::DFT_INVERSE | cv::DFT_REAL_OUTPUT);
     std::vector<float> soft(size_t(kCodedBits), 0.f);
@@ -294,7 +314,7 @@ struct WatermarkDetector::State {
         }
         soft[size_t(bit)] += layout->data_sign(index) * v;
       }
-    return decode_words(soft, options.list_size);
+    return soft;
   }
 };
 
@@ -343,7 +363,7 @@ void WatermarkDetector::add_frame(const uint8_t* luma, int width, int height, si
   }
 }
 
-Detection WatermarkDetector::detect() const {
+Detection WatermarkDetector::detect(std::span<const IssuedMark> issued) const {
   State& s = *state_;
   Detection out;
   out.frames = s.frames;
@@ -390,24 +410,30 @@ Detection WatermarkDetector::detect() const {
   });
   std::sort(coarse.begin(), coarse.end(),
             [](const Candidate& a, const Candidate& b) { return a.z > b.z; });
-  std::vector<Candidate> picked;
-  for (const Candidate& c : coarse) {
-    if (int(picked.size()) >= s.options.candidates) break;
-    const bool near = std::any_of(picked.begin(), picked.end(), [&](const Candidate& p) {
-      return p.salt == c.salt && std::abs(std::log(p.tile / c.tile)) < 0.02 &&
-             std::abs(p.angle - c.angle) <= s.options.rotation_step;
-    });
-    if (!near) picked.push_back(c);
-  }
+  // The best candidates whose salt passes `wanted`, one per (salt, size, turn).
+  auto pick = [&](auto wanted) {
+    std::vector<Candidate> picked;
+    for (const Candidate& c : coarse) {
+      if (int(picked.size()) >= s.options.candidates) break;
+      if (!wanted(c.salt)) continue;
+      const bool near = std::any_of(picked.begin(), picked.end(), [&](const Candidate& p) {
+        return p.salt == c.salt && std::abs(std::log(p.tile / c.tile)) < 0.02 &&
+               std::abs(p.angle - c.angle) <= s.options.rotation_step;
+      });
+      if (!near) picked.push_back(c);
+    }
+    return picked;
+  };
   if (!coarse.empty()) out.pilot_z = coarse.front().z;
 
-  for (Candidate c : picked) {
-    // Refine the size around the coarse peak (a finer step keeps the far tiles in register),
-    // and the angle, when turns are searched, to a quarter of its step.
+  // Refine the size around the coarse peak (a finer step keeps the far tiles in register), and
+  // the angle, when turns are searched, to a quarter of its step.
+  const bool search_turns = angles.size() > 1;
+  auto refine = [&](Candidate& c) {
     WhitePair best;
     const double centre = c.tile, turn = c.angle;
     const double fine_turn = s.options.rotation_step / 4;
-    const int fine_turns = angles.size() > 1 ? 1 : 0;
+    const int fine_turns = search_turns ? 1 : 0;
     for (int k = -fine_turns; k <= fine_turns; ++k) {
       const double angle = turn + k * fine_turn;
       const Quadratures turned{State::turned(whole.a, angle), State::turned(whole.b, angle)};
@@ -422,6 +448,30 @@ Detection WatermarkDetector::detect() const {
         }
       }
     }
+    return best;
+  };
+
+  // Refined once, whether blind decoding or informed detection asks first.
+  struct Refined {
+    Candidate coarse, c;
+    WhitePair white;
+  };
+  std::deque<Refined> refined;
+  auto refined_for = [&](const Candidate& coarse_candidate) -> const Refined& {
+    for (const Refined& r : refined)
+      if (r.coarse.salt == coarse_candidate.salt && r.coarse.tile == coarse_candidate.tile &&
+          r.coarse.angle == coarse_candidate.angle)
+        return r;
+    Refined& r = refined.emplace_back(Refined{coarse_candidate, coarse_candidate, {}});
+    r.white = refine(r.c);
+    return r;
+  };
+
+  for (const Candidate& picked :
+       s.options.blind ? pick([](int) { return true; }) : std::vector<Candidate>{}) {
+    const Refined& r = refined_for(picked);
+    const Candidate& c = r.c;
+    const WhitePair& best = r.white;
     out.pilot_z = std::max(out.pilot_z, c.z);
     auto accept = [&](const std::vector<DecodedWord>& words) {
       for (const DecodedWord& d : words) {
@@ -458,6 +508,47 @@ Detection WatermarkDetector::detect() const {
     }
   }
   out.false_positive = 1.0 - std::pow(1.0 - kFalseAcceptPerAttempt, std::max(1, out.attempts));
+  if (out.found || issued.empty()) return out;
+
+  // Informed: each issued mark against the chunks' soft bits at the best offsets of the salts
+  // the issued marks use, every chunk whitened with the whole excerpt's gains and read at its
+  // phase, so that any run of chunks is the sum of theirs.
+  IssuedCodes codes(*s.layout, issued);
+  InformedTally tally;
+  const double cos_mean = s.sum.cos_sum / s.sum.n, sin_mean = s.sum.sin_sum / s.sum.n;
+  for (const Candidate& picked : pick([&](int salt) { return codes.any_for(salt); })) {
+    const Refined& r = refined_for(picked);
+    const Candidate& c = r.c;
+    const WhitePair& best = r.white;
+    std::vector<std::vector<float>> soft(chunks.size());
+    tbb::parallel_for(size_t(0), chunks.size(), [&](size_t j) {
+      const Quadratures q = chunks[j].quadratures(cos_mean, sin_mean);
+      cv::Mat a, b;
+      cv::dft(s.fold(State::turned(q.a, c.angle), c.tile), a, cv::DFT_COMPLEX_OUTPUT);
+      cv::dft(s.fold(State::turned(q.b, c.angle), c.tile), b, cv::DFT_COMPLEX_OUTPUT);
+      apply_gains(a, best.gain);
+      apply_gains(b, best.gain);
+      soft[j] = s.soft_bits(WhitePair{a, b, best.gain}.mix(c.phase), c);
+    });
+    const double before = tally.best_z;
+    codes.score(soft, c.salt, tally);
+    if (tally.best_z > before) {
+      out.tile_px = c.tile / s.work_scale;
+      out.rotation = c.angle;
+      out.pilot_z = c.z;
+    }
+  }
+  out.hypotheses = tally.hypotheses;
+  out.over3 = tally.over3;
+  out.over4 = tally.over4;
+  out.data_z = tally.best_z;
+  const double p = tally.false_positive();
+  if (tally.hypotheses > 0 && p <= kInformedMaxFalsePositive) {
+    out.found = out.informed = true;
+    out.payload = tally.best;
+    out.salt = tally.salt;
+  }
+  out.false_positive = std::min(1.0, out.false_positive + (tally.hypotheses ? p : 0));
   return out;
 }
 

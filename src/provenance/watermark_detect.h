@@ -16,8 +16,10 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <vector>
 
+#include "provenance/watermark_informed.h"
 #include "provenance/watermark_pattern.h"
 
 namespace fl::provenance {
@@ -35,6 +37,9 @@ struct DetectOptions {
   // Turns of the picture searched, in degrees either way (a camcorder, a re-framing): 0 for
   // none. Each step of the search costs about one search without turns.
   double max_rotation = 0, rotation_step = 0.4;
+  // false: skip the blind decode and only test the issued marks given to detect() (the question
+  // "is one of these outputs' marks here?", which needs far less evidence).
+  bool blind = true;
 };
 
 struct Detection {
@@ -50,8 +55,16 @@ struct Detection {
   // Decodes whose check was right in its top 8 bits (1 in 256 of the attempts when there is no
   // mark; the null trials count them to check the model behind `false_positive`).
   int near_misses = 0;
-  // Probability that footage without this key's mark gives a payload in this many attempts.
+  // Probability that footage without this key's mark gives a payload in this many attempts
+  // (informed: over every hypothesis tested).
   double false_positive = 0;
+  // Informed detection (watermark_informed.h), when the blind decode found nothing and issued
+  // marks were given: whether one of them named the payload, the best one's correlation (in
+  // null standard deviations), the hypotheses tested, and how many of them scored above 3 and 4.
+  bool informed = false;
+  double data_z = 0;
+  int64_t hypotheses = 0;
+  int64_t over3 = 0, over4 = 0;
 };
 
 class WatermarkDetector {
@@ -64,7 +77,9 @@ class WatermarkDetector {
   // over in time: mark_sign). All frames must have one size.
   void add_frame(const uint8_t* luma, int width, int height, size_t stride, double seconds);
   int frames() const;
-  Detection detect() const;
+  // Blind first; then, when that finds nothing and `issued` is not empty, each issued mark is
+  // tested at the pilot's best offsets among the salts they use.
+  Detection detect(std::span<const IssuedMark> issued = {}) const;
 
  private:
   struct State;

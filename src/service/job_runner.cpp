@@ -413,9 +413,10 @@ Status JobRunner::run(JobInfo& job, const std::shared_ptr<graph::CancelToken>& c
     // of its frames as the first run did.
     if (!options_.audit) return internal_error("the watermark needs the audit log for its records");
     if (job.watermark_record < 0) {
-      FL_ASSIGN_OR_RETURN(job.watermark_record,
-                          assign_watermark_record(*options_.audit, *options_.watermark,
-                                                  audit_context(job, plan), job.spec.output_name));
+      FL_ASSIGN_OR_RETURN(
+          job.watermark_record,
+          assign_watermark_record(*options_.audit, *options_.watermark, audit_context(job, plan),
+                                  job.spec.output_name, plan, out));
       FL_RETURN_IF_ERROR(store_->set_watermark_record(job.id, job.watermark_record));
     }
     context["watermark"] = watermark_audit_field(*options_.watermark, job.watermark_record);

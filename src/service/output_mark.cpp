@@ -14,15 +14,46 @@ namespace fl::service {
 
 Result<int64_t> assign_watermark_record(security::AuditLog& audit,
                                         const provenance::MarkLayout& layout,
-                                        nlohmann::json context, const std::string& output) {
+                                        nlohmann::json context, const std::string& output,
+                                        const graph::Plan& plan, const render::OutputJob& out) {
   context["type"] = "watermark";
   context["action"] = "assigned";
   context["output"] = output;
   context["key"] = layout.key().fingerprint();
+  // Output frame numbers run to `last` (the stage's epochs count from them).
+  context["frames"] = out.output().last + 1;
+  context["frame_rate"] = plan.nodes[size_t(out.output().node)].geometry.frame_rate.to_double();
   FL_ASSIGN_OR_RETURN(security::AuditHead head, audit.append(std::move(context)));
   if (uint64_t(head.seq) > provenance::kMaxRecord)
     return internal_error("the audit log has outgrown the watermark's 40-bit record numbers");
   return head.seq;
+}
+
+Result<std::vector<provenance::IssuedMark>> issued_marks(const std::string& dir,
+                                                         const provenance::MarkLayout& layout) {
+  std::vector<provenance::IssuedMark> out;
+  security::AuditFilter f;
+  f.type = "watermark";
+  f.limit = 1000;
+  const std::string fingerprint = layout.key().fingerprint();
+  for (bool more = true; more;) {
+    more = false;
+    FL_ASSIGN_OR_RETURN(auto records, security::read_audit_log(dir, f, &more));
+    for (const auto& r : records) {
+      f.after_seq = r.value("seq", f.after_seq);
+      const auto& e = r["event"];
+      if (e.value("action", "") != "assigned" || e.value("key", "") != fingerprint) continue;
+      provenance::IssuedMark m{uint64_t(r.value("seq", int64_t(0))), kUnknownOutputEpochs};
+      const int64_t frames = e.value("frames", int64_t(0));
+      const double rate = e.value("frame_rate", 0.0);
+      if (frames > 0)
+        m.epochs = uint32_t(std::clamp<int64_t>((frames - 1) / provenance::epoch_frames(rate) + 1,
+                                                1, int64_t(UINT32_MAX)));
+      out.push_back(m);
+    }
+    if (records.empty()) break;
+  }
+  return out;
 }
 
 nlohmann::json watermark_audit_field(const provenance::MarkLayout& layout, int64_t record) {

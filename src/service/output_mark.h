@@ -5,11 +5,13 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "core/output_pipeline.h"
 #include "provenance/output_manifest.h"
+#include "provenance/watermark_informed.h"
 #include "provenance/watermark_pattern.h"
 #include "render/output.h"
 #include "security/audit_log.h"
@@ -19,9 +21,18 @@ namespace fl::service {
 
 // Appends `context` (who asked, which plan) as a `watermark assigned` record naming `output` and
 // the key's fingerprint; its sequence number is the record the payload carries.
+// With it, how long the output runs (frames, frame rate): the epochs its marks can carry, which
+// informed detection tests.
 Result<int64_t> assign_watermark_record(security::AuditLog& audit,
                                         const provenance::MarkLayout& layout,
-                                        nlohmann::json context, const std::string& output);
+                                        nlohmann::json context, const std::string& output,
+                                        const graph::Plan& plan, const render::OutputJob& out);
+
+// Every mark of `layout`'s key the audit log in `dir` issued, for informed detection. A record
+// written before its output's length was kept gets kUnknownOutputEpochs (2 hours).
+inline constexpr uint32_t kUnknownOutputEpochs = 1800;
+Result<std::vector<provenance::IssuedMark>> issued_marks(const std::string& dir,
+                                                         const provenance::MarkLayout& layout);
 
 // What the output's own audit record says of its mark: {"record", "key"}.
 nlohmann::json watermark_audit_field(const provenance::MarkLayout& layout, int64_t record);

@@ -6,11 +6,13 @@
 #include <cmath>
 #include <functional>
 #include <random>
+#include <span>
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "colour/transfer.h"
+#include "provenance/payload_code.h"
 #include "provenance/watermark_detect.h"
 #include "provenance/watermark_stage.h"
 
@@ -277,11 +279,11 @@ struct Clip {
 
 // `frames` frames of a 24 fps output spread over its first 2 s (one turn of the mark: a
 // detection needs the mark to have turned over in time), so a few frames make a test.
-Clip marked_clip(const WatermarkStage* stage, int frames, int w, int h) {
+Clip marked_clip(const WatermarkStage* stage, int frames, int w, int h, int first = 0) {
   Clip clip;
   const int step = std::max(1, 48 / frames);
   for (int f = 0; f < frames; ++f) {
-    const int frame = f * step;
+    const int frame = first + f * step;
     Rgb48Image img = synthetic_frame(w, h, frame);
     if (stage) {
       EXPECT_TRUE(stage->apply(frame, img).ok());
@@ -294,13 +296,13 @@ Clip marked_clip(const WatermarkStage* stage, int frames, int w, int h) {
 
 Detection detect(const MarkLayout& layout, const Clip& clip,
                  const std::function<cv::Mat(const cv::Mat&)>& attack = {},
-                 DetectOptions options = {}) {
+                 DetectOptions options = {}, std::span<const IssuedMark> issued = {}) {
   WatermarkDetector detector(std::make_shared<MarkLayout>(layout), options);
   for (size_t i = 0; i < clip.luma.size(); ++i) {
     cv::Mat a = attack ? attack(clip.luma[i]) : clip.luma[i];
     detector.add_frame(a.ptr<uint8_t>(), a.cols, a.rows, a.step, clip.seconds[i]);
   }
-  return detector.detect();
+  return detector.detect(issued);
 }
 
 // `frames` synthetic 960 x 540 frames marked with `record` under test_key(key).
@@ -370,6 +372,113 @@ TEST(WatermarkDetector, FindsAPictureTurnedWhenTurnsAreSearched) {
   EXPECT_EQ(turned.payload.record, 0xabc123u);
   EXPECT_NEAR(turned.rotation, 1.5, 0.25);
   EXPECT_NEAR(turned.tile_px, 256 * 0.8, 3);
+}
+
+// Informed detection names a record the ledger holds: here across an epoch boundary (output
+// frames 72-118 at 24 fps: epochs 0 and 1), after a 0.45x downscale and noise, and nothing for
+// the same excerpt when the ledger lacks the record, or for footage without a mark.
+TEST(WatermarkDetector, InformedDetectionNamesAnIssuedRecordAndNothingElse) {
+  auto layout = std::make_shared<MarkLayout>(test_key(9));
+  MarkOptions mark;
+  mark.record = 0x5eed5;
+  const WatermarkStage stage(layout, mark);
+  const Clip clip = marked_clip(&stage, 24, 960, 540, 72);
+  auto attack = [](const cv::Mat& y) {
+    cv::Mat small, noise(cv::Size(432, 243), CV_8S);
+    cv::resize(y, small, {432, 243}, 0, 0, cv::INTER_AREA);
+    cv::randn(noise, 0, 4);
+    cv::Mat out;
+    cv::add(small, noise, out, cv::noArray(), CV_8U);
+    return out;
+  };
+  std::mt19937_64 rng(4);
+  std::vector<IssuedMark> decoys(200);
+  for (auto& m : decoys) m = {rng() & kMaxRecord, 30};
+  std::vector<IssuedMark> ledger = decoys;
+  ledger.insert(ledger.begin() + 77, {0x5eed5, 3});
+  DetectOptions informed_only;
+  informed_only.blind = false;
+
+  const Detection named = detect(*layout, clip, attack, informed_only, ledger);
+  ASSERT_TRUE(named.found);
+  EXPECT_TRUE(named.informed);
+  EXPECT_EQ(named.payload.record, 0x5eed5u);
+  EXPECT_LE(named.payload.epoch, 1u);
+  EXPECT_EQ(named.payload.version, kMarkVersion);
+  EXPECT_LE(named.false_positive, kInformedMaxFalsePositive);
+  EXPECT_GT(named.hypotheses, 0);
+  EXPECT_NEAR(named.tile_px, 256 * 0.45, 3);
+
+  const Detection decoys_only = detect(*layout, clip, attack, informed_only, decoys);
+  std::printf("named: data z %.1f (pilot z %.1f); decoys only: best data z %.1f\n", named.data_z,
+              named.pilot_z, decoys_only.data_z);
+  EXPECT_FALSE(decoys_only.found);
+  EXPECT_GT(decoys_only.hypotheses, 0);
+  EXPECT_GT(decoys_only.false_positive, kInformedMaxFalsePositive);
+  const Detection unmarked =
+      detect(*layout, marked_clip(nullptr, 24, 960, 540, 72), attack, informed_only, ledger);
+  EXPECT_FALSE(unmarked.found);
+  EXPECT_FALSE(detect(MarkLayout(test_key(10)), clip, attack, informed_only, ledger).found);
+}
+
+// The scores' tail under no mark: soft bits of pure noise against 600,000 hypotheses exceed
+// z 3 and 4 about as often as a unit normal does (the false-positive figure assumes no heavier
+// tail), and name nothing; soft bits that carry a record's code name that record and epoch, also
+// when the excerpt is split between two epochs.
+TEST(WatermarkInformed, ScoresFollowTheNullTailAndNameTheCodeCarried) {
+  const MarkLayout layout(test_key(11));
+  std::mt19937_64 rng(12);
+  std::vector<IssuedMark> ledger(500);
+  for (auto& m : ledger) m = {rng() & kMaxRecord, 300};
+  std::normal_distribution<float> noise(0.f, 1.f);
+  auto noise_chunks = [&](int n) {
+    auto chunks = std::vector<std::vector<float>>(size_t(n), std::vector<float>(kCodedBits));
+    for (auto& c : chunks)
+      for (auto& v : c) v = noise(rng);
+    return chunks;
+  };
+  // 4 chunks of noise: each record's 300 epochs whole, and 299 x 3 splits.
+  IssuedCodes null_codes(layout, ledger);
+  InformedTally null;
+  const auto pure_noise = noise_chunks(4);
+  for (int salt = 0; salt < kSalts; ++salt) null_codes.score(pure_noise, salt, null);
+  EXPECT_EQ(null.hypotheses, 500 * (300 + 299 * 3));
+  std::printf("null: %lld hypotheses, %lld above z 3, %lld above 4, best %.2f\n",
+              (long long)null.hypotheses, (long long)null.over3, (long long)null.over4,
+              null.best_z);
+  // A unit normal: 808 above 3 and 19 above 4 (the splits share their noise, so the counts
+  // spread wider than Poisson).
+  EXPECT_GT(null.over3, 550);
+  EXPECT_LT(null.over3, 1100);
+  EXPECT_LT(null.over4, 60);
+  EXPECT_LT(null.best_z, 5.8);
+  EXPECT_GT(null.false_positive(), kInformedMaxFalsePositive);
+
+  const IssuedMark sent = ledger[123];
+  auto coded = [&](uint32_t epoch) {
+    WatermarkPayload p;
+    p.record = sent.record;
+    p.epoch = epoch;
+    const auto bits = encode_payload(layout.scramble(p.pack()), layout.key());
+    std::vector<float> out(bits.size());
+    for (size_t i = 0; i < bits.size(); ++i) out[i] = bits[i] ? 1.f : -1.f;
+    return out;
+  };
+  // 12 chunks: 4 in epoch 41, 8 in epoch 42, each at a per-bit z of 0.12 (z 0.4 per bit over
+  // the excerpt: far below what a blind decode needs).
+  std::vector<std::vector<float>> chunks = noise_chunks(12);
+  const auto e41 = coded(41), e42 = coded(42);
+  for (size_t j = 0; j < chunks.size(); ++j)
+    for (size_t i = 0; i < size_t(kCodedBits); ++i)
+      chunks[j][i] += 0.4f * (j < 4 ? e41[i] : e42[i]);
+  IssuedCodes codes(layout, ledger);
+  InformedTally tally;
+  for (int salt = 0; salt < kSalts; ++salt) codes.score(chunks, salt, tally);
+  EXPECT_EQ(tally.best.record, sent.record);
+  EXPECT_EQ(tally.best.epoch, 42u);
+  EXPECT_EQ(tally.salt, layout.salt_for(sent.record));
+  EXPECT_LE(tally.false_positive(), kInformedMaxFalsePositive);
+  EXPECT_GT(tally.best_z, 8.5);  // 0.4 x sqrt(12 x 306) / sqrt(1 + 0.16) = 22.5 expected
 }
 
 }  // namespace
