@@ -11,10 +11,13 @@
 #include <opencv2/imgproc.hpp>
 
 #include "provenance/payload_code.h"
+#include "provenance/watermark_spectra.h"
 
 namespace fl::provenance {
 
 namespace {
+
+using namespace detail;
 
 // Frames taller than this are brought down to kWorkHeight first: the mark's finest period is
 // 1/32 of a tile of about half the picture's height, so nothing of it is lost, and a 4K excerpt
@@ -43,187 +46,28 @@ struct Candidate {
   cv::Point2d shift;  // where the tile starts in the fold, to a fraction of a pixel
 };
 
-// The frames' residual weighed by the two quadratures of the mark's turn (mark_sign's first
-// harmonic), each with the frames' mean taken out: what stays still in the picture adds nothing.
-struct Quadratures {
-  cv::Mat a, b;
-};
+// What a detection needs of one key: its layout and the spectra of its kSalts pilots.
+struct Keyed {
+  std::shared_ptr<const MarkLayout> layout;
+  std::vector<cv::Mat> pilots;         // [salt]: the pilot tile's spectrum
+  std::vector<cv::Mat> coarse_pilots;  // [salt]: its band (band_of)
 
-// Frames summed three ways (plain, and by the cosine and sine of the turn), with the sums of
-// the weights: any run of them gives its Quadratures, so an excerpt can be split in time.
-struct Sums {
-  cv::Mat plain, cosine, sine;
-  double n = 0, cos_sum = 0, sin_sum = 0;
-
-  void add(const cv::Mat& r, double seconds) {
-    const double angle = 2 * CV_PI * seconds / kTurnSeconds;
-    const double c = std::cos(angle), si = std::sin(angle);
-    if (plain.empty()) {
-      plain = cv::Mat::zeros(r.size(), CV_32F);
-      cosine = plain.clone();
-      sine = plain.clone();
+  explicit Keyed(std::shared_ptr<const MarkLayout> l) : layout(std::move(l)) {
+    for (int salt = 0; salt < kSalts; ++salt) {
+      const std::vector<float>& t = layout->pilot_tile(salt);
+      cv::Mat tile(kTileRef, kTileRef, CV_32F, const_cast<float*>(t.data())), spec;
+      cv::dft(tile, spec, cv::DFT_COMPLEX_OUTPUT);
+      pilots.push_back(spec);
+      coarse_pilots.push_back(band_of(spec));
     }
-    plain += r;
-    cv::scaleAdd(r, c, cosine, cosine);
-    cv::scaleAdd(r, si, sine, sine);
-    n += 1;
-    cos_sum += c;
-    sin_sum += si;
-  }
-  void add(const Sums& o) {
-    if (o.plain.empty()) return;
-    if (plain.empty()) {
-      *this = {o.plain.clone(), o.cosine.clone(), o.sine.clone(), o.n, o.cos_sum, o.sin_sum};
-      return;
-    }
-    plain += o.plain;
-    cosine += o.cosine;
-    sine += o.sine;
-    n += o.n;
-    cos_sum += o.cos_sum;
-    sin_sum += o.sin_sum;
-  }
-  // The sums of the frames in this and not in `part` (a run of them that starts it).
-  Sums without(const Sums& part) const {
-    if (part.plain.empty()) return *this;
-    return {plain - part.plain, cosine - part.cosine,   sine - part.sine,
-            n - part.n,         cos_sum - part.cos_sum, sin_sum - part.sin_sum};
-  }
-  Quadratures quadratures() const {
-    return quadratures(cos_sum / std::max(1.0, n), sin_sum / std::max(1.0, n));
-  }
-  // With the means of a longer run: the parts of a run then add up to the run's own.
-  Quadratures quadratures(double cos_mean, double sin_mean) const {
-    Quadratures q;
-    cv::scaleAdd(plain, -cos_mean, cosine, q.a);
-    cv::scaleAdd(plain, -sin_mean, sine, q.b);
-    return q;
   }
 };
-
-// The peak's position to a fraction of a pixel: a parabola through it and its neighbours on
-// each axis (the surface wraps around).
-cv::Point2d subpixel_peak(const cv::Mat& surface, cv::Point at) {
-  const int n = surface.rows;
-  auto v = [&](int y, int x) { return double(surface.at<float>((y + n) % n, (x + n) % n)); };
-  auto offset = [](double left, double centre, double right) {
-    const double d = left - 2 * centre + right;
-    return d < 0 ? std::clamp(0.5 * (left - right) / d, -0.5, 0.5) : 0.0;
-  };
-  return {at.x + offset(v(at.y, at.x - 1), v(at.y, at.x), v(at.y, at.x + 1)),
-          at.y + offset(v(at.y - 1, at.x), v(at.y, at.x), v(at.y + 1, at.x))};
-}
-
-// The spectrum of g(x + shift): a phase ramp, so a fractional shift costs nothing in sharpness.
-// The ramp is the product of one per axis.
-cv::Mat shifted(const cv::Mat& spectrum, cv::Point2d shift) {
-  cv::Mat out = spectrum.clone();
-  const int n = spectrum.rows;
-  std::vector<std::complex<float>> ramp_x(static_cast<size_t>(n)), ramp_y(ramp_x.size());
-  for (int i = 0; i < n; ++i) {
-    const int f = i <= n / 2 ? i : i - n;
-    ramp_x[size_t(i)] = std::polar(1.f, float(2 * CV_PI * f * shift.x / n));
-    ramp_y[size_t(i)] = std::polar(1.f, float(2 * CV_PI * f * shift.y / n));
-  }
-  for (int y = 0; y < n; ++y) {
-    auto* row = out.ptr<std::complex<float>>(y);
-    for (int x = 0; x < n; ++x) row[x] *= ramp_y[size_t(y)] * ramp_x[size_t(x)];
-  }
-  return out;
-}
-
-// The whitened spectrum of a fold: each ring of frequencies in the band divided by its mean
-// power (the matched filter in the fold's own noise), everything else 0.
-// Which ring of the band each frequency of a kTileRef fold is on; -1 outside the band.
-const std::vector<int8_t>& band_rings() {
-  static const std::vector<int8_t> rings = [] {
-    const int n = kTileRef;
-    std::vector<int8_t> out(size_t(n) * size_t(n));
-    for (int y = 0; y < n; ++y)
-      for (int x = 0; x < n; ++x) {
-        const int fy = y <= n / 2 ? y : y - n, fx = x <= n / 2 ? x : x - n;
-        const double r = std::hypot(double(fx), double(fy));
-        out[size_t(y) * size_t(n) + size_t(x)] =
-            int8_t(r < kBandLow || r > kBandHigh ? -1 : int(std::lround(r)));
-      }
-    return out;
-  }();
-  return rings;
-}
-
-// Both quadratures' folds get the same gains (their summed power), so that any mix of the two
-// whitened spectra is the whitened spectrum of the same mix.
-using RingGains = std::array<float, int(kBandHigh) + 2>;
-
-// Each band frequency of `spectrum` times its ring's gain, everything else 0.
-void apply_gains(cv::Mat& spectrum, const RingGains& gain) {
-  const int n = kTileRef;
-  const std::vector<int8_t>& rings = band_rings();
-  for (int y = 0; y < n; ++y) {
-    auto* row = spectrum.ptr<cv::Vec2f>(y);
-    const int8_t* ring = rings.data() + size_t(y) * size_t(n);
-    for (int x = 0; x < n; ++x)
-      row[x] = ring[x] < 0 ? cv::Vec2f(0, 0) : row[x] * gain[size_t(ring[x])];
-  }
-}
-
-struct WhitePair {
-  cv::Mat a, b;
-  RingGains gain{};
-  cv::Mat mix(double phase) const {
-    cv::Mat out;
-    cv::addWeighted(a, std::cos(phase), b, std::sin(phase), 0, out);
-    return out;
-  }
-};
-
-WhitePair whiten(const cv::Mat& fold_a, const cv::Mat& fold_b) {
-  WhitePair out;
-  cv::dft(fold_a, out.a, cv::DFT_COMPLEX_OUTPUT);
-  cv::dft(fold_b, out.b, cv::DFT_COMPLEX_OUTPUT);
-  const int n = kTileRef;
-  const std::vector<int8_t>& rings = band_rings();
-  std::array<double, int(kBandHigh) + 2> power{};
-  std::array<int, int(kBandHigh) + 2> count{};
-  for (const cv::Mat* spec : {&out.a, &out.b})
-    for (int y = 0; y < n; ++y) {
-      const auto* row = spec->ptr<cv::Vec2f>(y);
-      const int8_t* ring = rings.data() + size_t(y) * size_t(n);
-      for (int x = 0; x < n; ++x)
-        if (ring[x] >= 0) {
-          power[size_t(ring[x])] += double(row[x][0]) * row[x][0] + double(row[x][1]) * row[x][1];
-          ++count[size_t(ring[x])];
-        }
-    }
-  // Divided by the ring's amplitude rather than its power: the pilot's own spectrum is not flat
-  // (the chips' squares roll it off), and this keeps the high rings from drowning in the low
-  // (z per coded bit on re-encoded Megamind: 1.05 this way, 0.98 by power, 0.62 unwhitened).
-  for (size_t r = 0; r < out.gain.size(); ++r)
-    out.gain[r] = count[r] && power[r] > 0 ? float(1.0 / std::sqrt(power[r] / count[r])) : 0.f;
-  apply_gains(out.a, out.gain);
-  apply_gains(out.b, out.gain);
-  return out;
-}
-
-// The frequencies of a kTileRef spectrum below kCoarse / 2 cycles per tile, as a kCoarse
-// spectrum: the whole band (up to kBandHigh), so its inverse is the same correlation surface,
-// sampled every kTileRef / kCoarse pixels, at a quarter of the cost.
-constexpr int kCoarse = 128;
-static_assert(kBandHigh < kCoarse / 2);
-cv::Mat band_of(const cv::Mat& spectrum) {
-  constexpr int n = kTileRef, h = kCoarse / 2;
-  cv::Mat out(kCoarse, kCoarse, spectrum.type());
-  for (int qy = 0; qy < 2; ++qy)
-    for (int qx = 0; qx < 2; ++qx)
-      spectrum(cv::Rect(qx ? n - h : 0, qy ? n - h : 0, h, h))
-          .copyTo(out(cv::Rect(qx ? h : 0, qy ? h : 0, h, h)));
-  return out;
-}
 
 }  // namespace
 
 struct WatermarkDetector::State {
   std::shared_ptr<const MarkLayout> layout;
+  std::unique_ptr<Keyed> own;  // layout's, made at the first detect()
   DetectOptions options;
   int width = 0, height = 0;  // of the frames as given
   double work_scale = 1.0;    // working size / given size
@@ -231,11 +75,16 @@ struct WatermarkDetector::State {
   std::vector<Sums> chunks;
   Sums chunk;
   int in_chunk = 0, frames = 0;
-  std::vector<cv::Mat> pilots;         // [salt]: the pilot tile's spectrum
-  std::vector<cv::Mat> coarse_pilots;  // [salt]: its band (band_of)
 
   // The residual turned by -`degrees` about its centre, back to where the mark was made; the
   // corners it leaves are 0 (no evidence).
+  std::vector<Detection> search(const std::vector<const Keyed*>& keys,
+                                std::span<const IssuedMark> issued);
+  // One key's detection from its coarse candidates: refined, decoded blind, then informed.
+  Detection finish(const Keyed& key, std::vector<Candidate>& coarse, const Quadratures& whole,
+                   const std::vector<Sums>& chunks, bool search_turns,
+                   std::span<const IssuedMark> issued) const;
+
   static cv::Mat turned(const cv::Mat& image, double degrees) {
     if (degrees == 0) return image;
     const cv::Mat m = cv::getRotationMatrix2D(
@@ -265,8 +114,9 @@ struct WatermarkDetector::State {
   // variance is chi-square with 2 degrees of freedom) and the phase of the turn there. With
   // `coarse`, `white` is a band_of pair, and the surfaces a quarter of the points: the search
   // ranks candidates this way, and the refinement places them at full resolution.
-  Candidate correlate(const WhitePair& white, int salt, double tile, bool coarse = false) const {
-    const cv::Mat& pilot = (coarse ? coarse_pilots : pilots)[size_t(salt)];
+  static Candidate correlate(const Keyed& key, const WhitePair& white, int salt, double tile,
+                             bool coarse = false) {
+    const cv::Mat& pilot = (coarse ? key.coarse_pilots : key.pilots)[size_t(salt)];
     cv::Mat product, sa, sb;
     cv::mulSpectrums(white.a, pilot, product, 0, true);
     cv::dft(product, sa, cv::DFT_INVERSE | cv::DFT_REAL_OUTPUT);
@@ -292,27 +142,29 @@ struct WatermarkDetector::State {
 
   // The data chips of `white` at the pilot's offset, summed per coded bit, and decoded to the
   // list of the most likely words.
-  std::vector<DecodedWord> decode(const cv::Mat& white, const Candidate& c) const {
-    return decode_words(soft_bits(white, c), options.list_size);
+  std::vector<DecodedWord> decode(const MarkLayout& layout, const cv::Mat& white,
+                                  const Candidate& c) const {
+    return decode_words(soft_bits(layout, white, c), options.list_size);
   }
 
   // The data chips of `white` (a whitened spectrum) at the pilot's offset, summed per coded bit
   // with their keyed signs: > 0 where a 1 is more likely.
-  std::vector<float> soft_bits(const cv::Mat& white, const Candidate& c) const {
+  static std::vector<float> soft_bits(const MarkLayout& layout, const cv::Mat& white,
+                                      const Candidate& c) {
     cv::Mat g;
     cv::dft(shifted(white, c.shift), g, cv::DFT_INVERSE | cv::DFT_REAL_OUTPUT);
     std::vector<float> soft(size_t(kCodedBits), 0.f);
     const int chip = kTileRef / kChipsPerSide;
     for (int cy = 0; cy < kChipsPerSide; ++cy)
       for (int cx = 0; cx < kChipsPerSide; ++cx) {
-        const int index = cy * kChipsPerSide + cx, bit = layout->bit_of(index);
+        const int index = cy * kChipsPerSide + cx, bit = layout.bit_of(index);
         if (bit < 0) continue;
         float v = 0;
         for (int dy = 0; dy < chip; ++dy) {
           const float* row = g.ptr<float>(cy * chip + dy);
           for (int dx = 0; dx < chip; ++dx) v += row[cx * chip + dx];
         }
-        soft[size_t(bit)] += layout->data_sign(index) * v;
+        soft[size_t(bit)] += layout.data_sign(index) * v;
       }
     return soft;
   }
@@ -365,17 +217,29 @@ void WatermarkDetector::add_frame(const uint8_t* luma, int width, int height, si
 
 Detection WatermarkDetector::detect(std::span<const IssuedMark> issued) const {
   State& s = *state_;
-  Detection out;
-  out.frames = s.frames;
-  if (s.frames < 2) return out;  // one frame has no turn over time to weigh
-  if (s.pilots.empty())
-    for (int salt = 0; salt < kSalts; ++salt) {
-      const std::vector<float>& t = s.layout->pilot_tile(salt);
-      cv::Mat tile(kTileRef, kTileRef, CV_32F, const_cast<float*>(t.data())), spec;
-      cv::dft(tile, spec, cv::DFT_COMPLEX_OUTPUT);
-      s.pilots.push_back(spec);
-      s.coarse_pilots.push_back(band_of(spec));
-    }
+  if (!s.own) s.own = std::make_unique<Keyed>(s.layout);
+  return s.search({s.own.get()}, issued)[0];
+}
+
+std::vector<Detection> WatermarkDetector::detect_keys(
+    std::span<const std::shared_ptr<const MarkLayout>> layouts,
+    std::span<const IssuedMark> issued) const {
+  std::vector<std::unique_ptr<Keyed>> keyed(layouts.size());
+  tbb::parallel_for(size_t(0), layouts.size(),
+                    [&](size_t k) { keyed[k] = std::make_unique<Keyed>(layouts[k]); });
+  std::vector<const Keyed*> keys;
+  for (const auto& k : keyed) keys.push_back(k.get());
+  return state_->search(keys, issued);
+}
+
+std::vector<Detection> WatermarkDetector::State::search(const std::vector<const Keyed*>& keys,
+                                                        std::span<const IssuedMark> issued) {
+  State& s = *this;
+  if (s.frames < 2) {  // one frame has no turn over time to weigh
+    std::vector<Detection> none(keys.size());
+    for (Detection& d : none) d.frames = s.frames;
+    return none;
+  }
   std::vector<Sums> chunks = s.chunks;
   if (s.in_chunk > 0) chunks.push_back(s.chunk);
   const Quadratures whole = s.sum.quadratures();
@@ -396,25 +260,43 @@ Detection WatermarkDetector::detect(std::span<const IssuedMark> issued) const {
   tbb::parallel_for(size_t(0), angles.size(), [&](size_t i) {
     turns[i] = {State::turned(whole.a, angles[i]), State::turned(whole.b, angles[i])};
   });
-  std::vector<Candidate> coarse(angles.size() * tiles.size() * kSalts);
+  // The folds and their whitening do not depend on the key: made once, correlated with every
+  // key's pilots.
+  std::vector<std::vector<Candidate>> coarse(
+      keys.size(), std::vector<Candidate>(angles.size() * tiles.size() * kSalts));
   tbb::parallel_for(size_t(0), angles.size() * tiles.size(), [&](size_t i) {
     const size_t turn = i / tiles.size();
     const double tile = tiles[i % tiles.size()];
     const WhitePair w = s.white(turns[turn], tile, 0);
     const WhitePair band{band_of(w.a), band_of(w.b)};
-    for (int salt = 0; salt < kSalts; ++salt) {
-      Candidate& c = coarse[i * kSalts + size_t(salt)];
-      c = s.correlate(band, salt, tile, true);
-      c.angle = angles[turn];
-    }
+    for (size_t k = 0; k < keys.size(); ++k)
+      for (int salt = 0; salt < kSalts; ++salt) {
+        Candidate& c = coarse[k][i * kSalts + size_t(salt)];
+        c = correlate(*keys[k], band, salt, tile, true);
+        c.angle = angles[turn];
+      }
   });
+  std::vector<Detection> found(keys.size());
+  tbb::parallel_for(size_t(0), keys.size(), [&](size_t k) {
+    found[k] = finish(*keys[k], coarse[k], whole, chunks, angles.size() > 1, issued);
+  });
+  return found;
+}
+
+Detection WatermarkDetector::State::finish(const Keyed& key, std::vector<Candidate>& coarse,
+                                           const Quadratures& whole,
+                                           const std::vector<Sums>& chunks, bool search_turns,
+                                           std::span<const IssuedMark> issued) const {
+  const State& s = *this;
+  Detection out;
+  out.frames = s.frames;
   std::sort(coarse.begin(), coarse.end(),
             [](const Candidate& a, const Candidate& b) { return a.z > b.z; });
   // The best candidates whose salt passes `wanted`, one per (salt, size, turn).
-  auto pick = [&](auto wanted) {
+  auto pick = [&](int count, auto wanted) {
     std::vector<Candidate> picked;
     for (const Candidate& c : coarse) {
-      if (int(picked.size()) >= s.options.candidates) break;
+      if (int(picked.size()) >= count) break;
       if (!wanted(c.salt)) continue;
       const bool near = std::any_of(picked.begin(), picked.end(), [&](const Candidate& p) {
         return p.salt == c.salt && std::abs(std::log(p.tile / c.tile)) < 0.02 &&
@@ -428,7 +310,6 @@ Detection WatermarkDetector::detect(std::span<const IssuedMark> issued) const {
 
   // Refine the size around the coarse peak (a finer step keeps the far tiles in register), and
   // the angle, when turns are searched, to a quarter of its step.
-  const bool search_turns = angles.size() > 1;
   auto refine = [&](Candidate& c) {
     WhitePair best;
     const double centre = c.tile, turn = c.angle;
@@ -440,7 +321,7 @@ Detection WatermarkDetector::detect(std::span<const IssuedMark> issued) const {
       for (int i = -6; i <= 6; ++i) {
         const double tile = centre * (1 + 0.001 * i);
         WhitePair w = s.white(turned, tile, 0);
-        Candidate r = s.correlate(w, c.salt, tile);
+        Candidate r = correlate(key, w, c.salt, tile);
         r.angle = angle;
         if (best.a.empty() || r.z > c.z) {
           c = r;
@@ -467,8 +348,9 @@ Detection WatermarkDetector::detect(std::span<const IssuedMark> issued) const {
     return r;
   };
 
-  for (const Candidate& picked :
-       s.options.blind ? pick([](int) { return true; }) : std::vector<Candidate>{}) {
+  for (const Candidate& picked : s.options.blind
+                                     ? pick(s.options.candidates, [](int) { return true; })
+                                     : std::vector<Candidate>{}) {
     const Refined& r = refined_for(picked);
     const Candidate& c = r.c;
     const WhitePair& best = r.white;
@@ -476,11 +358,11 @@ Detection WatermarkDetector::detect(std::span<const IssuedMark> issued) const {
     auto accept = [&](const std::vector<DecodedWord>& words) {
       for (const DecodedWord& d : words) {
         ++out.attempts;
-        const uint32_t check = s.layout->key().check(d.payload);
+        const uint32_t check = key.layout->key().check(d.payload);
         out.near_misses += (check >> 24) == (d.check >> 24);
         if (check != d.check) continue;
-        const WatermarkPayload p = WatermarkPayload::unpack(s.layout->unscramble(d.payload));
-        if (p.version != kMarkVersion || s.layout->salt_for(p.record) != c.salt) continue;
+        const WatermarkPayload p = WatermarkPayload::unpack(key.layout->unscramble(d.payload));
+        if (p.version != kMarkVersion || key.layout->salt_for(p.record) != c.salt) continue;
         out.found = true;
         out.payload = p;
         out.agreement = d.agreement;
@@ -492,7 +374,7 @@ Detection WatermarkDetector::detect(std::span<const IssuedMark> issued) const {
       }
       return false;
     };
-    if (accept(s.decode(best.mix(c.phase), c))) break;
+    if (accept(s.decode(*key.layout, best.mix(c.phase), c))) break;
     // The excerpt may cross an epoch: decode the parts before and after each chunk boundary,
     // at the phase the whole excerpt gave (the turn runs on across epochs).
     if (chunks.size() > 1) {
@@ -501,8 +383,10 @@ Detection WatermarkDetector::detect(std::span<const IssuedMark> issued) const {
       for (size_t j = 1; j < chunks.size() && !done; ++j) {
         before.add(chunks[j - 1]);
         const Sums after = s.sum.without(before);
-        done = accept(s.decode(s.white(before.quadratures(), c.tile, c.angle).mix(c.phase), c)) ||
-               accept(s.decode(s.white(after.quadratures(), c.tile, c.angle).mix(c.phase), c));
+        done = accept(s.decode(*key.layout,
+                               s.white(before.quadratures(), c.tile, c.angle).mix(c.phase), c)) ||
+               accept(s.decode(*key.layout,
+                               s.white(after.quadratures(), c.tile, c.angle).mix(c.phase), c));
       }
       if (done) break;
     }
@@ -513,10 +397,11 @@ Detection WatermarkDetector::detect(std::span<const IssuedMark> issued) const {
   // Informed: each issued mark against the chunks' soft bits at the best offsets of the salts
   // the issued marks use, every chunk whitened with the whole excerpt's gains and read at its
   // phase, so that any run of chunks is the sum of theirs.
-  IssuedCodes codes(*s.layout, issued);
+  IssuedCodes codes(*key.layout, issued);
   InformedTally tally;
   const double cos_mean = s.sum.cos_sum / s.sum.n, sin_mean = s.sum.sin_sum / s.sum.n;
-  for (const Candidate& picked : pick([&](int salt) { return codes.any_for(salt); })) {
+  for (const Candidate& picked :
+       pick(s.options.informed_candidates, [&](int salt) { return codes.any_for(salt); })) {
     const Refined& r = refined_for(picked);
     const Candidate& c = r.c;
     const WhitePair& best = r.white;
@@ -528,7 +413,7 @@ Detection WatermarkDetector::detect(std::span<const IssuedMark> issued) const {
       cv::dft(s.fold(State::turned(q.b, c.angle), c.tile), b, cv::DFT_COMPLEX_OUTPUT);
       apply_gains(a, best.gain);
       apply_gains(b, best.gain);
-      soft[j] = s.soft_bits(WhitePair{a, b, best.gain}.mix(c.phase), c);
+      soft[j] = soft_bits(*key.layout, WhitePair{a, b, best.gain}.mix(c.phase), c);
     });
     const double before = tally.best_z;
     codes.score(soft, c.salt, tally);

@@ -31,6 +31,10 @@ struct DetectOptions {
   double min_tile = 0.30, max_tile = 0.78;
   double scale_step = 0.006;  // relative step of the coarse search
   int candidates = 8;         // (size, salt) candidates refined and decoded
+  // Candidates refined and read for informed detection (among the issued marks' salts): more
+  // than the blind decode tries, since a hypothesis costs little and a weak pilot ranks the
+  // right offset lower.
+  int informed_candidates = 8;
   // Words tried per decode, most likely first (payload_code.h's list decoder); each counts as
   // an attempt.
   int list_size = 64;
@@ -80,6 +84,10 @@ class WatermarkDetector {
   // Blind first; then, when that finds nothing and `issued` is not empty, each issued mark is
   // tested at the pilot's best offsets among the salts they use.
   Detection detect(std::span<const IssuedMark> issued = {}) const;
+  // The same frames read with each of several keys (a studio that changed its key, or the null
+  // trials): the folds, which do not depend on the key, are made once.
+  std::vector<Detection> detect_keys(std::span<const std::shared_ptr<const MarkLayout>> layouts,
+                                     std::span<const IssuedMark> issued = {}) const;
 
  private:
   struct State;

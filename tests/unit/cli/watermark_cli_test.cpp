@@ -114,6 +114,17 @@ TEST_F(WatermarkCli, RenderMarksWithARecordInTheDataDirectorysAuditLog) {
   EXPECT_EQ(j["audit"]["assigned"]["event"]["type"], "watermark");
   EXPECT_EQ(j["audit"]["output"]["event"]["watermark"]["record"], record);
   EXPECT_FALSE(j["audit"]["output"]["event"]["output"].value("sha256", "").empty());
+  // The record keeps the output's length: the epochs informed detection tests.
+  EXPECT_EQ(j["audit"]["assigned"]["event"].value("frames", 0), 48);
+  EXPECT_GT(j["audit"]["assigned"]["event"].value("frame_rate", 0.0), 23.9);
+
+  // Footage without the mark: the blind decode finds nothing, then each mark the log issued is
+  // tested (informed detection), and none is named.
+  auto none = detected(run("watermark detect " + mega_ + " --key studio.key --data data --json"));
+  EXPECT_FALSE(none.value("found", true)) << none.dump();
+  EXPECT_FALSE(none.value("informed", true));
+  EXPECT_GT(none.value("hypotheses", 0), 0) << none.dump();
+  EXPECT_GT(none.value("false_positive", 0.0), 1e-6);
 
   // A mark that names no record, a --data that serves nothing, --watermark-all without a key.
   for (const std::string bad : {"--watermark-key studio.key", "--data data", "--watermark-all"}) {
@@ -141,6 +152,14 @@ TEST_F(WatermarkCli, BadInputIsNamedAndWritesNothing) {
   auto bad_turn = run("watermark detect " + mega_ + " --key studio.key --rotation 90");
   EXPECT_NE(bad_turn.code, 0);
   EXPECT_NE(bad_turn.err.find("--rotation"), std::string::npos) << bad_turn.err;
+  for (const std::string bad : {"xyz", "12345678901", "1f:0", "1f:", "1f:many"}) {
+    auto bad_record = run("watermark detect " + mega_ + " --key studio.key --record " + bad);
+    EXPECT_NE(bad_record.code, 0) << bad;
+    EXPECT_NE(bad_record.err.find("--record"), std::string::npos) << bad_record.err;
+  }
+  auto no_log = run("watermark detect " + mega_ + " --key studio.key --data nowhere");
+  EXPECT_NE(no_log.code, 0);
+  EXPECT_NE(no_log.err.find("nowhere"), std::string::npos) << no_log.err;
   write("garbage.mp4", "not a video at all");
   EXPECT_NE(run("watermark detect garbage.mp4 --key studio.key").code, 0);
   expect_only({"studio.key", "garbage.mp4"});

@@ -349,6 +349,27 @@ TEST(WatermarkDetector, FindsThePayloadBlindAfterScalingAndCroppingAndNothingWit
   EXPECT_FALSE(other_key.found);
 }
 
+// Several keys read from one excerpt (the folds made once) find what each key finds alone.
+TEST(WatermarkDetector, ReadsWithSeveralKeysAsWithEachAlone) {
+  const auto [layout, clip] = marked_with(6, 0xfeedbeef, 8);
+  WatermarkDetector detector(layout);
+  for (size_t i = 0; i < clip.luma.size(); ++i)
+    detector.add_frame(clip.luma[i].ptr<uint8_t>(), clip.luma[i].cols, clip.luma[i].rows,
+                       clip.luma[i].step, clip.seconds[i]);
+  const Detection alone = detector.detect();
+  const std::vector<std::shared_ptr<const MarkLayout>> keys = {
+      std::make_shared<MarkLayout>(test_key(7)), layout};
+  const std::vector<Detection> both = detector.detect_keys(keys);
+  ASSERT_EQ(both.size(), 2u);
+  EXPECT_FALSE(both[0].found);
+  ASSERT_TRUE(alone.found);
+  ASSERT_TRUE(both[1].found);
+  EXPECT_EQ(both[1].payload.record, alone.payload.record);
+  EXPECT_EQ(both[1].pilot_z, alone.pilot_z);
+  EXPECT_EQ(both[1].tile_px, alone.tile_px);
+  EXPECT_EQ(both[1].attempts, alone.attempts);
+}
+
 // A picture turned by 1.5 degrees (and scaled 0.8x): out of register for the plain search,
 // found when turns are searched, with the turn it was given.
 TEST(WatermarkDetector, FindsAPictureTurnedWhenTurnsAreSearched) {
