@@ -114,8 +114,9 @@ TEST_F(WatermarkCli, RenderMarksWithARecordInTheDataDirectorysAuditLog) {
   EXPECT_EQ(j["audit"]["assigned"]["event"]["type"], "watermark");
   EXPECT_EQ(j["audit"]["output"]["event"]["watermark"]["record"], record);
   EXPECT_FALSE(j["audit"]["output"]["event"]["output"].value("sha256", "").empty());
-  // The record keeps the output's length: the epochs informed detection tests.
-  EXPECT_EQ(j["audit"]["assigned"]["event"].value("frames", 0), 48);
+  // The record keeps how far the output's frame numbers run (frames 24-71: 72), which bounds
+  // the epochs informed detection tests.
+  EXPECT_EQ(j["audit"]["assigned"]["event"].value("frames", 0), 72);
   EXPECT_GT(j["audit"]["assigned"]["event"].value("frame_rate", 0.0), 23.9);
 
   // Footage without the mark: the blind decode finds nothing, then each mark the log issued is
