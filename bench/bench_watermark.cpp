@@ -183,8 +183,11 @@ int bench_null(int detections, int keys_per_excerpt) {
       informed_p.push_back(r.false_positive);
       z.push_back(r.pilot_z);
     }
-    std::fprintf(stderr, "%zu detections, %ld attempts, %ld accepted, %ld named\n", z.size(),
-                 attempts, accepted, informed_accepted);
+    std::fprintf(stderr,
+                 "%zu detections: %ld attempts, %ld near misses, %ld accepted; %lld hypotheses, "
+                 "%lld above 3, %lld above 4, %ld named\n",
+                 z.size(), attempts, near, accepted, (long long)hypotheses, (long long)over3,
+                 (long long)over4, informed_accepted);
   }
   std::printf("null trials: %d detections on unmarked footage, each with a random key\n",
               detections);

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The watermark's robustness matrix (issue 20): real clips marked through `framelock watermark
 # embed`, attacked with FFmpeg's own encoders and filters, and read back blind from random 2 s
-# excerpts. Prints one line per clip x attack: exact payloads found / excerpts tried, and the
+# excerpts. Prints one line per clip x attack: exact payloads found / excerpts tried, blind and
+# with informed detection against a ledger of 256 outputs (the record and 255 others), and the
 # pilot's z-scores. Also prints the marked clips' luma PSNR and SSIM against unmarked renders.
 #
 #   [PEER_ONLY=1 | OURS_ONLY=1] bench/watermark_attacks.sh [BUILD_DIR] [EXCERPTS_PER_ATTACK] [WORK_DIR]
@@ -60,21 +61,29 @@ for clip in $([ "${PEER_ONLY:-0}" = 1 ] || echo mega vtest mega1080); do
   echo "$clip: record $record; luma PSNR $psnr dB; SSIM Y $ssim"
   fps=$(ffprobe -v error -select_streams v -show_entries stream=r_frame_rate -of csv=p=0 ${clip}_wm.mkv)
   duration=$(ffprobe -v error -show_entries format=duration -of csv=p=0 ${clip}_wm.mkv)
+  # The studio's ledger for informed detection: this record and 255 others, as long as the clip.
+  epochs=$(awk -v d="$duration" 'BEGIN{printf "%d", int(d / 4) + 1}')
+  ledger=(--record "$record:$epochs")
+  for ((i = 0; i < 255; i++)); do ledger+=(--record "$(printf '%x' $((RANDOM * 32768 + RANDOM))):$epochs"); done
   for attack in $ORDER; do
     read -r -a args <<<"${ATTACK[$attack]}"
     ff -i ${clip}_wm.mkv "${args[@]}" a.mp4
     found=0
+    informed=0
     zs=""
     for ((e = 0; e < EXCERPTS; e++)); do
       start=$(awk -v r=$RANDOM -v d="$duration" 'BEGIN{printf "%.2f", (r / 32768) * (d - 2.2)}')
       read -r -a flags <<<"${DETECT[$attack]:-}"
-      j=$("$FL" watermark detect a.mp4 --key studio.key --start "$start" "${flags[@]}" --json 2>/dev/null || echo '{}')
+      j=$("$FL" watermark detect a.mp4 --key studio.key --start "$start" "${flags[@]}" "${ledger[@]}" --json 2>/dev/null || echo '{}')
       ok=$(echo "$j" | python3 -c "import json,sys; d=json.load(sys.stdin); print(1 if d.get('found') and d.get('record')==int('$record',16) else 0)")
+      by_ledger=$(echo "$j" | python3 -c "import json,sys; print(1 if json.load(sys.stdin).get('informed') else 0)")
       z=$(echo "$j" | python3 -c "import json,sys; print(round(json.load(sys.stdin).get('pilot_z',0),1))")
       found=$((found + ok))
+      informed=$((informed + ok * by_ledger))
       zs="$zs $z"
     done
-    printf '  %-18s %d/%d exact   pilot z:%s\n' "$attack" "$found" "$EXCERPTS" "$zs"
+    printf '  %-18s %d/%d exact blind, %d/%d with the ledger   pilot z:%s\n' "$attack" \
+      "$((found - informed))" "$EXCERPTS" "$found" "$EXCERPTS" "$zs"
   done
 done
 

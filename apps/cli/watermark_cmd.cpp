@@ -237,10 +237,11 @@ Status detect(const DetectArgs& a) {
                 d.payload.record, d.payload.epoch, d.payload.epoch * provenance::kEpochSeconds,
                 (d.payload.epoch + 1) * provenance::kEpochSeconds);
     if (d.informed)
-      std::printf("payload %016" PRIx64
-                  "; named by the audit log's marks: data z %.1f, best of %lld hypotheses; "
-                  "false-positive probability %.1e\n",
-                  d.payload.pack(), d.data_z, (long long)d.hypotheses, d.false_positive);
+      std::printf(
+          "payload %016" PRIx64
+          "; named among the issued marks (informed): data z %.1f, best of %lld hypotheses; "
+          "false-positive probability %.1e\n",
+          d.payload.pack(), d.data_z, (long long)d.hypotheses, d.false_positive);
     else
       std::printf("payload %016" PRIx64
                   "; pilot z %.1f, agreement %.2f; false-positive "
