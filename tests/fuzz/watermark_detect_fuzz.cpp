@@ -1,7 +1,7 @@
 // libFuzzer target for the watermark detector's input: frames of any size and content (what a
 // damaged or hostile file decodes to), including sizes the detector must refuse and frames that
 // change size mid-stream. Whatever it is fed, it answers with bounded figures and no payload
-// made up from noise.
+// made up from noise; informed, it names nothing outside the ledger it was given.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -33,5 +33,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (d.found) std::abort();  // noise never passes a 44-bit check without the key's help
   if (!(d.false_positive >= 0 && d.false_positive <= 1) || d.attempts < 0) std::abort();
   if (!std::isfinite(d.pilot_z)) std::abort();
+  // Informed: a small ledger, one record of many epochs; bounded figures, and a payload only
+  // from the ledger.
+  const IssuedMark issued[] = {{uint64_t(data[0]) << 8 | data[1], 1u + data[2] % 40}, {0x5a3c1, 3}};
+  const Detection informed = detector.detect(issued);
+  if (!(informed.false_positive >= 0 && informed.false_positive <= 1)) std::abort();
+  if (!std::isfinite(informed.data_z) || informed.hypotheses < 0) std::abort();
+  if (informed.found && informed.payload.record != issued[0].record &&
+      informed.payload.record != issued[1].record)
+    std::abort();
   return 0;
 }
