@@ -7,7 +7,7 @@
 //                                        unmarked luma has sigma < 1 (and < 2) code values, the
 //                                        mark's RMS and largest change (the 8-bit Y plane as
 //                                        coded, both files decoded by FFmpeg's command)
-//   bench_watermark null [DETECTIONS] [KEYS_PER_EXCERPT]
+//   bench_watermark null [DETECTIONS] [KEYS_PER_EXCERPT] [SEED]
 //                                        blind detections on unmarked real footage (opencv-doc
 //                                        clips, random 2 s excerpts, scaled, eq'd or as they are),
 //                                        each with a fresh random key (an excerpt is read with
@@ -136,7 +136,7 @@ std::vector<std::vector<uint8_t>> luma_frames(const std::string& file, double st
   return frames;
 }
 
-int bench_null(int detections, int keys_per_excerpt) {
+int bench_null(int detections, int keys_per_excerpt, uint64_t seed) {
   const std::string data = "/usr/share/doc/opencv-doc/examples/data/";
   struct Clip {
     std::string file;
@@ -144,7 +144,7 @@ int bench_null(int detections, int keys_per_excerpt) {
   };
   const std::vector<Clip> clips = {{data + "Megamind.avi", 11.0}, {data + "vtest.avi", 79.0}};
   const std::vector<std::string> attacks = {"", "-vf scale=iw*0.45:-2", "-vf eq=contrast=1.3"};
-  std::mt19937_64 rng(20261207);
+  std::mt19937_64 rng(seed);
   long attempts = 0, near = 0, accepted = 0, informed_accepted = 0;
   int64_t hypotheses = 0, over3 = 0, over4 = 0;
   std::vector<double> z, data_z, informed_p;
@@ -404,14 +404,17 @@ int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "mark";
   const int n = argc > 2 ? std::atoi(argv[2]) : 0;
   if (mode == "mark") return bench_mark(n > 0 ? n : 60);
-  if (mode == "null") return bench_null(n > 0 ? n : 200, argc > 3 ? std::atoi(argv[3]) : 1);
+  if (mode == "null")
+    return bench_null(n > 0 ? n : 200, argc > 3 ? std::atoi(argv[3]) : 1,
+                      argc > 4 ? std::strtoull(argv[4], nullptr, 10) : 20261207);
   if (mode == "flat" && argc == 4) return bench_flat(argv[2], argv[3]);
   if (mode == "read" && argc >= 5)
     return bench_read(argv[2], argv[3], std::strtoull(argv[4], nullptr, 16),
                       argc > 5 ? std::atoi(argv[5]) : 10);
-  std::fprintf(stderr,
-               "usage: bench_watermark mark [FRAMES] | null [DETECTIONS [KEYS_PER_EXCERPT]] | flat "
-               "MARKED REF | read FILE KEY "
-               "RECORD [EXCERPTS]\n");
+  std::fprintf(
+      stderr,
+      "usage: bench_watermark mark [FRAMES] | null [DETECTIONS [KEYS_PER_EXCERPT [SEED]]] | flat "
+      "MARKED REF | read FILE KEY "
+      "RECORD [EXCERPTS]\n");
   return 2;
 }
