@@ -3,16 +3,12 @@
 #include <algorithm>
 #include <cmath>
 
-#include "provenance/payload_code.h"
-
 namespace fl::provenance {
 
 double InformedTally::false_positive() const {
   if (hypotheses == 0) return 0;
   return std::min(1.0, double(hypotheses) * std::exp(-0.5 * best_z * best_z));
 }
-
-static_assert(kCodedBitCount == kCodedBits);
 
 IssuedCodes::IssuedCodes(const MarkLayout& layout, std::span<const IssuedMark> issued)
     : layout_(layout), issued_(issued.begin(), issued.end()) {

@@ -16,12 +16,10 @@
 #include <utility>
 #include <vector>
 
+#include "provenance/payload_code.h"
 #include "provenance/watermark_pattern.h"
 
 namespace fl::provenance {
-
-// payload_code.h's kCodedBits, without its header.
-inline constexpr int kCodedBitCount = (64 + 32 + 6) * 3;
 
 // A mark the studio issued: its record and how many epochs (kEpochSeconds each) its output ran.
 struct IssuedMark {
@@ -61,7 +59,7 @@ class IssuedCodes {
   void code(uint64_t record, uint32_t epoch, std::vector<float>& signs);
 
  private:
-  using Packed = std::array<uint64_t, (kCodedBitCount + 63) / 64>;
+  using Packed = std::array<uint64_t, (kCodedBits + 63) / 64>;
   const MarkLayout& layout_;
   std::vector<IssuedMark> issued_;
   std::vector<int> salts_;  // of issued_

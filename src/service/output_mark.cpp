@@ -12,6 +12,14 @@
 
 namespace fl::service {
 
+namespace {
+
+double output_frame_rate(const graph::Plan& plan, const render::OutputJob& out) {
+  return plan.nodes[size_t(out.output().node)].geometry.frame_rate.to_double();
+}
+
+}  // namespace
+
 Result<int64_t> assign_watermark_record(security::AuditLog& audit,
                                         const provenance::MarkLayout& layout,
                                         nlohmann::json context, const std::string& output,
@@ -22,7 +30,7 @@ Result<int64_t> assign_watermark_record(security::AuditLog& audit,
   context["key"] = layout.key().fingerprint();
   // Output frame numbers run to `last` (the stage's epochs count from them).
   context["frames"] = out.output().last + 1;
-  context["frame_rate"] = plan.nodes[size_t(out.output().node)].geometry.frame_rate.to_double();
+  context["frame_rate"] = output_frame_rate(plan, out);
   FL_ASSIGN_OR_RETURN(security::AuditHead head, audit.append(std::move(context)));
   if (uint64_t(head.seq) > provenance::kMaxRecord)
     return internal_error("the audit log has outgrown the watermark's 40-bit record numbers");
@@ -65,7 +73,7 @@ std::shared_ptr<const FrameStage> watermark_stage(
     const render::OutputJob& out) {
   provenance::MarkOptions mark;
   mark.record = uint64_t(record);
-  mark.frame_rate = plan.nodes[size_t(out.output().node)].geometry.frame_rate.to_double();
+  mark.frame_rate = output_frame_rate(plan, out);
   mark.transfer = out.transfer();
   return std::make_shared<provenance::WatermarkStage>(std::move(layout), mark);
 }
