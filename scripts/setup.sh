@@ -14,7 +14,7 @@ PKGS=(
   libtbb-dev libeigen3-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libsqlite3-dev libssl-dev libpugixml-dev libgtest-dev libgmock-dev libbenchmark-dev
   libclang-rt-14-dev time ccache libxxhash-dev libboost-dev
-  libcpp-httplib-dev libcjose-dev libcbor-dev zlib1g-dev libjansson-dev glewlwyd sqlite3 python3 chromium nodejs wrk curl
+  libcpp-httplib-dev libcjose-dev libcbor-dev zlib1g-dev frei0r-plugins-dev melt libjansson-dev glewlwyd sqlite3 python3 chromium nodejs wrk curl
 )
 missing=()
 for p in "${PKGS[@]}"; do

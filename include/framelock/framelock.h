@@ -65,6 +65,10 @@ FRAMELOCK_API void framelock_free(char* text);
 /* The operators this library carries, by name, sorted ("cdl", "exposure", ...). */
 FRAMELOCK_API size_t framelock_op_count(void);
 FRAMELOCK_API const char* framelock_op_name(size_t index); /* NULL past the end */
+/* The operator's schema as JSON, as `framelock ops --json` prints it (name, doc, inputs, window,
+ * pointwise, and each param's type, default, min, max, choices and doc): what a plugin builds its
+ * parameters from. Free it with framelock_free(). */
+FRAMELOCK_API framelock_code framelock_op_schema(const char* op, char** out);
 
 /* ---- Engine: threads, caches, open readers ------------------------------------------------ */
 
@@ -173,7 +177,8 @@ FRAMELOCK_API void framelock_cancel_destroy(framelock_cancel* cancel);
  * clamped to [0, 1] and scaled to 0..65535 (no transfer function applied). */
 typedef enum framelock_pixel_format {
   FRAMELOCK_RGBA_F32 = 0,
-  FRAMELOCK_RGBA_U16 = 1
+  FRAMELOCK_RGBA_U16 = 1,
+  FRAMELOCK_RGBA_U8 = 2 /* filters only (framelock_filter_apply) */
 } framelock_pixel_format;
 
 /* Pixels in the grid of the render's scale: at scale 0.5 a 1920x1080 frame is 960x540. */
@@ -216,6 +221,33 @@ FRAMELOCK_API framelock_code framelock_render_output(framelock_engine* engine,
                                                      const char* path, int64_t first, int64_t last,
                                                      framelock_progress_fn progress, void* user,
                                                      framelock_cancel* cancel);
+
+/* ---- Filters: one operator over frames the caller holds (plugin hosts) ---------------------- */
+
+/* A pointwise operator with one input (cdl, exposure, lut3d, ocio, saturation) applied to frames
+ * a host hands over, through the same plan and renderer as a graph, and the same transfer
+ * curves and quantisation as a file read and written by `framelock apply`. */
+typedef struct framelock_filter framelock_filter;
+
+/* transfer: how the caller's code values encode light, by a graph source's transfer names
+ * ("srgb", "rec709", "gamma24", "linear"...); NULL: "srgb". An op that is unknown, takes other
+ * inputs or is not pointwise is FRAMELOCK_INVALID_ARGUMENT. The filter keeps `engine`: destroy
+ * the filter first. */
+FRAMELOCK_API framelock_code framelock_filter_create(framelock_engine* engine, const char* op,
+                                                     const char* transfer, framelock_filter** out);
+FRAMELOCK_API void framelock_filter_destroy(framelock_filter* filter);
+/* One parameter as text, as framelock_graph_set_param takes it, checked against the schema now:
+ * a bad one is refused (naming the field) and the filter keeps its last good value. Files the op
+ * reads (a .cube, an OCIO config) are read at the next apply. */
+FRAMELOCK_API framelock_code framelock_filter_set_param(framelock_filter* filter, const char* key,
+                                                        const char* value);
+/* Filters width x height pixels of `in` into `out` (the same buffer is allowed): RGBA, code
+ * values in the filter's transfer (F32 unclamped), straight alpha, rows row_bytes apart (0:
+ * packed). One call at a time per filter; filters of one engine may run at once. */
+FRAMELOCK_API framelock_code framelock_filter_apply(framelock_filter* filter, int width, int height,
+                                                    framelock_pixel_format format, const void* in,
+                                                    size_t in_row_bytes, void* out,
+                                                    size_t out_row_bytes);
 
 #ifdef __cplusplus
 } /* extern "C" */

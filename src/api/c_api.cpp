@@ -41,6 +41,13 @@ framelock_code fail(ErrorCode code, std::string message, std::string field) {
   return finish(Status(code, std::move(message), std::move(field)));
 }
 
+char* malloc_text(const std::string& text) {
+  char* copy = static_cast<char*>(std::malloc(text.size() + 1));
+  if (!copy) throw std::bad_alloc();
+  std::memcpy(copy, text.c_str(), text.size() + 1);
+  return copy;
+}
+
 std::string node_of(const std::string& field, const graph::Graph* graph) {
   if (!graph) return {};
   auto under = [&](const std::string& prefix, const std::string& id) {
@@ -343,11 +350,7 @@ framelock_code framelock_graph_to_json(const framelock_graph* graph, char** out)
     *out = nullptr;
     FL_RETURN_IF_ERROR(need(graph, "graph"));
     FL_ASSIGN_OR_RETURN(fl::graph::Graph typed, fl::api::typed_graph(*graph));
-    const std::string text = fl::json_text(fl::graph::graph_to_json(typed), 2);
-    char* copy = static_cast<char*>(std::malloc(text.size() + 1));
-    if (!copy) throw std::bad_alloc();
-    std::memcpy(copy, text.c_str(), text.size() + 1);
-    *out = copy;
+    *out = fl::api::malloc_text(fl::json_text(fl::graph::graph_to_json(typed), 2));
     return ok_status();
   });
 }

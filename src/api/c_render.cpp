@@ -154,7 +154,8 @@ framelock_code framelock_render_frame(framelock_engine* engine, const framelock_
     FL_RETURN_IF_ERROR(need(plan, "plan"));
     FL_RETURN_IF_ERROR(need(pixels, "pixels"));
     if (format != FRAMELOCK_RGBA_F32 && format != FRAMELOCK_RGBA_U16)
-      return fl::invalid_argument("unknown pixel format", "format");
+      return fl::invalid_argument("render_frame takes FRAMELOCK_RGBA_F32 or FRAMELOCK_RGBA_U16",
+                                  "format");
     if (!fl::api::valid_scale(scale))
       return fl::invalid_argument("scale must be 1, 0.5, 0.25 or 0.125", "scale");
     const fl::graph::Plan& p = *plan->plan;

@@ -48,6 +48,9 @@ const graph::Registry& registry();
 framelock_code finish(const Status& status, const std::string& node = {});
 framelock_code fail(ErrorCode code, std::string message, std::string field = {});
 
+// `text` in memory the caller frees with framelock_free().
+char* malloc_text(const std::string& text);
+
 // A NULL handle or argument, refused with its name as the field.
 inline Status need(const void* p, const char* what) {
   return p ? ok_status() : invalid_argument(std::string(what) + " is NULL", what);
