@@ -186,6 +186,11 @@ struct Instance {
   }
 
   bool pass(size_t i) {
+    // An empty string is the schema's default (or, with none, unset): a filter made afresh.
+    if (plugin().params[i].type == F0R_PARAM_STRING && texts[i].empty()) {
+      set[i] = false;
+      return make_filter();
+    }
     if (framelock_filter_set_param(filter, plugin().params[i].schema.c_str(),
                                    value_text(i).c_str()) == FRAMELOCK_OK)
       return true;
@@ -204,7 +209,7 @@ struct Instance {
     framelock_filter_destroy(filter);
     filter = made;
     for (size_t i = 0; i + 1 < set.size(); ++i)
-      if (set[i]) pass(i);
+      if (set[i] && !(plugin().params[i].type == F0R_PARAM_STRING && texts[i].empty())) pass(i);
     return true;
   }
 };
@@ -285,7 +290,7 @@ FL_FREI0R_EXPORT void f0r_set_param_value(f0r_instance_t handle, f0r_param_t par
   }
   const bool ok = i + 1 == params.size() ? instance->make_filter() : instance->pass(i);
   if (ok) {
-    instance->set[i] = true;
+    instance->set[i] = !(params[i].type == F0R_PARAM_STRING && instance->texts[i].empty());
     return;
   }
   instance->doubles[i] = old_double;
