@@ -2,11 +2,13 @@
 # Builds the libFuzzer targets with clang and runs each for a short while on its seed corpus.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# 6 s each on CI (15 targets); longer runs: FL_FUZZ_SECONDS=600 scripts/ci_fuzz.sh
+# 6 s each on CI (16 targets); longer runs: FL_FUZZ_SECONDS=600 scripts/ci_fuzz.sh
 SECONDS_PER_TARGET="${FL_FUZZ_SECONDS:-6}"
 ./scripts/ci_clang_tree.sh cube_fuzz cdl_fuzz graph_fuzz edl_fuzz otio_fuzz request_fuzz shape_fuzz \
-  http_fuzz api_fuzz cast_fuzz policy_fuzz jwt_fuzz watermark_fuzz watermark_detect_fuzz c2pa_fuzz
-for target in cube cdl graph edl otio request shape http api cast policy jwt watermark watermark_detect c2pa; do
+  http_fuzz api_fuzz cast_fuzz policy_fuzz jwt_fuzz watermark_fuzz watermark_detect_fuzz c2pa_fuzz \
+  filter_fuzz
+for target in cube cdl graph edl otio request shape http api cast policy jwt watermark watermark_detect c2pa \
+  filter; do
   echo "== fuzz $target for ${SECONDS_PER_TARGET}s at $(date +%T)"
   work="build-clang/corpus-$target"
   mkdir -p "$work"
