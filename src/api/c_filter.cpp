@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <vector>
 
 #include "api/handles.h"
 #include "colour/transfer.h"
@@ -23,6 +24,8 @@ struct framelock_filter {
   std::shared_ptr<const fl::graph::Plan> plan;
   int plan_width = 0, plan_height = 0;
   int node = -1, source = -1;
+  // Code value -> linear light, for 8-bit and 16-bit frames (made on first use).
+  std::vector<float> to_linear8, to_linear16;
 };
 
 namespace fl::api {
@@ -75,23 +78,52 @@ size_t pixel_bytes(framelock_pixel_format format) {
   return format == FRAMELOCK_RGBA_U8 ? 4 : format == FRAMELOCK_RGBA_U16 ? 8 : 16;
 }
 
-// The caller's code values as linear light with associated alpha, as the still reader makes it.
-Image read_in(const void* in, size_t row_bytes, int width, int height,
-              framelock_pixel_format format, const colour::TransferCurve& curve) {
-  Image image(width, height);
-  for (int y = 0; y < height; ++y) {
-    const auto* row = static_cast<const unsigned char*>(in) + size_t(y) * row_bytes;
-    float* dst = image.at(0, y);
-    const size_t n = size_t(width) * 4;
-    if (format == FRAMELOCK_RGBA_U8) {
-      for (size_t i = 0; i < n; ++i) dst[i] = float(row[i]) / 255.f;
-    } else if (format == FRAMELOCK_RGBA_U16) {
-      const auto* v = reinterpret_cast<const uint16_t*>(row);
-      for (size_t i = 0; i < n; ++i) dst[i] = float(v[i]) / 65535.f;
-    } else {
-      std::memcpy(dst, row, n * sizeof(float));
+// Integer code values to linear light, made once per filter: the same curve.to_linear(code / max)
+// the still reader computes per value, looked up.
+const std::vector<float>& code_table(framelock_filter& f, framelock_pixel_format format,
+                                     const colour::TransferCurve& curve) {
+  std::vector<float>& table = format == FRAMELOCK_RGBA_U8 ? f.to_linear8 : f.to_linear16;
+  if (table.empty()) {
+    const int top = format == FRAMELOCK_RGBA_U8 ? 255 : 65535;
+    table.resize(size_t(top) + 1);
+    for (int v = 0; v <= top; ++v) {
+      const float encoded = float(v) / float(top);
+      table[size_t(v)] = curve.is_linear() ? encoded : curve.to_linear(encoded);
     }
   }
+  return table;
+}
+
+// The caller's code values as linear light with associated alpha, as the still reader makes it.
+template <class Code>
+void read_codes(const void* in, size_t row_bytes, const std::vector<float>& table, float top,
+                Image& image) {
+  for (int y = 0; y < image.height(); ++y) {
+    const auto* row = reinterpret_cast<const Code*>(static_cast<const unsigned char*>(in) +
+                                                    size_t(y) * row_bytes);
+    float* dst = image.at(0, y);
+    for (int x = 0; x < image.width(); ++x, row += 4, dst += 4) {
+      const float a = float(row[3]) / top;
+      dst[0] = table[row[0]] * a, dst[1] = table[row[1]] * a, dst[2] = table[row[2]] * a;
+      dst[3] = a;
+    }
+  }
+}
+
+Image read_in(framelock_filter& f, const void* in, size_t row_bytes, int width, int height,
+              framelock_pixel_format format, const colour::TransferCurve& curve) {
+  Image image(width, height);
+  if (format == FRAMELOCK_RGBA_U8) {
+    read_codes<uint8_t>(in, row_bytes, code_table(f, format, curve), 255.f, image);
+    return image;
+  }
+  if (format == FRAMELOCK_RGBA_U16) {
+    read_codes<uint16_t>(in, row_bytes, code_table(f, format, curve), 65535.f, image);
+    return image;
+  }
+  for (int y = 0; y < height; ++y)
+    std::memcpy(image.at(0, y), static_cast<const unsigned char*>(in) + size_t(y) * row_bytes,
+                size_t(width) * 4 * sizeof(float));
   if (!curve.is_linear()) curve.rgba_to_linear(image.data(), image.pixel_count());
   float* p = image.data();
   for (size_t i = 0; i < image.pixel_count(); ++i, p += 4) p[0] *= p[3], p[1] *= p[3], p[2] *= p[3];
@@ -117,7 +149,7 @@ void write_out(const Image& image, void* out, size_t row_bytes, framelock_pixel_
     const float top = format == FRAMELOCK_RGBA_U8 ? 255.f : 65535.f;
     for (size_t i = 0; i < rgba.size(); ++i) {
       const float v = std::isnan(rgba[i]) ? 0.f : std::clamp(rgba[i], 0.f, 1.f);
-      const auto code = uint16_t(std::lround(v * top));
+      const auto code = uint16_t(v * top + 0.5f);  // v >= 0: lround's rounding, without the call
       if (format == FRAMELOCK_RGBA_U8)
         row[i] = uint8_t(code);
       else
@@ -227,7 +259,7 @@ framelock_code framelock_filter_apply(framelock_filter* filter, int width, int h
 
     const auto& curve = fl::colour::TransferCurve::get(filter->transfer);
     auto frame = std::make_shared<const fl::Image>(
-        fl::api::read_in(in, in_row_bytes, width, height, format, curve));
+        fl::api::read_in(*filter, in, in_row_bytes, width, height, format, curve));
     const fl::render::PinnedFrames pinned{{{filter->source, 0}, frame}};
     fl::render::RenderRequest request;
     request.pinned = &pinned;

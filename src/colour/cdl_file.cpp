@@ -3,6 +3,7 @@
 #include <pugixml.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -21,11 +22,20 @@ std::string_view local_name(const pugi::xml_node& n) {
   return colon == std::string_view::npos ? name : name.substr(colon + 1);
 }
 
+bool same_nocase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// The first child element named `a` or `b`, in any case: writers spell the v1.2 names
+// SatNode, SATNode and SATNODE.
 pugi::xml_node child(const pugi::xml_node& parent, std::string_view a, std::string_view b = {}) {
   for (pugi::xml_node c = parent.first_child(); c; c = c.next_sibling()) {
     if (c.type() != pugi::node_element) continue;
     std::string_view n = local_name(c);
-    if (n == a || (!b.empty() && n == b)) return c;
+    if (same_nocase(n, a) || (!b.empty() && same_nocase(n, b))) return c;
   }
   return {};
 }

@@ -176,10 +176,19 @@ class EdlParser {
     return ok_status();
   }
 
-  Status asc_sop(Event& e, std::string_view rest) {
+  // What follows ASC_SOP or ASC_SAT, as NLEs write it: "(1 1 1)(0 0 0)(1 1 1)", ": (...)",
+  // "(1.0,1.0,1.0)": the numbers alone, separated by spaces.
+  static std::string asc_numbers(std::string_view rest) {
+    rest = trim(rest);
+    if (!rest.empty() && rest[0] == ':') rest.remove_prefix(1);
     std::string flat(rest);
-    std::replace(flat.begin(), flat.end(), '(', ' ');
-    std::replace(flat.begin(), flat.end(), ')', ' ');
+    for (char& ch : flat)
+      if (ch == '(' || ch == ')' || ch == ',') ch = ' ';
+    return flat;
+  }
+
+  Status asc_sop(Event& e, std::string_view rest) {
+    const std::string flat = asc_numbers(rest);
     std::vector<std::string_view> tok = split(flat);
     if (tok.size() != 9) {
       return error("ASC_SOP needs 9 numbers, (slope)(offset)(power), found " +
@@ -194,11 +203,26 @@ class EdlParser {
   }
 
   Status asc_sat(Event& e, std::string_view rest) {
-    std::vector<std::string_view> tok = split(rest);
+    const std::string flat = asc_numbers(rest);
+    std::vector<std::string_view> tok = split(flat);
     if (tok.size() != 1)
       return error("ASC_SAT needs 1 number, found " + std::to_string(tok.size()));
     ClipCdl& cdl = e.clip.cdl ? *e.clip.cdl : e.clip.cdl.emplace();
     return number(tok[0], "ASC_SAT", true, cdl.saturation);
+  }
+
+  // The largest frame field of any timecode-shaped word in the EDL (HH:MM:SS:FF or ;FF).
+  int max_frame_field() const {
+    int most = 0;
+    for (size_t i = 0; i + 11 <= text_.size(); ++i) {
+      const std::string_view w = text_.substr(i, 11);
+      auto digit = [&](size_t k) { return w[k] >= '0' && w[k] <= '9'; };
+      if (digit(0) && digit(1) && w[2] == ':' && digit(3) && digit(4) && w[5] == ':' && digit(6) &&
+          digit(7) && (w[8] == ':' || w[8] == ';') && digit(9) && digit(10) &&
+          (i + 11 == text_.size() || !(text_[i + 11] >= '0' && text_[i + 11] <= '9')))
+        most = std::max(most, (w[9] - '0') * 10 + (w[10] - '0'));
+    }
+    return most;
   }
 
   // The rate every timecode is counted in, fixed by the first event.
@@ -214,7 +238,17 @@ class EdlParser {
       }
       rate = df;
     } else if (!known) {
-      warn_once("the EDL does not give a frame rate; assuming 24 fps");
+      // Frame fields up to 24 or 29 say the rate is at least 25 or 30: counting them at 24 would
+      // refuse the EDL before its media's rate can be read (the source adopts that rate and
+      // parses again).
+      const int least = max_frame_field() + 1;
+      for (int fps : {24, 25, 30, 48, 50, 60})
+        if (fps >= least) {
+          rate = {fps, 1};
+          break;
+        }
+      warn_once("the EDL does not give a frame rate; assuming " + std::to_string(rate.num) +
+                " fps");
     }
     out_.rate = rate;
     out_.drop_frame = drop_frame;

@@ -56,11 +56,37 @@ struct CdlParams {
         saturation(s.param<double>("saturation")),
         file(s.param<std::string>("file")),
         id(s.param<std::string>("id")),
-        space(s.param<std::string>("space")) {}
+        index(s.param<int64_t>("index")),
+        space(s.param<std::string>("space")),
+        grade(s) {
+    // A file's values are held to the ranges its parameters have.
+    std::vector<graph::ParamSpec> kept;
+    for (const auto& spec : grade.params)
+      if (spec.name == "slope" || spec.name == "offset" || spec.name == "power" ||
+          spec.name == "saturation")
+        kept.push_back(spec);
+    grade.params = std::move(kept);
+  }
   graph::Param<graph::Vec3> slope, offset, power;
   graph::Param<double> saturation;
-  graph::Param<std::string> file, id, space;
+  graph::Param<std::string> file, id;
+  graph::Param<int64_t> index;
+  graph::Param<std::string> space;
+  graph::OpSchema grade;  // the schema's slope, offset, power and saturation alone
 };
+
+// A correction read from `file` checked against the parameters' ranges: a power of 0, which no
+// parameter accepts, is no more valid from a file.
+Status check_ranges(const CdlParams& h, const colour::Cdl& cdl, const std::string& file,
+                    const std::string& which) {
+  const nlohmann::json values = {{"slope", cdl.slope},
+                                 {"offset", cdl.offset},
+                                 {"power", cdl.power},
+                                 {"saturation", cdl.saturation}};
+  auto checked = graph::validate_params(h.grade, values);
+  if (checked.ok()) return ok_status();
+  return invalid_argument(file + ": " + which + ": " + checked.status().message(), "params.file");
+}
 
 Result<std::shared_ptr<const graph::Op>> make_cdl(const CdlParams& h, const graph::Params& p,
                                                   const graph::PrepareCtx& ctx) {
@@ -71,18 +97,34 @@ Result<std::shared_ptr<const graph::Op>> make_cdl(const CdlParams& h, const grap
     auto list = colour::read_cdl_file(*path);
     if (!list.ok()) return list.status().with_field("params.file");
     const std::string& id = p[h.id];
+    const int64_t index = p[h.index];
     const colour::Cdl* pick = nullptr;
-    for (const auto& c : *list)
-      if (id.empty() || c.id == id) {
-        pick = &c;
-        break;
-      }
-    if (!pick)
-      return invalid_argument("no correction with id '" + id + "' in " + p[h.file], "params.id");
-    if (id.empty() && list->size() > 1)
-      return invalid_argument(
-          p[h.file] + " holds " + std::to_string(list->size()) + " corrections; choose one with id",
-          "params.id");
+    std::string which;
+    if (index >= 0) {
+      // By position: corrections with an empty, missing or repeated id are reachable too.
+      if (!id.empty()) return invalid_argument("give id or index, not both", "params.index");
+      if (size_t(index) >= list->size())
+        return invalid_argument(p[h.file] + " holds " + std::to_string(list->size()) +
+                                    " correction(s); index " + std::to_string(index) +
+                                    " is past the last (indices count from 0)",
+                                "params.index");
+      pick = &(*list)[size_t(index)];
+      which = "correction " + std::to_string(index);
+    } else {
+      for (const auto& c : *list)
+        if (id.empty() || c.id == id) {
+          pick = &c;
+          break;
+        }
+      if (!pick)
+        return invalid_argument("no correction with id '" + id + "' in " + p[h.file], "params.id");
+      if (id.empty() && list->size() > 1)
+        return invalid_argument(p[h.file] + " holds " + std::to_string(list->size()) +
+                                    " corrections; choose one with id or index",
+                                "params.id");
+      which = pick->id.empty() ? "correction 0" : "correction '" + pick->id + "'";
+    }
+    FL_RETURN_IF_ERROR(check_ranges(h, *pick, p[h.file], which));
     cdl = *pick;
   } else {
     cdl.slope = p[h.slope];
@@ -111,6 +153,9 @@ void register_cdl(graph::Registry& r) {
           .param_path("file", "",
                       "A .cdl, .cc or .ccc file; overrides slope/offset/power/saturation.")
           .param_string("id", "", "Which correction of a .ccc/.cdl to use (by id).")
+          .param_int("index", -1, -1, 1 << 20,
+                     "Which correction of a .ccc/.cdl to use by position, from 0 (-1: by id); "
+                     "reaches corrections without an id.")
           .param_enum("space", "rec709", {"rec709", "srgb", "gamma22", "gamma24", "linear"},
                       "Encoding the CDL is applied in.")
           .pointwise()

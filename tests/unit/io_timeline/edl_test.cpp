@@ -145,6 +145,46 @@ TEST(Edl, AscSopAndSatWithOrWithoutSpace) {
   EXPECT_FALSE(t.clips[2].cdl.has_value());
 }
 
+TEST(Edl, AscCommentsWithColonsAndCommas) {
+  // As several NLEs write them: a colon after the keyword, commas between the numbers.
+  Timeline t = parse_ok(
+      "001  AX  V  C  00:00:00:00 00:00:01:00 01:00:00:00 01:00:01:00\n"
+      "* ASC_SOP: (1.1,1.0,0.9)(0.01,-0.02,0)(1,1.2,0.8)\n"
+      "* ASC_SAT: 0.9\n"
+      "002  AX  V  C  00:00:00:00 00:00:01:00 01:00:01:00 01:00:02:00\n"
+      "*ASC_SOP:(2, 2, 2) (0, 0, 0) (1, 1, 1)\n"
+      "*ASC_SAT:1.5\n");
+  ASSERT_EQ(t.clips.size(), 2u);
+  ASSERT_TRUE(t.clips[0].cdl.has_value());
+  EXPECT_EQ(t.clips[0].cdl->slope, (std::array<double, 3>{1.1, 1.0, 0.9}));
+  EXPECT_EQ(t.clips[0].cdl->offset, (std::array<double, 3>{0.01, -0.02, 0}));
+  EXPECT_EQ(t.clips[0].cdl->power, (std::array<double, 3>{1, 1.2, 0.8}));
+  EXPECT_EQ(t.clips[0].cdl->saturation, 0.9);
+  ASSERT_TRUE(t.clips[1].cdl.has_value());
+  EXPECT_EQ(t.clips[1].cdl->slope, (std::array<double, 3>{2, 2, 2}));
+  EXPECT_EQ(t.clips[1].cdl->saturation, 1.5);
+}
+
+TEST(Edl, TwentyFiveAndThirtyFpsTimecodesWithoutARate) {
+  // Frame fields of 24 and 29 cannot be counted at 24 fps: the parse without the media's rate
+  // assumes the least rate they fit (the source then adopts the media's and parses again).
+  auto t25 = parse_edl(
+      "001 AX V C 00:00:00:00 00:00:01:24 01:00:00:00 01:00:01:24\n"
+      "002 AX V C 00:00:05:00 00:00:06:00 01:00:01:24 01:00:02:24\n",
+      "cut.edl", "/edit", {0, 1});
+  ASSERT_TRUE(t25.ok()) << t25.status().to_string();
+  EXPECT_EQ(t25->rate, (Rational{25, 1}));
+  EXPECT_EQ(t25->clips.at(0).source_out, 49);  // 1 s 24 f at 25 fps
+  EXPECT_TRUE(has_warning(*t25, "assuming 25 fps"));
+  auto t30 = parse_edl("001 AX V C 00:00:00:00 00:00:00:29 01:00:00:00 01:00:00:29\n", "cut.edl",
+                       "/edit", {0, 1});
+  ASSERT_TRUE(t30.ok()) << t30.status().to_string();
+  EXPECT_EQ(t30->rate, (Rational{30, 1}));
+  // With a rate given, a frame field beyond it is still an error.
+  const std::string e = parse_error("001 AX V C 00:00:00:00 00:00:00:29 01:00:00:00 01:00:00:29\n");
+  EXPECT_NE(e.find("frame number too large"), std::string::npos) << e;
+}
+
 TEST(Edl, BadAscSopNamesTheLine) {
   std::string e = parse_error(
       "001  AX  V  C  00:00:00:00 00:00:01:00 01:00:00:00 01:00:01:00\n"
