@@ -39,6 +39,7 @@ void add_probe_command(CLI::App& app, Status* result) {
     if (m.has_audio)
       std::printf("  audio       %s, %d ch, %d Hz\n", m.audio_codec.c_str(), m.audio_channels,
                   m.audio_sample_rate);
+    for (const std::string& w : m.warnings) std::printf("  warning     %s\n", w.c_str());
   });
 }
 

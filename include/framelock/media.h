@@ -39,6 +39,9 @@ struct MediaInfo {
   int audio_sample_rate = 0;
   // The files a timeline (EDL, OTIO) plays, each once, in record order; empty for other media.
   std::vector<std::string> media_files;
+  // What a timeline reader simplified or dropped (transitions as cuts, audio and extra tracks,
+  // clips resampled): said by `probe`, and as plan warnings by every render.
+  std::vector<std::string> warnings;
 };
 
 }  // namespace fl

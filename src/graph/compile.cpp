@@ -214,6 +214,8 @@ Result<std::shared_ptr<const Plan>> compile(const Graph& graph, const Registry& 
   std::map<std::string, int> plan_index;  // graph id -> plan node
   for (const auto& s : graph.sources) {
     FL_ASSIGN_OR_RETURN(PlanNode node, make_source_node(s, options));
+    for (const std::string& w : node.media.warnings)
+      plan->warnings.push_back("source " + s.id + ": " + w);
     plan_index[s.id] = int(plan->nodes.size());
     plan->nodes.push_back(std::move(node));
   }

@@ -3,28 +3,30 @@
 namespace fl::service {
 
 nlohmann::json media_to_json(const MediaInfo& m) {
-  return {{"path", m.path},
-          {"container", m.container},
-          {"codec", m.codec},
-          {"pixel_format", m.pixel_format},
-          {"width", m.width},
-          {"height", m.height},
-          {"frame_rate", {{"num", m.frame_rate.num}, {"den", m.frame_rate.den}}},
-          {"fps", m.frame_rate.to_double()},
-          {"frame_count", m.frame_count},
-          {"first_frame", m.first_frame},
-          {"duration_seconds", m.duration_seconds},
-          {"timecode", m.timecode},
-          {"bit_depth", m.bit_depth},
-          {"has_alpha", m.has_alpha},
-          {"color_primaries", m.color_primaries},
-          {"color_transfer", m.color_transfer},
-          {"color_matrix", m.color_matrix},
-          {"color_range", m.color_range},
-          {"has_audio", m.has_audio},
-          {"audio_codec", m.audio_codec},
-          {"audio_channels", m.audio_channels},
-          {"audio_sample_rate", m.audio_sample_rate}};
+  nlohmann::json j = {{"path", m.path},
+                      {"container", m.container},
+                      {"codec", m.codec},
+                      {"pixel_format", m.pixel_format},
+                      {"width", m.width},
+                      {"height", m.height},
+                      {"frame_rate", {{"num", m.frame_rate.num}, {"den", m.frame_rate.den}}},
+                      {"fps", m.frame_rate.to_double()},
+                      {"frame_count", m.frame_count},
+                      {"first_frame", m.first_frame},
+                      {"duration_seconds", m.duration_seconds},
+                      {"timecode", m.timecode},
+                      {"bit_depth", m.bit_depth},
+                      {"has_alpha", m.has_alpha},
+                      {"color_primaries", m.color_primaries},
+                      {"color_transfer", m.color_transfer},
+                      {"color_matrix", m.color_matrix},
+                      {"color_range", m.color_range},
+                      {"has_audio", m.has_audio},
+                      {"audio_codec", m.audio_codec},
+                      {"audio_channels", m.audio_channels},
+                      {"audio_sample_rate", m.audio_sample_rate}};
+  if (!m.warnings.empty()) j["warnings"] = m.warnings;  // a timeline's simplifications
+  return j;
 }
 
 MediaInfo media_from_json(const nlohmann::json& j) {
@@ -39,6 +41,9 @@ MediaInfo media_from_json(const nlohmann::json& j) {
   auto flag = [&](const char* k, bool& v) {
     if (j.contains(k) && j[k].is_boolean()) v = j[k].get<bool>();
   };
+  if (j.contains("warnings") && j["warnings"].is_array())
+    for (const auto& w : j["warnings"])
+      if (w.is_string()) m.warnings.push_back(w.get<std::string>());
   str("path", m.path);
   str("container", m.container);
   str("codec", m.codec);

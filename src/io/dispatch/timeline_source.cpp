@@ -101,6 +101,7 @@ class TimelineSource final : public FrameSource {
       if (!c.clip.path.empty() && std::find(info_.media_files.begin(), info_.media_files.end(),
                                             c.clip.path) == info_.media_files.end())
         info_.media_files.push_back(c.clip.path);
+    info_.warnings = warnings_;
     return ok_status();
   }
 
@@ -145,7 +146,14 @@ class TimelineSource final : public FrameSource {
       auto info = probe(c.path);
       if (!info.ok()) return ok_status();    // reported with the clip below
       if (info->frame_count == 1) continue;  // a still's rate means nothing
-      if (info->frame_rate == timeline_.rate || info->frame_rate.num <= 0) return ok_status();
+      if (info->frame_rate.num <= 0) return ok_status();
+      if (info->frame_rate == timeline_.rate) {
+        // The rate the parse assumed is the media's: nothing was assumed after all.
+        std::erase_if(timeline_.warnings, [](const std::string& w) {
+          return w.find("does not give a frame rate") != std::string::npos;
+        });
+        return ok_status();
+      }
       FL_ASSIGN_OR_RETURN(timeline_, read_timeline_file(path_, info->frame_rate));
       return ok_status();
     }
@@ -239,11 +247,6 @@ Result<std::unique_ptr<FrameSource>> open_timeline_source(const std::string& pat
   auto source = std::make_unique<TimelineSource>(path, options);
   FL_RETURN_IF_ERROR(source->open());
   return std::unique_ptr<FrameSource>(std::move(source));
-}
-
-std::vector<std::string> timeline_warnings(const FrameSource& source) {
-  const auto* t = dynamic_cast<const TimelineSource*>(&source);
-  return t ? t->warnings() : std::vector<std::string>{};
 }
 
 }  // namespace fl::io

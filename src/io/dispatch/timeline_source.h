@@ -18,9 +18,4 @@ namespace fl::io {
 Result<std::unique_ptr<FrameSource>> open_timeline_source(const std::string& path,
                                                           const SourceOptions& options);
 
-// What open_timeline_source simplified: the timeline's warnings (transitions as cuts, audio and
-// extra tracks ignored) and the source's own (clips resampled, frame rates that differ).
-// Empty for any other source.
-std::vector<std::string> timeline_warnings(const FrameSource& source);
-
 }  // namespace fl::io

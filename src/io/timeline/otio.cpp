@@ -1,10 +1,12 @@
 #include "io/timeline/otio.h"
 
+#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "core/json_text.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 namespace fl::io {
@@ -18,6 +20,44 @@ struct Time {
   double value = 0, rate = 0;
 };
 
+// OTIO itself reads and writes NaN, Infinity and -Infinity (in metadata, mostly), which JSON
+// has no words for: outside strings they read as null, and a field that needed a number says so.
+std::string nonfinite_as_null(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      out += c;
+      if (c == '\\' && i + 1 < text.size())
+        out += text[++i];
+      else if (c == '"')
+        in_string = false;
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+      out += c;
+      continue;
+    }
+    size_t sign = (c == '-' || c == '+') ? 1 : 0;
+    bool replaced = false;
+    for (std::string_view word : {"Infinity", "NaN", "Inf"}) {
+      const size_t end = i + sign + word.size();
+      if (text.substr(i + sign, word.size()) == word &&
+          (end == text.size() || !std::isalnum(static_cast<unsigned char>(text[end])))) {
+        out += "null";
+        i = end - 1;
+        replaced = true;
+        break;
+      }
+    }
+    if (!replaced) out += c;
+  }
+  return out;
+}
+
 class OtioParser {
  public:
   OtioParser(std::string_view text, std::string_view name, const std::string& base_dir)
@@ -26,7 +66,7 @@ class OtioParser {
   Result<Timeline> run() {
     json root;
     try {
-      root = json::parse(text_.begin(), text_.end());
+      root = json::parse(nonfinite_as_null(text_));
     } catch (const json::exception& e) {  // parse_error, and out_of_range for 1e999
       std::string what = e.what();
       // "[json.exception.parse_error.101] parse error at line 1, column 2: ..." without the tag.
@@ -141,8 +181,13 @@ class OtioParser {
     for (size_t i = 0; i < children->size(); ++i) {
       const json& t = (*children)[i];
       const std::string field = index("tracks.children", i);
-      if (schema(t) != "Track.1") {
+      // Sequence.1 is OTIO's older name for Track.1.
+      if (schema(t) != "Track.1" && schema(t) != "Sequence.1") {
         warn_once("items other than tracks in the top-level stack are ignored");
+        continue;
+      }
+      if (const json* on = member(t, "enabled"); on && on->is_boolean() && !on->get<bool>()) {
+        warn_once("disabled tracks are ignored");
         continue;
       }
       std::string kind = string_or(t, "kind");
@@ -242,6 +287,30 @@ class OtioParser {
       }
       cursor += length;
     }
+    out_.end = cursor;  // a trailing gap is part of the cut
+    return trim_track(t, field);
+  }
+
+  // A track's own source_range shows [start, start + duration) of what its items lay out.
+  Status trim_track(const json& t, const std::string& field) {
+    if (!member(t, "source_range")) return ok_status();
+    Time start, duration;
+    FL_RETURN_IF_ERROR(range(t, field, nullptr, start, duration));
+    int64_t from = 0, length = 0;
+    FL_RETURN_IF_ERROR(frames(start, join(field, "source_range.start_time"), from));
+    FL_RETURN_IF_ERROR(frames(duration, join(field, "source_range.duration"), length));
+    std::vector<TimelineClip> kept;
+    for (TimelineClip c : out_.clips) {
+      const int64_t in = std::max(c.record_in, from);
+      const int64_t out = std::min(c.record_out(), from + length);
+      if (out <= in) continue;
+      c.source_in += in - c.record_in;
+      c.source_out = c.source_in + (out - in);
+      c.record_in = in - from;
+      kept.push_back(std::move(c));
+    }
+    out_.clips = std::move(kept);
+    out_.end = length;
     return ok_status();
   }
 
@@ -423,6 +492,11 @@ std::string write_otio(const Timeline& t) {
     clip["media_references"] = {{"DEFAULT_MEDIA", std::move(ref)}};
     clip["active_media_reference_key"] = "DEFAULT_MEDIA";
     items.push_back(std::move(clip));
+  }
+  if (t.duration() > end) {  // the cut ends in a gap
+    ojson gap = item_base("Gap.1", "", ojson::object());
+    gap["source_range"] = time_range(0, t.duration() - end, t.rate);
+    items.push_back(std::move(gap));
   }
   ojson track = item_base("Track.1", "V1", ojson::object());
   track["children"] = std::move(items);

@@ -3,6 +3,7 @@
 // and extra video tracks are not modelled; the parsers skip them and say so in `warnings`.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -54,7 +55,13 @@ struct Timeline {
   // What was read but ignored or simplified (transitions as cuts, audio, extra tracks).
   std::vector<std::string> warnings;
 
-  int64_t duration() const { return clips.empty() ? 0 : clips.back().record_out(); }
+  // Record frames the timeline runs when it ends in a gap (an OTIO track's trailing gap, or its
+  // trimmed length); 0: it ends with its last clip.
+  int64_t end = 0;
+
+  int64_t duration() const {
+    return std::max(end, clips.empty() ? int64_t(0) : clips.back().record_out());
+  }
 };
 
 // Reads a .edl or .otio file (by extension, case-insensitive). Relative media paths resolve

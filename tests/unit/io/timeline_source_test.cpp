@@ -21,7 +21,7 @@ std::unique_ptr<FrameSource> open_or_die(const std::string& path) {
 }
 
 bool has_warning(const FrameSource& s, const std::string& part) {
-  for (const std::string& w : timeline_warnings(s)) {
+  for (const std::string& w : s.info().warnings) {
     if (w.find(part) != std::string::npos) return true;
   }
   return false;

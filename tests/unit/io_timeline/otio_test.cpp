@@ -187,3 +187,76 @@ TEST(Otio, EmptyTimelineRoundTrips) {
 
 }  // namespace
 }  // namespace fl::io
+
+namespace fl::io {
+namespace {
+
+json gap(double duration, double rate = 24) {
+  return {{"OTIO_SCHEMA", "Gap.1"}, {"source_range", range(0, duration, rate)}};
+}
+
+TEST(Otio, NonFiniteNumbersInMetadataAreRead) {
+  // As OTIO writes them: NaN, Infinity, -Infinity are not JSON words, but OTIO files hold them.
+  json v = track("Video", json::array({clip1("a", "a.mov", 0, 24)}));
+  std::string text = timeline(v).dump();
+  const std::string marker = "\"name\":\"conform\"";
+  ASSERT_NE(text.find(marker), std::string::npos);
+  text.replace(text.find(marker), marker.size(),
+               marker +
+                   ",\"metadata\":{\"gain\":NaN,\"peak\":Infinity,\"floor\":-Infinity,"
+                   "\"label\":\"NaN Infinity\"}");
+  auto t = parse_otio(text, "cut.otio", "/edit");
+  ASSERT_TRUE(t.ok()) << t.status().to_string();
+  EXPECT_EQ(t->clips.size(), 1u);
+  // Where a number is needed, a non-finite one is named as the field it spoils.
+  std::string bad = timeline(v).dump();
+  const std::string value = "\"value\":24.0";
+  ASSERT_NE(bad.find(value), std::string::npos) << bad;
+  bad.replace(bad.find(value), value.size(), "\"value\":Infinity");
+  auto b = parse_otio(bad, "cut.otio", "/edit");
+  ASSERT_FALSE(b.ok());
+  EXPECT_EQ(b.status().message().find("not JSON"), std::string::npos) << b.status().message();
+}
+
+TEST(Otio, TrailingGapIsPartOfTheCut) {
+  Timeline t =
+      parse_ok(timeline(track("Video", json::array({clip1("a", "a.mov", 0, 24), gap(12)}))));
+  ASSERT_EQ(t.clips.size(), 1u);
+  EXPECT_EQ(t.duration(), 36);
+  // And writes back with it.
+  auto back = parse_otio(write_otio(t), "rt.otio", "");
+  ASSERT_TRUE(back.ok()) << back.status().to_string();
+  EXPECT_EQ(back->duration(), 36);
+}
+
+TEST(Otio, SequenceIsReadAsTrack) {
+  json v = track("Video", json::array({clip1("a", "a.mov", 0, 24)}));
+  v["OTIO_SCHEMA"] = "Sequence.1";
+  Timeline t = parse_ok(timeline(v));
+  ASSERT_EQ(t.clips.size(), 1u);
+  EXPECT_EQ(t.clips[0].name, "a");
+}
+
+TEST(Otio, TrackTrimAndDisabledTracks) {
+  // A disabled first video track is skipped; the second's source_range shows frames 10..40 of
+  // what it lays out (clip a 0..24, clip b 24..48).
+  json off = track("Video", json::array({clip1("x", "x.mov", 0, 100)}));
+  off["enabled"] = false;
+  json on = track("Video", json::array({clip1("a", "a.mov", 100, 24), clip1("b", "b.mov", 0, 24)}));
+  on["source_range"] = range(10, 30, 24);
+  Timeline t = parse_ok(timeline(json::array({off, on})));
+  ASSERT_EQ(t.clips.size(), 2u);
+  EXPECT_EQ(t.clips[0].name, "a");
+  EXPECT_EQ(t.clips[0].record_in, 0);
+  EXPECT_EQ(t.clips[0].source_in, 110);
+  EXPECT_EQ(t.clips[0].source_out, 124);
+  EXPECT_EQ(t.clips[1].name, "b");
+  EXPECT_EQ(t.clips[1].record_in, 14);
+  EXPECT_EQ(t.clips[1].source_in, 0);
+  EXPECT_EQ(t.clips[1].source_out, 16);
+  EXPECT_EQ(t.duration(), 30);
+  EXPECT_TRUE(has_warning(t, "disabled tracks"));
+}
+
+}  // namespace
+}  // namespace fl::io
