@@ -407,5 +407,46 @@ class Engine {
   detail::Handle<framelock_engine, framelock_engine_destroy> h_;
 };
 
+// An operator's schema as JSON (framelock_op_schema): what a plugin builds its parameters from.
+inline Result<std::string> operator_schema(const std::string& op) {
+  char* text = nullptr;
+  framelock_code c = framelock_op_schema(op.c_str(), &text);
+  if (c != FRAMELOCK_OK) return Status::from(c);
+  std::string out(text);
+  framelock_free(text);
+  return out;
+}
+
+// One pointwise operator over frames the caller holds (framelock_filter_*), as plugins run it.
+// The engine must outlive the filter. One apply at a time per filter.
+class Filter {
+ public:
+  // transfer: how the caller's code values encode light ("srgb", "rec709", "linear"...).
+  static Result<Filter> create(const Engine& engine, const std::string& op,
+                               const std::string& transfer = "srgb") {
+    framelock_filter* f = nullptr;
+    framelock_code c = framelock_filter_create(engine.get(), op.c_str(), transfer.c_str(), &f);
+    if (c != FRAMELOCK_OK) return Status::from(c);
+    return Filter(f);
+  }
+  Filter() = default;
+
+  // Checked against the schema now; a refused value leaves the last good one.
+  Status set(const std::string& key, const std::string& value) {
+    return Status::from(framelock_filter_set_param(h_.get(), key.c_str(), value.c_str()));
+  }
+  // RGBA with straight alpha, code values in the filter's transfer; in and out may be one buffer.
+  Status apply(int width, int height, framelock_pixel_format format, const void* in, void* out,
+               size_t in_row_bytes = 0, size_t out_row_bytes = 0) {
+    return Status::from(framelock_filter_apply(h_.get(), width, height, format, in, in_row_bytes,
+                                               out, out_row_bytes));
+  }
+  framelock_filter* get() const { return h_.get(); }
+
+ private:
+  explicit Filter(framelock_filter* f) : h_(f) {}
+  detail::Handle<framelock_filter, framelock_filter_destroy> h_;
+};
+
 }  // namespace v0
 }  // namespace framelock

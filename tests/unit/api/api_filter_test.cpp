@@ -10,6 +10,7 @@
 
 #include "api_fixture.h"
 #include "framelock/framelock.h"
+#include "framelock/framelock.hpp"
 
 namespace {
 
@@ -216,4 +217,22 @@ TEST(CApiFilter, FramesOfAnySizeAndFromSeveralThreads) {
   tb.join();
   EXPECT_EQ(from_a, wide);
   EXPECT_EQ(from_b, wide);
+}
+
+TEST(CppApiFilter, FilterAndSchemaThroughTheCppApi) {
+  auto engine = framelock::Engine::create(16 << 20);
+  ASSERT_TRUE(engine.ok());
+  auto schema = framelock::operator_schema("saturation");
+  ASSERT_TRUE(schema.ok());
+  EXPECT_NE(schema->find("\"saturation\""), std::string::npos);
+  EXPECT_FALSE(framelock::operator_schema("nope").ok());
+  auto filter = framelock::Filter::create(*engine, "saturation");
+  ASSERT_TRUE(filter.ok()) << filter.status().message();
+  EXPECT_FALSE(filter->set("saturation", "-1").ok());
+  ASSERT_TRUE(filter->set("saturation", "0").ok());
+  uint8_t px[4] = {200, 50, 10, 255};
+  ASSERT_TRUE(filter->apply(1, 1, FRAMELOCK_RGBA_U8, px, px).ok());
+  EXPECT_EQ(px[0], px[1]);  // no saturation: grey
+  EXPECT_EQ(px[1], px[2]);
+  EXPECT_FALSE(framelock::Filter::create(*engine, "crop").ok());
 }
