@@ -9,10 +9,11 @@ build=$(cd "$1" && pwd)
 src=$(cd "$(dirname "$0")/../.." && pwd)
 framelock=$build/bin/framelock
 export FREI0R_PATH=$build/lib/frei0r-1
-data=/usr/share/doc/opencv-doc/examples/data
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
+# shellcheck source=tests/plugins/plugin_test_lib.sh
+source "$src/tests/plugins/plugin_test_lib.sh"
 fail=0
 note() { echo "frei0r_hosts: $*"; }
 bad() {
@@ -29,18 +30,9 @@ print(" ".join(sorted("framelock_" + o["name"] for o in ops
 have=$(cd "$FREI0R_PATH" && ls framelock_*.so | sed 's/\.so$//' | sort | tr '\n' ' ' | sed 's/ $//')
 [ "$want" = "$have" ] || bad "plugins built: '$have'; pointwise one-input operators: '$want'"
 
-# A 9x9x9 .cube: a warm, contrasty look (red lifted, blue lowered, a gentle S on each).
-awk 'BEGIN {
-  print "LUT_3D_SIZE 9"
-  for (b = 0; b < 9; b++) for (g = 0; g < 9; g++) for (r = 0; r < 9; r++) {
-    x = r / 8; y = g / 8; z = b / 8
-    sr = x * x * (3 - 2 * x); sg = y * y * (3 - 2 * y); sb = z * z * (3 - 2 * z)
-    printf "%.6f %.6f %.6f\n", 0.7 * sr + 0.3 * x ^ 0.8, 0.6 * sg + 0.4 * y, 0.6 * sb + 0.4 * z ^ 1.2
-  }
-}' > look.cube
+make_look
 
-ffmpeg -nostdin -hide_banner -loglevel error -y -ss 2 -i "$data/Megamind.avi" -frames:v 1 megamind.png
-ffmpeg -nostdin -hide_banner -loglevel error -y -ss 30 -i "$data/vtest.avi" -frames:v 1 vtest.png
+make_pictures
 
 # op | framelock apply's parameters | the same as frei0r values, in parameter order (FFmpeg's
 # filter_params; melt gets them as index=value).
@@ -73,12 +65,6 @@ colorspace=709
 EOF
 }
 
-same() {  # same A B: within one 8-bit code everywhere
-  idiff -fail 0.0040 -failpercent 0 -warn 0.0040 "$1" "$2" > idiff.log 2>&1 || {
-    cat idiff.log >&2
-    return 1
-  }
-}
 
 n=0
 for picture in megamind vtest; do

@@ -11,21 +11,16 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 framelock=$build/bin/framelock
 host=$build/tests/ofx_host
 bundle=$build/lib/ofx/framelock.ofx.bundle
-data=/usr/share/doc/opencv-doc/examples/data
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
+# shellcheck source=tests/plugins/plugin_test_lib.sh
+source "$src/tests/plugins/plugin_test_lib.sh"
 fail=0
 note() { echo "ofx_host: $*"; }
 bad() {
   echo "ofx_host: FAIL: $*" >&2
   fail=1
-}
-same() {  # same A B: within one 8-bit code everywhere
-  idiff -fail 0.0040 -failpercent 0 -warn 0.0040 "$1" "$2" > idiff.log 2>&1 || {
-    cat idiff.log >&2
-    return 1
-  }
 }
 
 # The bundle's layout, and the plugins' descriptions against the operators' schemas.
@@ -80,16 +75,8 @@ print("\n".join(errors), file=sys.stderr)
 sys.exit(1 if errors else 0)
 EOF
 
-awk 'BEGIN {
-  print "LUT_3D_SIZE 9"
-  for (b = 0; b < 9; b++) for (g = 0; g < 9; g++) for (r = 0; r < 9; r++) {
-    x = r / 8; y = g / 8; z = b / 8
-    sr = x * x * (3 - 2 * x); sg = y * y * (3 - 2 * y); sb = z * z * (3 - 2 * z)
-    printf "%.6f %.6f %.6f\n", 0.7 * sr + 0.3 * x ^ 0.8, 0.6 * sg + 0.4 * y, 0.6 * sb + 0.4 * z ^ 1.2
-  }
-}' > look.cube
-ffmpeg -nostdin -hide_banner -loglevel error -y -ss 2 -i "$data/Megamind.avi" -frames:v 1 megamind.png
-ffmpeg -nostdin -hide_banner -loglevel error -y -ss 30 -i "$data/vtest.avi" -frames:v 1 vtest.png
+make_look
+make_pictures
 
 # op | parameters, the same words for framelock apply and for the OFX host (schema units).
 cases=(
