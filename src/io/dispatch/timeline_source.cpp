@@ -107,7 +107,6 @@ class TimelineSource final : public FrameSource {
 
   const MediaInfo& info() const override { return info_; }
   colour::Transfer transfer() const override { return transfer_; }
-  const std::vector<std::string>& warnings() const { return warnings_; }
 
   Result<Image> read_frame(int64_t n) override {
     if (n < 0 || n >= info_.frame_count) {
@@ -136,7 +135,7 @@ class TimelineSource final : public FrameSource {
 
  private:
   // EDLs carry no frame rate: count their timecodes at the rate of the first clip whose media
-  // can be found (the parse without a hint assumed 24 fps, or 29.97 for drop-frame).
+  // can be found (the parse without a hint assumed the least rate its frame fields fit).
   Status adopt_media_rate() {
     for (const TimelineClip& c : timeline_.clips) {
       std::error_code ec;
@@ -147,13 +146,8 @@ class TimelineSource final : public FrameSource {
       if (!info.ok()) return ok_status();    // reported with the clip below
       if (info->frame_count == 1) continue;  // a still's rate means nothing
       if (info->frame_rate.num <= 0) return ok_status();
-      if (info->frame_rate == timeline_.rate) {
-        // The rate the parse assumed is the media's: nothing was assumed after all.
-        std::erase_if(timeline_.warnings, [](const std::string& w) {
-          return w.find("does not give a frame rate") != std::string::npos;
-        });
-        return ok_status();
-      }
+      // Parsed again at the media's rate even when the first parse guessed it: then nothing is
+      // left assumed, and no warning says it was.
       FL_ASSIGN_OR_RETURN(timeline_, read_timeline_file(path_, info->frame_rate));
       return ok_status();
     }

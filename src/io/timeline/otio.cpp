@@ -1,6 +1,5 @@
 #include "io/timeline/otio.h"
 
-#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "core/json_text.h"

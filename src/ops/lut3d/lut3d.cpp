@@ -58,9 +58,8 @@ void register_lut3d(graph::Registry& r) {
           .doc(
               "Applies a .cube LUT (3D, 1D, or a 1D shaper plus 3D) to code values in `space`, "
               "with tetrahedral or trilinear interpolation; matches FFmpeg's lut3d filter, except "
-              "that a "
-              "non-zero DOMAIN_MIN is honoured as OpenColorIO honours it (FFmpeg 5.1's lut3d "
-              "ignores it).")
+              "that a non-zero DOMAIN_MIN is honoured as OpenColorIO honours it (FFmpeg 5.1's "
+              "lut3d ignores it).")
           .input("in")
           .param_path("file", std::nullopt, ".cube file (Resolve/Adobe/IRIDAS).")
           .param_enum("interp", "tetrahedral", {"tetrahedral", "trilinear"}, "3D interpolation.")
